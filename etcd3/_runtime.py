@@ -1,0 +1,202 @@
+"""The contract between the generated RPC layer (``etcd3.rpc``) and the handwritten layer.
+
+Generated service classes are dumb: each method builds (or takes) a request message and hands it,
+with the method's :class:`MethodInfo`, to an injected *caller*. The caller (``etcd3._transport``
+in production, a fake in unit tests) owns channels, deadlines, credentials, retries and the
+mapping of gRPC errors onto :class:`etcd3.EtcdError`.
+
+Timeouts follow httpx: :data:`DEFAULT_TIMEOUT` means "the client's default", ``None`` means "no
+deadline", any number (``0`` included) is a deadline in seconds from the start of the call.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeVar, Union
+
+from typing_extensions import Self, TypeAlias
+
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "AsyncCaller",
+    "AsyncDuplexStream",
+    "AsyncServerStream",
+    "CallKind",
+    "DefaultTimeout",
+    "DuplexStream",
+    "Metadata",
+    "MethodInfo",
+    "ServerStream",
+    "SyncCaller",
+    "Timeout",
+]
+
+
+class DefaultTimeout(enum.Enum):
+    """Type of :data:`DEFAULT_TIMEOUT`: "use the client's default deadline"."""
+
+    DEFAULT = "DEFAULT"
+
+    def __repr__(self) -> str:
+        return "etcd3.DEFAULT_TIMEOUT"
+
+
+DEFAULT_TIMEOUT: Final = DefaultTimeout.DEFAULT
+"""Sentinel for ``timeout=``: the client's default deadline (unary calls) or none (streams)."""
+
+Timeout: TypeAlias = Union[float, None, Literal[DefaultTimeout.DEFAULT]]
+"""A per-call deadline: seconds (``0`` included), ``None`` (none), or :data:`DEFAULT_TIMEOUT`."""
+
+Metadata: TypeAlias = Sequence[tuple[str, Union[str, bytes]]]
+"""Extra gRPC call metadata (key, value) pairs; keys ending in ``-bin`` take bytes."""
+
+
+class CallKind(enum.Enum):
+    """How an RPC exchanges messages."""
+
+    UNARY = "unary_unary"
+    SERVER_STREAM = "unary_stream"
+    BIDI_STREAM = "stream_stream"
+
+
+ReqT = TypeVar("ReqT", bound="Message")
+RespT = TypeVar("RespT", bound="Message")
+ReqT_contra = TypeVar("ReqT_contra", bound="Message", contravariant=True)
+RespT_co = TypeVar("RespT_co", bound="Message", covariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class MethodInfo(Generic[ReqT, RespT]):
+    """Facts about one RPC, generated from the proto descriptors.
+
+    Attributes:
+        service: Full service name, e.g. ``"etcdserverpb.KV"``.
+        name: Method name as in the proto, e.g. ``"Range"``.
+        path: gRPC method path, e.g. ``"/etcdserverpb.KV/Range"``.
+        kind: Unary, server streaming or bidirectional streaming.
+        request_type: The request message class.
+        response_type: The response message class.
+        retry_safe: Whether re-sending the request after an unknown outcome cannot change the
+            result (reads, status); ``False`` for writes (Put, Txn, DeleteRange, Compact,
+            membership and auth changes), which are retried only when provably never sent.
+    """
+
+    service: str
+    name: str
+    path: str
+    kind: CallKind
+    request_type: type[ReqT]
+    response_type: type[RespT]
+    retry_safe: bool
+
+
+class ServerStream(Protocol[RespT_co]):
+    """A server-streaming call in progress: iterate for responses, ``cancel()`` to stop early."""
+
+    def __iter__(self) -> Iterator[RespT_co]: ...
+    def __next__(self) -> RespT_co: ...
+    def cancel(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class AsyncServerStream(Protocol[RespT_co]):
+    """The asyncio twin of :class:`ServerStream`."""
+
+    def __aiter__(self) -> AsyncIterator[RespT_co]: ...
+    async def __anext__(self) -> RespT_co: ...
+    def cancel(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class DuplexStream(Protocol[ReqT_contra, RespT_co]):
+    """A bidirectional call (Watch, LeaseKeepAlive): ``send`` requests, iterate responses."""
+
+    def send(self, request: ReqT_contra) -> None: ...
+    def done_writing(self) -> None: ...
+    def __iter__(self) -> Iterator[RespT_co]: ...
+    def __next__(self) -> RespT_co: ...
+    def cancel(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class AsyncDuplexStream(Protocol[ReqT_contra, RespT_co]):
+    """The asyncio twin of :class:`DuplexStream`."""
+
+    async def send(self, request: ReqT_contra) -> None: ...
+    async def done_writing(self) -> None: ...
+    def __aiter__(self) -> AsyncIterator[RespT_co]: ...
+    async def __anext__(self) -> RespT_co: ...
+    def cancel(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class SyncCaller(Protocol):
+    """What generated sync service classes call. Implementations raise only ``EtcdError``."""
+
+    def unary(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        request: ReqT,
+        timeout: Timeout,
+        metadata: Metadata | None,
+    ) -> RespT: ...
+
+    def server_stream(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        request: ReqT,
+        timeout: Timeout,
+        metadata: Metadata | None,
+    ) -> ServerStream[RespT]: ...
+
+    def bidi_stream(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        timeout: Timeout,
+        metadata: Metadata | None,
+    ) -> DuplexStream[ReqT, RespT]: ...
+
+
+class AsyncCaller(Protocol):
+    """What generated asyncio service classes call. Implementations raise only ``EtcdError``."""
+
+    async def unary(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        request: ReqT,
+        timeout: Timeout,
+        metadata: Metadata | None,
+    ) -> RespT: ...
+
+    def server_stream(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        request: ReqT,
+        timeout: Timeout,
+        metadata: Metadata | None,
+    ) -> AsyncServerStream[RespT]: ...
+
+    def bidi_stream(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        timeout: Timeout,
+        metadata: Metadata | None,
+    ) -> AsyncDuplexStream[ReqT, RespT]: ...
