@@ -201,8 +201,8 @@ def strip(text: str) -> str:
 
 def compile_descriptor_set(source_root: Path, files: list[str], out: Path) -> None:
     """Strip ``files`` (relative to ``source_root``) and compile them into ``out``."""
-    import grpc_tools  # noqa: PLC0415 - a build-time dependency only
-    from grpc_tools import protoc  # noqa: PLC0415
+    import grpc_tools
+    from grpc_tools import protoc
 
     bundled = Path(grpc_tools.__file__).parent / "_proto"
     with tempfile.TemporaryDirectory(prefix="etcd3-protos-") as tmp:
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen.protos", description=__doc__)
     parser.add_argument("--proto-dir", type=Path, help="an etcd source tree instead of the pin")
     parser.add_argument("--out", type=Path, help="write the FileDescriptorSet here")
-    parser.add_argument("--print-pin", action="store_true", help="print sha256s of the fetched files")
+    parser.add_argument("--print-pin", action="store_true", help="print fetched sha256s")
     args = parser.parse_args(argv)
     pin = Pin.load()
     try:

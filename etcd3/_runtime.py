@@ -15,9 +15,9 @@ import enum
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeVar, Union
+from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
-from typing_extensions import Self, TypeAlias
+from typing_extensions import Self
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
@@ -32,6 +32,7 @@ __all__ = [
     "DuplexStream",
     "Metadata",
     "MethodInfo",
+    "ResultKindError",
     "ServerStream",
     "SyncCaller",
     "Timeout",
@@ -50,10 +51,10 @@ class DefaultTimeout(enum.Enum):
 DEFAULT_TIMEOUT: Final = DefaultTimeout.DEFAULT
 """Sentinel for ``timeout=``: the client's default deadline (unary calls) or none (streams)."""
 
-Timeout: TypeAlias = Union[float, None, Literal[DefaultTimeout.DEFAULT]]
+Timeout: TypeAlias = float | Literal[DefaultTimeout.DEFAULT] | None
 """A per-call deadline: seconds (``0`` included), ``None`` (none), or :data:`DEFAULT_TIMEOUT`."""
 
-Metadata: TypeAlias = Sequence[tuple[str, Union[str, bytes]]]
+Metadata: TypeAlias = Sequence[tuple[str, str | bytes]]
 """Extra gRPC call metadata (key, value) pairs; keys ending in ``-bin`` take bytes."""
 
 
@@ -200,3 +201,7 @@ class AsyncCaller(Protocol):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> AsyncDuplexStream[ReqT, RespT]: ...
+
+
+class ResultKindError(TypeError):
+    """A transaction result (``ResponseOp``) was read as the wrong kind of operation."""
