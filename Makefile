@@ -1,0 +1,78 @@
+# The single entry point for development and CI. `make help` lists the targets.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FDS := build/etcd.fds
+# An etcd source tree to regenerate from instead of the pinned registry package (any version).
+ETCD_PROTO_DIR ?=
+PYTEST_ARGS ?=
+
+# Oldest and newest runtime pins we prove in `make test-compat`: Python, protobuf, grpcio.
+COMPAT_OLDEST := 3.10 protobuf==5.26.1 grpcio==1.62.3
+COMPAT_NEWEST := 3.13 protobuf==7.36.2 grpcio==1.85.3
+
+.DEFAULT_GOAL := help
+.PHONY: help dev protos regen gen-check lint format mypy verifytypes test test-compat bench demo check clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+dev: $(STAMP)  ## Create .venv with the package (editable) and every dev tool
+
+protos: $(STAMP)  ## Download and verify etcd's pinned protos into protos/.cache
+	$(BIN)/python -m codegen.protos
+
+$(FDS): $(STAMP) protos/pin.json codegen/protos.py
+	@mkdir -p build
+	$(BIN)/python -m codegen.protos --out $@ $(if $(ETCD_PROTO_DIR),--proto-dir $(ETCD_PROTO_DIR))
+
+# Always rebuild the descriptor set when a proto tree is given on the command line.
+ifneq ($(ETCD_PROTO_DIR),)
+.PHONY: $(FDS)
+endif
+
+regen: $(FDS)  ## Regenerate generated/etcd3 from etcd's protos (ETCD_PROTO_DIR=... for a local tree)
+	$(BIN)/python -m codegen --descriptor-set $(FDS) --out generated/etcd3
+
+gen-check: $(FDS)  ## Fail if generated/etcd3 differs from a fresh regen (or has orphan files)
+	$(BIN)/python -m codegen --descriptor-set $(FDS) --out generated/etcd3 --check
+
+lint: $(STAMP)  ## ruff check + ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+mypy: $(STAMP)  ## mypy --strict over etcd3 (generated code included via etcd3/rpc), tests, codegen
+	$(BIN)/mypy
+
+verifytypes: $(STAMP)  ## pyright --verifytypes: every exported symbol of etcd3 must be known
+	$(BIN)/pyright --verifytypes etcd3 --ignoreexternal
+
+test: $(STAMP)  ## Run the whole test suite (real etcd processes, started by the tests)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-compat: $(STAMP)  ## Run the suite at the oldest and newest supported Python/protobuf/grpcio
+	bash tools/compat.sh $(COMPAT_OLDEST)
+	bash tools/compat.sh $(COMPAT_NEWEST)
+
+bench: $(STAMP)  ## Benchmarks against raw grpc stubs; prints ratios, writes bench/results/*.json
+	$(BIN)/python -m bench
+
+demo: $(STAMP)  ## Start an embedded etcd and walk through the client
+	$(BIN)/python examples/demo.py
+
+check: gen-check lint mypy verifytypes test  ## Everything CI runs except test-compat
+
+clean:  ## Remove build outputs and caches (keeps .venv)
+	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache protos/.cache
