@@ -1,0 +1,838 @@
+"""The one error tree of etcd3, and the mapping of gRPC errors onto it.
+
+Every error the client raises for a failed RPC is an :class:`EtcdError` (alias
+:data:`Etcd3Exception`, the predecessor's name), raised ``from`` the original
+:class:`grpc.RpcError`. A mapped error keeps the server's message in ``str(err)`` and exposes
+``.code`` (the :class:`grpc.StatusCode`, or ``None`` for client-side errors), ``.details`` (the
+server's text), ``.method`` (the gRPC path, when known) and ``.retryable``.
+
+``retryable`` says whether the *cause* is transient and left the request unapplied, so that
+sending it again is safe whatever the request was (no leader, connection refused, too many
+requests). Causes with an unknown outcome (a deadline, "request timed out") are not retryable:
+only calls that are safe to repeat (``MethodInfo.retry_safe``) may be retried after them, which
+the caller decides.
+
+etcd's own errors are recognised by their exact (gRPC code, message) pair from
+:data:`ETCD_ERROR_TABLE`, one row per error etcd defines (``api/v3rpc/rpctypes``); any other
+error falls back to the class of its gRPC code. The tree (gRPC code of the fallback in brackets)::
+
+    EtcdError (= Etcd3Exception)
+    ├── ConnectionFailedError [UNAVAILABLE]                       retryable
+    │   ├── NoLeaderError, LeaderChangedError, ServerStoppedError,
+    │   │   UnhealthyClusterError, LearnerNotSupportedError       retryable
+    │   ├── RequestTimedOutError (outcome unknown)
+    │   ├── NoServerAvailableError (every endpoint failed)        retryable
+    │   └── ConnectionClosedError (the client was closed)
+    ├── ConnectionTimeoutError [DEADLINE_EXCEEDED; UNKNOWN "context deadline exceeded"]
+    ├── WatchTimedOut (watch creation not confirmed in time)      retryable
+    ├── InternalServerError [INTERNAL]
+    ├── PreconditionFailedError [FAILED_PRECONDITION]
+    │   ├── NotLeaderError                                        retryable
+    │   ├── LeaseExistsError, NotCapableError, BadLeaderTransfereeError
+    │   ├── MemberExistsError, PeerURLExistsError, MemberNotEnoughStartedError,
+    │   │   MemberNotLearnerError, LearnerNotReadyError, TooManyLearnersError,
+    │   │   ClusterIDMismatchError
+    │   ├── RootUserNotExistError, RootRoleNotExistError, UserAlreadyExistsError,
+    │   │   UserNotFoundError, RoleAlreadyExistsError, RoleNotFoundError,
+    │   │   RoleNotGrantedError, PermissionNotGrantedError, AuthNotEnabledError
+    │   └── ClusterVersionUnavailableError, DowngradeInProcessError,
+    │       NoInflightDowngradeError
+    ├── OutOfRangeError [OUT_OF_RANGE]
+    │   ├── RevisionCompactedError (.compacted_revision)
+    │   ├── FutureRevisionError
+    │   └── LeaseTTLTooLargeError
+    ├── NotFoundError [NOT_FOUND]
+    │   ├── LeaseNotFoundError
+    │   └── MemberNotFoundError
+    ├── InvalidArgumentError [INVALID_ARGUMENT]
+    │   ├── EmptyKeyError, KeyNotFoundError, ValueProvidedError, LeaseProvidedError,
+    │   │   TooManyOpsError, DuplicateKeyError, InvalidSortOptionError, RequestTooLargeError
+    │   ├── MemberBadURLsError
+    │   ├── UserEmptyError, RoleEmptyError, AuthFailedError, PermissionNotGivenError,
+    │   │   InvalidAuthMgmtError, AuthOldRevisionError
+    │   └── WrongDowngradeVersionFormatError, InvalidDowngradeTargetVersionError
+    ├── PermissionDeniedError [PERMISSION_DENIED]
+    ├── UnauthenticatedError [UNAUTHENTICATED]
+    │   └── InvalidAuthTokenError
+    ├── ResourceExhaustedError [RESOURCE_EXHAUSTED]
+    │   ├── NoSpaceError
+    │   └── TooManyRequestsError                                  retryable
+    ├── AlreadyExistsError [ALREADY_EXISTS]
+    ├── AbortedError [ABORTED]
+    ├── RequestCancelledError [CANCELLED]
+    │   └── WatchCanceledError
+    ├── UnimplementedError [UNIMPLEMENTED] (the server lacks this RPC: an older etcd?)
+    ├── DataLossError [DATA_LOSS]
+    │   └── CorruptClusterError
+    ├── UnknownError [UNKNOWN, OK]
+    └── StreamClosedError (``send`` on a stream that has ended)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, NamedTuple
+
+import grpc
+
+__all__ = [
+    "ETCD_ERROR_TABLE",
+    "AbortedError",
+    "AlreadyExistsError",
+    "AuthFailedError",
+    "AuthNotEnabledError",
+    "AuthOldRevisionError",
+    "BadLeaderTransfereeError",
+    "ClusterIDMismatchError",
+    "ClusterVersionUnavailableError",
+    "ConnectionClosedError",
+    "ConnectionFailedError",
+    "ConnectionTimeoutError",
+    "CorruptClusterError",
+    "DataLossError",
+    "DowngradeInProcessError",
+    "DuplicateKeyError",
+    "EmptyKeyError",
+    "Etcd3Exception",
+    "EtcdError",
+    "EtcdErrorRow",
+    "FutureRevisionError",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "InvalidAuthMgmtError",
+    "InvalidAuthTokenError",
+    "InvalidDowngradeTargetVersionError",
+    "InvalidSortOptionError",
+    "KeyNotFoundError",
+    "LeaderChangedError",
+    "LearnerNotReadyError",
+    "LearnerNotSupportedError",
+    "LeaseExistsError",
+    "LeaseNotFoundError",
+    "LeaseProvidedError",
+    "LeaseTTLTooLargeError",
+    "MemberBadURLsError",
+    "MemberExistsError",
+    "MemberNotEnoughStartedError",
+    "MemberNotFoundError",
+    "MemberNotLearnerError",
+    "NoInflightDowngradeError",
+    "NoLeaderError",
+    "NoServerAvailableError",
+    "NoSpaceError",
+    "NotCapableError",
+    "NotFoundError",
+    "NotLeaderError",
+    "OutOfRangeError",
+    "PeerURLExistsError",
+    "PermissionDeniedError",
+    "PermissionNotGivenError",
+    "PermissionNotGrantedError",
+    "PreconditionFailedError",
+    "RequestCancelledError",
+    "RequestTimedOutError",
+    "RequestTooLargeError",
+    "ResourceExhaustedError",
+    "RevisionCompactedError",
+    "RoleAlreadyExistsError",
+    "RoleEmptyError",
+    "RoleNotFoundError",
+    "RoleNotGrantedError",
+    "RootRoleNotExistError",
+    "RootUserNotExistError",
+    "ServerStoppedError",
+    "StreamClosedError",
+    "TooManyLearnersError",
+    "TooManyOpsError",
+    "TooManyRequestsError",
+    "UnauthenticatedError",
+    "UnhealthyClusterError",
+    "UnimplementedError",
+    "UnknownError",
+    "UserAlreadyExistsError",
+    "UserEmptyError",
+    "UserNotFoundError",
+    "ValueProvidedError",
+    "WatchCanceledError",
+    "WatchTimedOut",
+    "WrongDowngradeVersionFormatError",
+    "map_rpc_error",
+]
+
+_Code = grpc.StatusCode
+
+MTLS_HINT = (
+    "the server may require a client certificate (mTLS): pass cert_key and cert_cert "
+    "(the server refuses a TLS client without one by closing the connection)"
+)
+
+
+def _rebuild(cls: type[EtcdError], args: tuple[object, ...], state: dict[str, object]) -> EtcdError:
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
+class EtcdError(Exception):
+    """Root of every error etcd3 raises for a failed call.
+
+    Attributes:
+        code: The gRPC status code, or ``None`` for errors detected by the client itself.
+        details: The server's (or gRPC's) error text, without hints added by the client.
+        retryable: Whether the cause is transient and left the request unapplied, so sending it
+            again is safe for any request.
+        method: The gRPC method path (``"/etcdserverpb.KV/Range"``) when known.
+    """
+
+    default_code: ClassVar[grpc.StatusCode | None] = None
+    """The gRPC code this class stands for (the code given to :func:`map_rpc_error` wins)."""
+    default_retryable: ClassVar[bool] = False
+    default_message: ClassVar[str] = ""
+
+    code: grpc.StatusCode | None
+    details: str
+    retryable: bool
+    method: str | None
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: grpc.StatusCode | None = None,
+        details: str | None = None,
+        retryable: bool | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Create the error.
+
+        Args:
+            message: The text of ``str(err)``; defaults to ``details``, then the class's default.
+            code: gRPC status code; defaults to the class's ``default_code``.
+            details: The server's text; defaults to ``message``.
+            retryable: Overrides the class's ``default_retryable``.
+            method: The gRPC method path, when known.
+        """
+        if message is None:
+            message = details if details is not None else self.default_message
+        super().__init__(message)
+        self.code = code if code is not None else self.default_code
+        self.details = details if details is not None else message
+        self.retryable = self.default_retryable if retryable is None else retryable
+        self.method = method
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only state would be lost by Exception's default pickling.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+Etcd3Exception = EtcdError
+"""The predecessor's (python-etcd3's) name of :class:`EtcdError`."""
+
+
+# --- One class per gRPC code (the fallbacks) ------------------------------------------------
+
+
+class ConnectionFailedError(EtcdError):
+    """The server could not be reached or could not serve the request (``UNAVAILABLE``)."""
+
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.UNAVAILABLE
+    default_retryable = True
+
+
+class ConnectionTimeoutError(EtcdError):
+    """The call's deadline expired (``DEADLINE_EXCEEDED``); whether a write applied is unknown."""
+
+    default_code = _Code.DEADLINE_EXCEEDED
+
+
+class InternalServerError(EtcdError):
+    """The server (or gRPC) hit an internal error (``INTERNAL``)."""
+
+    default_code = _Code.INTERNAL
+
+
+class PreconditionFailedError(EtcdError):
+    """The cluster is not in a state that allows the request (``FAILED_PRECONDITION``)."""
+
+    default_code = _Code.FAILED_PRECONDITION
+
+
+class OutOfRangeError(EtcdError):
+    """A revision or value is outside the valid range (``OUT_OF_RANGE``)."""
+
+    default_code = _Code.OUT_OF_RANGE
+
+
+class NotFoundError(EtcdError):
+    """The named entity does not exist (``NOT_FOUND``)."""
+
+    default_code = _Code.NOT_FOUND
+
+
+class InvalidArgumentError(EtcdError):
+    """The request is malformed or refused as given (``INVALID_ARGUMENT``)."""
+
+    default_code = _Code.INVALID_ARGUMENT
+
+
+class PermissionDeniedError(EtcdError):
+    """The authenticated user may not do this (``PERMISSION_DENIED``)."""
+
+    default_code = _Code.PERMISSION_DENIED
+
+
+class UnauthenticatedError(EtcdError):
+    """The call carries no valid credentials (``UNAUTHENTICATED``)."""
+
+    default_code = _Code.UNAUTHENTICATED
+
+
+class ResourceExhaustedError(EtcdError):
+    """A quota or size limit was hit (``RESOURCE_EXHAUSTED``)."""
+
+    default_code = _Code.RESOURCE_EXHAUSTED
+
+
+class AlreadyExistsError(EtcdError):
+    """The entity to create already exists (``ALREADY_EXISTS``)."""
+
+    default_code = _Code.ALREADY_EXISTS
+
+
+class AbortedError(EtcdError):
+    """The operation was aborted, e.g. by a concurrency conflict (``ABORTED``)."""
+
+    default_code = _Code.ABORTED
+
+
+class RequestCancelledError(EtcdError):
+    """The call was cancelled (``CANCELLED``); not :class:`asyncio.CancelledError`."""
+
+    default_code = _Code.CANCELLED
+
+
+class UnimplementedError(EtcdError):
+    """The server does not implement this RPC (``UNIMPLEMENTED``), e.g. an older etcd."""
+
+    default_code = _Code.UNIMPLEMENTED
+
+
+class DataLossError(EtcdError):
+    """Unrecoverable data loss or corruption (``DATA_LOSS``)."""
+
+    default_code = _Code.DATA_LOSS
+
+
+class UnknownError(EtcdError):
+    """An error gRPC or the server did not classify (``UNKNOWN``)."""
+
+    default_code = _Code.UNKNOWN
+
+
+# --- Client-side errors ------------------------------------------------------------------
+
+
+class WatchTimedOut(EtcdError):
+    """The server did not confirm a watch's creation (or ``watch_once`` saw no event) in time."""
+
+    default_retryable = True
+    default_message = "watch timed out"
+
+
+class NoServerAvailableError(ConnectionFailedError):
+    """No endpoint of a multi-endpoint client is currently usable."""
+
+    default_code = None
+    default_message = "no etcd server is available"
+
+
+class ConnectionClosedError(ConnectionFailedError):
+    """The connection (client) was closed; calls after ``close()`` raise this."""
+
+    default_code = None
+    default_retryable = False
+    default_message = "the connection is closed"
+
+
+class StreamClosedError(EtcdError):
+    """``send`` on a stream that was cancelled, half-closed or has ended."""
+
+    default_message = "the stream is closed"
+
+
+# --- etcd's own errors --------------------------------------------------------------------
+
+
+class NoLeaderError(ConnectionFailedError):
+    """The member has no leader (election in progress or lost quorum)."""
+
+
+class LeaderChangedError(ConnectionFailedError):
+    """The leader changed while the request was being served."""
+
+
+class ServerStoppedError(ConnectionFailedError):
+    """The member is shutting down."""
+
+
+class UnhealthyClusterError(ConnectionFailedError):
+    """The member refused the request because the cluster is unhealthy."""
+
+
+class LearnerNotSupportedError(ConnectionFailedError):
+    """A learner member cannot serve this RPC; send it to a voting member."""
+
+
+class RequestTimedOutError(ConnectionFailedError):
+    """The server timed out waiting for the request to commit; it may still apply."""
+
+    default_retryable = False
+
+
+class NotLeaderError(PreconditionFailedError):
+    """The member is not the leader; the request may succeed on the leader."""
+
+    default_retryable = True
+
+
+class NotCapableError(PreconditionFailedError):
+    """The cluster version does not support the request."""
+
+
+class BadLeaderTransfereeError(PreconditionFailedError):
+    """The requested leader transferee is not a suitable member."""
+
+
+class LeaseExistsError(PreconditionFailedError):
+    """A lease with the requested ID already exists."""
+
+
+class MemberExistsError(PreconditionFailedError):
+    """A member with this ID already exists."""
+
+
+class PeerURLExistsError(PreconditionFailedError):
+    """Another member already uses one of these peer URLs."""
+
+
+class MemberNotEnoughStartedError(PreconditionFailedError):
+    """Reconfiguration refused: too few members are started."""
+
+
+class MemberNotLearnerError(PreconditionFailedError):
+    """Only a learner member can be promoted."""
+
+
+class LearnerNotReadyError(PreconditionFailedError):
+    """The learner is not yet in sync with the leader."""
+
+
+class TooManyLearnersError(PreconditionFailedError):
+    """The cluster already has the maximum number of learners."""
+
+
+class ClusterIDMismatchError(PreconditionFailedError):
+    """The request was sent to a member of another cluster."""
+
+
+class RootUserNotExistError(PreconditionFailedError):
+    """Auth cannot be enabled: user ``root`` does not exist."""
+
+
+class RootRoleNotExistError(PreconditionFailedError):
+    """Auth cannot be enabled: user ``root`` does not have role ``root``."""
+
+
+class UserAlreadyExistsError(PreconditionFailedError):
+    """The user already exists."""
+
+
+class UserNotFoundError(PreconditionFailedError):
+    """The user does not exist."""
+
+
+class RoleAlreadyExistsError(PreconditionFailedError):
+    """The role already exists."""
+
+
+class RoleNotFoundError(PreconditionFailedError):
+    """The role does not exist."""
+
+
+class RoleNotGrantedError(PreconditionFailedError):
+    """The role is not granted to the user."""
+
+
+class PermissionNotGrantedError(PreconditionFailedError):
+    """The permission is not granted to the role."""
+
+
+class AuthNotEnabledError(PreconditionFailedError):
+    """Authentication is not enabled on the server."""
+
+
+class ClusterVersionUnavailableError(PreconditionFailedError):
+    """The cluster version is unknown during a downgrade."""
+
+
+class DowngradeInProcessError(PreconditionFailedError):
+    """A downgrade job is already in progress."""
+
+
+class NoInflightDowngradeError(PreconditionFailedError):
+    """There is no downgrade job to cancel."""
+
+
+class RevisionCompactedError(OutOfRangeError):
+    """The requested revision has been compacted away.
+
+    Attributes:
+        compacted_revision: The revision the store is compacted to, when known (a watch tells
+            it); ``0`` when unknown (a failed Range does not).
+    """
+
+    compacted_revision: int
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        compacted_revision: int = 0,
+        code: grpc.StatusCode | None = None,
+        details: str | None = None,
+        retryable: bool | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Create the error; ``compacted_revision`` is 0 when unknown."""
+        super().__init__(message, code=code, details=details, retryable=retryable, method=method)
+        self.compacted_revision = compacted_revision
+
+
+class FutureRevisionError(OutOfRangeError):
+    """The requested revision is newer than the store's current revision."""
+
+
+class LeaseTTLTooLargeError(OutOfRangeError):
+    """The requested lease TTL exceeds the server's maximum."""
+
+
+class LeaseNotFoundError(NotFoundError):
+    """The lease does not exist (never granted, expired or revoked)."""
+
+
+class MemberNotFoundError(NotFoundError):
+    """The member does not exist."""
+
+
+class EmptyKeyError(InvalidArgumentError):
+    """The request has an empty key."""
+
+
+class KeyNotFoundError(InvalidArgumentError):
+    """A put with ``ignore_value``/``ignore_lease`` targets a key that does not exist."""
+
+
+class ValueProvidedError(InvalidArgumentError):
+    """A put sets ``ignore_value`` and also provides a value."""
+
+
+class LeaseProvidedError(InvalidArgumentError):
+    """A put sets ``ignore_lease`` and also provides a lease."""
+
+
+class TooManyOpsError(InvalidArgumentError):
+    """The transaction has more operations than the server allows (``--max-txn-ops``)."""
+
+
+class DuplicateKeyError(InvalidArgumentError):
+    """The transaction writes the same key more than once."""
+
+
+class InvalidSortOptionError(InvalidArgumentError):
+    """The range request's sort options are invalid."""
+
+
+class RequestTooLargeError(InvalidArgumentError):
+    """The request exceeds the server's size limit (``--max-request-bytes``, 1.5 MiB default)."""
+
+
+class MemberBadURLsError(InvalidArgumentError):
+    """The given member URLs are invalid."""
+
+
+class UserEmptyError(InvalidArgumentError):
+    """No user name: with auth enabled, usually a call that carries no token."""
+
+
+class RoleEmptyError(InvalidArgumentError):
+    """The role name is empty."""
+
+
+class AuthFailedError(InvalidArgumentError):
+    """Authentication failed: wrong user name or password."""
+
+
+class PermissionNotGivenError(InvalidArgumentError):
+    """A permission grant without a permission."""
+
+
+class InvalidAuthMgmtError(InvalidArgumentError):
+    """The auth management request is invalid (e.g. revoking root's root role)."""
+
+
+class AuthOldRevisionError(InvalidArgumentError):
+    """The token predates a change of the auth store: re-authenticate and retry."""
+
+
+class WrongDowngradeVersionFormatError(InvalidArgumentError):
+    """The downgrade target version is malformed."""
+
+
+class InvalidDowngradeTargetVersionError(InvalidArgumentError):
+    """The downgrade target version is not allowed."""
+
+
+class InvalidAuthTokenError(UnauthenticatedError):
+    """The auth token is invalid or expired: re-authenticate and retry."""
+
+
+class NoSpaceError(ResourceExhaustedError):
+    """The database exceeded its space quota (the NOSPACE alarm is raised)."""
+
+
+class TooManyRequestsError(ResourceExhaustedError):
+    """The server is overloaded (too many pending proposals)."""
+
+    default_retryable = True
+
+
+class WatchCanceledError(RequestCancelledError):
+    """The server cancelled the watch stream."""
+
+
+class CorruptClusterError(DataLossError):
+    """The cluster detected data corruption (the CORRUPT alarm is raised)."""
+
+
+# --- The mapping ----------------------------------------------------------------------
+
+
+class EtcdErrorRow(NamedTuple):
+    """One error etcd sends: its gRPC code, its exact message and our class for it."""
+
+    code: grpc.StatusCode
+    message: str
+    error_class: type[EtcdError]
+
+
+_R = EtcdErrorRow
+_E = "etcdserver: "
+
+ETCD_ERROR_TABLE: tuple[EtcdErrorRow, ...] = (
+    # KV
+    _R(_Code.INVALID_ARGUMENT, _E + "key is not provided", EmptyKeyError),
+    _R(_Code.INVALID_ARGUMENT, _E + "key not found", KeyNotFoundError),
+    _R(_Code.INVALID_ARGUMENT, _E + "value is provided", ValueProvidedError),
+    _R(_Code.INVALID_ARGUMENT, _E + "lease is provided", LeaseProvidedError),
+    _R(_Code.INVALID_ARGUMENT, _E + "too many operations in txn request", TooManyOpsError),
+    _R(_Code.INVALID_ARGUMENT, _E + "duplicate key given in txn request", DuplicateKeyError),
+    _R(_Code.INVALID_ARGUMENT, _E + "invalid sort option", InvalidSortOptionError),
+    _R(
+        _Code.OUT_OF_RANGE,
+        _E + "mvcc: required revision has been compacted",
+        RevisionCompactedError,
+    ),
+    _R(
+        _Code.OUT_OF_RANGE, _E + "mvcc: required revision is a future revision", FutureRevisionError
+    ),
+    _R(_Code.RESOURCE_EXHAUSTED, _E + "mvcc: database space exceeded", NoSpaceError),
+    # Leases
+    _R(_Code.NOT_FOUND, _E + "requested lease not found", LeaseNotFoundError),
+    _R(_Code.FAILED_PRECONDITION, _E + "lease already exists", LeaseExistsError),
+    _R(_Code.OUT_OF_RANGE, _E + "too large lease TTL", LeaseTTLTooLargeError),
+    # Watches
+    _R(_Code.CANCELLED, _E + "watch canceled", WatchCanceledError),
+    # Membership
+    _R(_Code.FAILED_PRECONDITION, _E + "member ID already exist", MemberExistsError),
+    _R(_Code.FAILED_PRECONDITION, _E + "Peer URLs already exists", PeerURLExistsError),
+    _R(
+        _Code.FAILED_PRECONDITION,
+        _E + "re-configuration failed due to not enough started members",
+        MemberNotEnoughStartedError,
+    ),
+    _R(_Code.INVALID_ARGUMENT, _E + "given member URLs are invalid", MemberBadURLsError),
+    _R(_Code.NOT_FOUND, _E + "member not found", MemberNotFoundError),
+    _R(_Code.FAILED_PRECONDITION, _E + "can only promote a learner member", MemberNotLearnerError),
+    _R(
+        _Code.FAILED_PRECONDITION,
+        _E + "can only promote a learner member which is in sync with leader",
+        LearnerNotReadyError,
+    ),
+    _R(_Code.FAILED_PRECONDITION, _E + "too many learner members in cluster", TooManyLearnersError),
+    _R(_Code.FAILED_PRECONDITION, _E + "cluster ID mismatch", ClusterIDMismatchError),
+    # Limits
+    _R(_Code.INVALID_ARGUMENT, _E + "request is too large", RequestTooLargeError),
+    _R(_Code.RESOURCE_EXHAUSTED, _E + "too many requests", TooManyRequestsError),
+    # Auth
+    _R(_Code.FAILED_PRECONDITION, _E + "root user does not exist", RootUserNotExistError),
+    _R(_Code.FAILED_PRECONDITION, _E + "root user does not have root role", RootRoleNotExistError),
+    _R(_Code.FAILED_PRECONDITION, _E + "user name already exists", UserAlreadyExistsError),
+    _R(_Code.INVALID_ARGUMENT, _E + "user name is empty", UserEmptyError),
+    _R(_Code.FAILED_PRECONDITION, _E + "user name not found", UserNotFoundError),
+    _R(_Code.FAILED_PRECONDITION, _E + "role name already exists", RoleAlreadyExistsError),
+    _R(_Code.FAILED_PRECONDITION, _E + "role name not found", RoleNotFoundError),
+    _R(_Code.INVALID_ARGUMENT, _E + "role name is empty", RoleEmptyError),
+    _R(
+        _Code.INVALID_ARGUMENT,
+        _E + "authentication failed, invalid user ID or password",
+        AuthFailedError,
+    ),
+    _R(_Code.INVALID_ARGUMENT, _E + "permission not given", PermissionNotGivenError),
+    _R(_Code.PERMISSION_DENIED, _E + "permission denied", PermissionDeniedError),
+    _R(_Code.FAILED_PRECONDITION, _E + "role is not granted to the user", RoleNotGrantedError),
+    _R(
+        _Code.FAILED_PRECONDITION,
+        _E + "permission is not granted to the role",
+        PermissionNotGrantedError,
+    ),
+    _R(_Code.FAILED_PRECONDITION, _E + "authentication is not enabled", AuthNotEnabledError),
+    _R(_Code.UNAUTHENTICATED, _E + "invalid auth token", InvalidAuthTokenError),
+    _R(_Code.INVALID_ARGUMENT, _E + "invalid auth management", InvalidAuthMgmtError),
+    _R(_Code.INVALID_ARGUMENT, _E + "revision of auth store is old", AuthOldRevisionError),
+    # etcd 3.5 lacks the row above: its auth store's error reaches the client untranslated.
+    _R(_Code.UNKNOWN, "auth: revision in header is old", AuthOldRevisionError),
+    # Raft and server state
+    _R(_Code.UNAVAILABLE, _E + "no leader", NoLeaderError),
+    _R(_Code.FAILED_PRECONDITION, _E + "not leader", NotLeaderError),
+    _R(_Code.UNAVAILABLE, _E + "leader changed", LeaderChangedError),
+    _R(_Code.FAILED_PRECONDITION, _E + "not capable", NotCapableError),
+    _R(_Code.UNAVAILABLE, _E + "not capable", NotCapableError),  # older etcd's code
+    _R(_Code.UNAVAILABLE, _E + "server stopped", ServerStoppedError),
+    _R(_Code.UNAVAILABLE, _E + "request timed out", RequestTimedOutError),
+    _R(
+        _Code.UNAVAILABLE,
+        _E + "request timed out, possibly due to previous leader failure",
+        RequestTimedOutError,
+    ),
+    _R(
+        _Code.UNAVAILABLE,
+        _E + "request timed out, possibly due to connection lost",
+        RequestTimedOutError,
+    ),
+    _R(
+        _Code.UNAVAILABLE,
+        _E + "request timed out, waiting for the applied index took too long",
+        RequestTimedOutError,
+    ),
+    _R(_Code.UNAVAILABLE, _E + "unhealthy cluster", UnhealthyClusterError),
+    _R(_Code.DATA_LOSS, _E + "corrupt cluster", CorruptClusterError),
+    _R(_Code.FAILED_PRECONDITION, _E + "rpc not supported for learner", LearnerNotSupportedError),
+    _R(_Code.UNAVAILABLE, _E + "rpc not supported for learner", LearnerNotSupportedError),
+    _R(_Code.FAILED_PRECONDITION, _E + "bad leader transferee", BadLeaderTransfereeError),
+    # Downgrades
+    _R(
+        _Code.FAILED_PRECONDITION,
+        _E + "cluster version not found during downgrade",
+        ClusterVersionUnavailableError,
+    ),
+    _R(
+        _Code.UNAVAILABLE,
+        _E + "cluster version not found during downgrade",
+        ClusterVersionUnavailableError,
+    ),
+    _R(
+        _Code.INVALID_ARGUMENT,
+        _E + "wrong downgrade target version format",
+        WrongDowngradeVersionFormatError,
+    ),
+    _R(
+        _Code.INVALID_ARGUMENT,
+        _E + "invalid downgrade target version",
+        InvalidDowngradeTargetVersionError,
+    ),
+    _R(
+        _Code.FAILED_PRECONDITION,
+        _E + "cluster has a downgrade job in progress",
+        DowngradeInProcessError,
+    ),
+    _R(_Code.FAILED_PRECONDITION, _E + "no inflight downgrade job", NoInflightDowngradeError),
+    # The server's view of the client's context
+    _R(_Code.CANCELLED, _E + "request canceled", RequestCancelledError),
+    _R(_Code.DEADLINE_EXCEEDED, _E + "context deadline exceeded", ConnectionTimeoutError),
+    _R(_Code.UNKNOWN, "context deadline exceeded", ConnectionTimeoutError),
+)
+"""Every error etcd defines, as (gRPC code, exact message, class); see the module docstring."""
+
+_BY_CODE_AND_MESSAGE: dict[tuple[grpc.StatusCode, str], type[EtcdError]] = {
+    (row.code, row.message): row.error_class for row in ETCD_ERROR_TABLE
+}
+
+FALLBACK_BY_CODE: Mapping[grpc.StatusCode, type[EtcdError]] = {
+    _Code.OK: UnknownError,  # an RpcError with OK status is a gRPC bug; never let it pass
+    _Code.CANCELLED: RequestCancelledError,
+    _Code.UNKNOWN: UnknownError,
+    _Code.INVALID_ARGUMENT: InvalidArgumentError,
+    _Code.DEADLINE_EXCEEDED: ConnectionTimeoutError,
+    _Code.NOT_FOUND: NotFoundError,
+    _Code.ALREADY_EXISTS: AlreadyExistsError,
+    _Code.PERMISSION_DENIED: PermissionDeniedError,
+    _Code.RESOURCE_EXHAUSTED: ResourceExhaustedError,
+    _Code.FAILED_PRECONDITION: PreconditionFailedError,
+    _Code.ABORTED: AbortedError,
+    _Code.OUT_OF_RANGE: OutOfRangeError,
+    _Code.UNIMPLEMENTED: UnimplementedError,
+    _Code.INTERNAL: InternalServerError,
+    _Code.UNAVAILABLE: ConnectionFailedError,
+    _Code.DATA_LOSS: DataLossError,
+    _Code.UNAUTHENTICATED: UnauthenticatedError,
+}
+"""The class of an error whose (code, message) is not in :data:`ETCD_ERROR_TABLE`."""
+
+
+def _status_of(exc: grpc.RpcError) -> tuple[grpc.StatusCode, str]:
+    # Not every RpcError is a Call (grpc raises bare RpcErrors in a few corners).
+    code_fn = getattr(exc, "code", None)
+    details_fn = getattr(exc, "details", None)
+    code = code_fn() if callable(code_fn) else None
+    details = details_fn() if callable(details_fn) else None
+    if not isinstance(code, grpc.StatusCode):
+        code = _Code.UNKNOWN
+    if not isinstance(details, str):
+        details = str(exc) if details is None else repr(details)
+    return code, details
+
+
+def map_rpc_error(
+    exc: grpc.RpcError,
+    *,
+    method: str | None = None,
+    secure_without_client_cert: bool = False,
+) -> EtcdError:
+    """Translate a gRPC error into the matching :class:`EtcdError`.
+
+    The result's ``__cause__`` is already ``exc``, so it carries its origin even when it is
+    handed to a callback instead of being raised; raise it with ``raise ... from exc``.
+
+    Args:
+        exc: The error grpc raised (sync or asyncio).
+        method: The gRPC method path, for messages and ``err.method``.
+        secure_without_client_cert: The channel uses TLS without a client certificate; an
+            ``UNAVAILABLE`` then gets a hint that the server may require mTLS.
+
+    Returns:
+        The mapped error (not raised).
+    """
+    code, details = _status_of(exc)
+    cls = _BY_CODE_AND_MESSAGE.get((code, details))
+    message = details or code.name
+    if cls is None:
+        cls = FALLBACK_BY_CODE.get(code, UnknownError)
+        if code is _Code.UNAVAILABLE and secure_without_client_cert:
+            message = f"{message} ({MTLS_HINT})"
+        elif code is _Code.UNIMPLEMENTED:
+            what = method or "this RPC"
+            message = f"the server does not implement {what} (an older etcd?): {message}"
+    err = cls(message, code=code, details=details, method=method)
+    err.__cause__ = exc
+    return err

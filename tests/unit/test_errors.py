@@ -1,0 +1,285 @@
+"""The error tree and the mapping of gRPC errors onto it."""
+
+from __future__ import annotations
+
+import pickle
+
+import grpc
+import grpc.aio
+import pytest
+
+import etcd3.errors as errors_module
+from etcd3.errors import (
+    ETCD_ERROR_TABLE,
+    FALLBACK_BY_CODE,
+    AuthFailedError,
+    AuthOldRevisionError,
+    ConnectionClosedError,
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    EtcdErrorRow,
+    InternalServerError,
+    InvalidArgumentError,
+    InvalidAuthTokenError,
+    LeaseNotFoundError,
+    NoLeaderError,
+    NoServerAvailableError,
+    NotFoundError,
+    NotLeaderError,
+    OutOfRangeError,
+    PreconditionFailedError,
+    RequestCancelledError,
+    RequestTimedOutError,
+    RevisionCompactedError,
+    UnimplementedError,
+    UnknownError,
+    WatchTimedOut,
+    map_rpc_error,
+)
+
+
+def rpc_error(code: grpc.StatusCode, details: str) -> grpc.aio.AioRpcError:
+    """A real grpc error object, as grpc.aio raises it."""
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), details)
+
+
+class BareRpcError(grpc.RpcError):
+    """An RpcError that is not a Call: grpc raises such errors in a few corners."""
+
+
+@pytest.mark.parametrize("row", ETCD_ERROR_TABLE, ids=lambda row: row.message)
+def test_every_row_maps_to_its_class(row: EtcdErrorRow) -> None:
+    exc = rpc_error(row.code, row.message)
+    err = map_rpc_error(exc, method="/etcdserverpb.KV/Range")
+    assert type(err) is row.error_class
+    assert err.code is row.code
+    assert err.details == row.message
+    assert str(err) == row.message
+    assert err.method == "/etcdserverpb.KV/Range"
+    assert err.__cause__ is exc
+
+
+@pytest.mark.parametrize("row", ETCD_ERROR_TABLE, ids=lambda row: row.message)
+def test_row_class_belongs_under_a_sensible_code_class(row: EtcdErrorRow) -> None:
+    # A row's class descends from its code's fallback, except where etcd changed a code
+    # between versions or sends a code that only the message disambiguates.
+    fallback = FALLBACK_BY_CODE[row.code]
+    variants = {r.code for r in ETCD_ERROR_TABLE if r.message == row.message}
+    special = {"context deadline exceeded", "auth: revision in header is old"}
+    if len(variants) == 1 and row.message not in special:
+        assert issubclass(row.error_class, fallback)
+
+
+def test_table_has_no_duplicate_keys() -> None:
+    keys = [(row.code, row.message) for row in ETCD_ERROR_TABLE]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("code", "cls"), list(FALLBACK_BY_CODE.items()))
+def test_fallback_per_code(code: grpc.StatusCode, cls: type[EtcdError]) -> None:
+    exc = rpc_error(code, "something the table does not know")
+    err = map_rpc_error(exc)
+    assert type(err) is cls
+    assert err.code is code
+    assert err.details == "something the table does not know"
+    assert "something the table does not know" in str(err)
+
+
+def test_every_status_code_has_a_fallback() -> None:
+    assert set(FALLBACK_BY_CODE) == set(grpc.StatusCode)
+
+
+def test_message_needs_the_exact_code() -> None:
+    # Same text under another code is not etcd's error: the code's fallback applies.
+    err = map_rpc_error(rpc_error(grpc.StatusCode.INTERNAL, "etcdserver: no leader"))
+    assert type(err) is InternalServerError
+
+
+def test_predecessor_causes() -> None:
+    cases = [
+        (grpc.StatusCode.UNAVAILABLE, "connection refused", ConnectionFailedError),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded", ConnectionTimeoutError),
+        (grpc.StatusCode.UNKNOWN, "context deadline exceeded", ConnectionTimeoutError),
+        (grpc.StatusCode.INTERNAL, "boom", InternalServerError),
+        (grpc.StatusCode.FAILED_PRECONDITION, "nope", PreconditionFailedError),
+        (
+            grpc.StatusCode.OUT_OF_RANGE,
+            "etcdserver: mvcc: required revision has been compacted",
+            RevisionCompactedError,
+        ),
+    ]
+    for code, details, cls in cases:
+        assert isinstance(map_rpc_error(rpc_error(code, details)), cls)
+
+
+def test_compacted_revision_defaults_to_unknown() -> None:
+    err = map_rpc_error(
+        rpc_error(
+            grpc.StatusCode.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted"
+        )
+    )
+    assert isinstance(err, RevisionCompactedError)
+    assert isinstance(err, OutOfRangeError)
+    assert err.compacted_revision == 0
+    assert RevisionCompactedError(compacted_revision=7).compacted_revision == 7
+
+
+def test_retryable_follows_the_cause() -> None:
+    def retryable(code: grpc.StatusCode, details: str) -> bool:
+        return map_rpc_error(rpc_error(code, details)).retryable
+
+    assert retryable(grpc.StatusCode.UNAVAILABLE, "failed to connect to all addresses")
+    assert retryable(grpc.StatusCode.UNAVAILABLE, "etcdserver: no leader")
+    assert retryable(grpc.StatusCode.FAILED_PRECONDITION, "etcdserver: not leader")
+    assert retryable(grpc.StatusCode.RESOURCE_EXHAUSTED, "etcdserver: too many requests")
+    # Outcome unknown: the caller decides from the method's retry safety.
+    assert not retryable(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded")
+    assert not retryable(grpc.StatusCode.UNAVAILABLE, "etcdserver: request timed out")
+    # Permanent causes.
+    assert not retryable(
+        grpc.StatusCode.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded"
+    )
+    assert not retryable(grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: key is not provided")
+    assert not retryable(grpc.StatusCode.NOT_FOUND, "etcdserver: requested lease not found")
+
+
+def test_unavailable_on_tls_without_client_cert_hints_at_mtls() -> None:
+    exc = rpc_error(grpc.StatusCode.UNAVAILABLE, "failed to connect to all addresses")
+    err = map_rpc_error(exc, secure_without_client_cert=True)
+    assert type(err) is ConnectionFailedError
+    assert "failed to connect to all addresses" in str(err)
+    assert "client certificate" in str(err)
+    assert "cert_key and cert_cert" in str(err)
+    assert err.details == "failed to connect to all addresses"
+    # No hint without the flag, nor when etcd itself answered.
+    assert "client certificate" not in str(map_rpc_error(exc))
+    no_leader = rpc_error(grpc.StatusCode.UNAVAILABLE, "etcdserver: no leader")
+    assert "client certificate" not in str(
+        map_rpc_error(no_leader, secure_without_client_cert=True)
+    )
+
+
+def test_unimplemented_says_the_server_lacks_the_rpc() -> None:
+    exc = rpc_error(grpc.StatusCode.UNIMPLEMENTED, "unknown method Downgrade")
+    err = map_rpc_error(exc, method="/etcdserverpb.Maintenance/Downgrade")
+    assert type(err) is UnimplementedError
+    assert "does not implement /etcdserverpb.Maintenance/Downgrade" in str(err)
+    assert "unknown method Downgrade" in str(err)
+
+
+def test_bare_rpc_error_maps_to_unknown() -> None:
+    exc = BareRpcError("odd")
+    err = map_rpc_error(exc)
+    assert type(err) is UnknownError
+    assert err.code is grpc.StatusCode.UNKNOWN
+    assert "odd" in str(err)
+
+
+def test_empty_details_use_the_code_name() -> None:
+    err = map_rpc_error(rpc_error(grpc.StatusCode.ABORTED, ""))
+    assert str(err) == "ABORTED"
+
+
+def test_raise_from_keeps_the_grpc_error() -> None:
+    exc = rpc_error(grpc.StatusCode.NOT_FOUND, "etcdserver: requested lease not found")
+
+    def call() -> None:
+        try:
+            raise exc
+        except grpc.RpcError as caught:
+            raise map_rpc_error(caught) from caught
+
+    with pytest.raises(LeaseNotFoundError) as info:
+        call()
+    assert info.value.__cause__ is exc
+    assert isinstance(info.value, NotFoundError)
+
+
+def test_everything_is_an_etcd_error() -> None:
+    classes = [
+        obj
+        for obj in vars(errors_module).values()
+        if isinstance(obj, type) and issubclass(obj, BaseException)
+    ]
+    assert len(classes) > 60
+    for cls in classes:
+        assert issubclass(cls, EtcdError), cls
+        assert cls.__doc__, cls
+    for name in errors_module.__all__:
+        assert hasattr(errors_module, name), name
+
+
+def test_predecessor_names() -> None:
+    assert errors_module.Etcd3Exception is EtcdError
+    for cls in (
+        WatchTimedOut,
+        InternalServerError,
+        ConnectionFailedError,
+        ConnectionTimeoutError,
+        PreconditionFailedError,
+        RevisionCompactedError,
+        NoServerAvailableError,
+    ):
+        assert issubclass(cls, errors_module.Etcd3Exception)
+        cls()  # the predecessor raised them without arguments
+
+
+def test_cancelled_error_does_not_shadow_asyncio() -> None:
+    import asyncio
+
+    assert not issubclass(RequestCancelledError, asyncio.CancelledError)
+    assert not hasattr(errors_module, "CancelledError")
+
+
+def test_token_refresh_errors() -> None:
+    token = map_rpc_error(
+        rpc_error(grpc.StatusCode.UNAUTHENTICATED, "etcdserver: invalid auth token")
+    )
+    assert type(token) is InvalidAuthTokenError
+    old = map_rpc_error(
+        rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: revision of auth store is old")
+    )
+    assert type(old) is AuthOldRevisionError
+    assert isinstance(old, InvalidArgumentError)
+    bad = map_rpc_error(
+        rpc_error(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "etcdserver: authentication failed, invalid user ID or password",
+        )
+    )
+    assert type(bad) is AuthFailedError
+
+
+def test_defaults_of_client_side_errors() -> None:
+    closed = ConnectionClosedError()
+    assert isinstance(closed, ConnectionFailedError)
+    assert not closed.retryable
+    assert closed.code is None
+    assert str(closed) == "the connection is closed"
+    assert WatchTimedOut().retryable
+    assert isinstance(NoLeaderError("x"), ConnectionFailedError)
+    assert NotLeaderError("x").retryable
+    assert not RequestTimedOutError("x").retryable
+    explicit = EtcdError("msg", code=grpc.StatusCode.ABORTED, retryable=True)
+    assert (str(explicit), explicit.code, explicit.retryable, explicit.details) == (
+        "msg",
+        grpc.StatusCode.ABORTED,
+        True,
+        "msg",
+    )
+
+
+def test_errors_pickle_with_their_state() -> None:
+    err = RevisionCompactedError(
+        "etcdserver: mvcc: required revision has been compacted",
+        compacted_revision=42,
+        code=grpc.StatusCode.OUT_OF_RANGE,
+        method="/etcdserverpb.KV/Range",
+    )
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is RevisionCompactedError
+    assert str(copy) == str(err)
+    assert copy.compacted_revision == 42
+    assert copy.code is grpc.StatusCode.OUT_OF_RANGE
+    assert copy.method == "/etcdserverpb.KV/Range"
