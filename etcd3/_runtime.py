@@ -70,10 +70,13 @@ ReqT = TypeVar("ReqT", bound="Message")
 RespT = TypeVar("RespT", bound="Message")
 ReqT_contra = TypeVar("ReqT_contra", bound="Message", contravariant=True)
 RespT_co = TypeVar("RespT_co", bound="Message", covariant=True)
+# MethodInfo is frozen, so it can be covariant: a MethodInfo[RangeRequest, RangeResponse] is a
+# MethodInfo[Message, Message], which lets tables of all methods be typed without Any.
+ReqT_co = TypeVar("ReqT_co", bound="Message", covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
-class MethodInfo(Generic[ReqT, RespT]):
+class MethodInfo(Generic[ReqT_co, RespT_co]):
     """Facts about one RPC, generated from the proto descriptors.
 
     Attributes:
@@ -92,8 +95,8 @@ class MethodInfo(Generic[ReqT, RespT]):
     name: str
     path: str
     kind: CallKind
-    request_type: type[ReqT]
-    response_type: type[RespT]
+    request_type: type[ReqT_co]
+    response_type: type[RespT_co]
     retry_safe: bool
 
 
