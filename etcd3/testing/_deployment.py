@@ -1,0 +1,315 @@
+"""What servers and clusters share: binaries, PKI, ports, start-up order, auth, teardown."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from typing_extensions import Self
+
+from etcd3.testing._binary import etcd_version, find_etcd_binary, find_etcdctl_binary
+from etcd3.testing._member import (
+    EtcdMember,
+    EtcdStartError,
+    MemberPorts,
+    PortConflict,
+    child_env,
+    free_ports,
+)
+from etcd3.testing._pki import TLSFiles, make_pki
+
+__all__ = ["Deployment"]
+
+_START_ATTEMPTS = 5
+ROOT_USER = "root"
+
+
+def _release(members: list[EtcdMember], paths: list[Path]) -> None:
+    for member in members:
+        member.kill()
+    members.clear()
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+    paths.clear()
+
+
+class Deployment:
+    """Base of :class:`EtcdServer` and :class:`EtcdCluster`: launches ``size`` members.
+
+    Members are started one after another, each once the previous one answers on its peer port,
+    then all are waited on for health. A member that exits because a port was taken makes the
+    whole start retry with fresh ports.
+    """
+
+    def __init__(
+        self,
+        *,
+        size: int,
+        names: Sequence[str],
+        tls: bool,
+        auth: bool,
+        auth_token_ttl: int | None,
+        binary: str | os.PathLike[str] | None,
+        data_dir: Path | None,
+        extra_args: Sequence[str],
+        start_timeout: float,
+    ) -> None:
+        if size < 1:
+            raise ValueError(f"an etcd deployment needs at least one member, not {size}")
+        if len(names) != size or len(set(names)) != size:
+            raise ValueError("every member needs a distinct name")
+        self.binary: Path = find_etcd_binary(binary)
+        """The etcd executable in use."""
+        self.etcdctl_binary: Path = find_etcdctl_binary(self.binary)
+        """The etcdctl executable matching :attr:`binary`."""
+        self.version: str = etcd_version(self.binary)
+        """The server version reported by ``etcd --version``, e.g. ``"3.5.1"``."""
+        self.user: str | None = ROOT_USER if auth else None
+        """``"root"`` when auth is enabled, else ``None``."""
+        self.password: str | None = secrets.token_urlsafe(18) if auth else None
+        """The root password (random per instance) when auth is enabled, else ``None``."""
+        self.tls: TLSFiles | None = None
+        """The generated PKI when TLS is on (set by :meth:`start`), else ``None``."""
+        self._size = size
+        self._names = list(names)
+        self._want_tls = tls
+        self._auth_token_ttl = auth_token_ttl
+        self._explicit_data_dir = data_dir
+        self._extra_args = tuple(extra_args)
+        self._start_timeout = start_timeout
+        self._workdir: Path | None = None
+        # Mutated in place, never rebound: the finalizer below holds this very list.
+        self._members: list[EtcdMember] = []
+        self._lock = threading.Lock()
+        self._finalizer: weakref.finalize[[list[EtcdMember], list[Path]], Deployment] | None = None
+        self._cleanup_paths: list[Path] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Launch all members and wait until each is healthy (and auth is set up if asked).
+
+        Returns:
+            ``self``, so that ``server = EtcdServer().start()`` works.
+
+        Raises:
+            EtcdStartError: A member exited or did not become healthy; the message has the tail
+                of its log.
+        """
+        with self._lock:
+            if self._members:
+                raise RuntimeError("already started")
+            try:
+                self._start_locked()
+            except BaseException:
+                self._teardown_locked()
+                raise
+        return self
+
+    def _start_locked(self) -> None:
+        self._workdir = Path(tempfile.mkdtemp(prefix="etcd3-test-"))
+        self._cleanup_paths[:] = [self._workdir]
+        # Runs on stop(), on garbage collection, or at interpreter exit (an interrupted run),
+        # whichever comes first, so neither processes nor temp dirs outlive us.
+        self._finalizer = weakref.finalize(self, _release, self._members, self._cleanup_paths)
+        if self._want_tls:
+            self.tls = make_pki(self._workdir / "pki")
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            self._members[:] = self._plan_members()
+            try:
+                self._launch_members()
+                break
+            except PortConflict:
+                self._kill_members()
+                self._wipe_member_data()
+                if attempt == _START_ATTEMPTS:
+                    raise
+        if self.password is not None:
+            self._enable_auth(self.password)
+
+    def _plan_members(self) -> list[EtcdMember]:
+        assert self._workdir is not None
+        numbers = free_ports(3 * self._size)
+        ports = [MemberPorts(*numbers[i : i + 3]) for i in range(0, len(numbers), 3)]
+        initial_cluster = ",".join(
+            f"{name}=http://127.0.0.1:{mp.peer}"
+            for name, mp in zip(self._names, ports, strict=True)
+        )
+        token = f"etcd3-test-{secrets.token_hex(8)}"
+        members = []
+        for name, member_ports in zip(self._names, ports, strict=True):
+            data_dir = self._explicit_data_dir or self._workdir / name
+            members.append(
+                EtcdMember(
+                    name=name,
+                    binary=self.binary,
+                    version=self.version,
+                    data_dir=data_dir,
+                    ports=member_ports,
+                    initial_cluster=initial_cluster,
+                    cluster_token=token,
+                    tls=self.tls,
+                    auth_token_ttl=self._auth_token_ttl,
+                    extra_args=self._extra_args,
+                )
+            )
+        return members
+
+    def _launch_members(self) -> None:
+        # Staggered start: a member launched while its peers are not yet listening waits a
+        # fixed 1 s per probe round; one after another, a 3-member cluster forms in ~0.15 s.
+        for member in self._members:
+            member.spawn()
+            member.wait_listening(self._start_timeout)
+        self.wait_healthy(self._start_timeout)
+
+    def _kill_members(self) -> None:
+        for member in self._members:
+            member.kill()
+
+    def _wipe_member_data(self) -> None:
+        # Only our own temporary directories; a caller's data_dir is never deleted.
+        if self._explicit_data_dir is None:
+            for member in self._members:
+                shutil.rmtree(member.data_dir, ignore_errors=True)
+
+    def stop(self) -> None:
+        """Kill every member (SIGKILL), reap it, and delete the temporary files we created.
+
+        Safe to call more than once. A ``data_dir`` passed by the caller is kept.
+        """
+        with self._lock:
+            self._teardown_locked()
+
+    def _teardown_locked(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+            self._finalizer = None
+        self._workdir = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    @property
+    def _started_members(self) -> list[EtcdMember]:
+        if not self._members:
+            raise RuntimeError("the etcd deployment is not started; call start() or use `with`")
+        return self._members
+
+    @property
+    def endpoints(self) -> list[str]:
+        """``"127.0.0.1:PORT"`` of every member's client port."""
+        return [member.endpoint for member in self._started_members]
+
+    @property
+    def client_urls(self) -> list[str]:
+        """``http(s)://127.0.0.1:PORT`` of every member's client port."""
+        return [member.client_url for member in self._started_members]
+
+    @property
+    def workdir(self) -> Path | None:
+        """Temporary directory holding the PKI and member data, removed by :meth:`stop`."""
+        return self._workdir
+
+    # -- health ------------------------------------------------------------------------------
+
+    def wait_healthy(self, timeout: float = 30.0) -> None:
+        """Wait until every running, unpaused member reports ``{"health": "true"}``.
+
+        Raises:
+            EtcdHealthTimeout: A member was not healthy in time.
+        """
+        deadline = time.monotonic() + timeout
+        for member in self._started_members:
+            if member.is_running and not member.is_paused:
+                member.wait_healthy(max(0.1, deadline - time.monotonic()))
+
+    # -- etcdctl -----------------------------------------------------------------------------
+
+    def etcdctl_command(self, *, credentials: bool = True) -> list[str]:
+        """Build the etcdctl argv prefix that reaches this deployment.
+
+        Args:
+            credentials: Add ``--user root:PASSWORD`` when auth is enabled.
+
+        Returns:
+            etcdctl with endpoints, TLS files and credentials; append a command such as
+            ``["put", "k", "v"]``.
+        """
+        argv = [
+            os.fspath(self.etcdctl_binary),
+            f"--endpoints={','.join(self.client_urls)}",
+            "--dial-timeout=2s",
+            "--command-timeout=5s",
+        ]
+        if self.tls is not None:
+            argv += [
+                f"--cacert={self.tls.ca}",
+                f"--cert={self.tls.client_cert}",
+                f"--key={self.tls.client_key}",
+            ]
+        if credentials and self.user is not None and self.password is not None:
+            argv.append(f"--user={self.user}:{self.password}")
+        return argv
+
+    def etcdctl(
+        self,
+        *args: str,
+        credentials: bool = True,
+        check: bool = True,
+        timeout: float = 30.0,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run etcdctl against this deployment and capture its output.
+
+        Args:
+            *args: The etcdctl command, e.g. ``"put", "key", "value"``.
+            credentials: Pass root's credentials when auth is enabled.
+            check: Raise :class:`subprocess.CalledProcessError` on a non-zero exit.
+            timeout: Seconds before the command is killed.
+
+        Returns:
+            The finished process with text ``stdout`` and ``stderr``.
+        """
+        env = child_env(keep=())
+        env["ETCDCTL_API"] = "3"
+        return subprocess.run(
+            [*self.etcdctl_command(credentials=credentials), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=check,
+            env=env,
+        )
+
+    def _enable_auth(self, password: str) -> None:
+        # Order matters: AuthEnable refuses to run before root holds the root role.
+        try:
+            self.etcdctl(
+                "user", "add", f"{ROOT_USER}:{password}", "--interactive=false", credentials=False
+            )
+            self.etcdctl("user", "grant-role", ROOT_USER, "root", credentials=False)
+            self.etcdctl("auth", "enable", credentials=False)
+        except subprocess.CalledProcessError as exc:
+            raise EtcdStartError(
+                f"enabling auth with {exc.cmd[0]} failed (exit {exc.returncode}): "
+                f"{exc.stderr.strip() or exc.stdout.strip()}"
+            ) from exc

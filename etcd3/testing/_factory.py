@@ -1,0 +1,81 @@
+"""A callable that starts servers and clusters on demand and stops them all at once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from etcd3.testing._cluster import EtcdCluster
+from etcd3.testing._deployment import Deployment
+from etcd3.testing._server import EtcdServer
+
+__all__ = ["EtcdFactory"]
+
+
+class EtcdFactory:
+    """Start :class:`EtcdServer` (by calling it) or :class:`EtcdCluster` (:meth:`cluster`) objects
+    that are already running, and stop every one of them with :meth:`close`.
+
+    Args:
+        binary: Default etcd executable for everything this factory starts.
+    """
+
+    def __init__(self, binary: str | os.PathLike[str] | None = None) -> None:
+        self._binary = binary
+        self._started: list[Deployment] = []
+
+    def __call__(
+        self,
+        *,
+        tls: bool = False,
+        auth: bool = False,
+        auth_token_ttl: int | None = None,
+        binary: str | os.PathLike[str] | None = None,
+        data_dir: Path | None = None,
+        extra_args: Sequence[str] = (),
+        name: str = "etcd3-test",
+        start_timeout: float = 30.0,
+    ) -> EtcdServer:
+        """Start and return an :class:`EtcdServer`; the arguments are the same."""
+        server = EtcdServer(
+            tls=tls,
+            auth=auth,
+            auth_token_ttl=auth_token_ttl,
+            binary=binary if binary is not None else self._binary,
+            data_dir=data_dir,
+            extra_args=extra_args,
+            name=name,
+            start_timeout=start_timeout,
+        )
+        self._started.append(server)
+        return server.start()
+
+    def cluster(
+        self,
+        size: int = 3,
+        *,
+        tls: bool = False,
+        auth: bool = False,
+        auth_token_ttl: int | None = None,
+        binary: str | os.PathLike[str] | None = None,
+        extra_args: Sequence[str] = (),
+        start_timeout: float = 30.0,
+    ) -> EtcdCluster:
+        """Start and return an :class:`EtcdCluster`; the arguments are the same."""
+        cluster = EtcdCluster(
+            size,
+            tls=tls,
+            auth=auth,
+            auth_token_ttl=auth_token_ttl,
+            binary=binary if binary is not None else self._binary,
+            extra_args=extra_args,
+            start_timeout=start_timeout,
+        )
+        self._started.append(cluster)
+        return cluster.start()
+
+    def close(self) -> None:
+        """Stop everything this factory started (idempotent)."""
+        while self._started:
+            self._started.pop().stop()
