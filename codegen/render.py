@@ -1,0 +1,157 @@
+"""Stage 4: the Jinja environment and its filters.
+
+There is one docstring filter, :func:`docstring`. It takes a schema object, picks its text
+(:mod:`codegen.schema` already chose leading > trailing > detached comment and removed the
+comment markers), escapes it for a triple-quoted string and lays it out Google style: summary,
+``Args:`` (one entry per flattened field, from the field's own comment), ``Returns:``,
+``Raises:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from codegen import schema
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+#: The exception every generated call documents.
+RAISES = (("etcd3.EtcdError", "The call failed; see the subclass for the reason."),)
+
+
+@dataclass(frozen=True)
+class DocSpec:
+    """The parts of one Google-style docstring, before escaping and layout."""
+
+    summary: str
+    args: tuple[tuple[str, str], ...] = ()
+    returns: str = ""
+    raises: tuple[tuple[str, str], ...] = ()
+
+
+def escape(text: str) -> str:
+    """Make ``text`` safe inside a ``\"\"\"`` string: backslashes and quote runs escaped."""
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    # A trailing quote would merge with the closing delimiter.
+    return text[:-1] + '\\"' if text.endswith('"') else text
+
+
+def _field_arg(field: schema.Field) -> tuple[str, str]:
+    return field.kwarg, field.doc or f"The ``{field.name}`` field of the request."
+
+
+def _request_args(fields: Sequence[schema.Field]) -> tuple[tuple[str, str], ...]:
+    return tuple(_field_arg(f) for f in fields)
+
+
+_CALL_ARGS = (
+    ("timeout", "Deadline in seconds, ``None`` for none, or the client's default."),
+    ("metadata", "Extra gRPC metadata sent with the call."),
+)
+
+
+def doc_spec(obj: object) -> DocSpec:
+    """The docstring parts of a schema object (or a plain string)."""
+    if isinstance(obj, str):
+        return DocSpec(summary=obj)
+    if isinstance(obj, schema.Method):
+        return _method_spec(obj)
+    if isinstance(obj, schema.OpKind):
+        return DocSpec(
+            summary=(
+                f"A transaction operation running a ``{obj.request.py_name}``.\n\n{obj.request.doc}"
+            ).strip(),
+            args=_request_args(obj.request.fields),
+            returns=f"A ``RequestOp`` with ``{obj.request_member.name}`` set.",
+        )
+    if isinstance(obj, schema.CompareTarget):
+        return DocSpec(
+            summary=f"A transaction comparison of a key's ``{obj.member.name}``.",
+            args=_request_args((*obj.positional, obj.member, *obj.keywords)),
+            returns=f"A ``Compare`` with target ``{obj.value.py_name}`` and "
+            f"``{obj.member.name}`` set.",
+        )
+    if isinstance(obj, schema.Message | schema.Enum | schema.Service):
+        kind = type(obj).__name__.lower()
+        return DocSpec(summary=obj.doc or f"The ``{obj.full_name}`` {kind}.")
+    if isinstance(obj, schema.Field | schema.EnumValue):
+        return DocSpec(summary=obj.doc)
+    raise TypeError(f"no docstring for {type(obj).__name__}")
+
+
+def _method_spec(method: schema.Method) -> DocSpec:
+    summary = method.doc or f"Call ``{method.path}``."
+    request = method.request.py_name
+    response = method.response.py_name
+    if method.kind == "BIDI_STREAM":
+        return DocSpec(
+            summary=summary,
+            args=_CALL_ARGS,
+            returns=f"A duplex stream: send ``{request}`` messages, iterate ``{response}`` ones.",
+            raises=RAISES,
+        )
+    args = (
+        ("request", f"A prebuilt ``{request}``; pass it or the keyword fields, not both."),
+        *_request_args(method.flattened_fields),
+        *_CALL_ARGS,
+    )
+    returns = (
+        f"A stream of ``{response}`` messages."
+        if method.kind == "SERVER_STREAM"
+        else f"The ``{response}``."
+    )
+    raises = (
+        ("TypeError", "Both ``request`` and keyword fields were given."),
+        *RAISES,
+    )
+    return DocSpec(summary=summary, args=args, returns=returns, raises=raises)
+
+
+def _indent_rest(text: str, prefix: str) -> str:
+    """Indent every non-empty line after the first."""
+    lines = text.split("\n")
+    return "\n".join([lines[0], *(prefix + line if line else "" for line in lines[1:])])
+
+
+def layout(spec: DocSpec) -> str:
+    """The docstring body (unindented, escaped) for ``spec``."""
+    parts = [escape(spec.summary) or "Undocumented."]
+    if spec.args:
+        parts.append("Args:\n" + "\n".join(_entry(n, t) for n, t in spec.args))
+    if spec.returns:
+        parts.append("Returns:\n    " + _indent_rest(escape(spec.returns), "    "))
+    if spec.raises:
+        parts.append("Raises:\n" + "\n".join(_entry(n, t) for n, t in spec.raises))
+    return "\n\n".join(parts)
+
+
+def _entry(name: str, text: str) -> str:
+    body = _indent_rest(escape(text.strip()) or "Undocumented.", "        ")
+    return f"    {name}: {body}"
+
+
+def docstring(obj: object, indent: int = 0) -> str:
+    """Jinja filter: a complete, escaped, indented ``\"\"\"docstring\"\"\"`` for ``obj``."""
+    body = layout(doc_spec(obj))
+    if "\n" in body:
+        body += "\n"
+    return '"""' + _indent_rest(body, " " * indent) + (" " * indent if "\n" in body else "") + '"""'
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The Jinja environment every template renders in."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # Python source, not HTML.
+    )
+    env.filters["docstring"] = docstring
+    env.filters["pyrepr"] = repr
+    return env
