@@ -156,6 +156,7 @@ __all__ = [
     "WatchCanceledError",
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
+    "error_from_status",
     "map_rpc_error",
 ]
 
@@ -824,6 +825,31 @@ def map_rpc_error(
         The mapped error (not raised).
     """
     code, details = _status_of(exc)
+    err = error_from_status(
+        code, details, method=method, secure_without_client_cert=secure_without_client_cert
+    )
+    err.__cause__ = exc
+    return err
+
+
+def error_from_status(
+    code: grpc.StatusCode,
+    details: str,
+    *,
+    method: str | None = None,
+    secure_without_client_cert: bool = False,
+) -> EtcdError:
+    """Build the :class:`EtcdError` for a call's final status (see :func:`map_rpc_error`).
+
+    Args:
+        code: The call's gRPC status code (not ``OK``).
+        details: The call's status message.
+        method: The gRPC method path, for messages and ``err.method``.
+        secure_without_client_cert: As for :func:`map_rpc_error`.
+
+    Returns:
+        The mapped error (not raised), without a ``__cause__``.
+    """
     cls = _BY_CODE_AND_MESSAGE.get((code, details))
     message = details or code.name
     if cls is None:
@@ -833,6 +859,4 @@ def map_rpc_error(
         elif code is _Code.UNIMPLEMENTED:
             what = method or "this RPC"
             message = f"the server does not implement {what} (an older etcd?): {message}"
-    err = cls(message, code=code, details=details, method=method)
-    err.__cause__ = exc
-    return err
+    return cls(message, code=code, details=details, method=method)

@@ -1,0 +1,417 @@
+"""The transport's logic that needs no server: deadlines, metadata, closing, stream bookkeeping.
+
+Calls here go to a loopback port nobody listens on (so nothing is ever served), or are refused
+by the caller before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import socket
+from collections.abc import Iterator
+
+import grpc
+import grpc.aio
+import pytest
+from google.protobuf.empty_pb2 import Empty
+
+from etcd3._runtime import (
+    DEFAULT_TIMEOUT,
+    AsyncCaller,
+    CallKind,
+    MethodInfo,
+    SyncCaller,
+)
+from etcd3._transport import (
+    TOKEN_METADATA_KEY,
+    AsyncGrpcCaller,
+    GrpcCaller,
+    _RequestQueue,
+    resolve_timeout,
+)
+from etcd3.errors import (
+    ConnectionClosedError,
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    StreamClosedError,
+)
+
+UNARY: MethodInfo[Empty, Empty] = MethodInfo(
+    service="test.Svc",
+    name="Unary",
+    path="/test.Svc/Unary",
+    kind=CallKind.UNARY,
+    request_type=Empty,
+    response_type=Empty,
+    retry_safe=True,
+)
+SERVER_STREAM: MethodInfo[Empty, Empty] = MethodInfo(
+    service="test.Svc",
+    name="Stream",
+    path="/test.Svc/Stream",
+    kind=CallKind.SERVER_STREAM,
+    request_type=Empty,
+    response_type=Empty,
+    retry_safe=True,
+)
+BIDI: MethodInfo[Empty, Empty] = MethodInfo(
+    service="test.Svc",
+    name="Bidi",
+    path="/test.Svc/Bidi",
+    kind=CallKind.BIDI_STREAM,
+    request_type=Empty,
+    response_type=Empty,
+    retry_safe=True,
+)
+
+
+@pytest.fixture
+def dead_endpoint() -> str:
+    """A loopback port that refuses connections."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"127.0.0.1:{port}"
+
+
+@pytest.fixture
+def caller(dead_endpoint: str) -> Iterator[GrpcCaller]:
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), default_timeout=5)
+    yield c
+    c.close()
+
+
+# --- resolve_timeout ---------------------------------------------------------------------
+
+
+def test_default_timeout_means_the_given_default() -> None:
+    assert resolve_timeout(DEFAULT_TIMEOUT, 7.5) == 7.5
+    assert resolve_timeout(DEFAULT_TIMEOUT, None) is None
+
+
+def test_none_means_no_deadline_even_with_a_default() -> None:
+    assert resolve_timeout(None, 7.5) is None
+
+
+def test_numbers_are_deadlines() -> None:
+    assert resolve_timeout(3, None) == 3
+    assert resolve_timeout(0.25, 10.0) == 0.25
+
+
+def test_zero_has_already_expired() -> None:
+    with pytest.raises(ConnectionTimeoutError) as info:
+        resolve_timeout(0, 10.0, "/etcdserverpb.KV/Range")
+    assert info.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert info.value.method == "/etcdserverpb.KV/Range"
+    assert not info.value.retryable
+
+
+@pytest.mark.parametrize("bad", [-1, -0.001, math.nan])
+def test_negative_or_nan_is_a_value_error(bad: float) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        resolve_timeout(bad, None)
+
+
+def test_negative_default_timeout_is_refused(dead_endpoint: str) -> None:
+    channel = grpc.insecure_channel(dead_endpoint)
+    with pytest.raises(ValueError, match="timeout"):
+        GrpcCaller(channel, default_timeout=-1)
+    channel.close()
+
+
+# --- metadata ------------------------------------------------------------------------------
+
+
+def test_token_is_sent_as_metadata(caller: GrpcCaller) -> None:
+    assert caller._call_metadata(None) is None
+    caller.set_token("abc")
+    assert caller.token == "abc"
+    assert caller._call_metadata(None) == ((TOKEN_METADATA_KEY, "abc"),)
+    assert caller._call_metadata([("x-extra", "1")]) == (
+        (TOKEN_METADATA_KEY, "abc"),
+        ("x-extra", "1"),
+    )
+    caller.set_token(None)
+    assert caller._call_metadata(None) is None
+
+
+def test_base_metadata_is_kept_with_the_token(dead_endpoint: str) -> None:
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), metadata=[("x-app", "me")])
+    try:
+        assert c._call_metadata(None) == (("x-app", "me"),)
+        c.set_token("t")
+        assert c._call_metadata(None) == (("x-app", "me"), (TOKEN_METADATA_KEY, "t"))
+    finally:
+        c.close()
+
+
+# --- sync caller -----------------------------------------------------------------------------
+
+
+def test_sync_caller_implements_the_protocol(caller: GrpcCaller) -> None:
+    typed: SyncCaller = caller
+    assert typed is caller
+
+
+def test_zero_timeout_fails_before_sending(caller: GrpcCaller) -> None:
+    with pytest.raises(ConnectionTimeoutError):
+        caller.unary(UNARY, Empty(), 0, None)
+    with pytest.raises(ConnectionTimeoutError):
+        caller.server_stream(SERVER_STREAM, Empty(), 0, None)
+    with pytest.raises(ConnectionTimeoutError):
+        caller.bidi_stream(BIDI, 0, None)
+
+
+def test_negative_timeout_is_a_value_error(caller: GrpcCaller) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        caller.unary(UNARY, Empty(), -1, None)
+
+
+def test_refused_connection_is_a_retryable_connection_failure(caller: GrpcCaller) -> None:
+    with pytest.raises(ConnectionFailedError) as info:
+        caller.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
+    assert info.value.code is grpc.StatusCode.UNAVAILABLE
+    assert info.value.retryable
+    assert info.value.method == UNARY.path
+    assert isinstance(info.value.__cause__, grpc.RpcError)
+
+
+def test_secure_channel_without_client_cert_hints_at_mtls(dead_endpoint: str) -> None:
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), secure_without_client_cert=True)
+    try:
+        with pytest.raises(ConnectionFailedError, match="client certificate"):
+            c.unary(UNARY, Empty(), 5, None)
+    finally:
+        c.close()
+
+
+def test_calls_after_close_raise_a_typed_error(caller: GrpcCaller) -> None:
+    caller.close()
+    caller.close()  # idempotent
+    assert caller.closed
+    with pytest.raises(ConnectionClosedError):
+        caller.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
+    with pytest.raises(ConnectionClosedError):
+        caller.server_stream(SERVER_STREAM, Empty(), None, None)
+    with pytest.raises(ConnectionClosedError):
+        caller.bidi_stream(BIDI, None, None)
+
+
+def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> None:
+    with pytest.raises(ConnectionFailedError):
+        caller.unary(UNARY, Empty(), 5, None)  # caches the multicallable
+    caller.close()
+    with pytest.raises(ConnectionClosedError):
+        caller.unary(UNARY, Empty(), 5, None)
+
+
+def test_channel_closed_behind_the_callers_back(dead_endpoint: str) -> None:
+    channel = grpc.insecure_channel(dead_endpoint)
+    c = GrpcCaller(channel)
+    with pytest.raises(ConnectionFailedError):
+        c.unary(UNARY, Empty(), 5, None)
+    channel.close()
+    with pytest.raises(ConnectionClosedError):
+        c.unary(UNARY, Empty(), 5, None)
+
+
+def test_server_stream_failure_is_mapped_on_iteration(caller: GrpcCaller) -> None:
+    stream = caller.server_stream(SERVER_STREAM, Empty(), 5, None)
+    with pytest.raises(ConnectionFailedError):
+        next(stream)
+
+
+def test_cancelled_server_stream_ends_quietly(caller: GrpcCaller) -> None:
+    with caller.server_stream(SERVER_STREAM, Empty(), None, None) as stream:
+        stream.cancel()
+        assert list(stream) == []
+
+
+def test_bidi_stream_send_after_done_writing_or_cancel(caller: GrpcCaller) -> None:
+    stream = caller.bidi_stream(BIDI, None, None)
+    stream.done_writing()
+    stream.done_writing()  # idempotent
+    with pytest.raises(StreamClosedError, match="done_writing"):
+        stream.send(Empty())
+    stream.cancel()
+    with pytest.raises(StreamClosedError, match="cancelled"):
+        stream.send(Empty())
+    assert list(stream) == []
+
+
+def test_bidi_stream_send_after_failure_raises_the_mapped_error(caller: GrpcCaller) -> None:
+    stream = caller.bidi_stream(BIDI, 5, None)
+    with pytest.raises(ConnectionFailedError):
+        next(stream)
+    with pytest.raises(ConnectionFailedError):
+        stream.send(Empty())
+    stream.cancel()
+
+
+# --- the request queue of sync bidi calls --------------------------------------------------
+
+
+def test_request_queue_yields_until_closed_and_stays_exhausted() -> None:
+    q: _RequestQueue[int] = _RequestQueue()
+    q.put(1)
+    q.put(2)
+    q.close()
+    q.put(3)  # after close: never yielded
+    assert list(q) == [1, 2]
+    assert list(q) == []
+
+
+# --- asyncio caller --------------------------------------------------------------------------
+
+
+def test_async_caller_creates_no_channel_outside_a_loop(dead_endpoint: str) -> None:
+    created: list[grpc.aio.Channel] = []
+
+    def factory() -> grpc.aio.Channel:
+        channel = grpc.aio.insecure_channel(dead_endpoint)
+        created.append(channel)
+        return channel
+
+    c = AsyncGrpcCaller(factory, default_timeout=5)
+    typed: AsyncCaller = c
+    assert typed is c
+    assert c.channel is None
+    assert created == []
+
+    async def use() -> None:
+        with pytest.raises(ConnectionFailedError):
+            await c.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
+        assert c.channel is created[0]
+        await c.close()
+
+    asyncio.run(use())
+    assert len(created) == 1
+
+
+async def test_async_zero_and_negative_timeouts(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
+    try:
+        with pytest.raises(ConnectionTimeoutError):
+            await c.unary(UNARY, Empty(), 0, None)
+        with pytest.raises(ConnectionTimeoutError):
+            c.server_stream(SERVER_STREAM, Empty(), 0, None)
+        with pytest.raises(ConnectionTimeoutError):
+            c.bidi_stream(BIDI, 0, None)
+        with pytest.raises(ValueError, match="timeout"):
+            await c.unary(UNARY, Empty(), -2, None)
+    finally:
+        await c.close()
+
+
+async def test_async_refused_connection(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), secure_without_client_cert=True)
+    try:
+        with pytest.raises(ConnectionFailedError, match="client certificate") as info:
+            await c.unary(UNARY, Empty(), 5, None)
+        assert isinstance(info.value.__cause__, grpc.RpcError)
+        stream = c.server_stream(SERVER_STREAM, Empty(), 5, None)
+        with pytest.raises(ConnectionFailedError):
+            await stream.__anext__()
+        duplex = c.bidi_stream(BIDI, 5, None)
+        with pytest.raises(ConnectionFailedError):
+            await duplex.__anext__()
+        with pytest.raises(ConnectionFailedError):
+            await duplex.send(Empty())
+    finally:
+        await c.close()
+
+
+async def test_async_calls_after_close(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(lambda: grpc.aio.insecure_channel(dead_endpoint))
+    stream_made_before = c.server_stream(SERVER_STREAM, Empty(), None, None)
+    await c.close()
+    await c.close()  # idempotent
+    with pytest.raises(ConnectionClosedError):
+        await c.unary(UNARY, Empty(), 5, None)
+    with pytest.raises(ConnectionClosedError):
+        c.server_stream(SERVER_STREAM, Empty(), None, None)
+    with pytest.raises(ConnectionClosedError):
+        c.bidi_stream(BIDI, None, None)
+    with pytest.raises(ConnectionClosedError):
+        await stream_made_before.__anext__()
+    assert c.channel is None  # never needed, never created
+
+
+async def test_async_cached_method_after_close(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
+    with pytest.raises(ConnectionFailedError):
+        await c.unary(UNARY, Empty(), 5, None)
+    await c.close()
+    with pytest.raises(ConnectionClosedError):
+        await c.unary(UNARY, Empty(), 5, None)
+
+
+async def test_async_streams_cancelled_before_start_end_quietly(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(lambda: grpc.aio.insecure_channel(dead_endpoint))
+    try:
+        async with c.server_stream(SERVER_STREAM, Empty(), None, None) as stream:
+            stream.cancel()
+            assert [r async for r in stream] == []
+        duplex = c.bidi_stream(BIDI, None, None)
+        duplex.cancel()
+        assert [r async for r in duplex] == []
+        with pytest.raises(StreamClosedError, match="cancelled"):
+            await duplex.send(Empty())
+        await duplex.done_writing()  # nothing to half-close: no error
+        assert c.channel is None  # nothing was ever started
+    finally:
+        await c.close()
+
+
+async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> None:
+    runs: list[int] = []
+
+    async def prepare() -> None:
+        runs.append(1)
+        await asyncio.sleep(0.01)
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        results = await asyncio.gather(
+            *(c.unary(UNARY, Empty(), 5, None) for _ in range(5)), return_exceptions=True
+        )
+        assert all(isinstance(r, ConnectionFailedError) for r in results)
+        assert runs == [1]
+        await c.ensure_prepared()
+        assert runs == [1]
+    finally:
+        await c.close()
+
+
+async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) -> None:
+    attempts: list[int] = []
+
+    async def prepare() -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionFailedError("first login fails")
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        with pytest.raises(ConnectionFailedError, match="first login fails"):
+            await c.unary(UNARY, Empty(), 5, None)
+        with pytest.raises(ConnectionFailedError) as info:
+            await c.unary(UNARY, Empty(), 5, None)
+        assert info.value.code is grpc.StatusCode.UNAVAILABLE  # the call itself, this time
+        assert len(attempts) == 2
+    finally:
+        await c.close()
+
+
+async def test_bootstrap_view_skips_prepare(dead_endpoint: str) -> None:
+    async def prepare() -> None:
+        raise AssertionError("must not run")
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        boot: AsyncCaller = c.bootstrap()
+        with pytest.raises(ConnectionFailedError):
+            await boot.unary(UNARY, Empty(), 5, None)
+    finally:
+        await c.close()
