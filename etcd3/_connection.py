@@ -1,0 +1,435 @@
+"""Channels and connections: the entry point to the generated RPC layer.
+
+:class:`Connection` (sync) and :class:`AsyncConnection` (asyncio) own one gRPC channel, the
+caller over it (:mod:`etcd3._transport`) and the generated stubs, exposed as ``.rpc``::
+
+    with Connection("127.0.0.1:2379", timeout=5) as conn:
+        conn.rpc.kv.put(key=b"a", value=b"1")
+        print(conn.rpc.kv.range(key=b"a").kvs)
+
+    async with AsyncConnection("127.0.0.1:2379") as conn:
+        await conn.rpc.kv.range(key=b"a")
+
+Channel settings, chosen for etcd:
+
+- ``grpc.max_receive_message_length`` = 2**31 - 1, as etcd's Go client: grpc's 4 MiB default
+  fails ranges of a few tens of thousands of keys, and the server sends up to that much anyway.
+- Keepalive pings every 10 s while calls (watches included) are active, answered within 5 s, so
+  a dead connection is noticed within 15 s. etcd refuses pings closer than 5 s apart
+  (``--grpc-keepalive-min-time``) and pings on a connection without calls, answering both with
+  GOAWAY "too_many_pings": hence 10 s and no pings without calls.
+  ``grpc.http2.max_pings_without_data`` = 0 keeps pinging a watch that sees no traffic.
+
+User ``grpc_options`` override these key by key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+
+import grpc
+import grpc.aio
+from typing_extensions import Self
+
+from etcd3._runtime import DEFAULT_TIMEOUT, Timeout
+from etcd3._transport import AsyncGrpcCaller, GrpcCaller
+from etcd3.rpc.services import AsyncStubs, Stubs
+
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "AsyncConnection",
+    "Connection",
+    "GrpcOptionValue",
+    "TLSConfig",
+    "channel_options",
+]
+
+DEFAULT_ENDPOINT = "127.0.0.1:2379"
+
+GrpcOptionValue = int | str | bytes
+"""The value of a grpc channel option."""
+
+StrPath = str | os.PathLike[str]
+
+MAX_RECEIVE_MESSAGE_LENGTH = 2**31 - 1
+KEEPALIVE_TIME_MS = 10_000
+KEEPALIVE_TIMEOUT_MS = 5_000
+
+_DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
+    "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_LENGTH,
+    "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
+    "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
+    "grpc.keepalive_permit_without_calls": 0,
+    "grpc.http2.max_pings_without_data": 0,
+}
+
+
+def channel_options(
+    grpc_options: Iterable[tuple[str, GrpcOptionValue]] | Mapping[str, GrpcOptionValue] | None,
+) -> list[tuple[str, GrpcOptionValue]]:
+    """Our default channel options, overridden key by key by ``grpc_options``.
+
+    Args:
+        grpc_options: User options as (key, value) pairs or a mapping; ``None`` for none.
+
+    Returns:
+        The options to create the channel with, one entry per key.
+    """
+    options = dict(_DEFAULT_OPTIONS)
+    if grpc_options is not None:
+        pairs = grpc_options.items() if isinstance(grpc_options, Mapping) else grpc_options
+        for key, value in pairs:
+            options[key] = value
+    return list(options.items())
+
+
+def _read(path: StrPath, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {what} {os.fspath(path)!r}: {exc.strerror}") from exc
+
+
+class TLSConfig:
+    """TLS material read once from files: server-verified TLS, or mTLS with a client cert.
+
+    Args:
+        ca_cert: PEM file of the CA that signed the server's certificate.
+        cert_key: PEM file of the client's private key (mTLS).
+        cert_cert: PEM file of the client's certificate chain (mTLS).
+
+    Raises:
+        ValueError: Only one of ``cert_key`` / ``cert_cert`` given, or a file is unreadable.
+    """
+
+    def __init__(
+        self, ca_cert: StrPath, cert_key: StrPath | None = None, cert_cert: StrPath | None = None
+    ) -> None:
+        if (cert_key is None) != (cert_cert is None):
+            raise ValueError(
+                "cert_key and cert_cert go together: pass both for mTLS or neither for TLS"
+            )
+        self.root_certificates = _read(ca_cert, "ca_cert")
+        self.private_key = _read(cert_key, "cert_key") if cert_key is not None else None
+        self.certificate_chain = _read(cert_cert, "cert_cert") if cert_cert is not None else None
+
+    @classmethod
+    def from_arguments(
+        cls, ca_cert: StrPath | None, cert_key: StrPath | None, cert_cert: StrPath | None
+    ) -> TLSConfig | None:
+        """The TLS setup for the client arguments: ``None`` (plaintext) without ``ca_cert``.
+
+        Raises:
+            ValueError: Client certificate files without ``ca_cert``, or only one of them.
+        """
+        if ca_cert is None:
+            if cert_key is not None or cert_cert is not None:
+                raise ValueError("cert_key and cert_cert need ca_cert (TLS)")
+            return None
+        return cls(ca_cert, cert_key, cert_cert)
+
+    @property
+    def has_client_cert(self) -> bool:
+        """Whether a client certificate is presented (mTLS)."""
+        return self.certificate_chain is not None
+
+    def credentials(self) -> grpc.ChannelCredentials:
+        """grpc channel credentials for this material."""
+        return grpc.ssl_channel_credentials(
+            root_certificates=self.root_certificates,
+            private_key=self.private_key,
+            certificate_chain=self.certificate_chain,
+        )
+
+
+def _check_endpoint(endpoint: str) -> str:
+    if endpoint.startswith(("http://", "https://")):
+        raise ValueError(
+            f"endpoint {endpoint!r}: pass host:port (TLS is chosen by ca_cert, not the scheme)"
+        )
+    return endpoint
+
+
+def _check_credentials(user: str | None, password: str | None) -> None:
+    if (user is None) != (password is None):
+        raise ValueError("user and password go together: pass both or neither")
+
+
+class _ConnectionBase:
+    """Argument handling shared by :class:`Connection` and :class:`AsyncConnection`."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        ca_cert: StrPath | None,
+        cert_key: StrPath | None,
+        cert_cert: StrPath | None,
+        timeout: float | None,
+        user: str | None,
+        password: str | None,
+        grpc_options: Iterable[tuple[str, GrpcOptionValue]] | Mapping[str, GrpcOptionValue] | None,
+    ) -> None:
+        _check_credentials(user, password)
+        if timeout is not None and not timeout >= 0:
+            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
+        self._endpoint = _check_endpoint(endpoint)
+        self._tls = TLSConfig.from_arguments(ca_cert, cert_key, cert_cert)
+        self._options = channel_options(grpc_options)
+        self._timeout = timeout
+        self._user = user
+        self._password = password
+
+    @property
+    def endpoint(self) -> str:
+        """The ``host:port`` (or grpc target) connected to."""
+        return self._endpoint
+
+    @property
+    def timeout(self) -> float | None:
+        """Default deadline of unary calls in seconds (``None``: none)."""
+        return self._timeout
+
+    @property
+    def uses_secure_channel(self) -> bool:
+        """Whether the channel uses TLS."""
+        return self._tls is not None
+
+    @property
+    def _secure_without_client_cert(self) -> bool:
+        return self._tls is not None and not self._tls.has_client_cert
+
+
+class Connection(_ConnectionBase):
+    """A sync connection to one etcd endpoint: channel, transport and the stubs as ``.rpc``.
+
+    Args:
+        endpoint: ``host:port`` of the etcd member (or any grpc target such as ``unix:path``).
+        ca_cert: CA file: TLS verifying the server; without it the channel is plaintext.
+        cert_key: Client key file for mTLS (with ``cert_cert`` and ``ca_cert``).
+        cert_cert: Client certificate file for mTLS (with ``cert_key`` and ``ca_cert``).
+        timeout: Default deadline of unary calls in seconds (``None``: none); streams have none.
+        user: User to authenticate as (with ``password``), within ``timeout``.
+        password: The user's password.
+        grpc_options: Channel options, overriding ours key by key.
+
+    Raises:
+        ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files.
+        EtcdError: Authentication failed (e.g. :class:`~etcd3.errors.AuthFailedError`).
+    """
+
+    def __init__(
+        self,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        ca_cert: StrPath | None = None,
+        cert_key: StrPath | None = None,
+        cert_cert: StrPath | None = None,
+        timeout: float | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        grpc_options: Iterable[tuple[str, GrpcOptionValue]]
+        | Mapping[str, GrpcOptionValue]
+        | None = None,
+    ) -> None:
+        super().__init__(
+            endpoint,
+            ca_cert=ca_cert,
+            cert_key=cert_key,
+            cert_cert=cert_cert,
+            timeout=timeout,
+            user=user,
+            password=password,
+            grpc_options=grpc_options,
+        )
+        if self._tls is None:
+            channel = grpc.insecure_channel(self._endpoint, options=self._options)
+        else:
+            channel = grpc.secure_channel(
+                self._endpoint, self._tls.credentials(), options=self._options
+            )
+        self._caller = GrpcCaller(
+            channel,
+            default_timeout=timeout,
+            secure_without_client_cert=self._secure_without_client_cert,
+        )
+        self.rpc = Stubs(self._caller)
+        """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""
+        if user is not None and password is not None:
+            try:
+                self.authenticate(user, password)
+            except BaseException:
+                self.close()
+                raise
+
+    @property
+    def caller(self) -> GrpcCaller:
+        """The transport (deadlines, token, error mapping) behind :attr:`rpc`."""
+        return self._caller
+
+    @property
+    def channel(self) -> grpc.Channel:
+        """The underlying grpc channel."""
+        return self._caller.channel
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._caller.closed
+
+    def authenticate(self, user: str, password: str, *, timeout: Timeout = DEFAULT_TIMEOUT) -> str:
+        """Log in and send the returned token with every later call.
+
+        Args:
+            user: The user name.
+            password: The password.
+            timeout: Deadline of the Authenticate call (default: the connection's).
+
+        Returns:
+            The token.
+
+        Raises:
+            AuthFailedError: Wrong user name or password.
+            EtcdError: Any other failure.
+        """
+        response = self.rpc.auth.authenticate(name=user, password=password, timeout=timeout)
+        self._caller.set_token(response.token)
+        self._user, self._password = user, password
+        return response.token
+
+    def close(self) -> None:
+        """Close the channel; later calls raise ``ConnectionClosedError``. Idempotent."""
+        self._caller.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncConnection(_ConnectionBase):
+    """An asyncio connection to one etcd endpoint: channel, transport and stubs as ``.rpc``.
+
+    Takes the same arguments as :class:`Connection`. The grpc.aio channel is created on first
+    use, inside the running event loop, and with ``user`` and ``password`` the first call (or
+    :meth:`open`, or ``async with``) authenticates before anything else is sent. Use one
+    connection within one event loop.
+
+    Raises:
+        ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files.
+    """
+
+    def __init__(
+        self,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        ca_cert: StrPath | None = None,
+        cert_key: StrPath | None = None,
+        cert_cert: StrPath | None = None,
+        timeout: float | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        grpc_options: Iterable[tuple[str, GrpcOptionValue]]
+        | Mapping[str, GrpcOptionValue]
+        | None = None,
+    ) -> None:
+        super().__init__(
+            endpoint,
+            ca_cert=ca_cert,
+            cert_key=cert_key,
+            cert_cert=cert_cert,
+            timeout=timeout,
+            user=user,
+            password=password,
+            grpc_options=grpc_options,
+        )
+        self._caller = AsyncGrpcCaller(
+            self._new_channel,
+            default_timeout=timeout,
+            secure_without_client_cert=self._secure_without_client_cert,
+            prepare=self._login if user is not None else None,
+        )
+        self._bootstrap_rpc = AsyncStubs(self._caller.bootstrap())
+        self.rpc = AsyncStubs(self._caller)
+        """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""
+
+    def _new_channel(self) -> grpc.aio.Channel:
+        if self._tls is None:
+            return grpc.aio.insecure_channel(self._endpoint, options=self._options)
+        return grpc.aio.secure_channel(
+            self._endpoint, self._tls.credentials(), options=self._options
+        )
+
+    async def _login(self) -> None:
+        assert self._user is not None
+        assert self._password is not None
+        await self._authenticate(self._user, self._password, DEFAULT_TIMEOUT)
+
+    async def _authenticate(self, user: str, password: str, timeout: Timeout) -> str:
+        response = await self._bootstrap_rpc.auth.authenticate(
+            name=user, password=password, timeout=timeout
+        )
+        self._caller.set_token(response.token)
+        return response.token
+
+    @property
+    def caller(self) -> AsyncGrpcCaller:
+        """The transport (deadlines, token, error mapping) behind :attr:`rpc`."""
+        return self._caller
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._caller.closed
+
+    async def open(self) -> Self:
+        """Authenticate now if ``user`` and ``password`` were given (else nothing to do).
+
+        Returns:
+            This connection.
+
+        Raises:
+            AuthFailedError: Wrong user name or password.
+            EtcdError: Any other failure.
+        """
+        await self._caller.ensure_prepared()
+        return self
+
+    async def authenticate(
+        self, user: str, password: str, *, timeout: Timeout = DEFAULT_TIMEOUT
+    ) -> str:
+        """Log in and send the returned token with every later call.
+
+        Args:
+            user: The user name.
+            password: The password.
+            timeout: Deadline of the Authenticate call (default: the connection's).
+
+        Returns:
+            The token.
+
+        Raises:
+            AuthFailedError: Wrong user name or password.
+            EtcdError: Any other failure.
+        """
+        token = await self._authenticate(user, password, timeout)
+        self._user, self._password = user, password
+        return token
+
+    async def close(self) -> None:
+        """Close the channel; later calls raise ``ConnectionClosedError``. Idempotent."""
+        await self._caller.close()
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,160 @@
+"""Connection arguments, TLS material and channel options (no server involved)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+
+from etcd3._connection import (
+    KEEPALIVE_TIME_MS,
+    MAX_RECEIVE_MESSAGE_LENGTH,
+    AsyncConnection,
+    Connection,
+    TLSConfig,
+    channel_options,
+)
+from etcd3.errors import ConnectionClosedError, ConnectionFailedError
+
+
+@pytest.fixture
+def dead_endpoint() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"127.0.0.1:{port}"
+
+
+@pytest.fixture
+def pem_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    # Contents are opaque here: grpc parses them only when a connection is made.
+    ca, key, cert = tmp_path / "ca.pem", tmp_path / "key.pem", tmp_path / "cert.pem"
+    ca.write_bytes(b"CA")
+    key.write_bytes(b"KEY")
+    cert.write_bytes(b"CERT")
+    return ca, key, cert
+
+
+def test_default_channel_options() -> None:
+    options = dict(channel_options(None))
+    assert options["grpc.max_receive_message_length"] == MAX_RECEIVE_MESSAGE_LENGTH
+    assert MAX_RECEIVE_MESSAGE_LENGTH > 30_000 * 300  # a 30k-key range of 200-byte values
+    # etcd's enforcement: pings >= 5 s apart, none on a connection without calls.
+    assert options["grpc.keepalive_time_ms"] == KEEPALIVE_TIME_MS
+    assert KEEPALIVE_TIME_MS > 5_000
+    assert options["grpc.keepalive_timeout_ms"] == 5_000
+    assert options["grpc.keepalive_permit_without_calls"] == 0
+    assert options["grpc.http2.max_pings_without_data"] == 0
+
+
+def test_user_options_override_ours_key_by_key() -> None:
+    options = channel_options(
+        [("grpc.keepalive_time_ms", 60_000), ("grpc.primary_user_agent", "x")]
+    )
+    keys = [key for key, _ in options]
+    assert len(keys) == len(set(keys))
+    as_dict = dict(options)
+    assert as_dict["grpc.keepalive_time_ms"] == 60_000
+    assert as_dict["grpc.primary_user_agent"] == "x"
+    assert (
+        dict(channel_options({"grpc.max_receive_message_length": -1}))[
+            "grpc.max_receive_message_length"
+        ]
+        == -1
+    )
+
+
+def test_no_ca_cert_is_plaintext() -> None:
+    assert TLSConfig.from_arguments(None, None, None) is None
+
+
+def test_ca_cert_alone_is_server_verified_tls(pem_files: tuple[Path, Path, Path]) -> None:
+    ca, _, _ = pem_files
+    tls = TLSConfig.from_arguments(ca, None, None)
+    assert tls is not None
+    assert tls.root_certificates == b"CA"
+    assert not tls.has_client_cert
+
+
+def test_all_three_is_mtls_and_files_are_read_once(pem_files: tuple[Path, Path, Path]) -> None:
+    ca, key, cert = pem_files
+    tls = TLSConfig.from_arguments(str(ca), key, cert)
+    assert tls is not None
+    assert tls.has_client_cert
+    cert.write_bytes(b"CHANGED")
+    assert tls.certificate_chain == b"CERT"
+    assert tls.private_key == b"KEY"
+
+
+@pytest.mark.parametrize("which", ["key", "cert"])
+def test_ca_cert_with_only_one_client_file_is_refused(
+    pem_files: tuple[Path, Path, Path], which: str
+) -> None:
+    ca, key, cert = pem_files
+    only_key, only_cert = (key, None) if which == "key" else (None, cert)
+    with pytest.raises(ValueError, match="cert_key and cert_cert"):
+        TLSConfig.from_arguments(ca, only_key, only_cert)
+
+
+def test_client_files_without_ca_cert_are_refused(pem_files: tuple[Path, Path, Path]) -> None:
+    _, key, cert = pem_files
+    with pytest.raises(ValueError, match="ca_cert"):
+        TLSConfig.from_arguments(None, key, cert)
+
+
+def test_unreadable_file_is_a_value_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="ca_cert"):
+        TLSConfig.from_arguments(tmp_path / "missing.pem", None, None)
+
+
+def test_connection_argument_errors(dead_endpoint: str, pem_files: tuple[Path, Path, Path]) -> None:
+    ca, key, _ = pem_files
+    with pytest.raises(ValueError, match="user and password"):
+        Connection(dead_endpoint, user="root")
+    with pytest.raises(ValueError, match="user and password"):
+        AsyncConnection(dead_endpoint, password="secret")
+    with pytest.raises(ValueError, match="timeout"):
+        Connection(dead_endpoint, timeout=-1)
+    with pytest.raises(ValueError, match="cert_key and cert_cert"):
+        Connection(dead_endpoint, ca_cert=ca, cert_key=key)
+    with pytest.raises(ValueError, match="host:port"):
+        Connection("http://127.0.0.1:2379")
+
+
+def test_connection_connects_lazily_and_closes_idempotently(dead_endpoint: str) -> None:
+    with Connection(dead_endpoint, timeout=5) as conn:
+        assert not conn.uses_secure_channel
+        assert conn.timeout == 5
+        assert conn.endpoint == dead_endpoint
+        with pytest.raises(ConnectionFailedError):
+            conn.rpc.kv.range(key=b"a")
+    assert conn.closed
+    conn.close()
+    with pytest.raises(ConnectionClosedError):
+        conn.rpc.kv.range(key=b"a")
+
+
+def test_secure_connection_flags(dead_endpoint: str, pem_files: tuple[Path, Path, Path]) -> None:
+    ca, key, cert = pem_files
+    with Connection(dead_endpoint, ca_cert=ca) as conn:
+        assert conn.uses_secure_channel
+        assert conn._secure_without_client_cert
+    with Connection(dead_endpoint, ca_cert=ca, cert_key=key, cert_cert=cert) as conn:
+        assert not conn._secure_without_client_cert
+
+
+def test_async_connection_made_outside_a_loop(dead_endpoint: str) -> None:
+    conn = AsyncConnection(dead_endpoint, timeout=5)
+    assert conn.caller.channel is None
+
+    async def use() -> None:
+        async with conn:
+            with pytest.raises(ConnectionFailedError):
+                await conn.rpc.kv.range(key=b"a")
+        with pytest.raises(ConnectionClosedError):
+            await conn.rpc.kv.range(key=b"a")
+
+    asyncio.run(use())
+    assert conn.closed
