@@ -305,7 +305,8 @@ class EtcdMember:
         """Start the process without waiting for it; see :meth:`wait_listening`."""
         if self.is_running:
             raise RuntimeError(f"etcd member {self.name!r} is already running")
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # 0700 is what etcd expects for its data directory (it warns otherwise).
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             process = subprocess.Popen(
                 self._argv,
@@ -413,14 +414,39 @@ class EtcdMember:
             self.wait_listening(timeout)
 
     def pause(self) -> None:
-        """Freeze the process with SIGSTOP: it keeps its sockets but answers nothing."""
+        """Freeze the process with SIGSTOP: it keeps its sockets but answers nothing.
+
+        Returns once the kernel reports the process stopped (on Linux), so a request sent right
+        after this call cannot be answered by a process that has not stopped yet.
+        """
         self._signal(_sigstop())
         self._paused = True
+        self._wait_for_state(stopped=True)
 
     def resume(self) -> None:
         """Continue a paused process with SIGCONT."""
         self._signal(_sigcont())
         self._paused = False
+        self._wait_for_state(stopped=False)
+
+    def _wait_for_state(self, *, stopped: bool, timeout: float = 5.0) -> None:
+        # Signals reach a busy multi-threaded process asynchronously; /proc tells when all
+        # threads have actually stopped. Elsewhere there is no cheap way to ask, so do not wait.
+        if self._process is None or not sys.platform.startswith("linux"):
+            return
+        tasks = Path(f"/proc/{self._process.pid}/task")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.is_running:
+            try:
+                states = [
+                    (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                    for task in tasks.iterdir()
+                ]
+            except (OSError, IndexError):
+                continue  # a thread exited while we looked, or the process is gone
+            if all((state in ("T", "t")) == stopped for state in states):
+                return
+            time.sleep(0.002)
 
     def _signal(self, signum: int) -> None:
         if self._process is None or not self.is_running:

