@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import dataclasses
+import http.client
 import json
 import os
 import re
@@ -18,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,7 +71,7 @@ def http_get(url: str, timeout: float) -> bytes | None:
         with _OPENER.open(url, timeout=timeout) as response:
             body: bytes = response.read()
             return body
-    except (OSError, urllib.error.URLError, ValueError):
+    except (OSError, http.client.HTTPException, ValueError):
         # URLError, HTTPError, timeouts, resets: all mean "not answering properly right now".
         return None
 
