@@ -604,9 +604,10 @@ class AsyncGrpcCaller(_CallerCore):
         if self._closed:
             raise self.closed_error(method)
         deadline = resolve_timeout(timeout, None, method.path)
-        call_metadata = self._call_metadata(metadata)
 
         def start() -> Any:
+            # Metadata now, not at creation: prepare() may have set the token meanwhile.
+            call_metadata = self._call_metadata(metadata)
             return self._multicallable(method)(request, timeout=deadline, metadata=call_metadata)
 
         return AsyncGrpcServerStream(start, self, method)
@@ -626,9 +627,9 @@ class AsyncGrpcCaller(_CallerCore):
         if self._closed:
             raise self.closed_error(method)
         deadline = resolve_timeout(timeout, None, method.path)
-        call_metadata = self._call_metadata(metadata)
 
         def start() -> Any:
+            call_metadata = self._call_metadata(metadata)
             return self._multicallable(method)(timeout=deadline, metadata=call_metadata)
 
         return AsyncGrpcDuplexStream(start, self, method)

@@ -701,8 +701,12 @@ ETCD_ERROR_TABLE: tuple[EtcdErrorRow, ...] = (
     _R(_Code.UNAUTHENTICATED, _E + "invalid auth token", InvalidAuthTokenError),
     _R(_Code.INVALID_ARGUMENT, _E + "invalid auth management", InvalidAuthMgmtError),
     _R(_Code.INVALID_ARGUMENT, _E + "revision of auth store is old", AuthOldRevisionError),
-    # etcd 3.5 lacks the row above: its auth store's error reaches the client untranslated.
+    # etcd 3.5 lacks the row above, and its stream RPCs (Snapshot, ...) pass auth store errors
+    # on untranslated: these reach the client as UNKNOWN with the auth store's own text.
     _R(_Code.UNKNOWN, "auth: revision in header is old", AuthOldRevisionError),
+    _R(_Code.UNKNOWN, "auth: user name is empty", UserEmptyError),
+    _R(_Code.UNKNOWN, "auth: invalid auth token", InvalidAuthTokenError),
+    _R(_Code.UNKNOWN, "auth: permission denied", PermissionDeniedError),
     # Raft and server state
     _R(_Code.UNAVAILABLE, _E + "no leader", NoLeaderError),
     _R(_Code.FAILED_PRECONDITION, _E + "not leader", NotLeaderError),

@@ -63,11 +63,10 @@ def test_every_row_maps_to_its_class(row: EtcdErrorRow) -> None:
 @pytest.mark.parametrize("row", ETCD_ERROR_TABLE, ids=lambda row: row.message)
 def test_row_class_belongs_under_a_sensible_code_class(row: EtcdErrorRow) -> None:
     # A row's class descends from its code's fallback, except where etcd changed a code
-    # between versions or sends a code that only the message disambiguates.
+    # between versions, or sent an untranslated error as UNKNOWN.
     fallback = FALLBACK_BY_CODE[row.code]
     variants = {r.code for r in ETCD_ERROR_TABLE if r.message == row.message}
-    special = {"context deadline exceeded", "auth: revision in header is old"}
-    if len(variants) == 1 and row.message not in special:
+    if len(variants) == 1 and row.code is not grpc.StatusCode.UNKNOWN:
         assert issubclass(row.error_class, fallback)
 
 
