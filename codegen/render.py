@@ -35,9 +35,12 @@ class DocSpec:
 
 def escape(text: str) -> str:
     """Make ``text`` safe inside a ``\"\"\"`` string: backslashes and quote runs escaped."""
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    # A trailing quote would merge with the closing delimiter.
-    return text[:-1] + '\\"' if text.endswith('"') else text
+    text = text.replace("\\", "\\\\")
+    # A trailing quote would merge with the closing delimiter: escape it on its own.
+    trailing = '\\"' if text.endswith('"') else ""
+    if trailing:
+        text = text[:-1]
+    return text.replace('"""', r'\"\"\"') + trailing
 
 
 def _field_arg(field: schema.Field) -> tuple[str, str]:

@@ -28,20 +28,13 @@ class UserAddOptions(_message.Message):
     """The ``authpb.UserAddOptions`` message."""
 
     no_password: bool
-
-    def __init__(
-        self,
-        *,
-        no_password: bool | None = ...,
-    ) -> None: ...
+    def __init__(self, *, no_password: bool | None = ...) -> None: ...
 
 class User(_message.Message):
     """User is a single entry in the bucket authUsers"""
 
     name: bytes
-
     password: bytes
-
     @property
     def roles(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     @property
@@ -59,11 +52,8 @@ class Permission(_message.Message):
     """Permission is a single entity"""
 
     permType: int
-
     key: bytes
-
     range_end: bytes
-
     def __init__(
         self,
         *,
@@ -76,12 +66,8 @@ class Role(_message.Message):
     """Role is a single entry in the bucket authRoles"""
 
     name: bytes
-
     @property
     def keyPermission(self) -> _containers.RepeatedCompositeFieldContainer[Permission]: ...
     def __init__(
-        self,
-        *,
-        name: bytes | None = ...,
-        keyPermission: _abc.Iterable[Permission] | None = ...,
+        self, *, name: bytes | None = ..., keyPermission: _abc.Iterable[Permission] | None = ...
     ) -> None: ...

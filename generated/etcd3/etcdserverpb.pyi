@@ -347,10 +347,7 @@ class PutResponse(_message.Message):
     def prev_kv(self) -> mvccpb.KeyValue:
         """if prev_kv is set in the request, the previous key-value pair will be returned."""
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        prev_kv: mvccpb.KeyValue | None = ...,
+        self, *, header: ResponseHeader | None = ..., prev_kv: mvccpb.KeyValue | None = ...
     ) -> None: ...
 
 class DeleteRangeRequest(_message.Message):
@@ -370,11 +367,7 @@ class DeleteRangeRequest(_message.Message):
     The previous key-value pairs will be returned in the delete response.
     """
     def __init__(
-        self,
-        *,
-        key: bytes | None = ...,
-        range_end: bytes | None = ...,
-        prev_kv: bool | None = ...,
+        self, *, key: bytes | None = ..., range_end: bytes | None = ..., prev_kv: bool | None = ...
     ) -> None: ...
 
 class DeleteRangeResponse(_message.Message):
@@ -566,41 +559,26 @@ class CompactionRequest(_message.Message):
     applied to the local database such that compacted entries are totally
     removed from the backend database.
     """
-    def __init__(
-        self,
-        *,
-        revision: int | None = ...,
-        physical: bool | None = ...,
-    ) -> None: ...
+    def __init__(self, *, revision: int | None = ..., physical: bool | None = ...) -> None: ...
 
 class CompactionResponse(_message.Message):
     """The ``etcdserverpb.CompactionResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class HashRequest(_message.Message):
     """The ``etcdserverpb.HashRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class HashKVRequest(_message.Message):
     """The ``etcdserverpb.HashKVRequest`` message."""
 
     revision: int
     """revision is the key-value store revision for the hash operation."""
-    def __init__(
-        self,
-        *,
-        revision: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, revision: int | None = ...) -> None: ...
 
 class HashKVResponse(_message.Message):
     """The ``etcdserverpb.HashKVResponse`` message."""
@@ -626,19 +604,12 @@ class HashResponse(_message.Message):
     def header(self) -> ResponseHeader: ...
     hash: int
     """hash is the hash value computed from the responding member's KV's backend."""
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        hash: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ..., hash: int | None = ...) -> None: ...
 
 class SnapshotRequest(_message.Message):
     """The ``etcdserverpb.SnapshotRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class SnapshotResponse(_message.Message):
     """The ``etcdserverpb.SnapshotResponse`` message."""
@@ -737,20 +708,14 @@ class WatchCancelRequest(_message.Message):
 
     watch_id: int
     """watch_id is the watcher id to cancel so that no more events are transmitted."""
-    def __init__(
-        self,
-        *,
-        watch_id: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, watch_id: int | None = ...) -> None: ...
 
 class WatchProgressRequest(_message.Message):
     """Requests the a watch stream progress status be sent in the watch response stream as soon as
     possible.
     """
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class WatchResponse(_message.Message):
     """The ``etcdserverpb.WatchResponse`` message."""
@@ -805,12 +770,7 @@ class LeaseGrantRequest(_message.Message):
     """TTL is the advisory time-to-live in seconds. Expired lease will return -1."""
     ID: int
     """ID is the requested ID for the lease. If ID is set to 0, the lessor chooses an ID."""
-    def __init__(
-        self,
-        *,
-        TTL: int | None = ...,
-        ID: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, TTL: int | None = ..., ID: int | None = ...) -> None: ...
 
 class LeaseGrantResponse(_message.Message):
     """The ``etcdserverpb.LeaseGrantResponse`` message."""
@@ -822,7 +782,6 @@ class LeaseGrantResponse(_message.Message):
     TTL: int
     """TTL is the server chosen lease time-to-live in seconds."""
     error: str
-
     def __init__(
         self,
         *,
@@ -837,22 +796,14 @@ class LeaseRevokeRequest(_message.Message):
 
     ID: int
     """ID is the lease ID to revoke. When the ID is revoked, all associated keys will be deleted."""
-    def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ID: int | None = ...) -> None: ...
 
 class LeaseRevokeResponse(_message.Message):
     """The ``etcdserverpb.LeaseRevokeResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class LeaseCheckpoint(_message.Message):
     """The ``etcdserverpb.LeaseCheckpoint`` message."""
@@ -861,45 +812,28 @@ class LeaseCheckpoint(_message.Message):
     """ID is the lease ID to checkpoint."""
     remaining_TTL: int
     """Remaining_TTL is the remaining time until expiry of the lease."""
-    def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-        remaining_TTL: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ID: int | None = ..., remaining_TTL: int | None = ...) -> None: ...
 
 class LeaseCheckpointRequest(_message.Message):
     """The ``etcdserverpb.LeaseCheckpointRequest`` message."""
 
     @property
     def checkpoints(self) -> _containers.RepeatedCompositeFieldContainer[LeaseCheckpoint]: ...
-    def __init__(
-        self,
-        *,
-        checkpoints: _abc.Iterable[LeaseCheckpoint] | None = ...,
-    ) -> None: ...
+    def __init__(self, *, checkpoints: _abc.Iterable[LeaseCheckpoint] | None = ...) -> None: ...
 
 class LeaseCheckpointResponse(_message.Message):
     """The ``etcdserverpb.LeaseCheckpointResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class LeaseKeepAliveRequest(_message.Message):
     """The ``etcdserverpb.LeaseKeepAliveRequest`` message."""
 
     ID: int
     """ID is the lease ID for the lease to keep alive."""
-    def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ID: int | None = ...) -> None: ...
 
 class LeaseKeepAliveResponse(_message.Message):
     """The ``etcdserverpb.LeaseKeepAliveResponse`` message."""
@@ -911,11 +845,7 @@ class LeaseKeepAliveResponse(_message.Message):
     TTL: int
     """TTL is the new time-to-live for the lease."""
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        ID: int | None = ...,
-        TTL: int | None = ...,
+        self, *, header: ResponseHeader | None = ..., ID: int | None = ..., TTL: int | None = ...
     ) -> None: ...
 
 class LeaseTimeToLiveRequest(_message.Message):
@@ -925,12 +855,7 @@ class LeaseTimeToLiveRequest(_message.Message):
     """ID is the lease ID for the lease."""
     keys: bool
     """keys is true to query all the keys attached to this lease."""
-    def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-        keys: bool | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ID: int | None = ..., keys: bool | None = ...) -> None: ...
 
 class LeaseTimeToLiveResponse(_message.Message):
     """The ``etcdserverpb.LeaseTimeToLiveResponse`` message."""
@@ -959,20 +884,14 @@ class LeaseTimeToLiveResponse(_message.Message):
 class LeaseLeasesRequest(_message.Message):
     """The ``etcdserverpb.LeaseLeasesRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class LeaseStatus(_message.Message):
     """The ``etcdserverpb.LeaseStatus`` message."""
 
     ID: int
     """TODO: int64 TTL = 2;"""
-    def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ID: int | None = ...) -> None: ...
 
 class LeaseLeasesResponse(_message.Message):
     """The ``etcdserverpb.LeaseLeasesResponse`` message."""
@@ -1022,10 +941,7 @@ class MemberAddRequest(_message.Message):
     isLearner: bool
     """isLearner indicates if the added member is raft learner."""
     def __init__(
-        self,
-        *,
-        peerURLs: _abc.Iterable[str] | None = ...,
-        isLearner: bool | None = ...,
+        self, *, peerURLs: _abc.Iterable[str] | None = ..., isLearner: bool | None = ...
     ) -> None: ...
 
 class MemberAddResponse(_message.Message):
@@ -1052,11 +968,7 @@ class MemberRemoveRequest(_message.Message):
 
     ID: int
     """ID is the member ID of the member to remove."""
-    def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ID: int | None = ...) -> None: ...
 
 class MemberRemoveResponse(_message.Message):
     """The ``etcdserverpb.MemberRemoveResponse`` message."""
@@ -1067,10 +979,7 @@ class MemberRemoveResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members after removing the member."""
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        members: _abc.Iterable[Member] | None = ...,
+        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
     ) -> None: ...
 
 class MemberUpdateRequest(_message.Message):
@@ -1082,10 +991,7 @@ class MemberUpdateRequest(_message.Message):
     def peerURLs(self) -> _containers.RepeatedScalarFieldContainer[str]:
         """peerURLs is the new list of URLs the member will use to communicate with the cluster."""
     def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-        peerURLs: _abc.Iterable[str] | None = ...,
+        self, *, ID: int | None = ..., peerURLs: _abc.Iterable[str] | None = ...
     ) -> None: ...
 
 class MemberUpdateResponse(_message.Message):
@@ -1097,22 +1003,14 @@ class MemberUpdateResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members after updating the member."""
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        members: _abc.Iterable[Member] | None = ...,
+        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
     ) -> None: ...
 
 class MemberListRequest(_message.Message):
     """The ``etcdserverpb.MemberListRequest`` message."""
 
     linearizable: bool
-
-    def __init__(
-        self,
-        *,
-        linearizable: bool | None = ...,
-    ) -> None: ...
+    def __init__(self, *, linearizable: bool | None = ...) -> None: ...
 
 class MemberListResponse(_message.Message):
     """The ``etcdserverpb.MemberListResponse`` message."""
@@ -1123,10 +1021,7 @@ class MemberListResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members associated with the cluster."""
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        members: _abc.Iterable[Member] | None = ...,
+        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
     ) -> None: ...
 
 class MemberPromoteRequest(_message.Message):
@@ -1134,11 +1029,7 @@ class MemberPromoteRequest(_message.Message):
 
     ID: int
     """ID is the member ID of the member to promote."""
-    def __init__(
-        self,
-        *,
-        ID: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ID: int | None = ...) -> None: ...
 
 class MemberPromoteResponse(_message.Message):
     """The ``etcdserverpb.MemberPromoteResponse`` message."""
@@ -1149,51 +1040,34 @@ class MemberPromoteResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members after promoting the member."""
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        members: _abc.Iterable[Member] | None = ...,
+        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
     ) -> None: ...
 
 class DefragmentRequest(_message.Message):
     """The ``etcdserverpb.DefragmentRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class DefragmentResponse(_message.Message):
     """The ``etcdserverpb.DefragmentResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class MoveLeaderRequest(_message.Message):
     """The ``etcdserverpb.MoveLeaderRequest`` message."""
 
     targetID: int
     """targetID is the node ID for the new leader."""
-    def __init__(
-        self,
-        *,
-        targetID: int | None = ...,
-    ) -> None: ...
+    def __init__(self, *, targetID: int | None = ...) -> None: ...
 
 class MoveLeaderResponse(_message.Message):
     """The ``etcdserverpb.MoveLeaderResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AlarmRequest(_message.Message):
     """The ``etcdserverpb.AlarmRequest`` message."""
@@ -1224,12 +1098,7 @@ class AlarmMember(_message.Message):
     """memberID is the ID of the member associated with the raised alarm."""
     alarm: int
     """alarm is the type of alarm which has been raised."""
-    def __init__(
-        self,
-        *,
-        memberID: int | None = ...,
-        alarm: AlarmType | None = ...,
-    ) -> None: ...
+    def __init__(self, *, memberID: int | None = ..., alarm: AlarmType | None = ...) -> None: ...
 
 class AlarmResponse(_message.Message):
     """The ``etcdserverpb.AlarmResponse`` message."""
@@ -1257,10 +1126,7 @@ class DowngradeRequest(_message.Message):
     version: str
     """version is the target version to downgrade."""
     def __init__(
-        self,
-        *,
-        action: DowngradeAction | None = ...,
-        version: str | None = ...,
+        self, *, action: DowngradeAction | None = ..., version: str | None = ...
     ) -> None: ...
 
 class DowngradeResponse(_message.Message):
@@ -1271,18 +1137,13 @@ class DowngradeResponse(_message.Message):
     version: str
     """version is the current cluster version."""
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        version: str | None = ...,
+        self, *, header: ResponseHeader | None = ..., version: str | None = ...
     ) -> None: ...
 
 class StatusRequest(_message.Message):
     """The ``etcdserverpb.StatusRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class StatusResponse(_message.Message):
     """The ``etcdserverpb.StatusResponse`` message."""
@@ -1326,49 +1187,33 @@ class StatusResponse(_message.Message):
 class AuthEnableRequest(_message.Message):
     """The ``etcdserverpb.AuthEnableRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class AuthDisableRequest(_message.Message):
     """The ``etcdserverpb.AuthDisableRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class AuthStatusRequest(_message.Message):
     """The ``etcdserverpb.AuthStatusRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class AuthenticateRequest(_message.Message):
     """The ``etcdserverpb.AuthenticateRequest`` message."""
 
     name: str
-
     password: str
-
-    def __init__(
-        self,
-        *,
-        name: str | None = ...,
-        password: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, name: str | None = ..., password: str | None = ...) -> None: ...
 
 class AuthUserAddRequest(_message.Message):
     """The ``etcdserverpb.AuthUserAddRequest`` message."""
 
     name: str
-
     password: str
-
     @property
     def options(self) -> authpb.UserAddOptions: ...
     hashedPassword: str
-
     def __init__(
         self,
         *,
@@ -1382,23 +1227,14 @@ class AuthUserGetRequest(_message.Message):
     """The ``etcdserverpb.AuthUserGetRequest`` message."""
 
     name: str
-
-    def __init__(
-        self,
-        *,
-        name: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, name: str | None = ...) -> None: ...
 
 class AuthUserDeleteRequest(_message.Message):
     """The ``etcdserverpb.AuthUserDeleteRequest`` message."""
 
     name: str
     """name is the name of the user to delete."""
-    def __init__(
-        self,
-        *,
-        name: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, name: str | None = ...) -> None: ...
 
 class AuthUserChangePasswordRequest(_message.Message):
     """The ``etcdserverpb.AuthUserChangePasswordRequest`` message."""
@@ -1424,73 +1260,43 @@ class AuthUserGrantRoleRequest(_message.Message):
     """user is the name of the user which should be granted a given role."""
     role: str
     """role is the name of the role to grant to the user."""
-    def __init__(
-        self,
-        *,
-        user: str | None = ...,
-        role: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, user: str | None = ..., role: str | None = ...) -> None: ...
 
 class AuthUserRevokeRoleRequest(_message.Message):
     """The ``etcdserverpb.AuthUserRevokeRoleRequest`` message."""
 
     name: str
-
     role: str
-
-    def __init__(
-        self,
-        *,
-        name: str | None = ...,
-        role: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, name: str | None = ..., role: str | None = ...) -> None: ...
 
 class AuthRoleAddRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleAddRequest`` message."""
 
     name: str
     """name is the name of the role to add to the authentication system."""
-    def __init__(
-        self,
-        *,
-        name: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, name: str | None = ...) -> None: ...
 
 class AuthRoleGetRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleGetRequest`` message."""
 
     role: str
-
-    def __init__(
-        self,
-        *,
-        role: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, role: str | None = ...) -> None: ...
 
 class AuthUserListRequest(_message.Message):
     """The ``etcdserverpb.AuthUserListRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class AuthRoleListRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleListRequest`` message."""
 
-    def __init__(
-        self,
-    ) -> None: ...
+    def __init__(self) -> None: ...
 
 class AuthRoleDeleteRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleDeleteRequest`` message."""
 
     role: str
-
-    def __init__(
-        self,
-        *,
-        role: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, role: str | None = ...) -> None: ...
 
 class AuthRoleGrantPermissionRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleGrantPermissionRequest`` message."""
@@ -1500,28 +1306,16 @@ class AuthRoleGrantPermissionRequest(_message.Message):
     @property
     def perm(self) -> authpb.Permission:
         """perm is the permission to grant to the role."""
-    def __init__(
-        self,
-        *,
-        name: str | None = ...,
-        perm: authpb.Permission | None = ...,
-    ) -> None: ...
+    def __init__(self, *, name: str | None = ..., perm: authpb.Permission | None = ...) -> None: ...
 
 class AuthRoleRevokePermissionRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleRevokePermissionRequest`` message."""
 
     role: str
-
     key: bytes
-
     range_end: bytes
-
     def __init__(
-        self,
-        *,
-        role: str | None = ...,
-        key: bytes | None = ...,
-        range_end: bytes | None = ...,
+        self, *, role: str | None = ..., key: bytes | None = ..., range_end: bytes | None = ...
     ) -> None: ...
 
 class AuthEnableResponse(_message.Message):
@@ -1529,22 +1323,14 @@ class AuthEnableResponse(_message.Message):
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthDisableResponse(_message.Message):
     """The ``etcdserverpb.AuthDisableResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthStatusResponse(_message.Message):
     """The ``etcdserverpb.AuthStatusResponse`` message."""
@@ -1552,7 +1338,6 @@ class AuthStatusResponse(_message.Message):
     @property
     def header(self) -> ResponseHeader: ...
     enabled: bool
-
     authRevision: int
     """authRevision is the current revision of auth store"""
     def __init__(
@@ -1570,23 +1355,14 @@ class AuthenticateResponse(_message.Message):
     def header(self) -> ResponseHeader: ...
     token: str
     """token is an authorized token that can be used in succeeding RPCs"""
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        token: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ..., token: str | None = ...) -> None: ...
 
 class AuthUserAddResponse(_message.Message):
     """The ``etcdserverpb.AuthUserAddResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthUserGetResponse(_message.Message):
     """The ``etcdserverpb.AuthUserGetResponse`` message."""
@@ -1596,10 +1372,7 @@ class AuthUserGetResponse(_message.Message):
     @property
     def roles(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        roles: _abc.Iterable[str] | None = ...,
+        self, *, header: ResponseHeader | None = ..., roles: _abc.Iterable[str] | None = ...
     ) -> None: ...
 
 class AuthUserDeleteResponse(_message.Message):
@@ -1607,55 +1380,35 @@ class AuthUserDeleteResponse(_message.Message):
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthUserChangePasswordResponse(_message.Message):
     """The ``etcdserverpb.AuthUserChangePasswordResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthUserGrantRoleResponse(_message.Message):
     """The ``etcdserverpb.AuthUserGrantRoleResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthUserRevokeRoleResponse(_message.Message):
     """The ``etcdserverpb.AuthUserRevokeRoleResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthRoleAddResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleAddResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthRoleGetResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleGetResponse`` message."""
@@ -1679,10 +1432,7 @@ class AuthRoleListResponse(_message.Message):
     @property
     def roles(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        roles: _abc.Iterable[str] | None = ...,
+        self, *, header: ResponseHeader | None = ..., roles: _abc.Iterable[str] | None = ...
     ) -> None: ...
 
 class AuthUserListResponse(_message.Message):
@@ -1693,10 +1443,7 @@ class AuthUserListResponse(_message.Message):
     @property
     def users(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-        users: _abc.Iterable[str] | None = ...,
+        self, *, header: ResponseHeader | None = ..., users: _abc.Iterable[str] | None = ...
     ) -> None: ...
 
 class AuthRoleDeleteResponse(_message.Message):
@@ -1704,30 +1451,18 @@ class AuthRoleDeleteResponse(_message.Message):
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthRoleGrantPermissionResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleGrantPermissionResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
 
 class AuthRoleRevokePermissionResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleRevokePermissionResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...

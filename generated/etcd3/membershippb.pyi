@@ -26,31 +26,23 @@ class RaftAttributes(_message.Message):
     is_learner: bool
     """isLearner indicates if the member is raft learner."""
     def __init__(
-        self,
-        *,
-        peer_urls: _abc.Iterable[str] | None = ...,
-        is_learner: bool | None = ...,
+        self, *, peer_urls: _abc.Iterable[str] | None = ..., is_learner: bool | None = ...
     ) -> None: ...
 
 class Attributes(_message.Message):
     """Attributes represents all the non-raft related attributes of an etcd member."""
 
     name: str
-
     @property
     def client_urls(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self,
-        *,
-        name: str | None = ...,
-        client_urls: _abc.Iterable[str] | None = ...,
+        self, *, name: str | None = ..., client_urls: _abc.Iterable[str] | None = ...
     ) -> None: ...
 
 class Member(_message.Message):
     """The ``membershippb.Member`` message."""
 
     ID: int
-
     @property
     def raft_attributes(self) -> RaftAttributes: ...
     @property
@@ -67,37 +59,21 @@ class ClusterVersionSetRequest(_message.Message):
     """The ``membershippb.ClusterVersionSetRequest`` message."""
 
     ver: str
-
-    def __init__(
-        self,
-        *,
-        ver: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, ver: str | None = ...) -> None: ...
 
 class ClusterMemberAttrSetRequest(_message.Message):
     """The ``membershippb.ClusterMemberAttrSetRequest`` message."""
 
     member_ID: int
-
     @property
     def member_attributes(self) -> Attributes: ...
     def __init__(
-        self,
-        *,
-        member_ID: int | None = ...,
-        member_attributes: Attributes | None = ...,
+        self, *, member_ID: int | None = ..., member_attributes: Attributes | None = ...
     ) -> None: ...
 
 class DowngradeInfoSetRequest(_message.Message):
     """The ``membershippb.DowngradeInfoSetRequest`` message."""
 
     enabled: bool
-
     ver: str
-
-    def __init__(
-        self,
-        *,
-        enabled: bool | None = ...,
-        ver: str | None = ...,
-    ) -> None: ...
+    def __init__(self, *, enabled: bool | None = ..., ver: str | None = ...) -> None: ...

@@ -34,11 +34,7 @@ class CampaignRequest(_message.Message):
     election.
     """
     def __init__(
-        self,
-        *,
-        name: bytes | None = ...,
-        lease: int | None = ...,
-        value: bytes | None = ...,
+        self, *, name: bytes | None = ..., lease: int | None = ..., value: bytes | None = ...
     ) -> None: ...
 
 class CampaignResponse(_message.Message):
@@ -50,10 +46,7 @@ class CampaignResponse(_message.Message):
     def leader(self) -> LeaderKey:
         """leader describes the resources used for holding leadereship of the election."""
     def __init__(
-        self,
-        *,
-        header: etcdserverpb.ResponseHeader | None = ...,
-        leader: LeaderKey | None = ...,
+        self, *, header: etcdserverpb.ResponseHeader | None = ..., leader: LeaderKey | None = ...
     ) -> None: ...
 
 class LeaderKey(_message.Message):
@@ -86,11 +79,7 @@ class LeaderRequest(_message.Message):
 
     name: bytes
     """name is the election identifier for the leadership information."""
-    def __init__(
-        self,
-        *,
-        name: bytes | None = ...,
-    ) -> None: ...
+    def __init__(self, *, name: bytes | None = ...) -> None: ...
 
 class LeaderResponse(_message.Message):
     """The ``v3electionpb.LeaderResponse`` message."""
@@ -101,10 +90,7 @@ class LeaderResponse(_message.Message):
     def kv(self) -> mvccpb.KeyValue:
         """kv is the key-value pair representing the latest leader update."""
     def __init__(
-        self,
-        *,
-        header: etcdserverpb.ResponseHeader | None = ...,
-        kv: mvccpb.KeyValue | None = ...,
+        self, *, header: etcdserverpb.ResponseHeader | None = ..., kv: mvccpb.KeyValue | None = ...
     ) -> None: ...
 
 class ResignRequest(_message.Message):
@@ -113,22 +99,14 @@ class ResignRequest(_message.Message):
     @property
     def leader(self) -> LeaderKey:
         """leader is the leadership to relinquish by resignation."""
-    def __init__(
-        self,
-        *,
-        leader: LeaderKey | None = ...,
-    ) -> None: ...
+    def __init__(self, *, leader: LeaderKey | None = ...) -> None: ...
 
 class ResignResponse(_message.Message):
     """The ``v3electionpb.ResignResponse`` message."""
 
     @property
     def header(self) -> etcdserverpb.ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: etcdserverpb.ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = ...) -> None: ...
 
 class ProclaimRequest(_message.Message):
     """The ``v3electionpb.ProclaimRequest`` message."""
@@ -138,20 +116,11 @@ class ProclaimRequest(_message.Message):
         """leader is the leadership hold on the election."""
     value: bytes
     """value is an update meant to overwrite the leader's current value."""
-    def __init__(
-        self,
-        *,
-        leader: LeaderKey | None = ...,
-        value: bytes | None = ...,
-    ) -> None: ...
+    def __init__(self, *, leader: LeaderKey | None = ..., value: bytes | None = ...) -> None: ...
 
 class ProclaimResponse(_message.Message):
     """The ``v3electionpb.ProclaimResponse`` message."""
 
     @property
     def header(self) -> etcdserverpb.ResponseHeader: ...
-    def __init__(
-        self,
-        *,
-        header: etcdserverpb.ResponseHeader | None = ...,
-    ) -> None: ...
+    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = ...) -> None: ...

@@ -1,0 +1,80 @@
+"""Helpers and fixtures for generator tests (imported by the test modules; not a conftest, so
+mypy sees one module named ``conftest`` in the tree)."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from codegen import emit, load, protos, schema
+
+FRAGMENTS = Path(__file__).parent / "fragments"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compile_protos(proto_dir: Path, names: list[str]) -> bytes:
+    """Compile ``names`` (relative to ``proto_dir``) into FileDescriptorSet bytes."""
+    import grpc_tools
+    from grpc_tools import protoc
+
+    bundled = Path(grpc_tools.__file__).parent / "_proto"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "set.fds"
+        args = [
+            "protoc",
+            f"-I{proto_dir}",
+            f"-I{bundled}",
+            "--include_imports",
+            "--include_source_info",
+            f"--descriptor_set_out={out}",
+            *names,
+        ]
+        assert protoc.main(args) == 0, f"protoc failed on {names}"
+        return out.read_bytes()
+
+
+def fragment_schema(name: str) -> schema.Schema:
+    """The schema of ``fragments/<name>.proto``."""
+    return schema.build(load.load(compile_protos(FRAGMENTS, [f"{name}.proto"])), "0.0.0-test")
+
+
+@functools.cache
+def _etcd_fds() -> bytes | None:
+    pin = protos.Pin.load()
+    root = protos.CACHE_DIR / pin.version
+    if not all((root / rel).is_file() for rel in pin.files):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "etcd.fds"
+        protos.compile_descriptor_set(root, list(pin.files), out)
+        return out.read_bytes()
+
+
+def etcd_fds() -> bytes:
+    """etcd's pinned protos compiled as the generator sees them (skips if not fetched)."""
+    data = _etcd_fds()
+    if data is None:
+        pytest.skip("etcd protos not fetched: run `python -m codegen.protos`")
+    return data
+
+
+def etcd_schema() -> schema.Schema:
+    return schema.build(load.load(etcd_fds()), protos.Pin.load().etcd_version)
+
+
+def generate_and_import(
+    s: schema.Schema, package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ModuleType:
+    """Generate ``s`` into a throwaway package ``package`` and import it."""
+    emit.write(tmp_path / package, emit.generate(s))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in list(sys.modules):
+        if name == package or name.startswith(package + "."):
+            monkeypatch.delitem(sys.modules, name)
+    return importlib.import_module(package)
