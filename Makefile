@@ -57,7 +57,8 @@ mypy: $(STAMP)  ## mypy --strict over etcd3 (generated code included via etcd3/r
 	$(BIN)/mypy
 
 verifytypes: $(STAMP)  ## pyright --verifytypes: every exported symbol of etcd3 must be known
-	$(BIN)/pyright --verifytypes etcd3 --ignoreexternal
+	# pyright finds the venv (and our editable install) through VIRTUAL_ENV and PATH.
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH pyright --verifytypes etcd3 --ignoreexternal
 
 test: $(STAMP)  ## Run the whole test suite (real etcd processes, started by the tests)
 	$(BIN)/pytest $(PYTEST_ARGS)
