@@ -60,7 +60,7 @@ MANIFEST = (
     Entry("methods.py.j2", "methods.py", "services"),
     Entry("services.py.j2", "services.py", "services"),
     Entry("txn.py.j2", "txn.py", "txn"),
-    Entry("__init__.py.j2", "__init__.py", "all"),
+    Entry("package_init.py.j2", "__init__.py", "all"),
 )
 
 
