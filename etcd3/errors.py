@@ -238,97 +238,97 @@ class ConnectionFailedError(EtcdError):
     """The server could not be reached or could not serve the request (``UNAVAILABLE``)."""
 
     default_code: ClassVar[grpc.StatusCode | None] = _Code.UNAVAILABLE
-    default_retryable = True
+    default_retryable: ClassVar[bool] = True
 
 
 class ConnectionTimeoutError(EtcdError):
     """The call's deadline expired (``DEADLINE_EXCEEDED``); whether a write applied is unknown."""
 
-    default_code = _Code.DEADLINE_EXCEEDED
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.DEADLINE_EXCEEDED
 
 
 class InternalServerError(EtcdError):
     """The server (or gRPC) hit an internal error (``INTERNAL``)."""
 
-    default_code = _Code.INTERNAL
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.INTERNAL
 
 
 class PreconditionFailedError(EtcdError):
     """The cluster is not in a state that allows the request (``FAILED_PRECONDITION``)."""
 
-    default_code = _Code.FAILED_PRECONDITION
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.FAILED_PRECONDITION
 
 
 class OutOfRangeError(EtcdError):
     """A revision or value is outside the valid range (``OUT_OF_RANGE``)."""
 
-    default_code = _Code.OUT_OF_RANGE
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.OUT_OF_RANGE
 
 
 class NotFoundError(EtcdError):
     """The named entity does not exist (``NOT_FOUND``)."""
 
-    default_code = _Code.NOT_FOUND
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.NOT_FOUND
 
 
 class InvalidArgumentError(EtcdError):
     """The request is malformed or refused as given (``INVALID_ARGUMENT``)."""
 
-    default_code = _Code.INVALID_ARGUMENT
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.INVALID_ARGUMENT
 
 
 class PermissionDeniedError(EtcdError):
     """The authenticated user may not do this (``PERMISSION_DENIED``)."""
 
-    default_code = _Code.PERMISSION_DENIED
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.PERMISSION_DENIED
 
 
 class UnauthenticatedError(EtcdError):
     """The call carries no valid credentials (``UNAUTHENTICATED``)."""
 
-    default_code = _Code.UNAUTHENTICATED
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.UNAUTHENTICATED
 
 
 class ResourceExhaustedError(EtcdError):
     """A quota or size limit was hit (``RESOURCE_EXHAUSTED``)."""
 
-    default_code = _Code.RESOURCE_EXHAUSTED
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.RESOURCE_EXHAUSTED
 
 
 class AlreadyExistsError(EtcdError):
     """The entity to create already exists (``ALREADY_EXISTS``)."""
 
-    default_code = _Code.ALREADY_EXISTS
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.ALREADY_EXISTS
 
 
 class AbortedError(EtcdError):
     """The operation was aborted, e.g. by a concurrency conflict (``ABORTED``)."""
 
-    default_code = _Code.ABORTED
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.ABORTED
 
 
 class RequestCancelledError(EtcdError):
     """The call was cancelled (``CANCELLED``); not :class:`asyncio.CancelledError`."""
 
-    default_code = _Code.CANCELLED
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.CANCELLED
 
 
 class UnimplementedError(EtcdError):
     """The server does not implement this RPC (``UNIMPLEMENTED``), e.g. an older etcd."""
 
-    default_code = _Code.UNIMPLEMENTED
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.UNIMPLEMENTED
 
 
 class DataLossError(EtcdError):
     """Unrecoverable data loss or corruption (``DATA_LOSS``)."""
 
-    default_code = _Code.DATA_LOSS
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.DATA_LOSS
 
 
 class UnknownError(EtcdError):
     """An error gRPC or the server did not classify (``UNKNOWN``)."""
 
-    default_code = _Code.UNKNOWN
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.UNKNOWN
 
 
 # --- Client-side errors ------------------------------------------------------------------
@@ -337,29 +337,29 @@ class UnknownError(EtcdError):
 class WatchTimedOut(EtcdError):
     """The server did not confirm a watch's creation (or ``watch_once`` saw no event) in time."""
 
-    default_retryable = True
-    default_message = "watch timed out"
+    default_retryable: ClassVar[bool] = True
+    default_message: ClassVar[str] = "watch timed out"
 
 
 class NoServerAvailableError(ConnectionFailedError):
     """No endpoint of a multi-endpoint client is currently usable."""
 
-    default_code = None
-    default_message = "no etcd server is available"
+    default_code: ClassVar[grpc.StatusCode | None] = None
+    default_message: ClassVar[str] = "no etcd server is available"
 
 
 class ConnectionClosedError(ConnectionFailedError):
     """The connection (client) was closed; calls after ``close()`` raise this."""
 
-    default_code = None
-    default_retryable = False
-    default_message = "the connection is closed"
+    default_code: ClassVar[grpc.StatusCode | None] = None
+    default_retryable: ClassVar[bool] = False
+    default_message: ClassVar[str] = "the connection is closed"
 
 
 class StreamClosedError(EtcdError):
     """``send`` on a stream that was cancelled, half-closed or has ended."""
 
-    default_message = "the stream is closed"
+    default_message: ClassVar[str] = "the stream is closed"
 
 
 # --- etcd's own errors --------------------------------------------------------------------
@@ -388,13 +388,13 @@ class LearnerNotSupportedError(ConnectionFailedError):
 class RequestTimedOutError(ConnectionFailedError):
     """The server timed out waiting for the request to commit; it may still apply."""
 
-    default_retryable = False
+    default_retryable: ClassVar[bool] = False
 
 
 class NotLeaderError(PreconditionFailedError):
     """The member is not the leader; the request may succeed on the leader."""
 
-    default_retryable = True
+    default_retryable: ClassVar[bool] = True
 
 
 class NotCapableError(PreconditionFailedError):
@@ -605,7 +605,7 @@ class NoSpaceError(ResourceExhaustedError):
 class TooManyRequestsError(ResourceExhaustedError):
     """The server is overloaded (too many pending proposals)."""
 
-    default_retryable = True
+    default_retryable: ClassVar[bool] = True
 
 
 class WatchCanceledError(RequestCancelledError):
