@@ -31,7 +31,9 @@ def _pinned_version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m codegen", description=(__doc__ or "").split("\n")[0]
+    )
     parser.add_argument("--descriptor-set", type=Path, required=True, help="FileDescriptorSet")
     parser.add_argument("--etcd-version", help="etcd version for headers (default: the pin)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")

@@ -40,7 +40,7 @@ def escape(text: str) -> str:
     trailing = '\\"' if text.endswith('"') else ""
     if trailing:
         text = text[:-1]
-    return text.replace('"""', r'\"\"\"') + trailing
+    return text.replace('"""', r"\"\"\"") + trailing
 
 
 def _field_arg(field: schema.Field) -> tuple[str, str]:

@@ -28,7 +28,7 @@ class UserAddOptions(_message.Message):
     """The ``authpb.UserAddOptions`` message."""
 
     no_password: bool
-    def __init__(self, *, no_password: bool | None = ...) -> None: ...
+    def __init__(self, *, no_password: bool | None = None) -> None: ...
 
 class User(_message.Message):
     """User is a single entry in the bucket authUsers"""
@@ -42,10 +42,10 @@ class User(_message.Message):
     def __init__(
         self,
         *,
-        name: bytes | None = ...,
-        password: bytes | None = ...,
-        roles: _abc.Iterable[str] | None = ...,
-        options: UserAddOptions | None = ...,
+        name: bytes | None = None,
+        password: bytes | None = None,
+        roles: _abc.Iterable[str] | None = None,
+        options: UserAddOptions | None = None,
     ) -> None: ...
 
 class Permission(_message.Message):
@@ -57,9 +57,9 @@ class Permission(_message.Message):
     def __init__(
         self,
         *,
-        permType: PermissionType | None = ...,
-        key: bytes | None = ...,
-        range_end: bytes | None = ...,
+        permType: PermissionType | None = None,
+        key: bytes | None = None,
+        range_end: bytes | None = None,
     ) -> None: ...
 
 class Role(_message.Message):
@@ -69,5 +69,5 @@ class Role(_message.Message):
     @property
     def keyPermission(self) -> _containers.RepeatedCompositeFieldContainer[Permission]: ...
     def __init__(
-        self, *, name: bytes | None = ..., keyPermission: _abc.Iterable[Permission] | None = ...
+        self, *, name: bytes | None = None, keyPermission: _abc.Iterable[Permission] | None = None
     ) -> None: ...

@@ -204,10 +204,10 @@ class ResponseHeader(_message.Message):
     def __init__(
         self,
         *,
-        cluster_id: int | None = ...,
-        member_id: int | None = ...,
-        revision: int | None = ...,
-        raft_term: int | None = ...,
+        cluster_id: int | None = None,
+        member_id: int | None = None,
+        revision: int | None = None,
+        raft_term: int | None = None,
     ) -> None: ...
 
 class RangeRequest(_message.Message):
@@ -266,19 +266,19 @@ class RangeRequest(_message.Message):
     def __init__(
         self,
         *,
-        key: bytes | None = ...,
-        range_end: bytes | None = ...,
-        limit: int | None = ...,
-        revision: int | None = ...,
-        sort_order: SortOrder | None = ...,
-        sort_target: SortTarget | None = ...,
-        serializable: bool | None = ...,
-        keys_only: bool | None = ...,
-        count_only: bool | None = ...,
-        min_mod_revision: int | None = ...,
-        max_mod_revision: int | None = ...,
-        min_create_revision: int | None = ...,
-        max_create_revision: int | None = ...,
+        key: bytes | None = None,
+        range_end: bytes | None = None,
+        limit: int | None = None,
+        revision: int | None = None,
+        sort_order: SortOrder | None = None,
+        sort_target: SortTarget | None = None,
+        serializable: bool | None = None,
+        keys_only: bool | None = None,
+        count_only: bool | None = None,
+        min_mod_revision: int | None = None,
+        max_mod_revision: int | None = None,
+        min_create_revision: int | None = None,
+        max_create_revision: int | None = None,
     ) -> None: ...
 
 class RangeResponse(_message.Message):
@@ -298,10 +298,10 @@ class RangeResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        kvs: _abc.Iterable[mvccpb.KeyValue] | None = ...,
-        more: bool | None = ...,
-        count: int | None = ...,
+        header: ResponseHeader | None = None,
+        kvs: _abc.Iterable[mvccpb.KeyValue] | None = None,
+        more: bool | None = None,
+        count: int | None = None,
     ) -> None: ...
 
 class PutRequest(_message.Message):
@@ -330,12 +330,12 @@ class PutRequest(_message.Message):
     def __init__(
         self,
         *,
-        key: bytes | None = ...,
-        value: bytes | None = ...,
-        lease: int | None = ...,
-        prev_kv: bool | None = ...,
-        ignore_value: bool | None = ...,
-        ignore_lease: bool | None = ...,
+        key: bytes | None = None,
+        value: bytes | None = None,
+        lease: int | None = None,
+        prev_kv: bool | None = None,
+        ignore_value: bool | None = None,
+        ignore_lease: bool | None = None,
     ) -> None: ...
 
 class PutResponse(_message.Message):
@@ -347,7 +347,7 @@ class PutResponse(_message.Message):
     def prev_kv(self) -> mvccpb.KeyValue:
         """if prev_kv is set in the request, the previous key-value pair will be returned."""
     def __init__(
-        self, *, header: ResponseHeader | None = ..., prev_kv: mvccpb.KeyValue | None = ...
+        self, *, header: ResponseHeader | None = None, prev_kv: mvccpb.KeyValue | None = None
     ) -> None: ...
 
 class DeleteRangeRequest(_message.Message):
@@ -367,7 +367,11 @@ class DeleteRangeRequest(_message.Message):
     The previous key-value pairs will be returned in the delete response.
     """
     def __init__(
-        self, *, key: bytes | None = ..., range_end: bytes | None = ..., prev_kv: bool | None = ...
+        self,
+        *,
+        key: bytes | None = None,
+        range_end: bytes | None = None,
+        prev_kv: bool | None = None,
     ) -> None: ...
 
 class DeleteRangeResponse(_message.Message):
@@ -383,9 +387,9 @@ class DeleteRangeResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        deleted: int | None = ...,
-        prev_kvs: _abc.Iterable[mvccpb.KeyValue] | None = ...,
+        header: ResponseHeader | None = None,
+        deleted: int | None = None,
+        prev_kvs: _abc.Iterable[mvccpb.KeyValue] | None = None,
     ) -> None: ...
 
 class RequestOp(_message.Message):
@@ -402,10 +406,10 @@ class RequestOp(_message.Message):
     def __init__(
         self,
         *,
-        request_range: RangeRequest | None = ...,
-        request_put: PutRequest | None = ...,
-        request_delete_range: DeleteRangeRequest | None = ...,
-        request_txn: TxnRequest | None = ...,
+        request_range: RangeRequest | None = None,
+        request_put: PutRequest | None = None,
+        request_delete_range: DeleteRangeRequest | None = None,
+        request_txn: TxnRequest | None = None,
     ) -> None: ...
     @_t.overload
     def WhichOneof(
@@ -430,10 +434,10 @@ class ResponseOp(_message.Message):
     def __init__(
         self,
         *,
-        response_range: RangeResponse | None = ...,
-        response_put: PutResponse | None = ...,
-        response_delete_range: DeleteRangeResponse | None = ...,
-        response_txn: TxnResponse | None = ...,
+        response_range: RangeResponse | None = None,
+        response_put: PutResponse | None = None,
+        response_delete_range: DeleteRangeResponse | None = None,
+        response_txn: TxnResponse | None = None,
     ) -> None: ...
     @_t.overload
     def WhichOneof(
@@ -470,15 +474,15 @@ class Compare(_message.Message):
     def __init__(
         self,
         *,
-        result: CompareResult | None = ...,
-        target: CompareTarget | None = ...,
-        key: bytes | None = ...,
-        version: int | None = ...,
-        create_revision: int | None = ...,
-        mod_revision: int | None = ...,
-        value: bytes | None = ...,
-        lease: int | None = ...,
-        range_end: bytes | None = ...,
+        result: CompareResult | None = None,
+        target: CompareTarget | None = None,
+        key: bytes | None = None,
+        version: int | None = None,
+        create_revision: int | None = None,
+        mod_revision: int | None = None,
+        value: bytes | None = None,
+        lease: int | None = None,
+        range_end: bytes | None = None,
     ) -> None: ...
     @_t.overload
     def WhichOneof(
@@ -522,9 +526,9 @@ class TxnRequest(_message.Message):
     def __init__(
         self,
         *,
-        compare: _abc.Iterable[Compare] | None = ...,
-        success: _abc.Iterable[RequestOp] | None = ...,
-        failure: _abc.Iterable[RequestOp] | None = ...,
+        compare: _abc.Iterable[Compare] | None = None,
+        success: _abc.Iterable[RequestOp] | None = None,
+        failure: _abc.Iterable[RequestOp] | None = None,
     ) -> None: ...
 
 class TxnResponse(_message.Message):
@@ -542,9 +546,9 @@ class TxnResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        succeeded: bool | None = ...,
-        responses: _abc.Iterable[ResponseOp] | None = ...,
+        header: ResponseHeader | None = None,
+        succeeded: bool | None = None,
+        responses: _abc.Iterable[ResponseOp] | None = None,
     ) -> None: ...
 
 class CompactionRequest(_message.Message):
@@ -559,14 +563,14 @@ class CompactionRequest(_message.Message):
     applied to the local database such that compacted entries are totally
     removed from the backend database.
     """
-    def __init__(self, *, revision: int | None = ..., physical: bool | None = ...) -> None: ...
+    def __init__(self, *, revision: int | None = None, physical: bool | None = None) -> None: ...
 
 class CompactionResponse(_message.Message):
     """The ``etcdserverpb.CompactionResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class HashRequest(_message.Message):
     """The ``etcdserverpb.HashRequest`` message."""
@@ -578,7 +582,7 @@ class HashKVRequest(_message.Message):
 
     revision: int
     """revision is the key-value store revision for the hash operation."""
-    def __init__(self, *, revision: int | None = ...) -> None: ...
+    def __init__(self, *, revision: int | None = None) -> None: ...
 
 class HashKVResponse(_message.Message):
     """The ``etcdserverpb.HashKVResponse`` message."""
@@ -592,9 +596,9 @@ class HashKVResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        hash: int | None = ...,
-        compact_revision: int | None = ...,
+        header: ResponseHeader | None = None,
+        hash: int | None = None,
+        compact_revision: int | None = None,
     ) -> None: ...
 
 class HashResponse(_message.Message):
@@ -604,7 +608,9 @@ class HashResponse(_message.Message):
     def header(self) -> ResponseHeader: ...
     hash: int
     """hash is the hash value computed from the responding member's KV's backend."""
-    def __init__(self, *, header: ResponseHeader | None = ..., hash: int | None = ...) -> None: ...
+    def __init__(
+        self, *, header: ResponseHeader | None = None, hash: int | None = None
+    ) -> None: ...
 
 class SnapshotRequest(_message.Message):
     """The ``etcdserverpb.SnapshotRequest`` message."""
@@ -626,9 +632,9 @@ class SnapshotResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        remaining_bytes: int | None = ...,
-        blob: bytes | None = ...,
+        header: ResponseHeader | None = None,
+        remaining_bytes: int | None = None,
+        blob: bytes | None = None,
     ) -> None: ...
 
 class WatchRequest(_message.Message):
@@ -643,9 +649,9 @@ class WatchRequest(_message.Message):
     def __init__(
         self,
         *,
-        create_request: WatchCreateRequest | None = ...,
-        cancel_request: WatchCancelRequest | None = ...,
-        progress_request: WatchProgressRequest | None = ...,
+        create_request: WatchCreateRequest | None = None,
+        cancel_request: WatchCancelRequest | None = None,
+        progress_request: WatchProgressRequest | None = None,
     ) -> None: ...
     @_t.overload
     def WhichOneof(
@@ -693,14 +699,14 @@ class WatchCreateRequest(_message.Message):
     def __init__(
         self,
         *,
-        key: bytes | None = ...,
-        range_end: bytes | None = ...,
-        start_revision: int | None = ...,
-        progress_notify: bool | None = ...,
-        filters: _abc.Iterable[FilterType] | None = ...,
-        prev_kv: bool | None = ...,
-        watch_id: int | None = ...,
-        fragment: bool | None = ...,
+        key: bytes | None = None,
+        range_end: bytes | None = None,
+        start_revision: int | None = None,
+        progress_notify: bool | None = None,
+        filters: _abc.Iterable[FilterType] | None = None,
+        prev_kv: bool | None = None,
+        watch_id: int | None = None,
+        fragment: bool | None = None,
     ) -> None: ...
 
 class WatchCancelRequest(_message.Message):
@@ -708,7 +714,7 @@ class WatchCancelRequest(_message.Message):
 
     watch_id: int
     """watch_id is the watcher id to cancel so that no more events are transmitted."""
-    def __init__(self, *, watch_id: int | None = ...) -> None: ...
+    def __init__(self, *, watch_id: int | None = None) -> None: ...
 
 class WatchProgressRequest(_message.Message):
     """Requests the a watch stream progress status be sent in the watch response stream as soon as
@@ -753,14 +759,14 @@ class WatchResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        watch_id: int | None = ...,
-        created: bool | None = ...,
-        canceled: bool | None = ...,
-        compact_revision: int | None = ...,
-        cancel_reason: str | None = ...,
-        fragment: bool | None = ...,
-        events: _abc.Iterable[mvccpb.Event] | None = ...,
+        header: ResponseHeader | None = None,
+        watch_id: int | None = None,
+        created: bool | None = None,
+        canceled: bool | None = None,
+        compact_revision: int | None = None,
+        cancel_reason: str | None = None,
+        fragment: bool | None = None,
+        events: _abc.Iterable[mvccpb.Event] | None = None,
     ) -> None: ...
 
 class LeaseGrantRequest(_message.Message):
@@ -770,7 +776,7 @@ class LeaseGrantRequest(_message.Message):
     """TTL is the advisory time-to-live in seconds. Expired lease will return -1."""
     ID: int
     """ID is the requested ID for the lease. If ID is set to 0, the lessor chooses an ID."""
-    def __init__(self, *, TTL: int | None = ..., ID: int | None = ...) -> None: ...
+    def __init__(self, *, TTL: int | None = None, ID: int | None = None) -> None: ...
 
 class LeaseGrantResponse(_message.Message):
     """The ``etcdserverpb.LeaseGrantResponse`` message."""
@@ -785,10 +791,10 @@ class LeaseGrantResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        ID: int | None = ...,
-        TTL: int | None = ...,
-        error: str | None = ...,
+        header: ResponseHeader | None = None,
+        ID: int | None = None,
+        TTL: int | None = None,
+        error: str | None = None,
     ) -> None: ...
 
 class LeaseRevokeRequest(_message.Message):
@@ -796,14 +802,14 @@ class LeaseRevokeRequest(_message.Message):
 
     ID: int
     """ID is the lease ID to revoke. When the ID is revoked, all associated keys will be deleted."""
-    def __init__(self, *, ID: int | None = ...) -> None: ...
+    def __init__(self, *, ID: int | None = None) -> None: ...
 
 class LeaseRevokeResponse(_message.Message):
     """The ``etcdserverpb.LeaseRevokeResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class LeaseCheckpoint(_message.Message):
     """The ``etcdserverpb.LeaseCheckpoint`` message."""
@@ -812,28 +818,28 @@ class LeaseCheckpoint(_message.Message):
     """ID is the lease ID to checkpoint."""
     remaining_TTL: int
     """Remaining_TTL is the remaining time until expiry of the lease."""
-    def __init__(self, *, ID: int | None = ..., remaining_TTL: int | None = ...) -> None: ...
+    def __init__(self, *, ID: int | None = None, remaining_TTL: int | None = None) -> None: ...
 
 class LeaseCheckpointRequest(_message.Message):
     """The ``etcdserverpb.LeaseCheckpointRequest`` message."""
 
     @property
     def checkpoints(self) -> _containers.RepeatedCompositeFieldContainer[LeaseCheckpoint]: ...
-    def __init__(self, *, checkpoints: _abc.Iterable[LeaseCheckpoint] | None = ...) -> None: ...
+    def __init__(self, *, checkpoints: _abc.Iterable[LeaseCheckpoint] | None = None) -> None: ...
 
 class LeaseCheckpointResponse(_message.Message):
     """The ``etcdserverpb.LeaseCheckpointResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class LeaseKeepAliveRequest(_message.Message):
     """The ``etcdserverpb.LeaseKeepAliveRequest`` message."""
 
     ID: int
     """ID is the lease ID for the lease to keep alive."""
-    def __init__(self, *, ID: int | None = ...) -> None: ...
+    def __init__(self, *, ID: int | None = None) -> None: ...
 
 class LeaseKeepAliveResponse(_message.Message):
     """The ``etcdserverpb.LeaseKeepAliveResponse`` message."""
@@ -845,7 +851,7 @@ class LeaseKeepAliveResponse(_message.Message):
     TTL: int
     """TTL is the new time-to-live for the lease."""
     def __init__(
-        self, *, header: ResponseHeader | None = ..., ID: int | None = ..., TTL: int | None = ...
+        self, *, header: ResponseHeader | None = None, ID: int | None = None, TTL: int | None = None
     ) -> None: ...
 
 class LeaseTimeToLiveRequest(_message.Message):
@@ -855,7 +861,7 @@ class LeaseTimeToLiveRequest(_message.Message):
     """ID is the lease ID for the lease."""
     keys: bool
     """keys is true to query all the keys attached to this lease."""
-    def __init__(self, *, ID: int | None = ..., keys: bool | None = ...) -> None: ...
+    def __init__(self, *, ID: int | None = None, keys: bool | None = None) -> None: ...
 
 class LeaseTimeToLiveResponse(_message.Message):
     """The ``etcdserverpb.LeaseTimeToLiveResponse`` message."""
@@ -874,11 +880,11 @@ class LeaseTimeToLiveResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        ID: int | None = ...,
-        TTL: int | None = ...,
-        grantedTTL: int | None = ...,
-        keys: _abc.Iterable[bytes] | None = ...,
+        header: ResponseHeader | None = None,
+        ID: int | None = None,
+        TTL: int | None = None,
+        grantedTTL: int | None = None,
+        keys: _abc.Iterable[bytes] | None = None,
     ) -> None: ...
 
 class LeaseLeasesRequest(_message.Message):
@@ -891,7 +897,7 @@ class LeaseStatus(_message.Message):
 
     ID: int
     """TODO: int64 TTL = 2;"""
-    def __init__(self, *, ID: int | None = ...) -> None: ...
+    def __init__(self, *, ID: int | None = None) -> None: ...
 
 class LeaseLeasesResponse(_message.Message):
     """The ``etcdserverpb.LeaseLeasesResponse`` message."""
@@ -903,8 +909,8 @@ class LeaseLeasesResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        leases: _abc.Iterable[LeaseStatus] | None = ...,
+        header: ResponseHeader | None = None,
+        leases: _abc.Iterable[LeaseStatus] | None = None,
     ) -> None: ...
 
 class Member(_message.Message):
@@ -925,11 +931,11 @@ class Member(_message.Message):
     def __init__(
         self,
         *,
-        ID: int | None = ...,
-        name: str | None = ...,
-        peerURLs: _abc.Iterable[str] | None = ...,
-        clientURLs: _abc.Iterable[str] | None = ...,
-        isLearner: bool | None = ...,
+        ID: int | None = None,
+        name: str | None = None,
+        peerURLs: _abc.Iterable[str] | None = None,
+        clientURLs: _abc.Iterable[str] | None = None,
+        isLearner: bool | None = None,
     ) -> None: ...
 
 class MemberAddRequest(_message.Message):
@@ -941,7 +947,7 @@ class MemberAddRequest(_message.Message):
     isLearner: bool
     """isLearner indicates if the added member is raft learner."""
     def __init__(
-        self, *, peerURLs: _abc.Iterable[str] | None = ..., isLearner: bool | None = ...
+        self, *, peerURLs: _abc.Iterable[str] | None = None, isLearner: bool | None = None
     ) -> None: ...
 
 class MemberAddResponse(_message.Message):
@@ -958,9 +964,9 @@ class MemberAddResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        member: Member | None = ...,
-        members: _abc.Iterable[Member] | None = ...,
+        header: ResponseHeader | None = None,
+        member: Member | None = None,
+        members: _abc.Iterable[Member] | None = None,
     ) -> None: ...
 
 class MemberRemoveRequest(_message.Message):
@@ -968,7 +974,7 @@ class MemberRemoveRequest(_message.Message):
 
     ID: int
     """ID is the member ID of the member to remove."""
-    def __init__(self, *, ID: int | None = ...) -> None: ...
+    def __init__(self, *, ID: int | None = None) -> None: ...
 
 class MemberRemoveResponse(_message.Message):
     """The ``etcdserverpb.MemberRemoveResponse`` message."""
@@ -979,7 +985,7 @@ class MemberRemoveResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members after removing the member."""
     def __init__(
-        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
+        self, *, header: ResponseHeader | None = None, members: _abc.Iterable[Member] | None = None
     ) -> None: ...
 
 class MemberUpdateRequest(_message.Message):
@@ -991,7 +997,7 @@ class MemberUpdateRequest(_message.Message):
     def peerURLs(self) -> _containers.RepeatedScalarFieldContainer[str]:
         """peerURLs is the new list of URLs the member will use to communicate with the cluster."""
     def __init__(
-        self, *, ID: int | None = ..., peerURLs: _abc.Iterable[str] | None = ...
+        self, *, ID: int | None = None, peerURLs: _abc.Iterable[str] | None = None
     ) -> None: ...
 
 class MemberUpdateResponse(_message.Message):
@@ -1003,14 +1009,14 @@ class MemberUpdateResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members after updating the member."""
     def __init__(
-        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
+        self, *, header: ResponseHeader | None = None, members: _abc.Iterable[Member] | None = None
     ) -> None: ...
 
 class MemberListRequest(_message.Message):
     """The ``etcdserverpb.MemberListRequest`` message."""
 
     linearizable: bool
-    def __init__(self, *, linearizable: bool | None = ...) -> None: ...
+    def __init__(self, *, linearizable: bool | None = None) -> None: ...
 
 class MemberListResponse(_message.Message):
     """The ``etcdserverpb.MemberListResponse`` message."""
@@ -1021,7 +1027,7 @@ class MemberListResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members associated with the cluster."""
     def __init__(
-        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
+        self, *, header: ResponseHeader | None = None, members: _abc.Iterable[Member] | None = None
     ) -> None: ...
 
 class MemberPromoteRequest(_message.Message):
@@ -1029,7 +1035,7 @@ class MemberPromoteRequest(_message.Message):
 
     ID: int
     """ID is the member ID of the member to promote."""
-    def __init__(self, *, ID: int | None = ...) -> None: ...
+    def __init__(self, *, ID: int | None = None) -> None: ...
 
 class MemberPromoteResponse(_message.Message):
     """The ``etcdserverpb.MemberPromoteResponse`` message."""
@@ -1040,7 +1046,7 @@ class MemberPromoteResponse(_message.Message):
     def members(self) -> _containers.RepeatedCompositeFieldContainer[Member]:
         """members is a list of all members after promoting the member."""
     def __init__(
-        self, *, header: ResponseHeader | None = ..., members: _abc.Iterable[Member] | None = ...
+        self, *, header: ResponseHeader | None = None, members: _abc.Iterable[Member] | None = None
     ) -> None: ...
 
 class DefragmentRequest(_message.Message):
@@ -1053,21 +1059,21 @@ class DefragmentResponse(_message.Message):
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class MoveLeaderRequest(_message.Message):
     """The ``etcdserverpb.MoveLeaderRequest`` message."""
 
     targetID: int
     """targetID is the node ID for the new leader."""
-    def __init__(self, *, targetID: int | None = ...) -> None: ...
+    def __init__(self, *, targetID: int | None = None) -> None: ...
 
 class MoveLeaderResponse(_message.Message):
     """The ``etcdserverpb.MoveLeaderResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AlarmRequest(_message.Message):
     """The ``etcdserverpb.AlarmRequest`` message."""
@@ -1086,9 +1092,9 @@ class AlarmRequest(_message.Message):
     def __init__(
         self,
         *,
-        action: AlarmAction | None = ...,
-        memberID: int | None = ...,
-        alarm: AlarmType | None = ...,
+        action: AlarmAction | None = None,
+        memberID: int | None = None,
+        alarm: AlarmType | None = None,
     ) -> None: ...
 
 class AlarmMember(_message.Message):
@@ -1098,7 +1104,7 @@ class AlarmMember(_message.Message):
     """memberID is the ID of the member associated with the raised alarm."""
     alarm: int
     """alarm is the type of alarm which has been raised."""
-    def __init__(self, *, memberID: int | None = ..., alarm: AlarmType | None = ...) -> None: ...
+    def __init__(self, *, memberID: int | None = None, alarm: AlarmType | None = None) -> None: ...
 
 class AlarmResponse(_message.Message):
     """The ``etcdserverpb.AlarmResponse`` message."""
@@ -1111,8 +1117,8 @@ class AlarmResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        alarms: _abc.Iterable[AlarmMember] | None = ...,
+        header: ResponseHeader | None = None,
+        alarms: _abc.Iterable[AlarmMember] | None = None,
     ) -> None: ...
 
 class DowngradeRequest(_message.Message):
@@ -1126,7 +1132,7 @@ class DowngradeRequest(_message.Message):
     version: str
     """version is the target version to downgrade."""
     def __init__(
-        self, *, action: DowngradeAction | None = ..., version: str | None = ...
+        self, *, action: DowngradeAction | None = None, version: str | None = None
     ) -> None: ...
 
 class DowngradeResponse(_message.Message):
@@ -1137,7 +1143,7 @@ class DowngradeResponse(_message.Message):
     version: str
     """version is the current cluster version."""
     def __init__(
-        self, *, header: ResponseHeader | None = ..., version: str | None = ...
+        self, *, header: ResponseHeader | None = None, version: str | None = None
     ) -> None: ...
 
 class StatusRequest(_message.Message):
@@ -1172,16 +1178,16 @@ class StatusResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        version: str | None = ...,
-        dbSize: int | None = ...,
-        leader: int | None = ...,
-        raftIndex: int | None = ...,
-        raftTerm: int | None = ...,
-        raftAppliedIndex: int | None = ...,
-        errors: _abc.Iterable[str] | None = ...,
-        dbSizeInUse: int | None = ...,
-        isLearner: bool | None = ...,
+        header: ResponseHeader | None = None,
+        version: str | None = None,
+        dbSize: int | None = None,
+        leader: int | None = None,
+        raftIndex: int | None = None,
+        raftTerm: int | None = None,
+        raftAppliedIndex: int | None = None,
+        errors: _abc.Iterable[str] | None = None,
+        dbSizeInUse: int | None = None,
+        isLearner: bool | None = None,
     ) -> None: ...
 
 class AuthEnableRequest(_message.Message):
@@ -1204,7 +1210,7 @@ class AuthenticateRequest(_message.Message):
 
     name: str
     password: str
-    def __init__(self, *, name: str | None = ..., password: str | None = ...) -> None: ...
+    def __init__(self, *, name: str | None = None, password: str | None = None) -> None: ...
 
 class AuthUserAddRequest(_message.Message):
     """The ``etcdserverpb.AuthUserAddRequest`` message."""
@@ -1217,24 +1223,24 @@ class AuthUserAddRequest(_message.Message):
     def __init__(
         self,
         *,
-        name: str | None = ...,
-        password: str | None = ...,
-        options: authpb.UserAddOptions | None = ...,
-        hashedPassword: str | None = ...,
+        name: str | None = None,
+        password: str | None = None,
+        options: authpb.UserAddOptions | None = None,
+        hashedPassword: str | None = None,
     ) -> None: ...
 
 class AuthUserGetRequest(_message.Message):
     """The ``etcdserverpb.AuthUserGetRequest`` message."""
 
     name: str
-    def __init__(self, *, name: str | None = ...) -> None: ...
+    def __init__(self, *, name: str | None = None) -> None: ...
 
 class AuthUserDeleteRequest(_message.Message):
     """The ``etcdserverpb.AuthUserDeleteRequest`` message."""
 
     name: str
     """name is the name of the user to delete."""
-    def __init__(self, *, name: str | None = ...) -> None: ...
+    def __init__(self, *, name: str | None = None) -> None: ...
 
 class AuthUserChangePasswordRequest(_message.Message):
     """The ``etcdserverpb.AuthUserChangePasswordRequest`` message."""
@@ -1248,9 +1254,9 @@ class AuthUserChangePasswordRequest(_message.Message):
     def __init__(
         self,
         *,
-        name: str | None = ...,
-        password: str | None = ...,
-        hashedPassword: str | None = ...,
+        name: str | None = None,
+        password: str | None = None,
+        hashedPassword: str | None = None,
     ) -> None: ...
 
 class AuthUserGrantRoleRequest(_message.Message):
@@ -1260,27 +1266,27 @@ class AuthUserGrantRoleRequest(_message.Message):
     """user is the name of the user which should be granted a given role."""
     role: str
     """role is the name of the role to grant to the user."""
-    def __init__(self, *, user: str | None = ..., role: str | None = ...) -> None: ...
+    def __init__(self, *, user: str | None = None, role: str | None = None) -> None: ...
 
 class AuthUserRevokeRoleRequest(_message.Message):
     """The ``etcdserverpb.AuthUserRevokeRoleRequest`` message."""
 
     name: str
     role: str
-    def __init__(self, *, name: str | None = ..., role: str | None = ...) -> None: ...
+    def __init__(self, *, name: str | None = None, role: str | None = None) -> None: ...
 
 class AuthRoleAddRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleAddRequest`` message."""
 
     name: str
     """name is the name of the role to add to the authentication system."""
-    def __init__(self, *, name: str | None = ...) -> None: ...
+    def __init__(self, *, name: str | None = None) -> None: ...
 
 class AuthRoleGetRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleGetRequest`` message."""
 
     role: str
-    def __init__(self, *, role: str | None = ...) -> None: ...
+    def __init__(self, *, role: str | None = None) -> None: ...
 
 class AuthUserListRequest(_message.Message):
     """The ``etcdserverpb.AuthUserListRequest`` message."""
@@ -1296,7 +1302,7 @@ class AuthRoleDeleteRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleDeleteRequest`` message."""
 
     role: str
-    def __init__(self, *, role: str | None = ...) -> None: ...
+    def __init__(self, *, role: str | None = None) -> None: ...
 
 class AuthRoleGrantPermissionRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleGrantPermissionRequest`` message."""
@@ -1306,7 +1312,9 @@ class AuthRoleGrantPermissionRequest(_message.Message):
     @property
     def perm(self) -> authpb.Permission:
         """perm is the permission to grant to the role."""
-    def __init__(self, *, name: str | None = ..., perm: authpb.Permission | None = ...) -> None: ...
+    def __init__(
+        self, *, name: str | None = None, perm: authpb.Permission | None = None
+    ) -> None: ...
 
 class AuthRoleRevokePermissionRequest(_message.Message):
     """The ``etcdserverpb.AuthRoleRevokePermissionRequest`` message."""
@@ -1315,7 +1323,7 @@ class AuthRoleRevokePermissionRequest(_message.Message):
     key: bytes
     range_end: bytes
     def __init__(
-        self, *, role: str | None = ..., key: bytes | None = ..., range_end: bytes | None = ...
+        self, *, role: str | None = None, key: bytes | None = None, range_end: bytes | None = None
     ) -> None: ...
 
 class AuthEnableResponse(_message.Message):
@@ -1323,14 +1331,14 @@ class AuthEnableResponse(_message.Message):
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthDisableResponse(_message.Message):
     """The ``etcdserverpb.AuthDisableResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthStatusResponse(_message.Message):
     """The ``etcdserverpb.AuthStatusResponse`` message."""
@@ -1343,9 +1351,9 @@ class AuthStatusResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        enabled: bool | None = ...,
-        authRevision: int | None = ...,
+        header: ResponseHeader | None = None,
+        enabled: bool | None = None,
+        authRevision: int | None = None,
     ) -> None: ...
 
 class AuthenticateResponse(_message.Message):
@@ -1355,14 +1363,16 @@ class AuthenticateResponse(_message.Message):
     def header(self) -> ResponseHeader: ...
     token: str
     """token is an authorized token that can be used in succeeding RPCs"""
-    def __init__(self, *, header: ResponseHeader | None = ..., token: str | None = ...) -> None: ...
+    def __init__(
+        self, *, header: ResponseHeader | None = None, token: str | None = None
+    ) -> None: ...
 
 class AuthUserAddResponse(_message.Message):
     """The ``etcdserverpb.AuthUserAddResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthUserGetResponse(_message.Message):
     """The ``etcdserverpb.AuthUserGetResponse`` message."""
@@ -1372,7 +1382,7 @@ class AuthUserGetResponse(_message.Message):
     @property
     def roles(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self, *, header: ResponseHeader | None = ..., roles: _abc.Iterable[str] | None = ...
+        self, *, header: ResponseHeader | None = None, roles: _abc.Iterable[str] | None = None
     ) -> None: ...
 
 class AuthUserDeleteResponse(_message.Message):
@@ -1380,35 +1390,35 @@ class AuthUserDeleteResponse(_message.Message):
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthUserChangePasswordResponse(_message.Message):
     """The ``etcdserverpb.AuthUserChangePasswordResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthUserGrantRoleResponse(_message.Message):
     """The ``etcdserverpb.AuthUserGrantRoleResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthUserRevokeRoleResponse(_message.Message):
     """The ``etcdserverpb.AuthUserRevokeRoleResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthRoleAddResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleAddResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthRoleGetResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleGetResponse`` message."""
@@ -1420,8 +1430,8 @@ class AuthRoleGetResponse(_message.Message):
     def __init__(
         self,
         *,
-        header: ResponseHeader | None = ...,
-        perm: _abc.Iterable[authpb.Permission] | None = ...,
+        header: ResponseHeader | None = None,
+        perm: _abc.Iterable[authpb.Permission] | None = None,
     ) -> None: ...
 
 class AuthRoleListResponse(_message.Message):
@@ -1432,7 +1442,7 @@ class AuthRoleListResponse(_message.Message):
     @property
     def roles(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self, *, header: ResponseHeader | None = ..., roles: _abc.Iterable[str] | None = ...
+        self, *, header: ResponseHeader | None = None, roles: _abc.Iterable[str] | None = None
     ) -> None: ...
 
 class AuthUserListResponse(_message.Message):
@@ -1443,7 +1453,7 @@ class AuthUserListResponse(_message.Message):
     @property
     def users(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self, *, header: ResponseHeader | None = ..., users: _abc.Iterable[str] | None = ...
+        self, *, header: ResponseHeader | None = None, users: _abc.Iterable[str] | None = None
     ) -> None: ...
 
 class AuthRoleDeleteResponse(_message.Message):
@@ -1451,18 +1461,18 @@ class AuthRoleDeleteResponse(_message.Message):
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthRoleGrantPermissionResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleGrantPermissionResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...
 
 class AuthRoleRevokePermissionResponse(_message.Message):
     """The ``etcdserverpb.AuthRoleRevokePermissionResponse`` message."""
 
     @property
     def header(self) -> ResponseHeader: ...
-    def __init__(self, *, header: ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: ResponseHeader | None = None) -> None: ...

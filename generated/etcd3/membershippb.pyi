@@ -26,7 +26,7 @@ class RaftAttributes(_message.Message):
     is_learner: bool
     """isLearner indicates if the member is raft learner."""
     def __init__(
-        self, *, peer_urls: _abc.Iterable[str] | None = ..., is_learner: bool | None = ...
+        self, *, peer_urls: _abc.Iterable[str] | None = None, is_learner: bool | None = None
     ) -> None: ...
 
 class Attributes(_message.Message):
@@ -36,7 +36,7 @@ class Attributes(_message.Message):
     @property
     def client_urls(self) -> _containers.RepeatedScalarFieldContainer[str]: ...
     def __init__(
-        self, *, name: str | None = ..., client_urls: _abc.Iterable[str] | None = ...
+        self, *, name: str | None = None, client_urls: _abc.Iterable[str] | None = None
     ) -> None: ...
 
 class Member(_message.Message):
@@ -50,16 +50,16 @@ class Member(_message.Message):
     def __init__(
         self,
         *,
-        ID: int | None = ...,
-        raft_attributes: RaftAttributes | None = ...,
-        member_attributes: Attributes | None = ...,
+        ID: int | None = None,
+        raft_attributes: RaftAttributes | None = None,
+        member_attributes: Attributes | None = None,
     ) -> None: ...
 
 class ClusterVersionSetRequest(_message.Message):
     """The ``membershippb.ClusterVersionSetRequest`` message."""
 
     ver: str
-    def __init__(self, *, ver: str | None = ...) -> None: ...
+    def __init__(self, *, ver: str | None = None) -> None: ...
 
 class ClusterMemberAttrSetRequest(_message.Message):
     """The ``membershippb.ClusterMemberAttrSetRequest`` message."""
@@ -68,7 +68,7 @@ class ClusterMemberAttrSetRequest(_message.Message):
     @property
     def member_attributes(self) -> Attributes: ...
     def __init__(
-        self, *, member_ID: int | None = ..., member_attributes: Attributes | None = ...
+        self, *, member_ID: int | None = None, member_attributes: Attributes | None = None
     ) -> None: ...
 
 class DowngradeInfoSetRequest(_message.Message):
@@ -76,4 +76,4 @@ class DowngradeInfoSetRequest(_message.Message):
 
     enabled: bool
     ver: str
-    def __init__(self, *, enabled: bool | None = ..., ver: str | None = ...) -> None: ...
+    def __init__(self, *, enabled: bool | None = None, ver: str | None = None) -> None: ...

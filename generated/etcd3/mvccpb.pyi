@@ -43,12 +43,12 @@ class KeyValue(_message.Message):
     def __init__(
         self,
         *,
-        key: bytes | None = ...,
-        create_revision: int | None = ...,
-        mod_revision: int | None = ...,
-        version: int | None = ...,
-        value: bytes | None = ...,
-        lease: int | None = ...,
+        key: bytes | None = None,
+        create_revision: int | None = None,
+        mod_revision: int | None = None,
+        version: int | None = None,
+        value: bytes | None = None,
+        lease: int | None = None,
     ) -> None: ...
 
 class Event(_message.Message):
@@ -73,7 +73,7 @@ class Event(_message.Message):
     def __init__(
         self,
         *,
-        type: EventType | None = ...,
-        kv: KeyValue | None = ...,
-        prev_kv: KeyValue | None = ...,
+        type: EventType | None = None,
+        kv: KeyValue | None = None,
+        prev_kv: KeyValue | None = None,
     ) -> None: ...

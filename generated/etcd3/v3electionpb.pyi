@@ -34,7 +34,7 @@ class CampaignRequest(_message.Message):
     election.
     """
     def __init__(
-        self, *, name: bytes | None = ..., lease: int | None = ..., value: bytes | None = ...
+        self, *, name: bytes | None = None, lease: int | None = None, value: bytes | None = None
     ) -> None: ...
 
 class CampaignResponse(_message.Message):
@@ -46,7 +46,7 @@ class CampaignResponse(_message.Message):
     def leader(self) -> LeaderKey:
         """leader describes the resources used for holding leadereship of the election."""
     def __init__(
-        self, *, header: etcdserverpb.ResponseHeader | None = ..., leader: LeaderKey | None = ...
+        self, *, header: etcdserverpb.ResponseHeader | None = None, leader: LeaderKey | None = None
     ) -> None: ...
 
 class LeaderKey(_message.Message):
@@ -68,10 +68,10 @@ class LeaderKey(_message.Message):
     def __init__(
         self,
         *,
-        name: bytes | None = ...,
-        key: bytes | None = ...,
-        rev: int | None = ...,
-        lease: int | None = ...,
+        name: bytes | None = None,
+        key: bytes | None = None,
+        rev: int | None = None,
+        lease: int | None = None,
     ) -> None: ...
 
 class LeaderRequest(_message.Message):
@@ -79,7 +79,7 @@ class LeaderRequest(_message.Message):
 
     name: bytes
     """name is the election identifier for the leadership information."""
-    def __init__(self, *, name: bytes | None = ...) -> None: ...
+    def __init__(self, *, name: bytes | None = None) -> None: ...
 
 class LeaderResponse(_message.Message):
     """The ``v3electionpb.LeaderResponse`` message."""
@@ -90,7 +90,10 @@ class LeaderResponse(_message.Message):
     def kv(self) -> mvccpb.KeyValue:
         """kv is the key-value pair representing the latest leader update."""
     def __init__(
-        self, *, header: etcdserverpb.ResponseHeader | None = ..., kv: mvccpb.KeyValue | None = ...
+        self,
+        *,
+        header: etcdserverpb.ResponseHeader | None = None,
+        kv: mvccpb.KeyValue | None = None,
     ) -> None: ...
 
 class ResignRequest(_message.Message):
@@ -99,14 +102,14 @@ class ResignRequest(_message.Message):
     @property
     def leader(self) -> LeaderKey:
         """leader is the leadership to relinquish by resignation."""
-    def __init__(self, *, leader: LeaderKey | None = ...) -> None: ...
+    def __init__(self, *, leader: LeaderKey | None = None) -> None: ...
 
 class ResignResponse(_message.Message):
     """The ``v3electionpb.ResignResponse`` message."""
 
     @property
     def header(self) -> etcdserverpb.ResponseHeader: ...
-    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = None) -> None: ...
 
 class ProclaimRequest(_message.Message):
     """The ``v3electionpb.ProclaimRequest`` message."""
@@ -116,11 +119,11 @@ class ProclaimRequest(_message.Message):
         """leader is the leadership hold on the election."""
     value: bytes
     """value is an update meant to overwrite the leader's current value."""
-    def __init__(self, *, leader: LeaderKey | None = ..., value: bytes | None = ...) -> None: ...
+    def __init__(self, *, leader: LeaderKey | None = None, value: bytes | None = None) -> None: ...
 
 class ProclaimResponse(_message.Message):
     """The ``v3electionpb.ProclaimResponse`` message."""
 
     @property
     def header(self) -> etcdserverpb.ResponseHeader: ...
-    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = None) -> None: ...

@@ -26,7 +26,7 @@ class LockRequest(_message.Message):
     be treated as a single acquisition; locking twice with the same lease is a
     no-op.
     """
-    def __init__(self, *, name: bytes | None = ..., lease: int | None = ...) -> None: ...
+    def __init__(self, *, name: bytes | None = None, lease: int | None = None) -> None: ...
 
 class LockResponse(_message.Message):
     """The ``v3lockpb.LockResponse`` message."""
@@ -39,7 +39,7 @@ class LockResponse(_message.Message):
     undefined behavior.
     """
     def __init__(
-        self, *, header: etcdserverpb.ResponseHeader | None = ..., key: bytes | None = ...
+        self, *, header: etcdserverpb.ResponseHeader | None = None, key: bytes | None = None
     ) -> None: ...
 
 class UnlockRequest(_message.Message):
@@ -47,11 +47,11 @@ class UnlockRequest(_message.Message):
 
     key: bytes
     """key is the lock ownership key granted by Lock."""
-    def __init__(self, *, key: bytes | None = ...) -> None: ...
+    def __init__(self, *, key: bytes | None = None) -> None: ...
 
 class UnlockResponse(_message.Message):
     """The ``v3lockpb.UnlockResponse`` message."""
 
     @property
     def header(self) -> etcdserverpb.ResponseHeader: ...
-    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = ...) -> None: ...
+    def __init__(self, *, header: etcdserverpb.ResponseHeader | None = None) -> None: ...
