@@ -1,0 +1,1 @@
+"""Benchmarks of etcd3 against raw grpcio stubs (``python -m bench``)."""
