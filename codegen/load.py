@@ -15,9 +15,11 @@ from types import MappingProxyType
 from google.protobuf import descriptor_pb2
 
 #: ``FileDescriptorProto`` fields.
+FILE_PACKAGE = 2
 FILE_MESSAGE = 4
 FILE_ENUM = 5
 FILE_SERVICE = 6
+FILE_SYNTAX = 12
 #: ``DescriptorProto`` fields.
 MESSAGE_FIELD = 2
 MESSAGE_NESTED = 3

@@ -78,6 +78,9 @@ def doc_spec(obj: object) -> DocSpec:
             returns=f"A ``Compare`` with target ``{obj.value.py_name}`` and "
             f"``{obj.member.name}`` set.",
         )
+    if isinstance(obj, schema.Package):
+        summary = f"Messages and enums of the ``{obj.name}`` proto package."
+        return DocSpec(summary=f"{summary}\n\n{obj.doc}".strip())
     if isinstance(obj, schema.Message | schema.Enum | schema.Service):
         kind = type(obj).__name__.lower()
         return DocSpec(summary=obj.doc or f"The ``{obj.full_name}`` {kind}.")

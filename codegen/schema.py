@@ -383,11 +383,21 @@ class Service:
 
 
 @dataclass(frozen=True)
+class ProtoFile:
+    """One ``.proto`` file; its doc is the comment on its ``package`` (or ``syntax``) line."""
+
+    name: str
+    package: str
+    dependencies: tuple[str, ...]
+    doc: str
+
+
+@dataclass(frozen=True)
 class Package:
     """A proto package, generated as one message module (``.py`` plus ``.pyi``)."""
 
     name: str
-    files: tuple[str, ...]
+    proto_files: tuple[ProtoFile, ...]
     messages: tuple[Message, ...]
     enums: tuple[Enum, ...]
     services: tuple[Service, ...]
@@ -395,6 +405,16 @@ class Package:
     @property
     def module(self) -> str:
         return naming.module_name(self.name)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The package's proto file names, for headers."""
+        return tuple(f.name for f in self.proto_files)
+
+    @property
+    def doc(self) -> str:
+        """The package's file comments, joined."""
+        return "\n\n".join(f.doc for f in self.proto_files if f.doc)
 
     @property
     def exported_names(self) -> tuple[str, ...]:
@@ -671,7 +691,7 @@ class _Builder:
             result.append(
                 Package(
                     name=name,
-                    files=tuple(f.proto.name for f in pkg_files),
+                    proto_files=tuple(_proto_file(f) for f in pkg_files),
                     messages=messages,
                     enums=enums,
                     services=services,
@@ -922,6 +942,18 @@ class _Builder:
             compare_positional=positional,
             compare_keywords=keywords,
         )
+
+
+def _proto_file(f: LoadedFile) -> ProtoFile:
+    comments = f.comments_at((load.FILE_PACKAGE,))
+    if comments == Comments():
+        comments = f.comments_at((load.FILE_SYNTAX,))
+    return ProtoFile(
+        name=f.proto.name,
+        package=f.proto.package,
+        dependencies=tuple(f.proto.dependency),
+        doc=_text(comments),
+    )
 
 
 def _single_oneof(message: Message) -> Oneof:
