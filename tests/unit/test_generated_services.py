@@ -29,7 +29,6 @@ from etcd3.rpc import (
     v3lockpb,
 )
 
-
 SERVER_STREAM: object = object()
 DUPLEX_STREAM: object = object()
 
