@@ -26,6 +26,9 @@ def _expectations(path: Path) -> dict[int, str]:
         match = EXPECT.search(line)
         if match:
             out[number] = match.group("type").strip()
+        else:
+            # An expectation whose reveal_type was wrapped onto other lines would be lost.
+            assert "# R:" not in line, f"{path.name}:{number}: `# R:` without its reveal_type"
     return out
 
 
@@ -34,8 +37,15 @@ def test_revealed_types(path: Path) -> None:
     expected = _expectations(path)
     assert expected, f"{path.name} has no `# R:` expectations"
     stdout, stderr, _status = mypy_api.run(
-        ["--strict", "--no-incremental", "--show-absolute-path", "--hide-error-context",
-         "--config-file", str(ROOT / "pyproject.toml"), str(path)]
+        [
+            "--strict",
+            "--no-incremental",
+            "--show-absolute-path",
+            "--hide-error-context",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            str(path),
+        ]
     )
     revealed: dict[int, str] = {}
     errors: list[str] = []

@@ -108,6 +108,6 @@ def test_exported_names_resolve() -> None:
 def test_every_exported_error_is_an_etcd_error() -> None:
     errors = [getattr(etcd3, n) for n in etcd3.__all__ if n.endswith(("Error", "Exception"))]
     assert len(errors) > 50
-    for cls in errors + [etcd3.WatchTimedOut]:
+    for cls in [*errors, etcd3.WatchTimedOut]:
         assert issubclass(cls, etcd3.EtcdError), cls
     assert etcd3.Etcd3Exception is etcd3.EtcdError
