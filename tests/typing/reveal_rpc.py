@@ -1,6 +1,6 @@
 """A consumer of the generated layer, type-checked with mypy --strict (never run).
 
-``tests/typing/test_reveal_types.py`` checks each ``# R:`` comment against mypy's output.
+``tests/typing/test_reveal_types.py`` checks each expected-type comment against mypy's output.
 """
 
 from __future__ import annotations
