@@ -103,53 +103,121 @@ class MethodInfo(Generic[ReqT_co, RespT_co]):
 class ServerStream(Protocol[RespT_co]):
     """A server-streaming call in progress: iterate for responses, ``cancel()`` to stop early."""
 
-    def __iter__(self) -> Iterator[RespT_co]: ...
-    def __next__(self) -> RespT_co: ...
-    def cancel(self) -> None: ...
-    def __enter__(self) -> Self: ...
+    def __iter__(self) -> Iterator[RespT_co]:
+        """Iterate over the responses until the call ends."""
+        ...
+
+    def __next__(self) -> RespT_co:
+        """Wait for the next response; ``StopIteration`` when the call ends."""
+        ...
+
+    def cancel(self) -> None:
+        """Cancel the call; iteration then ends quietly."""
+        ...
+
+    def __enter__(self) -> Self:
+        """Return the stream itself."""
+        ...
+
     def __exit__(
         self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
+    ) -> None:
+        """Cancel the call if it is still running."""
+        ...
 
 
 class AsyncServerStream(Protocol[RespT_co]):
     """The asyncio twin of :class:`ServerStream`."""
 
-    def __aiter__(self) -> AsyncIterator[RespT_co]: ...
-    async def __anext__(self) -> RespT_co: ...
-    def cancel(self) -> None: ...
-    async def __aenter__(self) -> Self: ...
+    def __aiter__(self) -> AsyncIterator[RespT_co]:
+        """Iterate over the responses until the call ends."""
+        ...
+
+    async def __anext__(self) -> RespT_co:
+        """Wait for the next response; ``StopAsyncIteration`` when the call ends."""
+        ...
+
+    def cancel(self) -> None:
+        """Cancel the call; iteration then ends quietly."""
+        ...
+
+    async def __aenter__(self) -> Self:
+        """Return the stream itself."""
+        ...
+
     async def __aexit__(
         self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
+    ) -> None:
+        """Cancel the call if it is still running."""
+        ...
 
 
 class DuplexStream(Protocol[ReqT_contra, RespT_co]):
     """A bidirectional call (Watch, LeaseKeepAlive): ``send`` requests, iterate responses."""
 
-    def send(self, request: ReqT_contra) -> None: ...
-    def done_writing(self) -> None: ...
-    def __iter__(self) -> Iterator[RespT_co]: ...
-    def __next__(self) -> RespT_co: ...
-    def cancel(self) -> None: ...
-    def __enter__(self) -> Self: ...
+    def send(self, request: ReqT_contra) -> None:
+        """Queue one request on the stream."""
+        ...
+
+    def done_writing(self) -> None:
+        """Close the sending side; responses keep arriving."""
+        ...
+
+    def __iter__(self) -> Iterator[RespT_co]:
+        """Iterate over the responses until the call ends."""
+        ...
+
+    def __next__(self) -> RespT_co:
+        """Wait for the next response; ``StopIteration`` when the call ends."""
+        ...
+
+    def cancel(self) -> None:
+        """Cancel the call; iteration then ends quietly."""
+        ...
+
+    def __enter__(self) -> Self:
+        """Return the stream itself."""
+        ...
+
     def __exit__(
         self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
+    ) -> None:
+        """Cancel the call if it is still running."""
+        ...
 
 
 class AsyncDuplexStream(Protocol[ReqT_contra, RespT_co]):
     """The asyncio twin of :class:`DuplexStream`."""
 
-    async def send(self, request: ReqT_contra) -> None: ...
-    async def done_writing(self) -> None: ...
-    def __aiter__(self) -> AsyncIterator[RespT_co]: ...
-    async def __anext__(self) -> RespT_co: ...
-    def cancel(self) -> None: ...
-    async def __aenter__(self) -> Self: ...
+    async def send(self, request: ReqT_contra) -> None:
+        """Queue one request on the stream."""
+        ...
+
+    async def done_writing(self) -> None:
+        """Close the sending side; responses keep arriving."""
+        ...
+
+    def __aiter__(self) -> AsyncIterator[RespT_co]:
+        """Iterate over the responses until the call ends."""
+        ...
+
+    async def __anext__(self) -> RespT_co:
+        """Wait for the next response; ``StopAsyncIteration`` when the call ends."""
+        ...
+
+    def cancel(self) -> None:
+        """Cancel the call; iteration then ends quietly."""
+        ...
+
+    async def __aenter__(self) -> Self:
+        """Return the stream itself."""
+        ...
+
     async def __aexit__(
         self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
+    ) -> None:
+        """Cancel the call if it is still running."""
+        ...
 
 
 class SyncCaller(Protocol):
@@ -161,7 +229,9 @@ class SyncCaller(Protocol):
         request: ReqT,
         timeout: Timeout,
         metadata: Metadata | None,
-    ) -> RespT: ...
+    ) -> RespT:
+        """Send ``request`` and return the response (``timeout`` resolved by the caller)."""
+        ...
 
     def server_stream(
         self,
@@ -169,14 +239,18 @@ class SyncCaller(Protocol):
         request: ReqT,
         timeout: Timeout,
         metadata: Metadata | None,
-    ) -> ServerStream[RespT]: ...
+    ) -> ServerStream[RespT]:
+        """Start a server-streaming call."""
+        ...
 
     def bidi_stream(
         self,
         method: MethodInfo[ReqT, RespT],
         timeout: Timeout,
         metadata: Metadata | None,
-    ) -> DuplexStream[ReqT, RespT]: ...
+    ) -> DuplexStream[ReqT, RespT]:
+        """Open a bidirectional stream."""
+        ...
 
 
 class AsyncCaller(Protocol):
@@ -188,7 +262,9 @@ class AsyncCaller(Protocol):
         request: ReqT,
         timeout: Timeout,
         metadata: Metadata | None,
-    ) -> RespT: ...
+    ) -> RespT:
+        """Send ``request`` and return the response (``timeout`` resolved by the caller)."""
+        ...
 
     def server_stream(
         self,
@@ -196,14 +272,18 @@ class AsyncCaller(Protocol):
         request: ReqT,
         timeout: Timeout,
         metadata: Metadata | None,
-    ) -> AsyncServerStream[RespT]: ...
+    ) -> AsyncServerStream[RespT]:
+        """Start a server-streaming call (lazily, on first iteration)."""
+        ...
 
     def bidi_stream(
         self,
         method: MethodInfo[ReqT, RespT],
         timeout: Timeout,
         metadata: Metadata | None,
-    ) -> AsyncDuplexStream[ReqT, RespT]: ...
+    ) -> AsyncDuplexStream[ReqT, RespT]:
+        """Open a bidirectional stream (lazily, on first use)."""
+        ...
 
 
 class ResultKindError(TypeError):
