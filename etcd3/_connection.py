@@ -256,7 +256,7 @@ class Connection(_ConnectionBase):
             default_timeout=timeout,
             secure_without_client_cert=self._secure_without_client_cert,
         )
-        self.rpc = Stubs(self._caller)
+        self.rpc: Stubs = Stubs(self._caller)
         """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""
         if user is not None and password is not None:
             try:
@@ -356,7 +356,7 @@ class AsyncConnection(_ConnectionBase):
             prepare=self._login if user is not None else None,
         )
         self._bootstrap_rpc = AsyncStubs(self._caller.bootstrap())
-        self.rpc = AsyncStubs(self._caller)
+        self.rpc: AsyncStubs = AsyncStubs(self._caller)
         """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""
 
     def _new_channel(self) -> grpc.aio.Channel:
