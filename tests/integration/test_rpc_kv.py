@@ -66,12 +66,12 @@ async def put_range_delete(rpc: Rpc, prefix: bytes) -> None:
         )
     )
     assert [kv.value for kv in by_value.kvs] == [b"333", b"22", b"11"]
-    by_create = await resolve(
+    by_mod = await resolve(
         rpc.kv.range(
             key=prefix, range_end=end, sort_order=SortOrder.ASCEND, sort_target=SortTarget.MOD
         )
     )
-    assert [kv.key[-1:] for kv in by_create.kvs] == [b"a", b"b", b"c"]
+    assert [kv.key[-1:] for kv in by_mod.kvs] == [b"a", b"b", b"c"]
 
     # A range at an older revision sees the value of the time.
     before = await resolve(rpc.kv.range(key=prefix + b"a", revision=first.header.revision))
