@@ -39,11 +39,13 @@ ifneq ($(ETCD_PROTO_DIR),)
 .PHONY: $(FDS)
 endif
 
-regen: $(FDS)  ## Regenerate generated/etcd3 from etcd's protos (ETCD_PROTO_DIR=... for a local tree)
+regen: $(FDS)  ## Regenerate generated/etcd3 from etcd's protos, and the sync twins of *_async.py
 	$(BIN)/python -m codegen --descriptor-set $(FDS) --out generated/etcd3
+	$(BIN)/python tools/async_to_sync.py
 
-gen-check: $(FDS)  ## Fail if generated/etcd3 differs from a fresh regen (or has orphan files)
+gen-check: $(FDS)  ## Fail if generated code (generated/etcd3, sync twins) differs from a fresh regen
 	$(BIN)/python -m codegen --descriptor-set $(FDS) --out generated/etcd3 --check
+	$(BIN)/python tools/async_to_sync.py --check
 
 lint: $(STAMP)  ## ruff check + ruff format --check
 	$(BIN)/ruff check .

@@ -6,6 +6,8 @@ etcd RPC); :class:`Connection` / :class:`AsyncConnection` own a channel and expo
 """
 
 from etcd3 import rpc
+from etcd3._client import Etcd3Client, client
+from etcd3._client_async import AsyncEtcd3Client, async_client
 from etcd3._connection import AsyncConnection, Connection
 from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
 from etcd3._version import __version__
@@ -97,6 +99,7 @@ __all__ = [
     "AbortedError",
     "AlreadyExistsError",
     "AsyncConnection",
+    "AsyncEtcd3Client",
     "AuthFailedError",
     "AuthNotEnabledError",
     "AuthOldRevisionError",
@@ -112,6 +115,7 @@ __all__ = [
     "DowngradeInProcessError",
     "DuplicateKeyError",
     "EmptyKeyError",
+    "Etcd3Client",
     "Etcd3Exception",
     "EtcdError",
     "FutureRevisionError",
@@ -177,6 +181,8 @@ __all__ = [
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
     "__version__",
+    "async_client",
+    "client",
     "error_from_status",
     "map_rpc_error",
     "rpc",

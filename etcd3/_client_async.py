@@ -1,0 +1,57 @@
+# async-to-sync: source
+"""The asyncio client: :func:`async_client` and :class:`AsyncEtcd3Client`."""
+
+from __future__ import annotations
+
+from etcd3._auth_async import AsyncAuthMixin
+from etcd3._base_async import GrpcOptions
+from etcd3._cluster_async import AsyncClusterMixin
+from etcd3._connection import StrPath
+from etcd3._kv_async import AsyncKVMixin
+from etcd3._lease_async import AsyncLeaseMixin
+from etcd3._txn_async import AsyncTxnMixin
+from etcd3._watch_async import AsyncWatchMixin
+
+__all__ = ["AsyncEtcd3Client", "async_client"]
+
+
+class AsyncEtcd3Client(
+    AsyncKVMixin,
+    AsyncTxnMixin,
+    AsyncWatchMixin,
+    AsyncLeaseMixin,
+    AsyncClusterMixin,
+    AsyncAuthMixin,
+):
+    """A client for one etcd endpoint (the asyncio and sync clients have the same methods).
+
+    Use it as ``async with etcd3.async_client(...) as client:`` or call :meth:`close`. With
+    ``user`` and ``password`` it authenticates before the first call.
+    Every method takes ``timeout_override``: ``None`` for the client's ``timeout``, or this
+    call's deadline in seconds (``0`` is already expired).
+    """
+
+
+def async_client(
+    host: str = "localhost",
+    port: int = 2379,
+    ca_cert: StrPath | None = None,
+    cert_key: StrPath | None = None,
+    cert_cert: StrPath | None = None,
+    timeout: float | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    grpc_options: GrpcOptions | None = None,
+) -> AsyncEtcd3Client:
+    """Create an :class:`AsyncEtcd3Client` (the arguments are those of the class)."""
+    return AsyncEtcd3Client(
+        host=host,
+        port=port,
+        ca_cert=ca_cert,
+        cert_key=cert_key,
+        cert_cert=cert_cert,
+        timeout=timeout,
+        user=user,
+        password=password,
+        grpc_options=grpc_options,
+    )
