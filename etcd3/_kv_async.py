@@ -1,5 +1,5 @@
 # async-to-sync: source
-"""The asyncio client's reads, paged reads, writes, deletes and compaction (placeholder; being written)."""
+"""The asyncio client's reads, paged reads, writes, deletes and compaction (placeholder)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # async-to-sync: source
-"""The asyncio client's the legacy transaction() API and the TransactionBuilder/txn() API (placeholder; being written)."""
+"""The asyncio client's transaction() and TransactionBuilder/txn() APIs (placeholder)."""
 
 from __future__ import annotations
 
