@@ -7,10 +7,21 @@ built or sent (API.md §2: bad input never reaches the server, never hangs).
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 from etcd3._runtime import DEFAULT_TIMEOUT, Timeout
 
-__all__ = ["KeyLike", "deadline", "key_bytes", "range_end_for_key", "to_bytes"]
+__all__ = [
+    "KeyLike",
+    "SupportsLeaseId",
+    "deadline",
+    "key_bytes",
+    "lease_id",
+    "range_end_for_key",
+    "to_bytes",
+]
+
+_INT64_MAX = (1 << 63) - 1
 
 KeyLike = str | bytes
 """A key or value: ``str`` is UTF-8 encoded, ``bytes`` is sent as is."""
@@ -64,3 +75,31 @@ def deadline(timeout_override: float | None) -> Timeout:
     if math.isnan(timeout_override) or timeout_override < 0:
         raise ValueError(f"timeout_override must be >= 0 seconds, got {timeout_override!r}")
     return float(timeout_override)
+
+
+class SupportsLeaseId(Protocol):
+    """Anything with a lease ``id`` (the client's ``Lease``), accepted where a lease is."""
+
+    @property
+    def id(self) -> int:
+        """The lease id."""
+        ...
+
+
+def lease_id(lease: int | SupportsLeaseId | None) -> int:
+    """The lease id to send: ``0`` (no lease) for ``None``, an ``int`` as is, else ``lease.id``.
+
+    Raises:
+        TypeError: Neither ``None``, an ``int`` nor an object with an ``int`` ``id``.
+        ValueError: A negative id, or one beyond int64.
+    """
+    if lease is None:
+        return 0
+    value = lease if isinstance(lease, int) else getattr(lease, "id", None)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"lease must be an int lease id, a Lease or None, not {type(lease).__name__}"
+        )
+    if not 0 <= value <= _INT64_MAX:
+        raise ValueError(f"lease id must be in 0..2**63-1, got {value}")
+    return value
