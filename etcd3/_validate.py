@@ -7,19 +7,59 @@ built or sent (API.md §2: bad input never reaches the server, never hangs).
 from __future__ import annotations
 
 import math
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from etcd3._runtime import DEFAULT_TIMEOUT, Timeout
+from etcd3.rpc.etcdserverpb import RangeRequest, SortOrder, SortTarget
 
 __all__ = [
     "KeyLike",
+    "RangeSortOrder",
+    "RangeSortTarget",
+    "SortOrderLike",
+    "SortTargetLike",
     "SupportsLeaseId",
     "deadline",
+    "flag",
     "key_bytes",
     "lease_id",
+    "limit_arg",
+    "positive_int",
+    "range_bound",
     "range_end_for_key",
+    "range_request",
+    "revision_arg",
+    "single_key_request",
+    "sort_order_arg",
+    "sort_target_arg",
     "to_bytes",
 ]
+
+RangeSortOrder: TypeAlias = SortOrder
+"""The order of a range's results (``etcdserverpb.RangeRequest.SortOrder``)."""
+
+RangeSortTarget: TypeAlias = SortTarget
+"""What a range's results are sorted by (``etcdserverpb.RangeRequest.SortTarget``)."""
+
+SortOrderLike: TypeAlias = str | SortOrder | None
+"""``None`` (no sorting), ``"asc"``/``"ascend"``, ``"desc"``/``"descend"`` or a ``SortOrder``."""
+
+SortTargetLike: TypeAlias = str | SortTarget | None
+"""``None``/``"key"``, ``"value"``, ``"version"``, ``"create"``, ``"mod"`` or a ``SortTarget``."""
+
+_SORT_ORDERS: dict[str, SortOrder] = {
+    "asc": SortOrder.ASCEND,
+    "ascend": SortOrder.ASCEND,
+    "desc": SortOrder.DESCEND,
+    "descend": SortOrder.DESCEND,
+}
+_SORT_TARGETS: dict[str, SortTarget] = {
+    "key": SortTarget.KEY,
+    "value": SortTarget.VALUE,
+    "version": SortTarget.VERSION,
+    "create": SortTarget.CREATE,
+    "mod": SortTarget.MOD,
+}
 
 _INT64_MAX = (1 << 63) - 1
 
@@ -103,3 +143,142 @@ def lease_id(lease: int | SupportsLeaseId | None) -> int:
     if not 0 <= value <= _INT64_MAX:
         raise ValueError(f"lease id must be in 0..2**63-1, got {value}")
     return value
+
+
+def flag(value: object, what: str) -> bool:
+    """A boolean option; anything but ``True``/``False`` is a ``TypeError``."""
+    if value is True or value is False:
+        return value
+    raise TypeError(f"{what} must be a bool, not {type(value).__name__}")
+
+
+def _int(value: object, what: str) -> int:
+    if type(value) is int:
+        number = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = int(value)
+    else:
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if number > _INT64_MAX:
+        raise ValueError(f"{what} must be at most 2**63-1, got {number}")
+    return number
+
+
+def positive_int(value: object, what: str) -> int:
+    """An ``int`` > 0 (``TypeError`` for another type, ``ValueError`` if <= 0)."""
+    number = _int(value, what)
+    if number <= 0:
+        raise ValueError(f"{what} must be > 0, got {number}")
+    return number
+
+
+def revision_arg(revision: object, what: str = "revision") -> int:
+    """A read revision: ``<= 0`` means the latest (sent as ``0``)."""
+    number = _int(revision, what)
+    return number if number > 0 else 0
+
+
+def limit_arg(limit: object) -> int:
+    """A range limit: ``<= 0`` means no limit (sent as ``0``)."""
+    number = _int(limit, "limit")
+    return number if number > 0 else 0
+
+
+def _filter_revision(value: object, what: str) -> int:
+    number = _int(value, what)
+    if number < 0:
+        raise ValueError(f"{what} must be >= 0 (0: no filter), got {number}")
+    return number
+
+
+def sort_order_arg(sort_order: object) -> SortOrder:
+    """``None`` or a sort order name (``"asc"``, ``"ascend"``, ``"desc"``, ``"descend"``)."""
+    if sort_order is None:
+        return SortOrder.NONE
+    if isinstance(sort_order, SortOrder):
+        return sort_order
+    if isinstance(sort_order, str):
+        found = _SORT_ORDERS.get(sort_order)
+        if found is not None:
+            return found
+        raise ValueError(
+            f"sort_order must be None, 'asc', 'ascend', 'desc' or 'descend', got {sort_order!r}"
+        )
+    raise TypeError(f"sort_order must be a str, SortOrder or None, not {type(sort_order).__name__}")
+
+
+def sort_target_arg(sort_target: object) -> SortTarget:
+    """``None`` (by key) or a sort target name (``"key"``, ``"value"``, ``"version"``, ...)."""
+    if sort_target is None:
+        return SortTarget.KEY
+    if isinstance(sort_target, SortTarget):
+        return sort_target
+    if isinstance(sort_target, str):
+        found = _SORT_TARGETS.get(sort_target)
+        if found is not None:
+            return found
+        raise ValueError(
+            "sort_target must be None, 'key', 'value', 'version', 'create' or 'mod', "
+            f"got {sort_target!r}"
+        )
+    raise TypeError(
+        f"sort_target must be a str, SortTarget or None, not {type(sort_target).__name__}"
+    )
+
+
+def range_bound(range_end: object, what: str = "range_end") -> bytes:
+    """An explicit range end; empty is refused (``b"\\0"`` means "no upper bound")."""
+    data = to_bytes(range_end, what)
+    if not data:
+        raise ValueError(f'{what} must not be empty (b"\\0" means no upper bound)')
+    return data
+
+
+def single_key_request(key: object, serializable: object, revision: object) -> RangeRequest:
+    """The ``RangeRequest`` that reads one key (the hot path: defaults skip the checks)."""
+    data = key_bytes(key)
+    if serializable is False and revision == 0 and type(revision) is int:
+        return RangeRequest(key=data)
+    return RangeRequest(
+        key=data,
+        serializable=flag(serializable, "serializable"),
+        revision=revision_arg(revision),
+    )
+
+
+def range_request(
+    key: bytes,
+    range_end: bytes,
+    keys_only: object = False,
+    sort_order: object = None,
+    sort_target: object = None,
+    limit: object = 0,
+    serializable: object = False,
+    revision: object = 0,
+    *,
+    count_only: object = False,
+    min_mod_revision: object = 0,
+    max_mod_revision: object = 0,
+    min_create_revision: object = 0,
+    max_create_revision: object = 0,
+) -> RangeRequest:
+    """A checked ``RangeRequest`` over ``[key, range_end)`` from the friendly read options.
+
+    ``key`` and ``range_end`` are already bytes; every other option is checked here
+    (``TypeError`` for a wrong type, ``ValueError`` for a bad value or a negative filter).
+    """
+    return RangeRequest(
+        key=key,
+        range_end=range_end,
+        limit=limit_arg(limit),
+        revision=revision_arg(revision),
+        sort_order=sort_order_arg(sort_order),
+        sort_target=sort_target_arg(sort_target),
+        serializable=flag(serializable, "serializable"),
+        keys_only=flag(keys_only, "keys_only"),
+        count_only=flag(count_only, "count_only"),
+        min_mod_revision=_filter_revision(min_mod_revision, "min_mod_revision"),
+        max_mod_revision=_filter_revision(max_mod_revision, "max_mod_revision"),
+        min_create_revision=_filter_revision(min_create_revision, "min_create_revision"),
+        max_create_revision=_filter_revision(max_create_revision, "max_create_revision"),
+    )

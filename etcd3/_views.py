@@ -7,12 +7,30 @@ over eager).
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from collections.abc import Iterator
+from typing import NamedTuple, TypeAlias
 
-from etcd3.rpc.etcdserverpb import ResponseHeader
+from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
 
-__all__ = ["GetResult", "KVMetadata", "KVResult"]
+__all__ = [
+    "GetResult",
+    "KVMetadata",
+    "KVResult",
+    "detached_results",
+    "first_result",
+    "results",
+]
+
+
+class _KVSnapshot(NamedTuple):
+    """The metadata fields of a ``KeyValue``, copied out (same attribute names)."""
+
+    key: bytes
+    create_revision: int
+    mod_revision: int
+    version: int
+    lease: int
 
 
 class KVMetadata:
@@ -27,6 +45,8 @@ class KVMetadata:
     """
 
     __slots__ = ("_header", "_kv")
+    _kv: KeyValue | _KVSnapshot
+    _header: ResponseHeader
 
     def __init__(self, keyvalue: KeyValue, header: ResponseHeader) -> None:
         self._kv = keyvalue
@@ -44,6 +64,14 @@ class KVMetadata:
             The metadata view.
         """
         return cls(kv, header)
+
+    @classmethod
+    def _detached(cls, kv: KeyValue, header: ResponseHeader) -> KVMetadata:
+        # A view that does not keep kv's whole response (its upb arena) alive.
+        view = cls.__new__(cls)
+        view._kv = _KVSnapshot(kv.key, kv.create_revision, kv.mod_revision, kv.version, kv.lease)
+        view._header = header
+        return view
 
     @property
     def key(self) -> bytes:
@@ -101,3 +129,31 @@ KVResult: TypeAlias = tuple[bytes, KVMetadata]
 
 GetResult: TypeAlias = list[KVResult]
 """Several :data:`KVResult`, e.g. the gets of a transaction."""
+
+
+def first_result(response: RangeResponse) -> KVResult | None:
+    """The first key of a range response as a :data:`KVResult`, ``None`` if there is none."""
+    kvs = response.kvs
+    if not kvs:
+        return None
+    kv = kvs[0]
+    return kv.value, KVMetadata(kv, response.header)
+
+
+def results(response: RangeResponse) -> Iterator[KVResult]:
+    """Every key of a range response as a lazy :data:`KVResult` (views keep the response)."""
+    header = response.header
+    for kv in response.kvs:
+        yield kv.value, KVMetadata(kv, header)
+
+
+def detached_results(response: RangeResponse) -> Iterator[KVResult]:
+    """Like :func:`results`, but results kept by the caller do not keep the response alive.
+
+    Paged reads use it so that a caller who keeps results holds their data, not every page.
+    """
+    header = ResponseHeader()
+    header.CopyFrom(response.header)
+    detached = KVMetadata._detached
+    for kv in response.kvs:
+        yield kv.value, detached(kv, header)
