@@ -1,0 +1,318 @@
+"""The sans-IO argument checks: conversions, refusals, and the requests they build."""
+
+from __future__ import annotations
+
+import enum
+
+import pytest
+
+from etcd3._runtime import DEFAULT_TIMEOUT
+from etcd3._validate import (
+    RangeSortOrder,
+    RangeSortTarget,
+    deadline,
+    flag,
+    key_bytes,
+    lease_id,
+    limit_arg,
+    positive_int,
+    range_bound,
+    range_end_for_key,
+    range_request,
+    revision_arg,
+    single_key_request,
+    sort_order_arg,
+    sort_target_arg,
+    to_bytes,
+)
+from etcd3.rpc.etcdserverpb import RangeRequest, SortOrder, SortTarget
+
+INT64_MAX = 2**63 - 1
+
+
+class _Lease:
+    def __init__(self, id: int) -> None:
+        self.id = id
+
+
+class _PropertyLease:
+    @property
+    def id(self) -> int:
+        return 77
+
+
+# -- bytes -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("abc", b"abc"),
+        ("é", b"\xc3\xa9"),
+        (b"\xff\x00", b"\xff\x00"),
+        (bytearray(b"x"), b"x"),
+        (memoryview(b"y"), b"y"),
+        ("", b""),
+    ],
+)
+def test_to_bytes(value: object, expected: bytes) -> None:
+    assert to_bytes(value) == expected
+    assert type(to_bytes(value)) is bytes
+
+
+@pytest.mark.parametrize("value", [1, None, 1.5, ["a"], object()])
+def test_to_bytes_refuses_other_types(value: object) -> None:
+    with pytest.raises(TypeError, match="thing must be str or bytes"):
+        to_bytes(value, "thing")
+
+
+def test_key_bytes_refuses_an_empty_key() -> None:
+    assert key_bytes("k") == b"k"
+    for empty in ("", b""):
+        with pytest.raises(ValueError, match="key must not be empty"):
+            key_bytes(empty)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "end"),
+    [
+        (b"a", b"b"),
+        ("a", b"b"),
+        (b"/foo/", b"/foo0"),
+        (b"a\xff", b"b"),
+        (b"a\xff\xff", b"b"),
+        (b"ab\xfe", b"ab\xff"),
+        (b"\x00", b"\x01"),
+        (b"\xff", b"\0"),
+        (b"\xff\xff\xff", b"\0"),
+        (b"", b"\0"),
+        ("", b"\0"),
+    ],
+)
+def test_range_end_for_key(prefix: str | bytes, end: bytes) -> None:
+    assert range_end_for_key(prefix) == end
+
+
+def test_range_bound_refuses_empty() -> None:
+    assert range_bound(b"\0") == b"\0"
+    assert range_bound("z") == b"z"
+    with pytest.raises(ValueError, match="range_end must not be empty"):
+        range_bound(b"")
+    with pytest.raises(TypeError):
+        range_bound(None)
+
+
+# -- timeouts ----------------------------------------------------------------------------------
+
+
+def test_deadline() -> None:
+    assert deadline(None) is DEFAULT_TIMEOUT
+    assert deadline(0) == 0.0
+    assert deadline(2) == 2.0
+    assert deadline(0.25) == 0.25
+    for bad in (-1, -0.001, float("nan")):
+        with pytest.raises(ValueError, match="timeout_override"):
+            deadline(bad)
+    for wrong in ("1", True):
+        with pytest.raises(TypeError, match="timeout_override"):
+            deadline(wrong)  # type: ignore[arg-type]
+
+
+# -- leases ------------------------------------------------------------------------------------
+
+
+def test_lease_id_accepts_none_ints_and_lease_objects() -> None:
+    assert lease_id(None) == 0
+    assert lease_id(0) == 0
+    assert lease_id(12345) == 12345
+    assert lease_id(INT64_MAX) == INT64_MAX
+    assert lease_id(_Lease(99)) == 99
+    assert lease_id(_PropertyLease()) == 77
+
+
+@pytest.mark.parametrize("lease", ["5", 5.0, True, object(), _Lease("5")])  # type: ignore[arg-type]
+def test_lease_id_refuses_other_types(lease: object) -> None:
+    with pytest.raises(TypeError, match="lease"):
+        lease_id(lease)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lease", [-1, INT64_MAX + 1, _Lease(-3)])
+def test_lease_id_refuses_out_of_range_ids(lease: int | _Lease) -> None:
+    with pytest.raises(ValueError, match="lease id"):
+        lease_id(lease)
+
+
+# -- numbers and flags -------------------------------------------------------------------------
+
+
+class _Number(enum.IntEnum):
+    SEVEN = 7
+
+
+def test_revision_and_limit_treat_non_positive_as_none() -> None:
+    assert revision_arg(5) == 5
+    assert revision_arg(0) == 0
+    assert revision_arg(-3) == 0
+    assert limit_arg(10) == 10
+    assert limit_arg(-1) == 0
+    assert revision_arg(_Number.SEVEN) == 7
+    assert type(revision_arg(_Number.SEVEN)) is int
+
+
+@pytest.mark.parametrize("value", ["1", 1.0, True, None])
+def test_revision_and_limit_refuse_non_ints(value: object) -> None:
+    with pytest.raises(TypeError, match="revision"):
+        revision_arg(value)
+    with pytest.raises(TypeError, match="limit"):
+        limit_arg(value)
+
+
+def test_ints_beyond_int64_are_refused() -> None:
+    with pytest.raises(ValueError, match="revision"):
+        revision_arg(INT64_MAX + 1)
+    assert revision_arg(INT64_MAX) == INT64_MAX
+
+
+def test_positive_int() -> None:
+    assert positive_int(1, "n") == 1
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="n must be > 0"):
+            positive_int(bad, "n")
+    with pytest.raises(TypeError, match="n must be an int"):
+        positive_int(2.0, "n")
+
+
+def test_flag() -> None:
+    assert flag(True, "f") is True
+    assert flag(False, "f") is False
+    for wrong in (1, 0, None, "yes"):
+        with pytest.raises(TypeError, match="f must be a bool"):
+            flag(wrong, "f")
+
+
+# -- sorting -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, SortOrder.NONE),
+        ("asc", SortOrder.ASCEND),
+        ("ascend", SortOrder.ASCEND),
+        ("desc", SortOrder.DESCEND),
+        ("descend", SortOrder.DESCEND),
+        (SortOrder.DESCEND, SortOrder.DESCEND),
+        (RangeSortOrder.ASCEND, SortOrder.ASCEND),
+    ],
+)
+def test_sort_order(given: object, expected: SortOrder) -> None:
+    assert sort_order_arg(given) is expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, SortTarget.KEY),
+        ("key", SortTarget.KEY),
+        ("value", SortTarget.VALUE),
+        ("version", SortTarget.VERSION),
+        ("create", SortTarget.CREATE),
+        ("mod", SortTarget.MOD),
+        (SortTarget.MOD, SortTarget.MOD),
+        (RangeSortTarget.VALUE, SortTarget.VALUE),
+    ],
+)
+def test_sort_target(given: object, expected: SortTarget) -> None:
+    assert sort_target_arg(given) is expected
+
+
+@pytest.mark.parametrize("given", ["", "ASC", "ascending", "none", "key"])
+def test_unknown_sort_order_is_a_value_error(given: str) -> None:
+    with pytest.raises(ValueError, match="sort_order"):
+        sort_order_arg(given)
+
+
+@pytest.mark.parametrize("given", ["", "KEY", "create_revision", "asc"])
+def test_unknown_sort_target_is_a_value_error(given: str) -> None:
+    with pytest.raises(ValueError, match="sort_target"):
+        sort_target_arg(given)
+
+
+@pytest.mark.parametrize("given", [1, b"asc", SortTarget.KEY])
+def test_sort_order_of_wrong_type_is_a_type_error(given: object) -> None:
+    with pytest.raises(TypeError, match="sort_order"):
+        sort_order_arg(given)
+
+
+@pytest.mark.parametrize("given", [0, b"key", SortOrder.ASCEND])
+def test_sort_target_of_wrong_type_is_a_type_error(given: object) -> None:
+    with pytest.raises(TypeError, match="sort_target"):
+        sort_target_arg(given)
+
+
+# -- requests ----------------------------------------------------------------------------------
+
+
+def test_single_key_request_defaults() -> None:
+    assert single_key_request("k", False, 0) == RangeRequest(key=b"k")
+
+
+def test_single_key_request_options() -> None:
+    request = single_key_request(b"k", True, 9)
+    assert request == RangeRequest(key=b"k", serializable=True, revision=9)
+    assert single_key_request(b"k", False, -4) == RangeRequest(key=b"k")
+
+
+def test_single_key_request_refusals() -> None:
+    with pytest.raises(ValueError, match="key"):
+        single_key_request(b"", False, 0)
+    with pytest.raises(TypeError, match="serializable"):
+        single_key_request(b"k", 1, 0)
+    with pytest.raises(TypeError, match="revision"):
+        single_key_request(b"k", False, "3")
+    with pytest.raises(TypeError, match="revision"):
+        single_key_request(b"k", False, 0.0)
+
+
+def test_range_request_fields() -> None:
+    request = range_request(
+        b"a",
+        b"b",
+        True,
+        "desc",
+        "mod",
+        -5,
+        True,
+        12,
+        count_only=True,
+        min_mod_revision=1,
+        max_mod_revision=2,
+        min_create_revision=3,
+        max_create_revision=4,
+    )
+    assert request == RangeRequest(
+        key=b"a",
+        range_end=b"b",
+        keys_only=True,
+        sort_order=SortOrder.DESCEND,
+        sort_target=SortTarget.MOD,
+        limit=0,
+        serializable=True,
+        revision=12,
+        count_only=True,
+        min_mod_revision=1,
+        max_mod_revision=2,
+        min_create_revision=3,
+        max_create_revision=4,
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["min_mod_revision", "max_mod_revision", "min_create_revision", "max_create_revision"],
+)
+def test_range_request_refuses_negative_filters(name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        range_request(b"a", b"b", **{name: -1})
+    with pytest.raises(TypeError, match=name):
+        range_request(b"a", b"b", **{name: "1"})
