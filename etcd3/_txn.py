@@ -1,13 +1,147 @@
 # Generated from etcd3/_txn_async.py by tools/async_to_sync.py. DO NOT EDIT: change the asyncio
 # source and run `make regen`.
-"""The sync client's transaction() and TransactionBuilder/txn() APIs (placeholder)."""
+"""The sync client's transactions: ``transaction()``, ``txn()``, ``put_if_not_exists()``,
+``replace()``; compares, operations and builders live in the sans-IO ``etcd3._transactions``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import ClassVar
+
 from etcd3._base import ClientBase
+from etcd3._transactions import (
+    TransactionBuilder,
+    TransactionResponse,
+    Transactions,
+    TxCondition,
+    TxOp,
+    TxResult,
+    build_txn_request,
+    cas_result,
+    put_if_not_exists_request,
+    replace_request,
+    tx_result,
+)
+from etcd3._validate import KeyLike, SupportsLeaseId
+from etcd3.rpc.etcdserverpb import PutResponse
 
 __all__ = ["TxnMixin"]
 
 
 class TxnMixin(ClientBase):
-    """The client's the legacy transaction() API and the TransactionBuilder/txn() API."""
+    """The client's transactions: the legacy ``transaction()`` and the builder's ``txn()``."""
+
+    transactions: ClassVar[Transactions] = Transactions()
+    """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
+
+    tx: ClassVar[Transactions] = transactions
+    """Alias of :attr:`transactions`."""
+
+    def transaction(
+        self,
+        compare: Iterable[TxCondition],
+        success: Iterable[TxOp] | None = None,
+        failure: Iterable[TxOp] | None = None,
+        timeout_override: float | None = None,
+    ) -> TxResult:
+        """Run a transaction: if every compare holds run ``success``, else ``failure``.
+
+        Args:
+            compare: Compares, e.g. ``client.transactions.value(b"k") == b"v"``.
+            success: Operations (``client.transactions.put(...)``, ``.get``, ``.delete``,
+                ``.txn``) run when every compare holds; ``None`` for none.
+            failure: Operations run otherwise; ``None`` for none.
+            timeout_override: This call's deadline in seconds (``None``: the client's).
+
+        Returns:
+            ``(succeeded, results)``: one result per operation of the branch that ran, a
+            ``GetResult`` for a get, the raw ``ResponseOp`` for a put, delete or nested txn.
+
+        Raises:
+            TypeError: A compare or an operation of the wrong type.
+            ValueError: A compare without an operator.
+            etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
+            etcd3.EtcdError: The call failed.
+        """
+        timeout = self._deadline(timeout_override)
+        request = build_txn_request(compare, success, failure)
+        return tx_result(self._rpc.kv.txn(request, timeout=timeout))
+
+    def txn(
+        self, tx: TransactionBuilder, timeout_override: float | None = None
+    ) -> TransactionResponse:
+        """Run the transaction a :class:`TransactionBuilder` built.
+
+        Args:
+            tx: The transaction.
+            timeout_override: This call's deadline in seconds (``None``: the client's).
+
+        Returns:
+            Whether the compares held, and typed access to the results.
+
+        Raises:
+            TypeError: ``txn`` is not a ``TransactionBuilder``.
+            etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
+            etcd3.EtcdError: The call failed.
+        """
+        if not isinstance(tx, TransactionBuilder):
+            raise TypeError(f"txn() takes a TransactionBuilder, not {type(tx).__name__}")
+        timeout = self._deadline(timeout_override)
+        return TransactionResponse(self._rpc.kv.txn(tx.request, timeout=timeout))
+
+    def put_if_not_exists(
+        self,
+        key: KeyLike,
+        value: KeyLike,
+        lease: int | SupportsLeaseId | None = None,
+        timeout_override: float | None = None,
+    ) -> tuple[bool, PutResponse | None]:
+        """Put ``key`` only if it does not exist (one transaction on ``create(key) == 0``).
+
+        Args:
+            key: The key.
+            value: Its value.
+            lease: A lease id or a ``Lease`` to attach to the key (``None``: none).
+            timeout_override: This call's deadline in seconds (``None``: the client's).
+
+        Returns:
+            ``(True, PutResponse)`` if the key was created, ``(False, None)`` if it existed.
+
+        Raises:
+            TypeError: An argument of the wrong type.
+            ValueError: An empty key.
+            etcd3.EtcdError: The call failed.
+        """
+        timeout = self._deadline(timeout_override)
+        request = put_if_not_exists_request(key, value, lease)
+        return cas_result(self._rpc.kv.txn(request, timeout=timeout))
+
+    def replace(
+        self,
+        key: KeyLike,
+        initial_value: KeyLike,
+        new_value: KeyLike,
+        lease: int | SupportsLeaseId | None = None,
+        timeout_override: float | None = None,
+    ) -> tuple[bool, PutResponse | None]:
+        """Put ``new_value`` only if the key's value is ``initial_value`` (compare-and-swap).
+
+        Args:
+            key: The key.
+            initial_value: The value the key must have.
+            new_value: The value to put.
+            lease: A lease id or a ``Lease`` to attach to the key (``None``: none).
+            timeout_override: This call's deadline in seconds (``None``: the client's).
+
+        Returns:
+            ``(True, PutResponse)`` if the value was replaced, else ``(False, None)`` (another
+            value, or no such key).
+
+        Raises:
+            TypeError: An argument of the wrong type.
+            ValueError: An empty key.
+            etcd3.EtcdError: The call failed.
+        """
+        timeout = self._deadline(timeout_override)
+        request = replace_request(key, initial_value, new_value, lease)
+        return cas_result(self._rpc.kv.txn(request, timeout=timeout))
