@@ -1,0 +1,115 @@
+"""KVMetadata and the result helpers over RangeResponse messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from etcd3._views import KVMetadata, detached_results, first_result, results
+from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
+from etcd3.rpc.mvccpb import KeyValue
+
+
+def _kv(key: bytes = b"k", **fields: int) -> KeyValue:
+    values = {"create_revision": 3, "mod_revision": 5, "version": 2, "lease": 7, **fields}
+    return KeyValue(key=key, value=b"val:" + key, **values)
+
+
+def _header(revision: int = 9) -> ResponseHeader:
+    return ResponseHeader(cluster_id=1, member_id=2, revision=revision, raft_term=4)
+
+
+def _response(*keys: bytes, revision: int = 9) -> RangeResponse:
+    return RangeResponse(header=_header(revision), kvs=[_kv(k) for k in keys], count=len(keys))
+
+
+def test_fields_come_from_the_message() -> None:
+    meta = KVMetadata.create(_kv(b"\xffk"), _header())
+    assert meta.key == b"\xffk"
+    assert meta.create_revision == 3
+    assert meta.mod_revision == 5
+    assert meta.version == 2
+    assert meta.lease_id == 7
+    assert meta.response_header == _header()
+    assert meta.response_header.revision == 9
+
+
+def test_constructor_and_factory_agree() -> None:
+    assert KVMetadata(_kv(), _header()) == KVMetadata.create(_kv(), _header())
+    assert type(KVMetadata.create(_kv(), _header())) is KVMetadata
+
+
+def test_view_is_lazy_over_the_message() -> None:
+    kv = _kv()
+    meta = KVMetadata(kv, _header())
+    kv.mod_revision = 50
+    assert meta.mod_revision == 50
+
+
+def test_view_is_read_only() -> None:
+    meta = KVMetadata(_kv(), _header())
+    with pytest.raises(AttributeError):
+        meta.key = b"other"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        meta.extra = 1  # type: ignore[attr-defined]
+
+
+def test_equality_by_content() -> None:
+    meta = KVMetadata(_kv(), _header())
+    assert meta == KVMetadata(_kv(), _header())
+    assert hash(meta) == hash(KVMetadata(_kv(), _header()))
+    assert meta != KVMetadata(_kv(mod_revision=6), _header())
+    assert meta != KVMetadata(_kv(b"j"), _header())
+    assert meta != KVMetadata(_kv(lease=0), _header())
+    assert meta != KVMetadata(_kv(), _header(revision=10))
+    assert meta != (b"k", 3, 5, 2, 7)
+    # The value is not metadata.
+    other_value = _kv()
+    other_value.value = b"different"
+    assert meta == KVMetadata(other_value, _header())
+
+
+def test_repr_names_the_fields() -> None:
+    text = repr(KVMetadata(_kv(b"a\xff"), _header()))
+    assert text == (
+        "KVMetadata(key=b'a\\xff', create_revision=3, mod_revision=5, version=2, "
+        "lease_id=7, response_header.revision=9)"
+    )
+
+
+def test_first_result() -> None:
+    value, meta = first_result(_response(b"a", b"b")) or (None, None)
+    assert value == b"val:a"
+    assert meta is not None
+    assert meta.key == b"a"
+    assert first_result(_response()) is None
+
+
+def test_results_are_in_order_with_the_response_header() -> None:
+    out = list(results(_response(b"a", b"b", b"c", revision=11)))
+    assert [value for value, _ in out] == [b"val:a", b"val:b", b"val:c"]
+    assert [meta.key for _, meta in out] == [b"a", b"b", b"c"]
+    assert {meta.response_header.revision for _, meta in out} == {11}
+    assert all(type(value) is bytes for value, _ in out)
+
+
+def test_detached_results_equal_lazy_ones() -> None:
+    response = _response(b"a", b"b\0", b"c\xff")
+    assert list(detached_results(response)) == list(results(response))
+
+
+def test_detached_results_do_not_reference_the_response() -> None:
+    response = _response(b"a", b"b")
+    kept = list(detached_results(response))
+    # Changing the response changes no kept result: they hold copies, not views of it.
+    response.header.revision = 100
+    response.kvs[0].mod_revision = 100
+    assert kept[0][1].response_header.revision == 9
+    assert kept[0][1].mod_revision == 5
+    # While lazy results see the change.
+    assert next(results(response))[1].mod_revision == 100
+    assert repr(kept[1][1]).startswith("KVMetadata(key=b'b', create_revision=3")
+
+
+def test_detached_results_share_one_header_copy_per_page() -> None:
+    kept = list(detached_results(_response(b"a", b"b")))
+    assert kept[0][1].response_header is kept[1][1].response_header
