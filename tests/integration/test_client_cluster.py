@@ -1,0 +1,233 @@
+# Generated from tests/integration/test_client_cluster_async.py by tools/async_to_sync.py. DO NOT EDIT: change the asyncio
+# source and run `make regen`.
+"""Members, status, alarms and maintenance through the friendly client.
+
+Reads run on the shared server; anything that changes a whole cluster (membership, alarms,
+defragmentation, leadership) gets a private server or cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import socket
+
+import pytest
+
+import etcd3
+from etcd3._client import Etcd3Client
+from etcd3._cluster_views import Alarm, AlarmType, Member, Status
+from etcd3.errors import (
+    BadLeaderTransfereeError,
+    ConnectionTimeoutError,
+    LearnerNotReadyError,
+    MemberExistsError,
+    MemberNotFoundError,
+    NoSpaceError,
+    NotLeaderError,
+    PeerURLExistsError,
+)
+from etcd3.rpc.etcdserverpb import DefragmentResponse, HashKVResponse
+from etcd3.testing import EtcdFactory, EtcdServer
+
+BBOLT_MAGIC = 0xED0CDAED
+"""bbolt's meta page magic, right after the 16-byte page header of a database file."""
+
+
+def unused_peer_urls(count: int) -> list[str]:
+    """Loopback URLs on ports nobody listens on: members added there never start."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [f"http://127.0.0.1:{sock.getsockname()[1]}" for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+class ChunkRecorder:
+    """A snapshot sink that keeps each written chunk (``write`` is a coroutine in async)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(data)
+        return len(data)
+
+
+def test_members(client: Etcd3Client, etcd_server: EtcdServer) -> None:
+    members = [member for member in client.members]
+    assert len(members) == 1
+    (member,) = members
+    assert isinstance(member, Member)
+    assert member.id != 0
+    assert member.name == etcd_server.name
+    assert member.peer_urls == (etcd_server.peer_url,)
+    assert member.client_urls == (etcd_server.client_url,)
+    assert member.is_learner is False
+    assert [m for m in client.get_members(timeout_override=5)] == members
+    with pytest.raises(ConnectionTimeoutError):
+        for _ in client.get_members(timeout_override=0):
+            pass
+
+
+def test_status(client: Etcd3Client, prefix: bytes) -> None:
+    client.put(prefix + b"k", b"v")
+    (member,) = [member for member in client.members]
+    status = client.status()
+    assert isinstance(status, Status)
+    assert re.fullmatch(r"3\.\d+\.\d+", status.version)
+    assert status.member_id == member.id
+    assert status.cluster_id != 0
+    assert (status.leader_id, status.leader) == (member.id, member)
+    assert status.db_size >= status.db_size_in_use > 0
+    assert status.raft_index >= status.raft_applied_index > 0
+    assert status.raft_term > 0
+    assert (status.is_learner, status.errors) == (False, ())
+    assert isinstance(status.storage_version, str)
+    with pytest.raises(ConnectionTimeoutError):
+        client.status(timeout_override=0)
+
+
+def test_hashes(client: Etcd3Client, prefix: bytes) -> None:
+    put = client.put(prefix + b"hashed", b"v")
+    revision = put.header.revision
+    kv_hash = client.hash_kv(revision)
+    assert isinstance(kv_hash, HashKVResponse)
+    assert kv_hash.hash != 0
+    assert kv_hash.header.revision >= revision
+    # The history up to a revision never changes: later writes leave its hash alone.
+    client.put(prefix + b"hashed", b"w")
+    assert (client.hash_kv(revision=revision)).hash == kv_hash.hash
+    assert (client.hash_kv()).hash != kv_hash.hash
+    backend = client.hash()
+    assert isinstance(backend, int)
+    assert backend != 0
+    with pytest.raises(TypeError, match="revision"):
+        client.hash_kv("1")  # type: ignore[arg-type]
+
+
+def test_snapshot(client: Etcd3Client) -> None:
+    buffer = io.BytesIO()
+    client.snapshot(buffer)
+    data = buffer.getvalue()
+    # The database, then the SHA-256 of it, as etcdctl saves and etcdutl restores it.
+    database, digest = data[:-32], data[-32:]
+    assert hashlib.sha256(database).digest() == digest
+    assert int.from_bytes(database[16:20], "little") == BBOLT_MAGIC
+
+    recorder = ChunkRecorder()
+    client.snapshot(recorder, timeout_override=30)
+    assert len(recorder.chunks) >= 2
+    assert recorder.chunks[-1] == hashlib.sha256(b"".join(recorder.chunks[:-1])).digest()
+    with pytest.raises(ConnectionTimeoutError):
+        client.snapshot(io.BytesIO(), timeout_override=0)
+    with pytest.raises(TypeError, match="write"):
+        client.snapshot(object())  # type: ignore[arg-type]
+
+
+def test_membership_changes(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    first_url, second_url, third_url = unused_peer_urls(3)
+    with etcd3.client(server.host, server.port, timeout=10) as c:
+        (own,) = [member for member in c.members]
+        learner = c.add_member([first_url], is_learner=True)
+        assert isinstance(learner, Member)
+        assert learner.id not in (0, own.id)
+        assert (learner.name, learner.peer_urls, learner.client_urls) == ("", (first_url,), ())
+        assert learner.is_learner is True
+        # A lone str is one URL: the same request again is refused for the ID it computes
+        # (the same within a second) or else for the URL.
+        with pytest.raises((MemberExistsError, PeerURLExistsError)):
+            c.add_member(first_url, is_learner=True)
+        with pytest.raises(PeerURLExistsError):
+            c.add_member([third_url, first_url], is_learner=True)
+        # A learner that never started is not in sync with the leader.
+        with pytest.raises(LearnerNotReadyError):
+            c.promote_member(learner.id)
+
+        c.update_member(learner.id, [second_url])
+        listed = {member.id: member for member in c.members}
+        assert set(listed) == {own.id, learner.id}
+        assert listed[learner.id].peer_urls == (second_url,)
+        assert listed[own.id] == own
+
+        c.remove_member(learner.id)
+        assert [member for member in c.members] == [own]
+        with pytest.raises(MemberNotFoundError):
+            c.remove_member(learner.id)
+
+        with pytest.raises(ValueError, match="urls"):
+            c.add_member([])
+        with pytest.raises(TypeError, match="urls"):
+            c.add_member([b"http://127.0.0.1:1"])  # type: ignore[list-item]
+        with pytest.raises(ValueError, match="member_id"):
+            c.remove_member(0)
+        with pytest.raises(TypeError, match="member_id"):
+            c.update_member("1", [second_url])  # type: ignore[arg-type]
+
+
+def test_alarms_and_defragment(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    with etcd3.client(server.host, server.port, timeout=10) as c:
+        member_id = (c.status()).member_id
+        assert [alarm for alarm in c.list_alarms()] == []
+
+        raised = c.create_alarm(member_id)
+        assert raised == [Alarm(AlarmType.NOSPACE, member_id)]
+        assert [alarm for alarm in c.list_alarms()] == raised
+        assert [alarm for alarm in c.list_alarms(member_id, "no space")] == raised
+        assert [alarm for alarm in c.list_alarms(alarm_type=AlarmType.CORRUPT)] == []
+        assert [alarm for alarm in c.list_alarms(member_id + 1)] == []
+        assert "NOSPACE" in " ".join((c.status()).errors)
+        with pytest.raises(NoSpaceError):
+            c.put(b"refused", b"v")
+
+        assert c.disarm_alarm(member_id, "no space") == raised
+        assert [alarm for alarm in c.list_alarms()] == []
+        assert c.disarm_alarm(member_id) == []
+        c.put(b"accepted", b"v")
+
+        with pytest.raises(ValueError, match="alarm_type"):
+            c.create_alarm(member_id, "nospace")
+        with pytest.raises(TypeError, match="alarm_type"):
+            c.list_alarms(alarm_type=1)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="member_id"):
+            c.list_alarms(-1)
+
+        # Space freed by deleting and compacting stays in the file until a defragmentation.
+        for i in range(64):
+            c.put(b"bulk/%02d" % i, bytes(16 * 1024))
+        deleted = c.delete_prefix(b"bulk/")
+        c.rpc.kv.compact(revision=deleted.header.revision, physical=True)
+        before = c.status()
+        assert before.db_size > before.db_size_in_use
+        assert isinstance(c.defragment(timeout_override=30), DefragmentResponse)
+        after = c.status()
+        assert after.db_size < before.db_size
+
+
+@pytest.mark.cluster
+def test_move_leader(etcd_factory: EtcdFactory) -> None:
+    cluster = etcd_factory.cluster(3)
+    leader = cluster.leader()
+    follower, target = (member for member in cluster.members if member is not leader)
+    with (
+        etcd3.client("127.0.0.1", leader.port, timeout=10) as on_leader,
+        etcd3.client("127.0.0.1", follower.port, timeout=10) as other,
+    ):
+        status = other.status()
+        assert (status.leader_id, status.member_id) == (leader.member_id, follower.member_id)
+        assert status.leader is not None
+        assert status.leader.client_urls == (leader.client_url,)
+        with pytest.raises(NotLeaderError):
+            other.move_leader(target.member_id)
+        with pytest.raises(BadLeaderTransfereeError):
+            on_leader.move_leader(target.member_id ^ 1)
+
+        on_leader.move_leader(target.member_id)
+        assert cluster.leader() is target
+        assert (other.status()).leader_id == target.member_id
