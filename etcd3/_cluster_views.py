@@ -388,8 +388,10 @@ def password_arg(password: object, *, optional: bool = False) -> str:
 
     The messages never show the value.
     """
-    if password is None and optional:
-        return ""
+    if password is None:
+        if optional:
+            return ""
+        raise ValueError("a password is required (or no_password=True)")
     if not isinstance(password, str):
         raise TypeError(f"password must be a str, not {type(password).__name__}")
     if not password and not optional:
