@@ -22,12 +22,25 @@ know the server's limit, so it does not check it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import ClassVar, Generic, SupportsIndex, SupportsInt, TypeAlias, TypeVar
+from typing import ClassVar, Generic, Literal, SupportsIndex, SupportsInt, TypeAlias, TypeVar
 
 from typing_extensions import Self
 
 from etcd3._runtime import ResultKindError
-from etcd3._validate import KeyLike, SupportsLeaseId, key_bytes, lease_id, to_bytes
+from etcd3._validate import (
+    KeyLike,
+    SortOrderLike,
+    SortTargetLike,
+    SupportsLeaseId,
+    flag,
+    key_bytes,
+    lease_id,
+    limit_arg,
+    revision_arg,
+    sort_order_arg,
+    sort_target_arg,
+    to_bytes,
+)
 from etcd3._views import GetResult, KVMetadata
 from etcd3.rpc.etcdserverpb import (
     Compare,
@@ -38,8 +51,6 @@ from etcd3.rpc.etcdserverpb import (
     RequestOp,
     ResponseHeader,
     ResponseOp,
-    SortOrder,
-    SortTarget,
     TxnRequest,
     TxnResponse,
 )
@@ -59,6 +70,7 @@ from etcd3.rpc.txn import (
 
 __all__ = [
     "BaseCompare",
+    "CasResult",
     "CompareBuilder",
     "CompareBuilderStep1",
     "Create",
@@ -98,41 +110,6 @@ _OPERATORS: dict[CompareResult, str] = {
     CompareResult.GREATER: ">",
 }
 
-_SORT_ORDERS: dict[str | None, SortOrder] = {
-    None: SortOrder.NONE,
-    "asc": SortOrder.ASCEND,
-    "ascend": SortOrder.ASCEND,
-    "desc": SortOrder.DESCEND,
-    "descend": SortOrder.DESCEND,
-}
-_SORT_TARGETS: dict[str | None, SortTarget] = {
-    None: SortTarget.KEY,
-    "key": SortTarget.KEY,
-    "value": SortTarget.VALUE,
-    "version": SortTarget.VERSION,
-    "create": SortTarget.CREATE,
-    "mod": SortTarget.MOD,
-}
-
-
-def _sort_order(sort_order: str | None) -> SortOrder:
-    try:
-        return _SORT_ORDERS[sort_order]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"sort_order must be None, 'asc'/'ascend' or 'desc'/'descend', got {sort_order!r}"
-        ) from None
-
-
-def _sort_target(sort_target: str | None) -> SortTarget:
-    try:
-        return _SORT_TARGETS[sort_target]
-    except (KeyError, TypeError):
-        raise ValueError(
-            "sort_target must be None, 'key', 'value', 'version', 'create' or 'mod', "
-            f"got {sort_target!r}"
-        ) from None
-
 
 def _optional_bytes(value: KeyLike | None, what: str) -> bytes:
     return b"" if value is None else to_bytes(value, what)
@@ -151,12 +128,6 @@ def _int_operand(value: object, what: str) -> int:
 def _strict_int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{what} must be an int, got {value!r}")
-    return value
-
-
-def _int_arg(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
     return value
 
 
@@ -388,7 +359,7 @@ class Put(_Op):
             key=key_bytes(key),
             value=to_bytes(value),
             lease=lease_id(lease),
-            prev_kv=bool(prev_kv),
+            prev_kv=flag(prev_kv, "prev_kv"),
         )
         self.key: KeyLike = key
         """The key, as given."""
@@ -451,7 +422,7 @@ class Delete(_Op):
         self._message = op_delete_range(
             key=key_bytes(key),
             range_end=_optional_bytes(range_end, "range_end"),
-            prev_kv=bool(prev_kv),
+            prev_kv=flag(prev_kv, "prev_kv"),
         )
         self.key: KeyLike = key
         """The key, as given."""
@@ -1029,7 +1000,7 @@ class OperationBuilder:
                 key=key_bytes(key),
                 value=to_bytes(value),
                 lease=lease_id(lease),
-                prev_kv=bool(prev_kv),
+                prev_kv=flag(prev_kv, "prev_kv"),
             )
         )
 
@@ -1037,8 +1008,8 @@ class OperationBuilder:
         self,
         key: KeyLike,
         range_end: KeyLike | None = None,
-        sort_order: str | None = None,
-        sort_target: str | None = None,
+        sort_order: SortOrderLike = None,
+        sort_target: SortTargetLike = None,
         keys_only: bool = False,
         limit: int = 0,
         revision: int = 0,
@@ -1048,8 +1019,10 @@ class OperationBuilder:
         Args:
             key: The key, or the first key of the range.
             range_end: Read every key in ``[key, range_end)`` (``None``: ``key`` alone).
-            sort_order: ``None``, ``"asc"``/``"ascend"`` or ``"desc"``/``"descend"``.
-            sort_target: ``None``/``"key"``, ``"value"``, ``"version"``, ``"create"``, ``"mod"``.
+            sort_order: ``None``, ``"asc"``/``"ascend"``, ``"desc"``/``"descend"`` (or a
+                ``SortOrder``).
+            sort_target: ``None``/``"key"``, ``"value"``, ``"version"``, ``"create"``, ``"mod"``
+                (or a ``SortTarget``).
             keys_only: Return keys without values.
             limit: The most keys to return (``<= 0``: no limit).
             revision: Read at this revision (``<= 0``: the latest).
@@ -1059,17 +1032,17 @@ class OperationBuilder:
 
         Raises:
             TypeError: An argument of the wrong type.
-            ValueError: An empty key or an unknown sort option.
+            ValueError: An empty key, an unknown sort option or an int beyond int64.
         """
         return self._add(
             op_range(
                 key=key_bytes(key),
                 range_end=_optional_bytes(range_end, "range_end"),
-                sort_order=_sort_order(sort_order),
-                sort_target=_sort_target(sort_target),
-                keys_only=bool(keys_only),
-                limit=max(_int_arg(limit, "limit"), 0),
-                revision=max(_int_arg(revision, "revision"), 0),
+                sort_order=sort_order_arg(sort_order),
+                sort_target=sort_target_arg(sort_target),
+                keys_only=flag(keys_only, "keys_only"),
+                limit=limit_arg(limit),
+                revision=revision_arg(revision),
             )
         )
 
@@ -1094,7 +1067,7 @@ class OperationBuilder:
             op_delete_range(
                 key=key_bytes(key),
                 range_end=_optional_bytes(range_end, "range_end"),
-                prev_kv=bool(prev_kv),
+                prev_kv=flag(prev_kv, "prev_kv"),
             )
         )
 
@@ -1277,6 +1250,10 @@ class TransactionResponse:
 
 # --- put_if_not_exists / replace -------------------------------------------------------------
 
+CasResult: TypeAlias = tuple[Literal[True], PutResponse] | tuple[Literal[False], None]
+"""What ``put_if_not_exists`` and ``replace`` return: ``(True, PutResponse)`` when they put,
+else ``(False, None)``."""
+
 
 def put_if_not_exists_request(
     key: KeyLike, value: KeyLike, lease: int | SupportsLeaseId | None
@@ -1305,7 +1282,7 @@ def replace_request(
     )
 
 
-def cas_result(response: TxnResponse) -> tuple[bool, PutResponse | None]:
+def cas_result(response: TxnResponse) -> CasResult:
     """``(True, PutResponse)`` if the single-put transaction ran its put, else ``(False, None)``."""
     if response.succeeded:
         return True, response.responses[0].response_put

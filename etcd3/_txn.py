@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from etcd3._base import ClientBase
 from etcd3._transactions import (
+    CasResult,
     TransactionBuilder,
     TransactionResponse,
     Transactions,
@@ -23,7 +24,6 @@ from etcd3._transactions import (
     tx_result,
 )
 from etcd3._validate import KeyLike, SupportsLeaseId
-from etcd3.rpc.etcdserverpb import PutResponse
 
 __all__ = ["TxnMixin"]
 
@@ -95,7 +95,7 @@ class TxnMixin(ClientBase):
         value: KeyLike,
         lease: int | SupportsLeaseId | None = None,
         timeout_override: float | None = None,
-    ) -> tuple[bool, PutResponse | None]:
+    ) -> CasResult:
         """Put ``key`` only if it does not exist (one transaction on ``create(key) == 0``).
 
         Args:
@@ -123,7 +123,7 @@ class TxnMixin(ClientBase):
         new_value: KeyLike,
         lease: int | SupportsLeaseId | None = None,
         timeout_override: float | None = None,
-    ) -> tuple[bool, PutResponse | None]:
+    ) -> CasResult:
         """Put ``new_value`` only if the key's value is ``initial_value`` (compare-and-swap).
 
         Args:

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from etcd3._base_async import AsyncClientBase
 from etcd3._transactions import (
+    CasResult,
     TransactionBuilder,
     TransactionResponse,
     Transactions,
@@ -22,7 +23,6 @@ from etcd3._transactions import (
     tx_result,
 )
 from etcd3._validate import KeyLike, SupportsLeaseId
-from etcd3.rpc.etcdserverpb import PutResponse
 
 __all__ = ["AsyncTxnMixin"]
 
@@ -94,7 +94,7 @@ class AsyncTxnMixin(AsyncClientBase):
         value: KeyLike,
         lease: int | SupportsLeaseId | None = None,
         timeout_override: float | None = None,
-    ) -> tuple[bool, PutResponse | None]:
+    ) -> CasResult:
         """Put ``key`` only if it does not exist (one transaction on ``create(key) == 0``).
 
         Args:
@@ -122,7 +122,7 @@ class AsyncTxnMixin(AsyncClientBase):
         new_value: KeyLike,
         lease: int | SupportsLeaseId | None = None,
         timeout_override: float | None = None,
-    ) -> tuple[bool, PutResponse | None]:
+    ) -> CasResult:
         """Put ``new_value`` only if the key's value is ``initial_value`` (compare-and-swap).
 
         Args:
