@@ -8,10 +8,25 @@ renames this module to ``_compat``: code written against these names works in bo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any, Final, TypeVar
+from collections.abc import Callable, Coroutine, Iterable
+from types import TracebackType
+from typing import Any, Final, TypeAlias, TypeVar
 
-__all__ = ["ASYNC", "Event", "Lock", "Queue", "Worker", "sleep", "spawn"]
+__all__ = [
+    "ASYNC",
+    "Event",
+    "Job",
+    "Lock",
+    "Queue",
+    "StateLock",
+    "Worker",
+    "current_worker",
+    "join_workers",
+    "queue_get",
+    "sleep",
+    "spawn",
+    "wait_event",
+]
 
 ASYNC: Final = True
 T = TypeVar("T")
@@ -20,6 +35,8 @@ Event = asyncio.Event
 Lock = asyncio.Lock
 Queue = asyncio.Queue
 Worker = asyncio.Task
+Job: TypeAlias = asyncio.Task[None]
+"""A started worker that returns nothing: a task here, a thread in the sync twin."""
 sleep = asyncio.sleep
 
 
@@ -30,3 +47,73 @@ def spawn(work: Callable[[], Coroutine[Any, Any, T]], *, name: str) -> asyncio.T
     for both twins.
     """
     return asyncio.get_running_loop().create_task(work(), name=name)
+
+
+class StateLock:
+    """Guards state shared between workers: a no-op here, since tasks of one event loop only
+    switch at ``await`` (hold it only around code that does not await); a
+    :class:`threading.Lock` in the sync twin."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+
+async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
+    """Wait until ``event`` is set or ``timeout`` seconds pass (``None``: no limit).
+
+    Returns:
+        Whether the event is set.
+    """
+    if event.is_set():
+        return True
+    if timeout is None:
+        await event.wait()
+        return True
+    try:
+        await asyncio.wait_for(event.wait(), timeout)
+    except asyncio.TimeoutError:
+        return event.is_set()
+    return True
+
+
+async def queue_get(q: asyncio.Queue[T], timeout: float | None) -> T:
+    """The next item of ``q``, waiting at most ``timeout`` seconds (``None``: no limit).
+
+    Raises:
+        TimeoutError: Nothing arrived in time (the builtin, on every Python version).
+    """
+    if timeout is None:
+        return await q.get()
+    try:
+        return await asyncio.wait_for(q.get(), timeout)
+    except asyncio.TimeoutError:
+        raise TimeoutError from None
+
+
+def current_worker() -> asyncio.Task[Any] | None:
+    """The running task (the running thread in the sync twin)."""
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
+
+
+async def join_workers(workers: Iterable[asyncio.Task[Any]], timeout: float) -> None:
+    """Wait up to ``timeout`` seconds for ``workers`` to end, then cancel the rest and wait for
+    them: no task outlives this call. The current task is never waited for."""
+    me = current_worker()
+    tasks = {task for task in workers if task is not me and not task.done()}
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending)

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Final, TypeAlias, TypeVar
 
-__all__ = ["ASYNC", "Event", "Lock", "Queue", "Worker", "sleep", "spawn"]
+__all__ = [
+    "ASYNC",
+    "Event",
+    "Job",
+    "Lock",
+    "Queue",
+    "StateLock",
+    "Worker",
+    "current_worker",
+    "join_workers",
+    "queue_get",
+    "sleep",
+    "spawn",
+    "wait_event",
+]
 
 ASYNC: Final = False
+T = TypeVar("T")
 
 Event = threading.Event
 Lock = threading.Lock
 Queue = queue.Queue
 Worker = threading.Thread
+StateLock = threading.Lock
+Job: TypeAlias = threading.Thread
+"""A started worker that returns nothing: a thread here, a task in the asyncio twin."""
 sleep = time.sleep
 
 
@@ -24,3 +43,45 @@ def spawn(work: Callable[[], object], *, name: str) -> threading.Thread:
     thread = threading.Thread(target=work, name=name, daemon=True)
     thread.start()
     return thread
+
+
+def wait_event(event: threading.Event, timeout: float | None) -> bool:
+    """Wait until ``event`` is set or ``timeout`` seconds pass (``None``: no limit).
+
+    Returns:
+        Whether the event is set.
+    """
+    return event.wait(timeout)
+
+
+def queue_get(q: queue.Queue[T], timeout: float | None) -> T:
+    """The next item of ``q``, waiting at most ``timeout`` seconds (``None``: no limit).
+
+    Raises:
+        TimeoutError: Nothing arrived in time.
+    """
+    try:
+        return q.get(timeout=timeout)
+    except queue.Empty:
+        raise TimeoutError from None
+
+
+def current_worker() -> threading.Thread | None:
+    """The running thread (the running task in the asyncio twin)."""
+    return threading.current_thread()
+
+
+def join_workers(workers: Iterable[threading.Thread], timeout: float) -> None:
+    """Wait up to ``timeout`` seconds in all for ``workers`` to end (never the current thread).
+
+    Threads cannot be cancelled: one still running after ``timeout`` (a callback that never
+    returns) is logged on the ``etcd3`` logger and left to finish on its own (it is a daemon).
+    """
+    me = threading.current_thread()
+    deadline = time.monotonic() + timeout
+    for thread in workers:
+        if thread is me:
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            logging.getLogger("etcd3").warning("thread %s did not stop in time", thread.name)

@@ -1,0 +1,263 @@
+"""Lazy views of watch results: :class:`WatchResponse` and its :class:`Event` items (sans-IO).
+
+A view keeps the upb message it was made from and reads fields on access: a batch of thousands
+of events costs one small object until the events are used, and ``len()``/``event_counts``
+never create per-event objects (STYLE.md: lazy over eager).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from etcd3._views import KVMetadata
+from etcd3.rpc import etcdserverpb, mvccpb
+from etcd3.rpc.etcdserverpb import FilterType, ResponseHeader
+from etcd3.rpc.mvccpb import EventType
+
+__all__ = [
+    "AsyncWatchCancel",
+    "DeleteEvent",
+    "Event",
+    "PutEvent",
+    "WatchCallback",
+    "WatchCancel",
+    "WatchFilterType",
+    "WatchResponse",
+]
+
+_PUT = EventType.PUT
+_DELETE = EventType.DELETE
+
+
+class Event:
+    """One change of one key seen by a watch: a lazy, read-only view of an ``mvccpb.Event``.
+
+    Make one with :meth:`create_event`, which picks :class:`PutEvent` or :class:`DeleteEvent`.
+    ``prev_*`` properties are filled only for watches created with ``prev_kv=True`` (else they
+    read as empty: ``b""`` and ``0``).
+
+    Args:
+        event: The raw event.
+        header: The header of the watch response that carried it.
+    """
+
+    __slots__ = ("_event", "_header")
+
+    def __init__(self, event: mvccpb.Event, header: ResponseHeader) -> None:
+        self._event = event
+        self._header = header
+
+    @staticmethod
+    def create_event(event: mvccpb.Event, header: ResponseHeader) -> PutEvent | DeleteEvent:
+        """Wrap a raw event in the view of its type.
+
+        Args:
+            event: The raw event.
+            header: The header of the watch response that carried it.
+
+        Returns:
+            A :class:`PutEvent` or a :class:`DeleteEvent`.
+
+        Raises:
+            ValueError: The event type is neither PUT nor DELETE.
+        """
+        kind = event.type
+        if kind == _PUT:
+            return PutEvent(event, header)
+        if kind == _DELETE:
+            return DeleteEvent(event, header)
+        raise ValueError(f"unknown watch event type {kind!r}")
+
+    @property
+    def key(self) -> bytes:
+        """The key that changed."""
+        return self._event.kv.key
+
+    @property
+    def value(self) -> bytes:
+        """The new value (``b""`` for a delete)."""
+        return self._event.kv.value
+
+    @property
+    def kv_meta(self) -> KVMetadata:
+        """The key's metadata after the change (a new view on each access)."""
+        return KVMetadata(self._event.kv, self._header)
+
+    @property
+    def prev_value(self) -> bytes:
+        """The value before the change (the deleted value for a delete); needs ``prev_kv``."""
+        return self._event.prev_kv.value
+
+    @property
+    def prev_kv_meta(self) -> KVMetadata:
+        """The key's metadata before the change (a new view on each access); needs ``prev_kv``."""
+        return KVMetadata(self._event.prev_kv, self._header)
+
+    @property
+    def event(self) -> mvccpb.Event:
+        """The raw event message."""
+        return self._event
+
+    @property
+    def header(self) -> ResponseHeader:
+        """The header of the watch response that carried this event."""
+        return self._header
+
+    @property
+    def create_revision(self) -> int:
+        """The revision of the key's last creation."""
+        return self._event.kv.create_revision
+
+    @property
+    def mod_revision(self) -> int:
+        """The revision of this change."""
+        return self._event.kv.mod_revision
+
+    @property
+    def version(self) -> int:
+        """The key's version after the change (``0`` for a delete)."""
+        return self._event.kv.version
+
+    @property
+    def lease(self) -> int:
+        """The id of the lease attached to the key, ``0`` for none."""
+        return self._event.kv.lease
+
+    @property
+    def prev_key(self) -> bytes:
+        """The key before the change (``b""`` without ``prev_kv`` or a previous value)."""
+        return self._event.prev_kv.key
+
+    @property
+    def prev_create_revision(self) -> int:
+        """The previous version's creation revision; needs ``prev_kv``."""
+        return self._event.prev_kv.create_revision
+
+    @property
+    def prev_mod_revision(self) -> int:
+        """The previous version's modification revision; needs ``prev_kv``."""
+        return self._event.prev_kv.mod_revision
+
+    @property
+    def prev_version(self) -> int:
+        """The previous version's version number; needs ``prev_kv``."""
+        return self._event.prev_kv.version
+
+    @property
+    def prev_lease(self) -> int:
+        """The lease of the previous version; needs ``prev_kv``."""
+        return self._event.prev_kv.lease
+
+    def __repr__(self) -> str:
+        kv = self._event.kv
+        return f"{type(self).__name__}(key={kv.key!r}, mod_revision={kv.mod_revision})"
+
+
+class PutEvent(Event):
+    """A key was created or updated."""
+
+    __slots__ = ()
+
+
+class DeleteEvent(Event):
+    """A key was deleted (``value`` is ``b""``; ``prev_value`` has the old one with prev_kv)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WatchResponse:
+    """One response of a watch: a batch of events, or an empty progress notification.
+
+    Events are wrapped lazily: iterate, index (``r[-1]``) or call :meth:`all`; ``len()`` and
+    :attr:`event_counts` create no event objects. :attr:`events` builds them all at once (kept
+    for compatibility, discouraged for large batches).
+
+    Attributes:
+        watch_response: The raw ``etcdserverpb.WatchResponse``.
+    """
+
+    watch_response: etcdserverpb.WatchResponse
+
+    @property
+    def header(self) -> ResponseHeader:
+        """The response header. Its ``revision`` is the store's current revision, which may be
+        ahead of these events (not a high-water mark: see :attr:`max_mod_revision`)."""
+        return self.watch_response.header
+
+    @property
+    def fragment(self) -> bool:
+        """Whether more fragments of the same batch follow (watches with ``fragment=True``)."""
+        return self.watch_response.fragment
+
+    @property
+    def is_progress_notify(self) -> bool:
+        """Whether this is a progress notification: no events, only a revision in the header."""
+        return not self.watch_response.events
+
+    @property
+    def events(self) -> list[Event]:
+        """Every event as a list (materializes all of them; prefer iteration)."""
+        return list(self.all())
+
+    @property
+    def event_counts(self) -> tuple[int, int]:
+        """``(puts, deletes)`` in this response, counted without creating event objects."""
+        events = self.watch_response.events
+        deletes = sum(1 for event in events if event.type == _DELETE)
+        return len(events) - deletes, deletes
+
+    @property
+    def max_mod_revision(self) -> int | None:
+        """The highest ``mod_revision`` among the events (the high-water mark), ``None`` if
+        there are none. Events come in revision order, so this is the last one's."""
+        events = self.watch_response.events
+        return events[-1].kv.mod_revision if events else None
+
+    def all(self) -> Iterator[Event]:
+        """Iterate over the events, wrapping each on demand.
+
+        Yields:
+            :class:`PutEvent` or :class:`DeleteEvent` views, in revision order.
+        """
+        header = self.watch_response.header
+        create = Event.create_event
+        for event in self.watch_response.events:
+            yield create(event, header)
+
+    def __iter__(self) -> Iterator[Event]:
+        return self.all()
+
+    def __getitem__(self, index: int) -> Event:
+        """The event at ``index`` (negative indexes count from the end).
+
+        Raises:
+            IndexError: ``index`` is out of range.
+        """
+        return Event.create_event(self.watch_response.events[index], self.watch_response.header)
+
+    def __len__(self) -> int:
+        return len(self.watch_response.events)
+
+    def __repr__(self) -> str:
+        puts, deletes = self.event_counts
+        return (
+            f"WatchResponse(revision={self.watch_response.header.revision}, "
+            f"puts={puts}, deletes={deletes}, fragment={self.watch_response.fragment})"
+        )
+
+
+WatchFilterType: TypeAlias = Literal["noput", "nodelete"] | FilterType
+"""A server-side watch filter: ``"noput"``/``"nodelete"`` or ``FilterType.NOPUT``/``NODELETE``."""
+
+WatchCallback: TypeAlias = Callable[[WatchResponse | Exception], object]
+"""What ``add_watch_callback`` calls: with each :class:`WatchResponse`, or once with the
+:class:`~etcd3.EtcdError` that ended the watch. The asyncio client also awaits a coroutine."""
+
+WatchCancel: TypeAlias = Callable[[], None]
+"""The ``cancel`` of a sync ``watch*()`` pair: ends the watch and its iterator."""
+
+AsyncWatchCancel: TypeAlias = Callable[[], Awaitable[None]]
+"""The ``cancel`` of an asyncio ``watch*()`` pair: ``await cancel()`` ends the watch."""

@@ -1,0 +1,623 @@
+"""The watch multiplexer: many watches over one etcd Watch stream, without I/O (sans-IO).
+
+The sync and asyncio shells (``_watch.py`` / ``_watch_async.py``) own the stream, the reader
+and the dispatchers; they feed every response into :class:`WatchCore` and send the requests it
+queues (:meth:`WatchCore.pop_request`). The core decides everything else:
+
+- **Registrations.** Each watch gets our own id, stable across reconnects (etcd's ids are per
+  stream). etcd answers create requests in the order they were sent, so pending creates are a
+  FIFO: the n-th ``created`` response belongs to the n-th create sent on this stream.
+- **Resume.** Each watch remembers the revision to resume from: the last *delivered* event's
+  ``mod_revision`` + 1, or the creation revision + 1 before any event. Never a response header's
+  revision: while a watcher catches up, headers carry the store's current revision, ahead of
+  the events (ETCD.md). Fragmented batches may stop inside a revision; the core then resumes at
+  that revision and drops the events of it that were already delivered.
+- **Cancel.** ``cancel`` ends the watch for its consumer at once; the server-side watcher is
+  cancelled when (or as soon as) its id is known, and its late responses are dropped.
+- **Bounded buffers.** The shells queue deliveries for each consumer; the core counts them.
+  When a consumer lags :attr:`WatchCore.max_queued` responses behind, its server watcher is
+  cancelled (the reader never blocks, other watches never stall) and re-created from the
+  resume revision once the consumer has drained half of its queue: nothing is lost or repeated,
+  memory stays bounded, and the server holds the history meanwhile.
+- **Errors.** A refused create raises the server's ``cancel_reason`` as a typed error; a
+  compaction cancel becomes :class:`~etcd3.errors.RevisionCompactedError`; these end the watch.
+  A failed stream is retried with capped, jittered backoff (:class:`Backoff`) when the error is
+  transient (:func:`is_transient`), and every live watch is re-created on the new stream.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from etcd3._events import WatchFilterType, WatchResponse
+from etcd3._validate import key_bytes, range_end_for_key, to_bytes
+from etcd3.errors import (
+    ETCD_ERROR_TABLE,
+    ConnectionClosedError,
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    InternalServerError,
+    InvalidAuthTokenError,
+    RequestCancelledError,
+    RevisionCompactedError,
+    StreamClosedError,
+    TooManyRequestsError,
+    UnknownError,
+    WatchCanceledError,
+)
+from etcd3.rpc import etcdserverpb
+from etcd3.rpc.etcdserverpb import (
+    FilterType,
+    WatchCancelRequest,
+    WatchCreateRequest,
+    WatchProgressRequest,
+    WatchRequest,
+)
+
+__all__ = [
+    "Backoff",
+    "Phase",
+    "Registration",
+    "Sink",
+    "WatchCore",
+    "WatchSpec",
+    "is_transient",
+    "refusal_error",
+    "watch_spec",
+]
+
+ALL_WATCHES = -1
+"""The ``watch_id`` of a response meant for every watch of the stream (progress requests)."""
+
+_FILTERS: dict[object, FilterType] = {
+    "noput": FilterType.NOPUT,
+    "nodelete": FilterType.NODELETE,
+    FilterType.NOPUT: FilterType.NOPUT,
+    FilterType.NODELETE: FilterType.NODELETE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSpec:
+    """What a watch watches, validated: everything its create request needs but the revision.
+
+    Attributes:
+        key: First key.
+        range_end: End of the range (``b""``: the key alone).
+        start_revision: First revision to report (``0``: from the creation on).
+        progress_notify: Ask for periodic empty responses while nothing changes.
+        filters: Server-side filters (``FilterType`` values).
+        prev_kv: Ask for the previous key-value of each event.
+        fragment: Let the server split large batches into fragments.
+    """
+
+    key: bytes
+    range_end: bytes = b""
+    start_revision: int = 0
+    progress_notify: bool = False
+    filters: tuple[FilterType, ...] = ()
+    prev_kv: bool = False
+    fragment: bool = False
+
+    def create_request(self, start_revision: int) -> WatchRequest:
+        """The create request that starts this watch at ``start_revision`` (``0``: now)."""
+        return WatchRequest(
+            create_request=WatchCreateRequest(
+                key=self.key,
+                range_end=self.range_end,
+                start_revision=start_revision,
+                progress_notify=self.progress_notify,
+                filters=self.filters,
+                prev_kv=self.prev_kv,
+                fragment=self.fragment,
+            )
+        )
+
+
+def watch_spec(
+    key: object,
+    range_end: object = None,
+    start_revision: object = None,
+    progress_notify: object = False,
+    filters: Iterable[WatchFilterType] | None = None,
+    prev_kv: object = False,
+    fragment: object = False,
+    *,
+    prefix: bool = False,
+) -> WatchSpec:
+    """Validate watch arguments (API.md §3.6) into a :class:`WatchSpec`.
+
+    Args:
+        key: The key (``str`` or ``bytes``), or the prefix when ``prefix`` is true.
+        range_end: End of the range, or ``None`` for the key alone (ignored with ``prefix``).
+        start_revision: ``None`` (now) or a revision >= 1 (inclusive).
+        progress_notify: Ask for periodic progress notifications.
+        filters: ``"noput"``/``"nodelete"`` or ``FilterType`` values, or ``None``.
+        prev_kv: Ask for previous key-values.
+        fragment: Allow fragmented responses.
+        prefix: Watch every key starting with ``key`` (an empty prefix: every key).
+
+    Returns:
+        The validated spec.
+
+    Raises:
+        TypeError: A key, range end, revision or filter of the wrong type.
+        ValueError: An empty key, a revision < 1 or an unknown filter.
+    """
+    if prefix:
+        data = to_bytes(key, "key prefix")
+        key_b, end_b = (data, range_end_for_key(data)) if data else (b"\0", b"\0")
+    else:
+        key_b = key_bytes(key)
+        end_b = b"" if range_end is None else to_bytes(range_end, "range_end")
+    if start_revision is None:
+        start = 0
+    elif isinstance(start_revision, bool) or not isinstance(start_revision, int):
+        raise TypeError(
+            f"start_revision must be an int or None, not {type(start_revision).__name__}"
+        )
+    elif start_revision < 1:
+        raise ValueError(f"start_revision must be >= 1 or None, got {start_revision}")
+    else:
+        start = start_revision
+    chosen: list[FilterType] = []
+    if filters is not None:
+        if isinstance(filters, (str, bytes)):
+            raise TypeError("filters must be a collection of filters, not a single string")
+        for item in filters:
+            try:
+                chosen.append(_FILTERS[item])
+            except (KeyError, TypeError):
+                raise ValueError(
+                    f"unknown watch filter {item!r}: use 'noput', 'nodelete' or FilterType"
+                ) from None
+    return WatchSpec(
+        key=key_b,
+        range_end=end_b,
+        start_revision=start,
+        progress_notify=bool(progress_notify),
+        filters=tuple(dict.fromkeys(chosen)),
+        prev_kv=bool(prev_kv),
+        fragment=bool(fragment),
+    )
+
+
+def refusal_error(response: etcdserverpb.WatchResponse) -> EtcdError:
+    """The typed error for a watch the server cancelled or refused (not at our request).
+
+    A compaction gives :class:`RevisionCompactedError` with ``compacted_revision``; a
+    ``cancel_reason`` that is one of etcd's error messages gives that error's class; any other
+    reason gives :class:`WatchCanceledError` carrying the reason.
+    """
+    if response.compact_revision:
+        return RevisionCompactedError(
+            f"watch start revision has been compacted (history starts at "
+            f"{response.compact_revision})",
+            compacted_revision=response.compact_revision,
+        )
+    reason = response.cancel_reason
+    for row in ETCD_ERROR_TABLE:
+        if row.message == reason:
+            return row.error_class(reason, code=row.code, details=reason)
+    return WatchCanceledError(reason or "the server cancelled the watch", details=reason)
+
+
+_TRANSIENT = (
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    InternalServerError,
+    UnknownError,
+    RequestCancelledError,
+    StreamClosedError,
+    InvalidAuthTokenError,
+    TooManyRequestsError,
+)
+
+
+def is_transient(error: EtcdError | None) -> bool:
+    """Whether a failed watch stream should be re-opened (``None``: it ended without error).
+
+    Connection loss, server restarts (``UNAVAILABLE``, ``INTERNAL`` RST_STREAM, ``CANCELLED``
+    by a stopping server), an expired token (the new stream carries the current one) and
+    overload are transient; closing the client and refusals (permission, bad request,
+    unimplemented) are not.
+    """
+    if error is None:
+        return True
+    if isinstance(error, ConnectionClosedError):
+        return False
+    return error.retryable or isinstance(error, _TRANSIENT)
+
+
+class Backoff:
+    """Capped exponential backoff with jitter, between attempts to re-open a failed stream.
+
+    Delays are drawn uniformly from ``[d/2, d]`` with ``d = min(cap, base * 2**attempt)``, so
+    many clients of a restarted server do not reconnect in lockstep.
+
+    Args:
+        base: The first delay's upper bound in seconds.
+        cap: The largest delay in seconds.
+    """
+
+    __slots__ = ("_attempt", "base", "cap")
+
+    def __init__(self, base: float = 0.05, cap: float = 2.0) -> None:
+        self.base = base
+        self.cap = cap
+        self._attempt = 0
+
+    def next_delay(self) -> float:
+        """The delay before the next attempt; each call makes the following one longer."""
+        bound = min(self.cap, self.base * (2 ** min(self._attempt, 30)))
+        self._attempt += 1
+        return random.uniform(bound / 2, bound)
+
+    def reset(self) -> None:
+        """Start over from the shortest delay (after a stream worked)."""
+        self._attempt = 0
+
+
+class Sink(Protocol):
+    """Where the core hands a watch's results: implemented by the shells (must not block)."""
+
+    def confirmed(self, error: EtcdError | None, revision: int) -> None:
+        """The creation was confirmed at store ``revision`` (``error`` ``None``) or refused."""
+        ...
+
+    def push(self, item: WatchResponse | EtcdError | None) -> None:
+        """Queue a response, the terminal error, or ``None`` (the watch ended)."""
+        ...
+
+
+S = TypeVar("S", bound=Sink)
+
+
+class Phase(enum.Enum):
+    """Where a watch's server-side watcher stands."""
+
+    NEW = "new"
+    """None exists; create one when a stream is open."""
+    PENDING = "pending"
+    """A create request was sent; waiting for ``created``."""
+    ACTIVE = "active"
+    """The server watcher exists and its responses are delivered."""
+    PAUSED = "paused"
+    """Cancelled by us because the consumer lags; re-created once it catches up."""
+
+
+class Registration(Generic[S]):
+    """One watch as the core tracks it (shells only read ``id``, ``spec`` and ``sink``)."""
+
+    __slots__ = (
+        "confirmed",
+        "done",
+        "id",
+        "next_revision",
+        "partial",
+        "phase",
+        "queued",
+        "server_id",
+        "sink",
+        "skip",
+        "spec",
+    )
+
+    def __init__(self, watch_id: int, spec: WatchSpec, sink: S) -> None:
+        self.id = watch_id
+        self.spec = spec
+        self.sink = sink
+        self.phase = Phase.NEW
+        self.server_id: int | None = None
+        self.next_revision = spec.start_revision
+        """Where a (re-)created watcher starts: 0 (now) until the first confirmation."""
+        self.partial = 0
+        """Events of revision ``next_revision`` already delivered (a fragment stopped mid-way)."""
+        self.skip = 0
+        """Replayed events of revision ``next_revision`` still to drop after a re-create."""
+        self.queued = 0
+        """Deliveries handed to the sink and not yet consumed."""
+        self.confirmed = False
+        self.done = False
+        """Ended for the consumer (cancelled, failed or closed)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"<Registration {self.id} {self.phase.value} server_id={self.server_id} "
+            f"next_revision={self.next_revision} done={self.done}>"
+        )
+
+
+class WatchCore(Generic[S]):
+    """The state of every watch on one client and of its one stream (no I/O, not thread-safe:
+    the sync shell calls it under a lock, the asyncio shell from its event loop).
+
+    Args:
+        max_queued: Undelivered responses per watch before its server watcher is paused.
+    """
+
+    def __init__(self, max_queued: int = 1024) -> None:
+        if max_queued < 2:
+            raise ValueError("max_queued must be >= 2")
+        self.max_queued = max_queued
+        self.resume_at = max_queued // 2
+        self.backoff = Backoff()
+        self._ids = 0
+        self._live: dict[int, Registration[S]] = {}
+        self._pending: deque[Registration[S]] = deque()
+        self._by_server: dict[int, Registration[S]] = {}
+        self._outbox: deque[WatchRequest] = deque()
+        self._stream_open = False
+        self._closed = False
+
+    # --- Queries -----------------------------------------------------------------------
+
+    @property
+    def idle(self) -> bool:
+        """No watch is live: the stream (and its reader) can go."""
+        return not self._live
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    @property
+    def stream_open(self) -> bool:
+        """Whether a stream is open (requests queued now go to it)."""
+        return self._stream_open
+
+    @property
+    def has_requests(self) -> bool:
+        """Whether requests wait to be sent."""
+        return bool(self._outbox)
+
+    def get(self, watch_id: int) -> Registration[S] | None:
+        """The live watch with our id ``watch_id``, if any."""
+        return self._live.get(watch_id)
+
+    def pop_request(self) -> WatchRequest | None:
+        """The next request to send on the current stream, in order; ``None`` when none."""
+        return self._outbox.popleft() if self._outbox else None
+
+    # --- The consumer side -------------------------------------------------------------
+
+    def add(self, spec: WatchSpec, sink: S) -> Registration[S]:
+        """Register a watch; its create request is queued now if a stream is open, else when
+        one opens (:meth:`stream_opened`).
+
+        Raises:
+            ConnectionClosedError: After :meth:`close`.
+        """
+        if self._closed:
+            raise ConnectionClosedError("the client is closed")
+        self._ids += 1
+        reg = Registration(self._ids, spec, sink)
+        self._live[reg.id] = reg
+        if self._stream_open:
+            self._create(reg)
+        return reg
+
+    def cancel(self, watch_id: int) -> bool:
+        """End a watch for its consumer (``push(None)``) and cancel its server watcher.
+
+        Returns:
+            Whether ``watch_id`` was live (unknown or ended ids are a no-op).
+        """
+        reg = self._live.get(watch_id)
+        if reg is None:
+            return False
+        self._finish(reg, None)
+        return True
+
+    def consumed(self, reg: Registration[S]) -> None:
+        """The consumer took one delivery; a paused watch resumes once half drained."""
+        reg.queued -= 1
+        if (
+            reg.phase is Phase.PAUSED
+            and not reg.done
+            and reg.queued <= self.resume_at
+            and self._stream_open
+        ):
+            self._create(reg)
+
+    def request_progress(self) -> bool:
+        """Queue a progress request (etcd answers every watch of the stream with its revision).
+
+        Returns:
+            Whether a stream was open to send it on.
+        """
+        if not self._stream_open:
+            return False
+        self._outbox.append(WatchRequest(progress_request=WatchProgressRequest()))
+        return True
+
+    def close(self) -> None:
+        """End every watch (``push(None)``; waiting creators get ``ConnectionClosedError``)."""
+        self._closed = True
+        error = ConnectionClosedError("the client was closed")
+        for reg in list(self._live.values()):
+            if not reg.confirmed:
+                reg.confirmed = True
+                reg.sink.confirmed(error, 0)
+            self._finish(reg, None)
+        self._stream_lost()
+
+    # --- The stream side ---------------------------------------------------------------
+
+    def stream_opened(self) -> None:
+        """A new stream is open: queue a create for every watch that needs one, in order."""
+        self._stream_open = True
+        for reg in self._live.values():
+            if reg.phase is Phase.NEW or (
+                reg.phase is Phase.PAUSED and reg.queued <= self.resume_at
+            ):
+                self._create(reg)
+
+    def stream_failed(self, error: EtcdError | None, *, terminal: bool) -> None:
+        """The stream ended (``error`` ``None``: without one). Server watchers are gone: live
+        watches will be re-created on the next stream, or all fail with ``error`` if
+        ``terminal``."""
+        self._stream_lost()
+        if not terminal:
+            return
+        final = error if error is not None else StreamClosedError("the watch stream ended")
+        for reg in list(self._live.values()):
+            if not reg.confirmed:
+                reg.confirmed = True
+                reg.sink.confirmed(final, 0)
+                self._finish(reg, None)
+            else:
+                self._finish(reg, final)
+
+    def receive(self, response: etcdserverpb.WatchResponse) -> None:
+        """Route one response of the stream to its watch."""
+        self.backoff.reset()
+        if response.created:
+            self._on_created(response)
+            return
+        watch_id = response.watch_id
+        if watch_id == ALL_WATCHES:
+            # A progress response for the whole stream: every watch sees it, none advances
+            # its resume revision (etcd < 3.5.8 answers before slow watchers caught up).
+            for each in list(self._by_server.values()):
+                if each.phase is Phase.ACTIVE and not each.done:
+                    self._deliver(each, response)
+            return
+        reg = self._by_server.get(watch_id)
+        if reg is None:
+            return  # a watcher we cancelled or paused: its history is replayed when needed
+        if response.canceled or response.compact_revision:
+            del self._by_server[watch_id]
+            reg.server_id = None
+            if not reg.done and reg.phase is Phase.ACTIVE:
+                reg.phase = Phase.NEW
+                self._finish(reg, refusal_error(response))
+            return
+        if reg.done or reg.phase is not Phase.ACTIVE:
+            return
+        if not response.events:
+            # Per-watch progress: etcd sends it only to watchers that are in sync, so
+            # every event up to the header's revision has been delivered.
+            if reg.partial == 0 and not response.fragment:
+                reg.next_revision = max(reg.next_revision, response.header.revision + 1)
+            self._deliver(reg, response)
+            return
+        if self._trim(reg, response):
+            self._deliver(reg, response)
+
+    # --- Internals ---------------------------------------------------------------------
+
+    def _create(self, reg: Registration[S]) -> None:
+        reg.phase = Phase.PENDING
+        reg.skip = reg.partial
+        self._pending.append(reg)
+        self._outbox.append(reg.spec.create_request(reg.next_revision))
+
+    def _on_created(self, response: etcdserverpb.WatchResponse) -> None:
+        if not self._pending:
+            return  # not ours: a confused server; nothing waits for it
+        reg = self._pending.popleft()
+        if response.canceled or response.compact_revision:
+            error = refusal_error(response)
+            reg.phase = Phase.NEW
+            if not reg.confirmed:
+                reg.confirmed = True
+                reg.sink.confirmed(error, 0)
+                self._finish(reg, None)
+            elif not reg.done:
+                self._finish(reg, error)
+            return
+        reg.server_id = response.watch_id
+        self._by_server[response.watch_id] = reg
+        if reg.done or reg.phase is not Phase.PENDING:
+            # Cancelled while the create was in flight.
+            self._cancel_server_watch(reg)
+            return
+        reg.phase = Phase.ACTIVE
+        if reg.next_revision == 0:
+            # etcd starts a watcher without start revision at the header revision + 1.
+            reg.next_revision = response.header.revision + 1
+        if not reg.confirmed:
+            reg.confirmed = True
+            reg.sink.confirmed(None, response.header.revision)
+
+    def _trim(self, reg: Registration[S], response: etcdserverpb.WatchResponse) -> bool:
+        """Drop replayed events already delivered; track the resume point. False: nothing left."""
+        events = response.events
+        count = len(events)
+        start = reg.next_revision
+        drop = 0
+        while drop < count and events[drop].kv.mod_revision < start:
+            drop += 1
+        skip = reg.skip
+        while skip and drop < count and events[drop].kv.mod_revision == start:
+            drop += 1
+            skip -= 1
+        reg.skip = skip
+        if drop:
+            if drop == count:
+                return False
+            del events[:drop]
+            count -= drop
+        reg.skip = 0
+        last = events[count - 1].kv.mod_revision
+        if response.fragment:
+            # The batch may continue inside revision `last`: count what was delivered of it.
+            tail = 1
+            while tail < count and events[count - 1 - tail].kv.mod_revision == last:
+                tail += 1
+            reg.partial = reg.partial + tail if tail == count and last == start else tail
+            reg.next_revision = last
+        else:
+            # etcd ends every unfragmented batch at a revision boundary.
+            reg.partial = 0
+            reg.next_revision = last + 1
+        return True
+
+    def _deliver(self, reg: Registration[S], response: etcdserverpb.WatchResponse) -> None:
+        reg.queued += 1
+        reg.sink.push(WatchResponse(response))
+        if reg.queued >= self.max_queued and reg.phase is Phase.ACTIVE:
+            # The consumer lags: stop this watcher instead of buffering without bound or
+            # blocking the reader; it is re-created from next_revision in consumed().
+            self._cancel_server_watch(reg)
+            reg.phase = Phase.PAUSED
+
+    def _cancel_server_watch(self, reg: Registration[S]) -> None:
+        server_id = reg.server_id
+        if server_id is not None:
+            self._by_server.pop(server_id, None)
+            reg.server_id = None
+            if self._stream_open:
+                self._outbox.append(
+                    WatchRequest(cancel_request=WatchCancelRequest(watch_id=server_id))
+                )
+
+    def _finish(self, reg: Registration[S], error: EtcdError | None) -> None:
+        """End ``reg`` for its consumer: push the terminal ``error`` or ``None``."""
+        if reg.done:
+            return
+        reg.done = True
+        self._live.pop(reg.id, None)
+        if reg.phase is Phase.ACTIVE:
+            self._cancel_server_watch(reg)
+        # A PENDING registration stays in _pending: its `created` answer must still be
+        # matched, and is then cancelled on the server (see _on_created).
+        reg.sink.push(error)
+
+    def _stream_lost(self) -> None:
+        self._stream_open = False
+        self._pending.clear()
+        self._by_server.clear()
+        self._outbox.clear()
+        for reg in self._live.values():
+            reg.server_id = None
+            if reg.phase is not Phase.PAUSED:
+                reg.phase = Phase.NEW
