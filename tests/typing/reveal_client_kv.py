@@ -1,0 +1,66 @@
+"""A consumer of the client's reads, paged reads, writes, deletes and compaction (never run).
+
+``tests/typing/test_reveal_types.py`` checks each expected-type comment against mypy's output.
+"""
+
+from __future__ import annotations
+
+from typing_extensions import reveal_type
+
+import etcd3
+from etcd3.rpc.etcdserverpb import SortOrder, SortTarget
+
+
+def sync_consumer(client: etcd3.Etcd3Client) -> None:
+    reveal_type(client.get("k"))  # R: tuple[bytes, etcd3._views.KVMetadata] | tuple[None, None]
+    value, meta = client.get(b"k", serializable=True, revision=5, timeout_override=1.5)
+    if meta is not None:
+        reveal_type(meta.key)  # R: bytes
+        reveal_type(meta.create_revision)  # R: int
+        reveal_type(meta.mod_revision)  # R: int
+        reveal_type(meta.version)  # R: int
+        reveal_type(meta.lease_id)  # R: int
+        reveal_type(meta.response_header)  # R: etcd3.rpc.etcdserverpb.ResponseHeader
+    reveal_type(value)  # R: bytes | None
+    reveal_type(client.get_strict("k"))  # R: tuple[bytes, etcd3._views.KVMetadata]
+    reveal_type(client.get_response("k"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
+    reveal_type(client.get_prefix("p/", sort_order="desc", sort_target=SortTarget.MOD))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_prefix_response("p/", count_only=True).count)  # R: int
+    reveal_type(client.get_range("a", "b", limit=10))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_range_response("a", b"\0", sort_order=SortOrder.ASCEND))  # R: etcd3.rpc.etcdserverpb.RangeResponse
+    reveal_type(client.get_all(keys_only=True))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_all_response(min_mod_revision=3))  # R: etcd3.rpc.etcdserverpb.RangeResponse
+    reveal_type(client.get_prefix_paged("p/", page_size=100))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_prefix_paged_response("p/"))  # R: typing.Iterator[etcd3.rpc.etcdserverpb.RangeResponse]
+    reveal_type(client.get_range_paged("a", "b", revision=7))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_range_paged_response("a", "b"))  # R: typing.Iterator[etcd3.rpc.etcdserverpb.RangeResponse]
+    for item_value, item_meta in client.get_prefix("p/"):
+        reveal_type(item_value)  # R: bytes
+        reveal_type(item_meta)  # R: etcd3._views.KVMetadata
+    reveal_type(client.put("k", "v", lease=7, prev_kv=True))  # R: etcd3.rpc.etcdserverpb.PutResponse
+    reveal_type(client.delete("k"))  # R: tuple[Literal[True], etcd3.rpc.etcdserverpb.DeleteRangeResponse] | tuple[Literal[False], None]
+    reveal_type(client.delete_prefix("p/", prev_kv=True))  # R: etcd3.rpc.etcdserverpb.DeleteRangeResponse
+    reveal_type(client.delete_range("a", "b"))  # R: etcd3.rpc.etcdserverpb.DeleteRangeResponse
+    client.compact(10, physical=True)
+
+
+async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
+    reveal_type(await client.get("k"))  # R: tuple[bytes, etcd3._views.KVMetadata] | tuple[None, None]
+    reveal_type(await client.get_strict("k"))  # R: tuple[bytes, etcd3._views.KVMetadata]
+    reveal_type(await client.get_response("k"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
+    reveal_type(client.get_prefix("p/"))  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(await client.get_prefix_response("p/"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
+    reveal_type(client.get_range("a", "b"))  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_all())  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_prefix_paged("p/"))  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_range_paged_response("a", "b"))  # R: typing.AsyncIterator[etcd3.rpc.etcdserverpb.RangeResponse]
+    async for page in client.get_prefix_paged_response("p/", page_size=10):
+        reveal_type(page.more)  # R: bool
+    async for item_value, item_meta in client.get_range_paged("a", "b"):
+        reveal_type(item_value)  # R: bytes
+        reveal_type(item_meta.mod_revision)  # R: int
+    reveal_type(await client.put("k", b"v"))  # R: etcd3.rpc.etcdserverpb.PutResponse
+    reveal_type(await client.delete("k", prev_kv=True))  # R: tuple[Literal[True], etcd3.rpc.etcdserverpb.DeleteRangeResponse] | tuple[Literal[False], None]
+    reveal_type(await client.delete_prefix("p/"))  # R: etcd3.rpc.etcdserverpb.DeleteRangeResponse
+    reveal_type(await client.delete_range("a", "b"))  # R: etcd3.rpc.etcdserverpb.DeleteRangeResponse
+    await client.compact(10)
