@@ -137,6 +137,13 @@ def _value_operand(value: object, what: str) -> bytes:
     return to_bytes(value, what)
 
 
+_CompareFactory: TypeAlias = Callable[..., Compare]
+
+
+def _no_target(*args: object, **kwargs: object) -> Compare:
+    raise TypeError("BaseCompare compares nothing: use Value, Version, Create, Mod, LeaseCompare")
+
+
 # --- The legacy API: compares ----------------------------------------------------------------
 
 
@@ -168,6 +175,7 @@ class BaseCompare:
     )
 
     _what: ClassVar[str] = "compare operand"
+    _factory: ClassVar[_CompareFactory] = staticmethod(_no_target)
 
     def __init__(self, key: KeyLike, range_end: KeyLike | None = None) -> None:
         self._key_bytes = key_bytes(key)
@@ -186,9 +194,6 @@ class BaseCompare:
 
     def _check(self, other: object) -> int | bytes:
         return _int_operand(other, self._what)
-
-    def _make(self, result: CompareResult, operand: int | bytes) -> Compare:
-        raise NotImplementedError
 
     def __eq__(self, other: object) -> Self:  # type: ignore[override]
         """Compare for equality with ``other``; returns this compare."""
@@ -239,7 +244,9 @@ class BaseCompare:
         """
         if self._op is None or self._operand is None:
             raise ValueError(f"{self!r} has no operator: use ==, !=, < or >")
-        return self._make(self._op, self._operand)
+        return self._factory(
+            self._key_bytes, self._op, self._operand, range_end=self._range_end_bytes
+        )
 
     def __repr__(self) -> str:
         keys = repr(self._key) if self._range_end is None else f"{self._key!r}, {self._range_end!r}"
@@ -253,66 +260,48 @@ class Value(BaseCompare):
     """Compare a key's value with ``str`` or ``bytes`` (else ``ValueError``)."""
 
     __slots__ = ()
+    _factory = staticmethod(compare_value)
     _what = "value compare operand"
 
     def _check(self, other: object) -> int | bytes:
         return _value_operand(other, self._what)
-
-    def _make(self, result: CompareResult, operand: int | bytes) -> Compare:
-        return compare_value(
-            self._key_bytes, result, to_bytes(operand), range_end=self._range_end_bytes
-        )
 
 
 class Version(BaseCompare):
     """Compare a key's version (``0``: the key does not exist) with an int (or ``"2"``)."""
 
     __slots__ = ()
+    _factory = staticmethod(compare_version)
     _what = "version compare operand"
-
-    def _make(self, result: CompareResult, operand: int | bytes) -> Compare:
-        return compare_version(
-            self._key_bytes, result, int(operand), range_end=self._range_end_bytes
-        )
 
 
 class Create(BaseCompare):
     """Compare a key's create revision (``0``: the key does not exist) with an int."""
 
     __slots__ = ()
+    _factory = staticmethod(compare_create_revision)
     _what = "create revision compare operand"
-
-    def _make(self, result: CompareResult, operand: int | bytes) -> Compare:
-        return compare_create_revision(
-            self._key_bytes, result, int(operand), range_end=self._range_end_bytes
-        )
 
 
 class Mod(BaseCompare):
     """Compare a key's mod revision (the revision of its last change) with an int."""
 
     __slots__ = ()
+    _factory = staticmethod(compare_mod_revision)
     _what = "mod revision compare operand"
-
-    def _make(self, result: CompareResult, operand: int | bytes) -> Compare:
-        return compare_mod_revision(
-            self._key_bytes, result, int(operand), range_end=self._range_end_bytes
-        )
 
 
 class LeaseCompare(BaseCompare):
     """Compare the id of the lease attached to a key (``0``: none) with an int or a ``Lease``."""
 
     __slots__ = ()
+    _factory = staticmethod(compare_lease)
     _what = "lease compare operand"
 
     def _check(self, other: object) -> int | bytes:
         if not isinstance(other, (int, str)) and hasattr(other, "id"):
             other = other.id
         return _int_operand(other, self._what)
-
-    def _make(self, result: CompareResult, operand: int | bytes) -> Compare:
-        return compare_lease(self._key_bytes, result, int(operand), range_end=self._range_end_bytes)
 
 
 # --- The legacy API: operations --------------------------------------------------------------
@@ -685,7 +674,7 @@ class Transactions:
 # --- The builder API -------------------------------------------------------------------------
 
 _V = TypeVar("_V")
-_CompareFactory: TypeAlias = Callable[..., Compare]
+_R = TypeVar("_R")
 
 
 class TransactionBuilder:
@@ -819,9 +808,12 @@ class TransactionBuilder:
 
 
 class CompareBuilderStep1(Generic[_V]):
-    """The last step of a compare: the operator and the operand.
+    """The last step of a compare: the operator, applied to an operand.
 
-    ``_V`` is the operand type: ``str | bytes`` for ``.value``, ``int`` for the others.
+    ``_V`` is the operand type: ``str | bytes`` for ``.value``, ``int`` for the others. Each
+    operator method takes the operand ``val``, adds the compare and returns the builder it was
+    added to (a new one for an immutable builder); an operand of the wrong type is a
+    ``ValueError``. A step can be completed several times: each adds its own compare.
     """
 
     __slots__ = ("_add", "_check", "_factory", "_key", "_range_end")
@@ -845,74 +837,25 @@ class CompareBuilderStep1(Generic[_V]):
         return self._add(self._factory(self._key, result, checked, range_end=self._range_end))
 
     def eq(self, val: _V) -> TransactionBuilder:
-        """Hold when the field equals ``val``.
-
-        Args:
-            val: The operand.
-
-        Returns:
-            The builder the compare was added to (a new one for an immutable builder).
-
-        Raises:
-            ValueError: ``val`` is of the wrong type.
-        """
+        """Hold when the field equals ``val``; returns the builder."""
         return self._complete(CompareResult.EQUAL, val)
 
     def ne(self, val: _V) -> TransactionBuilder:
-        """Hold when the field differs from ``val``.
-
-        Args:
-            val: The operand.
-
-        Returns:
-            The builder the compare was added to (a new one for an immutable builder).
-
-        Raises:
-            ValueError: ``val`` is of the wrong type.
-        """
+        """Hold when the field differs from ``val``; returns the builder."""
         return self._complete(CompareResult.NOT_EQUAL, val)
 
     def gt(self, val: _V) -> TransactionBuilder:
-        """Hold when the field is greater than ``val``.
-
-        Args:
-            val: The operand.
-
-        Returns:
-            The builder the compare was added to (a new one for an immutable builder).
-
-        Raises:
-            ValueError: ``val`` is of the wrong type.
-        """
+        """Hold when the field is greater than ``val``; returns the builder."""
         return self._complete(CompareResult.GREATER, val)
 
     def lt(self, val: _V) -> TransactionBuilder:
-        """Hold when the field is (strictly) less than ``val``.
-
-        Args:
-            val: The operand.
-
-        Returns:
-            The builder the compare was added to (a new one for an immutable builder).
-
-        Raises:
-            ValueError: ``val`` is of the wrong type.
-        """
+        """Hold when the field is (strictly) less than ``val``; returns the builder."""
         return self._complete(CompareResult.LESS, val)
 
     def le(self, val: _V) -> TransactionBuilder:
-        """Hold when the field is **strictly** less than ``val`` (the same as :meth:`lt`).
+        """Hold when the field is **strictly** less than ``val`` (as :meth:`lt`).
 
-        The name is the predecessor's; etcd has no "less or equal" compare.
-
-        Args:
-            val: The operand.
-
-        Returns:
-            The builder the compare was added to (a new one for an immutable builder).
-
-        Raises:
-            ValueError: ``val`` is of the wrong type.
+        The name is the predecessor's; etcd has no "less or equal" compare. Returns the builder.
         """
         return self._complete(CompareResult.LESS, val)
 
@@ -1142,6 +1085,19 @@ class TransactionResponse:
         """The raw result at ``index`` (negative indexes count from the end)."""
         return self._results[index]
 
+    def _typed(self, index: int, read: Callable[[int], _R]) -> _R:
+        # The predecessor's contract: KeyError for any index outside [0, n) or a wrong kind.
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise KeyError(f"transaction result index must be an int, got {index!r}")
+        if not 0 <= index < len(self._results):
+            raise KeyError(
+                f"transaction result {index} is out of range: there are {len(self._results)}"
+            )
+        try:
+            return read(index)
+        except ResultKindError as exc:
+            raise KeyError(str(exc)) from exc
+
     def kind(self, index: int) -> TxnResultKind:
         """The kind of operation result ``index`` belongs to.
 
@@ -1154,19 +1110,7 @@ class TransactionResponse:
         Raises:
             KeyError: No result at ``index``.
         """
-        self._check(index)
-        try:
-            return self._results.kind(index)
-        except ResultKindError as exc:
-            raise KeyError(str(exc)) from exc
-
-    def _check(self, index: int) -> None:
-        if isinstance(index, bool) or not isinstance(index, int):
-            raise KeyError(f"transaction result index must be an int, got {index!r}")
-        if not 0 <= index < len(self._results):
-            raise KeyError(
-                f"transaction result {index} is out of range: there are {len(self._results)}"
-            )
+        return self._typed(index, self._results.kind)
 
     def as_get(self, index: int) -> GetResult:
         """The keys read by the get at ``index``.
@@ -1180,11 +1124,7 @@ class TransactionResponse:
         Raises:
             KeyError: No result at ``index``, or it is not a get's.
         """
-        self._check(index)
-        try:
-            return get_result(self._results.range(index), self._header)
-        except ResultKindError as exc:
-            raise KeyError(str(exc)) from exc
+        return get_result(self._typed(index, self._results.range), self._header)
 
     def as_put(self, index: int) -> PutResponse:
         """The response of the put at ``index``.
@@ -1198,11 +1138,7 @@ class TransactionResponse:
         Raises:
             KeyError: No result at ``index``, or it is not a put's.
         """
-        self._check(index)
-        try:
-            return self._results.put(index)
-        except ResultKindError as exc:
-            raise KeyError(str(exc)) from exc
+        return self._typed(index, self._results.put)
 
     def as_del(self, index: int) -> DeleteRangeResponse:
         """The response of the delete at ``index``.
@@ -1216,11 +1152,7 @@ class TransactionResponse:
         Raises:
             KeyError: No result at ``index``, or it is not a delete's.
         """
-        self._check(index)
-        try:
-            return self._results.delete_range(index)
-        except ResultKindError as exc:
-            raise KeyError(str(exc)) from exc
+        return self._typed(index, self._results.delete_range)
 
     def as_txn(self, index: int) -> TransactionResponse:
         """The result of the nested transaction at ``index``.
@@ -1234,11 +1166,7 @@ class TransactionResponse:
         Raises:
             KeyError: No result at ``index``, or it is not a nested transaction's.
         """
-        self._check(index)
-        try:
-            return TransactionResponse(self._results.txn(index), self._header)
-        except ResultKindError as exc:
-            raise KeyError(str(exc)) from exc
+        return TransactionResponse(self._typed(index, self._results.txn), self._header)
 
     def __repr__(self) -> str:
         kinds = ", ".join(self._results.kind(i) for i in range(len(self._results)))

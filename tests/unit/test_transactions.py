@@ -636,3 +636,10 @@ def test_cas_result() -> None:
     ok = TxnResponse(succeeded=True, responses=[ResponseOp(response_put=put)])
     assert cas_result(ok) == (True, put)
     assert cas_result(TxnResponse(succeeded=False)) == (False, None)
+
+
+def test_base_compare_has_no_target() -> None:
+    compare = BaseCompare(b"k") == 1
+    assert compare.op is CompareResult.EQUAL
+    with pytest.raises(TypeError, match="compares nothing"):
+        compare.build_message()
