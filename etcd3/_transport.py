@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
@@ -512,6 +513,9 @@ class AsyncGrpcCaller(_CallerCore):
             self._channel_factory = channel
         self._prepare = prepare
         self._prepared: asyncio.Future[None] | None = None
+        # Streams in flight, cancelled by close(): older grpcio (1.62) leaves their reads
+        # pending forever when only the channel is closed.
+        self._streams: weakref.WeakSet[_AsyncStreamBase[Any]] = weakref.WeakSet()
 
     @property
     def channel(self) -> grpc.aio.Channel | None:
@@ -646,6 +650,8 @@ class AsyncGrpcCaller(_CallerCore):
         self._forget_multicallables()
         if self._prepared is not None and not self._prepared.done():
             self._prepared.cancel()
+        for stream in list(self._streams):
+            stream._abort()
         if self._channel is not None:
             await self._channel.close()
 
@@ -709,7 +715,13 @@ class _AsyncStreamBase(Generic[RespT]):
                 self._call = start()
             except grpc.aio.UsageError as exc:
                 raise self._caller.closed_error(self._method) from exc
+            self._caller._streams.add(self)
         return self._call
+
+    def _abort(self) -> None:
+        """Cancel the grpc call because the connection closes (readers get a typed error)."""
+        if self._call is not None:
+            self._call.cancel()
 
     async def read(self) -> RespT | None:
         """The next response, or ``None`` at the end of the stream (or after ``cancel()``).
@@ -795,6 +807,10 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
             raise StreamClosedError("the stream was cancelled", method=self._method.path)
         if self._writes_closed:
             raise StreamClosedError("done_writing() was called", method=self._method.path)
+        if self._caller.closed:
+            # Checked here, not left to grpc: a write on a call of a closed channel hangs
+            # forever with grpcio 1.62 (fine with 1.85).
+            raise self._caller.closed_error(self._method)
         try:
             call = self._call if self._call is not None else await self._started()
             await call.write(request)
