@@ -11,6 +11,6 @@ rm -rf "$venv"
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet -e '.[testing]' "$@" \
-    pytest-asyncio==1.5.0 pytest-timeout==2.4.0
+    pytest-asyncio==1.5.0 pytest-timeout==2.4.0 ruff==0.17.6  # ruff: the sync-twin freshness test
 echo "== compat: $("$venv/bin/python" -c 'import sys, grpc, google.protobuf as pb; print(f"Python {sys.version.split()[0]}, protobuf {pb.__version__}, grpcio {grpc.__version__}")')"
 "$venv/bin/pytest" -p no:cacheprovider tests/unit tests/integration ${PYTEST_ARGS:-}
