@@ -35,15 +35,17 @@ error falls back to the class of its gRPC code. The tree (gRPC code of the fallb
     │   ├── RootUserNotExistError, RootRoleNotExistError, UserAlreadyExistsError,
     │   │   UserNotFoundError, RoleAlreadyExistsError, RoleNotFoundError,
     │   │   RoleNotGrantedError, PermissionNotGrantedError, AuthNotEnabledError
-    │   └── ClusterVersionUnavailableError, DowngradeInProcessError,
-    │       NoInflightDowngradeError
+    │   ├── ClusterVersionUnavailableError, DowngradeInProcessError,
+    │   │   NoInflightDowngradeError
+    │   └── ElectionNotLeaderError
     ├── OutOfRangeError [OUT_OF_RANGE]
     │   ├── RevisionCompactedError (.compacted_revision)
     │   ├── FutureRevisionError
     │   └── LeaseTTLTooLargeError
     ├── NotFoundError [NOT_FOUND]
     │   ├── LeaseNotFoundError
-    │   └── MemberNotFoundError
+    │   ├── MemberNotFoundError
+    │   └── ElectionNoLeaderError
     ├── InvalidArgumentError [INVALID_ARGUMENT]
     │   ├── EmptyKeyError, KeyNotFoundError, ValueProvidedError, LeaseProvidedError,
     │   │   TooManyOpsError, DuplicateKeyError, InvalidSortOptionError, RequestTooLargeError
@@ -92,6 +94,8 @@ __all__ = [
     "DataLossError",
     "DowngradeInProcessError",
     "DuplicateKeyError",
+    "ElectionNoLeaderError",
+    "ElectionNotLeaderError",
     "EmptyKeyError",
     "Etcd3Exception",
     "EtcdError",
@@ -616,6 +620,14 @@ class CorruptClusterError(DataLossError):
     """The cluster detected data corruption (the CORRUPT alarm is raised)."""
 
 
+class ElectionNoLeaderError(NotFoundError):
+    """The election has no leader (nobody campaigns, or the leader resigned)."""
+
+
+class ElectionNotLeaderError(PreconditionFailedError):
+    """The caller is not (or no longer) the election's leader (Proclaim/Resign)."""
+
+
 # --- The mapping ----------------------------------------------------------------------
 
 
@@ -766,6 +778,9 @@ ETCD_ERROR_TABLE: tuple[EtcdErrorRow, ...] = (
     _R(_Code.CANCELLED, _E + "request canceled", RequestCancelledError),
     _R(_Code.DEADLINE_EXCEEDED, _E + "context deadline exceeded", ConnectionTimeoutError),
     _R(_Code.UNKNOWN, "context deadline exceeded", ConnectionTimeoutError),
+    # The Election service passes its package's errors on untranslated (code UNKNOWN).
+    _R(_Code.UNKNOWN, "election: no leader", ElectionNoLeaderError),
+    _R(_Code.UNKNOWN, "election: not leader", ElectionNotLeaderError),
 )
 """Every error etcd defines, as (gRPC code, exact message, class); see the module docstring."""
 

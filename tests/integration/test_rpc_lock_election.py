@@ -6,7 +6,7 @@ import grpc
 import pytest
 from rpc_recording import MODES, Mode, Recording, Rpc, connect, drain, receive, resolve
 
-from etcd3.errors import ConnectionTimeoutError, UnknownError
+from etcd3.errors import ConnectionTimeoutError, ElectionNoLeaderError, ElectionNotLeaderError
 from etcd3.testing import EtcdServer
 
 pytestmark = pytest.mark.parametrize("mode", MODES)
@@ -76,10 +76,10 @@ async def election(rpc: Rpc, prefix: bytes) -> None:
             )
 
         await resolve(rpc.election.resign(leader=leader))
-        # etcd answers these with plain errors (gRPC UNKNOWN): mapped to the UNKNOWN fallback.
-        with pytest.raises(UnknownError, match="election: no leader"):
+        # etcd answers these with untranslated errors (gRPC UNKNOWN); the table types them.
+        with pytest.raises(ElectionNoLeaderError, match="election: no leader"):
             await resolve(rpc.election.leader(name=name))
-        with pytest.raises(UnknownError, match="election: not leader"):
+        with pytest.raises(ElectionNotLeaderError, match="election: not leader"):
             await resolve(rpc.election.proclaim(leader=leader, value=b"stale"))
 
         successor = await resolve(
