@@ -7,7 +7,7 @@ built or sent (API.md §2: bad input never reaches the server, never hangs).
 from __future__ import annotations
 
 import math
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, TypeVar
 
 from etcd3._runtime import DEFAULT_TIMEOUT, Timeout
 from etcd3.rpc.etcdserverpb import RangeRequest, SortOrder, SortTarget
@@ -191,39 +191,31 @@ def _filter_revision(value: object, what: str) -> int:
     return number
 
 
-def sort_order_arg(sort_order: object) -> SortOrder:
-    """``None`` or a sort order name (``"asc"``, ``"ascend"``, ``"desc"``, ``"descend"``)."""
-    if sort_order is None:
-        return SortOrder.NONE
-    if isinstance(sort_order, SortOrder):
-        return sort_order
-    if isinstance(sort_order, str):
-        found = _SORT_ORDERS.get(sort_order)
+E = TypeVar("E", SortOrder, SortTarget)
+
+
+def _named_enum(value: object, what: str, kind: type[E], default: E, names: dict[str, E]) -> E:
+    if value is None:
+        return default
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        found = names.get(value)
         if found is not None:
             return found
-        raise ValueError(
-            f"sort_order must be None, 'asc', 'ascend', 'desc' or 'descend', got {sort_order!r}"
-        )
-    raise TypeError(f"sort_order must be a str, SortOrder or None, not {type(sort_order).__name__}")
+        choices = ", ".join(repr(name) for name in names)
+        raise ValueError(f"{what} must be None or one of {choices}, got {value!r}")
+    raise TypeError(f"{what} must be a str, {kind.__name__} or None, not {type(value).__name__}")
+
+
+def sort_order_arg(sort_order: object) -> SortOrder:
+    """``None`` or a sort order name (``"asc"``, ``"ascend"``, ``"desc"``, ``"descend"``)."""
+    return _named_enum(sort_order, "sort_order", SortOrder, SortOrder.NONE, _SORT_ORDERS)
 
 
 def sort_target_arg(sort_target: object) -> SortTarget:
     """``None`` (by key) or a sort target name (``"key"``, ``"value"``, ``"version"``, ...)."""
-    if sort_target is None:
-        return SortTarget.KEY
-    if isinstance(sort_target, SortTarget):
-        return sort_target
-    if isinstance(sort_target, str):
-        found = _SORT_TARGETS.get(sort_target)
-        if found is not None:
-            return found
-        raise ValueError(
-            "sort_target must be None, 'key', 'value', 'version', 'create' or 'mod', "
-            f"got {sort_target!r}"
-        )
-    raise TypeError(
-        f"sort_target must be a str, SortTarget or None, not {type(sort_target).__name__}"
-    )
+    return _named_enum(sort_target, "sort_target", SortTarget, SortTarget.KEY, _SORT_TARGETS)
 
 
 def range_bound(range_end: object, what: str = "range_end") -> bytes:
