@@ -26,6 +26,7 @@ __all__ = [
     "AlarmType",
     "AuthStatus",
     "BytesSink",
+    "KeepAliveSchedule",
     "LeaseBase",
     "Member",
     "PermissionType",
@@ -404,3 +405,78 @@ def permission_range(key: object, range_end: object) -> tuple[bytes, bytes]:
     start = key_bytes(key)
     end = b"" if range_end is None else to_bytes(range_end, "range_end")
     return start, end
+
+
+# --- Automatic keep-alive ---------------------------------------------------------------------
+
+
+class KeepAliveSchedule:
+    """When to renew each lease kept alive automatically, and when one counts as lost.
+
+    Pure bookkeeping on ``time.monotonic()`` instants passed in: a lease is renewed every third
+    of its TTL; it is lost once no renewal has succeeded for a whole TTL (or the server says
+    it is gone). The I/O shells send what :meth:`due` returns and report answers to
+    :meth:`renewed`.
+    """
+
+    __slots__ = ("_expires", "_next", "_ttl")
+
+    def __init__(self) -> None:
+        self._ttl: dict[int, float] = {}
+        self._next: dict[int, float] = {}
+        self._expires: dict[int, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._ttl)
+
+    def __contains__(self, lease_id: object) -> bool:
+        return lease_id in self._ttl
+
+    def add(self, lease_id: int, ttl: int, now: float) -> None:
+        """Start keeping ``lease_id`` alive; it was granted (or renewed) with ``ttl`` at ``now``."""
+        self._ttl[lease_id] = float(ttl)
+        self._next[lease_id] = now + ttl / 3
+        self._expires[lease_id] = now + ttl
+
+    def remove(self, lease_id: int) -> None:
+        """Stop keeping ``lease_id`` alive (unknown IDs are ignored)."""
+        self._ttl.pop(lease_id, None)
+        self._next.pop(lease_id, None)
+        self._expires.pop(lease_id, None)
+
+    def due(self, now: float) -> list[int]:
+        """The leases to renew now; each is due again a third of its TTL later."""
+        due = [lease_id for lease_id, at in self._next.items() if at <= now]
+        for lease_id in due:
+            self._next[lease_id] = now + self._ttl[lease_id] / 3
+        return due
+
+    def renewed(self, lease_id: int, ttl: int, now: float) -> bool:
+        """Record the server's answer for ``lease_id``; ``False`` if it says the lease is gone.
+
+        A lease the server no longer knows (``ttl <= 0``) is removed. Answers for leases not
+        in the schedule are ignored (``True``).
+        """
+        if lease_id not in self._ttl:
+            return True
+        if ttl <= 0:
+            self.remove(lease_id)
+            return False
+        self._ttl[lease_id] = float(ttl)
+        self._next[lease_id] = now + ttl / 3
+        self._expires[lease_id] = now + ttl
+        return True
+
+    def expired(self, now: float) -> list[int]:
+        """The leases not renewed for a whole TTL: lost, and removed from the schedule."""
+        lost = [lease_id for lease_id, at in self._expires.items() if at <= now]
+        for lease_id in lost:
+            self.remove(lease_id)
+        return lost
+
+    def next_wakeup(self, now: float) -> float | None:
+        """Seconds until something is due or expires (``None``: nothing scheduled)."""
+        if not self._ttl:
+            return None
+        soonest = min(*self._next.values(), *self._expires.values())
+        return max(0.0, soonest - now)

@@ -3,22 +3,39 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import suppress
 from types import TracebackType
 
 from typing_extensions import Self
 
+from etcd3._acompat import (
+    Event,
+    Job,
+    StateLock,
+    current_worker,
+    join_workers,
+    spawn,
+    wait_event,
+)
 from etcd3._base_async import AsyncClientBase
 from etcd3._cluster_views import (
+    KeepAliveSchedule,
     LeaseBase,
     checked_keep_alive,
     lease_id_arg,
     ttl_arg,
     whole_call_seconds,
 )
+from etcd3._runtime import AsyncDuplexStream
 from etcd3._validate import flag
-from etcd3.errors import LeaseNotFoundError, StreamClosedError
+from etcd3.errors import (
+    ConnectionClosedError,
+    EtcdError,
+    LeaseNotFoundError,
+    StreamClosedError,
+)
 from etcd3.rpc.etcdserverpb import (
     LeaseGrantRequest,
     LeaseKeepAliveRequest,
@@ -34,6 +51,10 @@ from etcd3.rpc.methods import LEASE_LEASE_KEEP_ALIVE
 __all__ = ["AsyncLease", "AsyncLeaseMixin"]
 
 _LEASES_REQUEST = LeaseLeasesRequest()
+_RETRY_DELAY = 0.5
+"""Seconds before reopening a failed keep-alive stream (the schedule still marks leases lost
+once a whole TTL passes without a renewal)."""
+_STOP_TIMEOUT = 2.0
 
 
 class AsyncLease(LeaseBase):
@@ -45,6 +66,13 @@ class AsyncLease(LeaseBase):
     each time. In the asyncio client they are coroutine properties: ``await lease.keys``; in
     the sync client plain properties: ``lease.keys``.
 
+    Automatic keep-alive (``client.lease(ttl, keep_alive=True)`` or :meth:`start_keep_alive`)
+    renews the lease every third of its TTL over the client's one shared keep-alive stream
+    (a background task in asyncio, a daemon thread in the sync client), until
+    :meth:`stop_keep_alive`, :meth:`revoke` or the client's ``close()``. When no renewal
+    succeeds for a whole TTL, or the server no longer knows the lease, the lease is *lost*:
+    :attr:`lost` turns true and :meth:`wait_lost` returns.
+
     Args:
         lease_id: The lease ID.
         ttl: The TTL in seconds it was granted with.
@@ -55,11 +83,12 @@ class AsyncLease(LeaseBase):
         ttl: The TTL in seconds it was granted with (see :attr:`granted_ttl` for the server's).
     """
 
-    __slots__ = ("_etcd_client",)
+    __slots__ = ("_etcd_client", "_lost")
 
     def __init__(self, lease_id: int, ttl: int, etcd_client: AsyncLeaseMixin | None = None) -> None:
         super().__init__(lease_id, ttl)
         self._etcd_client = etcd_client
+        self._lost: Event | None = None
 
     @property
     def _client(self) -> AsyncLeaseMixin:
@@ -92,6 +121,7 @@ class AsyncLease(LeaseBase):
             etcd3.errors.LeaseNotFoundError: The lease has expired or was revoked already.
             etcd3.EtcdError: The call failed.
         """
+        self.stop_keep_alive()
         await self._client.revoke_lease(self.id, timeout_override)
 
     async def refresh(self, timeout_override: float | None = None) -> LeaseKeepAliveResponse:
@@ -112,6 +142,47 @@ class AsyncLease(LeaseBase):
             self.id, whole_call_seconds(timeout_override, self._client.timeout)
         )
 
+    def start_keep_alive(self) -> None:
+        """Renew the lease automatically from now on (see the class docstring). Idempotent.
+
+        Raises:
+            ValueError: The lease has no client.
+        """
+        client = self._client
+        if self._lost is None or self._lost.is_set():
+            self._lost = Event()
+        client._keep_alive_engine().add(self)
+
+    def stop_keep_alive(self) -> None:
+        """Stop renewing the lease automatically (it expires after its TTL). Idempotent."""
+        if self._etcd_client is not None and self._etcd_client._keep_alive is not None:
+            self._etcd_client._keep_alive.remove(self.id)
+
+    @property
+    def lost(self) -> bool:
+        """Whether automatic keep-alive has lost the lease (it has expired or is gone)."""
+        return self._lost is not None and self._lost.is_set()
+
+    async def wait_lost(self, timeout: float | None = None) -> bool:
+        """Wait until automatic keep-alive loses the lease.
+
+        Args:
+            timeout: Seconds to wait at most; ``None`` for no limit.
+
+        Returns:
+            Whether the lease is lost (``False``: the time ran out first).
+
+        Raises:
+            ValueError: Automatic keep-alive was never started for this lease.
+        """
+        if self._lost is None:
+            raise ValueError(f"{self!r} is not kept alive automatically")
+        return await wait_event(self._lost, timeout)
+
+    def _mark_lost(self) -> None:
+        if self._lost is not None:
+            self._lost.set()
+
     async def __aenter__(self) -> Self:
         return self
 
@@ -126,8 +197,15 @@ class AsyncLease(LeaseBase):
 class AsyncLeaseMixin(AsyncClientBase):
     """The client's leases."""
 
+    _keep_alive: AsyncKeepAlive | None = None
+
     async def lease(
-        self, ttl: int, lease_id: int | None = None, timeout_override: float | None = None
+        self,
+        ttl: int,
+        lease_id: int | None = None,
+        timeout_override: float | None = None,
+        *,
+        keep_alive: bool = False,
     ) -> AsyncLease:
         """Grant a lease.
 
@@ -135,6 +213,8 @@ class AsyncLeaseMixin(AsyncClientBase):
             ttl: Time to live in seconds (the server may grant a minimum of its own).
             lease_id: The ID to ask for; ``None`` lets the server choose.
             timeout_override: This call's deadline in seconds (``None``: the client's).
+            keep_alive: Renew the lease automatically until it is revoked or the client
+                closes (see :class:`AsyncLease`).
 
         Returns:
             The granted :class:`AsyncLease`.
@@ -148,10 +228,25 @@ class AsyncLeaseMixin(AsyncClientBase):
         request = LeaseGrantRequest(
             TTL=ttl_arg(ttl), ID=0 if lease_id is None else lease_id_arg(lease_id)
         )
+        automatic = flag(keep_alive, "keep_alive")
         response = await self._rpc.lease.lease_grant(
             request, timeout=self._deadline(timeout_override)
         )
-        return AsyncLease(response.ID, response.TTL, self)
+        lease = AsyncLease(response.ID, response.TTL, self)
+        if automatic:
+            lease.start_keep_alive()
+        return lease
+
+    def _keep_alive_engine(self) -> AsyncKeepAlive:
+        if self._keep_alive is None:
+            self._keep_alive = AsyncKeepAlive(self)
+        return self._keep_alive
+
+    async def close(self) -> None:
+        """Stop automatic keep-alives, then close the channel. Idempotent."""
+        if self._keep_alive is not None:
+            await self._keep_alive.stop()
+        await super().close()
 
     async def revoke_lease(self, lease_id: int, timeout_override: float | None = None) -> None:
         """Revoke a lease: the keys attached to it are deleted.
@@ -248,3 +343,124 @@ class AsyncLeaseMixin(AsyncClientBase):
         return await self._rpc.lease.lease_leases(
             _LEASES_REQUEST, timeout=self._deadline(timeout_override)
         )
+
+
+class AsyncKeepAlive:
+    """The client's automatic keep-alive: one shared LeaseKeepAlive stream for every lease.
+
+    A sender worker sends the renewals the :class:`KeepAliveSchedule` says are due and marks
+    leases lost when it says so; a reader worker per stream reports the answers. Both end when
+    no lease is left, so an idle client runs no worker.
+    """
+
+    def __init__(self, client: AsyncLeaseMixin) -> None:
+        self._client = client
+        self._schedule = KeepAliveSchedule()
+        self._leases: dict[int, AsyncLease] = {}
+        self._lock = StateLock()
+        self._wake = Event()
+        self._running = False
+        self._stopped = False
+        self._stream: AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse] | None = None
+        self._workers: list[Job] = []
+
+    def add(self, lease: AsyncLease) -> None:
+        with self._lock:
+            if self._stopped:
+                raise ConnectionClosedError(method=LEASE_LEASE_KEEP_ALIVE.path)
+            self._schedule.add(lease.id, lease.ttl, time.monotonic())
+            self._leases[lease.id] = lease
+            start = not self._running
+            self._running = True
+        if start:
+            self._workers.append(spawn(self._send_loop, name=f"etcd3-keepalive-{lease.id:x}"))
+        self._wake.set()
+
+    def remove(self, lease_id: int) -> None:
+        with self._lock:
+            self._schedule.remove(lease_id)
+            self._leases.pop(lease_id, None)
+        self._wake.set()
+
+    async def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            lost = list(self._leases.values())
+            self._leases.clear()
+            for lease in lost:
+                self._schedule.remove(lease.id)
+            stream, self._stream = self._stream, None
+            workers = list(self._workers)
+        self._wake.set()
+        if stream is not None:
+            stream.cancel()
+        await join_workers(workers, _STOP_TIMEOUT)
+
+    async def _send_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            now = time.monotonic()
+            with self._lock:
+                lost = [self._leases.pop(i) for i in self._schedule.expired(now)]
+                due = self._schedule.due(now)
+                wait = self._schedule.next_wakeup(now)
+                if self._stopped or not self._schedule:
+                    self._running = False
+                    stream, self._stream = self._stream, None
+                    due = []
+            for lease in lost:
+                lease._mark_lost()
+            if not self._running:
+                if stream is not None:
+                    stream.cancel()
+                self._forget_current_worker()
+                return
+            if due:
+                try:
+                    stream = self._open_stream()
+                    for lease_id in due:
+                        await stream.send(LeaseKeepAliveRequest(ID=lease_id))
+                except EtcdError:
+                    self._drop_stream(stream)
+                    wait = _RETRY_DELAY if wait is None else min(wait, _RETRY_DELAY)
+            await wait_event(self._wake, wait)
+
+    def _open_stream(self) -> AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse]:
+        with self._lock:
+            if self._stream is not None:
+                return self._stream
+            stream = self._client._rpc.lease.lease_keep_alive(timeout=None)
+            self._stream = stream
+        self._workers.append(spawn(lambda: self._read_loop(stream), name="etcd3-keepalive-read"))
+        return stream
+
+    def _drop_stream(
+        self, stream: AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse] | None
+    ) -> None:
+        with self._lock:
+            if stream is None or self._stream is not stream:
+                return
+            self._stream = None
+        stream.cancel()
+
+    async def _read_loop(
+        self, stream: AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse]
+    ) -> None:
+        try:
+            async for response in stream:
+                with self._lock:
+                    alive = self._schedule.renewed(response.ID, response.TTL, time.monotonic())
+                    lease = None if alive else self._leases.pop(response.ID, None)
+                if lease is not None:
+                    lease._mark_lost()
+        except EtcdError:
+            pass  # the sender reopens a stream when renewals are next due
+        finally:
+            self._drop_stream(stream)
+            self._forget_current_worker()
+            self._wake.set()
+
+    def _forget_current_worker(self) -> None:
+        me = current_worker()
+        with self._lock:
+            self._workers = [worker for worker in self._workers if worker is not me]

@@ -1,6 +1,7 @@
 # Generated from tests/integration/test_client_lease_async.py by tools/async_to_sync.py. DO NOT EDIT: change the asyncio
 # source and run `make regen`.
-"""Leases through the friendly client: grant, live reads, refresh, revoke, context manager."""
+"""Leases through the friendly client: grant, live reads, refresh, revoke, context manager,
+automatic keep-alive."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ import random
 
 import pytest
 
+import etcd3
 from etcd3._client import Etcd3Client
 from etcd3._compat import sleep
 from etcd3._lease import Lease
-from etcd3.errors import ConnectionTimeoutError, LeaseExistsError, LeaseNotFoundError
+from etcd3.errors import (
+    ConnectionClosedError,
+    ConnectionTimeoutError,
+    LeaseExistsError,
+    LeaseNotFoundError,
+)
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse, LeaseTimeToLiveResponse
+from etcd3.testing import EtcdFactory, EtcdServer
 
 
 def test_lease_grant_and_live_reads(client: Etcd3Client, prefix: bytes) -> None:
@@ -151,3 +159,61 @@ def test_bad_arguments_raise_before_any_call(client: Etcd3Client) -> None:
         client.refresh_lease(1, timeout_override=-1)
     with pytest.raises(ValueError, match="no etcd_client"):
         Lease(1, 10).refresh()
+
+
+def test_automatic_keep_alive(client: Etcd3Client, prefix: bytes) -> None:
+    lease = client.lease(2, keep_alive=True)
+    other = client.lease(2)
+    other.start_keep_alive()
+    client.put(prefix + b"kept", b"v", lease=lease)
+    sleep(3)  # longer than the TTL: only renewals keep the leases
+    assert lease.remaining_ttl > 0
+    assert other.remaining_ttl > 0
+    assert (lease.lost, other.lost) == (False, False)
+    assert lease.wait_lost(timeout=0.01) is False
+
+    other.revoke()  # stops its keep-alive first
+    assert other.remaining_ttl == -1
+    lease.stop_keep_alive()
+    lease.stop_keep_alive()  # idempotent
+    # Still the lease's own TTL until it expires; nobody renews it any more.
+    assert 0 < lease.remaining_ttl <= 2
+    lease.revoke()
+    assert client.get(prefix + b"kept") == (None, None)
+
+
+def test_keep_alive_reports_a_lease_revoked_elsewhere(
+    client: Etcd3Client,
+) -> None:
+    lease = client.lease(2, keep_alive=True)
+    client.revoke_lease(lease.id)  # behind the keep-alive's back
+    # The next renewal's answer (TTL 0) marks it lost.
+    assert lease.wait_lost(timeout=5) is True
+    assert lease.lost is True
+    with pytest.raises(ValueError, match="not kept alive"):
+        (client.lease(5)).wait_lost()
+
+
+def test_keep_alive_loses_a_lease_when_renewals_fail(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    with etcd3.client(server.host, server.port, timeout=10) as c:
+        lease = c.lease(2, keep_alive=True)
+        server.pause()
+        try:
+            # No answer for a whole TTL: lost, even though the server never said so.
+            assert lease.wait_lost(timeout=6) is True
+        finally:
+            server.resume()
+
+
+def test_close_stops_keep_alive(etcd_server: EtcdServer) -> None:
+    with etcd3.client(etcd_server.host, etcd_server.port, timeout=10) as c:
+        lease = c.lease(30, keep_alive=True)
+        engine = c._keep_alive
+        assert engine is not None
+        assert engine._workers
+    # Every worker has ended: the sender and the stream's reader.
+    assert engine._workers == []
+    assert lease.lost is False
+    with pytest.raises(ConnectionClosedError):
+        lease.start_keep_alive()

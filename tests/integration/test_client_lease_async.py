@@ -1,5 +1,6 @@
 # async-to-sync: source
-"""Leases through the friendly client: grant, live reads, refresh, revoke, context manager."""
+"""Leases through the friendly client: grant, live reads, refresh, revoke, context manager,
+automatic keep-alive."""
 
 from __future__ import annotations
 
@@ -7,11 +8,18 @@ import random
 
 import pytest
 
+import etcd3
 from etcd3._acompat import sleep
 from etcd3._client_async import AsyncEtcd3Client
 from etcd3._lease_async import AsyncLease
-from etcd3.errors import ConnectionTimeoutError, LeaseExistsError, LeaseNotFoundError
+from etcd3.errors import (
+    ConnectionClosedError,
+    ConnectionTimeoutError,
+    LeaseExistsError,
+    LeaseNotFoundError,
+)
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse, LeaseTimeToLiveResponse
+from etcd3.testing import EtcdFactory, EtcdServer
 
 
 async def test_lease_grant_and_live_reads(async_client: AsyncEtcd3Client, prefix: bytes) -> None:
@@ -150,3 +158,61 @@ async def test_bad_arguments_raise_before_any_call(async_client: AsyncEtcd3Clien
         async_client.refresh_lease(1, timeout_override=-1)
     with pytest.raises(ValueError, match="no etcd_client"):
         await AsyncLease(1, 10).refresh()
+
+
+async def test_automatic_keep_alive(async_client: AsyncEtcd3Client, prefix: bytes) -> None:
+    lease = await async_client.lease(2, keep_alive=True)
+    other = await async_client.lease(2)
+    other.start_keep_alive()
+    await async_client.put(prefix + b"kept", b"v", lease=lease)
+    await sleep(3)  # longer than the TTL: only renewals keep the leases
+    assert await lease.remaining_ttl > 0
+    assert await other.remaining_ttl > 0
+    assert (lease.lost, other.lost) == (False, False)
+    assert await lease.wait_lost(timeout=0.01) is False
+
+    await other.revoke()  # stops its keep-alive first
+    assert await other.remaining_ttl == -1
+    lease.stop_keep_alive()
+    lease.stop_keep_alive()  # idempotent
+    # Still the lease's own TTL until it expires; nobody renews it any more.
+    assert 0 < await lease.remaining_ttl <= 2
+    await lease.revoke()
+    assert await async_client.get(prefix + b"kept") == (None, None)
+
+
+async def test_keep_alive_reports_a_lease_revoked_elsewhere(
+    async_client: AsyncEtcd3Client,
+) -> None:
+    lease = await async_client.lease(2, keep_alive=True)
+    await async_client.revoke_lease(lease.id)  # behind the keep-alive's back
+    # The next renewal's answer (TTL 0) marks it lost.
+    assert await lease.wait_lost(timeout=5) is True
+    assert lease.lost is True
+    with pytest.raises(ValueError, match="not kept alive"):
+        await (await async_client.lease(5)).wait_lost()
+
+
+async def test_keep_alive_loses_a_lease_when_renewals_fail(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port, timeout=10) as c:
+        lease = await c.lease(2, keep_alive=True)
+        server.pause()
+        try:
+            # No answer for a whole TTL: lost, even though the server never said so.
+            assert await lease.wait_lost(timeout=6) is True
+        finally:
+            server.resume()
+
+
+async def test_close_stops_keep_alive(etcd_server: EtcdServer) -> None:
+    async with etcd3.async_client(etcd_server.host, etcd_server.port, timeout=10) as c:
+        lease = await c.lease(30, keep_alive=True)
+        engine = c._keep_alive
+        assert engine is not None
+        assert engine._workers
+    # Every worker has ended: the sender and the stream's reader.
+    assert engine._workers == []
+    assert lease.lost is False
+    with pytest.raises(ConnectionClosedError):
+        lease.start_keep_alive()

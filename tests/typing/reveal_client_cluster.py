@@ -22,6 +22,10 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(lease.keys)  # R: tuple[bytes, ...]
     reveal_type(lease.refresh())  # R: etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse
     reveal_type(lease.revoke())  # R: None
+    kept = client.lease(10, keep_alive=True)
+    reveal_type(kept.lost)  # R: bool
+    reveal_type(kept.wait_lost(timeout=1.0))  # R: bool
+    reveal_type(kept.stop_keep_alive())  # R: None
     with client.lease(5) as scoped:
         reveal_type(scoped)  # R: etcd3._lease.Lease
     reveal_type(client.refresh_lease(lease.id))  # R: typing.Iterator[etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse]
@@ -65,6 +69,8 @@ async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
     reveal_type(await lease.granted_ttl)  # R: int
     reveal_type(await lease.keys)  # R: tuple[bytes, ...]
     reveal_type(await lease.refresh())  # R: etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse
+    lease.start_keep_alive()
+    reveal_type(await lease.wait_lost())  # R: bool
     async with await client.lease(5) as scoped:
         reveal_type(scoped)  # R: etcd3._lease_async.AsyncLease
     reveal_type(client.refresh_lease(lease.id))  # R: typing.AsyncIterator[etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse]
