@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import socket
 
 import pytest
 
@@ -29,6 +28,7 @@ from etcd3.errors import (
 )
 from etcd3.rpc.etcdserverpb import DefragmentResponse, HashKVResponse
 from etcd3.testing import EtcdFactory, EtcdServer
+from etcd3.testing._member import free_ports
 
 BBOLT_MAGIC = 0xED0CDAED
 """bbolt's meta page magic, right after the 16-byte page header of a database file."""
@@ -36,14 +36,7 @@ BBOLT_MAGIC = 0xED0CDAED
 
 def unused_peer_urls(count: int) -> list[str]:
     """Loopback URLs on ports nobody listens on: members added there never start."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [f"http://127.0.0.1:{sock.getsockname()[1]}" for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+    return [f"http://127.0.0.1:{port}" for port in free_ports(count)]
 
 
 class ChunkRecorder:
