@@ -15,6 +15,7 @@ from etcd3._cluster_views import (
     Status,
     alarm_type_arg,
     alarms_from,
+    awaitable_or_none,
     ends_at,
     filter_alarms,
     member_id_arg,
@@ -42,9 +43,6 @@ from etcd3.rpc.etcdserverpb import (
     SnapshotRequest,
     StatusRequest,
 )
-
-if ASYNC:
-    import inspect
 
 __all__ = ["AsyncClusterMixin"]
 
@@ -281,9 +279,9 @@ class AsyncClusterMixin(AsyncClientBase):
         async with self._rpc.maintenance.snapshot(_SNAPSHOT_REQUEST, timeout=seconds) as stream:
             async for chunk in stream:
                 if ASYNC:
-                    written = write(chunk.blob)
-                    if inspect.isawaitable(written):
-                        await written
+                    pending = awaitable_or_none(write(chunk.blob))
+                    if pending is not None:  # an asynchronous file
+                        await pending
                 else:
                     write(chunk.blob)
 

@@ -8,7 +8,7 @@ whole-call deadline arithmetic, and the keep-alive schedule of leases kept alive
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -34,6 +34,7 @@ __all__ = [
     "Status",
     "alarm_type_arg",
     "alarms_from",
+    "awaitable_or_none",
     "checked_keep_alive",
     "ends_at",
     "filter_alarms",
@@ -211,6 +212,11 @@ class BytesSink(Protocol):
     def write(self, data: bytes, /) -> object:
         """Write ``data``."""
         ...
+
+
+def awaitable_or_none(value: object) -> Awaitable[object] | None:
+    """``value`` if it is awaitable (what an asynchronous file's ``write`` returns), else None."""
+    return value if isinstance(value, Awaitable) else None
 
 
 def status_from(response: etcdserverpb.StatusResponse, members: Iterable[Member]) -> Status:

@@ -400,22 +400,25 @@ class AsyncKeepAlive:
         while True:
             self._wake.clear()
             now = time.monotonic()
+            ending = None
             with self._lock:
                 lost = [self._leases.pop(i) for i in self._schedule.expired(now)]
                 due = self._schedule.due(now)
                 wait = self._schedule.next_wakeup(now)
-                if self._stopped or not self._schedule:
+                finished = self._stopped or not self._schedule
+                if finished:
                     self._running = False
-                    stream, self._stream = self._stream, None
-                    due = []
+                    ending, self._stream = self._stream, None
             for lease in lost:
                 lease._mark_lost()
-            if not self._running:
-                if stream is not None:
-                    stream.cancel()
+            if finished:
+                # Nothing left to keep alive: end the stream (and its reader) and this worker.
+                if ending is not None:
+                    ending.cancel()
                 self._forget_current_worker()
                 return
             if due:
+                stream = None
                 try:
                     stream = self._open_stream()
                     for lease_id in due:

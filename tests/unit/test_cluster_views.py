@@ -19,6 +19,7 @@ from etcd3._cluster_views import (
     Status,
     alarm_type_arg,
     alarms_from,
+    awaitable_or_none,
     checked_keep_alive,
     ends_at,
     filter_alarms,
@@ -278,3 +279,14 @@ def test_keep_alive_schedule_loses_leases() -> None:
     assert len(schedule) == 0
     assert schedule.next_wakeup(4.0) is None
     schedule.remove(7)  # unknown: ignored
+
+
+async def test_awaitable_or_none() -> None:
+    async def coroutine() -> int:
+        return 3
+
+    pending = coroutine()
+    assert awaitable_or_none(pending) is pending
+    await pending
+    assert awaitable_or_none(3) is None
+    assert awaitable_or_none(None) is None
