@@ -16,6 +16,8 @@ Two namespaces exist in the output:
 
 from __future__ import annotations
 
+import keyword
+
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -315,6 +317,22 @@ class Message:
         raise SchemaError(f"{self.full_name} has no oneof {name!r}")
 
     @property
+    def nested_enum_values(self) -> tuple[EnumValue, ...]:
+        """Values of the enums declared inside this message.
+
+        protobuf exposes them as class attributes (``RangeRequest.ASCEND == 1``), which code
+        written for the predecessor's ``etcdrpc`` uses; the stub declares them as ``int``.
+        """
+        prefix = self.full_name + "."
+        return tuple(
+            value
+            for name, enum in self.registry.enums.items()
+            if name.startswith(prefix) and "." not in name[len(prefix) :]
+            for value in enum.values
+            if not keyword.iskeyword(value.name)
+        )
+
+    @property
     def attributes(self) -> tuple[Field, ...]:
         """Fields that can be declared in a stub (keyword-named ones cannot be spelled)."""
         return tuple(f for f in self.fields if not f.is_keyword)
@@ -433,8 +451,8 @@ class Package:
 
     @property
     def uses_typing(self) -> bool:
-        """Whether the stub needs ``typing`` (``WhichOneof`` overloads)."""
-        return any(m.oneofs for m in self.messages)
+        """Whether the stub needs ``typing`` (``WhichOneof`` overloads, enum value constants)."""
+        return any(m.oneofs or m.nested_enum_values for m in self.messages)
 
     @property
     def imported_modules(self) -> tuple[str, ...]:

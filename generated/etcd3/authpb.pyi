@@ -5,6 +5,7 @@
 
 import collections.abc as _abc
 import enum as _enum
+import typing as _t
 
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
@@ -54,6 +55,9 @@ class Permission(_message.Message):
     permType: int
     key: bytes
     range_end: bytes
+    READ: _t.ClassVar[int]
+    WRITE: _t.ClassVar[int]
+    READWRITE: _t.ClassVar[int]
     def __init__(
         self,
         *,

@@ -263,6 +263,14 @@ class RangeRequest(_message.Message):
     """max_create_revision is the upper bound for returned key create revisions; all keys with
     greater create revisions will be filtered away.
     """
+    NONE: _t.ClassVar[int]
+    ASCEND: _t.ClassVar[int]
+    DESCEND: _t.ClassVar[int]
+    KEY: _t.ClassVar[int]
+    VERSION: _t.ClassVar[int]
+    CREATE: _t.ClassVar[int]
+    MOD: _t.ClassVar[int]
+    VALUE: _t.ClassVar[int]
     def __init__(
         self,
         *,
@@ -471,6 +479,15 @@ class Compare(_message.Message):
     """range_end compares the given target to all keys in the range [key, range_end).
     See RangeRequest for more details on key ranges.
     """
+    EQUAL: _t.ClassVar[int]
+    GREATER: _t.ClassVar[int]
+    LESS: _t.ClassVar[int]
+    NOT_EQUAL: _t.ClassVar[int]
+    VERSION: _t.ClassVar[int]
+    CREATE: _t.ClassVar[int]
+    MOD: _t.ClassVar[int]
+    VALUE: _t.ClassVar[int]
+    LEASE: _t.ClassVar[int]
     def __init__(
         self,
         *,
@@ -696,6 +713,8 @@ class WatchCreateRequest(_message.Message):
     """
     fragment: bool
     """fragment enables splitting large revisions into multiple watch responses."""
+    NOPUT: _t.ClassVar[int]
+    NODELETE: _t.ClassVar[int]
     def __init__(
         self,
         *,
@@ -1089,6 +1108,9 @@ class AlarmRequest(_message.Message):
     """
     alarm: int
     """alarm is the type of alarm to consider for this request."""
+    GET: _t.ClassVar[int]
+    ACTIVATE: _t.ClassVar[int]
+    DEACTIVATE: _t.ClassVar[int]
     def __init__(
         self,
         *,
@@ -1131,6 +1153,9 @@ class DowngradeRequest(_message.Message):
     """
     version: str
     """version is the target version to downgrade."""
+    VALIDATE: _t.ClassVar[int]
+    ENABLE: _t.ClassVar[int]
+    CANCEL: _t.ClassVar[int]
     def __init__(
         self, *, action: DowngradeAction | None = None, version: str | None = None
     ) -> None: ...

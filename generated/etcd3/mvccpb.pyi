@@ -4,6 +4,7 @@
 """Messages and enums of the ``mvccpb`` proto package."""
 
 import enum as _enum
+import typing as _t
 
 from google.protobuf import message as _message
 
@@ -70,6 +71,8 @@ class Event(_message.Message):
     @property
     def prev_kv(self) -> KeyValue:
         """prev_kv holds the key-value pair before the event happens."""
+    PUT: _t.ClassVar[int]
+    DELETE: _t.ClassVar[int]
     def __init__(
         self,
         *,
