@@ -356,8 +356,9 @@ def test_close_ends_everything_and_leaves_no_worker(etcd_factory: EtcdFactory) -
     wait_until(lambda: len(seen) == 1)
     client.close()
     client.close()  # idempotent
-    assert [e.value for e in events] == [b"1"]  # what was queued, then the end
-    assert len([r for r in responses]) == 1
+    # Iterators yield what was already queued (if anything), then end.
+    assert [e.value for e in events] in ([], [b"1"])
+    assert len([r for r in responses]) <= 1
     with pytest.raises(EtcdError):
         client.watch(b"k")
     wait_until(lambda: set(threading.enumerate()) <= before, timeout=5)
