@@ -18,6 +18,7 @@ __all__ = [
     "Job",
     "Lock",
     "Queue",
+    "SimpleQueue",
     "StateLock",
     "Worker",
     "current_worker",
@@ -37,6 +38,8 @@ Queue = asyncio.Queue
 Worker = asyncio.Task
 Job: TypeAlias = asyncio.Task[None]
 """A started worker that returns nothing: a task here, a thread in the sync twin."""
+SimpleQueue = asyncio.Queue
+"""An unbounded FIFO with ``put_nowait``/``get``: the fastest one of each world."""
 sleep = asyncio.sleep
 
 

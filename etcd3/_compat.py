@@ -15,6 +15,7 @@ __all__ = [
     "Job",
     "Lock",
     "Queue",
+    "SimpleQueue",
     "StateLock",
     "Worker",
     "current_worker",
@@ -35,6 +36,8 @@ Worker = threading.Thread
 StateLock = threading.Lock
 Job: TypeAlias = threading.Thread
 """A started worker that returns nothing: a thread here, a task in the asyncio twin."""
+SimpleQueue = queue.SimpleQueue
+"""An unbounded FIFO with ``put_nowait``/``get``: the fastest one of each world."""
 sleep = time.sleep
 
 
@@ -54,7 +57,7 @@ def wait_event(event: threading.Event, timeout: float | None) -> bool:
     return event.wait(timeout)
 
 
-def queue_get(q: queue.Queue[T], timeout: float | None) -> T:
+def queue_get(q: queue.Queue[T] | queue.SimpleQueue[T], timeout: float | None) -> T:
     """The next item of ``q``, waiting at most ``timeout`` seconds (``None``: no limit).
 
     Raises:

@@ -27,7 +27,7 @@ from etcd3._acompat import (
     Event,
     Job,
     Lock,
-    Queue,
+    SimpleQueue,
     StateLock,
     current_worker,
     join_workers,
@@ -74,7 +74,7 @@ class _AsyncSink:
         self.error: EtcdError | None = None
         self.revision = 0
         # Unbounded here; the core bounds it (WatchCore.max_queued).
-        self.items: Queue[_Item] = Queue()
+        self.items: SimpleQueue[_Item] = SimpleQueue()
 
     def confirmed(self, error: EtcdError | None, revision: int) -> None:
         self.error = error
