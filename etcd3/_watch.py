@@ -125,14 +125,18 @@ class Watcher:
             if not self._reading:
                 self._reading = True
                 self._reader = spawn(self._run, name="etcd3-watch-reader")
-        self._flush()
-        if not wait_event(sink.created, timeout):
+        try:
+            self._flush()
+            if not wait_event(sink.created, timeout):
+                raise WatchTimedOut(f"etcd did not confirm the watch within {timeout} s")
+            if sink.error is not None:
+                raise sink.error
+            if spec.start_revision and spec.start_revision <= sink.revision:
+                self._check_history(reg, timeout)
+        except BaseException:
+            # Timed out, refused, or the caller was interrupted: nobody will consume it.
             self.cancel(reg.id)
-            raise WatchTimedOut(f"etcd did not confirm the watch within {timeout} s")
-        if sink.error is not None:
-            raise sink.error
-        if spec.start_revision and spec.start_revision <= sink.revision:
-            self._check_history(reg, timeout)
+            raise
         if callback is not None:
             with self._lock:
                 # Under the lock: the dispatcher removes itself (under it too) when it ends.

@@ -127,14 +127,18 @@ class AsyncWatcher:
             if not self._reading:
                 self._reading = True
                 self._reader = spawn(self._run, name="etcd3-watch-reader")
-        await self._flush()
-        if not await wait_event(sink.created, timeout):
+        try:
+            await self._flush()
+            if not await wait_event(sink.created, timeout):
+                raise WatchTimedOut(f"etcd did not confirm the watch within {timeout} s")
+            if sink.error is not None:
+                raise sink.error
+            if spec.start_revision and spec.start_revision <= sink.revision:
+                await self._check_history(reg, timeout)
+        except BaseException:
+            # Timed out, refused, or the caller was interrupted: nobody will consume it.
             await self.cancel(reg.id)
-            raise WatchTimedOut(f"etcd did not confirm the watch within {timeout} s")
-        if sink.error is not None:
-            raise sink.error
-        if spec.start_revision and spec.start_revision <= sink.revision:
-            await self._check_history(reg, timeout)
+            raise
         if callback is not None:
             with self._lock:
                 # Under the lock: the dispatcher removes itself (under it too) when it ends.
