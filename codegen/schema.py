@@ -17,7 +17,6 @@ Two namespaces exist in the output:
 from __future__ import annotations
 
 import keyword
-
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence

@@ -1,16 +1,57 @@
 """etcd3: the typed Python client for etcd v3.
 
-The generated layer is :mod:`etcd3.rpc` (typed messages and one sync and one asyncio wrapper per
-etcd RPC); :class:`Connection` / :class:`AsyncConnection` own a channel and expose it as
-``conn.rpc``. Every failure is an :class:`EtcdError` (tree in :mod:`etcd3.errors`).
+Start with :func:`client` (sync) or :func:`async_client` (asyncio): both give the same API
+(reads, paged reads, writes, transactions, watches, leases, cluster and auth administration).
+Underneath, :mod:`etcd3.rpc` is the generated layer (typed messages and one sync and one
+asyncio wrapper per etcd RPC), reachable as ``client.rpc`` or through :class:`Connection` /
+:class:`AsyncConnection`. Every failure is an :class:`EtcdError` (tree in :mod:`etcd3.errors`).
 """
 
-from etcd3 import rpc
+from etcd3 import etcdrpc, rpc, transactions
 from etcd3._client import Etcd3Client, client
 from etcd3._client_async import AsyncEtcd3Client, async_client
+from etcd3._cluster_views import (
+    Alarm,
+    AlarmType,
+    AuthStatus,
+    Member,
+    PermissionType,
+    RolePermission,
+    Status,
+)
 from etcd3._connection import AsyncConnection, Connection
+from etcd3._events import (
+    DeleteEvent,
+    Event,
+    PutEvent,
+    WatchCallback,
+    WatchFilterType,
+    WatchResponse,
+)
+from etcd3._lease import Lease
+from etcd3._lease_async import AsyncLease
 from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
+from etcd3._transactions import (
+    BaseCompare,
+    CompareBuilder,
+    CompareBuilderStep1,
+    OperationBuilder,
+    TransactionBuilder,
+    TransactionResponse,
+    Transactions,
+    TxCondition,
+    TxOp,
+    TxResponse,
+    TxResponses,
+    TxResult,
+    as_del_op_result,
+    as_get_op_result,
+    as_put_op_result,
+    as_txn_op_result,
+)
+from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
 from etcd3._version import __version__
+from etcd3._views import GetResult, KVMetadata, KVResult
 from etcd3.errors import (
     AbortedError,
     AlreadyExistsError,
@@ -97,42 +138,56 @@ from etcd3.errors import (
 __all__ = [
     "DEFAULT_TIMEOUT",
     "AbortedError",
+    "Alarm",
+    "AlarmType",
     "AlreadyExistsError",
     "AsyncConnection",
     "AsyncEtcd3Client",
+    "AsyncLease",
     "AuthFailedError",
     "AuthNotEnabledError",
     "AuthOldRevisionError",
+    "AuthStatus",
     "BadLeaderTransfereeError",
+    "BaseCompare",
     "ClusterIDMismatchError",
     "ClusterVersionUnavailableError",
+    "CompareBuilder",
+    "CompareBuilderStep1",
     "Connection",
     "ConnectionClosedError",
     "ConnectionFailedError",
     "ConnectionTimeoutError",
     "CorruptClusterError",
     "DataLossError",
+    "DeleteEvent",
     "DowngradeInProcessError",
     "DuplicateKeyError",
     "EmptyKeyError",
     "Etcd3Client",
     "Etcd3Exception",
     "EtcdError",
+    "Event",
     "FutureRevisionError",
+    "GetResult",
     "InternalServerError",
     "InvalidArgumentError",
     "InvalidAuthMgmtError",
     "InvalidAuthTokenError",
     "InvalidDowngradeTargetVersionError",
     "InvalidSortOptionError",
+    "KVMetadata",
+    "KVResult",
     "KeyNotFoundError",
     "LeaderChangedError",
     "LearnerNotReadyError",
     "LearnerNotSupportedError",
+    "Lease",
     "LeaseExistsError",
     "LeaseNotFoundError",
     "LeaseProvidedError",
     "LeaseTTLTooLargeError",
+    "Member",
     "MemberBadURLsError",
     "MemberExistsError",
     "MemberNotEnoughStartedError",
@@ -146,12 +201,17 @@ __all__ = [
     "NotCapableError",
     "NotFoundError",
     "NotLeaderError",
+    "OperationBuilder",
     "OutOfRangeError",
     "PeerURLExistsError",
     "PermissionDeniedError",
     "PermissionNotGivenError",
     "PermissionNotGrantedError",
+    "PermissionType",
     "PreconditionFailedError",
+    "PutEvent",
+    "RangeSortOrder",
+    "RangeSortTarget",
     "RequestCancelledError",
     "RequestTimedOutError",
     "RequestTooLargeError",
@@ -161,14 +221,24 @@ __all__ = [
     "RoleEmptyError",
     "RoleNotFoundError",
     "RoleNotGrantedError",
+    "RolePermission",
     "RootRoleNotExistError",
     "RootUserNotExistError",
     "ServerStoppedError",
+    "Status",
     "StreamClosedError",
     "Timeout",
     "TooManyLearnersError",
     "TooManyOpsError",
     "TooManyRequestsError",
+    "TransactionBuilder",
+    "TransactionResponse",
+    "Transactions",
+    "TxCondition",
+    "TxOp",
+    "TxResponse",
+    "TxResponses",
+    "TxResult",
     "UnauthenticatedError",
     "UnhealthyClusterError",
     "UnimplementedError",
@@ -177,13 +247,23 @@ __all__ = [
     "UserEmptyError",
     "UserNotFoundError",
     "ValueProvidedError",
+    "WatchCallback",
     "WatchCanceledError",
+    "WatchFilterType",
+    "WatchResponse",
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
     "__version__",
+    "as_del_op_result",
+    "as_get_op_result",
+    "as_put_op_result",
+    "as_txn_op_result",
     "async_client",
     "client",
     "error_from_status",
+    "etcdrpc",
     "map_rpc_error",
+    "range_end_for_key",
     "rpc",
+    "transactions",
 ]

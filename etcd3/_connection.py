@@ -64,6 +64,11 @@ _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
     "grpc.keepalive_permit_without_calls": 0,
     "grpc.http2.max_pings_without_data": 0,
+    # grpc's reconnect backoff grows to 120 s by default: a member restarted after a minute
+    # would stay "Connection refused" for up to two more. Cap it so recovery takes seconds.
+    "grpc.initial_reconnect_backoff_ms": 100,
+    "grpc.min_reconnect_backoff_ms": 100,
+    "grpc.max_reconnect_backoff_ms": 2_000,
 }
 
 

@@ -211,7 +211,7 @@ class BaseCompare:
         """Compare for "greater than ``other``"; returns this compare."""
         return self._set(CompareResult.GREATER, other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # == builds a condition
 
     @property
     def key(self) -> KeyLike:
