@@ -8,14 +8,15 @@ whole-call deadline arithmetic, and the keep-alive schedule of leases kept alive
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Iterable
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeAlias
 
 import grpc
 
 from etcd3._validate import deadline, key_bytes, positive_int, to_bytes
-from etcd3.errors import EtcdError, error_from_status
+from etcd3.errors import EtcdError, LeaseNotFoundError, error_from_status
 from etcd3.rpc import authpb, etcdserverpb
 from etcd3.rpc.authpb import PermissionType
 from etcd3.rpc.etcdserverpb import AlarmType
@@ -28,6 +29,8 @@ __all__ = [
     "BytesSink",
     "KeepAliveSchedule",
     "LeaseBase",
+    "LeaseLostCallback",
+    "LeaseLostError",
     "Member",
     "PermissionType",
     "RolePermission",
@@ -39,6 +42,7 @@ __all__ = [
     "ends_at",
     "filter_alarms",
     "lease_id_arg",
+    "lease_lost_error",
     "member_id_arg",
     "name_arg",
     "password_arg",
@@ -416,21 +420,64 @@ def permission_range(key: object, range_end: object) -> tuple[bytes, bytes]:
 # --- Automatic keep-alive ---------------------------------------------------------------------
 
 
+class LeaseLostError(LeaseNotFoundError):
+    """Automatic keep-alive lost the lease: it expired unrenewed or was revoked elsewhere.
+
+    Raised when a lost lease is used (:meth:`~etcd3.Lease.refresh`,
+    :meth:`~etcd3.Lease.start_keep_alive`, :meth:`~etcd3.Lease.raise_if_lost`) and handed to
+    the lease's ``on_lost`` callback. A :class:`~etcd3.errors.LeaseNotFoundError`, so code
+    that already handles a missing lease handles this too.
+
+    Attributes:
+        lease_id: The ID of the lost lease.
+    """
+
+    def __init__(self, message: str | None = None, *, lease_id: int = 0) -> None:
+        super().__init__(message, method=LEASE_LEASE_KEEP_ALIVE.path)
+        self.lease_id = lease_id
+
+
+LeaseLostCallback: TypeAlias = Callable[[LeaseLostError], object]
+"""An ``on_lost`` callback: called with the :class:`LeaseLostError` (asyncio client: a
+coroutine function works too)."""
+
+
+def lease_lost_error(lease_id: int, *, revoked: bool) -> LeaseLostError:
+    """The error reporting why automatic keep-alive lost ``lease_id``."""
+    why = (
+        "the server no longer knows it (revoked or expired)"
+        if revoked
+        else "no renewal succeeded within its TTL"
+    )
+    return LeaseLostError(f"lease {lease_id:#x} is lost: {why}", lease_id=lease_id)
+
+
 class KeepAliveSchedule:
     """When to renew each lease kept alive automatically, and when one counts as lost.
 
-    Pure bookkeeping on ``time.monotonic()`` instants passed in: a lease is renewed every third
-    of its TTL; it is lost once no renewal has succeeded for a whole TTL (or the server says
-    it is gone). The I/O shells send what :meth:`due` returns and report answers to
-    :meth:`renewed`.
+    Pure bookkeeping on ``time.monotonic()`` instants passed in, for the one shared keep-alive
+    stream of a client:
+
+    - a lease is renewed every third of its TTL (:meth:`due`); each renewal sent waits for its
+      answer, and answers come back in order;
+    - an answer at TTL ``t`` for a renewal *sent* at ``s`` keeps the lease until ``s + t``: the
+      server renewed it after ``s``, so this deadline is never later than the server's;
+    - a lease is lost when that deadline passes (:meth:`expired`) or the server answers TTL 0
+      (:meth:`renewed` returns ``False``);
+    - a renewal unanswered for :meth:`answer_timeout` means the stream is stuck (a paused or
+      partitioned member): :meth:`stalled` tells the shell to drop it and open another;
+    - after the stream is lost (:meth:`stream_lost`), every lease is due again at once, since
+      its renewals in flight may never have reached a server.
     """
 
-    __slots__ = ("_expires", "_next", "_ttl")
+    __slots__ = ("_expires", "_next", "_sent", "_ttl")
 
     def __init__(self) -> None:
         self._ttl: dict[int, float] = {}
         self._next: dict[int, float] = {}
         self._expires: dict[int, float] = {}
+        self._sent: dict[int, deque[float]] = {}
+        """Send instants of each lease's renewals awaiting an answer, oldest first."""
 
     def __len__(self) -> int:
         return len(self._ttl)
@@ -438,23 +485,33 @@ class KeepAliveSchedule:
     def __contains__(self, lease_id: object) -> bool:
         return lease_id in self._ttl
 
+    @staticmethod
+    def answer_timeout(ttl: float) -> float:
+        """Seconds a renewal may wait for its answer before the stream counts as stuck: a
+        third of the TTL, within [1, 5] s (room for a reconnect and a resend within the TTL)."""
+        return min(5.0, max(1.0, ttl / 3))
+
     def add(self, lease_id: int, ttl: int, now: float) -> None:
         """Start keeping ``lease_id`` alive; it was granted (or renewed) with ``ttl`` at ``now``."""
         self._ttl[lease_id] = float(ttl)
         self._next[lease_id] = now + ttl / 3
         self._expires[lease_id] = now + ttl
+        self._sent[lease_id] = deque()
 
     def remove(self, lease_id: int) -> None:
         """Stop keeping ``lease_id`` alive (unknown IDs are ignored)."""
         self._ttl.pop(lease_id, None)
         self._next.pop(lease_id, None)
         self._expires.pop(lease_id, None)
+        self._sent.pop(lease_id, None)
 
     def due(self, now: float) -> list[int]:
-        """The leases to renew now; each is due again a third of its TTL later."""
+        """The leases to renew now (the caller sends them); each is due again a third of its
+        TTL later."""
         due = [lease_id for lease_id, at in self._next.items() if at <= now]
         for lease_id in due:
             self._next[lease_id] = now + self._ttl[lease_id] / 3
+            self._sent[lease_id].append(now)
         return due
 
     def renewed(self, lease_id: int, ttl: int, now: float) -> bool:
@@ -463,14 +520,19 @@ class KeepAliveSchedule:
         A lease the server no longer knows (``ttl <= 0``) is removed. Answers for leases not
         in the schedule are ignored (``True``).
         """
-        if lease_id not in self._ttl:
+        sent = self._sent.get(lease_id)
+        if sent is None:
             return True
         if ttl <= 0:
             self.remove(lease_id)
             return False
-        self._ttl[lease_id] = float(ttl)
-        self._next[lease_id] = now + ttl / 3
-        self._expires[lease_id] = now + ttl
+        if not sent:
+            return True  # a late answer from a stream given up on: its timing is unknown
+        start = sent.popleft()
+        self._expires[lease_id] = start + ttl
+        if ttl != self._ttl[lease_id]:
+            self._ttl[lease_id] = float(ttl)
+            self._next[lease_id] = min(self._next[lease_id], start + ttl / 3)
         return True
 
     def expired(self, now: float) -> list[int]:
@@ -480,9 +542,25 @@ class KeepAliveSchedule:
             self.remove(lease_id)
         return lost
 
+    def stalled(self, now: float) -> bool:
+        """Whether a renewal has waited longer than :meth:`answer_timeout` for its answer."""
+        return any(
+            sent and now - sent[0] >= self.answer_timeout(self._ttl[lease_id])
+            for lease_id, sent in self._sent.items()
+        )
+
+    def stream_lost(self, now: float) -> None:
+        """The stream ended: forget renewals in flight and make every lease due ``now``."""
+        for lease_id, sent in self._sent.items():
+            sent.clear()
+            self._next[lease_id] = now
+
     def next_wakeup(self, now: float) -> float | None:
-        """Seconds until something is due or expires (``None``: nothing scheduled)."""
+        """Seconds until something is due, expires or stalls (``None``: nothing scheduled)."""
         if not self._ttl:
             return None
         soonest = min(*self._next.values(), *self._expires.values())
+        for lease_id, sent in self._sent.items():
+            if sent:
+                soonest = min(soonest, sent[0] + self.answer_timeout(self._ttl[lease_id]))
         return max(0.0, soonest - now)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import suppress
@@ -11,6 +13,7 @@ from types import TracebackType
 from typing_extensions import Self
 
 from etcd3._acompat import (
+    ASYNC,
     Event,
     Job,
     StateLock,
@@ -23,13 +26,17 @@ from etcd3._base_async import AsyncClientBase
 from etcd3._cluster_views import (
     KeepAliveSchedule,
     LeaseBase,
+    LeaseLostCallback,
+    LeaseLostError,
     checked_keep_alive,
     lease_id_arg,
+    lease_lost_error,
     ttl_arg,
     whole_call_seconds,
 )
 from etcd3._runtime import AsyncDuplexStream
 from etcd3._validate import flag
+from etcd3._watch_core import Backoff, report_stalled_stream
 from etcd3.errors import (
     ConnectionClosedError,
     EtcdError,
@@ -50,11 +57,11 @@ from etcd3.rpc.methods import LEASE_LEASE_KEEP_ALIVE
 
 __all__ = ["AsyncLease", "AsyncLeaseMixin"]
 
+logger = logging.getLogger("etcd3")
+
 _LEASES_REQUEST = LeaseLeasesRequest()
-_RETRY_DELAY = 0.5
-"""Seconds before reopening a failed keep-alive stream (the schedule still marks leases lost
-once a whole TTL passes without a renewal)."""
 _STOP_TIMEOUT = 2.0
+_KeepAliveStream = AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse]
 
 
 class AsyncLease(LeaseBase):
@@ -69,9 +76,17 @@ class AsyncLease(LeaseBase):
     Automatic keep-alive (``client.lease(ttl, keep_alive=True)`` or :meth:`start_keep_alive`)
     renews the lease every third of its TTL over the client's one shared keep-alive stream
     (a background task in asyncio, a daemon thread in the sync client), until
-    :meth:`stop_keep_alive`, :meth:`revoke` or the client's ``close()``. When no renewal
-    succeeds for a whole TTL, or the server no longer knows the lease, the lease is *lost*:
-    :attr:`lost` turns true and :meth:`wait_lost` returns.
+    :meth:`stop_keep_alive`, :meth:`revoke` or the client's ``close()``. It survives the loss
+    of the member it talks to: a renewal unanswered for a third of the TTL (at least 1 s, at
+    most 5 s) or a failed stream makes it re-open the stream (on another member when the
+    client has several endpoints) and send every renewal again at once.
+
+    The lease is *lost* when no renewal succeeded for a whole TTL (counted from when the
+    renewal was sent, so never later than the server's own expiry) or the server no longer
+    knows it (revoked elsewhere, expired). Three signals tell, all carrying a
+    :class:`~etcd3.errors.LeaseLostError`: the ``on_lost`` callback is called once,
+    :attr:`lost` turns true and :meth:`wait_lost` returns, and using the lease
+    (:meth:`refresh`, :meth:`start_keep_alive`, :meth:`raise_if_lost`) raises the error.
 
     Args:
         lease_id: The lease ID.
@@ -83,12 +98,14 @@ class AsyncLease(LeaseBase):
         ttl: The TTL in seconds it was granted with (see :attr:`granted_ttl` for the server's).
     """
 
-    __slots__ = ("_etcd_client", "_lost")
+    __slots__ = ("_etcd_client", "_lost", "_lost_error", "_on_lost")
 
     def __init__(self, lease_id: int, ttl: int, etcd_client: AsyncLeaseMixin | None = None) -> None:
         super().__init__(lease_id, ttl)
         self._etcd_client = etcd_client
         self._lost: Event | None = None
+        self._lost_error: LeaseLostError | None = None
+        self._on_lost: LeaseLostCallback | None = None
 
     @property
     def _client(self) -> AsyncLeaseMixin:
@@ -135,22 +152,38 @@ class AsyncLease(LeaseBase):
             The server's ``LeaseKeepAliveResponse`` (``TTL``: the renewed TTL).
 
         Raises:
+            etcd3.errors.LeaseLostError: Automatic keep-alive lost the lease (no RPC is sent).
             etcd3.errors.LeaseNotFoundError: The lease has expired or was revoked.
             etcd3.EtcdError: The call failed.
         """
+        self.raise_if_lost()
         return await self._client._keep_alive_once(
             self.id, whole_call_seconds(timeout_override, self._client.timeout)
         )
 
-    def start_keep_alive(self) -> None:
+    def start_keep_alive(self, *, on_lost: LeaseLostCallback | None = None) -> None:
         """Renew the lease automatically from now on (see the class docstring). Idempotent.
+
+        Args:
+            on_lost: Called once with the :class:`~etcd3.errors.LeaseLostError` if the lease
+                is lost (from the keep-alive task; a thread in the sync client). Keep it
+                short; a coroutine function's result is awaited (asyncio client). Its
+                exceptions are logged on the ``etcd3`` logger and ignored. Replaces a callback
+                given before.
 
         Raises:
             ValueError: The lease has no client.
+            etcd3.errors.LeaseLostError: The lease was lost already.
+            etcd3.errors.ConnectionClosedError: The client is closed.
         """
         client = self._client
-        if self._lost is None or self._lost.is_set():
+        self.raise_if_lost()
+        if on_lost is not None and not callable(on_lost):
+            raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
+        if self._lost is None:
             self._lost = Event()
+        if on_lost is not None:
+            self._on_lost = on_lost
         client._keep_alive_engine().add(self)
 
     def stop_keep_alive(self) -> None:
@@ -161,7 +194,21 @@ class AsyncLease(LeaseBase):
     @property
     def lost(self) -> bool:
         """Whether automatic keep-alive has lost the lease (it has expired or is gone)."""
-        return self._lost is not None and self._lost.is_set()
+        return self._lost_error is not None
+
+    @property
+    def lost_error(self) -> LeaseLostError | None:
+        """Why automatic keep-alive lost the lease, or ``None`` while it has not."""
+        return self._lost_error
+
+    def raise_if_lost(self) -> None:
+        """Raise :attr:`lost_error` if automatic keep-alive lost the lease.
+
+        Raises:
+            etcd3.errors.LeaseLostError: The lease is lost.
+        """
+        if self._lost_error is not None:
+            raise self._lost_error
 
     async def wait_lost(self, timeout: float | None = None) -> bool:
         """Wait until automatic keep-alive loses the lease.
@@ -179,9 +226,14 @@ class AsyncLease(LeaseBase):
             raise ValueError(f"{self!r} is not kept alive automatically")
         return await wait_event(self._lost, timeout)
 
-    def _mark_lost(self) -> None:
+    def _mark_lost(self, error: LeaseLostError) -> LeaseLostCallback | None:
+        """Record the loss; the callback to call (outside any lock), if any and first time."""
+        if self._lost_error is not None:
+            return None
+        self._lost_error = error
         if self._lost is not None:
             self._lost.set()
+        return self._on_lost
 
     async def __aenter__(self) -> Self:
         return self
@@ -206,6 +258,7 @@ class AsyncLeaseMixin(AsyncClientBase):
         timeout_override: float | None = None,
         *,
         keep_alive: bool = False,
+        on_lost: LeaseLostCallback | None = None,
     ) -> AsyncLease:
         """Grant a lease.
 
@@ -215,13 +268,17 @@ class AsyncLeaseMixin(AsyncClientBase):
             timeout_override: This call's deadline in seconds (``None``: the client's).
             keep_alive: Renew the lease automatically until it is revoked or the client
                 closes (see :class:`AsyncLease`).
+            on_lost: With ``keep_alive``: called once with the
+                :class:`~etcd3.errors.LeaseLostError` if the lease is lost (see
+                :meth:`AsyncLease.start_keep_alive`).
 
         Returns:
             The granted :class:`AsyncLease`.
 
         Raises:
-            TypeError: ``ttl`` or ``lease_id`` is not an int.
-            ValueError: ``ttl`` is not positive, or ``lease_id`` is not a positive int64.
+            TypeError: ``ttl`` or ``lease_id`` is not an int, ``on_lost`` is not callable.
+            ValueError: ``ttl`` is not positive, ``lease_id`` is not a positive int64, or
+                ``on_lost`` without ``keep_alive``.
             etcd3.errors.LeaseExistsError: A lease with ``lease_id`` exists already.
             etcd3.EtcdError: The call failed.
         """
@@ -229,12 +286,17 @@ class AsyncLeaseMixin(AsyncClientBase):
             TTL=ttl_arg(ttl), ID=0 if lease_id is None else lease_id_arg(lease_id)
         )
         automatic = flag(keep_alive, "keep_alive")
+        if on_lost is not None:
+            if not callable(on_lost):
+                raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
+            if not automatic:
+                raise ValueError("on_lost needs keep_alive=True")
         response = await self._rpc.lease.lease_grant(
             request, timeout=self._deadline(timeout_override)
         )
         lease = AsyncLease(response.ID, response.TTL, self)
         if automatic:
-            lease.start_keep_alive()
+            lease.start_keep_alive(on_lost=on_lost)
         return lease
 
     def _keep_alive_engine(self) -> AsyncKeepAlive:
@@ -348,9 +410,10 @@ class AsyncLeaseMixin(AsyncClientBase):
 class AsyncKeepAlive:
     """The client's automatic keep-alive: one shared LeaseKeepAlive stream for every lease.
 
-    A sender worker sends the renewals the :class:`KeepAliveSchedule` says are due and marks
-    leases lost when it says so; a reader worker per stream reports the answers. Both end when
-    no lease is left, so an idle client runs no worker.
+    A sender worker sends the renewals the :class:`KeepAliveSchedule` says are due, re-opens
+    the stream after a failure (capped, jittered backoff) or when it stops answering, and
+    reports lost leases; a reader worker per stream records the answers. Both end when no
+    lease is left, so an idle client runs no worker.
     """
 
     def __init__(self, client: AsyncLeaseMixin) -> None:
@@ -361,14 +424,18 @@ class AsyncKeepAlive:
         self._wake = Event()
         self._running = False
         self._stopped = False
-        self._stream: AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse] | None = None
+        self._stream: _KeepAliveStream | None = None
+        self._backoff = Backoff(base=0.05, cap=0.5)
+        self._retry_at = 0.0
+        """No stream is opened before this instant (``time.monotonic()``): after a failure."""
         self._workers: list[Job] = []
 
     def add(self, lease: AsyncLease) -> None:
         with self._lock:
             if self._stopped:
                 raise ConnectionClosedError(method=LEASE_LEASE_KEEP_ALIVE.path)
-            self._schedule.add(lease.id, lease.ttl, time.monotonic())
+            if lease.id not in self._schedule:
+                self._schedule.add(lease.id, lease.ttl, time.monotonic())
             self._leases[lease.id] = lease
             start = not self._running
             self._running = True
@@ -385,10 +452,9 @@ class AsyncKeepAlive:
     async def stop(self) -> None:
         with self._lock:
             self._stopped = True
-            lost = list(self._leases.values())
+            for lease_id in list(self._leases):
+                self._schedule.remove(lease_id)
             self._leases.clear()
-            for lease in lost:
-                self._schedule.remove(lease.id)
             stream, self._stream = self._stream, None
             workers = list(self._workers)
         self._wake.set()
@@ -400,17 +466,30 @@ class AsyncKeepAlive:
         while True:
             self._wake.clear()
             now = time.monotonic()
-            ending = None
+            ending = stalled = None
+            due: list[int] = []
             with self._lock:
-                lost = [self._leases.pop(i) for i in self._schedule.expired(now)]
-                due = self._schedule.due(now)
-                wait = self._schedule.next_wakeup(now)
+                lost = [
+                    (self._leases.pop(i), lease_lost_error(i, revoked=False))
+                    for i in self._schedule.expired(now)
+                ]
+                if self._stream is not None and self._schedule.stalled(now):
+                    stalled = self._stream
+                    self._lose_stream(now)
                 finished = self._stopped or not self._schedule
                 if finished:
                     self._running = False
                     ending, self._stream = self._stream, None
-            for lease in lost:
-                lease._mark_lost()
+                elif self._stream is not None or now >= self._retry_at:
+                    due = self._schedule.due(now)
+                wait = self._schedule.next_wakeup(now)
+                if self._stream is None and not finished and now < self._retry_at:
+                    wait = self._retry_at - now if wait is None else min(wait, self._retry_at - now)
+            if stalled is not None:
+                logger.debug("keep-alive stream stopped answering; re-opening it")
+                report_stalled_stream(self._client._conn, stalled)
+                stalled.cancel()
+            await _report_lost(lost)
             if finished:
                 # Nothing left to keep alive: end the stream (and its reader) and this worker.
                 if ending is not None:
@@ -423,12 +502,13 @@ class AsyncKeepAlive:
                     stream = self._open_stream()
                     for lease_id in due:
                         await stream.send(LeaseKeepAliveRequest(ID=lease_id))
-                except EtcdError:
-                    self._drop_stream(stream)
-                    wait = _RETRY_DELAY if wait is None else min(wait, _RETRY_DELAY)
+                except EtcdError as exc:
+                    logger.debug("keep-alive stream failed: %s", exc)
+                    self._stream_failed(stream)
+                    continue
             await wait_event(self._wake, wait)
 
-    def _open_stream(self) -> AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse]:
+    def _open_stream(self) -> _KeepAliveStream:
         with self._lock:
             if self._stream is not None:
                 return self._stream
@@ -437,33 +517,56 @@ class AsyncKeepAlive:
         self._workers.append(spawn(lambda: self._read_loop(stream), name="etcd3-keepalive-read"))
         return stream
 
-    def _drop_stream(
-        self, stream: AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse] | None
-    ) -> None:
-        with self._lock:
-            if stream is None or self._stream is not stream:
-                return
-            self._stream = None
-        stream.cancel()
+    def _lose_stream(self, now: float) -> None:
+        """Under the lock: the current stream is gone; renew everything on the next one,
+        opened after a backoff delay."""
+        self._stream = None
+        self._schedule.stream_lost(now)
+        self._retry_at = now + self._backoff.next_delay()
 
-    async def _read_loop(
-        self, stream: AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse]
-    ) -> None:
+    def _stream_failed(self, stream: _KeepAliveStream | None) -> None:
+        with self._lock:
+            if stream is None or self._stream is stream:  # None: it failed to open
+                self._lose_stream(time.monotonic())
+        if stream is not None:
+            stream.cancel()
+        self._wake.set()
+
+    async def _read_loop(self, stream: _KeepAliveStream) -> None:
         try:
             async for response in stream:
                 with self._lock:
+                    if self._stream is not stream:
+                        break  # given up on (stalled): its answers no longer count
+                    self._backoff.reset()
                     alive = self._schedule.renewed(response.ID, response.TTL, time.monotonic())
                     lease = None if alive else self._leases.pop(response.ID, None)
                 if lease is not None:
-                    lease._mark_lost()
-        except EtcdError:
-            pass  # the sender reopens a stream when renewals are next due
+                    await _report_lost([(lease, lease_lost_error(lease.id, revoked=True))])
+        except EtcdError as exc:
+            logger.debug("keep-alive stream ended: %s", exc)
         finally:
-            self._drop_stream(stream)
+            self._stream_failed(stream)
             self._forget_current_worker()
-            self._wake.set()
 
     def _forget_current_worker(self) -> None:
         me = current_worker()
         with self._lock:
             self._workers = [worker for worker in self._workers if worker is not me]
+
+
+async def _report_lost(lost: list[tuple[AsyncLease, LeaseLostError]]) -> None:
+    """Mark leases lost and call their ``on_lost`` callbacks (errors logged, not raised)."""
+    for lease, error in lost:
+        callback = lease._mark_lost(error)
+        if callback is None:
+            continue
+        try:
+            if ASYNC:
+                result = callback(error)
+                if inspect.isawaitable(result):
+                    await result
+            else:
+                callback(error)
+        except Exception:
+            logger.exception("on_lost callback %r raised; ignored", callback)

@@ -32,7 +32,7 @@ import random
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from etcd3._events import WatchFilterType, WatchResponse
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
@@ -65,10 +65,12 @@ __all__ = [
     "Phase",
     "Registration",
     "Sink",
+    "StallReporter",
     "WatchCore",
     "WatchSpec",
     "is_transient",
     "refusal_error",
+    "report_stalled_stream",
     "watch_spec",
 ]
 
@@ -262,6 +264,28 @@ class Backoff:
     def reset(self) -> None:
         """Start over from the shortest delay (after a stream worked)."""
         self._attempt = 0
+
+
+@runtime_checkable
+class StallReporter(Protocol):
+    """What the transport may offer to hear of a stream that stopped answering.
+
+    A stream on a paused or partitioned member fails no call; only its owner notices that
+    answers stopped coming (a keep-alive renewal unanswered in time). Told so, the transport
+    avoids that stream's endpoint for a while, as it does after a connection error, so the
+    owner's next stream opens on another member.
+    """
+
+    def stream_stalled(self, stream: object) -> None:
+        """``stream`` (returned by the transport) stopped answering; its owner cancels it."""
+        ...
+
+
+def report_stalled_stream(transport: object, stream: object) -> None:
+    """Tell ``transport`` (a connection) that ``stream`` stalled, if it listens (see
+    :class:`StallReporter`)."""
+    if isinstance(transport, StallReporter):
+        transport.stream_stalled(stream)
 
 
 class Sink(Protocol):

@@ -11,7 +11,6 @@ import pytest
 from etcd3._cluster_views import (
     Alarm,
     AlarmType,
-    KeepAliveSchedule,
     LeaseBase,
     Member,
     PermissionType,
@@ -245,40 +244,6 @@ def test_role_permission_from_message() -> None:
         PermissionType.READWRITE, b"/a", b"/b"
     )
     assert type(RolePermission.from_message(single).perm_type) is PermissionType
-
-
-def test_keep_alive_schedule_renews_every_third_of_the_ttl() -> None:
-    schedule = KeepAliveSchedule()
-    assert schedule.next_wakeup(0.0) is None
-    schedule.add(1, 30, now=100.0)
-    schedule.add(2, 3, now=100.0)
-    assert (len(schedule), 1 in schedule, 3 in schedule) == (2, True, False)
-    assert schedule.next_wakeup(100.0) == pytest.approx(1.0)
-    assert schedule.due(100.5) == []
-    assert schedule.due(101.0) == [2]
-    assert schedule.due(101.5) == []  # sent: due again a third of the TTL later
-    assert schedule.due(110.0) == [1, 2]
-    # Renewed with the server's TTL: due and expiry both move.
-    assert schedule.renewed(2, 3, now=110.0) is True
-    assert schedule.next_wakeup(110.0) == pytest.approx(1.0)
-    assert schedule.expired(112.9) == []
-    assert schedule.renewed(99, 5, now=110.0) is True  # not scheduled: ignored
-
-
-def test_keep_alive_schedule_loses_leases() -> None:
-    schedule = KeepAliveSchedule()
-    schedule.add(1, 3, now=0.0)
-    schedule.add(2, 9, now=0.0)
-    # No answer for a whole TTL: lost and forgotten.
-    assert schedule.expired(2.9) == []
-    assert schedule.expired(3.0) == [1]
-    assert 1 not in schedule
-    assert schedule.due(3.0) == [2]
-    # The server says the lease is gone.
-    assert schedule.renewed(2, 0, now=3.5) is False
-    assert len(schedule) == 0
-    assert schedule.next_wakeup(4.0) is None
-    schedule.remove(7)  # unknown: ignored
 
 
 async def test_awaitable_or_none() -> None:
