@@ -1,0 +1,35 @@
+"""The fault-injection suite: its marker, its figures fixture and the session summary.
+
+Run it alone with ``pytest -m faults`` (add ``-s`` to see each scenario's figures as it ends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fault_support import FIGURES, format_figures, record_figures
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here too, so that --strict-markers accepts the marker wherever it is declared.
+    config.addinivalue_line(
+        "markers", "faults: fault injection on real 3-member etcd clusters (issue 4)"
+    )
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """A dict the test fills with its measurements; recorded for the summary at teardown."""
+    collected: dict[str, object] = {}
+    yield collected
+    if collected:
+        record_figures(request.node.nodeid.rsplit("/", 1)[-1], collected)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not FIGURES:
+        return
+    terminalreporter.section("fault-injection figures")
+    for test_id, measured in FIGURES:
+        terminalreporter.write_line(f"{test_id}: {format_figures(measured)}")
