@@ -6,7 +6,8 @@
   ``client`` (and ``async_client``) bound to an :class:`etcd3.AsyncEtcd3Client`. ``server`` is the
   :class:`~etcd3.testing.EtcdServer`. The line before a block may say
   ``<!-- snippet: compile -->`` (only compiled: it needs another machine or blocks by design) or
-  ``<!-- snippet: requires NAME -->`` (run once ``etcd3.NAME`` exists, compiled until then).
+  ``<!-- snippet: requires NAME -->`` (run once ``etcd3.NAME`` exists, compiled until then;
+  NAME may be dotted: ``Etcd3Client.namespace``).
 - Every program in ``examples/`` runs standalone (it starts its own etcd) and prints what the
   server answered.
 """
@@ -64,8 +65,18 @@ class Snippet:
         if self.mode == "run":
             return True
         if self.mode.startswith("requires "):
-            return hasattr(etcd3, self.mode.removeprefix("requires ").strip())
+            return _exists(self.mode.removeprefix("requires "))
         return False
+
+
+def _exists(dotted: str) -> bool:
+    """Whether ``etcd3.<dotted>`` exists (``"RetryPolicy"``, ``"Etcd3Client.namespace"``)."""
+    obj: object = etcd3
+    for name in dotted.strip().split("."):
+        if not hasattr(obj, name):
+            return False
+        obj = getattr(obj, name)
+    return True
 
 
 def guide_pages() -> list[Path]:
