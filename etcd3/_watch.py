@@ -59,6 +59,8 @@ logger = logging.getLogger("etcd3")
 
 CLOSE_TIMEOUT = 5.0
 """Seconds ``close()`` waits for running callbacks to return."""
+_PERMISSION_CHECK_TIMEOUT = 10.0
+"""Seconds for the read that checks a refused watch's permission (and refreshes the token)."""
 
 _Item = WatchResponse | EtcdError | None
 _Stream = DuplexStream[etcdserverpb.WatchRequest, etcdserverpb.WatchResponse]
@@ -335,14 +337,42 @@ class Watcher:
                 with self._lock:
                     core.receive(response)
                     flush = core.has_requests
+                    checks = core.take_auth_checks()
                 if flush:
                     self._flush()
+                if checks and self._check_permissions(checks):
+                    return None  # re-open: the new stream carries the refreshed token
         except EtcdError as exc:
             return exc
         except Exception as exc:  # a bug must not kill the reader silently, nor loudly
             logger.exception("watch stream reader failed")
             return UnknownError(f"watch reader failed: {exc!r}")
         return None
+
+    def _check_permissions(self, checks: list[_Reg]) -> bool:
+        """Check whether watches refused for want of permission may read their range now.
+
+        A one-key read of the same range goes through the transport, which re-authenticates
+        when the token has expired. Watches whose read fails end with that error.
+
+        Returns:
+            Whether any check passed (then the stream must be re-opened).
+        """
+        passed = False
+        for reg in checks:
+            spec = reg.spec
+            request = RangeRequest(
+                key=spec.key, range_end=spec.range_end, count_only=True, serializable=True
+            )
+            error: EtcdError | None = None
+            try:
+                self._rpc.kv.range(request, timeout=_PERMISSION_CHECK_TIMEOUT)
+            except EtcdError as exc:
+                error = exc
+            with self._lock:
+                self._core.auth_checked(reg, error)
+            passed = passed or error is None
+        return passed
 
 
 def _creation_timeout(timeout_override: float | None, default: float | None) -> float | None:

@@ -29,27 +29,34 @@ from __future__ import annotations
 
 import enum
 import random
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+import grpc
+
 from etcd3._events import WatchFilterType, WatchResponse
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
 from etcd3.errors import (
     ETCD_ERROR_TABLE,
+    AuthOldRevisionError,
     ConnectionClosedError,
     ConnectionFailedError,
     ConnectionTimeoutError,
     EtcdError,
     InternalServerError,
     InvalidAuthTokenError,
+    PermissionDeniedError,
     RequestCancelledError,
     RevisionCompactedError,
     StreamClosedError,
     TooManyRequestsError,
+    UnauthenticatedError,
     UnknownError,
     WatchCanceledError,
+    error_from_status,
 )
 from etcd3.rpc import etcdserverpb
 from etcd3.rpc.etcdserverpb import (
@@ -207,7 +214,22 @@ def refusal_error(response: etcdserverpb.WatchResponse) -> EtcdError:
     for row in ETCD_ERROR_TABLE:
         if row.message == reason:
             return row.error_class(reason, code=row.code, details=reason)
+    # etcd < 3.5.x sends some reasons as a whole gRPC error text ("rpc error: code =
+    # PermissionDenied desc = etcdserver: permission denied"): map it like a call's status.
+    match = _GRPC_ERROR_TEXT.fullmatch(reason)
+    if match is not None:
+        code = getattr(grpc.StatusCode, _CAMEL_WORD.sub(r"_\1", match[1]).upper(), None)
+        if isinstance(code, grpc.StatusCode) and code is not grpc.StatusCode.OK:
+            return error_from_status(code, match[2])
     return WatchCanceledError(reason or "the server cancelled the watch", details=reason)
+
+
+_GRPC_ERROR_TEXT = re.compile(r"rpc error: code = (\w+) desc = (.*)", re.DOTALL)
+_CAMEL_WORD = re.compile(r"(?<=[a-z])([A-Z])")
+
+_AUTH_REFUSALS = (PermissionDeniedError, UnauthenticatedError, AuthOldRevisionError)
+"""Refusals of a watch creation that an expired token explains: etcd checks the token the
+stream was opened with, which may have expired since (``--auth-token-ttl``)."""
 
 
 _TRANSIENT = (
@@ -320,6 +342,7 @@ class Registration(Generic[S]):
     """One watch as the core tracks it (shells only read ``id``, ``spec`` and ``sink``)."""
 
     __slots__ = (
+        "auth_retried",
         "confirmed",
         "done",
         "id",
@@ -350,6 +373,8 @@ class Registration(Generic[S]):
         self.confirmed = False
         self.done = False
         """Ended for the consumer (cancelled, failed or closed)."""
+        self.auth_retried = False
+        """A create was refused for want of permission and is being retried once."""
 
     def __repr__(self) -> str:
         return (
@@ -377,6 +402,7 @@ class WatchCore(Generic[S]):
         self._pending: deque[Registration[S]] = deque()
         self._by_server: dict[int, Registration[S]] = {}
         self._outbox: deque[WatchRequest] = deque()
+        self._auth_checks: list[Registration[S]] = []
         self._stream_open = False
         self._closed = False
 
@@ -462,6 +488,32 @@ class WatchCore(Generic[S]):
         self._outbox.append(WatchRequest(progress_request=WatchProgressRequest()))
         return True
 
+    def take_auth_checks(self) -> list[Registration[S]]:
+        """The watches whose creation was refused for want of permission, to check once.
+
+        etcd checks a watch's permission with the token its *stream* was opened with, which
+        may have expired since. For each watch returned, the shell makes a call needing the
+        same permission (the transport refreshes an expired token on the way) and reports
+        the outcome to :meth:`auth_checked`; when one passes, it re-opens the stream (with
+        the fresh token), where the watch is created again. A second refusal is final.
+        """
+        checks = [reg for reg in self._auth_checks if not reg.done]
+        self._auth_checks.clear()
+        return checks
+
+    def auth_checked(self, reg: Registration[S], error: EtcdError | None) -> None:
+        """The outcome of a permission check (:meth:`take_auth_checks`): ``None`` if it
+        passed (the watch waits for the next stream), else the error that refuses the watch.
+        """
+        if error is None or reg.done:
+            return
+        if not reg.confirmed:
+            reg.confirmed = True
+            reg.sink.confirmed(error, 0)
+            self._finish(reg, None)
+        else:
+            self._finish(reg, error)
+
     def close(self) -> None:
         """End every watch (``push(None)``; waiting creators get ``ConnectionClosedError``)."""
         self._closed = True
@@ -502,10 +554,12 @@ class WatchCore(Generic[S]):
 
     def receive(self, response: etcdserverpb.WatchResponse) -> None:
         """Route one response of the stream to its watch."""
-        self.backoff.reset()
         if response.created:
             self._on_created(response)
             return
+        # Events or progress: the stream works. (Not a bare `created`: a member that accepts
+        # watches and then drops the stream must not be retried without backoff.)
+        self.backoff.reset()
         watch_id = response.watch_id
         if watch_id == ALL_WATCHES:
             # A progress response for the whole stream: every watch sees it, none advances
@@ -551,6 +605,12 @@ class WatchCore(Generic[S]):
         if response.canceled or response.compact_revision:
             error = refusal_error(response)
             reg.phase = Phase.NEW
+            if isinstance(error, _AUTH_REFUSALS) and not reg.auth_retried and not reg.done:
+                # Perhaps only the stream's token expired: the shell checks the permission
+                # with a call (which refreshes the token) and re-creates on a new stream.
+                reg.auth_retried = True
+                self._auth_checks.append(reg)
+                return
             if not reg.confirmed:
                 reg.confirmed = True
                 reg.sink.confirmed(error, 0)
@@ -565,6 +625,7 @@ class WatchCore(Generic[S]):
             self._cancel_server_watch(reg)
             return
         reg.phase = Phase.ACTIVE
+        reg.auth_retried = False
         if reg.next_revision == 0:
             # etcd starts a watcher without start revision at the header revision + 1.
             reg.next_revision = response.header.revision + 1

@@ -5,13 +5,24 @@ from __future__ import annotations
 import pytest
 
 from etcd3._events import WatchResponse
-from etcd3._watch_core import Backoff, Phase, WatchCore, WatchSpec, is_transient, watch_spec
+from etcd3._watch_core import (
+    Backoff,
+    Phase,
+    WatchCore,
+    WatchSpec,
+    is_transient,
+    refusal_error,
+    watch_spec,
+)
 from etcd3.errors import (
     ConnectionClosedError,
     ConnectionFailedError,
     EtcdError,
+    FutureRevisionError,
     InvalidArgumentError,
+    InvalidAuthTokenError,
     PermissionDeniedError,
+    PreconditionFailedError,
     RevisionCompactedError,
     StreamClosedError,
     WatchCanceledError,
@@ -237,13 +248,103 @@ def test_refused_create_reports_the_servers_reason() -> None:
         )
     )
     core.receive(RawResponse(watch_id=-1, created=True, canceled=True, cancel_reason="strange"))
-    error, _ = denied.confirmations[0]
-    assert isinstance(error, PermissionDeniedError)
-    assert str(error) == "etcdserver: permission denied"
     error, _ = odd.confirmations[0]
     assert isinstance(error, WatchCanceledError)
     assert str(error) == "strange"
+    # A permission refusal is checked once first (the stream's token may have expired).
+    assert denied.confirmations == []
+    (check,) = core.take_auth_checks()
+    assert check.spec.key == b"secret"
+    assert core.take_auth_checks() == []
+    refused = PermissionDeniedError("etcdserver: permission denied")
+    core.auth_checked(check, refused)
+    assert denied.confirmations == [(refused, 0)]
+    assert denied.items == [None]
     assert core.idle
+
+
+@pytest.mark.parametrize(
+    ("reason", "error_class", "text"),
+    [
+        (
+            "rpc error: code = PermissionDenied desc = etcdserver: permission denied",
+            PermissionDeniedError,
+            "etcdserver: permission denied",
+        ),
+        (
+            "rpc error: code = Unauthenticated desc = etcdserver: invalid auth token",
+            InvalidAuthTokenError,
+            "etcdserver: invalid auth token",
+        ),
+        ("rpc error: code = FailedPrecondition desc = odd", PreconditionFailedError, "odd"),
+        ("rpc error: code = NoSuchCode desc = odd", WatchCanceledError, "rpc error"),
+        ("etcdserver: mvcc: required revision is a future revision", FutureRevisionError, "future"),
+    ],
+)
+def test_refusal_reasons_map_to_typed_errors(
+    reason: str, error_class: type[EtcdError], text: str
+) -> None:
+    error = refusal_error(RawResponse(canceled=True, cancel_reason=reason))
+    assert type(error) is error_class
+    assert text in str(error)
+
+
+def test_a_watch_refused_for_permission_is_retried_once_on_a_new_stream() -> None:
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=20))
+    core.receive(events(1, 21))
+    # The stream fails; on the next one the (expired) token gets the create refused.
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 22)]
+    core.receive(denied_create())
+    (check,) = core.take_auth_checks()
+    core.auth_checked(check, None)  # the permission is there: the token was refreshed
+    assert sink.items[1:] == []
+    core.stream_failed(None, terminal=False)  # the shell re-opens the stream
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 22)]
+    core.receive(created(2, revision=30))
+    core.receive(events(2, 22, 23))
+    assert sink.revisions() == [[21], [22, 23]]
+    # Confirmed again: a later refusal gets its own retry; a second refusal in a row is final.
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_opened()
+    drain(core)
+    core.receive(denied_create())
+    (check,) = core.take_auth_checks()
+    core.auth_checked(check, None)
+    core.stream_failed(None, terminal=False)
+    core.stream_opened()
+    drain(core)
+    core.receive(denied_create())
+    assert core.take_auth_checks() == []
+    assert isinstance(sink.items[-1], PermissionDeniedError)
+    assert core.idle
+
+
+def test_auth_checks_of_cancelled_watches_are_dropped() -> None:
+    core = open_core()
+    sink = Sink()
+    reg = core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(denied_create())
+    core.cancel(reg.id)
+    assert core.take_auth_checks() == []
+    core.auth_checked(reg, PermissionDeniedError("no"))  # ended already: nothing more
+    assert sink.items == [None]
+
+
+def denied_create() -> RawResponse:
+    return RawResponse(
+        watch_id=-1,
+        created=True,
+        canceled=True,
+        cancel_reason="rpc error: code = PermissionDenied desc = etcdserver: permission denied",
+    )
 
 
 def test_compaction_cancel_is_a_terminal_typed_error() -> None:
@@ -388,6 +489,17 @@ def test_watch_spec_normalizes(
 def test_watch_spec_rejects_bad_input(kwargs: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error):
         watch_spec(**kwargs)  # type: ignore[arg-type]
+
+
+def test_only_a_working_stream_resets_the_backoff() -> None:
+    core = open_core()
+    core.add(WatchSpec(b"k"), Sink())
+    drain(core)
+    first = [core.backoff.next_delay() for _ in range(6)]
+    core.receive(created(1))  # accepted, but that proves little
+    assert core.backoff.next_delay() >= first[-1] / 2
+    core.receive(events(1, 11))  # traffic: the stream works
+    assert core.backoff.next_delay() <= core.backoff.base
 
 
 def test_backoff_grows_with_jitter_up_to_a_cap_and_resets() -> None:
