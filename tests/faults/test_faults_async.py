@@ -488,11 +488,17 @@ async def test_total_outage_costs_no_cpu_and_everything_resumes(
 
 
 async def call_and_record(
-    client: AsyncEtcd3Client, key: bytes, outcomes: list[tuple[str, bool]]
+    client: AsyncEtcd3Client, key: bytes, kind: str, outcomes: list[tuple[str, bool]]
 ) -> None:
-    """One call in flight across close(); records how it ended: (class name, typed?)."""
+    """One call in flight across close() (``kind``: get, put or watch); records how it ended:
+    ``(error class name, typed?)``."""
     try:
-        await client.get(key)
+        if kind == "get":
+            await client.get(key)
+        elif kind == "put":
+            await client.put(key, b"in-flight")
+        else:
+            await client.add_watch_callback(key, Collector())
     except BaseException as exc:  # CancelledError too: whatever ends the call is the outcome
         outcomes.append((type(exc).__name__, isinstance(exc, EtcdError)))
     else:
@@ -505,7 +511,7 @@ async def test_close_during_an_outage_leaves_nothing_behind(
     capfd: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """close() while no member is up, with watches, a kept-alive lease and calls in flight:
+    """close() while no member answers, with watches, a kept-alive lease and calls in flight:
     returns promptly, the calls end with typed errors, later calls raise
     ConnectionClosedError, no thread or task is left, nothing is printed or logged."""
     cluster = etcd_factory.cluster(3)
@@ -520,14 +526,22 @@ async def test_close_during_an_outage_leaves_nothing_behind(
     await client.put(prefix + b"k", b"v", lease=lease)
     await wait_until(lambda: b"v" in live.arrivals, 5, "the watch is live")
 
-    for member in cluster.members:
-        cluster.kill(member)
+    # One member dead (reconnect attempts run), two frozen (connections stay up and calls
+    # hang on them): the calls below are surely in flight when close() comes.
+    first, *rest = cluster.members
+    cluster.kill(first)
+    for member in rest:
+        cluster.pause(member)
     outcomes: list[tuple[str, bool]] = []
     callers = [
-        spawn(functools.partial(call_and_record, client, prefix + b"k", outcomes), name=f"c{i}")
-        for i in range(3)
+        spawn(
+            functools.partial(call_and_record, client, prefix + b"k", kind, outcomes),
+            name=f"fault-call-{kind}",
+        )
+        for kind in ("get", "put", "watch")
     ]
     await sleep(0.5)
+    assert outcomes == [], "the calls were meant to be in flight during close()"
     capfd.readouterr()
     caplog.clear()
 
