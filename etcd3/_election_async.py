@@ -1,0 +1,252 @@
+# async-to-sync: source
+"""Leader election: :class:`AsyncElection`, Go-compatible (etcd's ``concurrency.Election``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from typing_extensions import Self
+
+from etcd3._base_async import AsyncClientBase
+from etcd3._concurrency_core import (
+    ELECTION_PREFIX,
+    Leader,
+    NotElectionLeaderError,
+    check_name,
+    check_prefix,
+    check_ttl,
+    check_wait_timeout,
+    first_put,
+    leader_changes,
+    leader_of,
+    owner_request,
+    proclaim_request,
+)
+from etcd3._session_async import AsyncParticipant, AsyncSession
+from etcd3._validate import to_bytes
+
+if TYPE_CHECKING:
+    from etcd3._client_async import AsyncEtcd3Client
+
+__all__ = ["AsyncElection"]
+
+
+class AsyncElection(AsyncParticipant):
+    """A leader election: at most one leader at a time; candidates take over in the order
+    they started campaigning.
+
+    Get one with ``client.election(name)`` or ``AsyncElection(session_or_client, name)``.
+    The protocol and key layout are those of etcd's Go ``concurrency.Election``: each
+    candidate writes ``<prefix><lease id hex>`` (default prefix ``/election/<name>/``; a Go
+    ``NewElection(s, "/election/<name>")`` shares it) with its session's lease and the value
+    it campaigns with; the key with the lowest create revision leads, and its value is the
+    leader's proclamation. Observers (:meth:`observe`, :meth:`leader`) need no session.
+
+    Leadership ends with :meth:`resign`, :meth:`close`, or the loss of the session: once
+    the session is lost :meth:`is_leader` is false and :meth:`proclaim` raises, and since
+    the lease is gone on the server, the next candidate is elected. The create revision of
+    the leader's key (:attr:`revision`) grows with each new leader: use it as a fencing token.
+
+    Args:
+        session_or_client: An :class:`AsyncSession` to campaign with, or a client (the
+            election then opens a session of its own for each campaign, closed on
+            :meth:`resign`).
+        name: The election's name (``str`` or ``bytes``, not empty).
+        ttl: Lease TTL in seconds of the election's own sessions (unused with a session).
+        prefix: The key prefix of the election, instead of ``/election/<name>/``.
+
+    Raises:
+        TypeError: ``session_or_client`` is neither a session nor a client, or another bad
+            argument type.
+        ValueError: An empty name or prefix, or a ``ttl`` <= 0.
+
+    Attributes:
+        name: The election's name as given.
+        prefix: The election's key prefix (bytes).
+    """
+
+    def __init__(
+        self,
+        session_or_client: AsyncSession | AsyncEtcd3Client,
+        name: str | bytes,
+        *,
+        ttl: int = 60,
+        prefix: str | bytes | None = None,
+    ) -> None:
+        raw_name = check_name(name)
+        checked_ttl = check_ttl(ttl)
+        if isinstance(session_or_client, AsyncSession):
+            session: AsyncSession | None = session_or_client
+            client = session_or_client.client
+        elif isinstance(session_or_client, AsyncClientBase):
+            session, client = None, session_or_client
+        else:
+            raise TypeError(
+                f"session_or_client must be a Session or a client, "
+                f"not {type(session_or_client).__name__}"
+            )
+        super().__init__(
+            client, session, checked_ttl, check_prefix(prefix, ELECTION_PREFIX, raw_name)
+        )
+        self.name = name
+
+    def __repr__(self) -> str:
+        state = "leader" if self._claim is not None else "not leader"
+        return f"<{type(self).__name__} {self.prefix!r} {state}>"
+
+    def is_leader(self) -> bool:
+        """Whether this candidate leads, as far as this process knows (no request).
+
+        False before winning, after :meth:`resign`, and as soon as the session is lost.
+        """
+        return self._holds()
+
+    async def campaign(self, value: str | bytes, timeout: float | None = None) -> bool:
+        """Stand for election with ``value`` and wait until elected.
+
+        Campaigning again while leading proclaims ``value`` instead.
+
+        Args:
+            value: The value to lead with (what :meth:`leader` and observers see).
+            timeout: Seconds to wait for the leadership; ``None`` waits as long as it takes;
+                ``0`` only wins an election nobody leads.
+
+        Returns:
+            Whether this candidate leads now. On ``False`` (and on any error or
+            cancellation) its key is deleted again.
+
+        Raises:
+            TypeError: ``value`` is not ``str``/``bytes``, or ``timeout`` not a number.
+            ValueError: ``timeout`` is negative.
+            etcd3.errors.SessionLostError: The session was lost (before or while waiting).
+            etcd3.EtcdError: A request failed.
+        """
+        data = to_bytes(value, "value")
+        wait = check_wait_timeout(timeout)
+        if self._holds():
+            await self.proclaim(data)
+            return True
+        self._claim = None
+        until = None if wait is None else time.monotonic() + wait
+        claim = await self._enqueue(data, until, try_once=wait == 0)
+        self._claim = claim
+        if claim is not None and claim.value != data:
+            # This session had campaigned before with another value: lead with this one.
+            await self.proclaim(data)
+        return claim is not None
+
+    async def proclaim(self, value: str | bytes) -> None:
+        """Change the leader's value without a new election.
+
+        Args:
+            value: The new value.
+
+        Raises:
+            TypeError: ``value`` is not ``str``/``bytes``.
+            etcd3.errors.NotElectionLeaderError: This candidate does not lead (any more).
+            etcd3.EtcdError: The request failed.
+        """
+        data = to_bytes(value, "value")
+        claim, lease = self._claim, self.lease
+        if claim is None or lease is None or not self._holds():
+            self._claim = None
+            raise NotElectionLeaderError(f"not the leader of the election {self.prefix!r}")
+        response = await self._client.rpc.kv.txn(
+            proclaim_request(claim.key, claim.revision, data, lease.id)
+        )
+        if not response.succeeded:
+            self._claim = None
+            raise NotElectionLeaderError(
+                f"the leader key {claim.key!r} is gone: leadership of {self.prefix!r} was lost"
+            )
+        self._claim = claim._replace(value=data)
+
+    async def resign(self) -> bool:
+        """Give up leadership (a no-op when not leading); the next candidate is elected.
+
+        Returns:
+            Whether this candidate led and its key was deleted now.
+
+        Raises:
+            etcd3.EtcdError: The request failed.
+        """
+        return await self._leave()
+
+    async def leader(self) -> Leader | None:
+        """The current leader, read from the server.
+
+        Returns:
+            ``Leader(key, value)``, or ``None`` when nobody leads.
+
+        Raises:
+            etcd3.EtcdError: The request failed.
+        """
+        return leader_of(await self._client.rpc.kv.range(owner_request(self.prefix)))
+
+    def observe(self) -> AsyncIterator[Leader]:
+        """Follow the leadership: yield the leader now (once there is one), then each change
+        of leader or of its value, in order, until the iteration stops.
+
+        Nothing is sent before the first iteration. While nobody leads, nothing is yielded.
+        Stop it with ``break`` (or ``aclose()``/``close()`` of the iterator).
+
+        Returns:
+            An iterator of :class:`Leader` values.
+        """
+        return self._observe()
+
+    async def _observe(self) -> AsyncIterator[Leader]:
+        client = self._client
+        last: Leader | None = None
+        while True:
+            response = await client.rpc.kv.range(owner_request(self.prefix))
+            current = leader_of(response)
+            start = response.header.revision + 1
+            if current is None:
+                found = None
+                responses, cancel = await client.watch_prefix_response(
+                    self.prefix, start_revision=start, filters=["nodelete"]
+                )
+                try:
+                    async for batch in responses:
+                        found = first_put(batch.watch_response.events)
+                        if found is not None:
+                            break
+                finally:
+                    await cancel()
+                if found is None:
+                    return  # the watch ended (the client closed)
+                current, start = found
+            if current != last:
+                last = current
+                yield current
+            responses, cancel = await client.watch_response(current.key, start_revision=start)
+            try:
+                deleted = False
+                async for batch in responses:
+                    values, deleted = leader_changes(batch.watch_response.events)
+                    for value in values:
+                        if value != last:
+                            last = value
+                            yield value
+                    if deleted:
+                        break
+                if not deleted:
+                    return  # the watch ended (the client closed)
+            finally:
+                await cancel()
+
+    async def close(self) -> None:
+        """Resign, and close the election's own session (a given session stays open)."""
+        await self.resign()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,172 @@
+# async-to-sync: source
+"""Distributed locks: :class:`AsyncLock` (API.md §4 "Lock"), fair and Go-compatible."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from typing_extensions import Self
+
+from etcd3._concurrency_core import (
+    LOCK_PREFIX,
+    LockNotAcquiredError,
+    check_name,
+    check_prefix,
+    check_ttl,
+    check_wait_timeout,
+    held_request,
+    is_held,
+)
+from etcd3._session_async import AsyncParticipant, AsyncSession
+from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
+
+if TYPE_CHECKING:
+    from etcd3._client_async import AsyncEtcd3Client
+
+__all__ = ["AsyncLock"]
+
+
+class AsyncLock(AsyncParticipant):
+    """A distributed mutex: at most one holder at a time across every process, served in
+    the order the waiters arrived.
+
+    Get one with ``client.lock(name, ttl)`` or ``AsyncLock(name, ttl, etcd_client=client)``;
+    ``async with lock:`` acquires (waiting up to 10 s, else
+    :class:`~etcd3.errors.LockNotAcquiredError`) and releases.
+
+    The protocol is that of etcd's Go ``concurrency.Mutex``, so Go and Python processes
+    exclude each other on the same lock: each waiter writes its own key
+    ``<prefix><lease id hex>`` (default prefix ``/locks/<name>/``; a Go ``NewMutex(s,
+    "/locks/<name>")`` shares it) with its session's lease; the key with the lowest create
+    revision holds the lock; the others each wait, through a watch, for the deletion of the
+    key created just before theirs.
+
+    Without ``session`` each acquisition opens a session of its own (a lease of ``ttl``
+    seconds, kept alive while the lock is held): if the holder dies, its lease expires after
+    ``ttl`` seconds and the next waiter proceeds. Releasing (or a failed attempt) revokes it.
+    With ``session`` (a :class:`AsyncSession`) the lock uses that session's lease, as Go
+    does; use one lock per name per session.
+
+    Args:
+        name: The lock's name (``str`` or ``bytes``, not empty).
+        ttl: Lease TTL in seconds of the lock's own sessions (unused with ``session``).
+        etcd_client: The client to use (optional with ``session``).
+        session: A session to hold the lock with instead of one per acquisition.
+        prefix: The key prefix of the lock, instead of ``/locks/<name>/``.
+
+    Raises:
+        TypeError: A bad argument type.
+        ValueError: An empty name or prefix, a ``ttl`` <= 0, neither ``etcd_client`` nor
+            ``session``, or a ``session`` of another client.
+
+    Attributes:
+        name: The lock's name as given.
+        ttl: The TTL of the lock's own sessions.
+        prefix: The lock's key prefix (bytes).
+    """
+
+    def __init__(
+        self,
+        name: str | bytes,
+        ttl: int = 60,
+        etcd_client: AsyncEtcd3Client | None = None,
+        *,
+        session: AsyncSession | None = None,
+        prefix: str | bytes | None = None,
+    ) -> None:
+        raw_name = check_name(name)
+        checked_ttl = check_ttl(ttl)
+        if session is not None:
+            if etcd_client is not None and etcd_client is not session.client:
+                raise ValueError("etcd_client and session.client differ")
+            etcd_client = session.client
+        if etcd_client is None:
+            raise ValueError("Lock needs an etcd_client (or a session)")
+        super().__init__(
+            etcd_client, session, checked_ttl, check_prefix(prefix, LOCK_PREFIX, raw_name)
+        )
+        self.name = name
+        self.ttl = checked_ttl
+
+    def __repr__(self) -> str:
+        state = "held" if self._claim is not None else "not held"
+        return f"<{type(self).__name__} {self.prefix!r} {state}>"
+
+    async def acquire(self, timeout: float | None = 10) -> bool:
+        """Acquire the lock, waiting for it at most ``timeout`` seconds.
+
+        Acquiring a lock this object holds already returns ``True`` at once. Each request
+        has the client's deadline; ``timeout`` bounds the wait for earlier holders.
+
+        Args:
+            timeout: Seconds to wait; ``None`` waits forever; ``0`` tries once.
+
+        Returns:
+            Whether the lock is held now. On ``False`` (and on any error or cancellation)
+            this waiter's key is deleted again.
+
+        Raises:
+            TypeError: ``timeout`` is not a number or ``None``.
+            ValueError: ``timeout`` is negative.
+            etcd3.errors.SessionLostError: The session was lost (before or while waiting).
+            etcd3.EtcdError: A request failed.
+        """
+        wait = check_wait_timeout(timeout)
+        if self._holds():
+            return True
+        self._claim = None
+        until = None if wait is None else time.monotonic() + wait
+        self._claim = await self._enqueue(b"", until, try_once=wait == 0)
+        return self._claim is not None
+
+    async def release(self) -> bool:
+        """Release the lock (a no-op when not held).
+
+        Returns:
+            Whether the lock was held and this released it (``False`` also when the key had
+            gone already, e.g. with an expired session).
+
+        Raises:
+            etcd3.EtcdError: The request failed.
+        """
+        return await self._leave()
+
+    async def refresh(self) -> LeaseKeepAliveResponse:
+        """Renew the lease now (it is also kept alive automatically).
+
+        Returns:
+            The server's ``LeaseKeepAliveResponse``.
+
+        Raises:
+            ValueError: The lock is not held.
+            etcd3.errors.LeaseLostError: The lease is lost.
+            etcd3.EtcdError: The request failed.
+        """
+        lease = self.lease
+        if self._claim is None or lease is None:
+            raise ValueError(f"{self!r} is not held: nothing to refresh")
+        return await lease.refresh()
+
+    async def is_acquired(self) -> bool:
+        """Whether this object holds the lock, checked with the server.
+
+        Returns:
+            ``True`` while the lock's key still exists as it was created at acquisition.
+        """
+        claim = self._claim
+        if claim is None or not self._holds():
+            return False
+        response = await self._client.rpc.kv.range(held_request(claim.key))
+        return is_held(response, claim.revision)
+
+    async def __aenter__(self) -> Self:
+        if not await self.acquire():
+            raise LockNotAcquiredError(f"could not acquire the lock {self.prefix!r} within 10 s")
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.release()

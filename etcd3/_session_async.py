@@ -1,0 +1,312 @@
+# async-to-sync: source
+"""Sessions (a lease kept alive for as long as a process needs it) and the queue protocol that
+locks and elections share (see :mod:`etcd3._concurrency_core` for the key layout)."""
+
+from __future__ import annotations
+
+import time
+from contextlib import suppress
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from typing_extensions import Self
+
+from etcd3._acompat import Lock
+from etcd3._cluster_views import LeaseLostCallback
+from etcd3._concurrency_core import (
+    Claim,
+    SessionLostError,
+    check_ttl,
+    claim_request,
+    held_request,
+    is_held,
+    parse_claim,
+    predecessor,
+    predecessor_request,
+    release_request,
+    remaining,
+    waiter_key,
+)
+from etcd3._lease_async import AsyncLease
+from etcd3.errors import EtcdError, LeaseNotFoundError, RevisionCompactedError, WatchTimedOut
+from etcd3.rpc.etcdserverpb import DeleteRangeRequest
+
+if TYPE_CHECKING:
+    from etcd3._client_async import AsyncEtcd3Client
+
+__all__ = ["AsyncParticipant", "AsyncSession"]
+
+
+class AsyncSession:
+    """A lease kept alive automatically for the life of a process: what locks and elections
+    hold their keys with (etcd's Go ``concurrency.Session``).
+
+    The lease is granted on first use (:meth:`open`, ``async with``, or a lock or election
+    that needs it) and renewed every third of its TTL by the client's keep-alive. If the
+    process dies, the lease expires after ``ttl`` seconds and every key it held is deleted:
+    locks are released, leadership passes on. If renewal fails for a whole TTL (or the lease
+    is revoked elsewhere) the session is *lost*: :attr:`lost` turns true, :meth:`wait_lost`
+    returns, ``on_lost`` is called, and using the session raises
+    :class:`~etcd3.errors.SessionLostError`. :meth:`close` revokes the lease.
+
+    Args:
+        client: The client whose calls and keep-alive the session uses.
+        ttl: The lease's time to live in seconds.
+        on_lost: Called once with the :class:`~etcd3.errors.LeaseLostError` when the session
+            is lost (from the keep-alive task; a thread in the sync client).
+
+    Raises:
+        TypeError: ``ttl`` is not an int.
+        ValueError: ``ttl`` is not positive.
+
+    Attributes:
+        client: The client the session uses.
+        ttl: The lease's time to live in seconds.
+    """
+
+    def __init__(
+        self,
+        client: AsyncEtcd3Client,
+        ttl: int = 60,
+        *,
+        on_lost: LeaseLostCallback | None = None,
+    ) -> None:
+        if on_lost is not None and not callable(on_lost):
+            raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
+        self.client = client
+        self.ttl = check_ttl(ttl)
+        self._on_lost = on_lost
+        self._lease: AsyncLease | None = None
+        self._closed = False
+        self._granting = Lock()
+
+    def __repr__(self) -> str:
+        lease = "not granted" if self._lease is None else f"lease {self._lease.id:#x}"
+        return f"<{type(self).__name__} ttl={self.ttl} {lease}>"
+
+    @property
+    def lease(self) -> AsyncLease | None:
+        """The session's lease (``None`` until it is granted)."""
+        return self._lease
+
+    @property
+    def lost(self) -> bool:
+        """Whether the lease is lost (expired unrenewed, or revoked elsewhere)."""
+        return self._lease is not None and self._lease.lost
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    async def open(self, timeout_override: float | None = None) -> AsyncLease:
+        """Grant the lease and start keeping it alive, unless done already.
+
+        Args:
+            timeout_override: Deadline in seconds of the grant (``None``: the client's).
+
+        Returns:
+            The session's lease.
+
+        Raises:
+            etcd3.errors.SessionLostError: The session is lost or closed.
+            etcd3.EtcdError: The grant failed.
+        """
+        lease = self._lease
+        if lease is None:
+            async with self._granting:
+                self._raise_if_closed()
+                if self._lease is None:
+                    self._lease = await self.client.lease(
+                        self.ttl, None, timeout_override, keep_alive=True, on_lost=self._on_lost
+                    )
+                lease = self._lease
+        self._raise_if_closed()
+        if lease.lost:
+            raise SessionLostError(
+                f"session lease {lease.id:#x} is lost", lease_id=lease.id
+            ) from lease.lost_error
+        return lease
+
+    def _raise_if_closed(self) -> None:
+        if self._closed:
+            raise SessionLostError("the session is closed")
+
+    async def wait_lost(self, timeout: float | None = None) -> bool:
+        """Wait until the session is lost.
+
+        Args:
+            timeout: Seconds to wait at most; ``None`` for no limit.
+
+        Returns:
+            Whether the session is lost (``False``: the time ran out first).
+
+        Raises:
+            ValueError: The session's lease was never granted.
+        """
+        if self._lease is None:
+            raise ValueError(f"{self!r} has no lease yet (call open() first)")
+        return await self._lease.wait_lost(timeout)
+
+    async def close(self) -> None:
+        """Stop the keep-alive and revoke the lease: every key of the session is deleted.
+
+        Idempotent; a lease that expired already is fine.
+
+        Raises:
+            etcd3.EtcdError: The revocation failed (the lease then expires after its TTL).
+        """
+        if self._closed:
+            return
+        self._closed = True
+        lease = self._lease
+        if lease is not None:
+            with suppress(LeaseNotFoundError):
+                await lease.revoke()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+class AsyncParticipant:
+    """One key in the queue under a prefix, held with a session: the common part of
+    :class:`~etcd3.AsyncLock` and :class:`~etcd3.AsyncElection`.
+
+    A participant given a session uses it; otherwise it opens a session of its own for each
+    turn (closed when the turn ends, which also deletes the key).
+    """
+
+    def __init__(
+        self, client: AsyncEtcd3Client, session: AsyncSession | None, ttl: int, prefix: bytes
+    ) -> None:
+        self._client = client
+        self._shared_session = session
+        self._own_session: AsyncSession | None = None
+        self._ttl = session.ttl if session is not None else ttl
+        self.prefix = prefix
+        """The key prefix of the queue (each participant's key is the prefix + lease hex)."""
+        self._claim: Claim | None = None
+
+    @property
+    def session(self) -> AsyncSession | None:
+        """The session holding this participant's key (``None`` while it has none)."""
+        return self._shared_session if self._shared_session is not None else self._own_session
+
+    @property
+    def key(self) -> bytes | None:
+        """This participant's key while it holds its turn, else ``None``."""
+        return None if self._claim is None else self._claim.key
+
+    @property
+    def revision(self) -> int | None:
+        """The create revision of :attr:`key` while the turn is held: a fencing token that
+        grows with each new holder. ``None`` while not held."""
+        return None if self._claim is None else self._claim.revision
+
+    @property
+    def lease(self) -> AsyncLease | None:
+        """The lease of the session in use (``None`` while there is none)."""
+        session = self.session
+        return None if session is None else session.lease
+
+    def _holds(self) -> bool:
+        """Whether the turn is held as far as this process knows (no RPC)."""
+        session = self.session
+        return (
+            self._claim is not None
+            and session is not None
+            and not session.lost
+            and not session.closed
+        )
+
+    async def _enqueue(self, value: bytes, until: float | None, *, try_once: bool) -> Claim | None:
+        """Queue up under the prefix and wait for the turn.
+
+        Returns:
+            The claim once it is first in line; ``None`` if the wait ended first (the key is
+            gone again then).
+        """
+        session = self._shared_session
+        if session is None:
+            if self._own_session is None or self._own_session.closed or self._own_session.lost:
+                self._own_session = AsyncSession(self._client, self._ttl)
+            session = self._own_session
+        lease = await session.open()
+        key = waiter_key(self.prefix, lease.id)
+        try:
+            response = await self._client.rpc.kv.txn(
+                claim_request(self.prefix, key, lease.id, value)
+            )
+            claim = parse_claim(key, value, response)
+            if claim.owned or (not try_once and await self._wait_turn(claim, until)):
+                return claim
+        except BaseException:
+            # Interrupted or failed: leave the queue, but report the original error.
+            with suppress(EtcdError):
+                await self._abandon(key)
+            raise
+        await self._abandon(key)
+        return None
+
+    async def _wait_turn(self, claim: Claim, until: float | None) -> bool:
+        """Wait until no key created before ``claim`` is left (``False``: out of time)."""
+        rpc = self._client.rpc
+        while True:
+            ahead = predecessor(
+                await rpc.kv.range(predecessor_request(self.prefix, claim.revision))
+            )
+            if ahead is None:
+                break
+            key, start = ahead
+            left = remaining(until)
+            # Wake up once per TTL at least, to notice a lost session while the line stalls.
+            wait = self._ttl if left is None else min(left, self._ttl)
+            try:
+                await self._client.watch_once(key, wait, start_revision=start, filters=["noput"])
+            except WatchTimedOut:
+                if until is not None and until <= time.monotonic():
+                    return False
+                session = self.session
+                if session is not None and session.lost:
+                    await session.open()  # raises SessionLostError
+            except RevisionCompactedError:
+                pass  # look again: the predecessor's deletion is older than the history
+        # Our own key may have gone meanwhile with an expired session.
+        if not is_held(await rpc.kv.range(held_request(claim.key)), claim.revision):
+            raise SessionLostError(
+                f"the key {claim.key!r} was deleted while waiting (session lost?)"
+            )
+        return True
+
+    async def _abandon(self, key: bytes) -> None:
+        """Leave the queue: close an own session (revoking its lease deletes the key), or
+        delete the key from a shared one."""
+        own, self._own_session = self._own_session, None
+        if self._shared_session is None:
+            if own is not None:
+                await own.close()
+        else:
+            await self._client.rpc.kv.delete_range(DeleteRangeRequest(key=key))
+
+    async def _leave(self) -> bool:
+        """Give up the turn held: delete the key if it is still ours, close an own session.
+
+        Returns:
+            Whether the key was still ours (and is deleted now).
+        """
+        claim, self._claim = self._claim, None
+        if claim is None:
+            return False
+        own, self._own_session = self._own_session, None
+        try:
+            response = await self._client.rpc.kv.txn(release_request(claim.key, claim.revision))
+        finally:
+            if own is not None:
+                await own.close()
+        return response.succeeded
