@@ -194,6 +194,7 @@ class Load:
         self.counts: Counter[str] = Counter()
         self.read_errors: list[tuple[str, str]] = []
         self.max_latency: dict[str, float] = {}
+        self._last_ack: float | None = None
         self.finished = 0
         """Workers that have ended (see :meth:`running`)."""
         self.foreign: list[str] = []
@@ -209,10 +210,15 @@ class Load:
                 self.finished += 1
 
     def wrote(self, phase: str, value: bytes, revision: int, seconds: float) -> None:
+        now = time.monotonic()
         with self._lock:
             self.writes.acked[value] = revision
             self.counts[f"{phase}.acked"] += 1
             self._latency(f"{phase}.put", seconds)
+            if self._last_ack is not None:
+                # The longest stretch without any acknowledged write, by the phase it ended in.
+                self._latency(f"{self.phase}.ack_gap", now - self._last_ack)
+            self._last_ack = now
 
     def write_failed(self, phase: str, value: bytes, error: BaseException) -> None:
         with self._lock:

@@ -50,6 +50,11 @@ MOVE_ON_BOUND = 10.0
 """Seconds within which calls and watches must have moved off a failed member."""
 WRITERS = 4
 KEYS_PER_WRITER = 8
+WRITE_TIMEOUT = 2.0
+"""Deadline of each load write: a put caught by a member's death may hang (its outcome is
+unknown, so it is not retried) until then; shorter than the down phases, so writers move on."""
+DOWN = 3.0
+"""Seconds the leader, then a follower, stays down."""
 PACE = 0.01
 """Seconds each load worker rests between two operations (a steady, not a flooding, load)."""
 OUTAGE = 5.0
@@ -169,7 +174,7 @@ async def _write_until_stopped(
         phase = load.phase
         start = time.monotonic()
         try:
-            response = await client.put(key, value)
+            response = await client.put(key, value, timeout_override=WRITE_TIMEOUT)
         except Exception as exc:  # anything but an EtcdError is a defect, asserted later
             load.write_failed(phase, value, exc)
             await sleep(0.05)
@@ -249,14 +254,14 @@ async def test_kills_under_load_lose_no_ack_apply_nothing_twice_and_watch_sees_a
         try:
             await sleep(1.0)
             leader = await blocking(cluster.leader)
-            figures.update(await killed_and_restarted(cluster, load, [leader], "leader", 1.5))
+            figures.update(await killed_and_restarted(cluster, load, [leader], "leader", DOWN))
             load.phase = "steady"
             await sleep(0.5)
             # The follower the client uses, if it uses one: the kill must be felt.
             followers = await blocking(cluster.followers)
             in_use = member_at(cluster, client.endpoint_in_use)
             follower = in_use if in_use in followers else followers[0]
-            figures.update(await killed_and_restarted(cluster, load, [follower], "follower", 1.5))
+            figures.update(await killed_and_restarted(cluster, load, [follower], "follower", DOWN))
             load.phase = "steady"
             await sleep(0.5)
             leader = await blocking(cluster.leader)
