@@ -98,6 +98,7 @@ class SessionLostError(LeaseLostError):
     closed session. A :class:`~etcd3.errors.LeaseLostError`.
     """
 
+    default_code = None  # detected by the client, not answered by the server
     default_message = "the session's lease has expired or was revoked"
 
 

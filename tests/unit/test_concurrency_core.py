@@ -1,0 +1,231 @@
+"""The sans-IO core of locks and elections: key layout, requests, decisions (no server)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from etcd3._cluster_views import LeaseLostError
+from etcd3._concurrency_core import (
+    ELECTION_PREFIX,
+    LOCK_PREFIX,
+    Claim,
+    Leader,
+    LockNotAcquiredError,
+    NotElectionLeaderError,
+    SessionLostError,
+    check_name,
+    check_prefix,
+    check_ttl,
+    check_wait_timeout,
+    claim_request,
+    first_put,
+    held_request,
+    is_held,
+    leader_changes,
+    leader_of,
+    owner_request,
+    parse_claim,
+    predecessor,
+    predecessor_request,
+    proclaim_request,
+    release_request,
+    remaining,
+    waiter_key,
+)
+from etcd3.errors import EtcdError, LeaseNotFoundError
+from etcd3.rpc.etcdserverpb import (
+    CompareResult,
+    CompareTarget,
+    RangeResponse,
+    ResponseHeader,
+    ResponseOp,
+    SortOrder,
+    SortTarget,
+    TxnResponse,
+)
+from etcd3.rpc.mvccpb import Event, EventType, KeyValue
+
+
+def _range(*kvs: KeyValue, revision: int = 50) -> RangeResponse:
+    return RangeResponse(header=ResponseHeader(revision=revision), kvs=list(kvs), count=len(kvs))
+
+
+def _txn(
+    succeeded: bool, revision: int, first: list[KeyValue], owner: list[KeyValue]
+) -> TxnResponse:
+    head = ResponseOp(response_range=_range(*first)) if not succeeded else ResponseOp()
+    return TxnResponse(
+        header=ResponseHeader(revision=revision),
+        succeeded=succeeded,
+        responses=[head, ResponseOp(response_range=_range(*owner))],
+    )
+
+
+def test_keys_follow_go_layout() -> None:
+    # Go: fmt.Sprintf("%s%x", pfx+"/", leaseID): lower-case hex, no padding, no 0x.
+    assert waiter_key(b"/locks/job/", 0x694D7C1F2A3B) == b"/locks/job/694d7c1f2a3b"
+    assert waiter_key(b"p/", 10) == b"p/a"
+    assert check_prefix(None, LOCK_PREFIX, b"job") == b"/locks/job/"
+    assert check_prefix(None, ELECTION_PREFIX, b"boss") == b"/election/boss/"
+    assert check_prefix("custom/", LOCK_PREFIX, b"job") == b"custom/"
+    assert check_prefix(b"raw", LOCK_PREFIX, b"job") == b"raw"
+
+
+def test_argument_checks() -> None:
+    assert check_name("n\u00e9") == "n\u00e9".encode()
+    assert check_name(b"x") == b"x"
+    with pytest.raises(ValueError, match="name"):
+        check_name("")
+    with pytest.raises(TypeError, match="name"):
+        check_name(3)
+    with pytest.raises(ValueError, match="prefix"):
+        check_prefix(b"", LOCK_PREFIX, b"x")
+    assert check_wait_timeout(None) is None
+    assert check_wait_timeout(0) == 0.0
+    assert check_wait_timeout(2) == 2.0
+    for bad in (-1, float("nan")):
+        with pytest.raises(ValueError, match="timeout"):
+            check_wait_timeout(bad)
+    for wrong in ("1", True):
+        with pytest.raises(TypeError, match="timeout"):
+            check_wait_timeout(wrong)
+    assert check_ttl(5) == 5
+    with pytest.raises(ValueError, match="ttl"):
+        check_ttl(0)
+    with pytest.raises(TypeError, match="ttl"):
+        check_ttl(1.5)
+
+
+def test_remaining() -> None:
+    assert remaining(None) is None
+    assert remaining(time.monotonic() - 1) == 0.0
+    assert 4.0 < (remaining(time.monotonic() + 5) or 0) <= 5.0
+
+
+def test_claim_request_puts_once_and_reads_owner() -> None:
+    request = claim_request(b"/l/", b"/l/1f", 0x1F, b"v")
+    (compare,) = request.compare
+    assert (compare.key, compare.target, compare.result, compare.create_revision) == (
+        b"/l/1f",
+        CompareTarget.CREATE,
+        CompareResult.EQUAL,
+        0,
+    )
+    put, owner = request.success
+    assert (put.request_put.key, put.request_put.value, put.request_put.lease) == (
+        b"/l/1f",
+        b"v",
+        0x1F,
+    )
+    mine, owner_again = request.failure
+    assert mine.request_range.key == b"/l/1f"
+    assert not mine.request_range.range_end
+    for op in (owner, owner_again):
+        assert op.request_range == owner_request(b"/l/")
+
+
+def test_owner_request_is_first_created_under_prefix() -> None:
+    request = owner_request(b"/l/")
+    assert (request.key, request.range_end) == (b"/l/", b"/l0")
+    assert (request.sort_target, request.sort_order, request.limit) == (
+        SortTarget.CREATE,
+        SortOrder.ASCEND,
+        1,
+    )
+
+
+def test_parse_claim_new_key() -> None:
+    # Written at revision 7; the owner is an older key: we queue behind it.
+    older = KeyValue(key=b"/l/a", create_revision=5)
+    claim = parse_claim(b"/l/b", b"v", _txn(True, 7, [], [older]))
+    assert claim == Claim(b"/l/b", 7, b"v", owned=False)
+    # Nobody before us: the owner read returns our own key.
+    mine = KeyValue(key=b"/l/b", create_revision=7)
+    assert parse_claim(b"/l/b", b"v", _txn(True, 7, [], [mine])).owned
+
+
+def test_parse_claim_existing_key_of_this_session() -> None:
+    mine = KeyValue(key=b"/l/b", create_revision=4, value=b"old")
+    claim = parse_claim(b"/l/b", b"new", _txn(False, 9, [mine], [mine]))
+    assert claim == Claim(b"/l/b", 4, b"old", owned=True)
+    older = KeyValue(key=b"/l/a", create_revision=2)
+    assert not parse_claim(b"/l/b", b"new", _txn(False, 9, [mine], [older])).owned
+    with pytest.raises(EtcdError, match="disappeared"):
+        parse_claim(b"/l/b", b"v", _txn(False, 9, [], [older]))
+
+
+def test_predecessor_is_last_created_before_us() -> None:
+    request = predecessor_request(b"/l/", 12)
+    assert (request.key, request.range_end, request.max_create_revision) == (b"/l/", b"/l0", 11)
+    assert (request.sort_target, request.sort_order, request.limit, request.keys_only) == (
+        SortTarget.CREATE,
+        SortOrder.DESCEND,
+        1,
+        True,
+    )
+    assert predecessor(_range(revision=30)) is None
+    # Watch from just after the read: a deletion at any later revision is seen.
+    found = predecessor(_range(KeyValue(key=b"/l/x", create_revision=10), revision=30))
+    assert found == (b"/l/x", 31)
+
+
+def test_held_and_release_and_proclaim_are_fenced_by_create_revision() -> None:
+    assert held_request(b"/l/b").key == b"/l/b"
+    assert is_held(_range(KeyValue(key=b"/l/b", create_revision=4)), 4)
+    assert not is_held(_range(KeyValue(key=b"/l/b", create_revision=8)), 4)
+    assert not is_held(_range(), 4)
+
+    release = release_request(b"/l/b", 4)
+    assert release.compare[0].create_revision == 4
+    assert release.compare[0].target == CompareTarget.CREATE
+    assert release.success[0].request_delete_range.key == b"/l/b"
+    assert not release.failure
+
+    proclaim = proclaim_request(b"/e/b", 4, b"v2", 0xB)
+    assert proclaim.compare[0].create_revision == 4
+    put = proclaim.success[0].request_put
+    assert (put.key, put.value, put.lease) == (b"/e/b", b"v2", 0xB)
+
+
+def _event(kind: EventType, key: bytes, value: bytes = b"", mod: int = 1) -> Event:
+    return Event(type=kind, kv=KeyValue(key=key, value=value, mod_revision=mod))
+
+
+def test_leader_of() -> None:
+    assert leader_of(_range()) is None
+    assert leader_of(_range(KeyValue(key=b"/e/1", value=b"v"))) == Leader(b"/e/1", b"v")
+
+
+def test_first_put_skips_deletes() -> None:
+    assert first_put([]) is None
+    assert first_put([_event(EventType.DELETE, b"/e/1")]) is None
+    events = [
+        _event(EventType.DELETE, b"/e/0", mod=3),
+        _event(EventType.PUT, b"/e/1", b"a", mod=4),
+        _event(EventType.PUT, b"/e/2", b"b", mod=5),
+    ]
+    assert first_put(events) == (Leader(b"/e/1", b"a"), 5)
+
+
+def test_leader_changes_stop_at_delete() -> None:
+    events = [
+        _event(EventType.PUT, b"/e/1", b"a"),
+        _event(EventType.PUT, b"/e/1", b"b"),
+        _event(EventType.DELETE, b"/e/1"),
+        _event(EventType.PUT, b"/e/1", b"late"),
+    ]
+    assert leader_changes(events) == ([Leader(b"/e/1", b"a"), Leader(b"/e/1", b"b")], True)
+    assert leader_changes(events[:1]) == ([Leader(b"/e/1", b"a")], False)
+
+
+def test_error_tree() -> None:
+    assert issubclass(SessionLostError, LeaseLostError)
+    assert issubclass(SessionLostError, LeaseNotFoundError)
+    assert issubclass(LockNotAcquiredError, EtcdError)
+    assert issubclass(NotElectionLeaderError, EtcdError)
+    error = SessionLostError()
+    assert str(error) == "the session's lease has expired or was revoked"
+    assert error.code is None
+    assert str(NotElectionLeaderError()) == "not the leader of this election"
