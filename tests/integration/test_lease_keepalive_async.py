@@ -1,0 +1,212 @@
+# async-to-sync: source
+"""Automatic lease keep-alive under failures on real etcd: member restart and loss, a paused
+member, a lease revoked elsewhere (every lost signal), close() during an outage."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from collections.abc import Callable
+from typing import cast
+
+import pytest
+
+import etcd3
+from etcd3._acompat import ASYNC, sleep
+from etcd3._client_async import AsyncEtcd3Client
+from etcd3._cluster_views import LeaseLostError
+from etcd3.errors import EtcdError, LeaseNotFoundError
+from etcd3.testing import EtcdCluster, EtcdFactory
+
+MULTI_ENDPOINT = "endpoints" in inspect.signature(etcd3.async_client).parameters
+needs_endpoints = pytest.mark.skipif(
+    not MULTI_ENDPOINT, reason="the client has no endpoints= yet (failover transport)"
+)
+
+
+def multi_client(endpoints: list[str]) -> AsyncEtcd3Client:
+    """A client over every endpoint (``endpoints=`` is not in the typed signature yet)."""
+    make = cast("Callable[..., AsyncEtcd3Client]", etcd3.async_client)
+    return make(endpoints=endpoints, timeout=5)
+
+
+async def remaining_ttl(client: AsyncEtcd3Client, lease_id: int) -> int:
+    """The lease's TTL as the cluster sees it, retried while members come and go."""
+    until = time.monotonic() + 20
+    while True:
+        try:
+            return (await client.get_lease_info(lease_id, keys=False)).TTL
+        except EtcdError:
+            assert time.monotonic() < until, "no member answered"
+            await sleep(0.1)
+
+
+async def test_keep_alive_survives_a_restart_of_its_member(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port, timeout=5) as client:
+        lease = await client.lease(3, keep_alive=True)
+        await client.put(b"/kept", b"v", lease=lease)
+        server.kill()
+        await sleep(0.5)
+        server.restart()
+        await sleep(4)  # longer than the TTL: only renewals on the new stream keep it
+        assert lease.lost is False
+        assert await remaining_ttl(client, lease.id) > 0
+        assert (await client.get(b"/kept"))[0] == b"v"
+        lease.raise_if_lost()  # no error
+
+
+async def test_keep_alive_survives_the_loss_of_the_leader(etcd_cluster: EtcdCluster) -> None:
+    leader = etcd_cluster.leader()
+    follower = etcd_cluster.followers()[0]
+    async with etcd3.async_client(follower.host, follower.port, timeout=5) as client:
+        lease = await client.lease(3, keep_alive=True)
+        etcd_cluster.kill(leader)
+        await sleep(4)  # renewals go through the follower to whoever leads now
+        assert lease.lost is False
+        assert await remaining_ttl(client, lease.id) > 0
+        etcd_cluster.restart(leader)
+
+
+@needs_endpoints
+async def test_keep_alive_moves_to_another_member_when_its_member_dies(
+    etcd_cluster: EtcdCluster,
+) -> None:
+    async with multi_client(etcd_cluster.endpoints) as client:
+        lease = await client.lease(3, keep_alive=True)
+        in_use: str = getattr(client, "endpoint_in_use")  # noqa: B009 (not typed yet)
+        victim = next(m for m in etcd_cluster.members if m.endpoint == in_use)
+        etcd_cluster.kill(victim)
+        await sleep(5)  # the member stays dead for longer than the TTL
+        assert lease.lost is False
+        assert await remaining_ttl(client, lease.id) > 0
+        etcd_cluster.restart(victim)
+
+
+@needs_endpoints
+async def test_keep_alive_moves_on_from_a_paused_member(etcd_cluster: EtcdCluster) -> None:
+    async with multi_client(etcd_cluster.endpoints) as client:
+        lease = await client.lease(3, keep_alive=True)
+        in_use: str = getattr(client, "endpoint_in_use")  # noqa: B009 (not typed yet)
+        victim = next(m for m in etcd_cluster.members if m.endpoint == in_use)
+        etcd_cluster.pause(victim)
+        try:
+            # A renewal unanswered for 1 s re-opens the stream on another member.
+            await sleep(5)
+            assert lease.lost is False
+            assert await remaining_ttl(client, lease.id) > 0
+        finally:
+            etcd_cluster.resume(victim)
+
+
+async def test_every_lost_signal_when_the_lease_is_revoked_elsewhere(
+    async_client: AsyncEtcd3Client,
+) -> None:
+    told: list[LeaseLostError] = []
+    lease = await async_client.lease(3, keep_alive=True, on_lost=told.append)
+    assert (lease.lost, lease.lost_error) == (False, None)
+    await async_client.revoke_lease(lease.id)  # behind the keep-alive's back
+    assert await lease.wait_lost(timeout=5) is True
+    error = lease.lost_error
+    assert isinstance(error, LeaseLostError)
+    assert isinstance(error, LeaseNotFoundError)
+    assert (error.lease_id, lease.lost) == (lease.id, True)
+    assert "revoked" in str(error)
+    assert told == [error]  # called once
+    # Using the lost lease raises the same error, before any RPC.
+    with pytest.raises(LeaseLostError) as info:
+        await lease.refresh()
+    assert info.value is error
+    with pytest.raises(LeaseLostError):
+        lease.start_keep_alive()
+    with pytest.raises(LeaseLostError):
+        lease.raise_if_lost()
+
+
+async def test_lost_after_a_ttl_without_renewal(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port, timeout=5) as client:
+        told: list[LeaseLostError] = []
+        lease = await client.lease(2, keep_alive=True)
+        lease.start_keep_alive(on_lost=told.append)  # idempotent; sets the callback
+        started = time.monotonic()
+        server.pause()
+        try:
+            assert await lease.wait_lost(timeout=6) is True
+            # Counted from the last renewal that was answered: within about one TTL.
+            assert time.monotonic() - started < 2.5
+        finally:
+            server.resume()
+        assert len(told) == 1
+        assert "TTL" in str(told[0])
+        assert told[0].lease_id == lease.id
+
+
+async def test_on_lost_callback_failures_are_logged(
+    async_client: AsyncEtcd3Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(error: LeaseLostError) -> None:
+        raise RuntimeError("callback bug")
+
+    lease = await async_client.lease(3, keep_alive=True, on_lost=explode)
+    other = await async_client.lease(3, keep_alive=True)  # keeps working
+    await async_client.revoke_lease(lease.id)
+    assert await lease.wait_lost(timeout=5) is True
+    until = time.monotonic() + 5
+    while not any("on_lost" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < until
+        await sleep(0.02)
+    await sleep(1.5)
+    assert other.lost is False
+    await other.revoke()
+    if ASYNC:
+        awaited: list[int] = []
+
+        async def note(error: LeaseLostError) -> None:
+            awaited.append(error.lease_id)
+
+        third = await async_client.lease(3, keep_alive=True, on_lost=note)
+        await async_client.revoke_lease(third.id)
+        assert await third.wait_lost(timeout=5) is True
+        until = time.monotonic() + 5
+        while not awaited:
+            assert time.monotonic() < until
+            await sleep(0.02)
+        assert awaited == [third.id]
+
+
+async def test_bad_on_lost_arguments(async_client: AsyncEtcd3Client) -> None:
+    with pytest.raises(TypeError, match="on_lost"):
+        await async_client.lease(3, keep_alive=True, on_lost="print")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="keep_alive"):
+        await async_client.lease(3, on_lost=print)
+
+
+async def test_close_during_an_outage_stops_keep_alive_quietly(
+    etcd_factory: EtcdFactory, capfd: pytest.CaptureFixture[str]
+) -> None:
+    server = etcd_factory()
+    before = set(threading.enumerate())
+    client = etcd3.async_client(server.host, server.port, timeout=5)
+    told: list[LeaseLostError] = []
+    leases = [await client.lease(2, keep_alive=True, on_lost=told.append) for _ in range(3)]
+    engine = client._keep_alive
+    assert engine is not None
+    server.kill()
+    await sleep(1.0)  # renewals fail; the stream is re-opened with backoff
+    started = time.monotonic()
+    await client.close()
+    assert time.monotonic() - started < 3
+    assert engine._workers == []
+    assert told == []  # stopped by close(): not lost
+    assert [lease.lost for lease in leases] == [False, False, False]
+    if ASYNC:
+        import asyncio
+
+        assert [t for t in asyncio.all_tasks() if t.get_name().startswith("etcd3-")] == []
+    until = time.monotonic() + 5
+    while not set(threading.enumerate()) <= before:
+        assert time.monotonic() < until
+        await sleep(0.02)
+    assert capfd.readouterr() == ("", "")
