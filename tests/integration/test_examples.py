@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 
 import pytest
 
@@ -54,7 +56,7 @@ class Snippet:
     def label(self) -> str:
         return f"{self.page}:{self.line}"
 
-    def compiled(self) -> tuple[object, bool]:
+    def compiled(self) -> tuple[CodeType, bool]:
         """Compile the block; return the code object and whether it must be awaited."""
         code = compile(
             self.source, self.label, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
@@ -88,7 +90,7 @@ def snippets(page: Path) -> Iterator[Snippet]:
     text = page.read_text(encoding="utf-8")
     for match in _FENCE.finditer(text):
         mode = (match["mode"] or "run").strip()
-        if mode != "run" and mode != "compile" and not mode.startswith("requires "):
+        if mode not in {"run", "compile"} and not mode.startswith("requires "):
             raise ValueError(f"{page}: unknown snippet mode {mode!r}")
         line = text.count("\n", 0, match.start("body"))
         source = textwrap.dedent(match["body"])
@@ -158,5 +160,68 @@ def test_demo_runs_and_reports_server_results() -> None:
 
 def test_every_example_is_tested() -> None:
     this_file = Path(__file__).read_text(encoding="utf-8")
-    untested = [p.name for p in EXAMPLES.glob("*.py") if f'"{p.name}"' not in this_file]
+    programs = [p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")]
+    untested = [name for name in programs if f'"{name}"' not in this_file]
     assert untested == []
+
+
+def test_config_watcher_sees_every_change_once_across_a_restart() -> None:
+    out = _run_example("config_watcher.py")
+    changes = [line.strip() for line in out.splitlines() if line.startswith("  change: ")]
+    assert changes == [
+        "change: mode = green",
+        "change: replicas = 3",
+        "change: replicas = 5",
+        "change: mode = None",
+    ]
+    assert "initial settings: {'mode': 'blue'}" in out
+    assert "etcd was killed and restarted" in out
+    assert "final settings: {'replicas': '5'}" in out
+
+
+def test_service_registry_against_a_given_endpoint(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    out = _run_example("service_registry.py", server.endpoint)
+    assert "embedded etcd" not in out
+    lines = out.splitlines()
+    assert lines[0] == "registered: [('a', '10.0.0.1:8080'), ('b', '10.0.0.2:8080'), " + (
+        "('c', '10.0.0.3:8080')]"
+    )
+    assert lines[1].endswith("['a', 'b', 'c']")  # kept alive past the TTL
+    assert lines[2] == "a exited: ['b', 'c']"
+    assert lines[3].startswith("b crashed; its key expired after ")
+    assert lines[3].endswith(": ['c']")
+    assert lines[4] == "c exited: []"
+    with etcd3.client(server.host, server.port, timeout=5) as client:
+        assert client.get_prefix_response("/services/", count_only=True).count == 0
+
+
+def test_bulk_export_standalone_pages_the_sample_data() -> None:
+    out = _run_example("bulk_export.py")
+    assert "exported 1051 keys in 11 pages at revision 1052" in out
+    assert '"value": {"base64": "/wByYXc="}' in out  # b"\xff\x00raw" is not UTF-8
+
+
+def test_bulk_export_writes_one_json_line_per_key(
+    etcd_factory: EtcdFactory, tmp_path: Path
+) -> None:
+    server = etcd_factory()
+    with etcd3.client(server.host, server.port, timeout=5) as client:
+        revisions = [client.put(f"/inv/{i:03}", f"v{i}").header.revision for i in range(25)]
+        client.put("/other", "not exported")
+    target = tmp_path / "export.jsonl"
+    out = _run_example(
+        "bulk_export.py",
+        server.endpoint,
+        "--prefix",
+        "/inv/",
+        "--page-size",
+        "10",
+        "--out",
+        str(target),
+    )
+    assert f"exported 25 keys in 3 pages at revision {revisions[-1] + 1}" in out
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r["key"] for r in records] == [f"/inv/{i:03}" for i in range(25)]
+    assert [r["value"] for r in records] == [f"v{i}" for i in range(25)]
+    assert [r["mod_revision"] for r in records] == revisions
