@@ -14,6 +14,14 @@ with the last. The logic is in :mod:`etcd3._watch_core`; this shell moves bytes:
 
 Requests reach the stream in the order the core queued them (one sender at a time). Nothing
 blocks while the core's lock is held.
+
+Failures: the stream is re-opened after any transient failure (member killed or restarted,
+connection dropped by grpc's keepalive on a paused member, "no leader" with the client's
+``require_leader``, overload), with capped, jittered backoff (about one attempt per 1-2 s
+while no member answers), on whichever endpoint the transport then prefers; every watch is
+re-created after its last delivered event. A creation refused for permission (the stream's
+token may have expired) is checked with a read, which refreshes the token, and retried once
+on a new stream. A compacted resume revision ends the watch with ``RevisionCompactedError``.
 """
 
 from __future__ import annotations
@@ -528,6 +536,16 @@ class WatchMixin(ClientBase):
 
         Each ``_response`` iterator and callback receives an empty :class:`WatchResponse`
         whose ``header.revision`` is the store's revision. Does nothing without watches.
+
+        Tracking a high-water mark (the revision up to which a watch has delivered every
+        change) while nothing changes: keep ``mark = max(mark, r.max_mod_revision)`` for
+        responses with events, and ``mark = max(mark, r.header.revision)`` for empty ones.
+        Empty responses come from ``progress_notify=True`` (every few minutes, or per
+        ``--experimental-watch-progress-notify-interval``; etcd sends them only to watches
+        that have caught up, so they are exact) or from this method (on demand; etcd before
+        3.5.8 may answer it while a watch still replays history, so count on it only once
+        the watch has caught up). A resumed watch (after a failure or failover) keeps the
+        mark valid: it continues after the last delivered event, never repeating one.
         """
         watcher = self._watcher_state
         if watcher is not None:
