@@ -35,8 +35,8 @@ class Lock(Participant):
     the order the waiters arrived.
 
     Get one with ``client.lock(name, ttl)`` or ``Lock(name, ttl, etcd_client=client)``;
-    ``with lock:`` acquires (waiting up to 10 s, else
-    :class:`~etcd3.errors.LockNotAcquiredError`) and releases.
+    ``with lock:`` acquires (waiting up to ``acquire_timeout``, 10 s by default, else
+    raising :class:`~etcd3.errors.LockNotAcquiredError`) and releases.
 
     The protocol is that of etcd's Go ``concurrency.Mutex``, so Go and Python processes
     exclude each other on the same lock: each waiter writes its own key
@@ -57,6 +57,7 @@ class Lock(Participant):
         etcd_client: The client to use (optional with ``session``).
         session: A session to hold the lock with instead of one per acquisition.
         prefix: The key prefix of the lock, instead of ``/locks/<name>/``.
+        acquire_timeout: How long ``with lock:`` waits (``None``: forever).
 
     Raises:
         TypeError: A bad argument type.
@@ -67,6 +68,7 @@ class Lock(Participant):
         name: The lock's name as given.
         ttl: The TTL of the lock's own sessions.
         prefix: The lock's key prefix (bytes).
+        acquire_timeout: How long ``with lock:`` waits.
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class Lock(Participant):
         *,
         session: Session | None = None,
         prefix: str | bytes | None = None,
+        acquire_timeout: float | None = 10,
     ) -> None:
         raw_name = check_name(name)
         checked_ttl = check_ttl(ttl)
@@ -91,6 +94,7 @@ class Lock(Participant):
         )
         self.name = name
         self.ttl = checked_ttl
+        self.acquire_timeout = check_wait_timeout(acquire_timeout)
 
     def __repr__(self) -> str:
         state = "held" if self._claim is not None else "not held"
@@ -164,8 +168,10 @@ class Lock(Participant):
         return is_held(response, claim.revision)
 
     def __enter__(self) -> Self:
-        if not self.acquire():
-            raise LockNotAcquiredError(f"could not acquire the lock {self.prefix!r} within 10 s")
+        if not self.acquire(self.acquire_timeout):
+            raise LockNotAcquiredError(
+                f"could not acquire the lock {self.prefix!r} within {self.acquire_timeout} s"
+            )
         return self
 
     def __exit__(

@@ -33,8 +33,8 @@ class AsyncLock(AsyncParticipant):
     the order the waiters arrived.
 
     Get one with ``client.lock(name, ttl)`` or ``AsyncLock(name, ttl, etcd_client=client)``;
-    ``async with lock:`` acquires (waiting up to 10 s, else
-    :class:`~etcd3.errors.LockNotAcquiredError`) and releases.
+    ``async with lock:`` acquires (waiting up to ``acquire_timeout``, 10 s by default, else
+    raising :class:`~etcd3.errors.LockNotAcquiredError`) and releases.
 
     The protocol is that of etcd's Go ``concurrency.Mutex``, so Go and Python processes
     exclude each other on the same lock: each waiter writes its own key
@@ -55,6 +55,7 @@ class AsyncLock(AsyncParticipant):
         etcd_client: The client to use (optional with ``session``).
         session: A session to hold the lock with instead of one per acquisition.
         prefix: The key prefix of the lock, instead of ``/locks/<name>/``.
+        acquire_timeout: How long ``async with lock:`` waits (``None``: forever).
 
     Raises:
         TypeError: A bad argument type.
@@ -65,6 +66,7 @@ class AsyncLock(AsyncParticipant):
         name: The lock's name as given.
         ttl: The TTL of the lock's own sessions.
         prefix: The lock's key prefix (bytes).
+        acquire_timeout: How long ``async with lock:`` waits.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class AsyncLock(AsyncParticipant):
         *,
         session: AsyncSession | None = None,
         prefix: str | bytes | None = None,
+        acquire_timeout: float | None = 10,
     ) -> None:
         raw_name = check_name(name)
         checked_ttl = check_ttl(ttl)
@@ -89,6 +92,7 @@ class AsyncLock(AsyncParticipant):
         )
         self.name = name
         self.ttl = checked_ttl
+        self.acquire_timeout = check_wait_timeout(acquire_timeout)
 
     def __repr__(self) -> str:
         state = "held" if self._claim is not None else "not held"
@@ -162,8 +166,10 @@ class AsyncLock(AsyncParticipant):
         return is_held(response, claim.revision)
 
     async def __aenter__(self) -> Self:
-        if not await self.acquire():
-            raise LockNotAcquiredError(f"could not acquire the lock {self.prefix!r} within 10 s")
+        if not await self.acquire(self.acquire_timeout):
+            raise LockNotAcquiredError(
+                f"could not acquire the lock {self.prefix!r} within {self.acquire_timeout} s"
+            )
         return self
 
     async def __aexit__(
