@@ -18,7 +18,6 @@ import pytest
 import etcd3
 from etcd3._client import Etcd3Client
 from etcd3._cluster_views import Alarm, AlarmType, Member, Status
-from etcd3._compat import sleep
 from etcd3.errors import (
     BadLeaderTransfereeError,
     ConnectionTimeoutError,
@@ -198,16 +197,12 @@ def test_alarms_and_defragment(etcd_factory: EtcdFactory) -> None:
             c.put(b"bulk/%02d" % i, bytes(16 * 1024))
         deleted = c.delete_prefix(b"bulk/")
         c.rpc.kv.compact(revision=deleted.header.revision, physical=True)
-        # The backend commits (and recounts the space in use) every 100 ms: wait for it.
-        for _ in range(50):
-            before = c.status()
-            if before.db_size > before.db_size_in_use:
-                break
-            sleep(0.1)
-        assert before.db_size > before.db_size_in_use
+        # db_size_in_use is not a reliable witness (etcd recounts it lazily); the file size is.
+        before = c.status()
+        assert before.db_size > 1024 * 1024
         assert isinstance(c.defragment(timeout_override=30), DefragmentResponse)
         after = c.status()
-        assert after.db_size < before.db_size
+        assert after.db_size < before.db_size // 2
 
 
 @pytest.mark.cluster
