@@ -14,7 +14,7 @@ COMPAT_OLDEST := 3.10 protobuf==5.26.1 grpcio==1.62.3
 COMPAT_NEWEST := 3.13 protobuf==7.36.2 grpcio==1.85.3
 
 .DEFAULT_GOAL := help
-.PHONY: help dev protos regen gen-check lint format mypy verifytypes test test-compat bench demo check clean
+.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat bench demo check clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ verifytypes: $(STAMP)  ## pyright --verifytypes: every exported symbol of etcd3 
 	# pyright finds the venv (and our editable install) through VIRTUAL_ENV and PATH.
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH pyright --verifytypes etcd3 --ignoreexternal
 
+docs: $(STAMP)  ## Build the documentation site (strict: warnings are errors) into build/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 test: $(STAMP)  ## Run the whole test suite (real etcd processes, started by the tests)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -75,7 +78,7 @@ bench: $(STAMP)  ## Benchmarks against raw grpc stubs; prints ratios, writes ben
 demo: $(STAMP)  ## Start an embedded etcd and walk through the client
 	$(BIN)/python examples/demo.py
 
-check: gen-check lint mypy verifytypes test  ## Everything CI runs except test-compat
+check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except test-compat
 
 clean:  ## Remove build outputs and caches (keeps .venv)
 	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache protos/.cache
