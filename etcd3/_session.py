@@ -299,12 +299,12 @@ class Participant:
             Whether the key was still ours (and is deleted now).
         """
         claim, self._claim = self._claim, None
-        if claim is None:
-            return False
         own, self._own_session = self._own_session, None
         try:
+            if claim is None:
+                return False
             response = self._client.rpc.kv.txn(release_request(claim.key, claim.revision))
+            return response.succeeded
         finally:
             if own is not None:
                 own.close()
-        return response.succeeded

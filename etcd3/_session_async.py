@@ -301,12 +301,12 @@ class AsyncParticipant:
             Whether the key was still ours (and is deleted now).
         """
         claim, self._claim = self._claim, None
-        if claim is None:
-            return False
         own, self._own_session = self._own_session, None
         try:
+            if claim is None:
+                return False
             response = await self._client.rpc.kv.txn(release_request(claim.key, claim.revision))
+            return response.succeeded
         finally:
             if own is not None:
                 await own.close()
-        return response.succeeded
