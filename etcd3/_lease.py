@@ -498,7 +498,11 @@ class KeepAlive:
                         stream.send(LeaseKeepAliveRequest(ID=lease_id))
                 except EtcdError as exc:
                     logger.debug("keep-alive stream failed: %s", exc)
-                    self._stream_failed(stream)
+                    # Not cancelled here: its reader gets the failure too, and the transport
+                    # learns from the read that the endpoint is down; then the reader ends.
+                    with self._lock:
+                        if stream is None or self._stream is stream:
+                            self._lose_stream(time.monotonic())
                     continue
             wait_event(self._wake, wait)
 

@@ -303,11 +303,24 @@ class StallReporter(Protocol):
         ...
 
 
+@runtime_checkable
+class _StreamFailureSink(Protocol):
+    def stream_failed(self, error: EtcdError, target: str) -> EtcdError: ...
+
+
 def report_stalled_stream(transport: object, stream: object) -> None:
-    """Tell ``transport`` (a connection) that ``stream`` stalled, if it listens (see
-    :class:`StallReporter`)."""
+    """Tell ``transport`` (a connection) that ``stream`` stalled, if it listens: through
+    :class:`StallReporter`, else as a connection failure of the stream's endpoint reported to
+    the transport's caller (``caller.stream_failed(error, stream.endpoint)``)."""
     if isinstance(transport, StallReporter):
         transport.stream_stalled(stream)
+        return
+    caller = getattr(transport, "caller", None)
+    target = getattr(stream, "endpoint", None)
+    if isinstance(caller, _StreamFailureSink) and isinstance(target, str):
+        caller.stream_failed(
+            ConnectionFailedError(f"a stream on {target} stopped answering"), target
+        )
 
 
 class Sink(Protocol):
