@@ -9,12 +9,13 @@ and then awaits ``super().close()``, so closing runs through every mixin exactly
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 
 from typing_extensions import Self
 
 from etcd3._connection import AsyncConnection, GrpcOptionValue, StrPath
+from etcd3._retry import RetryPolicy
 from etcd3._runtime import Timeout
 from etcd3._validate import deadline
 from etcd3.rpc.services import AsyncStubs
@@ -22,6 +23,18 @@ from etcd3.rpc.services import AsyncStubs
 __all__ = ["AsyncClientBase", "GrpcOptions"]
 
 GrpcOptions = Iterable[tuple[str, GrpcOptionValue]] | Mapping[str, GrpcOptionValue]
+
+
+def _targets(host: str, port: int, endpoints: Sequence[str] | None) -> str | Sequence[str]:
+    if endpoints is None:
+        return _target(host, port)
+    if isinstance(endpoints, (str, bytes)) or not isinstance(endpoints, Sequence):
+        raise TypeError("endpoints must be a sequence of str, e.g. ['host1:2379', 'host2:2379']")
+    if host != "localhost" or port != 2379:
+        raise ValueError("pass either host/port or endpoints, not both")
+    if not endpoints:
+        raise ValueError("endpoints must name at least one endpoint")
+    return endpoints
 
 
 def _target(host: str, port: int) -> str:
@@ -44,10 +57,23 @@ class AsyncClientBase:
         user: User name for etcd auth (with ``password``).
         password: The user's password.
         grpc_options: Extra grpc channel options, overriding ours key by key.
+        endpoints: Several members to fail over between (instead of ``host``/``port``):
+            ``"host:port"``, ``"http://host:port"`` or ``"https://host:port"`` (TLS, verified
+            with ``ca_cert`` if given, else the system's roots). Calls go to one member
+            (sticky) and move to another when it fails.
+        retry: How failed calls are retried (default ``RetryPolicy()``: 5 attempts, backoff
+            from 0.05 s to 1 s, 2 s per attempt of a read); ``RetryPolicy.disabled()`` turns
+            retries off. Writes are retried only when they provably never reached etcd.
+        auto_sync_interval: Seconds between refreshes of the endpoint list from the cluster's
+            member list (``None``, the default: keep the given endpoints).
+        require_leader: Refuse to use a member that has lost its leader: its calls fail fast
+            (and move on) and its watch and keep-alive streams are cancelled, instead of
+            stalling silently.
 
     Raises:
         ValueError: ``ca_cert`` with only one of ``cert_key``/``cert_cert``, only one of
-            ``user``/``password``, a negative timeout or a bad port.
+            ``user``/``password``, a negative timeout, a bad port, a malformed endpoint, or
+            ``endpoints`` together with a non-default ``host``/``port``.
     """
 
     def __init__(
@@ -61,11 +87,16 @@ class AsyncClientBase:
         user: str | None = None,
         password: str | None = None,
         grpc_options: GrpcOptions | None = None,
+        *,
+        endpoints: Sequence[str] | None = None,
+        retry: RetryPolicy | None = None,
+        auto_sync_interval: float | None = None,
+        require_leader: bool = True,
     ) -> None:
         if (user is None) != (password is None):
             raise ValueError("pass both user and password, or neither")
         self._conn = AsyncConnection(
-            _target(host, port),
+            _targets(host, port, endpoints),
             ca_cert=ca_cert,
             cert_key=cert_key,
             cert_cert=cert_cert,
@@ -73,6 +104,9 @@ class AsyncClientBase:
             user=user,
             password=password,
             grpc_options=grpc_options,
+            retry=retry,
+            require_leader=require_leader,
+            auto_sync_interval=auto_sync_interval,
         )
         self._rpc: AsyncStubs = self._conn.rpc
         self.timeout: float | None = timeout
@@ -82,6 +116,16 @@ class AsyncClientBase:
     def uses_secure_channel(self) -> bool:
         """Whether the channel uses TLS."""
         return self._conn.uses_secure_channel
+
+    @property
+    def endpoint_in_use(self) -> str:
+        """The endpoint (``"host:port"``) calls currently go to."""
+        return self._conn.endpoint
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """Every endpoint (``"host:port"``) of this client, in order."""
+        return self._conn.endpoints
 
     @property
     def rpc(self) -> AsyncStubs:

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from etcd3._auth import AuthMixin
 from etcd3._base import GrpcOptions
 from etcd3._cluster import ClusterMixin
 from etcd3._connection import StrPath
 from etcd3._kv import KVMixin
 from etcd3._lease import LeaseMixin
+from etcd3._retry import RetryPolicy
 from etcd3._txn import TxnMixin
 from etcd3._watch import WatchMixin
 
@@ -25,7 +28,7 @@ class Etcd3Client(
     ClusterMixin,
     AuthMixin,
 ):
-    """A client for one etcd endpoint (the asyncio and sync clients have the same methods).
+    """A client for an etcd cluster (the asyncio and sync clients have the same methods).
 
     Use it as ``with etcd3.client(...) as client:`` or call :meth:`close`. With
     ``user`` and ``password`` it authenticates before the first call.
@@ -44,6 +47,11 @@ def client(
     user: str | None = None,
     password: str | None = None,
     grpc_options: GrpcOptions | None = None,
+    *,
+    endpoints: Sequence[str] | None = None,
+    retry: RetryPolicy | None = None,
+    auto_sync_interval: float | None = None,
+    require_leader: bool = True,
 ) -> Etcd3Client:
     """Create an :class:`Etcd3Client` (the arguments are those of the class)."""
     return Etcd3Client(
@@ -56,4 +64,8 @@ def client(
         user=user,
         password=password,
         grpc_options=grpc_options,
+        endpoints=endpoints,
+        retry=retry,
+        auto_sync_interval=auto_sync_interval,
+        require_leader=require_leader,
     )

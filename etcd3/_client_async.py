@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from etcd3._auth_async import AsyncAuthMixin
 from etcd3._base_async import GrpcOptions
 from etcd3._cluster_async import AsyncClusterMixin
 from etcd3._connection import StrPath
 from etcd3._kv_async import AsyncKVMixin
 from etcd3._lease_async import AsyncLeaseMixin
+from etcd3._retry import RetryPolicy
 from etcd3._txn_async import AsyncTxnMixin
 from etcd3._watch_async import AsyncWatchMixin
 
@@ -23,7 +26,7 @@ class AsyncEtcd3Client(
     AsyncClusterMixin,
     AsyncAuthMixin,
 ):
-    """A client for one etcd endpoint (the asyncio and sync clients have the same methods).
+    """A client for an etcd cluster (the asyncio and sync clients have the same methods).
 
     Use it as ``async with etcd3.async_client(...) as client:`` or call :meth:`close`. With
     ``user`` and ``password`` it authenticates before the first call.
@@ -42,6 +45,11 @@ def async_client(
     user: str | None = None,
     password: str | None = None,
     grpc_options: GrpcOptions | None = None,
+    *,
+    endpoints: Sequence[str] | None = None,
+    retry: RetryPolicy | None = None,
+    auto_sync_interval: float | None = None,
+    require_leader: bool = True,
 ) -> AsyncEtcd3Client:
     """Create an :class:`AsyncEtcd3Client` (the arguments are those of the class)."""
     return AsyncEtcd3Client(
@@ -54,4 +62,8 @@ def async_client(
         user=user,
         password=password,
         grpc_options=grpc_options,
+        endpoints=endpoints,
+        retry=retry,
+        auto_sync_interval=auto_sync_interval,
+        require_leader=require_leader,
     )

@@ -1,7 +1,8 @@
 """Channels and connections: the entry point to the generated RPC layer.
 
-:class:`Connection` (sync) and :class:`AsyncConnection` (asyncio) own one gRPC channel, the
-caller over it (:mod:`etcd3._transport`) and the generated stubs, exposed as ``.rpc``::
+:class:`Connection` (sync) and :class:`AsyncConnection` (asyncio) own one gRPC channel per
+endpoint, the failover-capable caller over them (:mod:`etcd3._transport`: retries, failover,
+token refresh) and the generated stubs, exposed as ``.rpc``::
 
     with Connection("127.0.0.1:2379", timeout=5) as conn:
         conn.rpc.kv.put(key=b"a", value=b"1")
@@ -15,9 +16,11 @@ Channel settings, chosen for etcd:
 - ``grpc.max_receive_message_length`` = 2**31 - 1, as etcd's Go client: grpc's 4 MiB default
   fails ranges of a few tens of thousands of keys, and the server sends up to that much anyway.
 - Keepalive pings every 10 s while calls (watches included) are active, answered within 5 s, so
-  a dead connection is noticed within 15 s. etcd refuses pings closer than 5 s apart
-  (``--grpc-keepalive-min-time``) and pings on a connection without calls, answering both with
-  GOAWAY "too_many_pings": hence 10 s and no pings without calls.
+  a dead or frozen member is noticed within 15 s even by a stream that sees no traffic (a
+  unary call notices sooner: its per-attempt deadline, see :class:`~etcd3.RetryPolicy`).
+  etcd refuses pings closer than 5 s apart (``--grpc-keepalive-min-time``) and pings on a
+  connection without calls, answering both with GOAWAY "too_many_pings": hence 10 s and no
+  pings without calls.
   ``grpc.http2.max_pings_without_data`` = 0 keeps pinging a watch that sees no traffic.
 
 User ``grpc_options`` override these key by key.
@@ -26,7 +29,7 @@ User ``grpc_options`` override these key by key.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -34,6 +37,8 @@ import grpc
 import grpc.aio
 from typing_extensions import Self
 
+from etcd3._endpoints import EndpointSpec, parse_endpoints
+from etcd3._retry import RetryPolicy
 from etcd3._runtime import DEFAULT_TIMEOUT, Timeout
 from etcd3._transport import AsyncGrpcCaller, GrpcCaller
 from etcd3.rpc.services import AsyncStubs, Stubs
@@ -150,14 +155,6 @@ class TLSConfig:
         )
 
 
-def _check_endpoint(endpoint: str) -> str:
-    if endpoint.startswith(("http://", "https://")):
-        raise ValueError(
-            f"endpoint {endpoint!r}: pass host:port (TLS is chosen by ca_cert, not the scheme)"
-        )
-    return endpoint
-
-
 def _check_credentials(user: str | None, password: str | None) -> None:
     if (user is None) != (password is None):
         raise ValueError("user and password go together: pass both or neither")
@@ -168,7 +165,7 @@ class _ConnectionBase:
 
     def __init__(
         self,
-        endpoint: str,
+        endpoint: str | Sequence[str],
         *,
         ca_cert: StrPath | None,
         cert_key: StrPath | None,
@@ -181,17 +178,27 @@ class _ConnectionBase:
         _check_credentials(user, password)
         if timeout is not None and not timeout >= 0:
             raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
-        self._endpoint = _check_endpoint(endpoint)
+        self._specs = parse_endpoints(endpoint)
         self._tls = TLSConfig.from_arguments(ca_cert, cert_key, cert_cert)
         self._options = channel_options(grpc_options)
         self._timeout = timeout
         self._user = user
         self._password = password
 
+    def _is_secure(self, spec: EndpointSpec) -> bool:
+        # An explicit scheme wins; a bare host:port uses TLS when ca_cert was given.
+        return spec.secure if spec.secure is not None else self._tls is not None
+
+    def _credentials(self, spec: EndpointSpec) -> grpc.ChannelCredentials | None:
+        if not self._is_secure(spec):
+            return None
+        if self._tls is not None:
+            return self._tls.credentials()
+        return grpc.ssl_channel_credentials()  # https:// without ca_cert: the system's roots
+
     @property
-    def endpoint(self) -> str:
-        """The ``host:port`` (or grpc target) connected to."""
-        return self._endpoint
+    def _uses_tls(self) -> bool:
+        return any(self._is_secure(spec) for spec in self._specs)
 
     @property
     def timeout(self) -> float | None:
@@ -200,19 +207,21 @@ class _ConnectionBase:
 
     @property
     def uses_secure_channel(self) -> bool:
-        """Whether the channel uses TLS."""
-        return self._tls is not None
+        """Whether the channels use TLS."""
+        return self._uses_tls
 
     @property
     def _secure_without_client_cert(self) -> bool:
-        return self._tls is not None and not self._tls.has_client_cert
+        return self._uses_tls and (self._tls is None or not self._tls.has_client_cert)
 
 
 class Connection(_ConnectionBase):
-    """A sync connection to one etcd endpoint: channel, transport and the stubs as ``.rpc``.
+    """A sync connection to etcd: channels, the failover transport and the stubs as ``.rpc``.
 
     Args:
-        endpoint: ``host:port`` of the etcd member (or any grpc target such as ``unix:path``).
+        endpoint: One endpoint or several (failover between them): ``"host:port"``,
+            ``"http://host:port"`` or ``"https://host:port"`` (TLS; with ``ca_cert`` if given,
+            else the system's roots), or a grpc target such as ``"unix:path"``.
         ca_cert: CA file: TLS verifying the server; without it the channel is plaintext.
         cert_key: Client key file for mTLS (with ``cert_cert`` and ``ca_cert``).
         cert_cert: Client certificate file for mTLS (with ``cert_key`` and ``ca_cert``).
@@ -220,15 +229,20 @@ class Connection(_ConnectionBase):
         user: User to authenticate as (with ``password``), within ``timeout``.
         password: The user's password.
         grpc_options: Channel options, overriding ours key by key.
+        retry: Retry policy of unary calls (default ``RetryPolicy()``; see
+            :class:`~etcd3.RetryPolicy`).
+        require_leader: Calls and streams (except Maintenance) ask for a member with a leader.
+        auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
 
     Raises:
-        ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files.
+        ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files,
+            a malformed endpoint.
         EtcdError: Authentication failed (e.g. :class:`~etcd3.errors.AuthFailedError`).
     """
 
     def __init__(
         self,
-        endpoint: str = DEFAULT_ENDPOINT,
+        endpoint: str | Sequence[str] = DEFAULT_ENDPOINT,
         *,
         ca_cert: StrPath | None = None,
         cert_key: StrPath | None = None,
@@ -239,6 +253,9 @@ class Connection(_ConnectionBase):
         grpc_options: Iterable[tuple[str, GrpcOptionValue]]
         | Mapping[str, GrpcOptionValue]
         | None = None,
+        retry: RetryPolicy | None = None,
+        require_leader: bool = True,
+        auto_sync_interval: float | None = None,
     ) -> None:
         super().__init__(
             endpoint,
@@ -250,16 +267,15 @@ class Connection(_ConnectionBase):
             password=password,
             grpc_options=grpc_options,
         )
-        if self._tls is None:
-            channel = grpc.insecure_channel(self._endpoint, options=self._options)
-        else:
-            channel = grpc.secure_channel(
-                self._endpoint, self._tls.credentials(), options=self._options
-            )
         self._caller = GrpcCaller(
-            channel,
+            endpoints=self._specs,
+            channel_factory=self._new_channel,
             default_timeout=timeout,
             secure_without_client_cert=self._secure_without_client_cert,
+            retry=retry,
+            require_leader=require_leader,
+            auto_sync_interval=auto_sync_interval,
+            tls=self._uses_tls,
         )
         self.rpc: Stubs = Stubs(self._caller)
         """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""
@@ -270,15 +286,31 @@ class Connection(_ConnectionBase):
                 self.close()
                 raise
 
+    def _new_channel(self, spec: EndpointSpec) -> grpc.Channel:
+        credentials = self._credentials(spec)
+        if credentials is None:
+            return grpc.insecure_channel(spec.target, options=self._options)
+        return grpc.secure_channel(spec.target, credentials, options=self._options)
+
     @property
     def caller(self) -> GrpcCaller:
-        """The transport (deadlines, token, error mapping) behind :attr:`rpc`."""
+        """The transport (deadlines, token, retries, failover) behind :attr:`rpc`."""
         return self._caller
 
     @property
     def channel(self) -> grpc.Channel:
-        """The underlying grpc channel."""
+        """The grpc channel of the endpoint in use."""
         return self._caller.channel
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint (``host:port``) in use: where the next call goes."""
+        return self._caller.endpoint_in_use
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """Every endpoint (``host:port``), in order."""
+        return self._caller.endpoints
 
     @property
     def closed(self) -> bool:
@@ -286,7 +318,8 @@ class Connection(_ConnectionBase):
         return self._caller.closed
 
     def authenticate(self, user: str, password: str, *, timeout: Timeout = DEFAULT_TIMEOUT) -> str:
-        """Log in and send the returned token with every later call.
+        """Log in and send the returned token with every later call; an expired token is
+        refreshed with these credentials from then on.
 
         Args:
             user: The user name.
@@ -300,10 +333,9 @@ class Connection(_ConnectionBase):
             AuthFailedError: Wrong user name or password.
             EtcdError: Any other failure.
         """
-        response = self.rpc.auth.authenticate(name=user, password=password, timeout=timeout)
-        self._caller.set_token(response.token)
+        token = self._caller.authenticate(user, password, timeout)
         self._user, self._password = user, password
-        return response.token
+        return token
 
     def close(self) -> None:
         """Close the channel; later calls raise ``ConnectionClosedError``. Idempotent."""
@@ -319,7 +351,7 @@ class Connection(_ConnectionBase):
 
 
 class AsyncConnection(_ConnectionBase):
-    """An asyncio connection to one etcd endpoint: channel, transport and stubs as ``.rpc``.
+    """An asyncio connection to etcd: channels, the failover transport and stubs as ``.rpc``.
 
     Takes the same arguments as :class:`Connection`. The grpc.aio channel is created on first
     use, inside the running event loop, and with ``user`` and ``password`` the first call (or
@@ -332,7 +364,7 @@ class AsyncConnection(_ConnectionBase):
 
     def __init__(
         self,
-        endpoint: str = DEFAULT_ENDPOINT,
+        endpoint: str | Sequence[str] = DEFAULT_ENDPOINT,
         *,
         ca_cert: StrPath | None = None,
         cert_key: StrPath | None = None,
@@ -343,6 +375,9 @@ class AsyncConnection(_ConnectionBase):
         grpc_options: Iterable[tuple[str, GrpcOptionValue]]
         | Mapping[str, GrpcOptionValue]
         | None = None,
+        retry: RetryPolicy | None = None,
+        require_leader: bool = True,
+        auto_sync_interval: float | None = None,
     ) -> None:
         super().__init__(
             endpoint,
@@ -355,38 +390,44 @@ class AsyncConnection(_ConnectionBase):
             grpc_options=grpc_options,
         )
         self._caller = AsyncGrpcCaller(
-            self._new_channel,
+            endpoints=self._specs,
+            channel_factory=self._new_channel,
             default_timeout=timeout,
             secure_without_client_cert=self._secure_without_client_cert,
             prepare=self._login if user is not None else None,
+            retry=retry,
+            require_leader=require_leader,
+            auto_sync_interval=auto_sync_interval,
+            tls=self._uses_tls,
         )
-        self._bootstrap_rpc = AsyncStubs(self._caller.bootstrap())
         self.rpc: AsyncStubs = AsyncStubs(self._caller)
         """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""
 
-    def _new_channel(self) -> grpc.aio.Channel:
-        if self._tls is None:
-            return grpc.aio.insecure_channel(self._endpoint, options=self._options)
-        return grpc.aio.secure_channel(
-            self._endpoint, self._tls.credentials(), options=self._options
-        )
+    def _new_channel(self, spec: EndpointSpec) -> grpc.aio.Channel:
+        credentials = self._credentials(spec)
+        if credentials is None:
+            return grpc.aio.insecure_channel(spec.target, options=self._options)
+        return grpc.aio.secure_channel(spec.target, credentials, options=self._options)
 
     async def _login(self) -> None:
         assert self._user is not None
         assert self._password is not None
-        await self._authenticate(self._user, self._password, DEFAULT_TIMEOUT)
-
-    async def _authenticate(self, user: str, password: str, timeout: Timeout) -> str:
-        response = await self._bootstrap_rpc.auth.authenticate(
-            name=user, password=password, timeout=timeout
-        )
-        self._caller.set_token(response.token)
-        return response.token
+        await self._caller.authenticate(self._user, self._password, DEFAULT_TIMEOUT)
 
     @property
     def caller(self) -> AsyncGrpcCaller:
-        """The transport (deadlines, token, error mapping) behind :attr:`rpc`."""
+        """The transport (deadlines, token, retries, failover) behind :attr:`rpc`."""
         return self._caller
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint (``host:port``) in use: where the next call goes."""
+        return self._caller.endpoint_in_use
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """Every endpoint (``host:port``), in order."""
+        return self._caller.endpoints
 
     @property
     def closed(self) -> bool:
@@ -423,7 +464,7 @@ class AsyncConnection(_ConnectionBase):
             AuthFailedError: Wrong user name or password.
             EtcdError: Any other failure.
         """
-        token = await self._authenticate(user, password, timeout)
+        token = await self._caller.authenticate(user, password, timeout)
         self._user, self._password = user, password
         return token
 

@@ -1,24 +1,46 @@
-"""gRPC callers: the transport behind the generated service classes.
+"""gRPC callers: the failover-capable transport behind the generated service classes.
 
 :class:`GrpcCaller` (sync) and :class:`AsyncGrpcCaller` (asyncio) implement the
 :class:`~etcd3._runtime.SyncCaller` / :class:`~etcd3._runtime.AsyncCaller` protocols over
-grpcio. They own deadlines, call metadata (the auth token) and error mapping: nothing but an
-:class:`~etcd3.errors.EtcdError` leaves them (plus ``ValueError`` for a negative timeout, and
-``asyncio.CancelledError`` when the awaiting task itself is cancelled).
+grpcio. One caller serves a whole client: it holds one grpc channel per endpoint and owns
+deadlines, call metadata (the auth token, ``hasleader``), error mapping, retries, failover and
+token refresh. Nothing but an :class:`~etcd3.errors.EtcdError` leaves it (plus ``ValueError``
+for a negative timeout, and ``asyncio.CancelledError`` when the awaiting task is cancelled).
 
-Logic that is not I/O (deadline resolution, metadata, error mapping, stream bookkeeping) lives
-in :class:`_CallerCore` and module functions, shared by both shells.
+- **Unary calls** go to the *preferred* endpoint (sticky). A failure is mapped, then
+  :class:`~etcd3._retry.CallAttempts` decides (sans-IO) whether to send it again, where and
+  after how long; see :mod:`etcd3._retry` for why a write is never applied twice. A healthy
+  call pays for none of this: the success path is a dict lookup, the call and a clock read.
+- **Streams** open on the preferred endpoint. When one fails with a connection-level error or
+  "no leader", that endpoint is put in quarantine (:class:`~etcd3._endpoints.EndpointSet`), so
+  whoever re-opens it (the watch and lease managers) lands on another member.
+- **Token refresh:** after "invalid auth token" / "revision of auth store is old" the caller
+  re-authenticates (one refresh shared by all threads or tasks that need it) and retries the
+  call once. A stream failing so marks the token stale; the next stream opened refreshes it
+  first.
+- **require_leader:** calls (except Maintenance ones, which must work on a member cut off from
+  its leader) carry the metadata ``hasleader: true``: a member without a leader refuses them
+  at once ("etcdserver: no leader", never applied, so retried elsewhere even for writes)
+  instead of letting them hang, and etcd cancels such Watch and LeaseKeepAlive streams when the
+  member loses its leader, instead of leaving them silently stalled.
+- **Fork safety:** after ``os.fork()`` a caller created by the parent raises
+  :class:`~etcd3.errors.ClientForkedError` in the child (grpc channels do not survive a fork).
+- **Auto-sync** (optional): at most once per interval, the next call refreshes the endpoint
+  list from MemberList, keeping the channels of endpoints that stay.
 
-Retries and failover are not done here; :meth:`_CallerCore.map_error` is the one place every
-failure passes through, for a later retry layer to hook.
+Logging goes to the ``"etcd3"`` logger: failovers at INFO, retries at DEBUG; never credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import queue
+import threading
+import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
 
@@ -27,6 +49,8 @@ import grpc.aio
 from google.protobuf.message import Message
 from typing_extensions import Self
 
+from etcd3._endpoints import EndpointSet, EndpointSpec, endpoints_from_member_urls
+from etcd3._retry import CallAttempts, RetryPolicy, RetryStep, is_auth_expired, is_endpoint_failure
 from etcd3._runtime import (
     DEFAULT_TIMEOUT,
     AsyncDuplexStream,
@@ -38,6 +62,7 @@ from etcd3._runtime import (
     Timeout,
 )
 from etcd3.errors import (
+    ClientForkedError,
     ConnectionClosedError,
     ConnectionTimeoutError,
     EtcdError,
@@ -45,6 +70,8 @@ from etcd3.errors import (
     error_from_status,
     map_rpc_error,
 )
+from etcd3.rpc.etcdserverpb import AuthenticateRequest, MemberListRequest, MemberListResponse
+from etcd3.rpc.methods import AUTH_AUTHENTICATE, CLUSTER_MEMBER_LIST
 
 __all__ = [
     "AsyncGrpcCaller",
@@ -62,9 +89,21 @@ RespT = TypeVar("RespT", bound=Message)
 TOKEN_METADATA_KEY = "token"
 """etcd reads the auth token from this call metadata key (CallCredentials need TLS)."""
 
+REQUIRE_LEADER_METADATA = ("hasleader", "true")
+"""Metadata asking etcd to refuse the call (cancel the stream) while it has no leader."""
+
+# Services whose calls must work on a member without a leader (status, alarms, defragment,
+# snapshot): they never carry REQUIRE_LEADER_METADATA.
+_LEADERLESS_SERVICES = frozenset({"etcdserverpb.Maintenance"})
+
+_SINGLE_CHANNEL_TARGET = "<channel>"
+
+_log = logging.getLogger("etcd3")
+
 _MetadataTuple = tuple[tuple[str, str | bytes], ...]
 # grpc's multicallables, typed loosely: each is bound to one method's message types.
 _MultiCallable = Callable[..., Any]
+_monotonic = time.monotonic
 
 
 def resolve_timeout(
@@ -113,31 +152,110 @@ def _task_is_being_cancelled() -> bool:
     return bool(cancelling()) if cancelling is not None else False
 
 
+class _Endpoint:
+    """One endpoint's channel (created on first use) and its multicallables."""
+
+    __slots__ = ("calls", "channel", "spec", "target")
+
+    def __init__(self, spec: EndpointSpec, channel: Any = None) -> None:
+        self.spec = spec
+        self.target = spec.target
+        self.channel: Any = channel
+        self.calls: dict[str, _MultiCallable] = {}
+
+
+# Every live caller, so that a fork can disable them all in the child.
+_LIVE_CALLERS: weakref.WeakSet[_CallerCore] = weakref.WeakSet()
+
+
+def _disable_callers_in_child() -> None:
+    for caller in list(_LIVE_CALLERS):
+        caller._forked_away()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_disable_callers_in_child)
+
+
+class _Next:
+    """The shells' instruction after a failed attempt: refresh the token, or a retry step."""
+
+    __slots__ = ("capped", "delay", "endpoint", "refresh", "timeout")
+
+    def __init__(
+        self,
+        endpoint: _Endpoint,
+        timeout: float | None,
+        capped: bool,
+        delay: float = 0.0,
+        refresh: bool = False,
+    ) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.capped = capped
+        self.delay = delay
+        self.refresh = refresh
+
+
 class _CallerCore:
     """State and logic shared by the sync and asyncio callers (no I/O)."""
 
     def __init__(
         self,
+        specs: Sequence[EndpointSpec],
         *,
         default_timeout: float | None,
         metadata: Metadata | None,
         secure_without_client_cert: bool,
+        retry: RetryPolicy | None,
+        require_leader: bool,
+        auto_sync_interval: float | None,
+        tls: bool,
     ) -> None:
         if default_timeout is not None and not default_timeout >= 0:
             raise ValueError(f"timeout must be >= 0 seconds or None, got {default_timeout!r}")
+        if auto_sync_interval is not None and not auto_sync_interval > 0:
+            raise ValueError(
+                f"auto_sync_interval must be > 0 seconds or None, got {auto_sync_interval!r}"
+            )
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
         self._default_timeout = default_timeout
+        self._policy = retry if retry is not None else RetryPolicy()
+        self._attempt_cap = self._policy.attempt_timeout if self._policy.max_attempts > 1 else None
+        self._set = EndpointSet([spec.target for spec in specs])
+        self._endpoints: dict[str, _Endpoint] = {spec.target: _Endpoint(spec) for spec in specs}
+        self._current = self._endpoints[self._set.preferred]
+        self._lock = threading.Lock()
+        self._tls = tls
+        self._require_leader = require_leader
         self._base_metadata: _MetadataTuple = tuple(metadata or ())
         self._token: str | None = None
-        # The metadata every call carries, rebuilt only when the token changes.
-        self._metadata: _MetadataTuple | None = self._base_metadata or None
+        self._token_stale = False
+        self._credentials: tuple[str, str] | None = None
+        self._md_plain: _MetadataTuple | None = None
+        self._md_leader: _MetadataTuple | None = None
+        self._rebuild_metadata()
         self._secure_without_client_cert = secure_without_client_cert
         self._closed = False
-        self._multicallables: dict[str, _MultiCallable] = {}
+        self._forked = False
+        self._auto_sync_interval = auto_sync_interval
+        self._next_sync: float | None = (
+            None if auto_sync_interval is None else _monotonic() + auto_sync_interval
+        )
+        _LIVE_CALLERS.add(self)
+
+    # --- Settings and state -------------------------------------------------------------
 
     @property
     def default_timeout(self) -> float | None:
         """The deadline of unary calls made with ``DEFAULT_TIMEOUT`` (``None``: none)."""
         return self._default_timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy of unary calls."""
+        return self._policy
 
     @property
     def token(self) -> str | None:
@@ -149,6 +267,16 @@ class _CallerCore:
         """Whether :meth:`close` was called."""
         return self._closed
 
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """Every endpoint (``host:port``), in order."""
+        return self._set.targets
+
+    @property
+    def endpoint_in_use(self) -> str:
+        """The preferred endpoint: where the next call goes."""
+        return self._current.target
+
     def set_token(self, token: str | None) -> None:
         """Send ``token`` as the ``token`` metadata of every later call (``None``: stop).
 
@@ -156,18 +284,42 @@ class _CallerCore:
             token: An etcd auth token from ``Authenticate``.
         """
         self._token = token
-        extra: _MetadataTuple = ((TOKEN_METADATA_KEY, token),) if token is not None else ()
-        self._metadata = (*self._base_metadata, *extra) or None
+        self._rebuild_metadata()
 
-    def _call_metadata(self, metadata: Metadata | None) -> _MetadataTuple | None:
-        if metadata is None:
-            return self._metadata
-        return (*(self._metadata or ()), *metadata)
+    def set_credentials(self, user: str | None, password: str | None) -> None:
+        """Remember the credentials used to refresh an expired token (``None``: forget them)."""
+        self._credentials = (user, password) if user is not None and password is not None else None
+
+    def _rebuild_metadata(self) -> None:
+        token = self._token
+        extra: _MetadataTuple = ((TOKEN_METADATA_KEY, token),) if token is not None else ()
+        plain = (*self._base_metadata, *extra)
+        self._md_plain = plain or None
+        self._md_leader = (
+            (*plain, REQUIRE_LEADER_METADATA) if self._require_leader else plain or None
+        )
+
+    def _call_metadata(
+        self, method: MethodInfo[Any, Any], metadata: Metadata | None
+    ) -> _MetadataTuple | None:
+        md = self._md_plain if method.service in _LEADERLESS_SERVICES else self._md_leader
+        if metadata:
+            return (*(md or ()), *metadata)
+        return md
+
+    def _anonymous_metadata(self, method: MethodInfo[Any, Any]) -> _MetadataTuple | None:
+        # Authenticate must not carry a stale token: etcd checks it before anything else.
+        md = self._base_metadata
+        if self._require_leader and method.service not in _LEADERLESS_SERVICES:
+            md = (*md, REQUIRE_LEADER_METADATA)
+        return md or None
+
+    # --- Errors -------------------------------------------------------------------------
 
     def map_error(self, exc: grpc.RpcError, method: MethodInfo[Any, Any]) -> EtcdError:
-        """The :class:`EtcdError` for a failed call; the hook for a later retry layer."""
-        if self._closed:
-            err: EtcdError = ConnectionClosedError(method=method.path)
+        """The :class:`EtcdError` for a failed call."""
+        if self._closed or self._forked:
+            err: EtcdError = self.closed_error(method)
             err.__cause__ = exc
             return err
         return map_rpc_error(
@@ -180,8 +332,8 @@ class _CallerCore:
         self, code: grpc.StatusCode, details: str, method: MethodInfo[Any, Any]
     ) -> EtcdError:
         """The :class:`EtcdError` for a finished call's non-OK status."""
-        if self._closed:
-            return ConnectionClosedError(method=method.path)
+        if self._closed or self._forked:
+            return self.closed_error(method)
         return error_from_status(
             code,
             details,
@@ -189,14 +341,140 @@ class _CallerCore:
             secure_without_client_cert=self._secure_without_client_cert,
         )
 
-    def closed_error(self, method: MethodInfo[Any, Any]) -> ConnectionClosedError:
-        """The error for a call attempted after :meth:`close`."""
-        return ConnectionClosedError(method=method.path)
+    def stream_failed(self, error: EtcdError, target: str) -> EtcdError:
+        """Note a stream's failure on ``target``, then return ``error`` (for ``raise``).
 
-    def _new_multicallable(self, channel: Any, method: MethodInfo[Any, Any]) -> _MultiCallable:
-        if self._closed:
+        A connection-level error or a member without a leader puts the endpoint in
+        quarantine, so the owner's next stream opens elsewhere; an expired token is
+        refreshed before the next stream opens.
+        """
+        if self._closed or self._forked:
+            return error
+        if is_auth_expired(error):
+            self._token_stale = True
+        elif is_endpoint_failure(error):
+            self._mark_failed(target, _monotonic(), error)
+        return error
+
+    def closed_error(self, method: MethodInfo[Any, Any] | None = None) -> ConnectionClosedError:
+        """The error for a call attempted after :meth:`close` (or in a forked child)."""
+        path = None if method is None else method.path
+        if self._forked:
+            return ClientForkedError(method=path)
+        return ConnectionClosedError(method=path)
+
+    # --- Endpoints ----------------------------------------------------------------------
+
+    def _mark_failed(self, target: str, now: float, error: EtcdError) -> None:
+        with self._lock:
+            before = self._current.target
+            preferred = self._set.mark_failed(target, now)
+            self._current = self._endpoints.get(preferred, self._current)
+        if preferred != before:
+            _log.info(
+                "etcd3: endpoint %s failed (%s); now using %s",
+                target,
+                type(error).__name__,
+                preferred,
+            )
+
+    def _mark_ok(self, endpoint: _Endpoint) -> None:
+        with self._lock:
+            before = self._current.target
+            preferred = self._set.mark_ok(endpoint.target)
+            self._current = self._endpoints.get(preferred, self._current)
+        if preferred != before:
+            _log.info("etcd3: now using endpoint %s", preferred)
+
+    def _decide(
+        self,
+        attempts: CallAttempts,
+        error: EtcdError,
+        endpoint: _Endpoint,
+        capped: bool,
+        refreshed: bool,
+    ) -> _Next | None:
+        """What follows a failed attempt (``None``: raise ``error``); marks failed endpoints."""
+        now = _monotonic()
+        if not refreshed and self._credentials is not None and is_auth_expired(error):
+            remaining = attempts.remaining(now)
+            if remaining is not None and remaining <= 0:
+                return None
+            timeout = self._policy.attempt_deadline(attempts.retry_safe, remaining)
+            capped = timeout is not None and (remaining is None or timeout < remaining)
+            return _Next(endpoint, timeout, capped, refresh=True)
+        failover = is_endpoint_failure(error) or (
+            capped and isinstance(error, ConnectionTimeoutError)
+        )
+        target = endpoint.target
+        if failover:
+            self._mark_failed(target, now, error)
+            with self._lock:
+                target = self._set.next_after_failure(now, attempts.tried | {endpoint.target})
+        fresh = target != endpoint.target and target not in attempts.tried
+        step: RetryStep | None = attempts.on_failure(
+            error, endpoint.target, now, failover=failover, next_is_fresh=fresh
+        )
+        if step is None:
+            return None
+        next_endpoint = self._endpoints.get(target, self._current)
+        _log.debug(
+            "etcd3: retrying %s on %s in %.3f s after %s",
+            error.method,
+            next_endpoint.target,
+            step.delay,
+            type(error).__name__,
+        )
+        return _Next(next_endpoint, step.timeout, step.capped, delay=step.delay)
+
+    def _first_attempt_timeout(
+        self, method: MethodInfo[Any, Any], deadline: float | None
+    ) -> float | None:
+        cap = self._attempt_cap
+        if cap is not None and method.retry_safe and (deadline is None or deadline > cap):
+            return cap
+        return deadline
+
+    def _sync_due(self, now: float) -> bool:
+        """Whether an auto-sync should start now (claims it: later calls see it not due)."""
+        interval = self._auto_sync_interval
+        if interval is None or self._closed:
+            return False
+        with self._lock:
+            if self._next_sync is None or now < self._next_sync:
+                return False
+            self._next_sync = now + interval
+        return True
+
+    def _apply_members(self, response: MemberListResponse) -> list[_Endpoint]:
+        """Use the members' client URLs as endpoints; returns endpoints dropped (to close)."""
+        urls = [url for member in response.members for url in member.clientURLs]
+        specs = endpoints_from_member_urls(urls, self._tls)
+        if not specs:
+            return []
+        with self._lock:
+            if not self._set.replace([spec.target for spec in specs]):
+                return []
+            old = self._endpoints
+            self._endpoints = {
+                spec.target: old.get(spec.target) or _Endpoint(spec) for spec in specs
+            }
+            self._current = self._endpoints[self._set.preferred]
+            dropped = [ep for target, ep in old.items() if target not in self._endpoints]
+        _log.info("etcd3: endpoints synced from the member list: %s", ", ".join(self._set.targets))
+        return dropped
+
+    # --- Channels -----------------------------------------------------------------------
+
+    def _open_channel(self, spec: EndpointSpec) -> Any:
+        raise NotImplementedError
+
+    def _multicallable(self, endpoint: _Endpoint, method: MethodInfo[Any, Any]) -> _MultiCallable:
+        if self._closed or self._forked:
             raise self.closed_error(method)
-        factory = getattr(channel, method.kind.value)
+        if endpoint.channel is None:
+            endpoint.channel = self._open_channel(endpoint.spec)
+        factory = getattr(endpoint.channel, method.kind.value)
         try:
             # Registered methods skip a per-call lookup in grpc's core (grpcio >= 1.63).
             multicallable: _MultiCallable = factory(
@@ -211,49 +489,87 @@ class _CallerCore:
                 request_serializer=method.request_type.SerializeToString,
                 response_deserializer=method.response_type.FromString,
             )
-        self._multicallables[method.path] = multicallable
+        endpoint.calls[method.path] = multicallable
         return multicallable
 
     def _forget_multicallables(self) -> None:
         # Closed callers find no cached multicallable, so every later call reaches
-        # _new_multicallable, which raises ConnectionClosedError: no check on the hot path.
-        self._multicallables = {}
+        # _multicallable, which raises ConnectionClosedError: no check on the hot path.
+        for endpoint in list(self._endpoints.values()):
+            endpoint.calls = {}
+
+    def _forked_away(self) -> None:
+        """In a child after ``os.fork()``: refuse every call, never touch the parent's grpc."""
+        self._forked = True
+        self._forget_multicallables()
 
 
 # --- Sync --------------------------------------------------------------------------------
 
 
 class GrpcCaller(_CallerCore):
-    """The sync transport: implements :class:`~etcd3._runtime.SyncCaller` over a grpc channel.
+    """The sync transport: implements :class:`~etcd3._runtime.SyncCaller` over grpc channels.
 
     Args:
-        channel: The channel to call over; :meth:`close` closes it.
+        channel: A single channel to call over (tests, custom targets); or ``None`` with
+            ``endpoints`` and ``channel_factory``. :meth:`close` closes it.
+        endpoints: The endpoints to fail over between (with ``channel_factory``).
+        channel_factory: Creates the channel of an endpoint, on its first use.
         default_timeout: Deadline in seconds of unary calls made with ``DEFAULT_TIMEOUT``
             (``None``: none). Streams have no default deadline.
         metadata: Extra metadata sent with every call.
-        secure_without_client_cert: The channel uses TLS without a client certificate (adds
+        secure_without_client_cert: The channels use TLS without a client certificate (adds
             an mTLS hint to connection errors).
+        retry: Retry policy of unary calls (default ``RetryPolicy()``).
+        require_leader: Send ``hasleader`` metadata (see the module docstring).
+        auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
+        tls: Whether the client uses TLS (which member URLs auto-sync may use).
     """
 
     def __init__(
         self,
-        channel: grpc.Channel,
+        channel: grpc.Channel | None = None,
         *,
+        endpoints: Sequence[EndpointSpec] = (),
+        channel_factory: Callable[[EndpointSpec], grpc.Channel] | None = None,
         default_timeout: float | None = None,
         metadata: Metadata | None = None,
         secure_without_client_cert: bool = False,
+        retry: RetryPolicy | None = None,
+        require_leader: bool = False,
+        auto_sync_interval: float | None = None,
+        tls: bool = False,
     ) -> None:
+        specs, factory = _channel_setup(channel, endpoints, channel_factory)
         super().__init__(
+            specs,
             default_timeout=default_timeout,
             metadata=metadata,
             secure_without_client_cert=secure_without_client_cert,
+            retry=retry,
+            require_leader=require_leader,
+            auto_sync_interval=auto_sync_interval,
+            tls=tls,
         )
-        self._channel = channel
+        self._factory = factory
+        self._auth_lock = threading.Lock()
+        if channel is not None:
+            self._current.channel = channel
+
+    def _open_channel(self, spec: EndpointSpec) -> grpc.Channel:
+        channel: grpc.Channel = self._factory(spec)
+        return channel
 
     @property
     def channel(self) -> grpc.Channel:
-        """The underlying grpc channel."""
-        return self._channel
+        """The grpc channel of the endpoint in use (created now if needed)."""
+        endpoint = self._current
+        if endpoint.channel is None:
+            if self._closed or self._forked:
+                raise self.closed_error()
+            endpoint.channel = self._open_channel(endpoint.spec)
+        channel: grpc.Channel = endpoint.channel
+        return channel
 
     def unary(
         self,
@@ -262,27 +578,176 @@ class GrpcCaller(_CallerCore):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> RespT:
-        """Make a unary call; see :class:`~etcd3._runtime.SyncCaller`.
+        """Make a unary call, with retries and failover; see :class:`~etcd3._runtime.SyncCaller`.
 
         Raises:
-            EtcdError: The call failed (mapped from the gRPC status).
+            EtcdError: The call failed (mapped from the gRPC status) after the retries the
+                policy allows.
             ValueError: ``timeout`` is negative.
         """
-        call = self._multicallables.get(method.path)
+        endpoint = self._current
+        call = endpoint.calls.get(method.path)
         if call is None:
-            call = self._new_multicallable(self._channel, method)
+            call = self._multicallable(endpoint, method)
         deadline = resolve_timeout(timeout, self._default_timeout, method.path)
+        attempt_timeout = self._first_attempt_timeout(method, deadline)
+        token = self._token
+        start = _monotonic()
+        if self._next_sync is not None and self._sync_due(start):
+            self._auto_sync()
         try:
             response: RespT = call(
-                request, timeout=deadline, metadata=self._call_metadata(metadata)
+                request, timeout=attempt_timeout, metadata=self._call_metadata(method, metadata)
             )
         except grpc.RpcError as exc:
-            raise self.map_error(exc, method) from exc
+            return self._retry(
+                method,
+                request,
+                metadata,
+                CallAttempts(
+                    self._policy, method.retry_safe, None if deadline is None else start + deadline
+                ),
+                endpoint,
+                self.map_error(exc, method),
+                attempt_timeout != deadline,
+                token,
+                anonymous=False,
+            )
         except ValueError as exc:
             if not self._is_closed_channel(exc):
                 raise
             raise self.closed_error(method) from exc
         return response
+
+    def _retry(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        request: ReqT,
+        metadata: Metadata | None,
+        attempts: CallAttempts,
+        endpoint: _Endpoint,
+        error: EtcdError | None,
+        capped: bool,
+        token: str | None,
+        *,
+        anonymous: bool,
+        timeout: float | None = None,
+    ) -> RespT:
+        """Attempts after the first failed one (or all of them when ``error`` is ``None``)."""
+        refreshed = anonymous
+        while True:
+            if error is not None:
+                step = self._decide(attempts, error, endpoint, capped, refreshed)
+                if step is None:
+                    raise error
+                if step.refresh:
+                    refreshed = True
+                    self._refresh_token(token)
+                elif step.delay:
+                    time.sleep(step.delay)
+                endpoint, timeout, capped = step.endpoint, step.timeout, step.capped
+            call = endpoint.calls.get(method.path)
+            if call is None:
+                call = self._multicallable(endpoint, method)
+            token = self._token
+            md = (
+                self._anonymous_metadata(method)
+                if anonymous
+                else self._call_metadata(method, metadata)
+            )
+            try:
+                response: RespT = call(request, timeout=timeout, metadata=md)
+            except grpc.RpcError as exc:
+                error = self.map_error(exc, method)
+                continue
+            except ValueError as exc:
+                if not self._is_closed_channel(exc):
+                    raise
+                raise self.closed_error(method) from exc
+            self._mark_ok(endpoint)
+            return response
+
+    def authenticate(self, user: str, password: str, timeout: Timeout = DEFAULT_TIMEOUT) -> str:
+        """Log in (without the current token), send the new token with every later call and
+        keep the credentials to refresh it when it expires.
+
+        Args:
+            user: The user name.
+            password: The password (never logged nor put in error messages).
+            timeout: Deadline of the whole login, retries included.
+
+        Returns:
+            The token.
+
+        Raises:
+            AuthFailedError: Wrong user name or password.
+            EtcdError: Any other failure.
+        """
+        token = self._login(user, password, timeout)
+        self.set_credentials(user, password)
+        return token
+
+    def _login(self, user: str, password: str, timeout: Timeout) -> str:
+        method = AUTH_AUTHENTICATE
+        deadline = resolve_timeout(timeout, self._default_timeout, method.path)
+        attempts = CallAttempts(
+            self._policy, method.retry_safe, None if deadline is None else _monotonic() + deadline
+        )
+        response = self._retry(
+            method,
+            AuthenticateRequest(name=user, password=password),
+            None,
+            attempts,
+            self._current,
+            None,
+            False,
+            None,
+            anonymous=True,
+            timeout=self._first_attempt_timeout(method, deadline),
+        )
+        self.set_token(response.token)
+        self._token_stale = False
+        return response.token
+
+    def _refresh_token(self, stale: str | None) -> None:
+        """Re-authenticate unless another thread already replaced the ``stale`` token."""
+        credentials = self._credentials
+        if credentials is None:
+            return
+        with self._auth_lock:
+            if self._token != stale:
+                return
+            _log.info("etcd3: the auth token expired; authenticating again")
+            self._login(credentials[0], credentials[1], DEFAULT_TIMEOUT)
+
+    def _before_stream(self) -> _Endpoint:
+        if self._token_stale and self._credentials is not None:
+            try:
+                self._refresh_token(self._token)
+            except EtcdError as exc:  # the stream will fail and be re-opened later
+                _log.debug("etcd3: token refresh before a stream failed: %s", type(exc).__name__)
+        return self._current
+
+    def _auto_sync(self) -> None:
+        try:
+            response = self._retry(
+                CLUSTER_MEMBER_LIST,
+                MemberListRequest(),
+                None,
+                CallAttempts(RetryPolicy.disabled(), True, None),
+                self._current,
+                None,
+                False,
+                self._token,
+                anonymous=False,
+                timeout=self._policy.attempt_timeout or 2.0,
+            )
+        except EtcdError as exc:
+            _log.debug("etcd3: endpoint auto-sync failed: %s", type(exc).__name__)
+            return
+        for endpoint in self._apply_members(response):
+            if endpoint.channel is not None:
+                endpoint.channel.close()
 
     def server_stream(
         self,
@@ -291,23 +756,24 @@ class GrpcCaller(_CallerCore):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> ServerStream[RespT]:
-        """Start a server-streaming call; ``timeout`` bounds the whole stream.
+        """Start a server-streaming call on the endpoint in use; ``timeout`` bounds it all.
 
         Raises:
             EtcdError: The call could not be started (closed, zero timeout).
             ValueError: ``timeout`` is negative.
         """
-        start = self._multicallables.get(method.path)
-        if start is None:
-            start = self._new_multicallable(self._channel, method)
         deadline = resolve_timeout(timeout, None, method.path)
+        endpoint = self._before_stream()
+        start = endpoint.calls.get(method.path)
+        if start is None:
+            start = self._multicallable(endpoint, method)
         try:
-            call = start(request, timeout=deadline, metadata=self._call_metadata(metadata))
+            call = start(request, timeout=deadline, metadata=self._call_metadata(method, metadata))
         except ValueError as exc:
             if not self._is_closed_channel(exc):
                 raise
             raise self.closed_error(method) from exc
-        return GrpcServerStream(call, self, method)
+        return GrpcServerStream(call, self, method, endpoint.target)
 
     def bidi_stream(
         self,
@@ -315,19 +781,20 @@ class GrpcCaller(_CallerCore):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> DuplexStream[ReqT, RespT]:
-        """Start a bidirectional call; ``timeout`` bounds the whole stream.
+        """Start a bidirectional call on the endpoint in use; ``timeout`` bounds it all.
 
         Raises:
             EtcdError: The call could not be started (closed, zero timeout).
             ValueError: ``timeout`` is negative.
         """
-        start = self._multicallables.get(method.path)
-        if start is None:
-            start = self._new_multicallable(self._channel, method)
         deadline = resolve_timeout(timeout, None, method.path)
+        endpoint = self._before_stream()
+        start = endpoint.calls.get(method.path)
+        if start is None:
+            start = self._multicallable(endpoint, method)
         requests: _RequestQueue[ReqT] = _RequestQueue()
         try:
-            call = start(requests, timeout=deadline, metadata=self._call_metadata(metadata))
+            call = start(requests, timeout=deadline, metadata=self._call_metadata(method, metadata))
         except ValueError as exc:
             requests.close()
             if not self._is_closed_channel(exc):
@@ -336,19 +803,42 @@ class GrpcCaller(_CallerCore):
         # grpc reads requests on its own thread, blocked in the queue: release it when the
         # call ends for any reason, or the thread would wait forever.
         call.add_done_callback(lambda _: requests.close())
-        return GrpcDuplexStream(call, requests, self, method)
+        return GrpcDuplexStream(call, requests, self, method, endpoint.target)
 
     def _is_closed_channel(self, exc: ValueError) -> bool:
         # grpc raises ValueError("Cannot invoke RPC on closed channel!") after close.
         return self._closed or "closed channel" in str(exc)
 
     def close(self) -> None:
-        """Close the channel; later calls raise :class:`ConnectionClosedError`. Idempotent."""
+        """Close the channels; later calls raise :class:`ConnectionClosedError`. Idempotent.
+
+        In a child process after ``os.fork()`` the parent's channels are left alone.
+        """
         if self._closed:
             return
         self._closed = True
         self._forget_multicallables()
-        self._channel.close()
+        if self._forked:
+            return
+        for endpoint in list(self._endpoints.values()):
+            if endpoint.channel is not None:
+                endpoint.channel.close()
+
+
+def _channel_setup(
+    channel: Any, endpoints: Sequence[EndpointSpec], factory: Callable[[EndpointSpec], Any] | None
+) -> tuple[tuple[EndpointSpec, ...], Callable[[EndpointSpec], Any]]:
+    """The endpoint specs and channel factory of a caller built from either form."""
+    if channel is not None:
+        if endpoints or factory is not None:
+            raise ValueError("pass either a channel or endpoints with a channel_factory")
+        if callable(channel) and not isinstance(channel, (grpc.Channel, grpc.aio.Channel)):
+            make = cast(Callable[[], Any], channel)
+            return (EndpointSpec(_SINGLE_CHANNEL_TARGET),), lambda spec: make()
+        return (EndpointSpec(_SINGLE_CHANNEL_TARGET),), lambda spec: channel
+    if not endpoints or factory is None:
+        raise ValueError("pass a channel, or endpoints with a channel_factory")
+    return tuple(endpoints), factory
 
 
 _DONE = object()
@@ -385,11 +875,19 @@ class _RequestQueue(Generic[T]):
 class _SyncStreamBase(Generic[RespT]):
     """Response iteration shared by sync server and bidi streams."""
 
-    def __init__(self, call: Any, caller: _CallerCore, method: MethodInfo[Any, RespT]) -> None:
+    def __init__(
+        self, call: Any, caller: _CallerCore, method: MethodInfo[Any, RespT], target: str
+    ) -> None:
         self._call = call
         self._caller = caller
         self._method = method
+        self._target = target
         self._cancelled = False
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint (``host:port``) this stream runs on."""
+        return self._target
 
     def __iter__(self) -> Self:
         return self
@@ -400,7 +898,8 @@ class _SyncStreamBase(Generic[RespT]):
         except grpc.RpcError as exc:
             if self._cancelled:
                 raise StopIteration from None
-            raise self._caller.map_error(exc, self._method) from exc
+            error = self._caller.map_error(exc, self._method)
+            raise self._caller.stream_failed(error, self._target) from exc
         return response
 
     @property
@@ -435,8 +934,9 @@ class GrpcDuplexStream(_SyncStreamBase[RespT], Generic[ReqT, RespT]):
         requests: _RequestQueue[ReqT],
         caller: _CallerCore,
         method: MethodInfo[ReqT, RespT],
+        target: str,
     ) -> None:
-        super().__init__(call, caller, method)
+        super().__init__(call, caller, method, target)
         self._requests = requests
         self._writes_closed = False
 
@@ -478,60 +978,72 @@ class GrpcDuplexStream(_SyncStreamBase[RespT], Generic[ReqT, RespT]):
 class AsyncGrpcCaller(_CallerCore):
     """The asyncio transport: implements :class:`~etcd3._runtime.AsyncCaller` over grpc.aio.
 
-    A ``grpc.aio`` channel belongs to the event loop it was created in; pass a factory to
-    create it on first use, inside the loop that uses it.
+    A ``grpc.aio`` channel belongs to the event loop it was created in: channels are created
+    on first use, inside the loop that uses them.
 
     Args:
-        channel: The channel, or a function creating it on first use; :meth:`close` closes it.
+        channel: A single channel, or a function creating it on first use (tests, custom
+            targets); or ``None`` with ``endpoints`` and ``channel_factory``.
+        endpoints: The endpoints to fail over between (with ``channel_factory``).
+        channel_factory: Creates the channel of an endpoint, on its first use.
         default_timeout: Deadline in seconds of unary calls made with ``DEFAULT_TIMEOUT``
             (``None``: none). Streams have no default deadline.
         metadata: Extra metadata sent with every call.
-        secure_without_client_cert: The channel uses TLS without a client certificate.
+        secure_without_client_cert: The channels use TLS without a client certificate.
         prepare: Awaited once, before the first call (e.g. to authenticate); calls made while
             it runs must go through :meth:`bootstrap`.
+        retry: Retry policy of unary calls (default ``RetryPolicy()``).
+        require_leader: Send ``hasleader`` metadata (see the module docstring).
+        auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
+        tls: Whether the client uses TLS (which member URLs auto-sync may use).
     """
 
     def __init__(
         self,
-        channel: grpc.aio.Channel | Callable[[], grpc.aio.Channel],
+        channel: grpc.aio.Channel | Callable[[], grpc.aio.Channel] | None = None,
         *,
+        endpoints: Sequence[EndpointSpec] = (),
+        channel_factory: Callable[[EndpointSpec], grpc.aio.Channel] | None = None,
         default_timeout: float | None = None,
         metadata: Metadata | None = None,
         secure_without_client_cert: bool = False,
         prepare: Callable[[], Awaitable[None]] | None = None,
+        retry: RetryPolicy | None = None,
+        require_leader: bool = False,
+        auto_sync_interval: float | None = None,
+        tls: bool = False,
     ) -> None:
+        specs, factory = _channel_setup(channel, endpoints, channel_factory)
         super().__init__(
+            specs,
             default_timeout=default_timeout,
             metadata=metadata,
             secure_without_client_cert=secure_without_client_cert,
+            retry=retry,
+            require_leader=require_leader,
+            auto_sync_interval=auto_sync_interval,
+            tls=tls,
         )
+        self._factory = factory
         if isinstance(channel, grpc.aio.Channel):
-            self._channel: grpc.aio.Channel | None = channel
-            self._channel_factory: Callable[[], grpc.aio.Channel] | None = None
-        else:
-            self._channel = None
-            self._channel_factory = channel
+            self._current.channel = channel
         self._prepare = prepare
         self._prepared: asyncio.Future[None] | None = None
+        self._refreshing: asyncio.Future[str] | None = None
+        self._sync_task: asyncio.Future[None] | None = None
         # Streams in flight, cancelled by close(): older grpcio (1.62) leaves their reads
         # pending forever when only the channel is closed.
         self._streams: weakref.WeakSet[_AsyncStreamBase[Any]] = weakref.WeakSet()
 
+    def _open_channel(self, spec: EndpointSpec) -> grpc.aio.Channel:
+        channel: grpc.aio.Channel = self._factory(spec)
+        return channel
+
     @property
     def channel(self) -> grpc.aio.Channel | None:
-        """The underlying grpc.aio channel, or ``None`` before first use."""
-        return self._channel
-
-    def _multicallable(self, method: MethodInfo[Any, Any]) -> _MultiCallable:
-        multicallable = self._multicallables.get(method.path)
-        if multicallable is not None:
-            return multicallable
-        if self._closed:
-            raise self.closed_error(method)
-        if self._channel is None:
-            assert self._channel_factory is not None
-            self._channel = self._channel_factory()
-        return self._new_multicallable(self._channel, method)
+        """The grpc.aio channel of the endpoint in use, or ``None`` before its first use."""
+        channel: grpc.aio.Channel | None = self._current.channel
+        return channel
 
     async def ensure_prepared(self) -> None:
         """Run ``prepare`` once (concurrent first calls share it); retried after a failure."""
@@ -556,10 +1068,11 @@ class AsyncGrpcCaller(_CallerCore):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> RespT:
-        """Make a unary call; see :class:`~etcd3._runtime.AsyncCaller`.
+        """Make a unary call, with retries and failover; see :class:`~etcd3._runtime.AsyncCaller`.
 
         Raises:
-            EtcdError: The call failed (mapped from the gRPC status).
+            EtcdError: The call failed (mapped from the gRPC status) after the retries the
+                policy allows.
             ValueError: ``timeout`` is negative.
         """
         if self._prepare is not None:
@@ -573,16 +1086,34 @@ class AsyncGrpcCaller(_CallerCore):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> RespT:
-        call = self._multicallables.get(method.path)
+        endpoint = self._current
+        call = endpoint.calls.get(method.path)
         if call is None:
-            call = self._multicallable(method)
+            call = self._multicallable(endpoint, method)
         deadline = resolve_timeout(timeout, self._default_timeout, method.path)
+        attempt_timeout = self._first_attempt_timeout(method, deadline)
+        token = self._token
+        start = _monotonic()
+        if self._next_sync is not None and self._sync_due(start):
+            self._start_auto_sync()
         try:
             response: RespT = await call(
-                request, timeout=deadline, metadata=self._call_metadata(metadata)
+                request, timeout=attempt_timeout, metadata=self._call_metadata(method, metadata)
             )
         except grpc.RpcError as exc:
-            raise self.map_error(exc, method) from exc
+            return await self._retry(
+                method,
+                request,
+                metadata,
+                CallAttempts(
+                    self._policy, method.retry_safe, None if deadline is None else start + deadline
+                ),
+                endpoint,
+                self.map_error(exc, method),
+                attempt_timeout != deadline,
+                token,
+                anonymous=False,
+            )
         except grpc.aio.UsageError as exc:  # the channel was closed under us
             raise self.closed_error(method) from exc
         except asyncio.CancelledError:
@@ -592,6 +1123,176 @@ class AsyncGrpcCaller(_CallerCore):
             raise
         return response
 
+    async def _retry(
+        self,
+        method: MethodInfo[ReqT, RespT],
+        request: ReqT,
+        metadata: Metadata | None,
+        attempts: CallAttempts,
+        endpoint: _Endpoint,
+        error: EtcdError | None,
+        capped: bool,
+        token: str | None,
+        *,
+        anonymous: bool,
+        timeout: float | None = None,
+    ) -> RespT:
+        """Attempts after the first failed one (or all of them when ``error`` is ``None``)."""
+        refreshed = anonymous
+        while True:
+            if error is not None:
+                step = self._decide(attempts, error, endpoint, capped, refreshed)
+                if step is None:
+                    raise error
+                if step.refresh:
+                    refreshed = True
+                    await self._refresh_token(token)
+                elif step.delay:
+                    await asyncio.sleep(step.delay)
+                endpoint, timeout, capped = step.endpoint, step.timeout, step.capped
+            call = endpoint.calls.get(method.path)
+            if call is None:
+                call = self._multicallable(endpoint, method)
+            token = self._token
+            md = (
+                self._anonymous_metadata(method)
+                if anonymous
+                else self._call_metadata(method, metadata)
+            )
+            try:
+                response: RespT = await call(request, timeout=timeout, metadata=md)
+            except grpc.RpcError as exc:
+                error = self.map_error(exc, method)
+                continue
+            except grpc.aio.UsageError as exc:
+                raise self.closed_error(method) from exc
+            except asyncio.CancelledError:
+                if self._closed and not _task_is_being_cancelled():
+                    raise self.closed_error(method) from None
+                raise
+            self._mark_ok(endpoint)
+            return response
+
+    async def authenticate(
+        self, user: str, password: str, timeout: Timeout = DEFAULT_TIMEOUT
+    ) -> str:
+        """Log in (without the current token), send the new token with every later call and
+        keep the credentials to refresh it when it expires.
+
+        Args:
+            user: The user name.
+            password: The password (never logged nor put in error messages).
+            timeout: Deadline of the whole login, retries included.
+
+        Returns:
+            The token.
+
+        Raises:
+            AuthFailedError: Wrong user name or password.
+            EtcdError: Any other failure.
+        """
+        token = await self._login(user, password, timeout)
+        self.set_credentials(user, password)
+        return token
+
+    async def _login(self, user: str, password: str, timeout: Timeout) -> str:
+        method = AUTH_AUTHENTICATE
+        deadline = resolve_timeout(timeout, self._default_timeout, method.path)
+        attempts = CallAttempts(
+            self._policy, method.retry_safe, None if deadline is None else _monotonic() + deadline
+        )
+        response = await self._retry(
+            method,
+            AuthenticateRequest(name=user, password=password),
+            None,
+            attempts,
+            self._current,
+            None,
+            False,
+            None,
+            anonymous=True,
+            timeout=self._first_attempt_timeout(method, deadline),
+        )
+        self.set_token(response.token)
+        self._token_stale = False
+        return response.token
+
+    async def _refresh_token(self, stale: str | None) -> None:
+        """Re-authenticate unless another task already replaced the ``stale`` token; tasks
+        that need a refresh at the same time share one.
+        """
+        credentials = self._credentials
+        if credentials is None or self._token != stale:
+            return
+        refreshing = self._refreshing
+        if refreshing is None:
+            _log.info("etcd3: the auth token expired; authenticating again")
+            refreshing = self._refreshing = asyncio.ensure_future(
+                self._login(credentials[0], credentials[1], DEFAULT_TIMEOUT)
+            )
+            refreshing.add_done_callback(self._refresh_done)
+        await asyncio.shield(refreshing)
+
+    def _refresh_done(self, future: asyncio.Future[Any]) -> None:
+        if self._refreshing is future:
+            self._refreshing = None
+        if not future.cancelled():
+            future.exception()  # retrieved: its waiters got it, if any
+
+    async def _before_stream(self) -> None:
+        if self._prepare is not None:
+            await self.ensure_prepared()
+        if self._token_stale and self._credentials is not None:
+            try:
+                await self._refresh_token(self._token)
+            except EtcdError as exc:  # the stream will fail and be re-opened later
+                _log.debug("etcd3: token refresh before a stream failed: %s", type(exc).__name__)
+
+    def _start_auto_sync(self) -> None:
+        if self._sync_task is None or self._sync_task.done():
+            self._sync_task = asyncio.ensure_future(self._auto_sync())
+
+    async def _auto_sync(self) -> None:
+        try:
+            response = await self._retry(
+                CLUSTER_MEMBER_LIST,
+                MemberListRequest(),
+                None,
+                CallAttempts(RetryPolicy.disabled(), True, None),
+                self._current,
+                None,
+                False,
+                self._token,
+                anonymous=False,
+                timeout=self._policy.attempt_timeout or 2.0,
+            )
+        except EtcdError as exc:
+            _log.debug("etcd3: endpoint auto-sync failed: %s", type(exc).__name__)
+            return
+        for endpoint in self._apply_members(response):
+            if endpoint.channel is not None:
+                await endpoint.channel.close()
+
+    def _stream_starter(
+        self,
+        method: MethodInfo[Any, Any],
+        request: Any,
+        deadline: float | None,
+        metadata: Metadata | None,
+    ) -> Callable[[], tuple[Any, str]]:
+        def start() -> tuple[Any, str]:
+            # Endpoint and metadata now, not at creation: the first read may come much later.
+            endpoint = self._current
+            starter = endpoint.calls.get(method.path)
+            if starter is None:
+                starter = self._multicallable(endpoint, method)
+            call_metadata = self._call_metadata(method, metadata)
+            if request is None:
+                return starter(timeout=deadline, metadata=call_metadata), endpoint.target
+            return starter(request, timeout=deadline, metadata=call_metadata), endpoint.target
+
+        return start
+
     def server_stream(
         self,
         method: MethodInfo[ReqT, RespT],
@@ -599,22 +1300,19 @@ class AsyncGrpcCaller(_CallerCore):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> AsyncServerStream[RespT]:
-        """Create a server-streaming call, started on first read; ``timeout`` bounds it.
+        """Create a server-streaming call, started on first read on the endpoint then in use;
+        ``timeout`` bounds it all.
 
         Raises:
             EtcdError: The caller is closed or ``timeout`` is 0.
             ValueError: ``timeout`` is negative.
         """
-        if self._closed:
+        if self._closed or self._forked:
             raise self.closed_error(method)
         deadline = resolve_timeout(timeout, None, method.path)
-
-        def start() -> Any:
-            # Metadata now, not at creation: prepare() may have set the token meanwhile.
-            call_metadata = self._call_metadata(metadata)
-            return self._multicallable(method)(request, timeout=deadline, metadata=call_metadata)
-
-        return AsyncGrpcServerStream(start, self, method)
+        return AsyncGrpcServerStream(
+            self._stream_starter(method, request, deadline, metadata), self, method
+        )
 
     def bidi_stream(
         self,
@@ -622,38 +1320,43 @@ class AsyncGrpcCaller(_CallerCore):
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> AsyncDuplexStream[ReqT, RespT]:
-        """Create a bidirectional call, started on first use; ``timeout`` bounds it.
+        """Create a bidirectional call, started on first use on the endpoint then in use;
+        ``timeout`` bounds it all.
 
         Raises:
             EtcdError: The caller is closed or ``timeout`` is 0.
             ValueError: ``timeout`` is negative.
         """
-        if self._closed:
+        if self._closed or self._forked:
             raise self.closed_error(method)
         deadline = resolve_timeout(timeout, None, method.path)
-
-        def start() -> Any:
-            call_metadata = self._call_metadata(metadata)
-            return self._multicallable(method)(timeout=deadline, metadata=call_metadata)
-
-        return AsyncGrpcDuplexStream(start, self, method)
+        return AsyncGrpcDuplexStream(
+            self._stream_starter(method, None, deadline, metadata), self, method
+        )
 
     def bootstrap(self) -> _BootstrapCaller:
         """A view of this caller that skips ``prepare``: for the calls ``prepare`` makes."""
         return _BootstrapCaller(self)
 
     async def close(self) -> None:
-        """Close the channel; later calls raise :class:`ConnectionClosedError`. Idempotent."""
+        """Close the channels; later calls raise :class:`ConnectionClosedError`. Idempotent.
+
+        In a child process after ``os.fork()`` the parent's channels are left alone.
+        """
         if self._closed:
             return
         self._closed = True
         self._forget_multicallables()
-        if self._prepared is not None and not self._prepared.done():
-            self._prepared.cancel()
+        for task in (self._prepared, self._refreshing, self._sync_task):
+            if task is not None and not task.done():
+                task.cancel()
+        if self._forked:
+            return
         for stream in list(self._streams):
             stream._abort()
-        if self._channel is not None:
-            await self._channel.close()
+        for endpoint in list(self._endpoints.values()):
+            if endpoint.channel is not None:
+                await endpoint.channel.close()
 
 
 class _BootstrapCaller:
@@ -693,10 +1396,14 @@ class _AsyncStreamBase(Generic[RespT]):
     """Lazy start, reading and cancellation shared by asyncio server and bidi streams."""
 
     def __init__(
-        self, start: Callable[[], Any], caller: AsyncGrpcCaller, method: MethodInfo[Any, RespT]
+        self,
+        start: Callable[[], tuple[Any, str]],
+        caller: AsyncGrpcCaller,
+        method: MethodInfo[Any, RespT],
     ) -> None:
-        self._start: Callable[[], Any] | None = start
+        self._start: Callable[[], tuple[Any, str]] | None = start
         self._call: Any = None
+        self._target: str | None = None
         self._caller = caller
         self._method = method
         self._cancelled = False
@@ -705,18 +1412,22 @@ class _AsyncStreamBase(Generic[RespT]):
         """The grpc call, started now if needed (after the caller's ``prepare``)."""
         if self._call is not None:
             return self._call
-        if self._caller._prepare is not None:
-            await self._caller.ensure_prepared()
+        await self._caller._before_stream()
         if self._call is None:  # another task may have started it meanwhile
             start, self._start = self._start, None
             if start is None:
                 raise StreamClosedError("the stream was cancelled", method=self._method.path)
             try:
-                self._call = start()
+                self._call, self._target = start()
             except grpc.aio.UsageError as exc:
                 raise self._caller.closed_error(self._method) from exc
             self._caller._streams.add(self)
         return self._call
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint (``host:port``) this stream runs on; ``None`` before it started."""
+        return self._target
 
     def _abort(self) -> None:
         """Cancel the grpc call because the connection closes (readers get a typed error)."""
@@ -737,7 +1448,10 @@ class _AsyncStreamBase(Generic[RespT]):
         except grpc.RpcError as exc:
             if self._cancelled:
                 return None
-            raise self._caller.map_error(exc, self._method) from exc
+            error = self._caller.map_error(exc, self._method)
+            if self._target is not None:
+                self._caller.stream_failed(error, self._target)
+            raise error from exc
         except asyncio.CancelledError:
             # grpc raises CancelledError for a locally cancelled call: by cancel() (end
             # quietly) or by closing the channel (typed error), unless the task is cancelled.
@@ -791,7 +1505,10 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
     """An asyncio bidirectional call: ``await send(...)`` requests, ``async for`` responses."""
 
     def __init__(
-        self, start: Callable[[], Any], caller: AsyncGrpcCaller, method: MethodInfo[ReqT, RespT]
+        self,
+        start: Callable[[], tuple[Any, str]],
+        caller: AsyncGrpcCaller,
+        method: MethodInfo[ReqT, RespT],
     ) -> None:
         super().__init__(start, caller, method)
         self._writes_closed = False

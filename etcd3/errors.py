@@ -21,8 +21,10 @@ error falls back to the class of its gRPC code. The tree (gRPC code of the fallb
     │   ├── NoLeaderError, LeaderChangedError, ServerStoppedError,
     │   │   UnhealthyClusterError, LearnerNotSupportedError       retryable
     │   ├── RequestTimedOutError (outcome unknown)
+    │   ├── ProposalDroppedError [UNKNOWN "raft proposal dropped"] retryable
     │   ├── NoServerAvailableError (every endpoint failed)        retryable
     │   └── ConnectionClosedError (the client was closed)
+    │       └── ClientForkedError (used in a child after os.fork())
     ├── ConnectionTimeoutError [DEADLINE_EXCEEDED; UNKNOWN "context deadline exceeded"]
     ├── WatchTimedOut (watch creation not confirmed in time)      retryable
     ├── InternalServerError [INTERNAL]
@@ -85,6 +87,7 @@ __all__ = [
     "AuthNotEnabledError",
     "AuthOldRevisionError",
     "BadLeaderTransfereeError",
+    "ClientForkedError",
     "ClusterIDMismatchError",
     "ClusterVersionUnavailableError",
     "ConnectionClosedError",
@@ -133,6 +136,7 @@ __all__ = [
     "PermissionNotGivenError",
     "PermissionNotGrantedError",
     "PreconditionFailedError",
+    "ProposalDroppedError",
     "RequestCancelledError",
     "RequestTimedOutError",
     "RequestTooLargeError",
@@ -360,6 +364,18 @@ class ConnectionClosedError(ConnectionFailedError):
     default_message: ClassVar[str] = "the connection is closed"
 
 
+class ClientForkedError(ConnectionClosedError):
+    """The client was created in another process and used after ``os.fork()``.
+
+    gRPC channels do not survive a fork: the child must create its own client.
+    """
+
+    default_message: ClassVar[str] = (
+        "this client was created before os.fork() and cannot be used in the child process: "
+        "create a new client in the child"
+    )
+
+
 class StreamClosedError(EtcdError):
     """``send`` on a stream that was cancelled, half-closed or has ended."""
 
@@ -387,6 +403,12 @@ class UnhealthyClusterError(ConnectionFailedError):
 
 class LearnerNotSupportedError(ConnectionFailedError):
     """A learner member cannot serve this RPC; send it to a voting member."""
+
+
+class ProposalDroppedError(ConnectionFailedError):
+    """Raft dropped the proposal (the member has no leader): nothing was applied."""
+
+    default_code: ClassVar[grpc.StatusCode | None] = _Code.UNKNOWN
 
 
 class RequestTimedOutError(ConnectionFailedError):
@@ -743,6 +765,8 @@ ETCD_ERROR_TABLE: tuple[EtcdErrorRow, ...] = (
         RequestTimedOutError,
     ),
     _R(_Code.UNAVAILABLE, _E + "unhealthy cluster", UnhealthyClusterError),
+    # raft's ErrProposalDropped, passed on untranslated (a member without a leader).
+    _R(_Code.UNKNOWN, "raft proposal dropped", ProposalDroppedError),
     _R(_Code.DATA_LOSS, _E + "corrupt cluster", CorruptClusterError),
     _R(_Code.FAILED_PRECONDITION, _E + "rpc not supported for learner", LearnerNotSupportedError),
     _R(_Code.UNAVAILABLE, _E + "rpc not supported for learner", LearnerNotSupportedError),

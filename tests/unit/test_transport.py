@@ -24,6 +24,7 @@ from etcd3._runtime import (
     SyncCaller,
 )
 from etcd3._transport import (
+    REQUIRE_LEADER_METADATA,
     TOKEN_METADATA_KEY,
     AsyncGrpcCaller,
     GrpcCaller,
@@ -35,6 +36,12 @@ from etcd3.errors import (
     ConnectionFailedError,
     ConnectionTimeoutError,
     StreamClosedError,
+)
+from etcd3.rpc.methods import (
+    KV_RANGE,
+    LEASE_LEASE_KEEP_ALIVE,
+    MAINTENANCE_STATUS,
+    WATCH_WATCH,
 )
 
 UNARY: MethodInfo[Empty, Empty] = MethodInfo(
@@ -124,24 +131,43 @@ def test_negative_default_timeout_is_refused(dead_endpoint: str) -> None:
 
 
 def test_token_is_sent_as_metadata(caller: GrpcCaller) -> None:
-    assert caller._call_metadata(None) is None
+    assert caller._call_metadata(UNARY, None) is None
     caller.set_token("abc")
     assert caller.token == "abc"
-    assert caller._call_metadata(None) == ((TOKEN_METADATA_KEY, "abc"),)
-    assert caller._call_metadata([("x-extra", "1")]) == (
+    assert caller._call_metadata(UNARY, None) == ((TOKEN_METADATA_KEY, "abc"),)
+    assert caller._call_metadata(UNARY, [("x-extra", "1")]) == (
         (TOKEN_METADATA_KEY, "abc"),
         ("x-extra", "1"),
     )
     caller.set_token(None)
-    assert caller._call_metadata(None) is None
+    assert caller._call_metadata(UNARY, None) is None
 
 
 def test_base_metadata_is_kept_with_the_token(dead_endpoint: str) -> None:
     c = GrpcCaller(grpc.insecure_channel(dead_endpoint), metadata=[("x-app", "me")])
     try:
-        assert c._call_metadata(None) == (("x-app", "me"),)
+        assert c._call_metadata(UNARY, None) == (("x-app", "me"),)
         c.set_token("t")
-        assert c._call_metadata(None) == (("x-app", "me"), (TOKEN_METADATA_KEY, "t"))
+        assert c._call_metadata(UNARY, None) == (("x-app", "me"), (TOKEN_METADATA_KEY, "t"))
+    finally:
+        c.close()
+
+
+def test_require_leader_metadata_except_on_maintenance(dead_endpoint: str) -> None:
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), require_leader=True)
+    try:
+        assert c._call_metadata(KV_RANGE, None) == (REQUIRE_LEADER_METADATA,)
+        assert c._call_metadata(WATCH_WATCH, None) == (REQUIRE_LEADER_METADATA,)
+        assert c._call_metadata(LEASE_LEASE_KEEP_ALIVE, None) == (REQUIRE_LEADER_METADATA,)
+        assert c._call_metadata(MAINTENANCE_STATUS, None) is None
+        c.set_token("t")
+        assert c._call_metadata(KV_RANGE, None) == (
+            (TOKEN_METADATA_KEY, "t"),
+            REQUIRE_LEADER_METADATA,
+        )
+        # Authenticate never carries the (possibly stale) token.
+        assert c._anonymous_metadata(KV_RANGE) == (REQUIRE_LEADER_METADATA,)
+        assert c._anonymous_metadata(MAINTENANCE_STATUS) is None
     finally:
         c.close()
 

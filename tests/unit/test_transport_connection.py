@@ -122,7 +122,22 @@ def test_connection_argument_errors(dead_endpoint: str, pem_files: tuple[Path, P
     with pytest.raises(ValueError, match="cert_key and cert_cert"):
         Connection(dead_endpoint, ca_cert=ca, cert_key=key)
     with pytest.raises(ValueError, match="host:port"):
-        Connection("http://127.0.0.1:2379")
+        Connection("127.0.0.1")
+    with pytest.raises(ValueError, match="scheme"):
+        Connection("grpc://127.0.0.1:2379")
+    with pytest.raises(ValueError, match="at least one"):
+        Connection([])
+
+
+def test_connection_endpoints_and_schemes(dead_endpoint: str) -> None:
+    port = dead_endpoint.rsplit(":", 1)[1]
+    with Connection([f"http://127.0.0.1:{port}", f"https://localhost:{port}"]) as conn:
+        assert conn.endpoints == (f"127.0.0.1:{port}", f"localhost:{port}")
+        assert conn.endpoint == f"127.0.0.1:{port}"
+        assert conn.uses_secure_channel  # one of them is https
+    with Connection(f"http://127.0.0.1:{port}") as conn:
+        assert not conn.uses_secure_channel
+        assert conn.endpoints == (f"127.0.0.1:{port}",)
 
 
 def test_connection_connects_lazily_and_closes_idempotently(dead_endpoint: str) -> None:

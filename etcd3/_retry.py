@@ -1,0 +1,308 @@
+"""Retry decisions (sans-IO): when a failed call is sent again, where, and after how long.
+
+The transport (:mod:`etcd3._transport`) asks :class:`CallAttempts` after each failed attempt of
+a unary call; the answer is a :class:`RetryStep` (try again, maybe on another endpoint, after a
+delay, within a per-attempt deadline) or ``None`` (raise the error). Nothing here sleeps or
+sends: the sync and asyncio shells do that, so both follow exactly the same policy.
+
+What is retried, and why it can never apply a write twice:
+
+- **Retry-safe RPCs** (``MethodInfo.retry_safe``: reads, status, watch and keep-alive
+  streams) are retried after any transient failure, including unknown outcomes (a deadline, a
+  reset connection, "request timed out"): sending them again cannot change anything.
+- **Unsafe RPCs** (Put, Txn, DeleteRange, Compact, LeaseGrant/Revoke, membership, auth
+  changes, Lock, Campaign, ...) are retried only when the request provably never reached etcd's
+  state machine:
+
+  - the channel never connected (gRPC ``UNAVAILABLE`` "failed to connect to all addresses",
+    a name that did not resolve): nothing was sent;
+  - etcd refused the request before proposing it to raft (errors whose ``retryable`` is
+    true): "no leader" (the gRPC interceptor's leader check, or raft dropping the proposal on a
+    member without a leader), "leader changed" (only linearizable reads wait for it), "not
+    leader", "server stopped" (refused by a stopping member), "unhealthy cluster", "too many
+    requests" (checked before proposing), "rpc not supported for learner";
+  - the token was rejected ("invalid auth token" before proposing; "revision of auth store
+    is old" refuses the request at apply time without applying it): retried once, after the
+    transport re-authenticated; that retry is outside the attempt budget.
+
+  A deadline (``DEADLINE_EXCEEDED``, or our own per-attempt deadline), "request timed out"
+  (the proposal may still commit) or a connection lost mid-call are unknown outcomes: an
+  unsafe call raises them at once.
+
+Per-attempt deadline: a retry-safe call gives each attempt at most
+:attr:`RetryPolicy.attempt_timeout` seconds (capped by what is left of the call's overall
+timeout), so a hung member (SIGSTOP, lost network) costs one short attempt before the call moves
+on. An unsafe call gets the whole remaining timeout for its attempt: cutting it short could only
+turn a slow success into an unknown outcome, which cannot be retried anyway.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from etcd3.errors import (
+    AuthOldRevisionError,
+    ConnectionClosedError,
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    InvalidAuthTokenError,
+    NotLeaderError,
+    RequestTimedOutError,
+    TooManyRequestsError,
+)
+
+__all__ = [
+    "CallAttempts",
+    "RetryPolicy",
+    "RetryStep",
+    "is_auth_expired",
+    "is_endpoint_failure",
+    "never_sent",
+]
+
+# grpc's texts for a call that failed before anything was sent: no connection could be made
+# (a channel in TRANSIENT_FAILURE fails calls fast with the last connect error), or the name
+# did not resolve.
+_NEVER_SENT_MARKERS = (
+    "failed to connect to all addresses",
+    "errors resolving",
+    "DNS resolution failed",
+    "name resolution failed",
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How the client retries failed calls (see the :mod:`etcd3` docs on retries).
+
+    Only calls that are safe to repeat are retried after an unknown outcome; writes are retried
+    only when the request provably never reached the server. Retries stay within the call's
+    overall timeout (``timeout`` / ``timeout_override``).
+
+    Attributes:
+        max_attempts: Attempts per call, the first included (``1``: no retry).
+        initial_backoff: Seconds to wait before the first retry on an endpoint already tried;
+            doubled per retry up to ``max_backoff``. Moving to an untried endpoint waits not.
+        max_backoff: Upper bound of one wait, in seconds.
+        jitter: Random spread of each wait, as a fraction (``0.2``: +-20 %).
+        attempt_timeout: Deadline of one attempt of a retry-safe call in seconds, capped by what
+            is left of the overall timeout; ``None`` for none (each attempt may use it all).
+            Writes always get the whole remaining timeout.
+
+    Raises:
+        ValueError: A value out of range (``max_attempts < 1``, negative times, ``jitter``
+            outside ``[0, 1]``, ``attempt_timeout <= 0``).
+    """
+
+    max_attempts: int = 5
+    initial_backoff: float = 0.05
+    max_backoff: float = 1.0
+    jitter: float = 0.2
+    attempt_timeout: float | None = 2.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+            raise TypeError(f"max_attempts must be an int, got {self.max_attempts!r}")
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
+        if not self.initial_backoff >= 0:
+            raise ValueError(f"initial_backoff must be >= 0, got {self.initial_backoff!r}")
+        if not self.max_backoff >= self.initial_backoff:
+            raise ValueError(f"max_backoff must be >= initial_backoff, got {self.max_backoff!r}")
+        if not 0 <= self.jitter <= 1:
+            raise ValueError(f"jitter must be within [0, 1], got {self.jitter!r}")
+        if self.attempt_timeout is not None and not self.attempt_timeout > 0:
+            raise ValueError(f"attempt_timeout must be > 0 or None, got {self.attempt_timeout!r}")
+
+    @classmethod
+    def disabled(cls) -> RetryPolicy:
+        """A policy that never retries: one attempt, which may use the whole timeout.
+
+        Returns:
+            ``RetryPolicy(max_attempts=1, attempt_timeout=None)``.
+        """
+        return cls(max_attempts=1, attempt_timeout=None)
+
+    def backoff(self, retry: int, rng: random.Random | None = None) -> float:
+        """The wait before retry number ``retry`` (1 for the first), jittered.
+
+        Args:
+            retry: Which retry this is, from 1.
+            rng: Random source (for tests); the module's by default.
+
+        Returns:
+            Seconds to wait, within ``[0, max_backoff * (1 + jitter)]``.
+        """
+        base = float(min(self.initial_backoff * (2 ** min(retry - 1, 30)), self.max_backoff))
+        if not self.jitter or not base:
+            return base
+        spread: float = (rng or random).uniform(-self.jitter, self.jitter)
+        return max(0.0, base * (1 + spread))
+
+    def attempt_deadline(self, retry_safe: bool, remaining: float | None) -> float | None:
+        """The deadline of one attempt, given what is left of the call's timeout.
+
+        Args:
+            retry_safe: Whether the RPC may be repeated after an unknown outcome.
+            remaining: Seconds left of the overall timeout (``None``: no overall deadline).
+
+        Returns:
+            Seconds for this attempt, or ``None`` for no deadline.
+        """
+        cap = self.attempt_timeout
+        if not retry_safe or cap is None or self.max_attempts == 1:
+            return remaining
+        if remaining is None or remaining > cap:
+            return cap
+        return remaining
+
+
+def never_sent(error: EtcdError) -> bool:
+    """Whether ``error`` proves the request never left the client (no connection was made).
+
+    Args:
+        error: A mapped call error.
+
+    Returns:
+        ``True`` for grpc's "failed to connect" and name-resolution failures.
+    """
+    if type(error) is not ConnectionFailedError:
+        return False
+    details = error.details
+    return any(marker in details for marker in _NEVER_SENT_MARKERS)
+
+
+def is_endpoint_failure(error: EtcdError) -> bool:
+    """Whether ``error`` means the endpoint (member) is unusable now, so others should be tried.
+
+    Connection failures (refused, reset, unreachable), a member without a leader or stopping,
+    "request timed out" and "not leader" (for leader-only RPCs). A deadline is not: it may be
+    the caller's own; the transport adds the case of an attempt cut short by
+    :attr:`RetryPolicy.attempt_timeout` (a hung member).
+
+    Args:
+        error: A mapped call or stream error.
+
+    Returns:
+        ``True`` if the call should move to another endpoint.
+    """
+    if isinstance(error, ConnectionClosedError):
+        return False
+    if isinstance(error, RequestTimedOutError):
+        # The member answered; the cluster was slow to commit. Not this member's fault alone,
+        # but a member that times out proposals is often the one cut off: move on.
+        return True
+    return isinstance(error, (ConnectionFailedError, NotLeaderError))
+
+
+def is_auth_expired(error: EtcdError) -> bool:
+    """Whether ``error`` asks for a new token (invalid/expired token, old auth revision)."""
+    return isinstance(error, (InvalidAuthTokenError, AuthOldRevisionError))
+
+
+@dataclass(frozen=True)
+class RetryStep:
+    """What to do after a failed attempt: send again after ``delay`` seconds.
+
+    Attributes:
+        delay: Seconds to wait first.
+        timeout: The next attempt's deadline in seconds (``None``: none).
+        capped: Whether ``timeout`` is shorter than what is left of the overall timeout (its
+            expiry then means a slow member, not the end of the call).
+    """
+
+    delay: float
+    timeout: float | None
+    capped: bool
+
+
+class CallAttempts:
+    """The retry bookkeeping of one call (sans-IO): created at its first failure.
+
+    Args:
+        policy: The client's retry policy.
+        retry_safe: Whether the RPC may be repeated after an unknown outcome.
+        deadline: The call's overall deadline as an absolute ``time.monotonic()`` value, or
+            ``None`` for none.
+        rng: Random source for the jitter (tests pass a seeded one).
+    """
+
+    __slots__ = ("_deadline", "_policy", "_rng", "attempts", "retry_safe", "tried")
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        retry_safe: bool,
+        deadline: float | None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._policy = policy
+        self.retry_safe = retry_safe
+        """Whether the RPC may be repeated after an unknown outcome."""
+        self._deadline = deadline
+        self._rng = rng
+        self.attempts = 1
+        """Attempts made so far (the failed one included)."""
+        self.tried: set[str] = set()
+        """Endpoints that failed during this call."""
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left of the overall deadline at ``now`` (``None``: no deadline)."""
+        if self._deadline is None:
+            return None
+        return self._deadline - now
+
+    def should_retry(self, error: EtcdError) -> bool:
+        """Whether ``error`` may be retried at all for this RPC (ignoring budget and time)."""
+        if isinstance(error, ConnectionClosedError):
+            return False
+        if error.retryable or never_sent(error):
+            return True
+        if not self.retry_safe:
+            return False
+        return isinstance(error, (ConnectionFailedError, ConnectionTimeoutError))
+
+    def on_failure(
+        self,
+        error: EtcdError,
+        endpoint: str,
+        now: float,
+        *,
+        failover: bool,
+        next_is_fresh: bool = False,
+    ) -> RetryStep | None:
+        """Decide what follows a failed attempt.
+
+        Args:
+            error: The attempt's mapped error.
+            endpoint: The endpoint the attempt went to.
+            now: ``time.monotonic()`` now.
+            failover: The endpoint failed (:func:`is_endpoint_failure`, or a hung attempt).
+            next_is_fresh: The next attempt goes to an endpoint not yet tried in this call
+                (then there is no wait: a healthy member is likely there).
+
+        Returns:
+            The next step, or ``None`` to give up and raise ``error``.
+        """
+        if failover:
+            self.tried.add(endpoint)
+        if not self.should_retry(error) or self.attempts >= self._policy.max_attempts:
+            return None
+        delay = 0.0
+        if not (failover and next_is_fresh):
+            delay = self._policy.backoff(self.attempts, self._rng)
+        if isinstance(error, TooManyRequestsError):
+            delay = max(delay, self._policy.initial_backoff)
+        remaining = self.remaining(now)
+        if remaining is not None and remaining - delay <= 0.001:
+            return None
+        after = None if remaining is None else remaining - delay
+        timeout = self._policy.attempt_deadline(self.retry_safe, after)
+        self.attempts += 1
+        return RetryStep(
+            delay=delay,
+            timeout=timeout,
+            capped=timeout is not None and (after is None or timeout < after),
+        )
