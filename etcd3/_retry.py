@@ -258,7 +258,13 @@ class CallAttempts:
         """Whether ``error`` may be retried at all for this RPC (ignoring budget and time)."""
         if isinstance(error, ConnectionClosedError):
             return False
-        if error.retryable or never_sent(error):
+        if never_sent(error):
+            return True
+        if type(error) is ConnectionFailedError:
+            # grpc's UNAVAILABLE without an etcd message: refused before sending (handled
+            # above) or a connection lost mid-call, after which a write may have applied.
+            return self.retry_safe
+        if error.retryable:
             return True
         if not self.retry_safe:
             return False
