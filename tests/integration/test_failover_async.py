@@ -1,0 +1,192 @@
+# async-to-sync: source
+"""Failover and retries on real 3-member clusters: a killed, paused or leaderless member, writes
+never applied twice, the retry switch, endpoint auto-sync and the endpoint arguments."""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import pytest
+
+import etcd3
+from etcd3._acompat import join_workers, sleep, spawn
+from etcd3._client_async import AsyncEtcd3Client
+from etcd3._retry import RetryPolicy
+from etcd3.errors import ConnectionFailedError, EtcdError, NoLeaderError
+from etcd3.testing import EtcdCluster
+from etcd3.testing._member import EtcdMember, free_ports
+
+
+def member_in_use(cluster: EtcdCluster, client: AsyncEtcd3Client) -> EtcdMember:
+    return next(m for m in cluster.members if m.endpoint == client.endpoint_in_use)
+
+
+def dead_endpoint() -> str:
+    return f"127.0.0.1:{free_ports(1)[0]}"
+
+
+async def test_endpoints_are_exposed_and_the_first_is_used(etcd_cluster: EtcdCluster) -> None:
+    urls = [m.client_url for m in etcd_cluster.members]
+    async with etcd3.async_client(endpoints=urls, timeout=5) as client:
+        assert client.endpoints == tuple(etcd_cluster.endpoints)
+        assert client.endpoint_in_use == etcd_cluster.endpoints[0]
+        await client.put(b"/k", b"v")
+        assert (await client.get(b"/k"))[0] == b"v"
+        assert client.endpoint_in_use == etcd_cluster.endpoints[0]  # sticky
+
+
+async def test_reads_continue_after_killing_the_member_in_use(etcd_cluster: EtcdCluster) -> None:
+    async with etcd3.async_client(endpoints=etcd_cluster.endpoints, timeout=10) as client:
+        await client.put(b"/read", b"1")
+        victim = member_in_use(etcd_cluster, client)
+        etcd_cluster.kill(victim)
+        started = time.monotonic()
+        assert (await client.get(b"/read"))[0] == b"1"
+        assert time.monotonic() - started < 5
+        assert client.endpoint_in_use != victim.endpoint
+        assert (await client.get(b"/read"))[0] == b"1"
+        etcd_cluster.restart(victim)
+
+
+async def test_writes_continue_after_killing_the_leader_none_applied_twice(
+    etcd_cluster: EtcdCluster,
+) -> None:
+    leader = etcd_cluster.leader()
+    # Start on the leader so its death hits the calls in flight.
+    endpoints = [leader.endpoint] + [m.endpoint for m in etcd_cluster.members if m is not leader]
+    acked: dict[int, list[int]] = {w: [] for w in range(3)}
+    failed: list[EtcdError] = []
+    async with etcd3.async_client(endpoints=endpoints, timeout=10) as client:
+
+        async def writer(w: int) -> None:
+            for seq in range(60):
+                try:
+                    await client.put(f"/w/{w}/{seq:03d}", f"{w}:{seq}")
+                except EtcdError as exc:  # outcome unknown: not acknowledged
+                    failed.append(exc)
+                else:
+                    acked[w].append(seq)
+
+        workers = [spawn(functools.partial(writer, w), name=f"writer-{w}") for w in range(3)]
+        await sleep(0.2)
+        etcd_cluster.kill(leader)
+        await join_workers(workers, timeout=60)
+        got = await client.get_prefix_response(b"/w/")
+        etcd_cluster.restart(leader)
+    by_key = {kv.key: kv for kv in got.kvs}
+    for w, seqs in acked.items():
+        for seq in seqs:  # every acknowledged write is there
+            kv = by_key[f"/w/{w}/{seq:03d}".encode()]
+            assert kv.value == f"{w}:{seq}".encode()
+    # A write applied twice would have bumped its key's version to 2.
+    assert all(kv.version == 1 for kv in got.kvs)
+    assert sum(len(seqs) for seqs in acked.values()) >= 150  # most went through the failover
+    assert len(failed) <= 30
+
+
+async def test_a_paused_member_is_left_within_a_bounded_time(etcd_cluster: EtcdCluster) -> None:
+    async with etcd3.async_client(endpoints=etcd_cluster.endpoints, timeout=10) as client:
+        await client.put(b"/p", b"1")
+        victim = member_in_use(etcd_cluster, client)
+        etcd_cluster.pause(victim)
+        try:
+            started = time.monotonic()
+            assert (await client.get(b"/p"))[0] == b"1"
+            # One attempt of RetryPolicy().attempt_timeout (2 s) on the frozen member.
+            assert time.monotonic() - started < 4
+            assert client.endpoint_in_use != victim.endpoint
+            started = time.monotonic()
+            await client.put(b"/p", b"2")  # later calls go straight to a live member
+            assert time.monotonic() - started < 1.5
+        finally:
+            etcd_cluster.resume(victim)
+
+
+async def test_a_member_without_leader_refuses_then_recovers(etcd_cluster: EtcdCluster) -> None:
+    survivor = etcd_cluster.members[0]
+    others = etcd_cluster.members[1:]
+    async with etcd3.async_client(endpoints=[survivor.endpoint], timeout=3) as client:
+        await client.put(b"/nl", b"before")
+        for member in others:
+            etcd_cluster.kill(member)
+        await sleep(0.5)  # the survivor notices it lost its leader
+        started = time.monotonic()
+        with pytest.raises(NoLeaderError):
+            await client.put(b"/nl", b"during")
+        with pytest.raises(NoLeaderError):
+            await client.get(b"/nl")
+        assert time.monotonic() - started < 7  # within the timeouts, after retries
+        for member in others:
+            etcd_cluster.restart(member)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                value, _ = await client.get(b"/nl")
+                break
+            except NoLeaderError:
+                assert time.monotonic() < deadline
+                await sleep(0.2)
+        assert value == b"before"  # the refused write was never applied
+
+
+async def test_a_dead_endpoint_is_skipped_and_remembered(etcd_cluster: EtcdCluster) -> None:
+    dead = dead_endpoint()
+    async with etcd3.async_client(endpoints=[dead, etcd_cluster.endpoints[0]], timeout=5) as client:
+        assert client.endpoint_in_use == dead
+        await client.put(b"/d", b"1")  # refused before sending: retried elsewhere, write too
+        assert client.endpoint_in_use == etcd_cluster.endpoints[0]
+        assert (await client.get(b"/d"))[0] == b"1"
+
+
+async def test_retries_can_be_switched_off(etcd_cluster: EtcdCluster) -> None:
+    dead = dead_endpoint()
+    async with etcd3.async_client(
+        endpoints=[dead, etcd_cluster.endpoints[0]],
+        timeout=5,
+        retry=RetryPolicy.disabled(),
+    ) as client:
+        with pytest.raises(ConnectionFailedError):
+            await client.get(b"/x")
+        # The failure still moved the client on: the next call works.
+        assert client.endpoint_in_use == etcd_cluster.endpoints[0]
+        assert await client.get(b"/x") == (None, None)
+
+
+async def test_auto_sync_learns_every_member(etcd_cluster: EtcdCluster) -> None:
+    first = etcd_cluster.endpoints[0]
+    async with etcd3.async_client(endpoints=[first], timeout=5, auto_sync_interval=0.2) as client:
+        assert client.endpoints == (first,)
+        deadline = time.monotonic() + 10
+        while len(client.endpoints) < 3:
+            assert time.monotonic() < deadline
+            await sleep(0.25)
+            await client.get(b"/sync")  # a call after the interval triggers the sync
+        assert set(client.endpoints) == set(etcd_cluster.endpoints)
+        assert client.endpoint_in_use == first  # still sticky
+
+
+async def test_auto_sync_is_off_by_default(etcd_cluster: EtcdCluster) -> None:
+    first = etcd_cluster.endpoints[0]
+    async with etcd3.async_client(endpoints=[first], timeout=5) as client:
+        await client.get(b"/x")
+        await sleep(0.3)
+        await client.get(b"/x")
+        assert client.endpoints == (first,)
+
+
+async def test_endpoint_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        etcd3.async_client("otherhost", endpoints=["a:1"])
+    with pytest.raises(ValueError, match="not both"):
+        etcd3.async_client(port=1234, endpoints=["a:1"])
+    with pytest.raises(TypeError, match="sequence"):
+        etcd3.async_client(endpoints="a:1")
+    with pytest.raises(ValueError, match="at least one"):
+        etcd3.async_client(endpoints=[])
+    with pytest.raises(ValueError, match="host:port"):
+        etcd3.async_client(endpoints=["a"])
+    with pytest.raises(TypeError, match="RetryPolicy"):
+        etcd3.async_client(endpoints=["a:1"], retry=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="auto_sync_interval"):
+        etcd3.async_client(endpoints=["a:1"], auto_sync_interval=0)
