@@ -1,0 +1,138 @@
+"""Fork safety: a client created before ``os.fork()`` refuses to work in the child with a typed
+error naming the fix; a new client made in the child works; the parent is not disturbed.
+
+grpc itself does not support grpc.aio in a child forked from a process that already ran
+grpc.aio (its poller aborts the child): such a child uses a sync client, or the parent starts
+children with ``multiprocessing``'s "spawn" or "forkserver" methods.
+
+The child reports through a pipe and leaves with ``os._exit`` (never returning into pytest).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+import etcd3
+from etcd3.errors import ClientForkedError, ConnectionClosedError, EtcdError
+from etcd3.testing import EtcdServer
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="os.fork semantics are tested on Linux"
+)
+
+
+def run_in_child(work: Callable[[], dict[str, object]], timeout: float = 30) -> dict[str, object]:
+    """Fork, run ``work`` in the child, return what it reported (a JSON object)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into the test runner
+        code = 0
+        try:
+            os.close(read_end)
+            try:
+                report = work()
+            except BaseException as exc:  # report anything, including assertion failures
+                report = {"crash": f"{type(exc).__name__}: {exc}"}
+            with os.fdopen(write_end, "w") as out:
+                json.dump(report, out)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read_end)
+            pytest.fail("the child process hung")
+        time.sleep(0.02)
+    with os.fdopen(read_end) as inp:
+        text = inp.read()
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    result: dict[str, object] = json.loads(text)
+    assert "crash" not in result, result["crash"]
+    return result
+
+
+def test_a_sync_client_from_the_parent_raises_in_the_child(etcd_server: EtcdServer) -> None:
+    with etcd3.client(etcd_server.host, etcd_server.port, timeout=5) as client:
+        client.put(b"/fork/parent", b"p")
+
+        def child() -> dict[str, object]:
+            report: dict[str, object] = {}
+            try:
+                client.get(b"/fork/parent")
+            except ClientForkedError as exc:
+                report["error"] = str(exc)
+                report["is_closed_error"] = isinstance(exc, ConnectionClosedError)
+                report["is_etcd_error"] = isinstance(exc, EtcdError)
+            client.close()  # allowed, and leaves the parent's channels alone
+            with etcd3.client(etcd_server.host, etcd_server.port, timeout=5) as fresh:
+                fresh.put(b"/fork/child", b"c")
+                report["fresh_read"] = fresh.get(b"/fork/parent")[0] == b"p"
+            return report
+
+        report = run_in_child(child)
+        assert report["is_etcd_error"] is True
+        assert report["is_closed_error"] is True
+        assert "create a new client in the child" in str(report["error"])
+        assert report["fresh_read"] is True
+        # The parent's client is untouched and sees the child's write.
+        assert client.get(b"/fork/child")[0] == b"c"
+
+
+def test_an_async_client_from_the_parent_raises_in_the_child(etcd_server: EtcdServer) -> None:
+    async def parent_use() -> etcd3.AsyncEtcd3Client:
+        client = etcd3.async_client(etcd_server.host, etcd_server.port, timeout=5)
+        await client.put(b"/fork/aparent", b"p")
+        return client
+
+    loop = asyncio.new_event_loop()
+    try:
+        client = loop.run_until_complete(parent_use())
+
+        def child() -> dict[str, object]:
+            async def use() -> dict[str, object]:
+                report: dict[str, object] = {}
+                try:
+                    await client.get(b"/fork/aparent")
+                except ClientForkedError as exc:
+                    report["error"] = str(exc)
+                await client.close()
+                return report
+
+            report = asyncio.run(use())
+            # grpc.aio cannot start again in this child (see the module docstring): sync can.
+            with etcd3.client(etcd_server.host, etcd_server.port, timeout=5) as fresh:
+                report["fresh_read"] = fresh.get(b"/fork/aparent")[0] == b"p"
+            return report
+
+        report = run_in_child(child)
+        assert "create a new client in the child" in str(report["error"])
+        assert report["fresh_read"] is True
+        assert loop.run_until_complete(client.get(b"/fork/aparent"))[0] == b"p"
+        loop.run_until_complete(client.close())
+    finally:
+        loop.close()
+
+
+def test_a_client_made_after_the_fork_is_unaffected(etcd_server: EtcdServer) -> None:
+    def child() -> dict[str, object]:
+        with etcd3.client(etcd_server.host, etcd_server.port, timeout=5) as fresh:
+            fresh.put(b"/fork/only-child", b"1")
+            return {"value": fresh.get(b"/fork/only-child")[0] == b"1"}
+
+    assert run_in_child(child) == {"value": True}
