@@ -97,21 +97,28 @@ class ClientBase:
     ) -> None:
         if (user is None) != (password is None):
             raise ValueError("pass both user and password, or neither")
-        self._conn = Connection(
-            _targets(host, port, endpoints),
-            ca_cert=ca_cert,
-            cert_key=cert_key,
-            cert_cert=cert_cert,
-            timeout=timeout,
-            user=user,
-            password=password,
-            grpc_options=grpc_options,
-            retry=retry,
-            require_leader=require_leader,
-            auto_sync_interval=auto_sync_interval,
+        self._attach(
+            Connection(
+                _targets(host, port, endpoints),
+                ca_cert=ca_cert,
+                cert_key=cert_key,
+                cert_cert=cert_cert,
+                timeout=timeout,
+                user=user,
+                password=password,
+                grpc_options=grpc_options,
+                retry=retry,
+                require_leader=require_leader,
+                auto_sync_interval=auto_sync_interval,
+            )
         )
-        self._rpc: Stubs = self._conn.rpc
-        self.timeout: float | None = timeout
+
+    def _attach(self, conn: Connection) -> None:
+        """Use ``conn`` for every call (the constructor's last step; subclasses that build
+        their connection differently call it instead of ``__init__``)."""
+        self._conn = conn
+        self._rpc: Stubs = conn.rpc
+        self.timeout: float | None = conn.timeout
         """The default deadline of each call in seconds (``None``: none)."""
 
     @property

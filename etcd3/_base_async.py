@@ -95,21 +95,28 @@ class AsyncClientBase:
     ) -> None:
         if (user is None) != (password is None):
             raise ValueError("pass both user and password, or neither")
-        self._conn = AsyncConnection(
-            _targets(host, port, endpoints),
-            ca_cert=ca_cert,
-            cert_key=cert_key,
-            cert_cert=cert_cert,
-            timeout=timeout,
-            user=user,
-            password=password,
-            grpc_options=grpc_options,
-            retry=retry,
-            require_leader=require_leader,
-            auto_sync_interval=auto_sync_interval,
+        self._attach(
+            AsyncConnection(
+                _targets(host, port, endpoints),
+                ca_cert=ca_cert,
+                cert_key=cert_key,
+                cert_cert=cert_cert,
+                timeout=timeout,
+                user=user,
+                password=password,
+                grpc_options=grpc_options,
+                retry=retry,
+                require_leader=require_leader,
+                auto_sync_interval=auto_sync_interval,
+            )
         )
-        self._rpc: AsyncStubs = self._conn.rpc
-        self.timeout: float | None = timeout
+
+    def _attach(self, conn: AsyncConnection) -> None:
+        """Use ``conn`` for every call (the constructor's last step; subclasses that build
+        their connection differently call it instead of ``__init__``)."""
+        self._conn = conn
+        self._rpc: AsyncStubs = conn.rpc
+        self.timeout: float | None = conn.timeout
         """The default deadline of each call in seconds (``None``: none)."""
 
     @property

@@ -59,6 +59,11 @@ GrpcOptionValue = int | str | bytes
 
 StrPath = str | os.PathLike[str]
 
+ChannelSettings = tuple[
+    grpc.ChannelCredentials | None, Iterable[tuple[str, GrpcOptionValue]] | None
+]
+"""Per-endpoint channel credentials (``None``: plaintext) and options overriding ours."""
+
 MAX_RECEIVE_MESSAGE_LENGTH = 2**31 - 1
 KEEPALIVE_TIME_MS = 10_000
 KEEPALIVE_TIMEOUT_MS = 5_000
@@ -174,6 +179,7 @@ class _ConnectionBase:
         user: str | None,
         password: str | None,
         grpc_options: Iterable[tuple[str, GrpcOptionValue]] | Mapping[str, GrpcOptionValue] | None,
+        channel_settings: Mapping[str, ChannelSettings] | None = None,
     ) -> None:
         _check_credentials(user, password)
         if timeout is not None and not timeout >= 0:
@@ -184,6 +190,18 @@ class _ConnectionBase:
         self._timeout = timeout
         self._user = user
         self._password = password
+        self._overrides = {
+            target: (credentials, channel_options(options))
+            for target, (credentials, options) in (channel_settings or {}).items()
+        }
+
+    def _channel_settings(
+        self, spec: EndpointSpec
+    ) -> tuple[grpc.ChannelCredentials | None, list[tuple[str, GrpcOptionValue]]]:
+        override = self._overrides.get(spec.target)
+        if override is not None:
+            return override
+        return self._credentials(spec), self._options
 
     def _is_secure(self, spec: EndpointSpec) -> bool:
         # An explicit scheme wins; a bare host:port uses TLS when ca_cert was given.
@@ -233,6 +251,8 @@ class Connection(_ConnectionBase):
             :class:`~etcd3.RetryPolicy`).
         require_leader: Calls and streams (except Maintenance) ask for a member with a leader.
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
+        channel_settings: Per-endpoint (``host:port``) credentials and options, overriding the
+            TLS arguments for that endpoint.
 
     Raises:
         ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files,
@@ -256,6 +276,7 @@ class Connection(_ConnectionBase):
         retry: RetryPolicy | None = None,
         require_leader: bool = True,
         auto_sync_interval: float | None = None,
+        channel_settings: Mapping[str, ChannelSettings] | None = None,
     ) -> None:
         super().__init__(
             endpoint,
@@ -266,6 +287,7 @@ class Connection(_ConnectionBase):
             user=user,
             password=password,
             grpc_options=grpc_options,
+            channel_settings=channel_settings,
         )
         self._caller = GrpcCaller(
             endpoints=self._specs,
@@ -287,10 +309,10 @@ class Connection(_ConnectionBase):
                 raise
 
     def _new_channel(self, spec: EndpointSpec) -> grpc.Channel:
-        credentials = self._credentials(spec)
+        credentials, options = self._channel_settings(spec)
         if credentials is None:
-            return grpc.insecure_channel(spec.target, options=self._options)
-        return grpc.secure_channel(spec.target, credentials, options=self._options)
+            return grpc.insecure_channel(spec.target, options=options)
+        return grpc.secure_channel(spec.target, credentials, options=options)
 
     @property
     def caller(self) -> GrpcCaller:
@@ -378,6 +400,7 @@ class AsyncConnection(_ConnectionBase):
         retry: RetryPolicy | None = None,
         require_leader: bool = True,
         auto_sync_interval: float | None = None,
+        channel_settings: Mapping[str, ChannelSettings] | None = None,
     ) -> None:
         super().__init__(
             endpoint,
@@ -388,6 +411,7 @@ class AsyncConnection(_ConnectionBase):
             user=user,
             password=password,
             grpc_options=grpc_options,
+            channel_settings=channel_settings,
         )
         self._caller = AsyncGrpcCaller(
             endpoints=self._specs,
@@ -404,10 +428,10 @@ class AsyncConnection(_ConnectionBase):
         """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""
 
     def _new_channel(self, spec: EndpointSpec) -> grpc.aio.Channel:
-        credentials = self._credentials(spec)
+        credentials, options = self._channel_settings(spec)
         if credentials is None:
-            return grpc.aio.insecure_channel(spec.target, options=self._options)
-        return grpc.aio.secure_channel(spec.target, credentials, options=self._options)
+            return grpc.aio.insecure_channel(spec.target, options=options)
+        return grpc.aio.secure_channel(spec.target, credentials, options=options)
 
     async def _login(self) -> None:
         assert self._user is not None

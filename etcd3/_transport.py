@@ -66,6 +66,7 @@ from etcd3.errors import (
     ConnectionClosedError,
     ConnectionTimeoutError,
     EtcdError,
+    NoServerAvailableError,
     StreamClosedError,
     error_from_status,
     map_rpc_error,
@@ -239,6 +240,7 @@ class _CallerCore:
         self._secure_without_client_cert = secure_without_client_cert
         self._closed = False
         self._forked = False
+        self._failover = True
         self._auto_sync_interval = auto_sync_interval
         self._next_sync: float | None = (
             None if auto_sync_interval is None else _monotonic() + auto_sync_interval
@@ -365,10 +367,38 @@ class _CallerCore:
 
     # --- Endpoints ----------------------------------------------------------------------
 
+    def configure_endpoints(
+        self,
+        *,
+        quarantine: float | None = None,
+        failover: bool = True,
+    ) -> None:
+        """Adjust endpoint handling before first use (the compatibility layer's knobs).
+
+        Args:
+            quarantine: A fixed time in seconds a failed endpoint is skipped (no growth, no
+                jitter); ``None`` keeps the default growing quarantine.
+            failover: ``False``: never move to another endpoint; a failed endpoint's calls
+                raise :class:`~etcd3.errors.NoServerAvailableError` instead.
+        """
+        with self._lock:
+            if quarantine is not None:
+                self._set = EndpointSet(
+                    self._set.targets,
+                    base_quarantine=quarantine,
+                    max_quarantine=quarantine,
+                    jitter=0.0,
+                )
+                self._current = self._endpoints[self._set.preferred]
+            self._failover = failover
+
     def _mark_failed(self, target: str, now: float, error: EtcdError) -> None:
         with self._lock:
             before = self._current.target
             preferred = self._set.mark_failed(target, now)
+            if not self._failover:
+                self._set.prefer(before)
+                preferred = before
             self._current = self._endpoints.get(preferred, self._current)
         if preferred != before:
             _log.info(
@@ -409,6 +439,12 @@ class _CallerCore:
         target = endpoint.target
         if failover:
             self._mark_failed(target, now, error)
+            if not self._failover:
+                unavailable = NoServerAvailableError(
+                    f"endpoint {target} failed and failover is off: {error}", method=error.method
+                )
+                unavailable.__cause__ = error
+                raise unavailable
             with self._lock:
                 target = self._set.next_after_failure(now, attempts.tried | {endpoint.target})
         fresh = target != endpoint.target and target not in attempts.tried

@@ -14,8 +14,9 @@ import pytest
 import etcd3
 from etcd3._client import Etcd3Client
 from etcd3._compat import join_workers, sleep, spawn
+from etcd3._multi import Endpoint, MultiEndpointEtcd3Client
 from etcd3._retry import RetryPolicy
-from etcd3.errors import ConnectionFailedError, EtcdError, NoLeaderError
+from etcd3.errors import ConnectionFailedError, EtcdError, NoLeaderError, NoServerAvailableError
 from etcd3.testing import EtcdCluster
 from etcd3.testing._member import EtcdMember, free_ports
 
@@ -192,3 +193,64 @@ def test_endpoint_arguments_are_checked() -> None:
         etcd3.client(endpoints=["a:1"], retry=3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="auto_sync_interval"):
         etcd3.client(endpoints=["a:1"], auto_sync_interval=0)
+
+
+# --- python-etcd3's multi-endpoint client (API.md §4) ---------------------------------------
+
+
+def plain(endpoint: str, time_retry: float = 300.0) -> Endpoint:
+    host, port = endpoint.rsplit(":", 1)
+    return Endpoint(host, int(port), secure=False, time_retry=time_retry)
+
+
+def test_multi_endpoint_client_fails_over_when_asked(etcd_cluster: EtcdCluster) -> None:
+    live = etcd_cluster.endpoints[1]
+    with MultiEndpointEtcd3Client(
+        [plain(dead_endpoint()), plain(live)], timeout=5, failover=True
+    ) as client:
+        client.put(b"/multi", b"1")
+        assert client.endpoint_in_use == live
+        assert (client.get(b"/multi"))[0] == b"1"
+        assert client.failover is True
+
+
+def test_multi_endpoint_client_without_failover_reports_no_server(
+    etcd_cluster: EtcdCluster,
+) -> None:
+    dead = dead_endpoint()
+    with MultiEndpointEtcd3Client(
+        [plain(dead), plain(etcd_cluster.endpoints[0])], timeout=5
+    ) as client:
+        with pytest.raises(NoServerAvailableError, match="failover is off"):
+            client.get(b"/x")
+        assert client.endpoint_in_use == dead  # stays put
+
+
+def test_multi_endpoint_lone_endpoint_is_retried(etcd_cluster: EtcdCluster) -> None:
+    member = etcd_cluster.members[0]
+    with MultiEndpointEtcd3Client([plain(member.endpoint, 0.1)], timeout=5) as client:
+        client.put(b"/lone", b"1")
+        etcd_cluster.kill(member)
+        with pytest.raises(NoServerAvailableError):
+            client.get(b"/lone")
+        etcd_cluster.restart(member)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                assert (client.get(b"/lone"))[0] == b"1"
+                break
+            except NoServerAvailableError:
+                assert time.monotonic() < deadline
+                sleep(0.2)
+
+
+def test_endpoint_arguments() -> None:
+    with pytest.raises(ValueError, match="creds"):
+        Endpoint("localhost", 2379)
+    with pytest.raises(ValueError, match="port"):
+        Endpoint("localhost", 0, secure=False)
+    endpoint = Endpoint("::1", 2379, secure=False, time_retry=5)
+    assert endpoint.netloc == "[::1]:2379"
+    assert "time_retry=5" in repr(endpoint)
+    with pytest.raises(ValueError, match="at least one"):
+        MultiEndpointEtcd3Client([])
