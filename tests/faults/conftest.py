@@ -1,4 +1,4 @@
-"""The fault-injection suite: its marker, its figures fixture and the session summary.
+"""The fault-injection suite: its figures fixture and the session summary (marker: ``faults``).
 
 Run it alone with ``pytest -m faults`` (add ``-s`` to see each scenario's figures as it ends).
 """
@@ -9,13 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 from fault_support import FIGURES, format_figures, record_figures
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Registered here too, so that --strict-markers accepts the marker wherever it is declared.
-    config.addinivalue_line(
-        "markers", "faults: fault injection on real 3-member etcd clusters (issue 4)"
-    )
 
 
 @pytest.fixture
