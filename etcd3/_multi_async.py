@@ -9,60 +9,13 @@ is the transport's and the client's, exactly as for ``client(endpoints=[...])``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
-import grpc
+from collections.abc import Sequence
 
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._connection import AsyncConnection, ChannelSettings, GrpcOptionValue
-from etcd3._endpoints import parse_endpoint
+from etcd3._connection import AsyncConnection, ChannelSettings
+from etcd3._endpoints import Endpoint
 
 __all__ = ["AsyncMultiEndpointEtcd3Client", "Endpoint"]
-
-
-class Endpoint:
-    """One etcd member of a :class:`AsyncMultiEndpointEtcd3Client`.
-
-    Args:
-        host: Host name or address.
-        port: Client port.
-        secure: Use TLS (then ``creds`` are required).
-        creds: grpc channel credentials, e.g. ``grpc.ssl_channel_credentials(...)``.
-        time_retry: Seconds a failed endpoint is left alone before it is tried again.
-        opts: grpc channel options for this endpoint, overriding the client's defaults.
-
-    Raises:
-        ValueError: ``secure`` without ``creds``, a bad port or a negative ``time_retry``.
-    """
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        secure: bool = True,
-        creds: grpc.ChannelCredentials | None = None,
-        time_retry: float = 300.0,
-        opts: Iterable[tuple[str, GrpcOptionValue]] | None = None,
-    ) -> None:
-        if secure and creds is None:
-            raise ValueError("a secure endpoint needs creds (grpc.ssl_channel_credentials(...))")
-        if not time_retry >= 0:
-            raise ValueError(f"time_retry must be >= 0 seconds, got {time_retry!r}")
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            raise ValueError(f"port must be an int in 1..65535, got {port!r}")
-        bracketed = f"[{host}]" if ":" in host and not host.startswith("[") else host
-        self.host = host
-        self.port = port
-        self.secure = secure
-        self.creds = creds
-        self.time_retry = float(time_retry)
-        self.opts = list(opts) if opts is not None else None
-        self.netloc = parse_endpoint(f"{bracketed}:{port}").target
-        """``host:port`` as the client reports it (:attr:`endpoint_in_use`)."""
-
-    def __repr__(self) -> str:
-        scheme = "https" if self.secure else "http"
-        return f"Endpoint({scheme}://{self.netloc}, time_retry={self.time_retry:g})"
 
 
 class AsyncMultiEndpointEtcd3Client(AsyncEtcd3Client):
