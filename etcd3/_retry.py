@@ -82,7 +82,9 @@ class RetryPolicy:
     overall timeout (``timeout`` / ``timeout_override``).
 
     Attributes:
-        max_attempts: Attempts per call, the first included (``1``: no retry).
+        max_attempts: Attempts per call, the first included (``1``: no retry). A call with a
+            deadline that finds no member accepting connections keeps trying (backing off up
+            to ``max_backoff``) until its deadline: nothing was sent, and members restart.
         initial_backoff: Seconds to wait before the first retry on an endpoint already tried;
             doubled per retry up to ``max_backoff``. Moving to an untried endpoint waits not.
         max_backoff: Upper bound of one wait, in seconds.
@@ -294,7 +296,14 @@ class CallAttempts:
         """
         if failover:
             self.tried.add(endpoint)
-        if not self.should_retry(error) or self.attempts >= self._policy.max_attempts:
+        if not self.should_retry(error):
+            return None
+        # A refused connection costs nothing and proves the request unsent: while the call's
+        # deadline allows, keep trying (backing off) until a restarted member is back, instead
+        # of spending the attempts within the first second of an outage.
+        if self.attempts >= self._policy.max_attempts and not (
+            self._deadline is not None and self._policy.max_attempts > 1 and never_sent(error)
+        ):
             return None
         delay = 0.0
         if not (failover and next_is_fresh):

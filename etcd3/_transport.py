@@ -42,7 +42,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import grpc
 import grpc.aio
@@ -64,6 +64,7 @@ from etcd3._runtime import (
 from etcd3.errors import (
     ClientForkedError,
     ConnectionClosedError,
+    ConnectionFailedError,
     ConnectionTimeoutError,
     EtcdError,
     NoServerAvailableError,
@@ -178,6 +179,13 @@ if hasattr(os, "register_at_fork"):  # POSIX
     os.register_at_fork(after_in_child=_disable_callers_in_child)
 
 
+class _MovableStream(Protocol):
+    _target: str | None
+    _method: MethodInfo[Any, Any]
+
+    def _move(self, error: EtcdError) -> None: ...
+
+
 class _Next:
     """The shells' instruction after a failed attempt: refresh the token, or a retry step."""
 
@@ -241,6 +249,8 @@ class _CallerCore:
         self._closed = False
         self._forked = False
         self._failover = True
+        # Streams running, by endpoint: moved off an endpoint that a call found failed.
+        self._live_streams: weakref.WeakSet[_MovableStream] = weakref.WeakSet()
         self._auto_sync_interval = auto_sync_interval
         self._next_sync: float | None = (
             None if auto_sync_interval is None else _monotonic() + auto_sync_interval
@@ -356,7 +366,22 @@ class _CallerCore:
             self._token_stale = True
         elif is_endpoint_failure(error):
             self._mark_failed(target, _monotonic(), error)
+            self._move_streams(target, error)
         return error
+
+    def _move_streams(self, target: str, error: EtcdError) -> None:
+        """End the streams running on ``target`` (found failed) with a connection error, so
+        their owners re-open them on a working endpoint now, not when keepalive notices.
+        """
+        for stream in list(self._live_streams):
+            if stream._target == target:
+                stream._move(
+                    ConnectionFailedError(
+                        f"endpoint {target} failed ({type(error).__name__}); "
+                        "re-open the stream to continue on another endpoint",
+                        method=stream._method.path,
+                    )
+                )
 
     def closed_error(self, method: MethodInfo[Any, Any] | None = None) -> ConnectionClosedError:
         """The error for a call attempted after :meth:`close` (or in a forked child)."""
@@ -439,6 +464,7 @@ class _CallerCore:
         target = endpoint.target
         if failover:
             self._mark_failed(target, now, error)
+            self._move_streams(target, error)
             if not self._failover:
                 unavailable = NoServerAvailableError(
                     f"endpoint {target} failed and failover is off: {error}", method=error.method
@@ -917,11 +943,19 @@ class _SyncStreamBase(Generic[RespT]):
         self._call = call
         self._caller = caller
         self._method = method
-        self._target = target
+        self._target: str | None = target
         self._cancelled = False
+        self._moved: EtcdError | None = None
+        caller._live_streams.add(self)
+
+    def _move(self, error: EtcdError) -> None:
+        """End the call because its endpoint failed: readers get ``error``."""
+        if self._moved is None and not self._cancelled:
+            self._moved = error
+            self._call.cancel()
 
     @property
-    def endpoint(self) -> str:
+    def endpoint(self) -> str | None:
         """The endpoint (``host:port``) this stream runs on."""
         return self._target
 
@@ -934,8 +968,12 @@ class _SyncStreamBase(Generic[RespT]):
         except grpc.RpcError as exc:
             if self._cancelled:
                 raise StopIteration from None
+            if self._moved is not None:
+                raise self._moved from exc
             error = self._caller.map_error(exc, self._method)
-            raise self._caller.stream_failed(error, self._target) from exc
+            if self._target is not None:
+                self._caller.stream_failed(error, self._target)
+            raise error from exc
         return response
 
     @property
@@ -1002,6 +1040,8 @@ class GrpcDuplexStream(_SyncStreamBase[RespT], Generic[ReqT, RespT]):
         self._requests.close()
 
     def _ended_error(self) -> EtcdError:
+        if self._moved is not None:
+            return self._moved
         code: grpc.StatusCode = self._call.code()
         if code is grpc.StatusCode.OK or self._cancelled:
             return StreamClosedError("the stream has ended", method=self._method.path)
@@ -1440,6 +1480,7 @@ class _AsyncStreamBase(Generic[RespT]):
         self._start: Callable[[], tuple[Any, str]] | None = start
         self._call: Any = None
         self._target: str | None = None
+        self._moved: EtcdError | None = None
         self._caller = caller
         self._method = method
         self._cancelled = False
@@ -1458,6 +1499,7 @@ class _AsyncStreamBase(Generic[RespT]):
             except grpc.aio.UsageError as exc:
                 raise self._caller.closed_error(self._method) from exc
             self._caller._streams.add(self)
+            self._caller._live_streams.add(self)
         return self._call
 
     @property
@@ -1468,6 +1510,12 @@ class _AsyncStreamBase(Generic[RespT]):
     def _abort(self) -> None:
         """Cancel the grpc call because the connection closes (readers get a typed error)."""
         if self._call is not None:
+            self._call.cancel()
+
+    def _move(self, error: EtcdError) -> None:
+        """End the call because its endpoint failed: readers get ``error``."""
+        if self._moved is None and not self._cancelled and self._call is not None:
+            self._moved = error
             self._call.cancel()
 
     async def read(self) -> RespT | None:
@@ -1484,19 +1532,24 @@ class _AsyncStreamBase(Generic[RespT]):
         except grpc.RpcError as exc:
             if self._cancelled:
                 return None
+            if self._moved is not None:
+                raise self._moved from exc
             error = self._caller.map_error(exc, self._method)
             if self._target is not None:
                 self._caller.stream_failed(error, self._target)
             raise error from exc
         except asyncio.CancelledError:
             # grpc raises CancelledError for a locally cancelled call: by cancel() (end
-            # quietly) or by closing the channel (typed error), unless the task is cancelled.
+            # quietly), by closing the channel (typed error) or because its endpoint failed
+            # (moved), unless the task itself is cancelled.
             if _task_is_being_cancelled():
                 raise
             if self._cancelled:
                 return None
             if self._caller.closed:
                 raise self._caller.closed_error(self._method) from None
+            if self._moved is not None:
+                raise self._moved from None
             raise
         if response is grpc.aio.EOF:
             return None
@@ -1602,6 +1655,8 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
             # The call was cancelled or closed meanwhile: nothing left to half-close.
 
     async def _ended_error(self) -> EtcdError:
+        if self._moved is not None:
+            return self._moved
         if self._cancelled:
             return StreamClosedError("the stream was cancelled", method=self._method.path)
         code: grpc.StatusCode = await self._call.code()

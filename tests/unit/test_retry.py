@@ -253,6 +253,20 @@ def test_attempts_stop_at_max_attempts() -> None:
     assert call.attempts == 3
 
 
+def test_refused_connections_retry_until_the_deadline_not_the_attempt_count() -> None:
+    call = attempts(safe=False, deadline_at=10.0, max_attempts=2, jitter=0, max_backoff=1.0)
+    now = 0.0
+    for _ in range(8):
+        step = call.on_failure(refused(), "a:1", now, failover=True)
+        assert step is not None
+        now += step.delay
+    assert call.attempts == 9
+    # Other retryable errors still stop at max_attempts.
+    assert call.on_failure(etcd("no leader"), "a:1", now, failover=True) is None
+    # And the deadline still bounds it all.
+    assert call.on_failure(refused(), "a:1", 9.999, failover=True) is None
+
+
 def test_disabled_policy_never_retries() -> None:
     call = CallAttempts(RetryPolicy.disabled(), True, None)
     assert call.on_failure(refused(), "a:1", 0.0, failover=True) is None
