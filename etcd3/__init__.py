@@ -19,7 +19,11 @@ from etcd3._cluster_views import (
     RolePermission,
     Status,
 )
+from etcd3._concurrency_core import Leader
 from etcd3._connection import AsyncConnection, Connection
+from etcd3._election import Election
+from etcd3._election_async import AsyncElection
+from etcd3._endpoints import Endpoint
 from etcd3._events import (
     DeleteEvent,
     Event,
@@ -30,7 +34,14 @@ from etcd3._events import (
 )
 from etcd3._lease import Lease
 from etcd3._lease_async import AsyncLease
+from etcd3._lock import Lock
+from etcd3._lock_async import AsyncLock
+from etcd3._multi import MultiEndpointEtcd3Client
+from etcd3._multi_async import AsyncMultiEndpointEtcd3Client
+from etcd3._retry import RetryPolicy
 from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
+from etcd3._session import Session
+from etcd3._session_async import AsyncSession
 from etcd3._transactions import (
     BaseCompare,
     CompareBuilder,
@@ -59,6 +70,7 @@ from etcd3.errors import (
     AuthNotEnabledError,
     AuthOldRevisionError,
     BadLeaderTransfereeError,
+    ClientForkedError,
     ClusterIDMismatchError,
     ClusterVersionUnavailableError,
     ConnectionClosedError,
@@ -68,6 +80,9 @@ from etcd3.errors import (
     DataLossError,
     DowngradeInProcessError,
     DuplicateKeyError,
+    ElectionError,
+    ElectionNoLeaderError,
+    ElectionNotLeaderError,
     EmptyKeyError,
     Etcd3Exception,
     EtcdError,
@@ -83,9 +98,12 @@ from etcd3.errors import (
     LearnerNotReadyError,
     LearnerNotSupportedError,
     LeaseExistsError,
+    LeaseLostError,
     LeaseNotFoundError,
     LeaseProvidedError,
     LeaseTTLTooLargeError,
+    LockError,
+    LockNotAcquiredError,
     MemberBadURLsError,
     MemberExistsError,
     MemberNotEnoughStartedError,
@@ -96,6 +114,7 @@ from etcd3.errors import (
     NoServerAvailableError,
     NoSpaceError,
     NotCapableError,
+    NotElectionLeaderError,
     NotFoundError,
     NotLeaderError,
     OutOfRangeError,
@@ -104,6 +123,7 @@ from etcd3.errors import (
     PermissionNotGivenError,
     PermissionNotGrantedError,
     PreconditionFailedError,
+    ProposalDroppedError,
     RequestCancelledError,
     RequestTimedOutError,
     RequestTooLargeError,
@@ -116,6 +136,7 @@ from etcd3.errors import (
     RootRoleNotExistError,
     RootUserNotExistError,
     ServerStoppedError,
+    SessionLostError,
     StreamClosedError,
     TooManyLearnersError,
     TooManyOpsError,
@@ -142,14 +163,19 @@ __all__ = [
     "AlarmType",
     "AlreadyExistsError",
     "AsyncConnection",
+    "AsyncElection",
     "AsyncEtcd3Client",
     "AsyncLease",
+    "AsyncLock",
+    "AsyncMultiEndpointEtcd3Client",
+    "AsyncSession",
     "AuthFailedError",
     "AuthNotEnabledError",
     "AuthOldRevisionError",
     "AuthStatus",
     "BadLeaderTransfereeError",
     "BaseCompare",
+    "ClientForkedError",
     "ClusterIDMismatchError",
     "ClusterVersionUnavailableError",
     "CompareBuilder",
@@ -163,7 +189,12 @@ __all__ = [
     "DeleteEvent",
     "DowngradeInProcessError",
     "DuplicateKeyError",
+    "Election",
+    "ElectionError",
+    "ElectionNoLeaderError",
+    "ElectionNotLeaderError",
     "EmptyKeyError",
+    "Endpoint",
     "Etcd3Client",
     "Etcd3Exception",
     "EtcdError",
@@ -179,14 +210,19 @@ __all__ = [
     "KVMetadata",
     "KVResult",
     "KeyNotFoundError",
+    "Leader",
     "LeaderChangedError",
     "LearnerNotReadyError",
     "LearnerNotSupportedError",
     "Lease",
     "LeaseExistsError",
+    "LeaseLostError",
     "LeaseNotFoundError",
     "LeaseProvidedError",
     "LeaseTTLTooLargeError",
+    "Lock",
+    "LockError",
+    "LockNotAcquiredError",
     "Member",
     "MemberBadURLsError",
     "MemberExistsError",
@@ -194,11 +230,13 @@ __all__ = [
     "MemberNotFoundError",
     "MemberNotLearnerError",
     "Metadata",
+    "MultiEndpointEtcd3Client",
     "NoInflightDowngradeError",
     "NoLeaderError",
     "NoServerAvailableError",
     "NoSpaceError",
     "NotCapableError",
+    "NotElectionLeaderError",
     "NotFoundError",
     "NotLeaderError",
     "OperationBuilder",
@@ -209,6 +247,7 @@ __all__ = [
     "PermissionNotGrantedError",
     "PermissionType",
     "PreconditionFailedError",
+    "ProposalDroppedError",
     "PutEvent",
     "RangeSortOrder",
     "RangeSortTarget",
@@ -216,6 +255,7 @@ __all__ = [
     "RequestTimedOutError",
     "RequestTooLargeError",
     "ResourceExhaustedError",
+    "RetryPolicy",
     "RevisionCompactedError",
     "RoleAlreadyExistsError",
     "RoleEmptyError",
@@ -225,6 +265,8 @@ __all__ = [
     "RootRoleNotExistError",
     "RootUserNotExistError",
     "ServerStoppedError",
+    "Session",
+    "SessionLostError",
     "Status",
     "StreamClosedError",
     "Timeout",

@@ -16,7 +16,7 @@ from typing import Final, Protocol, TypeAlias
 import grpc
 
 from etcd3._validate import deadline, key_bytes, positive_int, to_bytes
-from etcd3.errors import EtcdError, LeaseNotFoundError, error_from_status
+from etcd3.errors import EtcdError, LeaseLostError, error_from_status
 from etcd3.rpc import authpb, etcdserverpb
 from etcd3.rpc.authpb import PermissionType
 from etcd3.rpc.etcdserverpb import AlarmType
@@ -418,23 +418,6 @@ def permission_range(key: object, range_end: object) -> tuple[bytes, bytes]:
 
 
 # --- Automatic keep-alive ---------------------------------------------------------------------
-
-
-class LeaseLostError(LeaseNotFoundError):
-    """Automatic keep-alive lost the lease: it expired unrenewed or was revoked elsewhere.
-
-    Raised when a lost lease is used (:meth:`~etcd3.Lease.refresh`,
-    :meth:`~etcd3.Lease.start_keep_alive`, :meth:`~etcd3.Lease.raise_if_lost`) and handed to
-    the lease's ``on_lost`` callback. A :class:`~etcd3.errors.LeaseNotFoundError`, so code
-    that already handles a missing lease handles this too.
-
-    Attributes:
-        lease_id: The ID of the lost lease.
-    """
-
-    def __init__(self, message: str | None = None, *, lease_id: int = 0) -> None:
-        super().__init__(message, method=LEASE_LEASE_KEEP_ALIVE.path)
-        self.lease_id = lease_id
 
 
 LeaseLostCallback: TypeAlias = Callable[[LeaseLostError], object]

@@ -32,9 +32,15 @@ import time
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from etcd3._cluster_views import LeaseLostError
 from etcd3._validate import positive_int, range_end_for_key, to_bytes
-from etcd3.errors import EtcdError
+from etcd3.errors import (
+    ElectionError,
+    EtcdError,
+    LockError,
+    LockNotAcquiredError,
+    NotElectionLeaderError,
+    SessionLostError,
+)
 from etcd3.rpc.etcdserverpb import (
     Compare,
     CompareResult,
@@ -90,37 +96,7 @@ ELECTION_PREFIX = b"/election/"
 # --- Errors -----------------------------------------------------------------------------------
 
 
-class SessionLostError(LeaseLostError):
-    """The session's lease has expired or was revoked, or the session was closed: whatever it
-    held is gone.
-
-    Raised by a lock or an election that finds its key gone, and by any use of a lost or
-    closed session. A :class:`~etcd3.errors.LeaseLostError`.
-    """
-
-    default_code = None  # detected by the client, not answered by the server
-    default_message = "the session's lease has expired or was revoked"
-
-
-class LockError(EtcdError):
-    """A lock operation failed."""
-
-
-class LockNotAcquiredError(LockError):
-    """``with lock:`` (``async with``) could not acquire the lock within the lock's timeout."""
-
-    default_message = "the lock was not acquired in time"
-
-
-class ElectionError(EtcdError):
-    """An election operation failed."""
-
-
-class NotElectionLeaderError(ElectionError):
-    """The operation needs leadership (``proclaim``), but this candidate does not lead (never
-    elected, resigned, or its session was lost)."""
-
-    default_message = "not the leader of this election"
+# The errors (SessionLostError, LockError, ...) live in etcd3.errors, with the whole tree.
 
 
 # --- Arguments --------------------------------------------------------------------------------

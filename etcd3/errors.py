@@ -46,6 +46,7 @@ error falls back to the class of its gRPC code. The tree (gRPC code of the fallb
     │   └── LeaseTTLTooLargeError
     ├── NotFoundError [NOT_FOUND]
     │   ├── LeaseNotFoundError
+    │   │   └── LeaseLostError (keep-alive lost it) ── SessionLostError
     │   ├── MemberNotFoundError
     │   └── ElectionNoLeaderError
     ├── InvalidArgumentError [INVALID_ARGUMENT]
@@ -69,6 +70,8 @@ error falls back to the class of its gRPC code. The tree (gRPC code of the fallb
     ├── DataLossError [DATA_LOSS]
     │   └── CorruptClusterError
     ├── UnknownError [UNKNOWN, OK]
+    ├── LockError ── LockNotAcquiredError
+    ├── ElectionError ── NotElectionLeaderError
     └── StreamClosedError (``send`` on a stream that has ended)
 """
 
@@ -97,6 +100,7 @@ __all__ = [
     "DataLossError",
     "DowngradeInProcessError",
     "DuplicateKeyError",
+    "ElectionError",
     "ElectionNoLeaderError",
     "ElectionNotLeaderError",
     "EmptyKeyError",
@@ -115,9 +119,12 @@ __all__ = [
     "LearnerNotReadyError",
     "LearnerNotSupportedError",
     "LeaseExistsError",
+    "LeaseLostError",
     "LeaseNotFoundError",
     "LeaseProvidedError",
     "LeaseTTLTooLargeError",
+    "LockError",
+    "LockNotAcquiredError",
     "MemberBadURLsError",
     "MemberExistsError",
     "MemberNotEnoughStartedError",
@@ -128,6 +135,7 @@ __all__ = [
     "NoServerAvailableError",
     "NoSpaceError",
     "NotCapableError",
+    "NotElectionLeaderError",
     "NotFoundError",
     "NotLeaderError",
     "OutOfRangeError",
@@ -149,6 +157,7 @@ __all__ = [
     "RootRoleNotExistError",
     "RootUserNotExistError",
     "ServerStoppedError",
+    "SessionLostError",
     "StreamClosedError",
     "TooManyLearnersError",
     "TooManyOpsError",
@@ -648,6 +657,59 @@ class ElectionNoLeaderError(NotFoundError):
 
 class ElectionNotLeaderError(PreconditionFailedError):
     """The caller is not (or no longer) the election's leader (Proclaim/Resign)."""
+
+
+# --- Errors the client detects itself (leases, sessions, locks, elections) ----------------
+
+
+class LeaseLostError(LeaseNotFoundError):
+    """Automatic keep-alive lost the lease: it expired unrenewed or was revoked elsewhere.
+
+    Raised when a lost lease is used (:meth:`~etcd3.Lease.refresh`,
+    :meth:`~etcd3.Lease.start_keep_alive`, :meth:`~etcd3.Lease.raise_if_lost`) and handed to
+    the lease's ``on_lost`` callback. A :class:`LeaseNotFoundError`, so code that already
+    handles a missing lease handles this too.
+
+    Attributes:
+        lease_id: The ID of the lost lease.
+    """
+
+    def __init__(self, message: str | None = None, *, lease_id: int = 0) -> None:
+        super().__init__(message, method="/etcdserverpb.Lease/LeaseKeepAlive")
+        self.lease_id = lease_id
+
+
+class SessionLostError(LeaseLostError):
+    """The session's lease has expired or was revoked, or the session was closed: whatever it
+    held is gone.
+
+    Raised by a lock or an election that finds its key gone, and by any use of a lost or
+    closed session.
+    """
+
+    default_code: ClassVar[grpc.StatusCode | None] = None  # detected by the client
+    default_message: ClassVar[str] = "the session's lease has expired or was revoked"
+
+
+class LockError(EtcdError):
+    """A lock operation failed."""
+
+
+class LockNotAcquiredError(LockError):
+    """``with lock:`` (``async with``) could not acquire the lock within the lock's timeout."""
+
+    default_message: ClassVar[str] = "the lock was not acquired in time"
+
+
+class ElectionError(EtcdError):
+    """An election operation failed."""
+
+
+class NotElectionLeaderError(ElectionError):
+    """The operation needs leadership (``proclaim``), but this candidate does not lead (never
+    elected, resigned, or its session was lost)."""
+
+    default_message: ClassVar[str] = "not the leader of this election"
 
 
 # --- The mapping ----------------------------------------------------------------------

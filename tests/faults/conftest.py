@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fault_support import FIGURES, format_figures, record_figures
+
+from faults.fault_support import FIGURES, format_figures, record_figures
 
 
 @pytest.fixture

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from fault_support import (
+
+from etcd3._events import WatchResponse
+from etcd3.errors import ConnectionFailedError, RevisionCompactedError
+from etcd3.rpc.etcdserverpb import ResponseHeader
+from etcd3.rpc.etcdserverpb import WatchResponse as RawWatchResponse
+from etcd3.rpc.mvccpb import Event, EventType, KeyValue
+from faults.fault_support import (
     Change,
     Collector,
     Load,
@@ -13,12 +19,6 @@ from fault_support import (
     parse_value,
     write_value,
 )
-
-from etcd3._events import WatchResponse
-from etcd3.errors import ConnectionFailedError, RevisionCompactedError
-from etcd3.rpc.etcdserverpb import ResponseHeader
-from etcd3.rpc.etcdserverpb import WatchResponse as RawWatchResponse
-from etcd3.rpc.mvccpb import Event, EventType, KeyValue
 
 
 def history(*values: bytes, start: int = 10) -> list[Change]:

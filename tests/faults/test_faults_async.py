@@ -22,7 +22,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
-from fault_support import (
+
+import etcd3
+from etcd3._acompat import ASYNC, Job, sleep, spawn
+from etcd3._client_async import AsyncEtcd3Client
+from etcd3.errors import ConnectionClosedError, EtcdError, RevisionCompactedError
+from etcd3.testing import EtcdCluster, EtcdFactory, EtcdMember
+from faults.fault_support import (
     Change,
     Collector,
     CpuMeter,
@@ -33,12 +39,6 @@ from fault_support import (
     thread_names,
     write_value,
 )
-
-import etcd3
-from etcd3._acompat import ASYNC, Job, sleep, spawn
-from etcd3._client_async import AsyncEtcd3Client
-from etcd3.errors import ConnectionClosedError, EtcdError, RevisionCompactedError
-from etcd3.testing import EtcdCluster, EtcdFactory, EtcdMember
 
 pytestmark = [pytest.mark.faults, pytest.mark.cluster, pytest.mark.slow]
 

@@ -15,13 +15,8 @@ from etcd3._client import Etcd3Client
 from etcd3._compat import join_workers, sleep, spawn
 from etcd3._concurrency_core import Leader, NotElectionLeaderError, SessionLostError
 from etcd3._election import Election
-from etcd3._recipes import RecipesMixin
 from etcd3._session import Session
 from etcd3.testing import EtcdServer
-
-
-class RecipesClient(RecipesMixin, Etcd3Client):
-    """The client with the recipes' entry points (until the client composes the mixin)."""
 
 
 def _candidates(client: Etcd3Client, election: Election) -> int:
@@ -245,7 +240,7 @@ def test_election_rejects_bad_arguments(client: Etcd3Client, prefix: bytes) -> N
 
 
 def test_client_election_entry_point(etcd_server: EtcdServer, prefix: bytes) -> None:
-    with RecipesClient(etcd_server.host, etcd_server.port, timeout=10) as client:
+    with Etcd3Client(etcd_server.host, etcd_server.port, timeout=10) as client:
         election = client.election("entry", ttl=5, prefix=prefix)
         assert isinstance(election, Election)
         with election:

@@ -13,13 +13,8 @@ from etcd3._acompat import join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
 from etcd3._concurrency_core import Leader, NotElectionLeaderError, SessionLostError
 from etcd3._election_async import AsyncElection
-from etcd3._recipes_async import AsyncRecipesMixin
 from etcd3._session_async import AsyncSession
 from etcd3.testing import EtcdServer
-
-
-class RecipesClient(AsyncRecipesMixin, AsyncEtcd3Client):
-    """The client with the recipes' entry points (until the client composes the mixin)."""
 
 
 async def _candidates(client: AsyncEtcd3Client, election: AsyncElection) -> int:
@@ -253,7 +248,7 @@ async def test_election_rejects_bad_arguments(
 
 
 async def test_client_election_entry_point(etcd_server: EtcdServer, prefix: bytes) -> None:
-    async with RecipesClient(etcd_server.host, etcd_server.port, timeout=10) as client:
+    async with AsyncEtcd3Client(etcd_server.host, etcd_server.port, timeout=10) as client:
         election = client.election("entry", ttl=5, prefix=prefix)
         assert isinstance(election, AsyncElection)
         async with election:

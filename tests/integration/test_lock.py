@@ -16,15 +16,10 @@ from etcd3._client import Etcd3Client
 from etcd3._compat import join_workers, sleep, spawn
 from etcd3._concurrency_core import LockNotAcquiredError, SessionLostError
 from etcd3._lock import Lock
-from etcd3._recipes import RecipesMixin
 from etcd3._session import Session
 from etcd3.errors import EtcdError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 from etcd3.testing import EtcdCluster, EtcdServer
-
-
-class RecipesClient(RecipesMixin, Etcd3Client):
-    """The client with the recipes' entry points (until the client composes the mixin)."""
 
 
 def _held_state(lock: Lock) -> tuple[object, ...]:
@@ -276,7 +271,7 @@ def test_lock_rejects_bad_arguments(
 
 
 def test_client_lock_entry_point(etcd_server: EtcdServer, prefix: bytes) -> None:
-    with RecipesClient(etcd_server.host, etcd_server.port, timeout=10) as client:
+    with Etcd3Client(etcd_server.host, etcd_server.port, timeout=10) as client:
         lock = client.lock(_name(prefix), ttl=5)
         assert isinstance(lock, Lock)
         assert lock.ttl == 5

@@ -14,7 +14,6 @@ from etcd3._acompat import ASYNC, join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
 from etcd3._concurrency_core import LockNotAcquiredError, SessionLostError
 from etcd3._lock_async import AsyncLock
-from etcd3._recipes_async import AsyncRecipesMixin
 from etcd3._session_async import AsyncSession
 from etcd3.errors import EtcdError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
@@ -22,10 +21,6 @@ from etcd3.testing import EtcdCluster, EtcdServer
 
 if ASYNC:
     import asyncio
-
-
-class RecipesClient(AsyncRecipesMixin, AsyncEtcd3Client):
-    """The client with the recipes' entry points (until the client composes the mixin)."""
 
 
 def _held_state(lock: AsyncLock) -> tuple[object, ...]:
@@ -299,7 +294,7 @@ async def test_lock_rejects_bad_arguments(
 
 
 async def test_client_lock_entry_point(etcd_server: EtcdServer, prefix: bytes) -> None:
-    async with RecipesClient(etcd_server.host, etcd_server.port, timeout=10) as client:
+    async with AsyncEtcd3Client(etcd_server.host, etcd_server.port, timeout=10) as client:
         lock = client.lock(_name(prefix), ttl=5)
         assert isinstance(lock, AsyncLock)
         assert lock.ttl == 5

@@ -12,13 +12,8 @@ from etcd3._cluster_views import LeaseLostError
 from etcd3._compat import sleep
 from etcd3._concurrency_core import SessionLostError
 from etcd3._lease import Lease
-from etcd3._recipes import RecipesMixin
 from etcd3._session import Session
 from etcd3.testing import EtcdServer
-
-
-class RecipesClient(RecipesMixin, Etcd3Client):
-    """The client with the recipes' entry points (until the client composes the mixin)."""
 
 
 def test_session_keeps_its_lease_alive_until_closed(client: Etcd3Client, prefix: bytes) -> None:
@@ -81,7 +76,7 @@ def test_session_rejects_bad_arguments(client: Etcd3Client) -> None:
 
 
 def test_client_session_entry_point(etcd_server: EtcdServer) -> None:
-    with RecipesClient(etcd_server.host, etcd_server.port, timeout=10) as client:
+    with Etcd3Client(etcd_server.host, etcd_server.port, timeout=10) as client:
         session = client.session(7)
         assert isinstance(session, Session)
         assert session.client is client

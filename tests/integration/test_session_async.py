@@ -10,13 +10,8 @@ from etcd3._client_async import AsyncEtcd3Client
 from etcd3._cluster_views import LeaseLostError
 from etcd3._concurrency_core import SessionLostError
 from etcd3._lease_async import AsyncLease
-from etcd3._recipes_async import AsyncRecipesMixin
 from etcd3._session_async import AsyncSession
 from etcd3.testing import EtcdServer
-
-
-class RecipesClient(AsyncRecipesMixin, AsyncEtcd3Client):
-    """The client with the recipes' entry points (until the client composes the mixin)."""
 
 
 async def test_session_keeps_its_lease_alive_until_closed(
@@ -81,7 +76,7 @@ async def test_session_rejects_bad_arguments(async_client: AsyncEtcd3Client) -> 
 
 
 async def test_client_session_entry_point(etcd_server: EtcdServer) -> None:
-    async with RecipesClient(etcd_server.host, etcd_server.port, timeout=10) as client:
+    async with AsyncEtcd3Client(etcd_server.host, etcd_server.port, timeout=10) as client:
         session = client.session(7)
         assert isinstance(session, AsyncSession)
         assert session.client is client

@@ -24,7 +24,7 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(lease)  # R: etcd3._lease.Lease
     reveal_type(lease.start_keep_alive(on_lost=on_lost))  # R: None
     reveal_type(lease.lost)  # R: bool
-    reveal_type(lease.lost_error)  # R: etcd3._cluster_views.LeaseLostError | None
+    reveal_type(lease.lost_error)  # R: etcd3.errors.LeaseLostError | None
     reveal_type(lease.raise_if_lost())  # R: None
     reveal_type(lease.wait_lost(1.0))  # R: bool
     error = lease.lost_error
@@ -38,7 +38,7 @@ async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
     reveal_type(lease)  # R: etcd3._lease_async.AsyncLease
     reveal_type(lease.start_keep_alive(on_lost=on_lost))  # R: None
     reveal_type(lease.lost)  # R: bool
-    reveal_type(lease.lost_error)  # R: etcd3._cluster_views.LeaseLostError | None
+    reveal_type(lease.lost_error)  # R: etcd3.errors.LeaseLostError | None
     reveal_type(lease.raise_if_lost())  # R: None
     reveal_type(await lease.wait_lost(1.0))  # R: bool
     reveal_type(await client.request_progress())  # R: None

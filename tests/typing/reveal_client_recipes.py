@@ -2,7 +2,7 @@
 mypy --strict (never run).
 
 ``tests/typing/test_reveal_types.py`` checks each expected-type comment against mypy's output.
-The entry points are reached through the recipes mixin composed with the client.
+The entry points are methods of the clients (the recipes mixin).
 """
 
 from __future__ import annotations
@@ -14,17 +14,11 @@ from etcd3._election import Election
 from etcd3._election_async import AsyncElection
 from etcd3._lock import Lock
 from etcd3._lock_async import AsyncLock
-from etcd3._recipes import RecipesMixin
-from etcd3._recipes_async import AsyncRecipesMixin
 from etcd3._session_async import AsyncSession
 
 
-class Client(RecipesMixin, etcd3.Etcd3Client):
-    pass
-
-
-class AsyncClient(AsyncRecipesMixin, etcd3.AsyncEtcd3Client):
-    pass
+Client = etcd3.Etcd3Client
+AsyncClient = etcd3.AsyncEtcd3Client
 
 
 def sync_consumer(client: Client) -> None:
