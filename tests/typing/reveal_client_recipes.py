@@ -16,7 +16,6 @@ from etcd3._lock import Lock
 from etcd3._lock_async import AsyncLock
 from etcd3._session_async import AsyncSession
 
-
 Client = etcd3.Etcd3Client
 AsyncClient = etcd3.AsyncEtcd3Client
 
