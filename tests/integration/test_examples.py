@@ -225,3 +225,40 @@ def test_bulk_export_writes_one_json_line_per_key(
     assert [r["key"] for r in records] == [f"/inv/{i:03}" for i in range(25)]
     assert [r["value"] for r in records] == [f"v{i}" for i in range(25)]
     assert [r["mod_revision"] for r in records] == revisions
+
+
+def test_distributed_lock_loses_no_increment_and_fences_in_order() -> None:
+    out = _run_example("distributed_lock.py", "--workers", "4", "--rounds", "5")
+    held = re.findall(
+        r"^(worker-\d) held the lock \(fencing token (\d+)\): counter (\d+) -> (\d+)$", out, re.M
+    )
+    assert len(held) == 20
+    assert [(int(b), int(a)) for *_, b, a in held] == [(i, i + 1) for i in range(20)]
+    tokens = [int(token) for _, token, *_ in held]
+    assert tokens == sorted(set(tokens))  # every new holder has a higher token
+    assert {name for name, *_ in held} == {f"worker-{i}" for i in range(1, 5)}
+    assert "final counter: 20 (4 workers x 5 increments)" in out
+    assert "lost increments: 0" in out
+
+
+def test_leader_election_hands_over_on_resign_and_on_crash(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory()
+    out = _run_example("leader_election.py", server.endpoint)
+    lines = out.splitlines()
+    elected = [line.split()[0] for line in lines if " is the leader " in line]
+    assert elected == ["w1", "w2", "w3"]
+    ends = [line.split(" ", 1)[1] for line in lines if " resigns " in line or " crashes " in line]
+    assert [e.split()[0] for e in ends] == ["resigns", "crashes", "resigns"]
+    # After its crash, w2 still leads until its lease expires: w3 waits for the TTL.
+    assert lines.index(next(x for x in lines if x.startswith("w2 crashes"))) < lines.index(
+        next(x for x in lines if x.startswith("w3 is the leader"))
+    )
+    observed = [line.removeprefix("  observed: ") for line in lines if "observed: " in line]
+    proclaimed = [f"w{n}: job {j} done" for n in (1, 2, 3) for j in (1, 2)]
+    assert [value for value in observed if "job" in value] == proclaimed
+    assert observed[0] == "w1"
+    assert "leaders in order: ['w1', 'w2', 'w3']" in lines
+    assert "fencing tokens strictly increase: True" in lines
+    assert "nobody leads at the end: True" in lines
+    with etcd3.client(server.host, server.port, timeout=5) as client:
+        assert client.get_prefix_response("/election/jobs/", count_only=True).count == 0
