@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,13 +150,69 @@ def _run_example(name: str, *args: str) -> str:
     return proc.stdout
 
 
-def test_demo_runs_and_reports_server_results() -> None:
+def test_demo_walks_through_the_main_features() -> None:
+    start = time.monotonic()
     out = _run_example("demo.py")
-    assert "put /services/gamma = 8003" in out
-    assert "alpha is now 9001" in out
-    assert "event PUT /config/mode = green" in out
-    assert "LeaseNotFoundError" in out
-    assert "count = 100" in out
+    assert time.monotonic() - start < 15
+    assert "\033[" not in out  # plain titles when not printing to a terminal
+    lines = out.splitlines()
+    sections = [line.removeprefix("== ") for line in lines if line.startswith("== ")]
+    assert sections == [
+        "put and get",
+        "prefix reads and paged reads",
+        "transactions",
+        "a watch",
+        "a lease with keep-alive",
+        "a lock",
+        "an election",
+        "typed errors",
+        "the same calls from asyncio",
+        "a 3-member cluster: failover",
+    ]
+    assert "put /services/gamma = 8003   (store revision 4)" in lines
+    assert "get /services/alpha -> b'8001' (version 1, revision 2)" in lines
+    assert "get /services/none -> (None, None)" in lines
+    assert re.search(r"^25 keys read in 3 pages of \[10, 10, 5\], all at revision \d+$", out, re.M)
+    assert "count_only says: 25 keys" in lines
+    assert "compare-and-swap succeeded=True; alpha is now 9001" in lines
+    assert "put_if_not_exists /leader node-1 -> True" in lines
+    assert "put_if_not_exists /leader node-2 -> False" in lines
+    events = [line.split(" (rev")[0].strip() for line in lines if "  event " in line]
+    assert events == [
+        "event PUT /config/mode = blue",
+        "event PUT /config/mode = green",
+        "event DELETE /config/mode",
+    ]
+    assert re.search(
+        r"^lease [0-9a-f]+ \(TTL \d+ s\): key still there after [\d.]+ s: True$", out, re.M
+    )
+    assert "revoked: /sessions/worker-1 exists: False" in lines
+    assert re.search(r"^holding b'/locks/inventory/[0-9a-f]+', fencing token \d+$", out, re.M)
+    assert "a second holder tries for 0.2 s: acquired=False" in lines
+    assert "released; the second holder now gets it: True" in lines
+    assert "node-1 campaigns: elected=True" in lines
+    assert "leader value: node-1 at 10.0.0.5" in lines
+    assert "node-1 resigned; leader now: node-2" in lines
+    assert any(line.startswith("revoke an unknown lease -> LeaseNotFoundError: ") for line in lines)
+    assert any(
+        line.startswith("read a compacted revision -> RevisionCompactedError") for line in lines
+    )
+    assert re.search(
+        r"^watch from a compacted revision -> RevisionCompactedError \(compacted to [1-9]",
+        out,
+        re.M,
+    )
+    assert (
+        "an empty key is refused before any request -> ValueError: key must not be empty" in lines
+    )
+    assert "100 concurrent puts from one task; count = 100" in lines
+    assert "  async event on /async/done = yes" in lines
+    assert "async lock held: True" in lines
+    killed = re.search(r"^killed the member in use \((\S+)\)$", out, re.M)
+    moved = re.search(r"^read /jobs/1 -> queued from (\S+)$", out, re.M)
+    assert killed is not None
+    assert moved is not None
+    assert killed[1] != moved[1]
 
 
 def test_every_example_is_tested() -> None:
