@@ -121,6 +121,22 @@ class ClientBase:
         self.timeout: float | None = conn.timeout
         """The default deadline of each call in seconds (``None``: none)."""
 
+    _owns_connection = True
+    """``False`` for views over another client's connection (namespaces): close leaves it."""
+
+    def _view(self, rpc: Stubs) -> Self:
+        """A client of this class sharing this one's connection, its calls going through
+        ``rpc`` (stubs over a wrapping caller). It has its own watches and keep-alives, and
+        closing it stops those but leaves the connection open."""
+        view = object.__new__(type(self))
+        view._attach(self._conn)
+        view._rpc = rpc
+        view._owns_connection = False
+        for name, value in vars(self).items():
+            if not name.startswith("_"):  # public settings, e.g. the timeout
+                setattr(view, name, value)
+        return view
+
     @property
     def uses_secure_channel(self) -> bool:
         """Whether the channel uses TLS."""
@@ -147,7 +163,8 @@ class ClientBase:
 
     def close(self) -> None:
         """Stop background work and close the channel. Idempotent."""
-        self._conn.close()
+        if self._owns_connection:
+            self._conn.close()
 
     def __enter__(self) -> Self:
         return self

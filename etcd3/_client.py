@@ -13,6 +13,7 @@ from etcd3._cluster import ClusterMixin
 from etcd3._connection import StrPath
 from etcd3._kv import KVMixin
 from etcd3._lease import LeaseMixin
+from etcd3._namespace import NamespaceMixin
 from etcd3._recipes import RecipesMixin
 from etcd3._retry import RetryPolicy
 from etcd3._txn import TxnMixin
@@ -29,6 +30,7 @@ class Etcd3Client(
     ClusterMixin,
     AuthMixin,
     RecipesMixin,
+    NamespaceMixin,
 ):
     """A client for an etcd cluster (the asyncio and sync clients have the same methods).
 

@@ -11,6 +11,7 @@ from etcd3._cluster_async import AsyncClusterMixin
 from etcd3._connection import StrPath
 from etcd3._kv_async import AsyncKVMixin
 from etcd3._lease_async import AsyncLeaseMixin
+from etcd3._namespace_async import AsyncNamespaceMixin
 from etcd3._recipes_async import AsyncRecipesMixin
 from etcd3._retry import RetryPolicy
 from etcd3._txn_async import AsyncTxnMixin
@@ -27,6 +28,7 @@ class AsyncEtcd3Client(
     AsyncClusterMixin,
     AsyncAuthMixin,
     AsyncRecipesMixin,
+    AsyncNamespaceMixin,
 ):
     """A client for an etcd cluster (the asyncio and sync clients have the same methods).
 
