@@ -16,7 +16,7 @@ from types import TracebackType
 
 from typing_extensions import Self
 
-from etcd3._connection import Connection, GrpcOptionValue, StrPath
+from etcd3._connection import ClientInterceptor, Connection, GrpcOptionValue, StrPath
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import Timeout
 from etcd3._validate import deadline
@@ -71,8 +71,15 @@ class ClientBase:
         require_leader: Refuse to use a member that has lost its leader: its calls fail fast
             (and move on) and its watch and keep-alive streams are cancelled, instead of
             stalling silently.
+        interceptors: grpc client interceptors (e.g. OpenTelemetry's) wrapping the channel of
+            every endpoint, in order: they see each unary call attempt and each stream. Sync
+            clients take ``grpc.UnaryUnaryClientInterceptor`` (or ``UnaryStream``,
+            ``StreamUnary``, ``StreamStream``) instances; clients built on asyncio take their
+            ``grpc.aio`` counterparts (grpc.aio files an object under the first kind it
+            implements only: pass one object per kind).
 
     Raises:
+        TypeError: ``interceptors`` not a sequence of interceptors of the client's kind.
         ValueError: ``ca_cert`` with only one of ``cert_key``/``cert_cert``, only one of
             ``user``/``password``, a negative timeout, a bad port, a malformed endpoint, or
             ``endpoints`` together with a non-default ``host``/``port``.
@@ -94,6 +101,7 @@ class ClientBase:
         retry: RetryPolicy | None = None,
         auto_sync_interval: float | None = None,
         require_leader: bool = True,
+        interceptors: Sequence[ClientInterceptor] | None = None,
     ) -> None:
         if (user is None) != (password is None):
             raise ValueError("pass both user and password, or neither")
@@ -110,6 +118,7 @@ class ClientBase:
                 retry=retry,
                 require_leader=require_leader,
                 auto_sync_interval=auto_sync_interval,
+                interceptors=interceptors,
             )
         )
 

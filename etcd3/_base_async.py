@@ -14,7 +14,7 @@ from types import TracebackType
 
 from typing_extensions import Self
 
-from etcd3._connection import AsyncConnection, GrpcOptionValue, StrPath
+from etcd3._connection import AsyncClientInterceptor, AsyncConnection, GrpcOptionValue, StrPath
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import Timeout
 from etcd3._validate import deadline
@@ -69,8 +69,15 @@ class AsyncClientBase:
         require_leader: Refuse to use a member that has lost its leader: its calls fail fast
             (and move on) and its watch and keep-alive streams are cancelled, instead of
             stalling silently.
+        interceptors: grpc client interceptors (e.g. OpenTelemetry's) wrapping the channel of
+            every endpoint, in order: they see each unary call attempt and each stream. Sync
+            clients take ``grpc.UnaryUnaryClientInterceptor`` (or ``UnaryStream``,
+            ``StreamUnary``, ``StreamStream``) instances; clients built on asyncio take their
+            ``grpc.aio`` counterparts (grpc.aio files an object under the first kind it
+            implements only: pass one object per kind).
 
     Raises:
+        TypeError: ``interceptors`` not a sequence of interceptors of the client's kind.
         ValueError: ``ca_cert`` with only one of ``cert_key``/``cert_cert``, only one of
             ``user``/``password``, a negative timeout, a bad port, a malformed endpoint, or
             ``endpoints`` together with a non-default ``host``/``port``.
@@ -92,6 +99,7 @@ class AsyncClientBase:
         retry: RetryPolicy | None = None,
         auto_sync_interval: float | None = None,
         require_leader: bool = True,
+        interceptors: Sequence[AsyncClientInterceptor] | None = None,
     ) -> None:
         if (user is None) != (password is None):
             raise ValueError("pass both user and password, or neither")
@@ -108,6 +116,7 @@ class AsyncClientBase:
                 retry=retry,
                 require_leader=require_leader,
                 auto_sync_interval=auto_sync_interval,
+                interceptors=interceptors,
             )
         )
 

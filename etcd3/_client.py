@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from etcd3._auth import AuthMixin
 from etcd3._base import GrpcOptions
 from etcd3._cluster import ClusterMixin
-from etcd3._connection import StrPath
+from etcd3._connection import ClientInterceptor, StrPath
 from etcd3._kv import KVMixin
 from etcd3._lease import LeaseMixin
 from etcd3._namespace import NamespaceMixin
@@ -56,6 +56,7 @@ def client(
     retry: RetryPolicy | None = None,
     auto_sync_interval: float | None = None,
     require_leader: bool = True,
+    interceptors: Sequence[ClientInterceptor] | None = None,
 ) -> Etcd3Client:
     """Create an :class:`Etcd3Client` (the arguments are those of the class)."""
     return Etcd3Client(
@@ -72,4 +73,5 @@ def client(
         retry=retry,
         auto_sync_interval=auto_sync_interval,
         require_leader=require_leader,
+        interceptors=interceptors,
     )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from etcd3._auth_async import AsyncAuthMixin
 from etcd3._base_async import GrpcOptions
 from etcd3._cluster_async import AsyncClusterMixin
-from etcd3._connection import StrPath
+from etcd3._connection import AsyncClientInterceptor, StrPath
 from etcd3._kv_async import AsyncKVMixin
 from etcd3._lease_async import AsyncLeaseMixin
 from etcd3._namespace_async import AsyncNamespaceMixin
@@ -54,6 +54,7 @@ def async_client(
     retry: RetryPolicy | None = None,
     auto_sync_interval: float | None = None,
     require_leader: bool = True,
+    interceptors: Sequence[AsyncClientInterceptor] | None = None,
 ) -> AsyncEtcd3Client:
     """Create an :class:`AsyncEtcd3Client` (the arguments are those of the class)."""
     return AsyncEtcd3Client(
@@ -70,4 +71,5 @@ def async_client(
         retry=retry,
         auto_sync_interval=auto_sync_interval,
         require_leader=require_leader,
+        interceptors=interceptors,
     )

@@ -24,6 +24,11 @@ Channel settings, chosen for etcd:
   ``grpc.http2.max_pings_without_data`` = 0 keeps pinging a watch that sees no traffic.
 
 User ``grpc_options`` override these key by key.
+
+User grpc client interceptors (tracing, metrics, extra metadata) wrap every endpoint's channel:
+``grpc.intercept_channel`` for the sync connection, the ``interceptors=`` of the
+``grpc.aio`` channel for the asyncio one. They see every call, streams included, and every
+attempt of a retried call (the failover transport sits above the channel).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TypeAlias
 
 import grpc
 import grpc.aio
@@ -45,7 +51,9 @@ from etcd3.rpc.services import AsyncStubs, Stubs
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "AsyncClientInterceptor",
     "AsyncConnection",
+    "ClientInterceptor",
     "Connection",
     "GrpcOptionValue",
     "TLSConfig",
@@ -58,6 +66,25 @@ GrpcOptionValue = int | str | bytes
 """The value of a grpc channel option."""
 
 StrPath = str | os.PathLike[str]
+
+ClientInterceptor: TypeAlias = (
+    grpc.UnaryUnaryClientInterceptor
+    | grpc.UnaryStreamClientInterceptor
+    | grpc.StreamUnaryClientInterceptor
+    | grpc.StreamStreamClientInterceptor
+)
+"""A grpc client interceptor for the sync client (an instance of one of grpc's four kinds)."""
+
+AsyncClientInterceptor: TypeAlias = grpc.aio.ClientInterceptor
+"""A grpc.aio client interceptor for the asyncio client (e.g. a
+``grpc.aio.UnaryUnaryClientInterceptor`` or ``grpc.aio.StreamStreamClientInterceptor``)."""
+
+_SYNC_INTERCEPTOR_TYPES = (
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+)
 
 ChannelSettings = tuple[
     grpc.ChannelCredentials | None, Iterable[tuple[str, GrpcOptionValue]] | None
@@ -160,6 +187,39 @@ class TLSConfig:
         )
 
 
+def check_interceptors(interceptors: object, *, asyncio: bool) -> None:
+    """Validate user interceptors at construction time, before any channel exists.
+
+    Args:
+        interceptors: What the caller passed (``None`` for none).
+        asyncio: Whether they are for the asyncio client (``grpc.aio`` interceptors) or the
+            sync one (``grpc.*ClientInterceptor``).
+
+    Raises:
+        TypeError: Not a sequence, or an item of the wrong kind (e.g. a sync interceptor given
+            to the asyncio client).
+    """
+    if interceptors is None:
+        return
+    kinds: tuple[type, ...]
+    if asyncio:
+        kinds, expected = (grpc.aio.ClientInterceptor,), "grpc.aio.ClientInterceptor instances"
+    else:
+        kinds = _SYNC_INTERCEPTOR_TYPES
+        expected = "instances of grpc.UnaryUnaryClientInterceptor (or UnaryStream, StreamUnary, "
+        expected += "StreamStream)"
+    if isinstance(interceptors, (str, bytes)) or not isinstance(interceptors, Sequence):
+        raise TypeError(f"interceptors must be a sequence of {expected}, got {interceptors!r}")
+    for item in interceptors:
+        if not isinstance(item, kinds):
+            hint = ""
+            if asyncio and isinstance(item, _SYNC_INTERCEPTOR_TYPES):
+                hint = " (a sync grpc interceptor: the asyncio client needs grpc.aio ones)"
+            elif not asyncio and isinstance(item, grpc.aio.ClientInterceptor):
+                hint = " (a grpc.aio interceptor: the sync client needs grpc.* ones)"
+            raise TypeError(f"interceptors must be {expected}, got {type(item).__qualname__}{hint}")
+
+
 def _check_credentials(user: str | None, password: str | None) -> None:
     if (user is None) != (password is None):
         raise ValueError("user and password go together: pass both or neither")
@@ -253,8 +313,11 @@ class Connection(_ConnectionBase):
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
         channel_settings: Per-endpoint (``host:port``) credentials and options, overriding the
             TLS arguments for that endpoint.
+        interceptors: grpc client interceptors wrapping every endpoint's channel, in order
+            (sync: ``grpc.*ClientInterceptor``; asyncio: ``grpc.aio.ClientInterceptor``).
 
     Raises:
+        TypeError: An interceptor of the wrong kind.
         ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files,
             a malformed endpoint.
         EtcdError: Authentication failed (e.g. :class:`~etcd3.errors.AuthFailedError`).
@@ -277,6 +340,7 @@ class Connection(_ConnectionBase):
         require_leader: bool = True,
         auto_sync_interval: float | None = None,
         channel_settings: Mapping[str, ChannelSettings] | None = None,
+        interceptors: Sequence[ClientInterceptor] | None = None,
     ) -> None:
         super().__init__(
             endpoint,
@@ -289,6 +353,8 @@ class Connection(_ConnectionBase):
             grpc_options=grpc_options,
             channel_settings=channel_settings,
         )
+        check_interceptors(interceptors, asyncio=False)
+        self._interceptors: tuple[ClientInterceptor, ...] = tuple(interceptors or ())
         self._caller = GrpcCaller(
             endpoints=self._specs,
             channel_factory=self._new_channel,
@@ -311,8 +377,12 @@ class Connection(_ConnectionBase):
     def _new_channel(self, spec: EndpointSpec) -> grpc.Channel:
         credentials, options = self._channel_settings(spec)
         if credentials is None:
-            return grpc.insecure_channel(spec.target, options=options)
-        return grpc.secure_channel(spec.target, credentials, options=options)
+            channel = grpc.insecure_channel(spec.target, options=options)
+        else:
+            channel = grpc.secure_channel(spec.target, credentials, options=options)
+        if self._interceptors:
+            return grpc.intercept_channel(channel, *self._interceptors)
+        return channel
 
     @property
     def caller(self) -> GrpcCaller:
@@ -381,6 +451,7 @@ class AsyncConnection(_ConnectionBase):
     connection within one event loop.
 
     Raises:
+        TypeError: An interceptor that is not a ``grpc.aio.ClientInterceptor``.
         ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files.
     """
 
@@ -401,6 +472,7 @@ class AsyncConnection(_ConnectionBase):
         require_leader: bool = True,
         auto_sync_interval: float | None = None,
         channel_settings: Mapping[str, ChannelSettings] | None = None,
+        interceptors: Sequence[AsyncClientInterceptor] | None = None,
     ) -> None:
         super().__init__(
             endpoint,
@@ -413,6 +485,8 @@ class AsyncConnection(_ConnectionBase):
             grpc_options=grpc_options,
             channel_settings=channel_settings,
         )
+        check_interceptors(interceptors, asyncio=True)
+        self._interceptors: tuple[AsyncClientInterceptor, ...] = tuple(interceptors or ())
         self._caller = AsyncGrpcCaller(
             endpoints=self._specs,
             channel_factory=self._new_channel,
@@ -429,9 +503,14 @@ class AsyncConnection(_ConnectionBase):
 
     def _new_channel(self, spec: EndpointSpec) -> grpc.aio.Channel:
         credentials, options = self._channel_settings(spec)
+        interceptors = self._interceptors or None
         if credentials is None:
-            return grpc.aio.insecure_channel(spec.target, options=options)
-        return grpc.aio.secure_channel(spec.target, credentials, options=options)
+            return grpc.aio.insecure_channel(
+                spec.target, options=options, interceptors=interceptors
+            )
+        return grpc.aio.secure_channel(
+            spec.target, credentials, options=options, interceptors=interceptors
+        )
 
     async def _login(self) -> None:
         assert self._user is not None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etcd3._client import Etcd3Client
-from etcd3._connection import ChannelSettings, Connection
+from etcd3._connection import ChannelSettings, ClientInterceptor, Connection
 from etcd3._endpoints import Endpoint
 
 __all__ = ["Endpoint", "MultiEndpointEtcd3Client"]
@@ -35,10 +35,12 @@ class MultiEndpointEtcd3Client(Etcd3Client):
         user: User name for etcd auth (with ``password``).
         password: The user's password.
         failover: Move to another endpoint when the one in use fails.
+        interceptors: grpc client interceptors wrapping every endpoint's channel (see
+            :class:`Etcd3Client`).
 
     Raises:
         ValueError: No endpoint, or only one of ``user``/``password``.
-        TypeError: An endpoint that is not an :class:`Endpoint`.
+        TypeError: An endpoint that is not an :class:`Endpoint`, or a wrong interceptor.
     """
 
     def __init__(
@@ -48,6 +50,8 @@ class MultiEndpointEtcd3Client(Etcd3Client):
         user: str | None = None,
         password: str | None = None,
         failover: bool = False,
+        *,
+        interceptors: Sequence[ClientInterceptor] | None = None,
     ) -> None:
         if not endpoints:
             raise ValueError("pass at least one Endpoint")
@@ -63,6 +67,7 @@ class MultiEndpointEtcd3Client(Etcd3Client):
             user=user,
             password=password,
             channel_settings=settings,
+            interceptors=interceptors,
         )
         connection.caller.configure_endpoints(
             quarantine=min(endpoint.time_retry for endpoint in endpoints), failover=failover

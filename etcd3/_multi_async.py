@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._connection import AsyncConnection, ChannelSettings
+from etcd3._connection import AsyncClientInterceptor, AsyncConnection, ChannelSettings
 from etcd3._endpoints import Endpoint
 
 __all__ = ["AsyncMultiEndpointEtcd3Client", "Endpoint"]
@@ -33,10 +33,12 @@ class AsyncMultiEndpointEtcd3Client(AsyncEtcd3Client):
         user: User name for etcd auth (with ``password``).
         password: The user's password.
         failover: Move to another endpoint when the one in use fails.
+        interceptors: grpc client interceptors wrapping every endpoint's channel (see
+            :class:`AsyncEtcd3Client`).
 
     Raises:
         ValueError: No endpoint, or only one of ``user``/``password``.
-        TypeError: An endpoint that is not an :class:`Endpoint`.
+        TypeError: An endpoint that is not an :class:`Endpoint`, or a wrong interceptor.
     """
 
     def __init__(
@@ -46,6 +48,8 @@ class AsyncMultiEndpointEtcd3Client(AsyncEtcd3Client):
         user: str | None = None,
         password: str | None = None,
         failover: bool = False,
+        *,
+        interceptors: Sequence[AsyncClientInterceptor] | None = None,
     ) -> None:
         if not endpoints:
             raise ValueError("pass at least one Endpoint")
@@ -61,6 +65,7 @@ class AsyncMultiEndpointEtcd3Client(AsyncEtcd3Client):
             user=user,
             password=password,
             channel_settings=settings,
+            interceptors=interceptors,
         )
         connection.caller.configure_endpoints(
             quarantine=min(endpoint.time_retry for endpoint in endpoints), failover=failover
