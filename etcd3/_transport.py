@@ -28,7 +28,10 @@ for a negative timeout, and ``asyncio.CancelledError`` when the awaiting task is
 - **Auto-sync** (optional): at most once per interval, the next call refreshes the endpoint
   list from MemberList, keeping the channels of endpoints that stay.
 
-Logging goes to the ``"etcd3"`` logger: failovers at INFO, retries at DEBUG; never credentials.
+Logging goes to the ``"etcd3.transport"`` logger: a switch to another endpoint and token refreshes
+at INFO, retries and an endpoint quarantined without a switch at DEBUG; never credentials or
+tokens. The ``"etcd3"`` logger has a ``NullHandler``: nothing is printed unless the application
+configures logging.
 """
 
 from __future__ import annotations
@@ -100,7 +103,10 @@ _LEADERLESS_SERVICES = frozenset({"etcdserverpb.Maintenance"})
 
 _SINGLE_CHANNEL_TARGET = "<channel>"
 
-_log = logging.getLogger("etcd3")
+# A library logs, the application decides what is shown: without this, Python's last-resort
+# handler would print WARNING records (e.g. a lost lease) to stderr.
+logging.getLogger("etcd3").addHandler(logging.NullHandler())
+_log = logging.getLogger("etcd3.transport")
 
 _MetadataTuple = tuple[tuple[str, str | bytes], ...]
 # grpc's multicallables, typed loosely: each is bound to one method's message types.
@@ -432,6 +438,8 @@ class _CallerCore:
                 type(error).__name__,
                 preferred,
             )
+        else:
+            _log.debug("etcd3: endpoint %s failed (%s); avoiding it", target, type(error).__name__)
 
     def _mark_ok(self, endpoint: _Endpoint) -> None:
         with self._lock:
