@@ -18,6 +18,8 @@ Channel settings, chosen for etcd:
 - Keepalive pings every 10 s while calls (watches included) are active, answered within 5 s, so
   a dead or frozen member is noticed within 15 s even by a stream that sees no traffic (a
   unary call notices sooner: its per-attempt deadline, see :class:`~etcd3.RetryPolicy`).
+  Both ``grpc.keepalive_timeout_ms`` and ``grpc.http2.ping_timeout_ms`` are set: grpcio
+  times pings out by the latter (60 s by default).
   etcd refuses pings closer than 5 s apart (``--grpc-keepalive-min-time``) and pings on a
   connection without calls, answering both with GOAWAY "too_many_pings": hence 10 s and no
   pings without calls.
@@ -99,6 +101,9 @@ _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_LENGTH,
     "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
+    # grpcio bounds an unanswered ping by this one (default 60 s), not by keepalive_timeout:
+    # without it a frozen member's connection would be noticed only after a minute.
+    "grpc.http2.ping_timeout_ms": KEEPALIVE_TIMEOUT_MS,
     "grpc.keepalive_permit_without_calls": 0,
     "grpc.http2.max_pings_without_data": 0,
     # grpc's reconnect backoff grows to 120 s by default: a member restarted after a minute
@@ -228,6 +233,8 @@ def _check_credentials(user: str | None, password: str | None) -> None:
 class _ConnectionBase:
     """Argument handling shared by :class:`Connection` and :class:`AsyncConnection`."""
 
+    _caller: GrpcCaller | AsyncGrpcCaller
+
     def __init__(
         self,
         endpoint: str | Sequence[str],
@@ -292,6 +299,18 @@ class _ConnectionBase:
     def _secure_without_client_cert(self) -> bool:
         return self._uses_tls and (self._tls is None or not self._tls.has_client_cert)
 
+    def stream_stalled(self, stream: object) -> None:
+        """Report that ``stream`` (opened through :attr:`rpc`) stopped answering.
+
+        Its endpoint is then avoided for a while, as after a connection error, and the
+        streams on it end with :class:`~etcd3.errors.ConnectionFailedError`, so their owners
+        re-open them on another member. Never blocks; other objects are ignored.
+
+        Args:
+            stream: The stalled stream.
+        """
+        self._caller.stream_stalled(stream)
+
 
 class Connection(_ConnectionBase):
     """A sync connection to etcd: channels, the failover transport and the stubs as ``.rpc``.
@@ -322,6 +341,8 @@ class Connection(_ConnectionBase):
             a malformed endpoint.
         EtcdError: Authentication failed (e.g. :class:`~etcd3.errors.AuthFailedError`).
     """
+
+    _caller: GrpcCaller
 
     def __init__(
         self,
@@ -454,6 +475,8 @@ class AsyncConnection(_ConnectionBase):
         TypeError: An interceptor that is not a ``grpc.aio.ClientInterceptor``.
         ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files.
     """
+
+    _caller: AsyncGrpcCaller
 
     def __init__(
         self,

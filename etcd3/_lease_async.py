@@ -36,7 +36,7 @@ from etcd3._cluster_views import (
 )
 from etcd3._runtime import AsyncDuplexStream
 from etcd3._validate import flag
-from etcd3._watch_core import Backoff, report_stalled_stream
+from etcd3._watch_core import Backoff
 from etcd3.errors import (
     ConnectionClosedError,
     EtcdError,
@@ -487,7 +487,7 @@ class AsyncKeepAlive:
                     wait = self._retry_at - now if wait is None else min(wait, self._retry_at - now)
             if stalled is not None:
                 logger.debug("keep-alive stream stopped answering; re-opening it")
-                report_stalled_stream(self._client._conn, stalled)
+                self._client._conn.stream_stalled(stalled)
                 stalled.cancel()
             await _report_lost(lost)
             if finished:

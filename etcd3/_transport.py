@@ -130,11 +130,16 @@ def resolve_timeout(
         The deadline in seconds, or ``None`` for none.
 
     Raises:
-        ConnectionTimeoutError: ``timeout`` is 0: the deadline has expired before the call.
+        ConnectionTimeoutError: ``timeout`` (or the ``default`` it stands for) is 0: the
+            deadline has expired before the call.
         ValueError: ``timeout`` is negative or not a number.
     """
     if timeout is DEFAULT_TIMEOUT:
-        return default
+        if default != 0:
+            return default
+        # A default of 0 expires as surely as an explicit 0: handed to grpc, a fast answer
+        # could beat grpc's deadline timer and the call would succeed.
+        timeout = default
     if timeout is None:
         return None
     if timeout > 0:
@@ -374,6 +379,32 @@ class _CallerCore:
             self._mark_failed(target, _monotonic(), error)
             self._move_streams(target, error)
         return error
+
+    def stream_stalled(self, stream: object) -> None:
+        """Note that ``stream`` stopped answering: its endpoint is treated as failed.
+
+        A stream on a paused or partitioned member fails nothing; only its owner notices that
+        answers stopped coming (e.g. a keep-alive renewal unanswered in time). The endpoint
+        is then quarantined as after a connection error and the streams on it (``stream``
+        included) end with :class:`~etcd3.errors.ConnectionFailedError`, so their owners
+        re-open them on another member. Never blocks; streams not made by this caller, or
+        not started yet, are ignored.
+
+        Args:
+            stream: A stream returned by this caller's ``server_stream`` or ``bidi_stream``.
+        """
+        if not isinstance(stream, _StreamState) or stream._caller is not self:
+            return
+        target = stream._target
+        if target is None or self._closed or self._forked:
+            return
+        stream._reported = True
+        self.stream_failed(
+            ConnectionFailedError(
+                f"a stream on {target} stopped answering", method=stream._method.path
+            ),
+            target,
+        )
 
     def _move_streams(self, target: str, error: EtcdError) -> None:
         """End the streams running on ``target`` (found failed) with a connection error, so
@@ -942,7 +973,46 @@ class _RequestQueue(Generic[T]):
             self._queue.put(_DONE)
 
 
-class _SyncStreamBase(Generic[RespT]):
+class _StreamState:
+    """What sync and asyncio streams share: their endpoint, and reporting their failure.
+
+    A stream's failure (seen by a read, a send or the call's final status) is reported to the
+    caller once, so a failed endpoint is quarantined whichever side noticed first.
+    """
+
+    _caller: _CallerCore
+    _method: MethodInfo[Any, Any]
+    _target: str | None
+    _moved: EtcdError | None
+    _cancelled: bool
+    _reported: bool = False
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint (``host:port``) this stream runs on; ``None`` before it started."""
+        return self._target
+
+    def _report(self, error: EtcdError) -> EtcdError:
+        """Tell the caller that this stream failed with ``error`` (once); return ``error``."""
+        if not self._reported and self._target is not None:
+            self._reported = True
+            self._caller.stream_failed(error, self._target)
+        return error
+
+    def _rpc_failure(self, exc: grpc.RpcError) -> EtcdError:
+        """The error for a grpc failure of this call, reported to the caller."""
+        if self._moved is not None:
+            return self._moved
+        return self._report(self._caller.map_error(exc, self._method))
+
+    def _status_failure(self, code: grpc.StatusCode, details: str) -> EtcdError:
+        """The error for the call's final non-OK status, reported to the caller."""
+        if self._moved is not None:
+            return self._moved
+        return self._report(self._caller.status_error(code, details, self._method))
+
+
+class _SyncStreamBase(_StreamState, Generic[RespT]):
     """Response iteration shared by sync server and bidi streams."""
 
     def __init__(
@@ -962,11 +1032,6 @@ class _SyncStreamBase(Generic[RespT]):
             self._moved = error
             self._call.cancel()
 
-    @property
-    def endpoint(self) -> str | None:
-        """The endpoint (``host:port``) this stream runs on."""
-        return self._target
-
     def __iter__(self) -> Self:
         return self
 
@@ -976,12 +1041,7 @@ class _SyncStreamBase(Generic[RespT]):
         except grpc.RpcError as exc:
             if self._cancelled:
                 raise StopIteration from None
-            if self._moved is not None:
-                raise self._moved from exc
-            error = self._caller.map_error(exc, self._method)
-            if self._target is not None:
-                self._caller.stream_failed(error, self._target)
-            raise error from exc
+            raise self._rpc_failure(exc) from exc
         return response
 
     @property
@@ -1053,7 +1113,7 @@ class GrpcDuplexStream(_SyncStreamBase[RespT], Generic[ReqT, RespT]):
         code: grpc.StatusCode = self._call.code()
         if code is grpc.StatusCode.OK or self._cancelled:
             return StreamClosedError("the stream has ended", method=self._method.path)
-        return self._caller.status_error(code, self._call.details() or "", self._method)
+        return self._status_failure(code, self._call.details() or "")
 
 
 # --- asyncio ---------------------------------------------------------------------------
@@ -1476,8 +1536,14 @@ class _BootstrapCaller:
         return self._caller.bidi_stream(method, timeout, metadata)
 
 
-class _AsyncStreamBase(Generic[RespT]):
+_CORE_WRITE_ERROR = "Internal error from Core"
+"""The details of grpc.aio's error for a write on a broken stream."""
+
+
+class _AsyncStreamBase(_StreamState, Generic[RespT]):
     """Lazy start, reading and cancellation shared by asyncio server and bidi streams."""
+
+    _caller: AsyncGrpcCaller
 
     def __init__(
         self,
@@ -1510,11 +1576,6 @@ class _AsyncStreamBase(Generic[RespT]):
             self._caller._live_streams.add(self)
         return self._call
 
-    @property
-    def endpoint(self) -> str | None:
-        """The endpoint (``host:port``) this stream runs on; ``None`` before it started."""
-        return self._target
-
     def _abort(self) -> None:
         """Cancel the grpc call because the connection closes (readers get a typed error)."""
         if self._call is not None:
@@ -1540,12 +1601,7 @@ class _AsyncStreamBase(Generic[RespT]):
         except grpc.RpcError as exc:
             if self._cancelled:
                 return None
-            if self._moved is not None:
-                raise self._moved from exc
-            error = self._caller.map_error(exc, self._method)
-            if self._target is not None:
-                self._caller.stream_failed(error, self._target)
-            raise error from exc
+            raise self._rpc_failure(exc) from exc
         except asyncio.CancelledError:
             # grpc raises CancelledError for a locally cancelled call: by cancel() (end
             # quietly), by closing the channel (typed error) or because its endpoint failed
@@ -1629,7 +1685,7 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
             call = self._call if self._call is not None else await self._started()
             await call.write(request)
         except grpc.RpcError as exc:
-            raise self._caller.map_error(exc, self._method) from exc
+            raise self._write_failure(exc) from exc
         except asyncio.InvalidStateError as exc:  # the call has finished
             raise await self._ended_error() from exc
         except asyncio.CancelledError:
@@ -1656,11 +1712,30 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
             call = self._call if self._call is not None else await self._started()
             await call.done_writing()
         except grpc.RpcError as exc:
-            raise self._caller.map_error(exc, self._method) from exc
+            raise self._rpc_failure(exc) from exc
         except asyncio.CancelledError:
             if _task_is_being_cancelled() or not (self._cancelled or self._caller.closed):
                 raise
             # The call was cancelled or closed meanwhile: nothing left to half-close.
+
+    def _write_failure(self, exc: grpc.RpcError) -> EtcdError:
+        """The error for a failed write, reported to the caller.
+
+        grpc.aio fails a write on a broken stream (its connection lost) with INTERNAL
+        "Internal error from Core" and finishes the call with that status, hiding the cause:
+        that is a connection failure of the stream's endpoint, for the writer and the readers.
+        """
+        if (
+            self._moved is None
+            and exc.code() is grpc.StatusCode.INTERNAL
+            and exc.details() == _CORE_WRITE_ERROR
+        ):
+            self._moved = ConnectionFailedError(
+                f"the stream to {self._target} broke while sending; re-open it to continue",
+                method=self._method.path,
+            )
+            return self._report(self._moved)
+        return self._rpc_failure(exc)
 
     async def _ended_error(self) -> EtcdError:
         if self._moved is not None:
@@ -1671,4 +1746,4 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
         if code is grpc.StatusCode.OK:
             return StreamClosedError("the stream has ended", method=self._method.path)
         details: str = await self._call.details()
-        return self._caller.status_error(code, details or "", self._method)
+        return self._status_failure(code, details or "")

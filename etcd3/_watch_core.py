@@ -33,7 +33,7 @@ import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Generic, Protocol, TypeVar
 
 import grpc
 
@@ -72,12 +72,10 @@ __all__ = [
     "Phase",
     "Registration",
     "Sink",
-    "StallReporter",
     "WatchCore",
     "WatchSpec",
     "is_transient",
     "refusal_error",
-    "report_stalled_stream",
     "watch_spec",
 ]
 
@@ -286,41 +284,6 @@ class Backoff:
     def reset(self) -> None:
         """Start over from the shortest delay (after a stream worked)."""
         self._attempt = 0
-
-
-@runtime_checkable
-class StallReporter(Protocol):
-    """What the transport may offer to hear of a stream that stopped answering.
-
-    A stream on a paused or partitioned member fails no call; only its owner notices that
-    answers stopped coming (a keep-alive renewal unanswered in time). Told so, the transport
-    avoids that stream's endpoint for a while, as it does after a connection error, so the
-    owner's next stream opens on another member.
-    """
-
-    def stream_stalled(self, stream: object) -> None:
-        """``stream`` (returned by the transport) stopped answering; its owner cancels it."""
-        ...
-
-
-@runtime_checkable
-class _StreamFailureSink(Protocol):
-    def stream_failed(self, error: EtcdError, target: str) -> EtcdError: ...
-
-
-def report_stalled_stream(transport: object, stream: object) -> None:
-    """Tell ``transport`` (a connection) that ``stream`` stalled, if it listens: through
-    :class:`StallReporter`, else as a connection failure of the stream's endpoint reported to
-    the transport's caller (``caller.stream_failed(error, stream.endpoint)``)."""
-    if isinstance(transport, StallReporter):
-        transport.stream_stalled(stream)
-        return
-    caller = getattr(transport, "caller", None)
-    target = getattr(stream, "endpoint", None)
-    if isinstance(caller, _StreamFailureSink) and isinstance(target, str):
-        caller.stream_failed(
-            ConnectionFailedError(f"a stream on {target} stopped answering"), target
-        )
 
 
 class Sink(Protocol):

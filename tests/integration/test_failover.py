@@ -14,10 +14,19 @@ import pytest
 import etcd3
 from etcd3._client import Etcd3Client
 from etcd3._compat import join_workers, sleep, spawn
+from etcd3._connection import Connection
 from etcd3._multi import Endpoint, MultiEndpointEtcd3Client
 from etcd3._retry import RetryPolicy
+from etcd3._runtime import DuplexStream
+from etcd3._transport import GrpcDuplexStream
 from etcd3.errors import ConnectionFailedError, EtcdError, NoLeaderError, NoServerAvailableError
-from etcd3.testing import EtcdCluster
+from etcd3.rpc.etcdserverpb import (
+    LeaseKeepAliveRequest,
+    LeaseKeepAliveResponse,
+    WatchCreateRequest,
+    WatchRequest,
+)
+from etcd3.testing import EtcdCluster, EtcdFactory, EtcdServer
 from etcd3.testing._member import EtcdMember, free_ports
 
 
@@ -254,3 +263,71 @@ def test_endpoint_arguments() -> None:
     assert "time_retry=5" in repr(endpoint)
     with pytest.raises(ValueError, match="at least one"):
         MultiEndpointEtcd3Client([])
+
+
+# --- Streams report their endpoint's failure -------------------------------------------------
+
+
+def test_a_stalled_stream_moves_the_streams_of_its_endpoint(etcd_server: EtcdServer) -> None:
+    # Two names of one server: two endpoints to the transport.
+    first, second = f"127.0.0.1:{etcd_server.port}", f"localhost:{etcd_server.port}"
+    with Connection([first, second], timeout=5) as conn:
+        lease = conn.rpc.lease.lease_grant(TTL=30)
+        stalled = conn.rpc.lease.lease_keep_alive(timeout=None)
+        stalled.send(LeaseKeepAliveRequest(ID=lease.ID))
+        assert (next(stalled)).ID == lease.ID
+        watch = conn.rpc.watch.watch(timeout=None)
+        watch.send(WatchRequest(create_request=WatchCreateRequest(key=b"/stalled")))
+        assert (next(watch)).created
+        assert isinstance(stalled, GrpcDuplexStream)
+        assert isinstance(watch, GrpcDuplexStream)
+        assert stalled.endpoint == watch.endpoint == first
+
+        conn.stream_stalled(object())  # not a stream of this connection: ignored
+        assert conn.endpoint == first
+        conn.stream_stalled(stalled)
+        assert conn.endpoint == second
+        with pytest.raises(ConnectionFailedError, match=first):
+            next(watch)  # the other stream on that endpoint ends too
+        with pytest.raises(ConnectionFailedError, match=first):
+            next(stalled)
+
+        reopened = conn.rpc.lease.lease_keep_alive(timeout=None)
+        reopened.send(LeaseKeepAliveRequest(ID=lease.ID))
+        assert (next(reopened)).TTL > 0
+        assert isinstance(reopened, GrpcDuplexStream)
+        assert reopened.endpoint == second
+        reopened.cancel()
+        conn.rpc.lease.lease_revoke(ID=lease.ID)
+
+
+def send_until_it_fails(
+    stream: DuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse],
+    request: LeaseKeepAliveRequest,
+) -> EtcdError:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            stream.send(request)
+        except EtcdError as exc:
+            return exc
+        sleep(0.05)
+    raise AssertionError("sends kept succeeding on a killed member")
+
+
+def test_a_send_that_finds_its_endpoint_dead_moves_the_next_stream(
+    etcd_factory: EtcdFactory, etcd_server: EtcdServer
+) -> None:
+    doomed = etcd_factory()
+    with Connection([doomed.endpoint, etcd_server.endpoint], timeout=5) as conn:
+        lease = conn.rpc.lease.lease_grant(TTL=30)
+        stream = conn.rpc.lease.lease_keep_alive(timeout=None)
+        stream.send(LeaseKeepAliveRequest(ID=lease.ID))
+        assert (next(stream)).ID == lease.ID
+        doomed.kill()
+        # Only sends, no read: the failure must reach the transport from send() alone.
+        error = send_until_it_fails(stream, LeaseKeepAliveRequest(ID=lease.ID))
+        assert isinstance(error, ConnectionFailedError)
+        assert conn.endpoint == etcd_server.endpoint
+        assert (conn.rpc.maintenance.status()).version
+        stream.cancel()

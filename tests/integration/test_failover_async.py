@@ -12,10 +12,19 @@ import pytest
 import etcd3
 from etcd3._acompat import join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
+from etcd3._connection import AsyncConnection
 from etcd3._multi_async import AsyncMultiEndpointEtcd3Client, Endpoint
 from etcd3._retry import RetryPolicy
+from etcd3._runtime import AsyncDuplexStream
+from etcd3._transport import AsyncGrpcDuplexStream
 from etcd3.errors import ConnectionFailedError, EtcdError, NoLeaderError, NoServerAvailableError
-from etcd3.testing import EtcdCluster
+from etcd3.rpc.etcdserverpb import (
+    LeaseKeepAliveRequest,
+    LeaseKeepAliveResponse,
+    WatchCreateRequest,
+    WatchRequest,
+)
+from etcd3.testing import EtcdCluster, EtcdFactory, EtcdServer
 from etcd3.testing._member import EtcdMember, free_ports
 
 
@@ -252,3 +261,71 @@ def test_endpoint_arguments() -> None:
     assert "time_retry=5" in repr(endpoint)
     with pytest.raises(ValueError, match="at least one"):
         AsyncMultiEndpointEtcd3Client([])
+
+
+# --- Streams report their endpoint's failure -------------------------------------------------
+
+
+async def test_a_stalled_stream_moves_the_streams_of_its_endpoint(etcd_server: EtcdServer) -> None:
+    # Two names of one server: two endpoints to the transport.
+    first, second = f"127.0.0.1:{etcd_server.port}", f"localhost:{etcd_server.port}"
+    async with AsyncConnection([first, second], timeout=5) as conn:
+        lease = await conn.rpc.lease.lease_grant(TTL=30)
+        stalled = conn.rpc.lease.lease_keep_alive(timeout=None)
+        await stalled.send(LeaseKeepAliveRequest(ID=lease.ID))
+        assert (await anext(stalled)).ID == lease.ID
+        watch = conn.rpc.watch.watch(timeout=None)
+        await watch.send(WatchRequest(create_request=WatchCreateRequest(key=b"/stalled")))
+        assert (await anext(watch)).created
+        assert isinstance(stalled, AsyncGrpcDuplexStream)
+        assert isinstance(watch, AsyncGrpcDuplexStream)
+        assert stalled.endpoint == watch.endpoint == first
+
+        conn.stream_stalled(object())  # not a stream of this connection: ignored
+        assert conn.endpoint == first
+        conn.stream_stalled(stalled)
+        assert conn.endpoint == second
+        with pytest.raises(ConnectionFailedError, match=first):
+            await anext(watch)  # the other stream on that endpoint ends too
+        with pytest.raises(ConnectionFailedError, match=first):
+            await anext(stalled)
+
+        reopened = conn.rpc.lease.lease_keep_alive(timeout=None)
+        await reopened.send(LeaseKeepAliveRequest(ID=lease.ID))
+        assert (await anext(reopened)).TTL > 0
+        assert isinstance(reopened, AsyncGrpcDuplexStream)
+        assert reopened.endpoint == second
+        reopened.cancel()
+        await conn.rpc.lease.lease_revoke(ID=lease.ID)
+
+
+async def send_until_it_fails(
+    stream: AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveResponse],
+    request: LeaseKeepAliveRequest,
+) -> EtcdError:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            await stream.send(request)
+        except EtcdError as exc:
+            return exc
+        await sleep(0.05)
+    raise AssertionError("sends kept succeeding on a killed member")
+
+
+async def test_a_send_that_finds_its_endpoint_dead_moves_the_next_stream(
+    etcd_factory: EtcdFactory, etcd_server: EtcdServer
+) -> None:
+    doomed = etcd_factory()
+    async with AsyncConnection([doomed.endpoint, etcd_server.endpoint], timeout=5) as conn:
+        lease = await conn.rpc.lease.lease_grant(TTL=30)
+        stream = conn.rpc.lease.lease_keep_alive(timeout=None)
+        await stream.send(LeaseKeepAliveRequest(ID=lease.ID))
+        assert (await anext(stream)).ID == lease.ID
+        doomed.kill()
+        # Only sends, no read: the failure must reach the transport from send() alone.
+        error = await send_until_it_fails(stream, LeaseKeepAliveRequest(ID=lease.ID))
+        assert isinstance(error, ConnectionFailedError)
+        assert conn.endpoint == etcd_server.endpoint
+        assert (await conn.rpc.maintenance.status()).version
+        stream.cancel()

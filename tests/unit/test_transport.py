@@ -114,6 +114,14 @@ def test_zero_has_already_expired() -> None:
     assert not info.value.retryable
 
 
+def test_a_default_of_zero_has_already_expired_too() -> None:
+    # Not left to grpc: a fast answer can beat its deadline timer (the call then succeeds).
+    with pytest.raises(ConnectionTimeoutError) as info:
+        resolve_timeout(DEFAULT_TIMEOUT, 0.0, "/etcdserverpb.KV/Range")
+    assert info.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert info.value.method == "/etcdserverpb.KV/Range"
+
+
 @pytest.mark.parametrize("bad", [-1, -0.001, math.nan])
 def test_negative_or_nan_is_a_value_error(bad: float) -> None:
     with pytest.raises(ValueError, match="timeout"):
