@@ -26,6 +26,7 @@ import pytest
 import etcd3
 from etcd3._acompat import ASYNC, Job, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
+from etcd3._connection import KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS
 from etcd3.errors import ConnectionClosedError, EtcdError, RevisionCompactedError
 from etcd3.testing import EtcdCluster, EtcdFactory, EtcdMember
 from faults.fault_support import (
@@ -155,6 +156,19 @@ async def store_history(client: AsyncEtcd3Client, prefix: bytes) -> list[Change]
     last_values = {change.key: change.value for change in history}
     assert last_values == current, "the replayed history does not end in the current values"
     return history
+
+
+async def check_watch_after_resume(
+    client: AsyncEtcd3Client, live: Collector, prefix: bytes
+) -> None:
+    """A write after the fault reaches the watch, which then delivered exactly the store's
+    history of ``prefix``, without errors."""
+    resumed, _rev, _ = await put_until_acked(client, prefix + b"resumed", b"resumed", 5)
+    await wait_until(lambda: resumed in live.arrivals, 5, "the watch after the resume")
+    history = await store_history(client, prefix)
+    delivered, errors = live.snapshot()
+    assert not errors, f"the watch reported errors: {errors!r}"
+    check_same_history(delivered, history)
 
 
 async def writer(client: AsyncEtcd3Client, load: Load, prefix: bytes, writer_id: int) -> None:
@@ -337,12 +351,46 @@ async def test_pausing_the_member_in_use_moves_calls_and_watches_on(
         assert get_seconds < MOVE_ON_BOUND
         assert live.arrivals[acked] - paused_at < MOVE_ON_BOUND
 
-        resumed, _rev, _ = await put_until_acked(client, prefix + b"resumed", b"resumed", 5)
-        await wait_until(lambda: resumed in live.arrivals, 5, "the watch after the resume")
-        history = await store_history(client, prefix)
-        delivered, errors = live.snapshot()
-        assert not errors, f"the watch reported errors: {errors!r}"
-        check_same_history(delivered, history)
+        await check_watch_after_resume(client, live, prefix)
+
+
+IDLE_WATCH_BOUND = (KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS) / 1000 + MOVE_ON_BOUND
+"""Seconds within which an idle watch leaves a frozen member: one keepalive interval, one
+unanswered ping, then MOVE_ON_BOUND to re-create it elsewhere (grpc's 60 s default ping
+timeout would exceed it)."""
+
+
+async def test_pausing_the_member_of_an_idle_watch_moves_the_watch_on(
+    etcd_factory: EtcdFactory, figures: dict[str, object]
+) -> None:
+    """Freeze the member of a client that only watches (no unary call notices the freeze):
+    grpc keepalive ends the stream and the watch resumes on another member, losing nothing."""
+    cluster = etcd_factory.cluster(3)
+    prefix = b"/faults/idle-pause/"
+    victim, *others = cluster.members
+    async with (
+        make_client([victim.endpoint, *(m.endpoint for m in others)]) as watching,
+        make_client([m.endpoint for m in others]) as writing,
+    ):
+        live = Collector()
+        await watching.add_watch_prefix_callback(prefix, live)
+        await writing.put(prefix + b"before", b"before")
+        await wait_until(lambda: live.values() == [b"before"], 5, "the watch is live")
+        assert watching.endpoint_in_use == victim.endpoint
+        cluster.pause(victim)
+        paused_at = time.monotonic()
+        try:
+            acked, _rev, _ = await put_until_acked(
+                writing, prefix + b"during", b"during", MOVE_ON_BOUND
+            )
+            await wait_until(
+                lambda: acked in live.arrivals, IDLE_WATCH_BOUND, "the idle watch moves on"
+            )
+            figures["idle_watch_moved_s"] = live.arrivals[acked] - paused_at
+        finally:
+            cluster.resume(victim)
+        assert live.arrivals[acked] - paused_at < IDLE_WATCH_BOUND
+        await check_watch_after_resume(writing, live, prefix)
 
 
 # --- 4: compaction past a disconnected watch's resume point ---------------------------------
