@@ -27,6 +27,13 @@ import etcd3
 ELECTION = "jobs"
 JOBS = 2  # jobs each leader does before it ends (or crashes)
 TTL = 1  # seconds a dead leader keeps the leadership (the server may raise it to its minimum)
+_printing = threading.Lock()
+
+
+def log(line: str) -> None:
+    """Print one whole line (``print`` from several threads could interleave two lines)."""
+    with _printing:
+        print(line, flush=True)
 
 
 def worker(client: etcd3.Etcd3Client, name: str, crash: bool, tokens: list[int]) -> None:
@@ -35,14 +42,14 @@ def worker(client: etcd3.Etcd3Client, name: str, crash: bool, tokens: list[int])
     election = etcd3.Election(session, ELECTION)
     started = time.monotonic()
     if not election.campaign(name, timeout=30):
-        print(f"{name} gave up campaigning")
+        log(f"{name} gave up campaigning")
         session.close()
         return
     assert election.revision is not None  # set while leading
     elected_at = time.monotonic()
     tokens.append(election.revision)
     waited = elected_at - started
-    print(f"{name} is the leader (fencing token {election.revision}) after {waited:.1f} s")
+    log(f"{name} is the leader (fencing token {election.revision}) after {waited:.1f} s")
     for job in range(1, JOBS + 1):
         time.sleep(0.2)  # the work
         election.proclaim(f"{name}: job {job} done")
@@ -50,11 +57,11 @@ def worker(client: etcd3.Etcd3Client, name: str, crash: bool, tokens: list[int])
         lease = session.lease
         assert lease is not None
         lease.stop_keep_alive()  # like a killed process: nothing renews the lease any more
-        print(f"{name} crashes (its lease of {lease.ttl} s is no longer renewed)")
+        log(f"{name} crashes (its lease of {lease.ttl} s is no longer renewed)")
         return
     election.resign()
     session.close()
-    print(f"{name} resigns after leading {time.monotonic() - elected_at:.1f} s")
+    log(f"{name} resigns after leading {time.monotonic() - elected_at:.1f} s")
 
 
 def observer(client: etcd3.Etcd3Client, until: bytes, seen: list[str]) -> None:
@@ -62,7 +69,7 @@ def observer(client: etcd3.Etcd3Client, until: bytes, seen: list[str]) -> None:
     for leader in client.election(ELECTION).observe():
         value = leader.value.decode()
         seen.append(value)
-        print(f"  observed: {value}")
+        log(f"  observed: {value}")
         if leader.value == until:
             break
 
@@ -83,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         watching.start()
         workers: list[threading.Thread] = []
         for number, name in enumerate(("w1", "w2", "w3"), start=1):
-            print(f"{name} campaigns")
+            log(f"{name} campaigns")
             thread = threading.Thread(target=worker, args=(client, name, name == "w2", tokens))
             thread.start()
             workers.append(thread)
@@ -94,9 +101,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             thread.join(30)
         watching.join(30)
         leaders = list(dict.fromkeys(value.split(":")[0] for value in seen))
-        print(f"leaders in order: {leaders}")
-        print(f"fencing tokens strictly increase: {tokens == sorted(set(tokens))}")
-        print(f"nobody leads at the end: {client.election(ELECTION).leader() is None}")
+        log(f"leaders in order: {leaders}")
+        log(f"fencing tokens strictly increase: {tokens == sorted(set(tokens))}")
+        log(f"nobody leads at the end: {client.election(ELECTION).leader() is None}")
 
 
 if __name__ == "__main__":
