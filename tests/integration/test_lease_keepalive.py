@@ -6,11 +6,8 @@ member, a lease revoked elsewhere (every lost signal), close() during an outage.
 
 from __future__ import annotations
 
-import inspect
 import threading
 import time
-from collections.abc import Callable
-from typing import cast
 
 import pytest
 
@@ -21,16 +18,10 @@ from etcd3._compat import sleep
 from etcd3.errors import EtcdError, LeaseNotFoundError
 from etcd3.testing import EtcdCluster, EtcdFactory
 
-MULTI_ENDPOINT = "endpoints" in inspect.signature(etcd3.client).parameters
-needs_endpoints = pytest.mark.skipif(
-    not MULTI_ENDPOINT, reason="the client has no endpoints= yet (failover transport)"
-)
-
 
 def multi_client(endpoints: list[str]) -> Etcd3Client:
-    """A client over every endpoint (``endpoints=`` is not in the typed signature yet)."""
-    make = cast("Callable[..., Etcd3Client]", etcd3.client)
-    return make(endpoints=endpoints, timeout=5)
+    """A client failing over between ``endpoints``."""
+    return etcd3.client(endpoints=endpoints, timeout=5)
 
 
 def remaining_ttl(client: Etcd3Client, lease_id: int) -> int:
@@ -71,13 +62,12 @@ def test_keep_alive_survives_the_loss_of_the_leader(etcd_cluster: EtcdCluster) -
         etcd_cluster.restart(leader)
 
 
-@needs_endpoints
 def test_keep_alive_moves_to_another_member_when_its_member_dies(
     etcd_cluster: EtcdCluster,
 ) -> None:
     with multi_client(etcd_cluster.endpoints) as client:
         lease = client.lease(3, keep_alive=True)
-        in_use: str = getattr(client, "endpoint_in_use")  # noqa: B009 (not typed yet)
+        in_use = client.endpoint_in_use
         victim = next(m for m in etcd_cluster.members if m.endpoint == in_use)
         etcd_cluster.kill(victim)
         sleep(5)  # the member stays dead for longer than the TTL
@@ -86,11 +76,10 @@ def test_keep_alive_moves_to_another_member_when_its_member_dies(
         etcd_cluster.restart(victim)
 
 
-@needs_endpoints
 def test_keep_alive_moves_on_from_a_paused_member(etcd_cluster: EtcdCluster) -> None:
     with multi_client(etcd_cluster.endpoints) as client:
         lease = client.lease(3, keep_alive=True)
-        in_use: str = getattr(client, "endpoint_in_use")  # noqa: B009 (not typed yet)
+        in_use = client.endpoint_in_use
         victim = next(m for m in etcd_cluster.members if m.endpoint == in_use)
         etcd_cluster.pause(victim)
         try:

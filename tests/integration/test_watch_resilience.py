@@ -11,12 +11,10 @@ revision exactly once, in order.
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import cast
 
 import pytest
 
@@ -29,11 +27,6 @@ from etcd3.testing import EtcdCluster, EtcdFactory
 
 Change = tuple[int, bytes, bytes]
 """(mod_revision, key, value) of one event."""
-
-MULTI_ENDPOINT = "endpoints" in inspect.signature(etcd3.client).parameters
-needs_endpoints = pytest.mark.skipif(
-    not MULTI_ENDPOINT, reason="the client has no endpoints= yet (failover transport)"
-)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -99,9 +92,8 @@ def client_for(member_endpoint: str) -> Etcd3Client:
 
 
 def multi_client(endpoints: list[str]) -> Etcd3Client:
-    """A client over every endpoint (``endpoints=`` is not in the typed signature yet)."""
-    make = cast("Callable[..., Etcd3Client]", etcd3.client)
-    return make(endpoints=endpoints, timeout=5)
+    """A client failing over between ``endpoints``."""
+    return etcd3.client(endpoints=endpoints, timeout=5)
 
 
 def check_history(
@@ -178,7 +170,6 @@ def test_watch_survives_leader_loss_under_write_load(etcd_cluster: EtcdCluster) 
         cancel()
 
 
-@needs_endpoints
 def test_watch_moves_to_another_member_when_its_member_dies(
     etcd_cluster: EtcdCluster,
 ) -> None:
@@ -192,7 +183,7 @@ def test_watch_moves_to_another_member_when_its_member_dies(
             functools.partial(write_steadily, writer, prefix, 1, stop, acked), name="writer"
         )
         wait_until(lambda: len(acked) >= 20)
-        in_use: str = getattr(watcher, "endpoint_in_use")  # noqa: B009 (not typed yet)
+        in_use = watcher.endpoint_in_use
         victim = next(m for m in etcd_cluster.members if m.endpoint == in_use)
         etcd_cluster.kill(victim)
         count = len(changes(delivered))
