@@ -501,10 +501,12 @@ def test_total_outage_costs_no_cpu_and_everything_resumes(
             "the callback watch resumes",
         )
         figures["watch_resumed_s"] = live.arrivals[acked] - healthy_at
-        client.put(prefix + b"it/x", b"x")
+        it_revision = (client.put(prefix + b"it/x", b"x")).header.revision
         event = next(events)  # a blocking next() in the sync twin
         assert (event.key, event.value) == (prefix + b"it/x", b"x")
         cancel()
+        # The callback watch covers it/ too; its dispatch may trail the iterator's.
+        wait_until(lambda: live.last_revision >= it_revision, 5, "the callback watch delivers it/x")
         assert not lease.lost
         delivered, errors = live.snapshot()
         assert not errors, f"the watch reported errors: {errors!r}"
