@@ -339,9 +339,11 @@ class Endpoint:
         self.port = port
         self.secure = secure
         self.creds = creds
-        self.time_retry = float(time_retry)
-        self.opts = list(opts) if opts is not None else None
-        self.netloc = parse_endpoint(f"{bracketed}:{port}").target
+        self.time_retry: float = float(time_retry)
+        self.opts: list[tuple[str, int | str | bytes]] | None = (
+            list(opts) if opts is not None else None
+        )
+        self.netloc: str = parse_endpoint(f"{bracketed}:{port}").target
         """``host:port`` as the client reports it (:attr:`endpoint_in_use`)."""
 
     def __repr__(self) -> str:

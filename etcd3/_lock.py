@@ -94,7 +94,7 @@ class Lock(Participant):
         )
         self.name = name
         self.ttl = checked_ttl
-        self.acquire_timeout = check_wait_timeout(acquire_timeout)
+        self.acquire_timeout: float | None = check_wait_timeout(acquire_timeout)
 
     def __repr__(self) -> str:
         state = "held" if self._claim is not None else "not held"

@@ -76,11 +76,11 @@ class Session:
         if on_lost is not None and not callable(on_lost):
             raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
         self.client = client
-        self.ttl = check_ttl(ttl)
+        self.ttl: int = check_ttl(ttl)
         self._on_lost = on_lost
         self._lease: Lease | None = None
         self._closed = False
-        self._granting = Lock()
+        self._granting: Lock = Lock()
 
     def __repr__(self) -> str:
         lease = "not granted" if self._lease is None else f"lease {self._lease.id:#x}"
