@@ -57,7 +57,7 @@ from etcd3.rpc.methods import LEASE_LEASE_KEEP_ALIVE
 
 __all__ = ["AsyncLease", "AsyncLeaseMixin"]
 
-logger = logging.getLogger("etcd3")
+logger = logging.getLogger("etcd3.lease")
 
 _LEASES_REQUEST = LeaseLeasesRequest()
 _STOP_TIMEOUT = 2.0
@@ -231,6 +231,7 @@ class AsyncLease(LeaseBase):
         if self._lost_error is not None:
             return None
         self._lost_error = error
+        logger.warning("lease %#x lost: %s", self.id, error)
         if self._lost is not None:
             self._lost.set()
         return self._on_lost

@@ -63,7 +63,7 @@ from etcd3.rpc.services import Stubs
 
 __all__ = ["WatchMixin", "Watcher"]
 
-logger = logging.getLogger("etcd3")
+logger = logging.getLogger("etcd3.watch")
 
 CLOSE_TIMEOUT = 5.0
 """Seconds ``close()`` waits for running callbacks to return."""
@@ -308,6 +308,7 @@ class Watcher:
 
     def _run(self) -> None:
         """The reader: open the stream, route responses, re-open it after failures."""
+        reopening = False
         while True:
             with self._lock:
                 if self._core.closed or self._core.idle:
@@ -322,6 +323,12 @@ class Watcher:
                 with self._lock:
                     self._stream = stream
                     self._core.stream_opened()
+                if reopening:
+                    logger.info(
+                        "watch stream re-opened on %s; watches resume after their last "
+                        "delivered revision",
+                        getattr(stream, "endpoint", "an endpoint"),
+                    )
                 error = self._read(stream)
                 stream.cancel()
             with self._lock:
@@ -334,6 +341,7 @@ class Watcher:
                     return
                 delay = self._core.backoff.next_delay()
             logger.debug("watch stream ended (%s); re-opening in %.2f s", error, delay)
+            reopening = True
             wait_event(self._stop, delay)
 
     def _read(self, stream: _Stream) -> EtcdError | None:

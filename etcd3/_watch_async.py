@@ -63,7 +63,7 @@ from etcd3.rpc.services import AsyncStubs
 
 __all__ = ["AsyncWatchMixin", "AsyncWatcher"]
 
-logger = logging.getLogger("etcd3")
+logger = logging.getLogger("etcd3.watch")
 
 CLOSE_TIMEOUT = 5.0
 """Seconds ``close()`` waits for running callbacks to return."""
@@ -315,6 +315,7 @@ class AsyncWatcher:
 
     async def _run(self) -> None:
         """The reader: open the stream, route responses, re-open it after failures."""
+        reopening = False
         while True:
             with self._lock:
                 if self._core.closed or self._core.idle:
@@ -329,6 +330,12 @@ class AsyncWatcher:
                 with self._lock:
                     self._stream = stream
                     self._core.stream_opened()
+                if reopening:
+                    logger.info(
+                        "watch stream re-opened on %s; watches resume after their last "
+                        "delivered revision",
+                        getattr(stream, "endpoint", "an endpoint"),
+                    )
                 error = await self._read(stream)
                 stream.cancel()
             with self._lock:
@@ -341,6 +348,7 @@ class AsyncWatcher:
                     return
                 delay = self._core.backoff.next_delay()
             logger.debug("watch stream ended (%s); re-opening in %.2f s", error, delay)
+            reopening = True
             await wait_event(self._stop, delay)
 
     async def _read(self, stream: _Stream) -> EtcdError | None:

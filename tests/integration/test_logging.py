@@ -71,3 +71,48 @@ def test_a_token_refresh_is_logged_once_at_info_without_secrets(
         text = record.getMessage() + repr(record.args) + str(record.exc_info)
         for secret in (server.password, old_token, new_token):
             assert secret not in text
+
+
+def test_a_lost_lease_is_logged_once_at_warning(
+    etcd_factory: EtcdFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = etcd_factory()
+    caplog.set_level(logging.DEBUG, logger="etcd3")
+    with (
+        etcd3.client(server.host, server.port, timeout=10) as client,
+        etcd3.client(server.host, server.port, timeout=10) as other,
+    ):
+        lease = client.lease(5, keep_alive=True)
+        other.revoke_lease(lease.id)  # revoked behind the keep-alive's back
+        for _ in range(100):
+            if lease.lost_error is not None:
+                break
+            sleep(0.1)
+        assert lease.lost_error is not None
+    warnings = [r for r in etcd3_records(caplog) if r.levelno >= logging.WARNING]
+    assert [(r.name, r.levelno) for r in warnings] == [("etcd3.lease", logging.WARNING)]
+    assert f"{lease.id:#x} lost" in warnings[0].getMessage()
+
+
+def test_a_watch_resume_is_logged_at_info(
+    etcd_factory: EtcdFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = etcd_factory()
+    caplog.set_level(logging.DEBUG, logger="etcd3")
+    with etcd3.client(server.host, server.port, timeout=10) as client:
+        _events, cancel = client.watch_prefix(b"/w/")
+        server.kill()
+        server.restart()
+        for _ in range(100):  # the put may race the watch's re-creation: retry until seen
+            client.put(b"/w/k", b"after")
+            infos = [
+                r
+                for r in etcd3_records(caplog)
+                if r.name == "etcd3.watch" and r.levelno == logging.INFO
+            ]
+            if infos:
+                break
+            sleep(0.1)
+        assert infos, "no INFO record of the watch stream being re-opened"
+        assert "re-opened" in infos[0].getMessage()
+        cancel()
