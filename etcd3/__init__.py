@@ -20,7 +20,12 @@ from etcd3._cluster_views import (
     Status,
 )
 from etcd3._concurrency_core import Leader
-from etcd3._connection import AsyncConnection, Connection
+from etcd3._connection import (
+    AsyncClientInterceptor,
+    AsyncConnection,
+    ClientInterceptor,
+    Connection,
+)
 from etcd3._election import Election
 from etcd3._election_async import AsyncElection
 from etcd3._endpoints import Endpoint
@@ -162,6 +167,7 @@ __all__ = [
     "Alarm",
     "AlarmType",
     "AlreadyExistsError",
+    "AsyncClientInterceptor",
     "AsyncConnection",
     "AsyncElection",
     "AsyncEtcd3Client",
@@ -176,6 +182,7 @@ __all__ = [
     "BadLeaderTransfereeError",
     "BaseCompare",
     "ClientForkedError",
+    "ClientInterceptor",
     "ClusterIDMismatchError",
     "ClusterVersionUnavailableError",
     "CompareBuilder",
