@@ -186,7 +186,7 @@ def test_callback_exceptions_are_logged_and_swallowed(
         wait_until(lambda: len(seen) == 2)  # the first failure did not end the watch
         wait_until(lambda: len(caplog.records) == 2)
     assert "boom" in caplog.text
-    assert all(r.name == "etcd3" for r in caplog.records)
+    assert all(r.name == "etcd3.watch" for r in caplog.records)
     client.cancel_watch(watch_id)
 
 

@@ -192,7 +192,7 @@ async def test_callback_exceptions_are_logged_and_swallowed(
         await wait_until(lambda: len(seen) == 2)  # the first failure did not end the watch
         await wait_until(lambda: len(caplog.records) == 2)
     assert "boom" in caplog.text
-    assert all(r.name == "etcd3" for r in caplog.records)
+    assert all(r.name == "etcd3.watch" for r in caplog.records)
     await async_client.cancel_watch(watch_id)
 
 
