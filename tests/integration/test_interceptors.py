@@ -91,11 +91,15 @@ def test_interceptors_wrap_every_endpoint(etcd_cluster: EtcdCluster) -> None:
     ) as client:
         client.get(b"/every")
         etcd_cluster.kill(victim)
-        client.put(b"/every", b"1")
+        # A read (safe to retry) moves on; a write right after the kill may meet the closing
+        # socket, an unknown outcome that is rightly not retried (grpcio 1.62 says so).
+        assert (client.get(b"/every"))[0] is None
         assert client.endpoint_in_use != victim.endpoint
+        client.put(b"/every", b"1")
         assert (client.get(b"/every"))[0] == b"1"
     assert [p for p, _ in recorder.calls][-2:] == [PUT, RANGE]
-    assert recorder.calls.count((PUT, "unary_unary")) >= 2  # on the dead member, then moved
+    # Every attempt passes the interceptors: the read on the dead member, then the moved one.
+    assert recorder.calls.count((RANGE, "unary_unary")) >= 4
 
     compat = Recorder("compat")
     endpoints = [Endpoint(m.host, m.ports.client, secure=False) for m in others]
