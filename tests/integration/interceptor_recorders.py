@@ -46,10 +46,13 @@ class _Recording:
         """The metadata keys already on each call when this interceptor saw it (with the
         method): an earlier interceptor's additions show up here."""
 
-    def _note(self, method: str | bytes, kind: str, keys: Iterable[str]) -> tuple[str, str]:
+    def _note(
+        self, method: str | bytes, kind: str, keys: Iterable[str | tuple[str, str]]
+    ) -> tuple[str, str]:
         path = method.decode() if isinstance(method, bytes) else method
         self.calls.append((path, kind))
-        self.metadata_seen.extend((path, key) for key in keys)
+        # grpc.aio's Metadata iterates over keys; grpcio 1.62's over (key, value) pairs.
+        self.metadata_seen.extend((path, key[0] if isinstance(key, tuple) else key) for key in keys)
         return (TRACE_KEY, self.name)
 
 
