@@ -108,8 +108,10 @@ _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     "grpc.http2.max_pings_without_data": 0,
     # grpc's reconnect backoff grows to 120 s by default: a member restarted after a minute
     # would stay "Connection refused" for up to two more. Cap it so recovery takes seconds.
+    # Not "grpc.min_reconnect_backoff_ms": despite its name grpc reads it as the minimum time
+    # a connection attempt is given (default 20 s). At 100 ms, a member that had just restarted
+    # or a loaded host answering the handshake a little late never got connected to.
     "grpc.initial_reconnect_backoff_ms": 100,
-    "grpc.min_reconnect_backoff_ms": 100,
     "grpc.max_reconnect_backoff_ms": 2_000,
 }
 
