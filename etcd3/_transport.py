@@ -1665,6 +1665,51 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
     ) -> None:
         super().__init__(start, caller, method)
         self._writes_closed = False
+        self._connected = False  # a write went through: grpc has sent the call's headers
+        self._ended: asyncio.Future[None] | None = None  # resolved by cancel, close and move
+
+    def _abort(self) -> None:
+        super()._abort()
+        self._wake_first_write()
+
+    def _move(self, error: EtcdError) -> None:
+        super()._move(error)
+        self._wake_first_write()
+
+    def cancel(self) -> None:
+        """Stop the call; iteration then ends quietly. Idempotent."""
+        super().cancel()
+        self._wake_first_write()
+
+    def _wake_first_write(self) -> None:
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)
+
+    async def _first_write(self, call: Any, request: ReqT) -> None:
+        """``call.write(request)``, given up as soon as the stream is cancelled, closed or moved.
+
+        grpc.aio holds the writes of a call that has not connected yet and does not wake them
+        when the call is cancelled or its channel closed: against a member that accepts the
+        connection but never answers (paused, overloaded), a watch's or keep-alive's first
+        request would hold ``close()`` until grpc gives up connecting (20 s). Once one write
+        has gone through, grpc fails pending writes on cancellation itself.
+        """
+        if self._ended is None:
+            self._ended = asyncio.get_running_loop().create_future()
+        write = asyncio.ensure_future(call.write(request))
+        try:
+            await asyncio.wait((write, self._ended), return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            write.cancel()
+            raise
+        if write.done() and not write.cancelled():
+            write.result()  # its outcome, grpc's errors included
+            self._connected = True
+            return
+        write.cancel()
+        if self._caller.closed:
+            raise self._caller.closed_error(self._method)
+        raise await self._ended_error()
 
     async def send(self, request: ReqT) -> None:
         """Send ``request`` (waits for flow control).
@@ -1683,7 +1728,10 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
             raise self._caller.closed_error(self._method)
         try:
             call = self._call if self._call is not None else await self._started()
-            await call.write(request)
+            if self._connected:
+                await call.write(request)
+            else:
+                await self._first_write(call, request)
         except grpc.RpcError as exc:
             raise self._write_failure(exc) from exc
         except asyncio.InvalidStateError as exc:  # the call has finished
