@@ -498,7 +498,8 @@ class KeepAlive:
                     for lease_id in due:
                         stream.send(LeaseKeepAliveRequest(ID=lease_id))
                 except EtcdError as exc:
-                    logger.debug("keep-alive stream failed: %s", exc)
+                    # str(): a log record must not hold the error (see the watch reader).
+                    logger.debug("keep-alive stream failed: %s", str(exc))
                     # Not cancelled here: its reader gets the failure too, and the transport
                     # learns from the read that the endpoint is down; then the reader ends.
                     with self._lock:
@@ -543,7 +544,7 @@ class KeepAlive:
                 if lease is not None:
                     _report_lost([(lease, lease_lost_error(lease.id, revoked=True))])
         except EtcdError as exc:
-            logger.debug("keep-alive stream ended: %s", exc)
+            logger.debug("keep-alive stream ended: %s", str(exc))  # str(): as above
         finally:
             self._stream_failed(stream)
             self._forget_current_worker()

@@ -347,7 +347,9 @@ class AsyncWatcher:
                     self._reading = False
                     return
                 delay = self._core.backoff.next_delay()
-            logger.debug("watch stream ended (%s); re-opening in %.2f s", error, delay)
+            # str(): a record holding the error (a buffering handler, caplog) would keep its
+            # frames alive, and with them the failed grpc call.
+            logger.debug("watch stream ended (%s); re-opening in %.2f s", str(error), delay)
             reopening = True
             await wait_event(self._stop, delay)
 
