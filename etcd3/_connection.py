@@ -96,6 +96,7 @@ ChannelSettings = tuple[
 MAX_RECEIVE_MESSAGE_LENGTH = 2**31 - 1
 KEEPALIVE_TIME_MS = 10_000
 KEEPALIVE_TIMEOUT_MS = 5_000
+CONNECT_TIMEOUT_MS = 5_000
 
 _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_LENGTH,
@@ -108,11 +109,13 @@ _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     "grpc.http2.max_pings_without_data": 0,
     # grpc's reconnect backoff grows to 120 s by default: a member restarted after a minute
     # would stay "Connection refused" for up to two more. Cap it so recovery takes seconds.
-    # Not "grpc.min_reconnect_backoff_ms": despite its name grpc reads it as the minimum time
-    # a connection attempt is given (default 20 s). At 100 ms, a member that had just restarted
-    # or a loaded host answering the handshake a little late never got connected to.
     "grpc.initial_reconnect_backoff_ms": 100,
     "grpc.max_reconnect_backoff_ms": 2_000,
+    # Despite its name, grpc reads this as the least time a connection attempt is given
+    # (default 20 s). Too short (it was 100 ms) and a member that answers the handshake late
+    # (just restarted, a loaded host) is never connected to; too long and an attempt that a
+    # frozen or not-yet-serving member swallowed holds a watch re-open for 20 s.
+    "grpc.min_reconnect_backoff_ms": CONNECT_TIMEOUT_MS,
 }
 
 

@@ -2,10 +2,10 @@
 
 A member that has just restarted, or a loaded host, accepts the TCP connection at once (the
 kernel does) but sends its HTTP/2 SETTINGS only later. grpc gives a connection attempt
-``grpc.min_reconnect_backoff_ms`` to complete; the client once set it to 100 ms, and a member
-slower than the reconnect backoff cap (2 s) was then never connected to. These tests put a
-relay in front of a real etcd that holds every new connection for longer than that cap before
-passing bytes on.
+``grpc.min_reconnect_backoff_ms`` to complete (5 s here). The client once set it to 100 ms,
+and a member slower than the reconnect backoff cap (2 s) was then never connected to. These
+tests put a relay in front of a real etcd that holds every new connection for longer than
+that cap before passing bytes on.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from etcd3._connection import (
+    CONNECT_TIMEOUT_MS,
     KEEPALIVE_TIME_MS,
     MAX_RECEIVE_MESSAGE_LENGTH,
     AsyncConnection,
@@ -49,6 +50,9 @@ def test_default_channel_options() -> None:
     assert options["grpc.http2.max_pings_without_data"] == 0
     # A restarted member is retried within seconds, not grpc's default of up to 120 s.
     assert options["grpc.max_reconnect_backoff_ms"] == 2_000
+    # grpc's minimum connection-attempt time: long enough for a slow handshake (see
+    # tests/integration/test_slow_handshake.py), bounded for a swallowed one.
+    assert options["grpc.min_reconnect_backoff_ms"] == CONNECT_TIMEOUT_MS == 5_000
 
 
 def test_user_options_override_ours_key_by_key() -> None:
