@@ -1691,8 +1691,8 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
         grpc.aio holds the writes of a call that has not connected yet and does not wake them
         when the call is cancelled or its channel closed: against a member that accepts the
         connection but never answers (paused, overloaded), a watch's or keep-alive's first
-        request would hold ``close()`` until grpc gives up connecting (20 s). Once one write
-        has gone through, grpc fails pending writes on cancellation itself.
+        request would hold ``close()`` until grpc gives up connecting. Once one write has gone
+        through, grpc fails pending writes on cancellation itself.
         """
         if self._ended is None:
             self._ended = asyncio.get_running_loop().create_future()
