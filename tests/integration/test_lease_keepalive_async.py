@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from grpc_aio_poller import hold_grpc_aio_poller
 
 import etcd3
 from etcd3._acompat import ASYNC, sleep
@@ -176,6 +177,8 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
     etcd_factory: EtcdFactory, capfd: pytest.CaptureFixture[str]
 ) -> None:
     server = etcd_factory()
+    if ASYNC:
+        poller = hold_grpc_aio_poller()  # grpc's thread, in the baseline either way
     before = set(threading.enumerate())
     client = etcd3.async_client(server.host, server.port, timeout=5)
     told: list[LeaseLostError] = []
@@ -198,4 +201,6 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
     while not set(threading.enumerate()) <= before:
         assert time.monotonic() < until
         await sleep(0.02)
+    if ASYNC:
+        await poller.close()
     assert capfd.readouterr() == ("", "")
