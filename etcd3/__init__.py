@@ -68,6 +68,9 @@ from etcd3._transactions import (
 from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
 from etcd3._version import __version__
 from etcd3._views import GetResult, KVMetadata, KVResult
+from etcd3._watch import WatchHandle
+from etcd3._watch_async import AsyncWatchHandle
+from etcd3._watch_core import WatchState
 from etcd3.errors import (
     AbortedError,
     AlreadyExistsError,
@@ -175,6 +178,7 @@ __all__ = [
     "AsyncLock",
     "AsyncMultiEndpointEtcd3Client",
     "AsyncSession",
+    "AsyncWatchHandle",
     "AuthFailedError",
     "AuthNotEnabledError",
     "AuthOldRevisionError",
@@ -299,7 +303,9 @@ __all__ = [
     "WatchCallback",
     "WatchCanceledError",
     "WatchFilterType",
+    "WatchHandle",
     "WatchResponse",
+    "WatchState",
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
     "__version__",

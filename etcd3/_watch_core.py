@@ -19,10 +19,22 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
   cancelled (the reader never blocks, other watches never stall) and re-created from the
   resume revision once the consumer has drained half of its queue: nothing is lost or repeated,
   memory stays bounded, and the server holds the history meanwhile.
+- **Creation.** A watch not yet confirmed fails the way a unary call fails: each stream that
+  ends before its confirmation is one failed attempt of a :class:`~etcd3._retry.CallAttempts`
+  under the client's :class:`~etcd3.RetryPolicy` and the creation's deadline, so a creation
+  against members that refuse connections raises the same ``ConnectionFailedError`` as a read,
+  after the same attempts and backoff (while a deadline allows, a refused connection is tried
+  again until it expires). A creation that runs out of time without any failure to report
+  raises :class:`~etcd3.errors.WatchTimedOut`.
 - **Errors.** A refused create raises the server's ``cancel_reason`` as a typed error; a
   compaction cancel becomes :class:`~etcd3.errors.RevisionCompactedError`; these end the watch.
-  A failed stream is retried with capped, jittered backoff (:class:`Backoff`) when the error is
-  transient (:func:`is_transient`), and every live watch is re-created on the new stream.
+  Once confirmed, a watch outlives every transient failure (:func:`is_transient`): the stream is
+  re-opened with capped, jittered backoff (:class:`Backoff`) and every live watch is re-created
+  on the new stream.
+- **Outages.** The core remembers since when the stream has been down (from the first failure
+  until a re-opened stream answers), so the shells can report an outage once it lasts
+  (:meth:`WatchCore.outage_warning`) and when it ends (:meth:`WatchCore.stream_answered`), and
+  each watch can tell its :class:`WatchState`.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ from typing import Generic, Protocol, TypeVar
 import grpc
 
 from etcd3._events import WatchFilterType, WatchResponse
+from etcd3._retry import CallAttempts, RetryPolicy, is_endpoint_failure
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
 from etcd3.errors import (
     ETCD_ERROR_TABLE,
@@ -56,6 +69,7 @@ from etcd3.errors import (
     UnauthenticatedError,
     UnknownError,
     WatchCanceledError,
+    WatchTimedOut,
     error_from_status,
 )
 from etcd3.rpc import etcdserverpb
@@ -74,6 +88,7 @@ __all__ = [
     "Sink",
     "WatchCore",
     "WatchSpec",
+    "WatchState",
     "is_transient",
     "refusal_error",
     "watch_spec",
@@ -314,13 +329,36 @@ class Phase(enum.Enum):
     """Cancelled by us because the consumer lags; re-created once it catches up."""
 
 
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    """Where one watch stands, for health checks and monitoring (``handle.state``).
+
+    Attributes:
+        connected: etcd has confirmed the watch on the stream in use, and that stream works.
+        reconnecting_since: While the stream is down and being re-opened, the
+            ``time.monotonic()`` instant it was lost (``None`` while it works). Deliveries
+            resume, with nothing lost, once it is back.
+        last_revision: The highest ``mod_revision`` among the events delivered to the watch's
+            consumer (``0`` before the first one).
+        ended: The watch was cancelled, failed or closed with its client.
+    """
+
+    connected: bool
+    reconnecting_since: float | None
+    last_revision: int
+    ended: bool
+
+
 class Registration(Generic[S]):
     """One watch as the core tracks it (shells only read ``id``, ``spec`` and ``sink``)."""
 
     __slots__ = (
+        "attempts",
         "auth_retried",
         "confirmed",
+        "deadline",
         "done",
+        "failure",
         "id",
         "next_revision",
         "partial",
@@ -332,10 +370,16 @@ class Registration(Generic[S]):
         "spec",
     )
 
-    def __init__(self, watch_id: int, spec: WatchSpec, sink: S) -> None:
+    def __init__(self, watch_id: int, spec: WatchSpec, sink: S, deadline: float | None) -> None:
         self.id = watch_id
         self.spec = spec
         self.sink = sink
+        self.deadline = deadline
+        """When the creation must be confirmed (``time.monotonic()``; ``None``: no limit)."""
+        self.attempts: CallAttempts | None = None
+        """The creation's failed attempts so far (from its first failure until confirmed)."""
+        self.failure: EtcdError | None = None
+        """The last failure of a stream before the creation was confirmed."""
         self.phase = Phase.NEW
         self.server_id: int | None = None
         self.next_revision = spec.start_revision
@@ -365,14 +409,28 @@ class WatchCore(Generic[S]):
 
     Args:
         max_queued: Undelivered responses per watch before its server watcher is paused.
+        policy: The retry policy that creations follow (the client's; default
+            ``RetryPolicy()``).
+        warn_after: Seconds of outage after which :meth:`outage_warning` answers (once).
     """
 
-    def __init__(self, max_queued: int = 1024) -> None:
+    def __init__(
+        self,
+        max_queued: int = 1024,
+        *,
+        policy: RetryPolicy | None = None,
+        warn_after: float = 30.0,
+    ) -> None:
         if max_queued < 2:
             raise ValueError("max_queued must be >= 2")
         self.max_queued = max_queued
         self.resume_at = max_queued // 2
         self.backoff = Backoff()
+        self.policy = policy if policy is not None else RetryPolicy()
+        self.warn_after = warn_after
+        self._outage_since: float | None = None
+        self._warned = False
+        self._answered = False
         self._ids = 0
         self._live: dict[int, Registration[S]] = {}
         self._pending: deque[Registration[S]] = deque()
@@ -404,9 +462,36 @@ class WatchCore(Generic[S]):
         """Whether requests wait to be sent."""
         return bool(self._outbox)
 
+    @property
+    def has_auth_checks(self) -> bool:
+        """Whether :meth:`take_auth_checks` has something to return."""
+        return bool(self._auth_checks)
+
+    @property
+    def live(self) -> int:
+        """How many watches are live."""
+        return len(self._live)
+
+    @property
+    def outage_since(self) -> float | None:
+        """Since when (``time.monotonic()``) the stream has been down, while watches are live
+        and no re-opened stream has answered yet; ``None`` otherwise."""
+        return self._outage_since
+
     def get(self, watch_id: int) -> Registration[S] | None:
         """The live watch with our id ``watch_id``, if any."""
         return self._live.get(watch_id)
+
+    def state(self, reg: Registration[S], last_revision: int) -> WatchState:
+        """The :class:`WatchState` of ``reg`` (``last_revision``: what its consumer got)."""
+        return WatchState(
+            connected=(
+                not reg.done and self._answered and reg.phase in (Phase.ACTIVE, Phase.PAUSED)
+            ),
+            reconnecting_since=None if reg.done else self._outage_since,
+            last_revision=last_revision,
+            ended=reg.done,
+        )
 
     def pop_request(self) -> WatchRequest | None:
         """The next request to send on the current stream, in order; ``None`` when none."""
@@ -414,9 +499,15 @@ class WatchCore(Generic[S]):
 
     # --- The consumer side -------------------------------------------------------------
 
-    def add(self, spec: WatchSpec, sink: S) -> Registration[S]:
+    def add(self, spec: WatchSpec, sink: S, deadline: float | None = None) -> Registration[S]:
         """Register a watch; its create request is queued now if a stream is open, else when
         one opens (:meth:`stream_opened`).
+
+        Args:
+            spec: What to watch.
+            sink: Where its results go.
+            deadline: When its creation must be confirmed (``time.monotonic()``; ``None``:
+                no limit, the retry policy's attempts bound it).
 
         Raises:
             ConnectionClosedError: After :meth:`close`.
@@ -424,7 +515,7 @@ class WatchCore(Generic[S]):
         if self._closed:
             raise ConnectionClosedError("the client is closed")
         self._ids += 1
-        reg = Registration(self._ids, spec, sink)
+        reg = Registration(self._ids, spec, sink, deadline)
         self._live[reg.id] = reg
         if self._stream_open:
             self._create(reg)
@@ -442,8 +533,12 @@ class WatchCore(Generic[S]):
         self._finish(reg, None)
         return True
 
-    def consumed(self, reg: Registration[S]) -> None:
-        """The consumer took one delivery; a paused watch resumes once half drained."""
+    def consumed(self, reg: Registration[S]) -> bool:
+        """The consumer took one delivery; a paused watch resumes once half drained.
+
+        Returns:
+            Whether requests wait to be sent (the resumed watch's create).
+        """
         reg.queued -= 1
         if (
             reg.phase is Phase.PAUSED
@@ -452,6 +547,13 @@ class WatchCore(Generic[S]):
             and self._stream_open
         ):
             self._create(reg)
+            return True
+        return False
+
+    def consumed_id(self, watch_id: int) -> bool:
+        """:meth:`consumed` for the watch with our id ``watch_id`` (a no-op once it ended)."""
+        reg = self._live.get(watch_id)
+        return reg is not None and self.consumed(reg)
 
     def request_progress(self) -> bool:
         """Queue a progress request (etcd answers every watch of the stream with its revision).
@@ -463,6 +565,21 @@ class WatchCore(Generic[S]):
             return False
         self._outbox.append(WatchRequest(progress_request=WatchProgressRequest()))
         return True
+
+    def creation_failure(self, reg: Registration[S]) -> EtcdError | None:
+        """End a creation whose deadline passed unconfirmed; ``None`` if it was confirmed.
+
+        Returns:
+            The error to raise: the stream failure that kept it from being confirmed, or
+            ``None`` when there was none (the caller raises ``WatchTimedOut``).
+        """
+        if reg.confirmed:
+            return None
+        error = reg.failure if reg.failure is not None else WatchTimedOut()
+        reg.confirmed = True
+        reg.sink.confirmed(error, 0)
+        self._finish(reg, None)
+        return reg.failure
 
     def take_auth_checks(self) -> list[Registration[S]]:
         """The watches whose creation was refused for want of permission, to check once.
@@ -506,30 +623,100 @@ class WatchCore(Generic[S]):
     def stream_opened(self) -> None:
         """A new stream is open: queue a create for every watch that needs one, in order."""
         self._stream_open = True
+        self._answered = False
         for reg in self._live.values():
             if reg.phase is Phase.NEW or (
                 reg.phase is Phase.PAUSED and reg.queued <= self.resume_at
             ):
                 self._create(reg)
 
-    def stream_failed(self, error: EtcdError | None, *, terminal: bool) -> None:
+    def stream_failed(
+        self,
+        error: EtcdError | None,
+        *,
+        terminal: bool,
+        now: float,
+        endpoint: str | None = None,
+        next_endpoint: str | None = None,
+    ) -> float:
         """The stream ended (``error`` ``None``: without one). Server watchers are gone: live
         watches will be re-created on the next stream, or all fail with ``error`` if
-        ``terminal``."""
+        ``terminal``.
+
+        Each creation not yet confirmed counts the failure as one of its attempts (see the
+        module docstring): one whose retry policy or deadline says to give up fails now with
+        ``error``; the others set the pace of the next attempt.
+
+        Args:
+            error: What ended the stream.
+            terminal: End every watch with ``error`` (the client closed, or ``error`` is not
+                transient).
+            now: ``time.monotonic()``.
+            endpoint: Where the stream ran (``None``: unknown).
+            next_endpoint: Where the next stream will open (``None``: unknown).
+
+        Returns:
+            Seconds to wait before opening the next stream.
+        """
         self._stream_lost()
-        if not terminal:
-            return
-        final = error if error is not None else StreamClosedError("the watch stream ended")
+        if self._live and self._outage_since is None:
+            self._outage_since = now
+        final = error
+        if final is None:
+            final = (
+                StreamClosedError("the watch stream ended")
+                if terminal
+                else ConnectionFailedError("the watch stream ended before etcd confirmed it")
+            )
+        if terminal:
+            for reg in list(self._live.values()):
+                if not reg.confirmed:
+                    reg.confirmed = True
+                    reg.sink.confirmed(final, 0)
+                    self._finish(reg, None)
+                else:
+                    self._finish(reg, final)
+            return 0.0
+        backoff = self.backoff.next_delay()
+        pace: float | None = None
         for reg in list(self._live.values()):
-            if not reg.confirmed:
-                reg.confirmed = True
-                reg.sink.confirmed(final, 0)
-                self._finish(reg, None)
-            else:
-                self._finish(reg, final)
+            if reg.confirmed:
+                continue
+            wait = self._attempt_failed(reg, final, now, endpoint, next_endpoint)
+            if wait is not None:
+                pace = wait if pace is None else min(pace, wait)
+        # While a creation waits, its retry policy sets the pace (as for a unary call).
+        return backoff if pace is None else pace
+
+    def stream_closed(self) -> None:
+        """The shell closed the stream on purpose (no watch left): no failure, no outage."""
+        self._stream_lost()
+
+    def stream_answered(self, now: float) -> float | None:
+        """A re-opened stream answered: the outage, if one was going on, is over.
+
+        Returns:
+            How long the outage lasted, or ``None`` if there was none.
+        """
+        since = self._outage_since
+        if since is None:
+            return None
+        self._outage_since = None
+        self._warned = False
+        return now - since
+
+    def outage_warning(self, now: float) -> float | None:
+        """How long the stream has been down, once it is longer than ``warn_after`` (the first
+        time only, per outage); ``None`` otherwise."""
+        since = self._outage_since
+        if since is None or self._warned or now - since < self.warn_after:
+            return None
+        self._warned = True
+        return now - since
 
     def receive(self, response: etcdserverpb.WatchResponse) -> None:
         """Route one response of the stream to its watch."""
+        self._answered = True
         if response.created:
             self._on_created(response)
             return
@@ -568,6 +755,39 @@ class WatchCore(Generic[S]):
 
     # --- Internals ---------------------------------------------------------------------
 
+    def _attempt_failed(
+        self,
+        reg: Registration[S],
+        error: EtcdError,
+        now: float,
+        endpoint: str | None,
+        next_endpoint: str | None,
+    ) -> float | None:
+        """Count a failed attempt of an unconfirmed creation; fail it when the policy says so.
+
+        Returns:
+            The wait before its next attempt, or ``None`` if it failed.
+        """
+        attempts = reg.attempts
+        if attempts is None:
+            attempts = reg.attempts = CallAttempts(self.policy, True, reg.deadline)
+        reg.failure = error
+        where = endpoint or ""
+        fresh = next_endpoint is not None and next_endpoint != where
+        step = attempts.on_failure(
+            error,
+            where,
+            now,
+            failover=is_endpoint_failure(error),
+            next_is_fresh=fresh and next_endpoint not in attempts.tried,
+        )
+        if step is not None:
+            return step.delay
+        reg.confirmed = True
+        reg.sink.confirmed(error, 0)
+        self._finish(reg, None)
+        return None
+
     def _create(self, reg: Registration[S]) -> None:
         reg.phase = Phase.PENDING
         reg.skip = reg.partial
@@ -602,6 +822,8 @@ class WatchCore(Generic[S]):
             return
         reg.phase = Phase.ACTIVE
         reg.auth_retried = False
+        reg.attempts = None
+        reg.failure = None
         if reg.next_revision == 0:
             # etcd starts a watcher without start revision at the header revision + 1.
             reg.next_revision = response.header.revision + 1
@@ -675,6 +897,7 @@ class WatchCore(Generic[S]):
 
     def _stream_lost(self) -> None:
         self._stream_open = False
+        self._answered = False
         self._pending.clear()
         self._by_server.clear()
         self._outbox.clear()
