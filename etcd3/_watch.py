@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
+from typing import NoReturn
 
 from typing_extensions import Self
 
@@ -29,11 +30,10 @@ from etcd3._watch_core import WatchSpec, WatchState, watch_spec
 from etcd3._watcher import (
     DEFAULT_CALLBACK_WORKERS,
     DEFAULT_WARN_AFTER,
-    Item,
     Watcher,
     WatchRegistration,
 )
-from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, WatchTimedOut
+from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
 from etcd3.rpc import etcdserverpb, mvccpb
 
 __all__ = ["WatchHandle", "WatchMixin"]
@@ -84,42 +84,55 @@ class WatchHandle:
         return self._watcher.state(self._reg)
 
     def __iter__(self) -> Self:
+        self._check_iterable()
         return self
+
+    def _check_iterable(self) -> None:
+        if self._reg.sink.callback is not None:
+            raise TypeError("a watch made with a callback delivers to it: it has no iterator")
 
     def __next__(self) -> WatchEvent:
         index = self._index
         if index < self._count:
             self._index = index + 1
             return _create_event(self._events[index], self._header)
+        if self._finished:
+            raise StopIteration
+        reg = self._reg
         while True:
-            raw = (self._next_response()).watch_response
-            events = raw.events
+            item = self._watcher.next_item(reg)
+            if not isinstance(item, etcdserverpb.WatchResponse):
+                self._end(item)
+            events = item.events
             count = len(events)
             if count:
                 self._events = events
                 self._count = count
                 self._index = 1
-                header = self._header = raw.header
+                header = self._header = item.header
                 return _create_event(events[0], header)
 
     def responses(self) -> Iterator[WatchResponse]:
         """Iterate over the watch's responses (each a batch of events, or a progress
         notification) until it ends."""
+        self._check_iterable()
         while True:
             try:
-                response = self._next_response()
+                raw = self._next_raw()
             except StopIteration:
                 return
-            yield response
+            yield WatchResponse(raw)
 
-    def _next_response(self) -> WatchResponse:
+    def _next_raw(self) -> etcdserverpb.WatchResponse:
         if self._finished:
             raise StopIteration
-        if self._reg.sink.callback is not None:
-            raise TypeError("a watch made with a callback delivers to it: it has no iterator")
-        item: Item = self._watcher.next_item(self._reg)
-        if isinstance(item, WatchResponse):
-            return item
+        item = self._watcher.next_item(self._reg)
+        if not isinstance(item, etcdserverpb.WatchResponse):
+            self._end(item)
+        return item
+
+    def _end(self, item: EtcdError | None) -> NoReturn:
+        """The watch ended: stop iterating (``None``) or raise the error that ended it."""
         self._finished = True
         if item is None:
             raise StopIteration
@@ -618,10 +631,10 @@ class WatchMixin(ClientBase):
                     raise WatchTimedOut(f"no watch response within {wait} s") from None
                 if item is None:
                     raise ConnectionClosedError("the client was closed")
-                if not isinstance(item, WatchResponse):
+                if not isinstance(item, etcdserverpb.WatchResponse):
                     raise item
-                if item.watch_response.events or not events:
-                    return item
+                if item.events or not events:
+                    return WatchResponse(item)
         finally:
             handle.cancel()
 
@@ -770,9 +783,9 @@ def _cancelling(handle: WatchHandle) -> Iterator[WatchResponse]:
     try:
         while True:
             try:
-                response = handle._next_response()
+                raw = handle._next_raw()
             except StopIteration:
                 return
-            yield response
+            yield WatchResponse(raw)
     finally:
         handle.cancel()

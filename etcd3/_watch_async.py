@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from types import TracebackType
+from typing import NoReturn
 
 from typing_extensions import Self
 
@@ -28,10 +29,9 @@ from etcd3._watcher_async import (
     DEFAULT_CALLBACK_WORKERS,
     DEFAULT_WARN_AFTER,
     AsyncWatcher,
-    Item,
     WatchRegistration,
 )
-from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, WatchTimedOut
+from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
 from etcd3.rpc import etcdserverpb, mvccpb
 
 __all__ = ["AsyncWatchHandle", "AsyncWatchMixin"]
@@ -82,42 +82,55 @@ class AsyncWatchHandle:
         return self._watcher.state(self._reg)
 
     def __aiter__(self) -> Self:
+        self._check_iterable()
         return self
+
+    def _check_iterable(self) -> None:
+        if self._reg.sink.callback is not None:
+            raise TypeError("a watch made with a callback delivers to it: it has no iterator")
 
     async def __anext__(self) -> WatchEvent:
         index = self._index
         if index < self._count:
             self._index = index + 1
             return _create_event(self._events[index], self._header)
+        if self._finished:
+            raise StopAsyncIteration
+        reg = self._reg
         while True:
-            raw = (await self._next_response()).watch_response
-            events = raw.events
+            item = await self._watcher.next_item(reg)
+            if not isinstance(item, etcdserverpb.WatchResponse):
+                self._end(item)
+            events = item.events
             count = len(events)
             if count:
                 self._events = events
                 self._count = count
                 self._index = 1
-                header = self._header = raw.header
+                header = self._header = item.header
                 return _create_event(events[0], header)
 
     async def responses(self) -> AsyncIterator[WatchResponse]:
         """Iterate over the watch's responses (each a batch of events, or a progress
         notification) until it ends."""
+        self._check_iterable()
         while True:
             try:
-                response = await self._next_response()
+                raw = await self._next_raw()
             except StopAsyncIteration:
                 return
-            yield response
+            yield WatchResponse(raw)
 
-    async def _next_response(self) -> WatchResponse:
+    async def _next_raw(self) -> etcdserverpb.WatchResponse:
         if self._finished:
             raise StopAsyncIteration
-        if self._reg.sink.callback is not None:
-            raise TypeError("a watch made with a callback delivers to it: it has no iterator")
-        item: Item = await self._watcher.next_item(self._reg)
-        if isinstance(item, WatchResponse):
-            return item
+        item = await self._watcher.next_item(self._reg)
+        if not isinstance(item, etcdserverpb.WatchResponse):
+            self._end(item)
+        return item
+
+    def _end(self, item: EtcdError | None) -> NoReturn:
+        """The watch ended: stop iterating (``None``) or raise the error that ended it."""
         self._finished = True
         if item is None:
             raise StopAsyncIteration
@@ -616,10 +629,10 @@ class AsyncWatchMixin(AsyncClientBase):
                     raise WatchTimedOut(f"no watch response within {wait} s") from None
                 if item is None:
                     raise ConnectionClosedError("the client was closed")
-                if not isinstance(item, WatchResponse):
+                if not isinstance(item, etcdserverpb.WatchResponse):
                     raise item
-                if item.watch_response.events or not events:
-                    return item
+                if item.events or not events:
+                    return WatchResponse(item)
         finally:
             await handle.cancel()
 
@@ -768,9 +781,9 @@ async def _cancelling(handle: AsyncWatchHandle) -> AsyncIterator[WatchResponse]:
     try:
         while True:
             try:
-                response = await handle._next_response()
+                raw = await handle._next_raw()
             except StopAsyncIteration:
                 return
-            yield response
+            yield WatchResponse(raw)
     finally:
         await handle.cancel()

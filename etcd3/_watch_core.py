@@ -49,7 +49,7 @@ from typing import Generic, Protocol, TypeVar
 
 import grpc
 
-from etcd3._events import WatchFilterType, WatchResponse
+from etcd3._events import WatchFilterType
 from etcd3._retry import CallAttempts, RetryPolicy, is_endpoint_failure
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
 from etcd3.errors import (
@@ -308,8 +308,9 @@ class Sink(Protocol):
         """The creation was confirmed at store ``revision`` (``error`` ``None``) or refused."""
         ...
 
-    def push(self, item: WatchResponse | EtcdError | None) -> None:
-        """Queue a response, the terminal error, or ``None`` (the watch ended)."""
+    def push(self, item: etcdserverpb.WatchResponse | EtcdError | None) -> None:
+        """Queue a response (the raw message: consumers wrap what they use), the terminal
+        error, or ``None`` (the watch ended)."""
         ...
 
 
@@ -360,6 +361,7 @@ class Registration(Generic[S]):
         "done",
         "failure",
         "id",
+        "in_order",
         "next_revision",
         "partial",
         "phase",
@@ -384,6 +386,9 @@ class Registration(Generic[S]):
         self.server_id: int | None = None
         self.next_revision = spec.start_revision
         """Where a (re-)created watcher starts: 0 (now) until the first confirmation."""
+        self.in_order = False
+        """The server watcher's responses so far needed no trimming (the next one is checked
+        against ``next_revision`` only)."""
         self.partial = 0
         """Events of revision ``next_revision`` already delivered (a fragment stopped mid-way)."""
         self.skip = 0
@@ -428,9 +433,12 @@ class WatchCore(Generic[S]):
         self.backoff = Backoff()
         self.policy = policy if policy is not None else RetryPolicy()
         self.warn_after = warn_after
-        self._outage_since: float | None = None
+        self.outage_since: float | None = None
+        """Since when (``time.monotonic()``) the stream has been down, while watches are live
+        and no re-opened stream has answered yet; ``None`` otherwise (read-only)."""
         self._warned = False
         self._answered = False
+        self._working = False
         self._ids = 0
         self._live: dict[int, Registration[S]] = {}
         self._pending: deque[Registration[S]] = deque()
@@ -468,15 +476,15 @@ class WatchCore(Generic[S]):
         return bool(self._auth_checks)
 
     @property
+    def has_work(self) -> bool:
+        """Whether the shell has something to do after :meth:`receive`: requests to send,
+        permissions to check, or an outage that a response may have ended."""
+        return bool(self._outbox or self._auth_checks) or self.outage_since is not None
+
+    @property
     def live(self) -> int:
         """How many watches are live."""
         return len(self._live)
-
-    @property
-    def outage_since(self) -> float | None:
-        """Since when (``time.monotonic()``) the stream has been down, while watches are live
-        and no re-opened stream has answered yet; ``None`` otherwise."""
-        return self._outage_since
 
     def get(self, watch_id: int) -> Registration[S] | None:
         """The live watch with our id ``watch_id``, if any."""
@@ -488,7 +496,7 @@ class WatchCore(Generic[S]):
             connected=(
                 not reg.done and self._answered and reg.phase in (Phase.ACTIVE, Phase.PAUSED)
             ),
-            reconnecting_since=None if reg.done else self._outage_since,
+            reconnecting_since=None if reg.done else self.outage_since,
             last_revision=last_revision,
             ended=reg.done,
         )
@@ -533,13 +541,13 @@ class WatchCore(Generic[S]):
         self._finish(reg, None)
         return True
 
-    def consumed(self, reg: Registration[S]) -> bool:
-        """The consumer took one delivery; a paused watch resumes once half drained.
+    def consumed(self, reg: Registration[S], count: int = 1) -> bool:
+        """The consumer took ``count`` deliveries; a paused watch resumes once half drained.
 
         Returns:
             Whether requests wait to be sent (the resumed watch's create).
         """
-        reg.queued -= 1
+        reg.queued -= count
         if (
             reg.phase is Phase.PAUSED
             and not reg.done
@@ -550,10 +558,10 @@ class WatchCore(Generic[S]):
             return True
         return False
 
-    def consumed_id(self, watch_id: int) -> bool:
+    def consumed_id(self, watch_id: int, count: int = 1) -> bool:
         """:meth:`consumed` for the watch with our id ``watch_id`` (a no-op once it ended)."""
         reg = self._live.get(watch_id)
-        return reg is not None and self.consumed(reg)
+        return reg is not None and self.consumed(reg, count)
 
     def request_progress(self) -> bool:
         """Queue a progress request (etcd answers every watch of the stream with its revision).
@@ -659,8 +667,8 @@ class WatchCore(Generic[S]):
             Seconds to wait before opening the next stream.
         """
         self._stream_lost()
-        if self._live and self._outage_since is None:
-            self._outage_since = now
+        if self._live and self.outage_since is None:
+            self.outage_since = now
         final = error
         if final is None:
             final = (
@@ -677,6 +685,7 @@ class WatchCore(Generic[S]):
                 else:
                     self._finish(reg, final)
             return 0.0
+        self._working = False
         backoff = self.backoff.next_delay()
         pace: float | None = None
         for reg in list(self._live.values()):
@@ -698,60 +707,86 @@ class WatchCore(Generic[S]):
         Returns:
             How long the outage lasted, or ``None`` if there was none.
         """
-        since = self._outage_since
+        since = self.outage_since
         if since is None:
             return None
-        self._outage_since = None
+        self.outage_since = None
         self._warned = False
         return now - since
 
     def outage_warning(self, now: float) -> float | None:
         """How long the stream has been down, once it is longer than ``warn_after`` (the first
         time only, per outage); ``None`` otherwise."""
-        since = self._outage_since
+        since = self.outage_since
         if since is None or self._warned or now - since < self.warn_after:
             return None
         self._warned = True
         return now - since
 
-    def receive(self, response: etcdserverpb.WatchResponse) -> None:
-        """Route one response of the stream to its watch."""
+    def receive(self, response: etcdserverpb.WatchResponse) -> bool:
+        """Route one response of the stream to its watch.
+
+        Returns:
+            :attr:`has_work`: whether the shell has something to do now.
+        """
         self._answered = True
         if response.created:
             self._on_created(response)
-            return
-        # Events or progress: the stream works. (Not a bare `created`: a member that accepts
-        # watches and then drops the stream must not be retried without backoff.)
-        self.backoff.reset()
+            return self.has_work
+        if not self._working:
+            # Events or progress: the stream works. (Not a bare `created`: a member that
+            # accepts watches and then drops the stream must not be retried without backoff.)
+            self._working = True
+            self.backoff.reset()
         watch_id = response.watch_id
+        reg = self._by_server.get(watch_id)
+        if reg is not None and reg.in_order and not response.fragment:
+            # The common case: the next events of a watcher whose responses so far needed no
+            # trimming, starting after the last one delivered.
+            events = response.events
+            count = len(events)
+            if count:
+                first = events[0].kv.mod_revision
+                if first >= reg.next_revision:
+                    reg.next_revision = (
+                        first if count == 1 else events[count - 1].kv.mod_revision
+                    ) + 1
+                    queued = reg.queued = reg.queued + 1
+                    reg.sink.push(response)
+                    if queued < self.max_queued:
+                        return self.outage_since is not None
+                    self._pause(reg)
+                    return self.has_work
         if watch_id == ALL_WATCHES:
             # A progress response for the whole stream: every watch sees it, none advances
             # its resume revision (etcd < 3.5.8 answers before slow watchers caught up).
             for each in list(self._by_server.values()):
                 if each.phase is Phase.ACTIVE and not each.done:
                     self._deliver(each, response)
-            return
-        reg = self._by_server.get(watch_id)
+            return self.has_work
         if reg is None:
-            return  # a watcher we cancelled or paused: its history is replayed when needed
+            # A watcher we cancelled or paused: its history is replayed when needed.
+            return self.has_work
         if response.canceled or response.compact_revision:
             del self._by_server[watch_id]
             reg.server_id = None
             if not reg.done and reg.phase is Phase.ACTIVE:
                 reg.phase = Phase.NEW
                 self._finish(reg, refusal_error(response))
-            return
+            return self.has_work
         if reg.done or reg.phase is not Phase.ACTIVE:
-            return
+            return self.has_work
         if not response.events:
             # Per-watch progress: etcd sends it only to watchers that are in sync, so
             # every event up to the header's revision has been delivered.
             if reg.partial == 0 and not response.fragment:
                 reg.next_revision = max(reg.next_revision, response.header.revision + 1)
             self._deliver(reg, response)
-            return
+            return self.has_work
         if self._trim(reg, response):
+            reg.in_order = reg.partial == 0 and reg.skip == 0
             self._deliver(reg, response)
+        return self.has_work
 
     # --- Internals ---------------------------------------------------------------------
 
@@ -789,6 +824,7 @@ class WatchCore(Generic[S]):
         return None
 
     def _create(self, reg: Registration[S]) -> None:
+        reg.in_order = False
         reg.phase = Phase.PENDING
         reg.skip = reg.partial
         self._pending.append(reg)
@@ -866,8 +902,12 @@ class WatchCore(Generic[S]):
 
     def _deliver(self, reg: Registration[S], response: etcdserverpb.WatchResponse) -> None:
         reg.queued += 1
-        reg.sink.push(WatchResponse(response))
-        if reg.queued >= self.max_queued and reg.phase is Phase.ACTIVE:
+        reg.sink.push(response)
+        if reg.queued >= self.max_queued:
+            self._pause(reg)
+
+    def _pause(self, reg: Registration[S]) -> None:
+        if reg.phase is Phase.ACTIVE:
             # The consumer lags: stop this watcher instead of buffering without bound or
             # blocking the reader; it is re-created from next_revision in consumed().
             self._cancel_server_watch(reg)

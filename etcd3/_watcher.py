@@ -88,8 +88,12 @@ BATCH = 32
 _PERMISSION_CHECK_TIMEOUT = 10.0
 """Seconds for the read that checks a refused watch's permission (and refreshes the token)."""
 
-Item = WatchResponse | EtcdError | None
-"""What a watch's queue holds: a response, the error that ended it, or ``None`` (the end)."""
+Item = etcdserverpb.WatchResponse | EtcdError | None
+"""What a watch's queue holds: a response (the raw message: consumers wrap what they use),
+the error that ended the watch, or ``None`` (the end)."""
+_RawResponse = etcdserverpb.WatchResponse
+_NOTHING = EtcdError("no item")
+"""A stand-in for "no item taken" (never handed out)."""
 _Stream = DuplexStream[etcdserverpb.WatchRequest, etcdserverpb.WatchResponse]
 _monotonic = time.monotonic
 
@@ -107,9 +111,9 @@ class _Sink:
         "id",
         "items",
         "last",
-        "queued",
         "revision",
         "scheduled",
+        "started",
         "waiter",
         "waiting",
         "watcher",
@@ -128,9 +132,10 @@ class _Sink:
         """The waiter while a consumer waits on it, else ``None``."""
         self.scheduled = False
         """In the pool's ready queue or being run (callback watches): never twice at once."""
-        self.queued = False
-        self.last = 0
-        """The highest ``mod_revision`` handed to the consumer."""
+        self.started = 0.0
+        """When a worker last started delivering to the callback (``time.monotonic()``)."""
+        self.last: etcdserverpb.WatchResponse | None = None
+        """The last response handed to the consumer."""
 
     def confirmed(self, error: EtcdError | None, revision: int) -> None:
         self.error = error
@@ -151,6 +156,14 @@ class _Sink:
 WatchRegistration: TypeAlias = Registration[_Sink]
 """One watch of an :class:`Watcher`: what its handle and iterators hold."""
 _Reg = WatchRegistration
+
+
+def _revision_of(response: etcdserverpb.WatchResponse | None) -> int:
+    """The revision up to which ``response`` says every change was delivered (``0``: none)."""
+    if response is None:
+        return 0
+    events = response.events
+    return events[-1].kv.mod_revision if events else response.header.revision
 
 
 def _overdue(left: float | None) -> bool:
@@ -222,7 +235,8 @@ class Watcher:
         self._idle: list[_Idle] = []
         self._heir: _Idle | None = None
         self._ready: deque[_Sink] = deque()
-        self._running: dict[object, tuple[_Sink, float]] = {}
+        self._running: dict[object, _Sink] = {}
+        """Workers inside callbacks, and whose (each sink's ``started`` says since when)."""
         self._watchdog: Job | None = None
         self._callbacks = 0
         self._waiters = 0
@@ -279,6 +293,8 @@ class Watcher:
                     reg.sink.callback = callback
                     if reg.sink.items:
                         self._schedule(reg.sink)
+                if self._reader is None:
+                    self._call_worker()  # callbacks wait for responses: someone must read
         return regs
 
     def _confirmation(self, reg: _Reg, until: float | None, timeout: float | None) -> None:
@@ -353,33 +369,49 @@ class Watcher:
     def state(self, reg: _Reg) -> WatchState:
         """Where the watch stands (see :class:`~etcd3._watch_core.WatchState`)."""
         with self._lock:
-            return self._core.state(reg, reg.sink.last)
+            return self._core.state(reg, _revision_of(reg.sink.last))
 
     def next_item(self, reg: _Reg, timeout: float | None = None) -> Item:
         """The watch's next queued item, waiting at most ``timeout`` seconds (``None``: no
-        limit) and reading the stream meanwhile if nobody else does.
+        limit). Without a limit, and when nobody else reads the stream, the caller reads it
+        itself until its item arrives (routing what belongs to other watches on the way).
 
         Raises:
             TimeoutError: Nothing arrived in time.
         """
         sink = reg.sink
         items = sink.items
+        lock = self._lock
         until = None if timeout is None else _monotonic() + timeout
         while True:
-            with self._lock:
+            with lock:
                 if items:
                     item = items.popleft()
-                    if not isinstance(item, WatchResponse):
-                        return item
-                    flush = self._core.consumed(reg)
-                    last = item.max_mod_revision
-                    if last is not None:
-                        sink.last = last
                     break
-            if not self._wait(sink, lambda: bool(items), until) and not items:
-                raise TimeoutError
-        if flush:
-            self._flush()
+                lead = until is None and self._consumers_read and self._reader is None
+                if lead:
+                    self._reader = sink  # the token's holder: this consumer
+            if not lead:
+                if not self._wait(sink, lambda: bool(items), until) and not items:
+                    raise TimeoutError
+                continue
+            try:
+                while not items:
+                    self._read_one(True)
+            finally:
+                with lock:
+                    self._reader = None
+                    if self._callbacks or self._waiters or self._core.outage_since is not None:
+                        self._reader = sink
+                        self._release(sink)  # and call a worker: reading must go on
+                    item = items.popleft() if items else _NOTHING
+            if item is not _NOTHING:
+                break
+        if not isinstance(item, _RawResponse):
+            return item
+        sink.last = item
+        if self._core.consumed(reg):
+            self._flush()  # a paused watch resumes
         return item
 
     def close(self) -> None:
@@ -428,7 +460,7 @@ class Watcher:
                         self._call_worker()
             if lead:
                 try:
-                    self._read_one(consumer=True)
+                    self._read_one(True)
                 finally:
                     with self._lock:
                         self._release(me)
@@ -450,18 +482,20 @@ class Watcher:
         if self._reader is me:
             self._reader = None
             self._dispatching_since = None
-            if self._needs_reader():
+            if (self._callbacks or self._waiters or self._core.outage_since is not None) and (
+                self._needs_reader()
+            ):
                 self._call_worker()
 
     def _needs_reader(self) -> bool:
         """Whether someone must read the stream: callbacks wait for responses, a consumer
         waits for someone else to route its own, or an outage is being recovered from."""
         core = self._core
-        if core.closed or core.idle:
+        if not (self._callbacks or self._waiters or core.outage_since is not None):
             return False
-        return bool(self._callbacks or self._waiters or core.outage_since is not None)
+        return not (core.closed or core.idle)
 
-    def _read_one(self, *, consumer: bool) -> None:
+    def _read_one(self, consumer: bool) -> None:
         """As the holder of the read token: route the stream's next response, after (re-)opening
         the stream if there is none."""
         stream = self._stream
@@ -489,14 +523,27 @@ class Watcher:
         core = self._core
         try:
             with self._lock:
-                core.receive(response)
-                flush = core.has_requests
-                checks = core.take_auth_checks() if core.has_auth_checks else None
-                outage = None if core.outage_since is None else core.stream_answered(_monotonic())
+                work = core.receive(response)
+                if work:
+                    flush = core.has_requests
+                    checks = core.take_auth_checks() if core.has_auth_checks else None
+                    outage = (
+                        None if core.outage_since is None else core.stream_answered(_monotonic())
+                    )
         except Exception as exc:  # a bug must not stop every watch silently, nor loudly
             logger.exception("watch stream response could not be routed")
             self._failed(stream, UnknownError(f"watch routing failed: {exc!r}"))
             return
+        if self._abandoned:
+            self._cancel_abandoned()
+        if work:
+            self._follow_up(stream, flush, checks, outage)
+
+    def _follow_up(
+        self, stream: _Stream, flush: bool, checks: list[_Reg] | None, outage: float | None
+    ) -> None:
+        """What a routed response left to do: send requests, log an outage's end, check
+        permissions (then re-open the stream with a fresh token)."""
         if outage is not None:
             logger.info(
                 "watch stream re-opened on %s after %.1f s; watches resume after their last "
@@ -506,8 +553,6 @@ class Watcher:
             )
         if flush:
             self._flush()
-        if self._abandoned:
-            self._cancel_abandoned()
         if checks and self._check_permissions(checks):
             self._failed(stream, None, reopen_now=True)
 
@@ -636,7 +681,8 @@ class Watcher:
     def _call_heir(self) -> None:
         """Make sure an idle worker watches the token's holder (under the lock)."""
         if self._idle:
-            self._idle[-1].event.set()  # it finds no heir and becomes it
+            heir = self._heir = self._idle[-1]
+            heir.event.set()  # it wakes up as the heir, and waits again with a timeout
         elif len(self._workers) < self._max_workers and not self._core.closed:
             self._workers.add(spawn(self._work, name="etcd3-watch-worker"))
 
@@ -644,19 +690,21 @@ class Watcher:
         """A pool worker: read the stream, run callbacks, or stand by as the heir."""
         me = current_worker()
         idle = _Idle(me)
+        lock = self._lock
         try:
             while True:
-                sink = None
+                batch: list[Item] | None = None
                 read = False
                 wait: float | None = None
-                now = _monotonic()
-                with self._lock:
+                with lock:
                     core = self._core
                     if core.closed or (core.idle and not self._ready):
                         return
                     if self._ready:
                         sink = self._ready.popleft()
-                        self._running[me] = (sink, now)
+                        batch, flush = self._take_batch(sink)
+                        now = sink.started = _monotonic()
+                        self._running[me] = sink
                         if self._reader is me:
                             self._dispatching_since = now
                         if len(self._running) == self._max_workers:
@@ -667,34 +715,35 @@ class Watcher:
                         else:
                             self._release(me)
                     elif self._needs_reader() and (
-                        self._reader is None or _overdue(self._stuck(now))
+                        self._reader is None or _overdue(self._stuck(_monotonic()))
                     ):
                         self._reader = me  # free, or its holder is stuck in a callback
                         self._dispatching_since = None
                         read = True
-                    if sink is None and not read:
+                    if batch is None and not read:
                         if self._heir is None and self._callbacks:
                             self._heir = idle
                         if self._heir is idle:
-                            stuck = self._stuck(now)
+                            stuck = self._stuck(_monotonic())
                             wait = STEAL_AFTER if stuck is None or stuck <= 0 else stuck
                         idle.event.clear()
                         self._idle.append(idle)
-                    elif self._callbacks and self._heir is None:
-                        self._call_heir()
-                if sink is not None:
-                    self._run_callbacks(me, sink)
+                    else:
+                        if self._heir is idle:
+                            self._heir = None  # busy now: another must watch
+                        if self._callbacks and self._heir is None:
+                            self._call_heir()
+                if batch is not None:
+                    self._run_batch(me, sink, batch, flush)
                 elif read:
-                    self._read_one(consumer=False)
+                    self._hold(me)
                 else:
                     wait_event(idle.event, wait)
-                    with self._lock:
+                    with lock:
                         if idle in self._idle:
                             self._idle.remove(idle)
-                        if self._heir is idle:
-                            self._heir = None
         finally:
-            with self._lock:
+            with lock:
                 self._workers.discard(current_worker())
                 if idle in self._idle:
                     self._idle.remove(idle)
@@ -702,6 +751,33 @@ class Watcher:
                     self._heir = None
                 self._running.pop(me, None)
                 self._release(me)
+
+    def _hold(self, me: object) -> None:
+        """Holding the read token: read the stream and run the callbacks of what was read,
+        until reading is no longer needed or an idle worker took the token over."""
+        lock = self._lock
+        ready = self._ready
+        running = self._running
+        while True:
+            self._read_one(False)
+            while True:
+                with lock:
+                    if self._reader is not me:
+                        return  # taken over while a callback ran
+                    if not ready:
+                        if self._callbacks or self._needs_reader():
+                            break  # read on
+                        self._release(me)
+                        return
+                    sink = ready.popleft()
+                    batch, flush = self._take_batch(sink)
+                    running[me] = sink
+                    self._dispatching_since = sink.started = _monotonic()
+                    if self._heir is None:
+                        self._call_heir()  # someone must watch us while the callback runs
+                    if len(running) == self._max_workers:
+                        self._saturated()
+                self._run_batch(me, sink, batch, flush)
 
     def _stuck(self, now: float) -> float | None:
         """Seconds until the token's holder counts as stuck in callbacks (``<= 0``: it is);
@@ -711,46 +787,60 @@ class Watcher:
             return None
         return since + STEAL_AFTER - now
 
-    def _run_callbacks(self, me: object, sink: _Sink) -> None:
-        """Deliver up to :data:`BATCH` of a callback watch's items, in order, then let the
-        next watch have a turn."""
+    def _take_batch(self, sink: _Sink) -> tuple[list[Item], bool]:
+        """Take up to :data:`BATCH` of a callback watch's items for delivery (under the lock).
+
+        Returns:
+            The items, and whether requests wait to be sent (a paused watch resumes).
+        """
+        items = sink.items
+        if len(items) <= BATCH:
+            batch = list(items)
+            items.clear()
+        else:
+            batch = [items.popleft() for _ in range(BATCH)]
+        responses = 0
+        for item in batch:
+            if isinstance(item, _RawResponse):
+                sink.last = item
+                responses += 1
+        return batch, bool(responses) and self._core.consumed_id(sink.id, responses)
+
+    def _run_batch(self, me: object, sink: _Sink, batch: list[Item], flush: bool) -> None:
+        """Call a watch's callback with each item of ``batch``, in order; then give the watch
+        back to the ready queue if more items came meanwhile."""
+        if flush:
+            self._flush()
         callback = sink.callback
         assert callback is not None
         ended = False
         try:
-            for _ in range(BATCH):
-                with self._lock:
-                    if not sink.items:
-                        break
-                    item = sink.items.popleft()
-                    flush = False
-                    if isinstance(item, WatchResponse):
-                        flush = self._core.consumed_id(sink.id)
-                if flush:
-                    self._flush()
-                if item is None:
+            for item in batch:
+                delivered: WatchResponse | EtcdError
+                if isinstance(item, _RawResponse):
+                    delivered = WatchResponse(item)
+                elif item is None:
                     ended = True
                     break
-                if isinstance(item, WatchResponse):
-                    last = item.max_mod_revision
-                    if last is not None:
-                        sink.last = last
+                else:
+                    ended = True
+                    delivered = item
                 try:
-                    callback(item)
+                    callback(delivered)
                 except Exception:
                     logger.exception("watch callback %r raised; ignored", callback)
-                if not isinstance(item, WatchResponse):
-                    ended = True
+                if ended:
                     break
         finally:
             with self._lock:
                 self._running.pop(me, None)
                 if self._reader is me:
                     self._dispatching_since = None
+                items = sink.items
                 if ended:
                     self._callbacks -= 1
-                    sink.items.clear()
-                elif sink.items:
+                    items.clear()
+                elif items:
                     self._ready.append(sink)
                 else:
                     sink.scheduled = False
@@ -766,11 +856,12 @@ class Watcher:
         try:
             while True:
                 with self._lock:
-                    running = dict(self._running)
+                    running = list(self._running.values())
                     if self._core.closed or len(running) < self._max_workers:
                         return
                 now = _monotonic()
-                sink, since = min(running.values(), key=lambda entry: entry[1])
+                sink = min(running, key=lambda each: each.started)
+                since = sink.started
                 if not warned and now - since >= SATURATION_WARNING:
                     warned = True
                     logger.warning(

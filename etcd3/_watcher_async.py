@@ -88,8 +88,12 @@ BATCH = 32
 _PERMISSION_CHECK_TIMEOUT = 10.0
 """Seconds for the read that checks a refused watch's permission (and refreshes the token)."""
 
-Item = WatchResponse | EtcdError | None
-"""What a watch's queue holds: a response, the error that ended it, or ``None`` (the end)."""
+Item = etcdserverpb.WatchResponse | EtcdError | None
+"""What a watch's queue holds: a response (the raw message: consumers wrap what they use),
+the error that ended the watch, or ``None`` (the end)."""
+_RawResponse = etcdserverpb.WatchResponse
+_NOTHING = EtcdError("no item")
+"""A stand-in for "no item taken" (never handed out)."""
 _Stream = AsyncDuplexStream[etcdserverpb.WatchRequest, etcdserverpb.WatchResponse]
 _monotonic = time.monotonic
 
@@ -107,9 +111,9 @@ class _Sink:
         "id",
         "items",
         "last",
-        "queued",
         "revision",
         "scheduled",
+        "started",
         "waiter",
         "waiting",
         "watcher",
@@ -128,9 +132,10 @@ class _Sink:
         """The waiter while a consumer waits on it, else ``None``."""
         self.scheduled = False
         """In the pool's ready queue or being run (callback watches): never twice at once."""
-        self.queued = False
-        self.last = 0
-        """The highest ``mod_revision`` handed to the consumer."""
+        self.started = 0.0
+        """When a worker last started delivering to the callback (``time.monotonic()``)."""
+        self.last: etcdserverpb.WatchResponse | None = None
+        """The last response handed to the consumer."""
 
     def confirmed(self, error: EtcdError | None, revision: int) -> None:
         self.error = error
@@ -151,6 +156,14 @@ class _Sink:
 WatchRegistration: TypeAlias = Registration[_Sink]
 """One watch of an :class:`AsyncWatcher`: what its handle and iterators hold."""
 _Reg = WatchRegistration
+
+
+def _revision_of(response: etcdserverpb.WatchResponse | None) -> int:
+    """The revision up to which ``response`` says every change was delivered (``0``: none)."""
+    if response is None:
+        return 0
+    events = response.events
+    return events[-1].kv.mod_revision if events else response.header.revision
 
 
 def _overdue(left: float | None) -> bool:
@@ -222,7 +235,8 @@ class AsyncWatcher:
         self._idle: list[_Idle] = []
         self._heir: _Idle | None = None
         self._ready: deque[_Sink] = deque()
-        self._running: dict[object, tuple[_Sink, float]] = {}
+        self._running: dict[object, _Sink] = {}
+        """Workers inside callbacks, and whose (each sink's ``started`` says since when)."""
         self._watchdog: Job | None = None
         self._callbacks = 0
         self._waiters = 0
@@ -281,6 +295,8 @@ class AsyncWatcher:
                     reg.sink.callback = callback
                     if reg.sink.items:
                         self._schedule(reg.sink)
+                if self._reader is None:
+                    self._call_worker()  # callbacks wait for responses: someone must read
         return regs
 
     async def _confirmation(self, reg: _Reg, until: float | None, timeout: float | None) -> None:
@@ -355,33 +371,49 @@ class AsyncWatcher:
     def state(self, reg: _Reg) -> WatchState:
         """Where the watch stands (see :class:`~etcd3._watch_core.WatchState`)."""
         with self._lock:
-            return self._core.state(reg, reg.sink.last)
+            return self._core.state(reg, _revision_of(reg.sink.last))
 
     async def next_item(self, reg: _Reg, timeout: float | None = None) -> Item:
         """The watch's next queued item, waiting at most ``timeout`` seconds (``None``: no
-        limit) and reading the stream meanwhile if nobody else does.
+        limit). Without a limit, and when nobody else reads the stream, the caller reads it
+        itself until its item arrives (routing what belongs to other watches on the way).
 
         Raises:
             TimeoutError: Nothing arrived in time.
         """
         sink = reg.sink
         items = sink.items
+        lock = self._lock
         until = None if timeout is None else _monotonic() + timeout
         while True:
-            with self._lock:
+            with lock:
                 if items:
                     item = items.popleft()
-                    if not isinstance(item, WatchResponse):
-                        return item
-                    flush = self._core.consumed(reg)
-                    last = item.max_mod_revision
-                    if last is not None:
-                        sink.last = last
                     break
-            if not await self._wait(sink, lambda: bool(items), until) and not items:
-                raise TimeoutError
-        if flush:
-            await self._flush()
+                lead = until is None and self._consumers_read and self._reader is None
+                if lead:
+                    self._reader = sink  # the token's holder: this consumer
+            if not lead:
+                if not await self._wait(sink, lambda: bool(items), until) and not items:
+                    raise TimeoutError
+                continue
+            try:
+                while not items:
+                    await self._read_one(True)
+            finally:
+                with lock:
+                    self._reader = None
+                    if self._callbacks or self._waiters or self._core.outage_since is not None:
+                        self._reader = sink
+                        self._release(sink)  # and call a worker: reading must go on
+                    item = items.popleft() if items else _NOTHING
+            if item is not _NOTHING:
+                break
+        if not isinstance(item, _RawResponse):
+            return item
+        sink.last = item
+        if self._core.consumed(reg):
+            await self._flush()  # a paused watch resumes
         return item
 
     async def close(self) -> None:
@@ -430,7 +462,7 @@ class AsyncWatcher:
                         self._call_worker()
             if lead:
                 try:
-                    await self._read_one(consumer=True)
+                    await self._read_one(True)
                 finally:
                     with self._lock:
                         self._release(me)
@@ -452,18 +484,20 @@ class AsyncWatcher:
         if self._reader is me:
             self._reader = None
             self._dispatching_since = None
-            if self._needs_reader():
+            if (self._callbacks or self._waiters or self._core.outage_since is not None) and (
+                self._needs_reader()
+            ):
                 self._call_worker()
 
     def _needs_reader(self) -> bool:
         """Whether someone must read the stream: callbacks wait for responses, a consumer
         waits for someone else to route its own, or an outage is being recovered from."""
         core = self._core
-        if core.closed or core.idle:
+        if not (self._callbacks or self._waiters or core.outage_since is not None):
             return False
-        return bool(self._callbacks or self._waiters or core.outage_since is not None)
+        return not (core.closed or core.idle)
 
-    async def _read_one(self, *, consumer: bool) -> None:
+    async def _read_one(self, consumer: bool) -> None:
         """As the holder of the read token: route the stream's next response, after (re-)opening
         the stream if there is none."""
         stream = self._stream
@@ -491,14 +525,27 @@ class AsyncWatcher:
         core = self._core
         try:
             with self._lock:
-                core.receive(response)
-                flush = core.has_requests
-                checks = core.take_auth_checks() if core.has_auth_checks else None
-                outage = None if core.outage_since is None else core.stream_answered(_monotonic())
+                work = core.receive(response)
+                if work:
+                    flush = core.has_requests
+                    checks = core.take_auth_checks() if core.has_auth_checks else None
+                    outage = (
+                        None if core.outage_since is None else core.stream_answered(_monotonic())
+                    )
         except Exception as exc:  # a bug must not stop every watch silently, nor loudly
             logger.exception("watch stream response could not be routed")
             self._failed(stream, UnknownError(f"watch routing failed: {exc!r}"))
             return
+        if self._abandoned:
+            await self._cancel_abandoned()
+        if work:
+            await self._follow_up(stream, flush, checks, outage)
+
+    async def _follow_up(
+        self, stream: _Stream, flush: bool, checks: list[_Reg] | None, outage: float | None
+    ) -> None:
+        """What a routed response left to do: send requests, log an outage's end, check
+        permissions (then re-open the stream with a fresh token)."""
         if outage is not None:
             logger.info(
                 "watch stream re-opened on %s after %.1f s; watches resume after their last "
@@ -508,8 +555,6 @@ class AsyncWatcher:
             )
         if flush:
             await self._flush()
-        if self._abandoned:
-            await self._cancel_abandoned()
         if checks and await self._check_permissions(checks):
             self._failed(stream, None, reopen_now=True)
 
@@ -638,7 +683,8 @@ class AsyncWatcher:
     def _call_heir(self) -> None:
         """Make sure an idle worker watches the token's holder (under the lock)."""
         if self._idle:
-            self._idle[-1].event.set()  # it finds no heir and becomes it
+            heir = self._heir = self._idle[-1]
+            heir.event.set()  # it wakes up as the heir, and waits again with a timeout
         elif len(self._workers) < self._max_workers and not self._core.closed:
             self._workers.add(spawn(self._work, name="etcd3-watch-worker"))
 
@@ -646,19 +692,21 @@ class AsyncWatcher:
         """A pool worker: read the stream, run callbacks, or stand by as the heir."""
         me = current_worker()
         idle = _Idle(me)
+        lock = self._lock
         try:
             while True:
-                sink = None
+                batch: list[Item] | None = None
                 read = False
                 wait: float | None = None
-                now = _monotonic()
-                with self._lock:
+                with lock:
                     core = self._core
                     if core.closed or (core.idle and not self._ready):
                         return
                     if self._ready:
                         sink = self._ready.popleft()
-                        self._running[me] = (sink, now)
+                        batch, flush = self._take_batch(sink)
+                        now = sink.started = _monotonic()
+                        self._running[me] = sink
                         if self._reader is me:
                             self._dispatching_since = now
                         if len(self._running) == self._max_workers:
@@ -669,34 +717,35 @@ class AsyncWatcher:
                         else:
                             self._release(me)
                     elif self._needs_reader() and (
-                        self._reader is None or _overdue(self._stuck(now))
+                        self._reader is None or _overdue(self._stuck(_monotonic()))
                     ):
                         self._reader = me  # free, or its holder is stuck in a callback
                         self._dispatching_since = None
                         read = True
-                    if sink is None and not read:
+                    if batch is None and not read:
                         if self._heir is None and self._callbacks:
                             self._heir = idle
                         if self._heir is idle:
-                            stuck = self._stuck(now)
+                            stuck = self._stuck(_monotonic())
                             wait = STEAL_AFTER if stuck is None or stuck <= 0 else stuck
                         idle.event.clear()
                         self._idle.append(idle)
-                    elif self._callbacks and self._heir is None:
-                        self._call_heir()
-                if sink is not None:
-                    await self._run_callbacks(me, sink)
+                    else:
+                        if self._heir is idle:
+                            self._heir = None  # busy now: another must watch
+                        if self._callbacks and self._heir is None:
+                            self._call_heir()
+                if batch is not None:
+                    await self._run_batch(me, sink, batch, flush)
                 elif read:
-                    await self._read_one(consumer=False)
+                    await self._hold(me)
                 else:
                     await wait_event(idle.event, wait)
-                    with self._lock:
+                    with lock:
                         if idle in self._idle:
                             self._idle.remove(idle)
-                        if self._heir is idle:
-                            self._heir = None
         finally:
-            with self._lock:
+            with lock:
                 self._workers.discard(current_worker())
                 if idle in self._idle:
                     self._idle.remove(idle)
@@ -704,6 +753,33 @@ class AsyncWatcher:
                     self._heir = None
                 self._running.pop(me, None)
                 self._release(me)
+
+    async def _hold(self, me: object) -> None:
+        """Holding the read token: read the stream and run the callbacks of what was read,
+        until reading is no longer needed or an idle worker took the token over."""
+        lock = self._lock
+        ready = self._ready
+        running = self._running
+        while True:
+            await self._read_one(False)
+            while True:
+                with lock:
+                    if self._reader is not me:
+                        return  # taken over while a callback ran
+                    if not ready:
+                        if self._callbacks or self._needs_reader():
+                            break  # read on
+                        self._release(me)
+                        return
+                    sink = ready.popleft()
+                    batch, flush = self._take_batch(sink)
+                    running[me] = sink
+                    self._dispatching_since = sink.started = _monotonic()
+                    if self._heir is None:
+                        self._call_heir()  # someone must watch us while the callback runs
+                    if len(running) == self._max_workers:
+                        self._saturated()
+                await self._run_batch(me, sink, batch, flush)
 
     def _stuck(self, now: float) -> float | None:
         """Seconds until the token's holder counts as stuck in callbacks (``<= 0``: it is);
@@ -713,51 +789,65 @@ class AsyncWatcher:
             return None
         return since + STEAL_AFTER - now
 
-    async def _run_callbacks(self, me: object, sink: _Sink) -> None:
-        """Deliver up to :data:`BATCH` of a callback watch's items, in order, then let the
-        next watch have a turn."""
+    def _take_batch(self, sink: _Sink) -> tuple[list[Item], bool]:
+        """Take up to :data:`BATCH` of a callback watch's items for delivery (under the lock).
+
+        Returns:
+            The items, and whether requests wait to be sent (a paused watch resumes).
+        """
+        items = sink.items
+        if len(items) <= BATCH:
+            batch = list(items)
+            items.clear()
+        else:
+            batch = [items.popleft() for _ in range(BATCH)]
+        responses = 0
+        for item in batch:
+            if isinstance(item, _RawResponse):
+                sink.last = item
+                responses += 1
+        return batch, bool(responses) and self._core.consumed_id(sink.id, responses)
+
+    async def _run_batch(self, me: object, sink: _Sink, batch: list[Item], flush: bool) -> None:
+        """Call a watch's callback with each item of ``batch``, in order; then give the watch
+        back to the ready queue if more items came meanwhile."""
+        if flush:
+            await self._flush()
         callback = sink.callback
         assert callback is not None
         ended = False
         try:
-            for _ in range(BATCH):
-                with self._lock:
-                    if not sink.items:
-                        break
-                    item = sink.items.popleft()
-                    flush = False
-                    if isinstance(item, WatchResponse):
-                        flush = self._core.consumed_id(sink.id)
-                if flush:
-                    await self._flush()
-                if item is None:
+            for item in batch:
+                delivered: WatchResponse | EtcdError
+                if isinstance(item, _RawResponse):
+                    delivered = WatchResponse(item)
+                elif item is None:
                     ended = True
                     break
-                if isinstance(item, WatchResponse):
-                    last = item.max_mod_revision
-                    if last is not None:
-                        sink.last = last
+                else:
+                    ended = True
+                    delivered = item
                 try:
                     if ASYNC:
-                        result = callback(item)
-                        if inspect.isawaitable(result):  # a coroutine function's call
-                            await result
+                        result = callback(delivered)
+                        if result is not None and inspect.isawaitable(result):
+                            await result  # a coroutine function's call
                     else:
-                        callback(item)
+                        callback(delivered)
                 except Exception:
                     logger.exception("watch callback %r raised; ignored", callback)
-                if not isinstance(item, WatchResponse):
-                    ended = True
+                if ended:
                     break
         finally:
             with self._lock:
                 self._running.pop(me, None)
                 if self._reader is me:
                     self._dispatching_since = None
+                items = sink.items
                 if ended:
                     self._callbacks -= 1
-                    sink.items.clear()
-                elif sink.items:
+                    items.clear()
+                elif items:
                     self._ready.append(sink)
                 else:
                     sink.scheduled = False
@@ -773,11 +863,12 @@ class AsyncWatcher:
         try:
             while True:
                 with self._lock:
-                    running = dict(self._running)
+                    running = list(self._running.values())
                     if self._core.closed or len(running) < self._max_workers:
                         return
                 now = _monotonic()
-                sink, since = min(running.values(), key=lambda entry: entry[1])
+                sink = min(running, key=lambda each: each.started)
+                since = sink.started
                 if not warned and now - since >= SATURATION_WARNING:
                     warned = True
                     logger.warning(

@@ -42,8 +42,8 @@ class Sink:
     def confirmed(self, error: EtcdError | None, revision: int) -> None:
         self.confirmations.append((error, revision))
 
-    def push(self, item: WatchResponse | EtcdError | None) -> None:
-        self.items.append(item)
+    def push(self, item: RawResponse | EtcdError | None) -> None:
+        self.items.append(WatchResponse(item) if isinstance(item, RawResponse) else item)
 
     def revisions(self) -> list[list[int]]:
         return [
