@@ -47,13 +47,15 @@ from etcd3._retry import RetryPolicy
 from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
 from etcd3._session import Session
 from etcd3._session_async import AsyncSession
-from etcd3._transactions import (
-    BaseCompare,
+from etcd3._transactions.builder import (
     CompareBuilder,
     CompareBuilderStep1,
     OperationBuilder,
     TransactionBuilder,
     TransactionResponse,
+)
+from etcd3._transactions.operators import (
+    BaseCompare,
     Transactions,
     TxCondition,
     TxOp,

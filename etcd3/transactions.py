@@ -4,7 +4,7 @@
 ``client.transactions.value(...)`` and through :class:`etcd3.TransactionBuilder`.
 """
 
-from etcd3._transactions import (
+from etcd3._transactions.operators import (
     BaseCompare,
     Create,
     Delete,
