@@ -252,6 +252,8 @@ class LeaseCompare(BaseCompare):
 
 
 class _Op:
+    """What every operation object is: the checked ``RequestOp`` it sends."""
+
     __slots__ = ("_message",)
 
     _message: RequestOp
