@@ -7,12 +7,21 @@ pool. Enums are Python ``IntEnum`` classes; the values also exist as message att
 time (``etcdrpc.RangeRequest.ASCEND``), as in the predecessor.
 """
 
+from typing import Final
+
 from etcd3.rpc import authpb, etcdserverpb, mvccpb
 from etcd3.rpc.authpb import *  # noqa: F403
 from etcd3.rpc.etcdserverpb import *  # noqa: F403
+from etcd3.rpc.etcdserverpb import AlarmType
 from etcd3.rpc.mvccpb import *  # noqa: F403
 
-__all__ = []
+# protobuf's Python modules also bind each value of a top-level enum by name: the predecessors'
+# ``etcdrpc.NOSPACE``.
+NONE: Final = AlarmType.NONE
+NOSPACE: Final = AlarmType.NOSPACE
+CORRUPT: Final = AlarmType.CORRUPT
+
+__all__ = ["CORRUPT", "NONE", "NOSPACE"]
 __all__ += authpb.__all__
 __all__ += etcdserverpb.__all__
 __all__ += mvccpb.__all__
