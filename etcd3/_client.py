@@ -25,11 +25,11 @@ __all__ = ["Etcd3Client", "client"]
 class Etcd3Client(
     KVMixin,
     TxnMixin,
+    RecipesMixin,  # built on the watches and leases: before them in the MRO
     WatchMixin,
     LeaseMixin,
     ClusterMixin,
     AuthMixin,
-    RecipesMixin,
     NamespaceMixin,
 ):
     """A client for an etcd cluster (the asyncio and sync clients have the same methods).

@@ -23,11 +23,11 @@ __all__ = ["AsyncEtcd3Client", "async_client"]
 class AsyncEtcd3Client(
     AsyncKVMixin,
     AsyncTxnMixin,
+    AsyncRecipesMixin,  # built on the watches and leases: before them in the MRO
     AsyncWatchMixin,
     AsyncLeaseMixin,
     AsyncClusterMixin,
     AsyncAuthMixin,
-    AsyncRecipesMixin,
     AsyncNamespaceMixin,
 ):
     """A client for an etcd cluster (the asyncio and sync clients have the same methods).

@@ -16,7 +16,6 @@ from typing import Literal
 
 from etcd3._base import ClientBase
 from etcd3._paging import PageCursor
-from etcd3._runtime import Timeout
 from etcd3._validate import (
     KeyLike,
     SortOrderLike,
@@ -89,7 +88,7 @@ class KVMixin(ClientBase):
                 ``revision``, ``ConnectionTimeoutError`` past the deadline).
         """
         request = single_key_request(key, serializable, revision)
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get(
         self,
@@ -115,7 +114,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         return first_result(response) or (None, None)
 
     def get_strict(
@@ -143,7 +142,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         result = first_result(response)
         if result is None:
             raise KeyError(key)
@@ -212,7 +211,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_prefix(
         self,
@@ -277,7 +276,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     def get_range_response(
         self,
@@ -340,7 +339,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_range(
         self,
@@ -405,7 +404,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     def get_all_response(
         self,
@@ -464,7 +463,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_all(
         self,
@@ -525,9 +524,9 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
-    def _results(self, request: RangeRequest, timeout: Timeout) -> Iterator[KVResult]:
+    def _results(self, request: RangeRequest, timeout: float | None) -> Iterator[KVResult]:
         response = self._rpc.kv.range(request, timeout=timeout)
         yield from results(response)
 
@@ -578,7 +577,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_range_paged(
         self,
@@ -624,7 +623,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged_response(
         self,
@@ -667,7 +666,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged(
         self,
@@ -711,9 +710,9 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
-    def _pages(self, cursor: PageCursor, timeout: Timeout) -> Iterator[RangeResponse]:
+    def _pages(self, cursor: PageCursor, timeout: float | None) -> Iterator[RangeResponse]:
         request = cursor.request
         while request is not None:
             response = self._rpc.kv.range(request, timeout=timeout)
@@ -722,7 +721,7 @@ class KVMixin(ClientBase):
             # Drop the page before fetching the next: one page in memory at a time.
             del response
 
-    def _paged_results(self, cursor: PageCursor, timeout: Timeout) -> Iterator[KVResult]:
+    def _paged_results(self, cursor: PageCursor, timeout: float | None) -> Iterator[KVResult]:
         for response in self._pages(cursor, timeout):
             yield from detached_results(response)
             del response
@@ -763,7 +762,7 @@ class KVMixin(ClientBase):
                 lease=lease_id(lease),
                 prev_kv=flag(prev_kv, "prev_kv"),
             )
-        return self._rpc.kv.put(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.put(request, timeout=self._call_timeout(timeout_override))
 
     def delete(
         self,
@@ -787,7 +786,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = DeleteRangeRequest(key=key_bytes(key), prev_kv=flag(prev_kv, "prev_kv"))
-        response = self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
         if response.deleted >= 1:
             return True, response
         return False, None
@@ -815,7 +814,7 @@ class KVMixin(ClientBase):
         """
         start, end = _prefix_bounds(prefix)
         request = DeleteRangeRequest(key=start, range_end=end, prev_kv=flag(prev_kv, "prev_kv"))
-        return self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
 
     def delete_range(
         self,
@@ -843,7 +842,7 @@ class KVMixin(ClientBase):
         request = DeleteRangeRequest(
             key=key_bytes(key), range_end=range_bound(range_end), prev_kv=flag(prev_kv, "prev_kv")
         )
-        return self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
 
     def compact(
         self,
@@ -870,4 +869,4 @@ class KVMixin(ClientBase):
         request = CompactionRequest(
             revision=positive_int(revision, "revision"), physical=flag(physical, "physical")
         )
-        self._rpc.kv.compact(request, timeout=self._deadline(timeout_override))
+        self._rpc.kv.compact(request, timeout=self._call_timeout(timeout_override))

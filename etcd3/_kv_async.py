@@ -14,7 +14,6 @@ from typing import Literal
 
 from etcd3._base_async import AsyncClientBase
 from etcd3._paging import PageCursor
-from etcd3._runtime import Timeout
 from etcd3._validate import (
     KeyLike,
     SortOrderLike,
@@ -87,7 +86,7 @@ class AsyncKVMixin(AsyncClientBase):
                 ``revision``, ``ConnectionTimeoutError`` past the deadline).
         """
         request = single_key_request(key, serializable, revision)
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     async def get(
         self,
@@ -113,7 +112,7 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         return first_result(response) or (None, None)
 
     async def get_strict(
@@ -141,7 +140,7 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         result = first_result(response)
         if result is None:
             raise KeyError(key)
@@ -210,7 +209,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_prefix(
         self,
@@ -275,7 +274,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     async def get_range_response(
         self,
@@ -338,7 +337,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_range(
         self,
@@ -403,7 +402,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     async def get_all_response(
         self,
@@ -462,7 +461,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_all(
         self,
@@ -523,9 +522,11 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
-    async def _results(self, request: RangeRequest, timeout: Timeout) -> AsyncIterator[KVResult]:
+    async def _results(
+        self, request: RangeRequest, timeout: float | None
+    ) -> AsyncIterator[KVResult]:
         response = await self._rpc.kv.range(request, timeout=timeout)
         for result in results(response):
             yield result
@@ -577,7 +578,7 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_range_paged(
         self,
@@ -623,7 +624,7 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged_response(
         self,
@@ -666,7 +667,7 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged(
         self,
@@ -710,9 +711,11 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
-    async def _pages(self, cursor: PageCursor, timeout: Timeout) -> AsyncIterator[RangeResponse]:
+    async def _pages(
+        self, cursor: PageCursor, timeout: float | None
+    ) -> AsyncIterator[RangeResponse]:
         request = cursor.request
         while request is not None:
             response = await self._rpc.kv.range(request, timeout=timeout)
@@ -721,7 +724,9 @@ class AsyncKVMixin(AsyncClientBase):
             # Drop the page before fetching the next: one page in memory at a time.
             del response
 
-    async def _paged_results(self, cursor: PageCursor, timeout: Timeout) -> AsyncIterator[KVResult]:
+    async def _paged_results(
+        self, cursor: PageCursor, timeout: float | None
+    ) -> AsyncIterator[KVResult]:
         async for response in self._pages(cursor, timeout):
             for result in detached_results(response):
                 yield result
@@ -763,7 +768,7 @@ class AsyncKVMixin(AsyncClientBase):
                 lease=lease_id(lease),
                 prev_kv=flag(prev_kv, "prev_kv"),
             )
-        return await self._rpc.kv.put(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.put(request, timeout=self._call_timeout(timeout_override))
 
     async def delete(
         self,
@@ -788,7 +793,7 @@ class AsyncKVMixin(AsyncClientBase):
         """
         request = DeleteRangeRequest(key=key_bytes(key), prev_kv=flag(prev_kv, "prev_kv"))
         response = await self._rpc.kv.delete_range(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
         if response.deleted >= 1:
             return True, response
@@ -817,7 +822,9 @@ class AsyncKVMixin(AsyncClientBase):
         """
         start, end = _prefix_bounds(prefix)
         request = DeleteRangeRequest(key=start, range_end=end, prev_kv=flag(prev_kv, "prev_kv"))
-        return await self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.delete_range(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     async def delete_range(
         self,
@@ -845,7 +852,9 @@ class AsyncKVMixin(AsyncClientBase):
         request = DeleteRangeRequest(
             key=key_bytes(key), range_end=range_bound(range_end), prev_kv=flag(prev_kv, "prev_kv")
         )
-        return await self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.delete_range(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     async def compact(
         self,
@@ -872,4 +881,4 @@ class AsyncKVMixin(AsyncClientBase):
         request = CompactionRequest(
             revision=positive_int(revision, "revision"), physical=flag(physical, "physical")
         )
-        await self._rpc.kv.compact(request, timeout=self._deadline(timeout_override))
+        await self._rpc.kv.compact(request, timeout=self._call_timeout(timeout_override))

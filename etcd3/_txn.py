@@ -64,7 +64,7 @@ class TxnMixin(ClientBase):
             etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = build_txn_request(compare, success, failure)
         return tx_result(self._rpc.kv.txn(request, timeout=timeout))
 
@@ -87,7 +87,7 @@ class TxnMixin(ClientBase):
         """
         if not isinstance(tx, TransactionBuilder):
             raise TypeError(f"txn() takes a TransactionBuilder, not {type(tx).__name__}")
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         return TransactionResponse(self._rpc.kv.txn(tx.request, timeout=timeout))
 
     def put_if_not_exists(
@@ -113,7 +113,7 @@ class TxnMixin(ClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = put_if_not_exists_request(key, value, lease)
         return cas_result(self._rpc.kv.txn(request, timeout=timeout))
 
@@ -143,6 +143,6 @@ class TxnMixin(ClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = replace_request(key, initial_value, new_value, lease)
         return cas_result(self._rpc.kv.txn(request, timeout=timeout))

@@ -62,7 +62,7 @@ class AsyncTxnMixin(AsyncClientBase):
             etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = build_txn_request(compare, success, failure)
         return tx_result(await self._rpc.kv.txn(request, timeout=timeout))
 
@@ -85,7 +85,7 @@ class AsyncTxnMixin(AsyncClientBase):
         """
         if not isinstance(tx, TransactionBuilder):
             raise TypeError(f"txn() takes a TransactionBuilder, not {type(tx).__name__}")
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         return TransactionResponse(await self._rpc.kv.txn(tx.request, timeout=timeout))
 
     async def put_if_not_exists(
@@ -111,7 +111,7 @@ class AsyncTxnMixin(AsyncClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = put_if_not_exists_request(key, value, lease)
         return cas_result(await self._rpc.kv.txn(request, timeout=timeout))
 
@@ -141,6 +141,6 @@ class AsyncTxnMixin(AsyncClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = replace_request(key, initial_value, new_value, lease)
         return cas_result(await self._rpc.kv.txn(request, timeout=timeout))
