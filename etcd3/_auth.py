@@ -66,7 +66,7 @@ class AuthMixin(ClientBase):
         """Turn authentication on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.RootUserNotExistError: There is no user ``root``.
@@ -81,7 +81,7 @@ class AuthMixin(ClientBase):
         """Turn authentication off (needs a ``root`` client while it is on).
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.PermissionDeniedError: This client is not ``root``.
@@ -95,7 +95,7 @@ class AuthMixin(ClientBase):
         """Whether authentication is on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The :class:`AuthStatus`.
@@ -125,7 +125,7 @@ class AuthMixin(ClientBase):
             password: Its password (may be omitted with ``no_password``).
             no_password: Create a user that cannot log in with a password (only with a client
                 certificate whose CN is its name).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -145,7 +145,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user's role names.
@@ -164,7 +164,7 @@ class AuthMixin(ClientBase):
         """Every user's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user names, sorted.
@@ -182,7 +182,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -201,7 +201,7 @@ class AuthMixin(ClientBase):
         Args:
             name: The user name.
             password: The new password.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -220,7 +220,7 @@ class AuthMixin(ClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -238,7 +238,7 @@ class AuthMixin(ClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -259,7 +259,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -277,7 +277,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role's :class:`RolePermission` entries.
@@ -296,7 +296,7 @@ class AuthMixin(ClientBase):
         """Every role's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role names, sorted.
@@ -314,7 +314,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -341,7 +341,7 @@ class AuthMixin(ClientBase):
             range_end: The end of the range (exclusive); ``None`` for the single ``key``. For
                 every key with prefix ``p``, pass ``key=p, range_end=range_end_for_key(p)``.
             perm_type: ``"read"``, ``"write"``, ``"readwrite"`` or a ``PermissionType``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.
@@ -369,7 +369,7 @@ class AuthMixin(ClientBase):
             name: The role name.
             key: The key, or the start of the range.
             range_end: The end of the range; ``None`` for the single ``key``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.

@@ -64,7 +64,7 @@ class AsyncAuthMixin(AsyncClientBase):
         """Turn authentication on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.RootUserNotExistError: There is no user ``root``.
@@ -79,7 +79,7 @@ class AsyncAuthMixin(AsyncClientBase):
         """Turn authentication off (needs a ``root`` client while it is on).
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.PermissionDeniedError: This client is not ``root``.
@@ -93,7 +93,7 @@ class AsyncAuthMixin(AsyncClientBase):
         """Whether authentication is on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The :class:`AuthStatus`.
@@ -123,7 +123,7 @@ class AsyncAuthMixin(AsyncClientBase):
             password: Its password (may be omitted with ``no_password``).
             no_password: Create a user that cannot log in with a password (only with a client
                 certificate whose CN is its name).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -143,7 +143,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user's role names.
@@ -164,7 +164,7 @@ class AsyncAuthMixin(AsyncClientBase):
         """Every user's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user names, sorted.
@@ -182,7 +182,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -201,7 +201,7 @@ class AsyncAuthMixin(AsyncClientBase):
         Args:
             name: The user name.
             password: The new password.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -224,7 +224,7 @@ class AsyncAuthMixin(AsyncClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -244,7 +244,7 @@ class AsyncAuthMixin(AsyncClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -265,7 +265,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -283,7 +283,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role's :class:`RolePermission` entries.
@@ -304,7 +304,7 @@ class AsyncAuthMixin(AsyncClientBase):
         """Every role's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role names, sorted.
@@ -322,7 +322,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -349,7 +349,7 @@ class AsyncAuthMixin(AsyncClientBase):
             range_end: The end of the range (exclusive); ``None`` for the single ``key``. For
                 every key with prefix ``p``, pass ``key=p, range_end=range_end_for_key(p)``.
             perm_type: ``"read"``, ``"write"``, ``"readwrite"`` or a ``PermissionType``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.
@@ -379,7 +379,7 @@ class AsyncAuthMixin(AsyncClientBase):
             name: The role name.
             key: The key, or the start of the range.
             range_end: The end of the range; ``None`` for the single ``key``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.

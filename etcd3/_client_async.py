@@ -34,8 +34,9 @@ class AsyncEtcd3Client(
 
     Use it as ``async with etcd3.async_client(...) as client:`` or call :meth:`close`. With
     ``user`` and ``password`` it authenticates before the first call.
-    Every method takes ``timeout_override``: ``None`` for the client's ``timeout``, or this
-    call's deadline in seconds (``0`` is already expired).
+    Every method that talks to etcd takes ``timeout_override``: ``None`` for the client's
+    ``timeout``, else this call's timeout in seconds (``0`` is already expired, ``math.inf``
+    is no deadline); the whole rule is in the errors guide, section "Timeouts".
     """
 
 

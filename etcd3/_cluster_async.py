@@ -57,16 +57,16 @@ class AsyncClusterMixin(AsyncClientBase):
     def members(self) -> AsyncIterator[Member]:
         """The cluster's members (one MemberList call on first iteration).
 
-        In the asyncio client: ``async for member in client.members``. For a deadline other
+        In the asyncio client: ``async for member in client.members``. For a timeout other
         than the client's, use :meth:`get_members`.
         """
         return self._members(self._call_timeout(None))
 
     def get_members(self, timeout_override: float | None = None) -> AsyncIterator[Member]:
-        """The cluster's members, like :attr:`members` but with a deadline of its own.
+        """The cluster's members, like :attr:`members` but with a timeout of its own.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             An iterator of :class:`Member` (the MemberList call is made on first iteration).
@@ -93,7 +93,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             urls: The new member's peer URLs (a lone ``str`` is one URL).
             is_learner: Add it as a learner (non-voting until :meth:`promote_member`).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The added :class:`Member` (no name or client URLs until it has started).
@@ -117,7 +117,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Args:
             member_id: The member's ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int.
@@ -136,7 +136,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: The member's ID.
             peer_urls: Its new peer URLs (a lone ``str`` is one URL).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int, or ``peer_urls`` not str(s).
@@ -154,7 +154,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Args:
             member_id: The learner's ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int.
@@ -174,7 +174,7 @@ class AsyncClusterMixin(AsyncClientBase):
         """The status of the member this client talks to, with the leader looked up.
 
         Args:
-            timeout_override: Deadline in seconds of the whole call, both the Status and the
+            timeout_override: Timeout in seconds of the whole call, both the Status and the
                 MemberList RPCs (``None``: the client's).
 
         Returns:
@@ -199,7 +199,7 @@ class AsyncClusterMixin(AsyncClientBase):
         The member's file shrinks to the size in use; it answers no other request meanwhile.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The (empty) ``DefragmentResponse``.
@@ -215,7 +215,7 @@ class AsyncClusterMixin(AsyncClientBase):
         """The hash of the member's whole backend database (changes with any write).
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The hash.
@@ -235,7 +235,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Args:
             revision: The last revision to hash; ``0`` (or less) for the latest.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``HashKVResponse``: ``hash`` and ``compact_revision``.
@@ -259,7 +259,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             file_obj: A binary file open for writing (the asyncio client also awaits
                 ``write`` when it returns an awaitable, as asynchronous files do).
-            timeout_override: Deadline in seconds of the whole transfer (``None``: the
+            timeout_override: Timeout in seconds of the whole transfer (``None``: the
                 client's).
 
         Raises:
@@ -286,7 +286,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Args:
             target_id: The member to become leader.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``target_id`` is not an int.
@@ -313,7 +313,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: The member to raise it on.
             alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The alarms raised by this call.
@@ -336,7 +336,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: The member it is raised on.
             alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The alarms cleared by this call (empty if none was raised).
@@ -359,7 +359,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: Only this member's alarms; ``0`` for every member's.
             alarm_type: Only alarms of this type; ``"none"`` for every type.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             An iterator of :class:`Alarm`.

@@ -58,7 +58,8 @@ class KVMixin(ClientBase):
 
     Keys and values are ``str`` (UTF-8 encoded) or ``bytes``; reads return ``bytes``. Every
     method takes ``timeout_override``: ``None`` for the client's ``timeout``, else this call's
-    deadline in seconds (``0`` is already expired; a paged read applies it to each page).
+    timeout in seconds (``0`` is already expired, ``math.inf`` is no deadline; a paged read
+    applies it to each page).
     """
 
     # -- single-key reads ---------------------------------------------------------------------
@@ -76,7 +77,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``RangeResponse`` (``kvs`` has zero or one entry).
@@ -103,7 +104,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``, or ``(None, None)`` if the key does not exist.
@@ -130,7 +131,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``.
@@ -179,7 +180,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -245,7 +246,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_prefix_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -309,7 +310,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -374,7 +375,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_range_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -433,7 +434,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -494,7 +495,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_all_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -556,7 +557,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -602,7 +603,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -645,7 +646,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -689,7 +690,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -743,7 +744,7 @@ class KVMixin(ClientBase):
             value: The value (may be empty).
             lease: A lease id or ``Lease`` to attach the key to; ``None`` for none.
             prev_kv: Return the key's previous state in the response's ``prev_kv``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``PutResponse`` (``header.revision`` is the revision of this write).
@@ -775,7 +776,7 @@ class KVMixin(ClientBase):
         Args:
             key: The key.
             prev_kv: Return the deleted key's state in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(True, DeleteRangeResponse)`` if the key existed, else ``(False, None)``.
@@ -802,7 +803,7 @@ class KVMixin(ClientBase):
         Args:
             prefix: The prefix; ``""`` deletes the whole keyspace.
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -829,7 +830,7 @@ class KVMixin(ClientBase):
             key: The first key (``b"\\0"`` for the start of the keyspace).
             range_end: The end, excluded (``b"\\0"`` for no upper bound).
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -858,7 +859,7 @@ class KVMixin(ClientBase):
         Args:
             revision: The oldest revision to keep (> 0, at most the current revision).
             physical: Wait until the compaction is physically applied.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Raises:
             TypeError: A wrong argument type.

@@ -56,7 +56,8 @@ class AsyncKVMixin(AsyncClientBase):
 
     Keys and values are ``str`` (UTF-8 encoded) or ``bytes``; reads return ``bytes``. Every
     method takes ``timeout_override``: ``None`` for the client's ``timeout``, else this call's
-    deadline in seconds (``0`` is already expired; a paged read applies it to each page).
+    timeout in seconds (``0`` is already expired, ``math.inf`` is no deadline; a paged read
+    applies it to each page).
     """
 
     # -- single-key reads ---------------------------------------------------------------------
@@ -74,7 +75,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``RangeResponse`` (``kvs`` has zero or one entry).
@@ -101,7 +102,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``, or ``(None, None)`` if the key does not exist.
@@ -128,7 +129,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``.
@@ -177,7 +178,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -243,7 +244,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_prefix_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -307,7 +308,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -372,7 +373,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_range_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -431,7 +432,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -492,7 +493,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_all_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -557,7 +558,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -603,7 +604,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -646,7 +647,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -690,7 +691,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -749,7 +750,7 @@ class AsyncKVMixin(AsyncClientBase):
             value: The value (may be empty).
             lease: A lease id or ``Lease`` to attach the key to; ``None`` for none.
             prev_kv: Return the key's previous state in the response's ``prev_kv``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``PutResponse`` (``header.revision`` is the revision of this write).
@@ -781,7 +782,7 @@ class AsyncKVMixin(AsyncClientBase):
         Args:
             key: The key.
             prev_kv: Return the deleted key's state in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(True, DeleteRangeResponse)`` if the key existed, else ``(False, None)``.
@@ -810,7 +811,7 @@ class AsyncKVMixin(AsyncClientBase):
         Args:
             prefix: The prefix; ``""`` deletes the whole keyspace.
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -839,7 +840,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The first key (``b"\\0"`` for the start of the keyspace).
             range_end: The end, excluded (``b"\\0"`` for no upper bound).
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -870,7 +871,7 @@ class AsyncKVMixin(AsyncClientBase):
         Args:
             revision: The oldest revision to keep (> 0, at most the current revision).
             physical: Wait until the compaction is physically applied.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Raises:
             TypeError: A wrong argument type.

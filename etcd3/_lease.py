@@ -130,7 +130,7 @@ class Lease(LeaseBase):
         """Revoke the lease now: its keys are deleted.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.LeaseNotFoundError: The lease has expired or was revoked already.
@@ -143,7 +143,7 @@ class Lease(LeaseBase):
         """Renew the lease once: its remaining TTL starts again from the granted TTL.
 
         Args:
-            timeout_override: Deadline in seconds of the keep-alive exchange (``None``: the
+            timeout_override: Timeout in seconds of the keep-alive exchange (``None``: the
                 client's).
 
         Returns:
@@ -265,7 +265,7 @@ class LeaseMixin(ClientBase):
         Args:
             ttl: Time to live in seconds (the server may grant a minimum of its own).
             lease_id: The ID to ask for; ``None`` lets the server choose.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
             keep_alive: Renew the lease automatically until it is revoked or the client
                 closes (see :class:`Lease`).
             on_lost: With ``keep_alive``: called once with the
@@ -315,7 +315,7 @@ class LeaseMixin(ClientBase):
 
         Args:
             lease_id: The lease ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``lease_id`` is not an int.
@@ -333,7 +333,7 @@ class LeaseMixin(ClientBase):
 
         Args:
             lease_id: The lease ID.
-            timeout_override: Deadline in seconds of the whole stream (``None``: the client's).
+            timeout_override: Timeout in seconds of the whole stream (``None``: the client's).
 
         Returns:
             An iterator yielding the one ``LeaseKeepAliveResponse`` (``TTL``: the renewed TTL).
@@ -371,7 +371,7 @@ class LeaseMixin(ClientBase):
         Args:
             lease_id: The lease ID.
             keys: Whether to list the attached keys (``keys`` of the response).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``LeaseTimeToLiveResponse``: ``TTL`` (seconds left, ``-1`` once expired or
@@ -391,7 +391,7 @@ class LeaseMixin(ClientBase):
         """List every lease the cluster holds.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``LeaseLeasesResponse``: ``[status.ID for status in response.leases]``.

@@ -93,7 +93,7 @@ class Lock(Participant):
         """Acquire the lock, waiting for it at most ``timeout`` seconds.
 
         Acquiring a lock this object holds already returns ``True`` at once. Each request
-        has the client's deadline; ``timeout`` bounds the wait for earlier holders.
+        has the client's timeout; ``timeout`` bounds the wait for earlier holders.
 
         Args:
             timeout: Seconds to wait; ``None`` (or ``math.inf``) waits forever; ``0`` tries

@@ -108,7 +108,7 @@ class Session:
         """Grant the lease and start keeping it alive, unless done already.
 
         Args:
-            timeout_override: Deadline in seconds of the grant (``None``: the client's).
+            timeout_override: Timeout in seconds of the grant (``None``: the client's).
 
         Returns:
             The session's lease.

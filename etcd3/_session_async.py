@@ -106,7 +106,7 @@ class AsyncSession:
         """Grant the lease and start keeping it alive, unless done already.
 
         Args:
-            timeout_override: Deadline in seconds of the grant (``None``: the client's).
+            timeout_override: Timeout in seconds of the grant (``None``: the client's).
 
         Returns:
             The session's lease.

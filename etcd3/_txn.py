@@ -52,7 +52,7 @@ class TxnMixin(ClientBase):
             success: Operations (``client.transactions.put(...)``, ``.get``, ``.delete``,
                 ``.txn``) run when every compare holds; ``None`` for none.
             failure: Operations run otherwise; ``None`` for none.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             ``(succeeded, results)``: one result per operation of the branch that ran, a
@@ -75,7 +75,7 @@ class TxnMixin(ClientBase):
 
         Args:
             tx: The transaction.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             Whether the compares held, and typed access to the results.
@@ -103,7 +103,7 @@ class TxnMixin(ClientBase):
             key: The key.
             value: Its value.
             lease: A lease id or a ``Lease`` to attach to the key (``None``: none).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             ``(True, PutResponse)`` if the key was created, ``(False, None)`` if it existed.
@@ -132,7 +132,7 @@ class TxnMixin(ClientBase):
             initial_value: The value the key must have.
             new_value: The value to put.
             lease: A lease id or a ``Lease`` to attach to the key (``None``: none).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             ``(True, PutResponse)`` if the value was replaced, else ``(False, None)`` (another
