@@ -202,7 +202,7 @@ async def test_endpoint_arguments_are_checked() -> None:
         etcd3.async_client(endpoints=["a:1"], auto_sync_interval=0)
 
 
-# --- python-etcd3's multi-endpoint client (API.md §4) ---------------------------------------
+# --- python-etcd3's multi-endpoint client ----------------------------------------------------
 
 
 def plain(endpoint: str, time_retry: float = 300.0) -> Endpoint:
