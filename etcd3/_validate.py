@@ -207,31 +207,46 @@ def _filter_revision(value: object, what: str) -> int:
     return number
 
 
-E = TypeVar("E", SortOrder, SortTarget)
+E = TypeVar("E", SortOrder, SortTarget, AlarmType, PermissionType)
 
 
-def _named_enum(value: object, what: str, kind: type[E], default: E, names: dict[str, E]) -> E:
-    if value is None:
+def _named_enum(
+    value: object,
+    what: str,
+    kind: type[E],
+    names: dict[str, E],
+    *,
+    default: E | None = None,
+    fold_case: bool = False,
+) -> E:
+    """An enum value given as a member or by name; ``None`` is ``default`` where there is one."""
+    if value is None and default is not None:
         return default
     if isinstance(value, kind):
         return value
     if isinstance(value, str):
-        found = names.get(value)
+        found = names.get(value.lower() if fold_case else value)
         if found is not None:
             return found
         choices = ", ".join(repr(name) for name in names)
-        raise ValueError(f"{what} must be None or one of {choices}, got {value!r}")
-    raise TypeError(f"{what} must be a str, {kind.__name__} or None, not {type(value).__name__}")
+        none = "None or " if default is not None else ""
+        raise ValueError(f"{what} must be {none}one of {choices}, got {value!r}")
+    kinds = (
+        f"a str, {kind.__name__} or None" if default is not None else f"a str or {kind.__name__}"
+    )
+    raise TypeError(f"{what} must be {kinds}, not {type(value).__name__}")
 
 
 def sort_order_arg(sort_order: object) -> SortOrder:
     """``None`` or a sort order name (``"asc"``, ``"ascend"``, ``"desc"``, ``"descend"``)."""
-    return _named_enum(sort_order, "sort_order", SortOrder, SortOrder.NONE, _SORT_ORDERS)
+    return _named_enum(sort_order, "sort_order", SortOrder, _SORT_ORDERS, default=SortOrder.NONE)
 
 
 def sort_target_arg(sort_target: object) -> SortTarget:
     """``None`` (by key) or a sort target name (``"key"``, ``"value"``, ``"version"``, ...)."""
-    return _named_enum(sort_target, "sort_target", SortTarget, SortTarget.KEY, _SORT_TARGETS)
+    return _named_enum(
+        sort_target, "sort_target", SortTarget, _SORT_TARGETS, default=SortTarget.KEY
+    )
 
 
 def range_bound(range_end: object, what: str = "range_end") -> bytes:
@@ -472,16 +487,7 @@ def urls_arg(urls: object, what: str = "urls") -> list[str]:
 
 def alarm_type_arg(alarm_type: object) -> AlarmType:
     """An alarm type: ``"none"``, ``"no space"``, ``"corrupt"`` or an ``AlarmType``."""
-    if isinstance(alarm_type, AlarmType):
-        return alarm_type
-    if isinstance(alarm_type, str):
-        found = _ALARM_TYPES.get(alarm_type)
-        if found is not None:
-            return found
-        raise ValueError(
-            f"alarm_type must be one of {', '.join(map(repr, _ALARM_TYPES))}, got {alarm_type!r}"
-        )
-    raise TypeError(f"alarm_type must be a str or AlarmType, not {type(alarm_type).__name__}")
+    return _named_enum(alarm_type, "alarm_type", AlarmType, _ALARM_TYPES)
 
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -495,17 +501,9 @@ _PERM_TYPES: Final[dict[str, PermissionType]] = {
 
 
 def perm_type_arg(perm_type: object) -> PermissionType:
-    """A permission type: ``"read"``, ``"write"``, ``"readwrite"`` or a ``PermissionType``."""
-    if isinstance(perm_type, PermissionType):
-        return perm_type
-    if isinstance(perm_type, str):
-        found = _PERM_TYPES.get(perm_type.lower())
-        if found is not None:
-            return found
-        raise ValueError(
-            f"perm_type must be one of {', '.join(map(repr, _PERM_TYPES))}, got {perm_type!r}"
-        )
-    raise TypeError(f"perm_type must be a str or PermissionType, not {type(perm_type).__name__}")
+    """A permission type: ``"read"``, ``"write"``, ``"readwrite"`` (any case) or a
+    ``PermissionType``."""
+    return _named_enum(perm_type, "perm_type", PermissionType, _PERM_TYPES, fold_case=True)
 
 
 def name_arg(name: object, what: str) -> str:
