@@ -251,6 +251,22 @@ async def test_multi_endpoint_lone_endpoint_is_retried(etcd_cluster: EtcdCluster
                 await sleep(0.2)
 
 
+async def test_multi_endpoint_namespace_is_a_multi_endpoint_client(
+    etcd_server: EtcdServer, prefix: bytes
+) -> None:
+    endpoints = [plain(etcd_server.endpoint, 7.0)]
+    async with AsyncMultiEndpointEtcd3Client(endpoints, timeout=5, failover=True) as client:
+        scoped = client.namespace(prefix)
+        assert type(scoped) is AsyncMultiEndpointEtcd3Client
+        assert scoped.failover is True
+        assert scoped.endpoint_objects == client.endpoint_objects
+        assert scoped.timeout == 5.0
+        await scoped.put("k", "v")
+        assert (await client.get(prefix + b"k"))[0] == b"v"
+        await scoped.close()  # the connection is the client's: it stays open
+        assert (await client.get(prefix + b"k"))[0] == b"v"
+
+
 def test_endpoint_arguments() -> None:
     with pytest.raises(ValueError, match="creds"):
         Endpoint("localhost", 2379)
