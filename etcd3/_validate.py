@@ -269,44 +269,6 @@ def single_key_request(key: object, serializable: object, revision: object) -> R
     )
 
 
-def range_request(
-    key: bytes,
-    range_end: bytes,
-    keys_only: object = False,
-    sort_order: object = None,
-    sort_target: object = None,
-    limit: object = 0,
-    serializable: object = False,
-    revision: object = 0,
-    *,
-    count_only: object = False,
-    min_mod_revision: object = 0,
-    max_mod_revision: object = 0,
-    min_create_revision: object = 0,
-    max_create_revision: object = 0,
-) -> RangeRequest:
-    """A checked ``RangeRequest`` over ``[key, range_end)`` from the friendly read options.
-
-    ``key`` and ``range_end`` are already bytes; every other option is checked here
-    (``TypeError`` for a wrong type, ``ValueError`` for a bad value or a negative filter).
-    """
-    return RangeRequest(
-        key=key,
-        range_end=range_end,
-        limit=limit_arg(limit),
-        revision=revision_arg(revision),
-        sort_order=sort_order_arg(sort_order),
-        sort_target=sort_target_arg(sort_target),
-        serializable=flag(serializable, "serializable"),
-        keys_only=flag(keys_only, "keys_only"),
-        count_only=flag(count_only, "count_only"),
-        min_mod_revision=_filter_revision(min_mod_revision, "min_mod_revision"),
-        max_mod_revision=_filter_revision(max_mod_revision, "max_mod_revision"),
-        min_create_revision=_filter_revision(min_create_revision, "min_create_revision"),
-        max_create_revision=_filter_revision(max_create_revision, "max_create_revision"),
-    )
-
-
 # --- Clients ----------------------------------------------------------------------------------
 
 
@@ -314,22 +276,6 @@ DEFAULT_PORT: Final = 2379
 """etcd's client port, the default of ``port``."""
 
 _URL_SCHEMES: Final = ("http", "https")
-
-
-def credentials(user: object, password: object) -> tuple[str, str] | None:
-    """``(user, password)``, or ``None`` when neither is given.
-
-    Raises:
-        ValueError: Only one of them is given.
-        TypeError: A value that is not a ``str``.
-    """
-    if user is None and password is None:
-        return None
-    if user is None or password is None:
-        raise ValueError("user and password go together: pass both or neither")
-    if not isinstance(user, str) or not isinstance(password, str):
-        raise TypeError("user and password must be str")
-    return user, password
 
 
 def port_arg(port: object, what: str = "port") -> int:
@@ -557,3 +503,60 @@ def recipe_prefix_arg(prefix: object, default_root: bytes, name: bytes) -> bytes
     if not data:
         raise ValueError("prefix must not be empty")
     return data
+
+
+# --- Ranges and credentials -----------------------------------------------------------------------
+
+
+def range_request(
+    key: bytes,
+    range_end: bytes,
+    keys_only: object = False,
+    sort_order: object = None,
+    sort_target: object = None,
+    limit: object = 0,
+    serializable: object = False,
+    revision: object = 0,
+    *,
+    count_only: object = False,
+    min_mod_revision: object = 0,
+    max_mod_revision: object = 0,
+    min_create_revision: object = 0,
+    max_create_revision: object = 0,
+) -> RangeRequest:
+    """A checked ``RangeRequest`` over ``[key, range_end)`` from the friendly read options.
+
+    ``key`` and ``range_end`` are already bytes; every other option is checked here
+    (``TypeError`` for a wrong type, ``ValueError`` for a bad value or a negative filter).
+    """
+    return RangeRequest(
+        key=key,
+        range_end=range_end,
+        limit=limit_arg(limit),
+        revision=revision_arg(revision),
+        sort_order=sort_order_arg(sort_order),
+        sort_target=sort_target_arg(sort_target),
+        serializable=flag(serializable, "serializable"),
+        keys_only=flag(keys_only, "keys_only"),
+        count_only=flag(count_only, "count_only"),
+        min_mod_revision=_filter_revision(min_mod_revision, "min_mod_revision"),
+        max_mod_revision=_filter_revision(max_mod_revision, "max_mod_revision"),
+        min_create_revision=_filter_revision(min_create_revision, "min_create_revision"),
+        max_create_revision=_filter_revision(max_create_revision, "max_create_revision"),
+    )
+
+
+def credentials(user: object, password: object) -> tuple[str, str] | None:
+    """``(user, password)``, or ``None`` when neither is given.
+
+    Raises:
+        ValueError: Only one of them is given.
+        TypeError: A value that is not a ``str``.
+    """
+    if user is None and password is None:
+        return None
+    if user is None or password is None:
+        raise ValueError("user and password go together: pass both or neither")
+    if not isinstance(user, str) or not isinstance(password, str):
+        raise TypeError("user and password must be str")
+    return user, password
