@@ -25,19 +25,20 @@ __all__ = ["Etcd3Client", "client"]
 class Etcd3Client(
     KVMixin,
     TxnMixin,
+    RecipesMixin,  # built on the watches and leases: before them in the MRO
     WatchMixin,
     LeaseMixin,
     ClusterMixin,
     AuthMixin,
-    RecipesMixin,
     NamespaceMixin,
 ):
     """A client for an etcd cluster (the asyncio and sync clients have the same methods).
 
     Use it as ``with etcd3.client(...) as client:`` or call :meth:`close`. With
     ``user`` and ``password`` it authenticates before the first call.
-    Every method takes ``timeout_override``: ``None`` for the client's ``timeout``, or this
-    call's deadline in seconds (``0`` is already expired).
+    Every method that talks to etcd takes ``timeout_override``: ``None`` for the client's
+    ``timeout``, else this call's timeout in seconds (``0`` is already expired, ``math.inf``
+    is no deadline); the whole rule is in the errors guide, section "Timeouts".
     """
 
 

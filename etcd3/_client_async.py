@@ -23,19 +23,20 @@ __all__ = ["AsyncEtcd3Client", "async_client"]
 class AsyncEtcd3Client(
     AsyncKVMixin,
     AsyncTxnMixin,
+    AsyncRecipesMixin,  # built on the watches and leases: before them in the MRO
     AsyncWatchMixin,
     AsyncLeaseMixin,
     AsyncClusterMixin,
     AsyncAuthMixin,
-    AsyncRecipesMixin,
     AsyncNamespaceMixin,
 ):
     """A client for an etcd cluster (the asyncio and sync clients have the same methods).
 
     Use it as ``async with etcd3.async_client(...) as client:`` or call :meth:`close`. With
     ``user`` and ``password`` it authenticates before the first call.
-    Every method takes ``timeout_override``: ``None`` for the client's ``timeout``, or this
-    call's deadline in seconds (``0`` is already expired).
+    Every method that talks to etcd takes ``timeout_override``: ``None`` for the client's
+    ``timeout``, else this call's timeout in seconds (``0`` is already expired, ``math.inf``
+    is no deadline); the whole rule is in the errors guide, section "Timeouts".
     """
 
 

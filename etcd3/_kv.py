@@ -16,7 +16,6 @@ from typing import Literal
 
 from etcd3._base import ClientBase
 from etcd3._paging import PageCursor
-from etcd3._runtime import Timeout
 from etcd3._validate import (
     KeyLike,
     SortOrderLike,
@@ -59,7 +58,8 @@ class KVMixin(ClientBase):
 
     Keys and values are ``str`` (UTF-8 encoded) or ``bytes``; reads return ``bytes``. Every
     method takes ``timeout_override``: ``None`` for the client's ``timeout``, else this call's
-    deadline in seconds (``0`` is already expired; a paged read applies it to each page).
+    timeout in seconds (``0`` is already expired, ``math.inf`` is no deadline; a paged read
+    applies it to each page).
     """
 
     # -- single-key reads ---------------------------------------------------------------------
@@ -77,7 +77,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``RangeResponse`` (``kvs`` has zero or one entry).
@@ -89,7 +89,7 @@ class KVMixin(ClientBase):
                 ``revision``, ``ConnectionTimeoutError`` past the deadline).
         """
         request = single_key_request(key, serializable, revision)
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get(
         self,
@@ -104,7 +104,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``, or ``(None, None)`` if the key does not exist.
@@ -115,7 +115,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         return first_result(response) or (None, None)
 
     def get_strict(
@@ -131,7 +131,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``.
@@ -143,7 +143,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         result = first_result(response)
         if result is None:
             raise KeyError(key)
@@ -180,7 +180,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -212,7 +212,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_prefix(
         self,
@@ -246,7 +246,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_prefix_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -277,7 +277,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     def get_range_response(
         self,
@@ -310,7 +310,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -340,7 +340,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_range(
         self,
@@ -375,7 +375,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_range_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -405,7 +405,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     def get_all_response(
         self,
@@ -434,7 +434,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -464,7 +464,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_all(
         self,
@@ -495,7 +495,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_all_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -525,9 +525,9 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
-    def _results(self, request: RangeRequest, timeout: Timeout) -> Iterator[KVResult]:
+    def _results(self, request: RangeRequest, timeout: float | None) -> Iterator[KVResult]:
         response = self._rpc.kv.range(request, timeout=timeout)
         yield from results(response)
 
@@ -557,7 +557,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -578,7 +578,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_range_paged(
         self,
@@ -603,7 +603,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -624,7 +624,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged_response(
         self,
@@ -646,7 +646,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -667,7 +667,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged(
         self,
@@ -690,7 +690,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -711,9 +711,9 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
-    def _pages(self, cursor: PageCursor, timeout: Timeout) -> Iterator[RangeResponse]:
+    def _pages(self, cursor: PageCursor, timeout: float | None) -> Iterator[RangeResponse]:
         request = cursor.request
         while request is not None:
             response = self._rpc.kv.range(request, timeout=timeout)
@@ -722,7 +722,7 @@ class KVMixin(ClientBase):
             # Drop the page before fetching the next: one page in memory at a time.
             del response
 
-    def _paged_results(self, cursor: PageCursor, timeout: Timeout) -> Iterator[KVResult]:
+    def _paged_results(self, cursor: PageCursor, timeout: float | None) -> Iterator[KVResult]:
         for response in self._pages(cursor, timeout):
             yield from detached_results(response)
             del response
@@ -744,7 +744,7 @@ class KVMixin(ClientBase):
             value: The value (may be empty).
             lease: A lease id or ``Lease`` to attach the key to; ``None`` for none.
             prev_kv: Return the key's previous state in the response's ``prev_kv``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``PutResponse`` (``header.revision`` is the revision of this write).
@@ -763,7 +763,7 @@ class KVMixin(ClientBase):
                 lease=lease_id(lease),
                 prev_kv=flag(prev_kv, "prev_kv"),
             )
-        return self._rpc.kv.put(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.put(request, timeout=self._call_timeout(timeout_override))
 
     def delete(
         self,
@@ -776,7 +776,7 @@ class KVMixin(ClientBase):
         Args:
             key: The key.
             prev_kv: Return the deleted key's state in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(True, DeleteRangeResponse)`` if the key existed, else ``(False, None)``.
@@ -787,7 +787,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = DeleteRangeRequest(key=key_bytes(key), prev_kv=flag(prev_kv, "prev_kv"))
-        response = self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
         if response.deleted >= 1:
             return True, response
         return False, None
@@ -803,7 +803,7 @@ class KVMixin(ClientBase):
         Args:
             prefix: The prefix; ``""`` deletes the whole keyspace.
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -815,7 +815,7 @@ class KVMixin(ClientBase):
         """
         start, end = _prefix_bounds(prefix)
         request = DeleteRangeRequest(key=start, range_end=end, prev_kv=flag(prev_kv, "prev_kv"))
-        return self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
 
     def delete_range(
         self,
@@ -830,7 +830,7 @@ class KVMixin(ClientBase):
             key: The first key (``b"\\0"`` for the start of the keyspace).
             range_end: The end, excluded (``b"\\0"`` for no upper bound).
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -843,7 +843,7 @@ class KVMixin(ClientBase):
         request = DeleteRangeRequest(
             key=key_bytes(key), range_end=range_bound(range_end), prev_kv=flag(prev_kv, "prev_kv")
         )
-        return self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
 
     def compact(
         self,
@@ -859,7 +859,7 @@ class KVMixin(ClientBase):
         Args:
             revision: The oldest revision to keep (> 0, at most the current revision).
             physical: Wait until the compaction is physically applied.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Raises:
             TypeError: A wrong argument type.
@@ -870,4 +870,4 @@ class KVMixin(ClientBase):
         request = CompactionRequest(
             revision=positive_int(revision, "revision"), physical=flag(physical, "physical")
         )
-        self._rpc.kv.compact(request, timeout=self._deadline(timeout_override))
+        self._rpc.kv.compact(request, timeout=self._call_timeout(timeout_override))

@@ -1,8 +1,9 @@
 """Lazy, read-only views over etcd's protobuf messages (sans-IO, shared by both clients).
 
 A view keeps the upb message it was made from and decodes a field only when it is read, so a
-range of many keys costs one small object per key until the values are used (STYLE.md: lazy
-over eager).
+range of many keys costs one small object per key until the values are used. In the whole
+client a *view* is a read-only result object built from an etcd message: these are lazy,
+those of the admin calls (:mod:`etcd3._cluster_views`) small eager dataclasses.
 """
 
 from __future__ import annotations

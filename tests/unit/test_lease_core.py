@@ -1,13 +1,31 @@
-"""The sans-IO keep-alive schedule and lost-lease errors of automatic lease keep-alive."""
+"""Leases without I/O: the lease base, the keep-alive schedule, what keep-alive answers mean."""
 
 from __future__ import annotations
 
 import pickle
 
+import grpc
 import pytest
 
-from etcd3._cluster_views import KeepAliveSchedule, LeaseLostError, lease_lost_error
-from etcd3.errors import EtcdError, LeaseNotFoundError
+from etcd3._lease_core import KeepAliveSchedule, LeaseBase, checked_keep_alive, lease_lost_error
+from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
+from etcd3.rpc import etcdserverpb
+
+
+def test_lease_base() -> None:
+    lease = LeaseBase(0x2A, 10)
+    assert (lease.id, lease.ttl) == (42, 10)
+    assert repr(lease) == "<LeaseBase id=0x2a ttl=10>"
+
+
+def test_keep_alive_of_a_lost_lease_raises() -> None:
+    alive = etcdserverpb.LeaseKeepAliveResponse(ID=5, TTL=10)
+    assert checked_keep_alive(alive) is alive
+    with pytest.raises(LeaseNotFoundError) as info:
+        checked_keep_alive(etcdserverpb.LeaseKeepAliveResponse(ID=5, TTL=0))
+    assert info.value.code is grpc.StatusCode.NOT_FOUND
+    assert str(info.value) == "etcdserver: requested lease not found"
+    assert info.value.method == "/etcdserverpb.Lease/LeaseKeepAlive"
 
 
 def test_renews_every_third_of_the_ttl() -> None:
