@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, TypeAlias
 
-from etcd3._cluster_views import alarm_type_arg, member_id_arg
 from etcd3._events import WatchFilterType
 from etcd3._transactions.messages import delete_op, optional_bytes, put_op
 from etcd3._transactions.operators import build_txn_request
-from etcd3._validate import KeyLike, SupportsLeaseId, key_bytes, range_request
+from etcd3._validate import (
+    KeyLike,
+    SupportsLeaseId,
+    alarm_type_arg,
+    key_bytes,
+    member_id_arg,
+    range_request,
+)
 from etcd3._watch_core import watch_spec
 from etcd3.rpc.etcdserverpb import (
     AlarmAction,
