@@ -187,7 +187,7 @@ def number(x: float | None, unit: str) -> str:
     """``x`` with a precision that suits its size, and its unit."""
     if x is None:
         return "–"
-    if abs(x) >= 100:
+    if abs(x) >= 100 or x == int(x):
         text = f"{x:,.0f}"
     elif abs(x) >= 10:
         text = f"{x:.1f}"
