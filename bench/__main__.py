@@ -17,57 +17,27 @@ and fewer rounds, for development. See also ``python -m bench.peers``,
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from dataclasses import asdict
-from pathlib import Path
 
-from bench import imports, report, scale, session
+from bench import cli, imports, report, scale, session
 from bench.driver import Worker, run_rounds
-from bench.harness import SCENARIOS, Params
+from bench.harness import SCENARIOS
 from bench.table import ROWS
 
 SUITES = ("table", "scale", "import")
-QUICK = Params(
-    ops=300,
-    aio_ops=600,
-    range_keys=2000,
-    watch_events=500,
-    fan_out_watches=100,
-    fan_out_events=1000,
-)
-WARMUP = Params(
-    ops=100, aio_ops=200, watch_events=100, fan_out_watches=50, fan_out_events=200
-)
-
-
-def parse_args(argv: list[str] | None, prog: str, description: str | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="small sizes, 3 rounds")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5, quick 3)")
-    parser.add_argument(
-        "--suite", action="append", choices=SUITES, help="run only these suites (repeatable)"
-    )
-    parser.add_argument(
-        "--scenario",
-        action="append",
-        choices=sorted(SCENARIOS),
-        help="table suite: run only these scenarios (repeatable)",
-    )
-    parser.add_argument("--json", type=Path, help="where to write the results")
-    parser.add_argument("--markdown", type=Path, help="where to write the Markdown report")
-    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv, "python -m bench", __doc__)
+    parser = cli.make_parser("python -m bench", __doc__)
+    parser.add_argument(
+        "--suite", action="append", choices=SUITES, help="run only these suites (repeatable)"
+    )
+    args = parser.parse_args(argv)
     suites = args.suite or list(SUITES)
-    rounds = args.rounds or (3 if args.quick else 5)
-    params = QUICK if args.quick else Params()
+    params, rounds = cli.sizes(args)
     json_path = args.json or session.RESULTS / "latest.json"
     md_path = args.markdown or json_path.with_suffix(".md")
     started = time.perf_counter()
@@ -88,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                     scenarios,
                     params,
                     rounds,
-                    warmup=WARMUP if not args.quick else None,
+                    warmup=None if args.quick else cli.WARMUP,
                     between_rounds=lambda: session.compact(server),
                 )
             finally:

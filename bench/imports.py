@@ -95,6 +95,12 @@ def _run(python: str, code: str, *args: str) -> list[float]:
     return [float(x) for x in out.split()]
 
 
+def has_grpc(python: str) -> bool:
+    """Whether ``python`` can import the floor's modules (a Rust client's venv cannot)."""
+    probe = subprocess.run([python, "-P", "-c", f"import {FLOOR_MODULES}"], capture_output=True)
+    return probe.returncode == 0
+
+
 def time_import(python: str, modules: str) -> float:
     """Milliseconds to import ``modules`` in a fresh interpreter."""
     return _run(python, _TIME_IMPORT.format(modules=modules))[0]
@@ -144,7 +150,8 @@ class ImportResult:
     def markdown(self) -> str:
         lines = [
             f"## Import time, fresh interpreter (median of {self.rounds})\n",
-            f"Floor: `import {FLOOR_MODULES}` in the same venv, same rounds.\n",
+            f"Floor: `import {FLOOR_MODULES}` in the same rounds, in the client's venv "
+            "(in the project's venv for a client without grpc).\n",
             "| `import` | median | floor | difference | ratio | goal | |",
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
@@ -178,8 +185,12 @@ class ImportResult:
 def run(
     setup: Setup, pythons: Mapping[str, str], *, rounds: int, first_call: bool = True
 ) -> ImportResult:
-    """Time the import of each subject's package (``pythons``: subject -> interpreter)."""
+    """Time the import of each subject's package (``pythons``: subject -> interpreter).
+
+    The floor is timed in each subject's venv, or in the project's where grpc is absent.
+    """
     result = ImportResult(rounds)
+    floor_python = {s: p if has_grpc(p) else sys.executable for s, p in pythons.items()}
     for subject in pythons:
         result.imports[subject] = []
         result.floors[subject] = []
@@ -196,7 +207,7 @@ def run(
             if what == "import":
                 result.imports[name].append(time_import(pythons[name], MODULES[name]))
             elif what == "floor":
-                result.floors[name].append(time_import(pythons[name], FLOOR_MODULES))
+                result.floors[name].append(time_import(floor_python[name], FLOOR_MODULES))
             else:
                 imports, call = FIRST_CALLS[name]
                 code = _FIRST_CALL.format(imports=imports, call=call.format(req=_RAW_REQUEST))

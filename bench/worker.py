@@ -55,6 +55,7 @@ def _serve(subject_name: str, setup_json: str, protocol: TextIO) -> None:
         except Exception:
             send({"error": traceback.format_exc()})
     subject.close()
+    loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
 
 
