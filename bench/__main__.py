@@ -77,9 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             result["scale"] = scale_result.json()
             sections.append(scale_result.markdown())
         if "import" in suites:
-            import_result = imports.run(
-                setup, {"ours": sys.executable}, rounds=max(rounds, 7)
-            )
+            import_result = imports.run(setup, {"ours": sys.executable}, rounds=max(rounds, 7))
             result["import"] = import_result.json()
             sections.append(import_result.markdown())
     result["seconds"] = round(time.perf_counter() - started)

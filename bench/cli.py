@@ -8,7 +8,12 @@ from pathlib import Path
 from bench.harness import SCENARIOS, Params
 
 QUICK = Params(
-    ops=300, aio_ops=600, range_keys=2000, watch_events=500, fan_out_watches=100, fan_out_events=1000
+    ops=300,
+    aio_ops=600,
+    range_keys=2000,
+    watch_events=500,
+    fan_out_watches=100,
+    fan_out_events=1000,
 )
 """``--quick``: sizes for development; the figures are not for comparison."""
 

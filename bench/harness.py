@@ -244,7 +244,9 @@ def _unary(call: Callable[[bytes], None], keys: list[bytes]) -> Metrics:
     return {"ops_per_s": len(keys) / clock.seconds, "cpu_us_per_op": clock.cpu / len(keys) * 1e6}
 
 
-async def _in_flight(call: Callable[[bytes], Awaitable[None]], keys: list[bytes], width: int) -> Metrics:
+async def _in_flight(
+    call: Callable[[bytes], Awaitable[None]], keys: list[bytes], width: int
+) -> Metrics:
     todo = iter(keys)
 
     async def lane() -> None:
@@ -305,8 +307,10 @@ def aio_range(s: Subject, p: Params, run_id: str) -> Metrics:
     return s.loop.run_until_complete(read())
 
 
-def _watch(s: Subject, events: int, prefix: bytes, body: Callable[[WatchRun], None]) -> Metrics:
-    writer = Writer(s.setup, prefix, keys=min(events, 100), events=events)
+def _watch(s: Subject, p: Params, prefix: bytes, body: Callable[[WatchRun], None]) -> Metrics:
+    """A prefix watch fed by the writer at full speed (``in_flight`` puts at a time)."""
+    events = p.watch_events
+    writer = Writer(s.setup, prefix, keys=min(events, 100), events=events, in_flight=p.in_flight)
     try:
         run = WatchRun(writer, events)
         body(run)
@@ -320,14 +324,14 @@ def _watch(s: Subject, events: int, prefix: bytes, body: Callable[[WatchRun], No
 
 def sync_watch(s: Subject, p: Params, run_id: str) -> Metrics:
     prefix = KEY_PREFIX + f"watch/{run_id}/".encode()
-    return _watch(s, p.watch_events, prefix, lambda run: s.watch_prefix(prefix, run))
+    return _watch(s, p, prefix, lambda run: s.watch_prefix(prefix, run))
 
 
 def aio_watch(s: Subject, p: Params, run_id: str) -> Metrics:
     prefix = KEY_PREFIX + f"watch/{run_id}/".encode()
     return _watch(
         s,
-        p.watch_events,
+        p,
         prefix,
         lambda run: s.loop.run_until_complete(s.awatch_prefix(prefix, run)),
     )
@@ -349,7 +353,6 @@ def _fan_out(
     finally:
         writer.kill()
     metrics = run.metrics()
-    del metrics["lag_ms"]  # puts run 64 at a time: the lag measures the writer, not the watch
     metrics["kib_per_watch"] = (run.rss_created_kib - before) / p.fan_out_watches
     return metrics
 

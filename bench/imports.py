@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bench.harness import Setup
-from bench.report import rounded
+from bench.report import DASH, rounded
 from bench.table import Goal
 
 FLOOR_MODULES = "grpc, grpc.aio, google.protobuf"
@@ -97,7 +97,9 @@ def _run(python: str, code: str, *args: str) -> list[float]:
 
 def has_grpc(python: str) -> bool:
     """Whether ``python`` can import the floor's modules (a Rust client's venv cannot)."""
-    probe = subprocess.run([python, "-P", "-c", f"import {FLOOR_MODULES}"], capture_output=True)
+    probe = subprocess.run(
+        [python, "-P", "-c", f"import {FLOOR_MODULES}"], capture_output=True, check=False
+    )
     return probe.returncode == 0
 
 
@@ -114,7 +116,7 @@ class ImportResult:
     first_calls: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def _row(self, subject: str) -> dict[str, float]:
-        pairs = list(zip(self.imports[subject], self.floors[subject]))
+        pairs = list(zip(self.imports[subject], self.floors[subject], strict=True))
         return {
             "import_ms": rounded(statistics.median(self.imports[subject])),
             "floor_ms": rounded(statistics.median(self.floors[subject])),
@@ -157,7 +159,7 @@ class ImportResult:
         ]
         for subject in self.imports:
             row = self._row(subject)
-            goal, mark = "–", ""
+            goal, mark = DASH, ""
             if subject == "ours":
                 goal = f"floor + {IMPORT_GOAL.value:g} ms"
                 mark = "met" if IMPORT_GOAL.met(row["diff_ms"]) else "**missed**"

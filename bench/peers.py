@@ -61,8 +61,15 @@ def install(name: str, requirements: tuple[str, ...], *, fresh: bool) -> str:
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         *requirements],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *requirements,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -135,9 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             for w in workers:
                 w.stop()
         import_pythons = {k: v for k, v in pythons.items() if k != "raw" and k not in unavailable}
-        import_result = imports.run(
-            setup, import_pythons, rounds=max(rounds, 7), first_call=False
-        )
+        import_result = imports.run(setup, import_pythons, rounds=max(rounds, 7), first_call=False)
 
     subjects = ["raw", "ours", *peers]
     rows = report.summarize(observed, ROWS, params, subjects)

@@ -17,6 +17,8 @@ from bench.table import Check, Row
 
 SCHEMA = "etcd3-bench/1"
 RAW = "raw"
+DASH = "\u2013"
+"""What a table cell shows when there is nothing to show."""
 OURS = "ours"
 
 Json = dict[str, object]
@@ -63,7 +65,7 @@ class CheckResult:
 
     def goal_text(self) -> str:
         goal = self.check.goal
-        return "–" if goal is None else goal.text(self.check.compare, self.check.unit)
+        return DASH if goal is None else goal.text(self.check.compare, self.check.unit)
 
 
 @dataclass
@@ -103,7 +105,7 @@ def summarize_check(
         status = _status(obs) or _status(raw_obs)
         pairs = [
             (o.metrics[check.metric], r.metrics[check.metric])
-            for o, r in zip(obs, raw_obs)
+            for o, r in zip(obs, raw_obs, strict=False)
             if o.metrics and r.metrics and check.metric in o.metrics
         ]
         if status is not None or not pairs:
@@ -131,7 +133,9 @@ def summarize(
         by_subject = observed.by_scenario.get(row.scenario)
         if by_subject is not None:
             checks = [summarize_check(c, by_subject, subjects) for c in row.checks]
-            out.append(RowResult(row.id, row.label.format(**fields), row.scenario, row.note, checks))
+            out.append(
+                RowResult(row.id, row.label.format(**fields), row.scenario, row.note, checks)
+            )
     return out
 
 
@@ -156,8 +160,13 @@ def rows_json(rows: list[RowResult]) -> list[Json]:
                 }
             )
         out.append(
-            {"id": row.id, "label": row.label, "scenario": row.scenario, "note": row.note,
-             "checks": checks}
+            {
+                "id": row.id,
+                "label": row.label,
+                "scenario": row.scenario,
+                "note": row.note,
+                "checks": checks,
+            }
         )
     return out
 
@@ -186,7 +195,7 @@ def _observation_json(o: Observation) -> Json:
 def number(x: float | None, unit: str) -> str:
     """``x`` with a precision that suits its size, and its unit."""
     if x is None:
-        return "–"
+        return DASH
     if abs(x) >= 100 or x == int(x):
         text = f"{x:,.0f}"
     elif abs(x) >= 10:
@@ -221,7 +230,7 @@ def _leads(c: CheckResult, peers: Sequence[str]) -> str:
     ours = c.subjects.get(OURS, SubjectResult()).median
     values = [r.median for p in peers if (r := c.subjects.get(p)) and r.median is not None]
     if ours is None or not values:
-        return "–"
+        return DASH
     if c.check.higher_is_better:
         return "yes" if ours >= max(values) else "**no**"
     return "yes" if ours <= min(values) else "**no**"

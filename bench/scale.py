@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bench.driver import ROOT
 from bench.harness import Metrics, Setup
-from bench.report import number, rounded
+from bench.report import DASH, number, rounded
 from bench.table import Goal
 from bench.watch_scale import KINDS
 
@@ -67,9 +67,7 @@ class ScaleResult:
         return {
             "watches": self.watches,
             "rounds": self.rounds,
-            "goals": {
-                c.metric: dataclasses.asdict(c.goal) for c in COLUMNS if c.goal is not None
-            },
+            "goals": {c.metric: dataclasses.asdict(c.goal) for c in COLUMNS if c.goal is not None},
             "medians": {
                 config: {k: rounded(v) for k, v in self.medians(config).items()}
                 for config in self.runs
@@ -95,14 +93,18 @@ class ScaleResult:
             for config in configs:
                 medians = self.medians(config)
                 if column.metric not in medians:
-                    cells.append("–" if medians else "error")
+                    cells.append(DASH if medians else "error")
                     continue
                 value = medians[column.metric]
                 text = number(value, column.unit).strip()
                 if column.goal is not None:
                     text += " ✓" if column.goal.met(value) else " **✗**"
                 cells.append(text)
-            goal = "–" if column.goal is None else f"{column.goal.op} {column.goal.value:g} {column.unit}"
+            goal = (
+                DASH
+                if column.goal is None
+                else f"{column.goal.op} {column.goal.value:g} {column.unit}"
+            )
             lines.append(f"| {column.label} | {goal.strip()} | " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
 

@@ -13,6 +13,7 @@ gets ``{"metrics": {...}}``, ``{"unsupported": reason}`` or ``{"error": text}``;
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import importlib
 import json
@@ -20,24 +21,40 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from bench.harness import Subject
+
+
+def _open(subject_name: str, setup_json: str) -> Subject:
+    """Import the subject's module (only now: a venv has only its own) and create it."""
+    from bench.harness import Setup
+    from bench.subjects import SUBJECTS
+
+    module_name, class_name = SUBJECTS[subject_name].split(":")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    subject_class = getattr(importlib.import_module(module_name), class_name)
+    subject: Subject = subject_class(Setup(**json.loads(setup_json)), loop)
+    return subject
+
+
+def _close(subject: Subject) -> None:
+    subject.close()
+    subject.loop.run_until_complete(subject.loop.shutdown_asyncgens())
+    subject.loop.close()
 
 
 def _serve(subject_name: str, setup_json: str, protocol: TextIO) -> None:
-    from bench import harness
-    from bench.subjects import SUBJECTS
+    from bench.harness import SCENARIOS, Params, Unsupported
 
     def send(message: dict[str, object]) -> None:
         protocol.write(json.dumps(message) + "\n")
         protocol.flush()
 
-    module_name, class_name = SUBJECTS[subject_name].split(":")
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    setup = harness.Setup(**json.loads(setup_json))
     try:
-        subject_class = getattr(importlib.import_module(module_name), class_name)
-        subject: harness.Subject = subject_class(setup, loop)
+        subject = _open(subject_name, setup_json)
     except Exception:
         send({"error": traceback.format_exc()})
         return
@@ -46,26 +63,47 @@ def _serve(subject_name: str, setup_json: str, protocol: TextIO) -> None:
         request = json.loads(line)
         if request["op"] == "quit":
             break
-        scenario = harness.SCENARIOS[request["scenario"]]
-        params = harness.Params(**request["params"])
+        scenario = SCENARIOS[request["scenario"]]
+        params = Params(**request["params"])
         try:
             send({"metrics": scenario(subject, params, request["run_id"])})
-        except harness.Unsupported as exc:
+        except Unsupported as exc:
             send({"unsupported": str(exc)})
         except Exception:
             send({"error": traceback.format_exc()})
-    subject.close()
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
+    _close(subject)
+
+
+def _once(subject_name: str, setup_json: str, scenario_name: str, params: str, repeat: int) -> None:
+    """Run one scenario ``repeat`` times after one warm-up pass, print the last metrics."""
+    from bench.harness import SCENARIOS, Params
+
+    subject = _open(subject_name, setup_json)
+    scenario = SCENARIOS[scenario_name]
+    run_params = Params(**json.loads(params))
+    metrics = scenario(subject, run_params, "once-warm")
+    for i in range(repeat):
+        metrics = scenario(subject, run_params, f"once-{i}")
+    _close(subject)
+    print(json.dumps(metrics))
 
 
 def main() -> None:
-    subject_name, setup_json = sys.argv[1], sys.argv[2]
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("subject")
+    parser.add_argument("setup", help="the Setup as JSON")
+    parser.add_argument("--once", metavar="SCENARIO", help="run one scenario, print, exit")
+    parser.add_argument("--params", default="{}", help="Params as JSON (with --once)")
+    parser.add_argument("--repeat", type=int, default=1, help="measured runs (with --once)")
+    args = parser.parse_args()
     sys.path.append(str(Path(__file__).resolve().parent.parent))
+    if args.once:
+        _once(args.subject, args.setup, args.once, args.params, args.repeat)
+        return
     protocol = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    _serve(subject_name, setup_json, protocol)
+    _serve(args.subject, args.setup, protocol)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ class Etcd3aio(Subject):
         return len(response.kvs)
 
     async def awatch_prefix(self, prefix: bytes, run: WatchRun) -> None:
-        responses = self._client.watch.watch(prefix, range_end=self._module.prefix_range_end(prefix))
+        responses = self._client.watch.watch(
+            prefix, range_end=self._module.prefix_range_end(prefix)
+        )
         await responses.__anext__()  # etcd's "created" response: the watch exists
         run.go()
         try:

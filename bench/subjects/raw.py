@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import grpc
 import grpc.aio
+from google.protobuf.message import Message
 
 from bench.harness import VALUE, Setup, Subject, WatchRun
 from etcd3 import range_end_for_key
@@ -160,7 +161,7 @@ class Raw(Subject):
 
     async def _aopen(
         self, keys: list[bytes], *, prefix: bool
-    ) -> tuple[grpc.aio.StreamStreamCall[pb.WatchRequest, pb.WatchResponse], list[int]]:
+    ) -> tuple[grpc.aio.StreamStreamCall[Message, pb.WatchResponse], list[int]]:
         self._aio()
         call = self._awatch()
         ids = []
