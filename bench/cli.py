@@ -11,6 +11,7 @@ QUICK = Params(
     ops=300,
     aio_ops=600,
     range_keys=2000,
+    paged_keys=8000,
     watch_events=500,
     fan_out_watches=100,
     fan_out_events=1000,

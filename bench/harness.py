@@ -71,6 +71,10 @@ class Subject:
         """Read every key under ``prefix`` in one call, touch every value, return the count."""
         raise Unsupported("no sync API")
 
+    def paged_values(self, prefix: bytes, page_size: int) -> int:
+        """Read every key under ``prefix`` page by page, touch every value, return the count."""
+        raise Unsupported("no paged read")
+
     def watch_prefix(self, prefix: bytes, run: WatchRun) -> None:
         """Watch ``prefix``, :meth:`WatchRun.go`, feed each value to :meth:`WatchRun.add`."""
         raise Unsupported("no sync API")
@@ -221,12 +225,15 @@ class Params:
     aio_ops: int = 4000
     in_flight: int = 64
     range_keys: int = 10_000
+    paged_keys: int = 40_000
+    page_size: int = 1000
     watch_events: int = 5000
     fan_out_watches: int = 1000
     fan_out_events: int = 10_000
 
 
 RANGE_PREFIX = KEY_PREFIX + b"range/"
+PAGED_PREFIX = KEY_PREFIX + b"paged/"
 FAN_OUT_PREFIX = KEY_PREFIX + b"fan-out/"
 
 
@@ -293,6 +300,15 @@ def sync_range(s: Subject, p: Params, run_id: str) -> Metrics:
     got = s.range_values(RANGE_PREFIX)
     clock.stop()
     return _range_metrics(clock, base, got, p.range_keys)
+
+
+def sync_paged(s: Subject, p: Params, run_id: str) -> Metrics:
+    clock = probe.Stopwatch()
+    base = probe.reset_peak_rss()
+    clock.start()
+    got = s.paged_values(PAGED_PREFIX, p.page_size)
+    clock.stop()
+    return _range_metrics(clock, base, got, p.paged_keys)
 
 
 def aio_range(s: Subject, p: Params, run_id: str) -> Metrics:
@@ -376,6 +392,7 @@ SCENARIOS: dict[str, Scenario] = {
     "aio_get": aio_get,
     "sync_range": sync_range,
     "aio_range": aio_range,
+    "sync_paged": sync_paged,
     "sync_watch": sync_watch,
     "aio_watch": aio_watch,
     "sync_fan_out": sync_fan_out,

@@ -7,6 +7,7 @@ included, and nothing of the etcd server or the writer process. Memory is RSS fr
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import threading
@@ -26,15 +27,30 @@ def status_kib(name: str) -> int:
     raise RuntimeError(f"{name} is not in {_STATUS}")
 
 
+def _trim_heap() -> None:
+    """Give free heap memory back to the kernel (glibc), so RSS shows only live memory.
+
+    Without it, memory that an earlier round freed stays resident and is reused: the next
+    round's peak RSS would barely grow, whatever it allocates.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.malloc_trim(0)
+
+
 def rss_kib() -> int:
-    """Resident memory now, after a full garbage collection."""
+    """Resident memory now, after a full garbage collection and a heap trim."""
     gc.collect()
+    _trim_heap()
     return status_kib("VmRSS")
 
 
 def reset_peak_rss() -> int:
     """Reset the kernel's peak-RSS mark (``VmHWM``) to the current RSS and return that RSS."""
     gc.collect()
+    _trim_heap()
     Path("/proc/self/clear_refs").write_text("5")
     return status_kib("VmRSS")
 

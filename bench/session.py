@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import os
 import platform
@@ -17,7 +18,7 @@ import grpc
 
 import etcd3
 from bench.driver import ROOT
-from bench.harness import RANGE_PREFIX, VALUE, Params, Setup, unary_keys
+from bench.harness import PAGED_PREFIX, RANGE_PREFIX, VALUE, Params, Setup, unary_keys
 from etcd3.testing import EtcdServer
 
 RESULTS = ROOT / "bench" / "results"
@@ -31,12 +32,13 @@ def etcd_session() -> Iterator[tuple[EtcdServer, Setup]]:
 
 
 def seed(server: EtcdServer, params: Params) -> None:
-    """Write the keys every subject reads: the range and the unary keys (values of 100 B)."""
+    """Write the keys every subject reads: range, paged and unary keys (values of 100 B)."""
 
     async def write() -> None:
         async with etcd3.async_client(server.host, server.port) as client:
             todo = iter(
                 [RANGE_PREFIX + b"%08d" % i for i in range(params.range_keys)]
+                + [PAGED_PREFIX + b"%08d" % i for i in range(params.paged_keys)]
                 + unary_keys(max(params.ops, params.aio_ops))
             )
 
@@ -53,7 +55,8 @@ def compact(server: EtcdServer) -> None:
     """Drop old revisions between rounds so the store does not grow through the run."""
     with etcd3.client(server.host, server.port) as client:
         revision = client.get_response(b"/").header.revision
-        client.compact(revision)
+        with contextlib.suppress(etcd3.RevisionCompactedError):  # nothing new since the last
+            client.compact(revision)
 
 
 def _cpu_model() -> str:

@@ -106,6 +106,17 @@ ROWS: tuple[Row, ...] = (
         (Check("rss_kib", "peak RSS", "KiB", goal=Goal("<=", 1.05)),),
     ),
     Row(
+        "paged_rss",
+        "paged read of {paged_keys:,} keys, pages of {page_size:,} (sync)",
+        "sync_paged",
+        (
+            Check("rss_kib", "peak RSS", "KiB", goal=Goal("<=", 1.05)),
+            Check("ms", "time", "ms"),
+            Check("cpu_ms", "CPU", "ms"),
+        ),
+        note="raw holds one page at a time",
+    ),
+    Row(
         "sync_fan_out",
         "watch fan-out: {fan_out_watches:,} watches, {fan_out_events:,} events, sync callbacks",
         "sync_fan_out",

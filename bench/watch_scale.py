@@ -108,6 +108,7 @@ def _deliver_sync(
 def measure_sync(setup: Setup, kind: Kind, count: int) -> Metrics:
     with etcd3.client(setup.host, setup.port) as throwaway:
         throwaway.get(b"/bench/warm")
+    time.sleep(SETTLE_S)
     base_threads, base_rss = probe.os_threads(), probe.rss_kib()
     client = etcd3.client(setup.host, setup.port)
     client.get(b"/bench/warm")
@@ -214,6 +215,7 @@ def _tasks() -> int:
 async def measure_async(setup: Setup, kind: Kind, count: int) -> Metrics:
     async with etcd3.async_client(setup.host, setup.port) as throwaway:
         await throwaway.get(b"/bench/warm")
+    await asyncio.sleep(SETTLE_S)
     base_threads, base_tasks, base_rss = probe.os_threads(), _tasks(), probe.rss_kib()
     client = etcd3.async_client(setup.host, setup.port)
     await client.get(b"/bench/warm")

@@ -60,6 +60,13 @@ class Ours(Subject):
             count += 1
         return count
 
+    def paged_values(self, prefix: bytes, page_size: int) -> int:
+        count = size = 0
+        for value, _meta in self._client.get_prefix_paged(prefix, page_size=page_size):
+            size += len(value)
+            count += 1
+        return count
+
     def watch_prefix(self, prefix: bytes, run: WatchRun) -> None:
         events, cancel = self._client.watch_prefix(prefix)
         run.go()

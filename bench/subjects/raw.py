@@ -79,6 +79,18 @@ class Raw(Subject):
             size += len(kv.value)
         return len(response.kvs)
 
+    def paged_values(self, prefix: bytes, page_size: int) -> int:
+        start, end = prefix, range_end_for_key(prefix)
+        count = size = 0
+        while True:
+            response = self._range(pb.RangeRequest(key=start, range_end=end, limit=page_size))
+            for kv in response.kvs:
+                size += len(kv.value)
+            count += len(response.kvs)
+            if not response.more:
+                return count
+            start = response.kvs[-1].key + b"\0"
+
     def _open(
         self, keys: list[bytes], *, prefix: bool
     ) -> tuple[Iterator[pb.WatchResponse], list[int], Callable[[], None]]:
