@@ -17,13 +17,11 @@ and fewer rounds, for development. See also ``python -m bench.peers``,
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import asdict
 
 from bench import cli, imports, report, scale, session
-from bench.driver import Worker, run_rounds
 from bench.harness import SCENARIOS
 from bench.table import ROWS
 
@@ -48,22 +46,18 @@ def main(argv: list[str] | None = None) -> int:
         result["machine"] = meta
         sections.append("# etcd3 benchmarks\n\n" + session.header(meta, rounds, args.quick))
         if "table" in suites:
-            session.seed(server, params)
             subjects = {"raw": sys.executable, "ours": sys.executable}
-            workers = [Worker(name, python, setup) for name, python in subjects.items()]
-            try:
-                scenarios = args.scenario or list(SCENARIOS)
-                observed = run_rounds(
-                    workers,
-                    scenarios,
-                    params,
-                    rounds,
-                    warmup=None if args.quick else cli.WARMUP,
-                    between_rounds=lambda: session.compact(server),
-                )
-            finally:
-                for w in workers:
-                    w.stop()
+            observed, missing = session.run_table(
+                server,
+                setup,
+                subjects,
+                args.scenario or list(SCENARIOS),
+                params,
+                rounds,
+                warmup=None if args.quick else cli.WARMUP,
+            )
+            if missing:
+                raise SystemExit(f"workers did not start: {missing}")
             rows = report.summarize(observed, ROWS, params, list(subjects))
             result["table"] = {
                 "params": asdict(params),
@@ -82,11 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(import_result.markdown())
     result["seconds"] = round(time.perf_counter() - started)
     markdown = "\n".join(sections) + f"\n_Run time: {result['seconds']} s._\n"
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
-    md_path.write_text(markdown)
-    print(markdown)
-    print(f"wrote {json_path} and {md_path}", file=sys.stderr)
+    session.write(json_path, md_path, result, markdown)
     return 0
 
 

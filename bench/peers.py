@@ -12,7 +12,6 @@ for every peer as well. The Markdown table, with the date, versions and machine,
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import cli, imports, report, session
-from bench.driver import ROOT, Worker, WorkerError, run_rounds
+from bench.driver import ROOT
 from bench.table import ROWS
 
 VENVS = ROOT / "build" / "bench-peers"
@@ -122,25 +121,16 @@ def main(argv: list[str] | None = None) -> int:
 
     with session.etcd_session() as (server, setup):
         meta = session.machine(server)
-        session.seed(server, params)
-        workers = []
-        for name, python in pythons.items():
-            try:
-                workers.append(Worker(name, python, setup))
-            except WorkerError as exc:
-                unavailable[name] = f"does not start: {str(exc).splitlines()[-1]}"
-        try:
-            observed = run_rounds(
-                workers,
-                args.scenario or PEER_SCENARIOS,
-                params,
-                rounds,
-                warmup=None if args.quick else cli.WARMUP,
-                between_rounds=lambda: session.compact(server),
-            )
-        finally:
-            for w in workers:
-                w.stop()
+        observed, missing = session.run_table(
+            server,
+            setup,
+            pythons,
+            args.scenario or PEER_SCENARIOS,
+            params,
+            rounds,
+            warmup=None if args.quick else cli.WARMUP,
+        )
+        unavailable.update(missing)
         import_pythons = {k: v for k, v in pythons.items() if k != "raw" and k not in unavailable}
         import_result = imports.run(setup, import_pythons, rounds=max(rounds, 7), first_call=False)
 
@@ -175,13 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         + import_result.markdown().replace("## ", "#### ")
         + f"\nVersions:\n\n{version_lines}\n\n_`make bench-peers` took {seconds} s._\n"
     )
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
-    md_path.write_text(fragment)
+    session.write(json_path, md_path, result, fragment)
     if not (args.quick or args.no_docs):
         splice_docs(fragment)
-    print(fragment)
-    print(f"wrote {json_path} and {md_path}", file=sys.stderr)
     return 0
 
 

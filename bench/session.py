@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import json
 import os
 import platform
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import google.protobuf
 import grpc
 
 import etcd3
-from bench.driver import ROOT
+from bench.driver import ROOT, Observations, Worker, WorkerError, run_rounds
 from bench.harness import PAGED_PREFIX, RANGE_PREFIX, VALUE, Params, Setup, unary_keys
 from etcd3.testing import EtcdServer
 
@@ -51,6 +52,55 @@ def seed(server: EtcdServer, params: Params) -> None:
     asyncio.run(write())
 
 
+def run_table(
+    server: EtcdServer,
+    setup: Setup,
+    pythons: Mapping[str, str],
+    scenarios: Sequence[str],
+    params: Params,
+    rounds: int,
+    *,
+    warmup: Params | None,
+) -> tuple[Observations, dict[str, str]]:
+    """Seed the keys, start a worker per subject, run the rounds, stop the workers.
+
+    Args:
+        pythons: Subject name -> the interpreter (venv) its worker runs on.
+
+    Returns:
+        What was observed, and why each subject whose worker did not start is missing.
+    """
+    seed(server, params)
+    workers, missing = [], {}
+    for name, python in pythons.items():
+        try:
+            workers.append(Worker(name, python, setup))
+        except WorkerError as exc:
+            missing[name] = f"does not start: {str(exc).splitlines()[-1]}"
+    try:
+        observed = run_rounds(
+            workers,
+            scenarios,
+            params,
+            rounds,
+            warmup=warmup,
+            between_rounds=lambda: compact(server),
+        )
+    finally:
+        for worker in workers:
+            worker.stop()
+    return observed, missing
+
+
+def write(json_path: Path, md_path: Path, result: Mapping[str, object], markdown: str) -> None:
+    """Write the results as JSON (sorted keys: stable diffs) and the report as Markdown."""
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    md_path.write_text(markdown)
+    print(markdown)
+    print(f"wrote {json_path} and {md_path}", file=sys.stderr)
+
+
 def compact(server: EtcdServer) -> None:
     """Drop old revisions between rounds so the store does not grow through the run."""
     with etcd3.client(server.host, server.port) as client:
@@ -73,22 +123,16 @@ def _mem_total_gib() -> float:
     return 0.0
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def _git_commit() -> str:
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        commit = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + ("+dirty" if dirty else "")

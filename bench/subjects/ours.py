@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import etcd3
-from bench.harness import VALUE, Setup, Subject, WatchRun
+from bench.harness import VALUE, Setup, WatchRun
+from bench.subjects.dropin import DropInSync
 
 
 async def read_prefix_async(client: etcd3.AsyncEtcd3Client, prefix: bytes) -> int:
@@ -26,17 +27,16 @@ RANGE_AIO_API = "get_prefix (async for)"
 """What :func:`read_prefix_async` measures, printed beside the row."""
 
 
-class Ours(Subject):
+class Ours(DropInSync[etcd3.Etcd3Client]):
     def __init__(self, setup: Setup, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(setup, loop)
-        self._client = etcd3.client(setup.host, setup.port)
+        super().__init__(setup, loop, etcd3.client(setup.host, setup.port))
         self._aclient: etcd3.AsyncEtcd3Client | None = None
 
     def version(self) -> str:
         return f"etcd3 {etcd3.__version__}"
 
     def close(self) -> None:
-        self._client.close()
+        super().close()
         if self._aclient is not None:
             self.loop.run_until_complete(self._aclient.close())
 
@@ -45,37 +45,14 @@ class Ours(Subject):
             self._aclient = etcd3.async_client(self.setup.host, self.setup.port)
         return self._aclient
 
-    # -- sync -------------------------------------------------------------------------------
-
-    def put(self, key: bytes) -> None:
-        self._client.put(key, VALUE)
-
-    def get(self, key: bytes) -> None:
-        self._client.get(key)
-
-    def range_values(self, prefix: bytes) -> int:
-        count = size = 0
-        for value, _meta in self._client.get_prefix(prefix):
-            size += len(value)
-            count += 1
-        return count
+    # -- sync: put, get, range and watch come from DropInSync --------------------------------
 
     def paged_values(self, prefix: bytes, page_size: int) -> int:
         count = size = 0
-        for value, _meta in self._client.get_prefix_paged(prefix, page_size=page_size):
+        for value, _meta in self.client.get_prefix_paged(prefix, page_size=page_size):
             size += len(value)
             count += 1
         return count
-
-    def watch_prefix(self, prefix: bytes, run: WatchRun) -> None:
-        events, cancel = self._client.watch_prefix(prefix)
-        run.go()
-        try:
-            for event in events:
-                if run.add(event.value):
-                    return
-        finally:
-            cancel()
 
     def fan_out(self, keys: list[bytes], run: WatchRun) -> None:
         def deliver(response: etcd3.WatchResponse | Exception) -> None:
@@ -83,14 +60,14 @@ class Ours(Subject):
                 for event in response.events:
                     run.add(event.value)
 
-        ids = [self._client.add_watch_callback(key, deliver) for key in keys]
+        ids = [self.client.add_watch_callback(key, deliver) for key in keys]
         run.created()
         run.go()
         try:
             run.wait(timeout=300)
         finally:
             for watch_id in ids:
-                self._client.cancel_watch(watch_id)
+                self.client.cancel_watch(watch_id)
 
     # -- asyncio ----------------------------------------------------------------------------
 
