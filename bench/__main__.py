@@ -41,11 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     result: dict[str, object] = {"schema": report.SCHEMA, "quick": args.quick, "rounds": rounds}
     sections: list[str] = []
+    suite_seconds: dict[str, float] = {}
     with session.etcd_session() as (server, setup):
         meta = session.machine(server)
         result["machine"] = meta
         sections.append("# etcd3 benchmarks\n\n" + session.header(meta, rounds, args.quick))
         if "table" in suites:
+            t0 = time.perf_counter()
             subjects = {"raw": sys.executable, "ours": sys.executable}
             observed, missing = session.run_table(
                 server,
@@ -66,16 +68,23 @@ def main(argv: list[str] | None = None) -> int:
                 "observations": report.observations_json(observed),
             }
             sections.append("## Ours against raw grpc\n\n" + report.markdown_ours(rows, rounds))
+            suite_seconds["table"] = round(time.perf_counter() - t0)
         if "scale" in suites:
+            t0 = time.perf_counter()
             scale_result = scale.run(setup, quick=args.quick, rounds=min(rounds, 3))
             result["scale"] = scale_result.json()
             sections.append(scale_result.markdown())
+            suite_seconds["scale"] = round(time.perf_counter() - t0)
         if "import" in suites:
+            t0 = time.perf_counter()
             import_result = imports.run(setup, {"ours": sys.executable}, rounds=max(rounds, 7))
             result["import"] = import_result.json()
             sections.append(import_result.markdown())
+            suite_seconds["import"] = round(time.perf_counter() - t0)
     result["seconds"] = round(time.perf_counter() - started)
-    markdown = "\n".join(sections) + f"\n_Run time: {result['seconds']} s._\n"
+    result["suite_seconds"] = suite_seconds
+    took = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in suite_seconds.items())
+    markdown = "\n".join(sections) + f"\n_Run time: {result['seconds']} s ({took})._\n"
     session.write(json_path, md_path, result, markdown)
     return 0
 

@@ -103,7 +103,14 @@ class Writer:
     """The writer process (``bench.writer``): started and connected before the clock runs."""
 
     def __init__(
-        self, setup: Setup, prefix: bytes, *, keys: int, events: int, in_flight: int = 1
+        self,
+        setup: Setup,
+        prefix: bytes,
+        *,
+        keys: int,
+        events: int,
+        in_flight: int = 1,
+        rate: float = 0,
     ) -> None:
         self._proc = subprocess.Popen(
             [
@@ -115,6 +122,7 @@ class Writer:
                 f"--keys={keys}",
                 f"--events={events}",
                 f"--in-flight={in_flight}",
+                f"--rate={rate}",
             ],
             cwd=setup.root,
             stdin=subprocess.PIPE,
@@ -228,6 +236,7 @@ class Params:
     paged_keys: int = 40_000
     page_size: int = 1000
     watch_events: int = 5000
+    watch_rate: int = 4000
     fan_out_watches: int = 1000
     fan_out_events: int = 10_000
 
@@ -324,9 +333,20 @@ def aio_range(s: Subject, p: Params, run_id: str) -> Metrics:
 
 
 def _watch(s: Subject, p: Params, prefix: bytes, body: Callable[[WatchRun], None]) -> Metrics:
-    """A prefix watch fed by the writer at full speed (``in_flight`` puts at a time)."""
+    """A prefix watch fed by the writer at ``watch_rate`` events per second.
+
+    Paced below what every client consumes, so each keeps up: a consumer that falls behind
+    receives events in bigger batches, at another cost per event, and rounds would mix both.
+    """
     events = p.watch_events
-    writer = Writer(s.setup, prefix, keys=min(events, 100), events=events, in_flight=p.in_flight)
+    writer = Writer(
+        s.setup,
+        prefix,
+        keys=min(events, 100),
+        events=events,
+        in_flight=p.in_flight,
+        rate=p.watch_rate,
+    )
     try:
         run = WatchRun(writer, events)
         body(run)
@@ -359,7 +379,12 @@ def _fan_out(
     prefix = FAN_OUT_PREFIX + f"{run_id}/".encode()
     keys = [prefix + b"%08d" % i for i in range(p.fan_out_watches)]
     writer = Writer(
-        s.setup, prefix, keys=p.fan_out_watches, events=p.fan_out_events, in_flight=p.in_flight
+        s.setup,
+        prefix,
+        keys=p.fan_out_watches,
+        events=p.fan_out_events,
+        in_flight=p.in_flight,
+        rate=p.watch_rate,
     )
     try:
         run = WatchRun(writer, p.fan_out_events)

@@ -1,4 +1,4 @@
-"""One measurement of many watches on one client, in a fresh process (``python -m bench.scale``).
+"""One measurement of many watches on one client, in a fresh process (run by ``bench.scale``).
 
 A fresh process per measurement gives clean baselines for threads, tasks and RSS. The steps,
 for ``N`` watches of one kind (``callback``, ``iterator``, or ``mix``: half each):
@@ -44,6 +44,16 @@ def _is_callback(kind: Kind, i: int) -> bool:
 def _keys(label: str, count: int) -> tuple[bytes, list[bytes]]:
     prefix = KEY_PREFIX + f"scale/{label}/{time.time_ns()}/".encode()
     return prefix, [prefix + b"%08d" % i for i in range(count)]
+
+
+def _delivery(run: WatchRun, t_go: float, t_puts: float) -> Metrics:
+    """CPU per event, and how long after the writer's last put (at ``t_puts``) it all arrived."""
+    m = run.metrics()
+    return {
+        "cpu_us_per_event": m["cpu_us_per_event"],
+        "deliver_after_puts_s": max(0.0, t_go + m["seconds"] - t_puts),
+        "deliver_s": m["seconds"],
+    }
 
 
 # -- sync -------------------------------------------------------------------------------------
@@ -97,12 +107,7 @@ def _deliver_sync(
         run.wait(timeout=600)
     finally:
         writer.kill()
-    m = run.metrics()
-    return {
-        "cpu_us_per_event": m["cpu_us_per_event"],
-        "deliver_after_puts_s": max(0.0, t_go + m["seconds"] - t_puts),
-        "deliver_s": m["seconds"],
-    }
+    return _delivery(run, t_go, t_puts)
 
 
 def measure_sync(setup: Setup, kind: Kind, count: int) -> Metrics:
@@ -200,12 +205,7 @@ async def _deliver_async(
         await run.await_done(timeout=600)
     finally:
         writer.kill()
-    m = run.metrics()
-    return {
-        "cpu_us_per_event": m["cpu_us_per_event"],
-        "deliver_after_puts_s": max(0.0, t_go + m["seconds"] - t_puts),
-        "deliver_s": m["seconds"],
-    }
+    return _delivery(run, t_go, t_puts)
 
 
 def _tasks() -> int:

@@ -3,7 +3,8 @@
 Run by :class:`bench.harness.Writer` with the project's interpreter (raw grpc and the project's
 message classes), so its CPU is never counted as the client's. Protocol on stdin/stdout: it
 connects, prints ``ready``, waits for a line ``go``, writes ``--events`` puts cycling over
-``--keys`` keys under ``--prefix``, and prints ``done``. Each value starts with the
+``--keys`` keys under ``--prefix`` (``--in-flight`` at a time, at most ``--rate`` per second),
+and prints ``done``. Each value starts with the
 ``time.monotonic_ns()`` of its send as 20 digits (a clock every process of the machine shares),
 so a watcher can compute how far it lags behind the writer.
 """
@@ -50,7 +51,9 @@ def write_sequential(endpoint: str, todo: Iterator[bytes]) -> None:
             put(pb.PutRequest(key=key, value=stamped_value()), timeout=30)
 
 
-async def write_concurrent(endpoint: str, todo: Iterator[bytes], in_flight: int) -> None:
+async def write_concurrent(
+    endpoint: str, todo: Iterator[bytes], in_flight: int, rate: float
+) -> None:
     async with grpc.aio.insecure_channel(endpoint) as channel:
         put = channel.unary_unary(
             _PUT,
@@ -60,8 +63,13 @@ async def write_concurrent(endpoint: str, todo: Iterator[bytes], in_flight: int)
         await put(pb.PutRequest(key=b"/bench-writer/warm", value=b"x"), timeout=30)
         await asyncio.get_running_loop().run_in_executor(None, _handshake)
 
+        start = time.monotonic()
+        numbered = enumerate(todo)
+
         async def lane() -> None:
-            for key in todo:
+            for i, key in numbered:
+                if rate > 0:  # put number i is due i / rate seconds after the start
+                    await asyncio.sleep(start + i / rate - time.monotonic())
                 await put(pb.PutRequest(key=key, value=stamped_value()), timeout=30)
 
         await asyncio.gather(*(lane() for _ in range(in_flight)))
@@ -81,12 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys", type=int, required=True, help="distinct keys, cycled")
     parser.add_argument("--events", type=int, required=True, help="puts in all")
     parser.add_argument("--in-flight", type=int, default=1, help="1: one put after another")
+    parser.add_argument("--rate", type=float, default=0, help="puts per second (0: no limit)")
     args = parser.parse_args(argv)
     todo = keys(args.prefix.encode(), args.keys, args.events)
-    if args.in_flight <= 1:
+    if args.in_flight <= 1 and not args.rate:
         write_sequential(args.endpoint, todo)
     else:
-        asyncio.run(write_concurrent(args.endpoint, todo, args.in_flight))
+        asyncio.run(write_concurrent(args.endpoint, todo, max(args.in_flight, 1), args.rate))
     print("done", flush=True)
     return 0
 
