@@ -9,7 +9,7 @@ with the goal and a met/missed mark beside it, and written with every round to
 threads included; etcd and the writer are other processes). Absolute numbers move by tens of
 percent on shared cores: only ratios of one run mean anything.
 
-Suites: ``table`` (unary, range, watch, fan-out), ``scale`` (10,000 watches on one client),
+Suites: ``table`` (unary, range, paged, watch, fan-out), ``scale`` (10,000 watches per client),
 ``import`` (import time and first call in fresh interpreters). ``--quick`` runs smaller sizes
 and fewer rounds, for development. See also ``python -m bench.peers``,
 ``python -m bench.importtime`` and ``python -m bench.instructions``.

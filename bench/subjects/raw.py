@@ -134,6 +134,8 @@ class Raw(Subject):
     # -- asyncio ----------------------------------------------------------------------------
 
     def _aio(self) -> grpc.aio.Channel:
+        # The same three methods as the sync channel's: grpc.aio's channel is another class
+        # with other call types, so the stubs are made again, once, on the worker's loop.
         if self._achannel is None:
             self._achannel = grpc.aio.insecure_channel(self.setup.endpoint)
             self._aput = self._achannel.unary_unary(
