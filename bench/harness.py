@@ -131,23 +131,31 @@ class Writer:
         )
         self._expect("ready")
 
-    def _expect(self, word: str) -> None:
+    def _expect(self, word: str) -> str:
+        """Read the writer's next line, which must start with ``word``; return the rest."""
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline().strip()
-        if line != word:
+        said, _, rest = line.partition(" ")
+        if said != word:
             self._proc.kill()
             raise RuntimeError(f"writer said {line!r}, expected {word!r}")
+        return rest
 
     def go(self) -> None:
         assert self._proc.stdin is not None
         self._proc.stdin.write("go\n")
         self._proc.stdin.flush()
 
-    def finish(self) -> None:
-        """Wait until every put is acknowledged and the writer has exited."""
-        self._expect("done")
+    def finish(self) -> int:
+        """Wait until every put is acknowledged and the writer has exited.
+
+        Returns:
+            The ``time.monotonic_ns()`` of the last acknowledgement.
+        """
+        done_ns = int(self._expect("done"))
         if self._proc.wait(timeout=60) != 0:
             raise RuntimeError(f"writer exited with {self._proc.returncode}")
+        return done_ns
 
     def kill(self) -> None:
         if self._proc.poll() is None:
@@ -167,6 +175,8 @@ class WatchRun:
         self.count = 0
         self.lag_ns = 0
         self.rss_created_kib = 0
+        self.finished_ns = 0
+        """``time.monotonic_ns()`` when the last expected event arrived."""
         self._writer = writer
         self._clock = probe.Stopwatch()
         self._lock = threading.Lock()
@@ -188,6 +198,7 @@ class WatchRun:
             self.count += 1
             self.lag_ns += now - int(value[:STAMP_DIGITS])
             if self.count == self.expected:
+                self.finished_ns = now
                 self._clock.stop()
                 self._done.set()
                 self._on_done()

@@ -6,14 +6,16 @@ for ``N`` watches of one kind (``callback``, ``iterator``, or ``mix``: half each
 1. a single watch of that kind receives ``N`` events: the CPU-per-event reference;
 2. ``N`` watches, one key each, are created one after another (timed), then the client's
    threads (and asyncio tasks) and the RSS growth per idle watch are read;
-3. the writer process puts each key once, 64 puts in flight: the client CPU per delivered
-   event, and the time from the writer's last acknowledged put to the last delivery;
+3. the writer process puts each key once (64 puts in flight, :data:`RATE` per second): the
+   client CPU per delivered event, and the time from the writer's last acknowledged put to
+   the last delivery;
 4. every watch is cancelled (timed); ``N`` watches are created again and ``close()`` is timed
    with them open; the threads and tasks left are read :data:`SETTLE_S` after it returns.
 
-Iterator watches are drained one after another once the writer is done (one consumer, as a
-program that polls its watches would). Baselines are taken after a throwaway client was
-created and closed, so grpc's process-wide threads do not count as ours.
+Iterator watches are read one after another while the writer writes their keys in order
+(one consumer, as a program that polls its watches would); callbacks run as the client runs
+them. Baselines are taken after a throwaway client was created and closed, so grpc's
+process-wide threads do not count as ours.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from typing import Literal
 
 import etcd3
 from bench import probe
-from bench.harness import KEY_PREFIX, Metrics, Setup, WatchRun, Writer
+from bench.harness import KEY_PREFIX, Metrics, Params, Setup, WatchRun, Writer
 
 Kind = Literal["callback", "iterator", "mix"]
 KINDS: tuple[Kind, ...] = ("callback", "iterator", "mix")
 IN_FLIGHT = 64
+RATE = Params().watch_rate
+"""Puts per second: the pace of the table's watch rows, so a single watch keeps up."""
 SETTLE_S = 0.5
 """Threads and tasks are counted this long after ``close()`` returns (time to exit)."""
 
@@ -46,12 +50,12 @@ def _keys(label: str, count: int) -> tuple[bytes, list[bytes]]:
     return prefix, [prefix + b"%08d" % i for i in range(count)]
 
 
-def _delivery(run: WatchRun, t_go: float, t_puts: float) -> Metrics:
-    """CPU per event, and how long after the writer's last put (at ``t_puts``) it all arrived."""
+def _delivery(run: WatchRun, puts_done_ns: int) -> Metrics:
+    """CPU per event, and how long after the writer's last acknowledged put it all arrived."""
     m = run.metrics()
     return {
         "cpu_us_per_event": m["cpu_us_per_event"],
-        "deliver_after_puts_s": max(0.0, t_go + m["seconds"] - t_puts),
+        "deliver_after_puts_s": max(0.0, (run.finished_ns - puts_done_ns) / 1e9),
         "deliver_s": m["seconds"],
     }
 
@@ -96,18 +100,16 @@ class _SyncWatches:
 def _deliver_sync(
     setup: Setup, watches: _SyncWatches, prefix: bytes, keys: int, events: int
 ) -> Metrics:
-    writer = Writer(setup, prefix, keys=keys, events=events, in_flight=IN_FLIGHT)
+    writer = Writer(setup, prefix, keys=keys, events=events, in_flight=IN_FLIGHT, rate=RATE)
     try:
         run = watches.run = WatchRun(writer, events)
-        t_go = time.perf_counter()
         run.go()
-        writer.finish()
-        t_puts = time.perf_counter()
         watches.drain(run, events // keys)
+        done_ns = writer.finish()
         run.wait(timeout=600)
     finally:
         writer.kill()
-    return _delivery(run, t_go, t_puts)
+    return _delivery(run, done_ns)
 
 
 def measure_sync(setup: Setup, kind: Kind, count: int) -> Metrics:
@@ -193,19 +195,18 @@ async def _deliver_async(
 ) -> Metrics:
     loop = asyncio.get_running_loop()
     writer = await loop.run_in_executor(
-        None, lambda: Writer(setup, prefix, keys=keys, events=events, in_flight=IN_FLIGHT)
+        None,
+        lambda: Writer(setup, prefix, keys=keys, events=events, in_flight=IN_FLIGHT, rate=RATE),
     )
     try:
         run = watches.run = WatchRun(writer, events)
-        t_go = time.perf_counter()
         run.go()
-        await loop.run_in_executor(None, writer.finish)
-        t_puts = time.perf_counter()
         await watches.drain(run, events // keys)
+        done_ns = await loop.run_in_executor(None, writer.finish)
         await run.await_done(timeout=600)
     finally:
         writer.kill()
-    return _delivery(run, t_go, t_puts)
+    return _delivery(run, done_ns)
 
 
 def _tasks() -> int:

@@ -4,9 +4,9 @@ Run by :class:`bench.harness.Writer` with the project's interpreter (raw grpc an
 message classes), so its CPU is never counted as the client's. Protocol on stdin/stdout: it
 connects, prints ``ready``, waits for a line ``go``, writes ``--events`` puts cycling over
 ``--keys`` keys under ``--prefix`` (``--in-flight`` at a time, at most ``--rate`` per second),
-and prints ``done``. Each value starts with the
-``time.monotonic_ns()`` of its send as 20 digits (a clock every process of the machine shares),
-so a watcher can compute how far it lags behind the writer.
+and prints ``done`` with the ``time.monotonic_ns()`` of the last acknowledgement. Each value
+starts with the ``time.monotonic_ns()`` of its send as 20 digits (a clock every process of the
+machine shares), so a watcher can compute how far it lags behind the writer.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         write_sequential(args.endpoint, todo)
     else:
         asyncio.run(write_concurrent(args.endpoint, todo, max(args.in_flight, 1), args.rate))
-    print("done", flush=True)
+    print(f"done {time.monotonic_ns()}", flush=True)
     return 0
 
 
