@@ -153,7 +153,8 @@ class ImportResult:
         lines = [
             f"## Import time, fresh interpreter (median of {self.rounds})\n",
             f"Floor: `import {FLOOR_MODULES}` in the same rounds, in the client's venv "
-            "(in the project's venv for a client without grpc).\n",
+            "(in the project's venv for a client without grpc). Difference and ratio are "
+            "medians of the per-round values.\n",
             "| `import` | median | floor | difference | ratio | goal | |",
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
