@@ -19,7 +19,7 @@ COMPAT_OLDEST := 3.10 protobuf==5.26.1 grpcio==1.62.3
 COMPAT_NEWEST := 3.13 protobuf==7.36.2 grpcio==1.85.3
 
 .DEFAULT_GOAL := help
-.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat bench demo check clean
+.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat bench bench-peers demo check clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -77,8 +77,14 @@ test-compat: $(STAMP)  ## Run the suite at the oldest and newest supported Pytho
 	bash tools/compat.sh $(COMPAT_OLDEST)
 	bash tools/compat.sh $(COMPAT_NEWEST)
 
-bench: $(STAMP)  ## Benchmarks against raw grpc stubs; prints ratios, writes bench/results/*.json
-	$(BIN)/python -m bench
+# BENCH_ARGS=--quick for a short development run; see docs/guide/performance.md.
+BENCH_ARGS ?=
+
+bench: $(STAMP)  ## Benchmarks against raw grpc (table, 10k watches, import); bench/results/latest.*
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-peers: $(STAMP)  ## The same table for the other Python etcd clients (own venvs); updates the docs
+	$(BIN)/python -m bench.peers $(BENCH_ARGS)
 
 demo: $(STAMP)  ## Start an embedded etcd and walk through the client
 	$(BIN)/python examples/demo.py
