@@ -19,6 +19,7 @@ __all__ = [
     "SortOrderLike",
     "SortTargetLike",
     "SupportsLeaseId",
+    "credentials",
     "deadline",
     "flag",
     "key_bytes",
@@ -274,3 +275,19 @@ def range_request(
         min_create_revision=_filter_revision(min_create_revision, "min_create_revision"),
         max_create_revision=_filter_revision(max_create_revision, "max_create_revision"),
     )
+
+
+def credentials(user: object, password: object) -> tuple[str, str] | None:
+    """``(user, password)``, or ``None`` when neither is given.
+
+    Raises:
+        ValueError: Only one of them is given.
+        TypeError: A value that is not a ``str``.
+    """
+    if user is None and password is None:
+        return None
+    if user is None or password is None:
+        raise ValueError("user and password go together: pass both or neither")
+    if not isinstance(user, str) or not isinstance(password, str):
+        raise TypeError("user and password must be str")
+    return user, password
