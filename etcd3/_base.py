@@ -16,7 +16,12 @@ from types import TracebackType
 
 from typing_extensions import Self
 
-from etcd3._connection import ClientInterceptor, Connection, GrpcOptionValue, StrPath
+from etcd3._connection import (
+    ClientInterceptor,
+    Connection,
+    GrpcOptionValue,
+    StrPath,
+)
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import Timeout
 from etcd3._validate import deadline

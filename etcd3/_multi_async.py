@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._connection import AsyncClientInterceptor, AsyncConnection, ChannelSettings
+from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection, ChannelSettings
 from etcd3._endpoints import Endpoint
 
 __all__ = ["AsyncMultiEndpointEtcd3Client", "Endpoint"]
