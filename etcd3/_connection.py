@@ -69,9 +69,9 @@ class Connection:
 
     Channels are opened on first use. With ``user`` and ``password`` the connection logs in
     before anything else is sent: a sync connection in its constructor (wrong credentials fail
-    there), an asyncio one on its first call or :meth:`open` (``with`` calls it), since
-    no event loop may run in a constructor and a grpc.aio channel belongs to the loop that
-    uses it. Use an asyncio connection within one event loop.
+    there), an asyncio one on its first call or in :meth:`open`, since no event loop may run
+    in a constructor and a grpc.aio channel belongs to the loop that uses it. Use an asyncio
+    connection within one event loop.
 
     Args:
         endpoint: One endpoint or several (failover between them): ``"host:port"``,

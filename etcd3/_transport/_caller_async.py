@@ -1,12 +1,12 @@
 # async-to-sync: source
-"""The asyncio caller: unary calls with retries, failover and token renewal; streams.
+"""A client's caller: unary calls with retries, failover and token renewal; streams.
 
-:class:`AsyncGrpcCaller` implements :class:`~etcd3._runtime.AsyncCaller` over grpc.aio; its sync
-twin ``GrpcCaller`` (:mod:`._caller`, generated from this module) implements
-:class:`~etcd3._runtime.SyncCaller` over grpc. What grpc spells differently in the two worlds
-comes from the hand-kept pairs :mod:`._grpc_async` / :mod:`._grpc` and :mod:`._streams_async` /
-:mod:`._streams`; the rest of the transport (endpoints and channels, metadata and token, error
-mapping, stream bookkeeping, deadlines) is shared by both.
+:class:`AsyncGrpcCaller` is what the generated service classes of one client call (the caller
+protocols of :mod:`etcd3._runtime`). The asyncio caller is the source of this module; the sync
+one is generated from it by ``tools/async_to_sync.py``. What grpc spells differently in the two
+worlds comes from the hand-kept modules ``_grpc`` and ``_streams`` (one of each per flavour);
+endpoints and channels, metadata and token, error mapping, stream bookkeeping and deadlines
+are shared by both.
 
 - **Unary calls** go to the *preferred* endpoint (sticky). A failure is mapped, then
   :class:`~etcd3._retry.CallAttempts` decides (sans-IO) whether to send it again, where and
@@ -16,9 +16,9 @@ mapping, stream bookkeeping, deadlines) is shared by both.
 - **Token renewal:** after "invalid auth token" / "revision of auth store is old" the caller
   logs in again (one login for every thread or task that needs it at once) and retries the
   call once. A stream refused so marks the token stale; the next stream opened renews it first.
-- **Logging in before the first call** (``prepare``): an asyncio connection cannot log in in its
-  constructor; the first call (or ``open()``) runs ``prepare`` once, concurrent first calls
-  sharing it. A sync connection runs it in its constructor.
+- **Logging in before the first call** (``prepare``): the first call (or ``open()``) runs
+  ``prepare`` once, concurrent first calls sharing it. A sync connection runs it in its
+  constructor; an asyncio one cannot (no event loop may run there).
 - **Auto-sync** (optional): at most once per interval, the next call first refreshes the
   endpoint list from MemberList, keeping the channels of endpoints that stay.
 """
@@ -118,12 +118,12 @@ def _pool(
 
 
 class AsyncGrpcCaller:
-    """The asyncio transport: implements :class:`~etcd3._runtime.AsyncCaller` over grpc.aio.
+    """One client's transport (see the module docstring).
 
     Nothing but an :class:`~etcd3.errors.EtcdError` leaves it (plus ``ValueError`` for a
-    negative timeout, and ``asyncio.CancelledError`` when the awaiting task is cancelled).
-    A ``grpc.aio`` channel belongs to the event loop it was created in: channels are created
-    on first use, inside the loop that uses them.
+    negative timeout and, under asyncio, ``CancelledError`` when the awaiting task is
+    cancelled). Channels are opened on first use: under asyncio inside the event loop that
+    uses them, since a grpc.aio channel belongs to the loop it was created in.
 
     Args:
         channel: A single channel, or a function creating it on first use (tests, custom
