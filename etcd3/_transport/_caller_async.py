@@ -141,7 +141,8 @@ class AsyncGrpcCaller:
         retry: Retry policy of unary calls (default ``RetryPolicy()``).
         require_leader: Send ``hasleader`` metadata (see :mod:`._metadata`).
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
-        tls: Whether the client uses TLS (which member URLs auto-sync may use).
+        tls: Whether the client uses TLS (which member URLs auto-sync may use; what a
+            connection failure's likely cause is).
 
     Raises:
         TypeError: ``retry`` is not a :class:`~etcd3.RetryPolicy`.
@@ -178,7 +179,9 @@ class AsyncGrpcCaller:
         self._policy = retry if retry is not None else RetryPolicy()
         self._attempt_cap = self._policy.attempt_timeout if self._policy.max_attempts > 1 else None
         self._metadata = CallMetadata(metadata, require_leader=require_leader)
-        self._errors = CallErrors(pool, secure_without_client_cert=secure_without_client_cert)
+        self._errors = CallErrors(
+            pool, tls=tls, secure_without_client_cert=secure_without_client_cert
+        )
         self._registry = StreamRegistry(pool, self._metadata, self._errors)
         self._auth_lock = Lock()
         self._prepare = prepare

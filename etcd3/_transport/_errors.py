@@ -4,10 +4,9 @@
 
 - a call that failed because the caller was closed (or is in a forked child) says so
   (:class:`~etcd3.errors.ConnectionClosedError`), whatever grpc made of it;
-- a connection failure carries its likely cause when the details show one: a TLS handshake
-  with a server that does not speak TLS (:data:`~etcd3.errors.PLAINTEXT_SERVER_HINT`), or, on
-  a TLS channel without a client certificate, a server that may require one
-  (:data:`~etcd3.errors.MTLS_HINT`).
+- a connection failure carries its likely cause: a TLS handshake that a server which does not
+  speak TLS ended (:data:`~etcd3.errors.PLAINTEXT_SERVER_HINT`), or, on a TLS channel without
+  a client certificate, a server that may require one (:data:`~etcd3.errors.MTLS_HINT`).
 """
 
 from __future__ import annotations
@@ -29,10 +28,14 @@ from etcd3.errors import (
 
 __all__ = ["CallErrors", "ChannelLifecycle", "connection_hint"]
 
-# What grpc's TLS handshake reports when the server answers in plaintext: a plaintext etcd
-# closes the connection at the client's first TLS record (its port multiplexer matches no
-# protocol), another server answers in its own protocol, which the TLS library cannot parse.
-_NOT_TLS_MARKERS = ("Handshake read failed", "WRONG_VERSION_NUMBER", "wrong version number")
+_WRONG_VERSION = ("WRONG_VERSION_NUMBER", "wrong version number")
+"""The TLS library's words for a server that answered in another protocol."""
+
+_CONNECT_FAILED = "failed to connect to all addresses"
+_CLOSED_IN_HANDSHAKE = ("Handshake read failed", ": Socket closed", "Connection reset by peer")
+"""grpc's words (1.62 to 1.85) for a connection closed during the TLS handshake: what a
+plaintext etcd does at a client's first TLS record (its port multiplexer matches no protocol).
+A server that wants a client certificate answers with a TLS alert instead."""
 
 
 class ChannelLifecycle(Protocol):
@@ -50,17 +53,24 @@ class ChannelLifecycle(Protocol):
         ...
 
 
-def connection_hint(details: str, *, secure_without_client_cert: bool) -> str | None:
+def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool) -> str | None:
     """The likely cause of a connection failure (``UNAVAILABLE``) with these ``details``.
 
     Args:
         details: grpc's text for the failure.
+        tls: The channel uses TLS.
         secure_without_client_cert: The channel uses TLS without a client certificate.
 
     Returns:
         A hint for the error message, or ``None``.
     """
-    if any(marker in details for marker in _NOT_TLS_MARKERS):
+    if tls and (
+        any(marker in details for marker in _WRONG_VERSION)
+        or (
+            details.startswith(_CONNECT_FAILED)
+            and any(marker in details for marker in _CLOSED_IN_HANDSHAKE)
+        )
+    ):
         return PLAINTEXT_SERVER_HINT
     return MTLS_HINT if secure_without_client_cert else None
 
@@ -70,13 +80,17 @@ class CallErrors:
 
     Args:
         channels: The caller's channels: closed ones turn every failure into a closed error.
+        tls: The channels use TLS.
         secure_without_client_cert: The channels use TLS without a client certificate.
     """
 
-    __slots__ = ("_channels", "_secure_without_client_cert")
+    __slots__ = ("_channels", "_secure_without_client_cert", "_tls")
 
-    def __init__(self, channels: ChannelLifecycle, *, secure_without_client_cert: bool) -> None:
+    def __init__(
+        self, channels: ChannelLifecycle, *, tls: bool, secure_without_client_cert: bool
+    ) -> None:
         self._channels = channels
+        self._tls = tls
         self._secure_without_client_cert = secure_without_client_cert
 
     def from_rpc_error(self, exc: grpc.RpcError, method: MethodInfo[Message, Message]) -> EtcdError:
@@ -96,7 +110,9 @@ class CallErrors:
         hint = None
         if code is grpc.StatusCode.UNAVAILABLE:
             hint = connection_hint(
-                details, secure_without_client_cert=self._secure_without_client_cert
+                details,
+                tls=self._tls,
+                secure_without_client_cert=self._secure_without_client_cert,
             )
         return error_from_status(
             code, details, method=method.path, retry_safe=method.retry_safe, hint=hint

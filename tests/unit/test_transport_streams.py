@@ -63,7 +63,7 @@ class Stream:
 def registry() -> tuple[StreamRegistry, Endpoints, CallMetadata]:
     endpoints = Endpoints()
     metadata = CallMetadata(None, require_leader=False)
-    errors = CallErrors(endpoints, secure_without_client_cert=False)
+    errors = CallErrors(endpoints, tls=False, secure_without_client_cert=False)
     return StreamRegistry(endpoints, metadata, errors), endpoints, metadata
 
 
