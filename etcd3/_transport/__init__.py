@@ -18,6 +18,8 @@ One module per job; imports flow down this list:
 - :mod:`._grpc_async` / :mod:`._grpc` -- the rest of what grpc.aio and grpc do differently
   (opening a channel with interceptors, how a call ends when its channel closes, when a
   connection may log in), hand-kept name for name.
+- :mod:`._failover` -- what follows a failed attempt of a unary call (renew the token, fail
+  over, back off, give up), on the sans-IO rule of :mod:`etcd3._retry`.
 - :mod:`._stream_registry` -- the running streams and what their failures teach the caller
   (quarantine an endpoint and move its streams, renew a refused token; stalled streams).
 - :mod:`._pool` -- the endpoints: a channel each, their multicallables, the one in use.

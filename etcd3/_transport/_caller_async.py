@@ -9,8 +9,8 @@ endpoints and channels, metadata and token, error mapping, stream bookkeeping an
 are shared by both.
 
 - **Unary calls** go to the *preferred* endpoint (sticky). A failure is mapped, then
-  :class:`~etcd3._retry.CallAttempts` decides (sans-IO) whether to send it again, where and
-  after how long; see :mod:`etcd3._retry` for why a write is never applied twice. A healthy
+  :mod:`._failover` decides whether to send it again, where and after how long; see
+  :mod:`etcd3._retry` for why a write is never applied twice. A healthy
   call pays for none of this: the success path is a dict lookup, the call and two clock reads
   (the second holds the answer to the call's deadline: see :mod:`._deadline`).
 - **Token renewal:** after "invalid auth token" / "revision of auth store is old" the caller
@@ -36,7 +36,7 @@ from google.protobuf.message import Message
 
 from etcd3._acompat import ASYNC, Lock, StateLock, sleep
 from etcd3._endpoints import EndpointSpec
-from etcd3._retry import CallAttempts, RetryPolicy, is_auth_expired, is_endpoint_failure
+from etcd3._retry import CallAttempts, RetryPolicy
 from etcd3._runtime import (
     DEFAULT_TIMEOUT,
     AsyncDuplexStream,
@@ -47,6 +47,7 @@ from etcd3._runtime import (
 )
 from etcd3._transport._deadline import late_answer, resolve_timeout
 from etcd3._transport._errors import CallErrors
+from etcd3._transport._failover import Failover
 from etcd3._transport._grpc_async import (
     CLOSED_CHANNEL_ERRORS,
     AsyncChannel,
@@ -57,7 +58,7 @@ from etcd3._transport._metadata import CallMetadata, MetadataTuple
 from etcd3._transport._pool import EndpointChannel, EndpointPool, MultiCallable
 from etcd3._transport._stream_registry import StreamLocator, StreamRegistry
 from etcd3._transport._streams_async import AsyncGrpcDuplexStream, AsyncGrpcServerStream
-from etcd3.errors import ConnectionTimeoutError, EtcdError, NoServerAvailableError
+from etcd3.errors import EtcdError
 from etcd3.rpc.etcdserverpb import AuthenticateRequest, MemberListRequest
 from etcd3.rpc.methods import AUTH_AUTHENTICATE, CLUSTER_MEMBER_LIST
 
@@ -75,26 +76,6 @@ for it, so it must stay short whatever the policy. It is :class:`RetryPolicy`'s 
 
 _log = logging.getLogger("etcd3.transport")
 _monotonic = time.monotonic
-
-
-class _Next:
-    """What follows a failed attempt: renew the token, or a retry step."""
-
-    __slots__ = ("capped", "delay", "endpoint", "refresh", "timeout")
-
-    def __init__(
-        self,
-        endpoint: EndpointChannel[AsyncChannel],
-        timeout: float | None,
-        capped: bool,
-        delay: float = 0.0,
-        refresh: bool = False,
-    ) -> None:
-        self.endpoint = endpoint
-        self.timeout = timeout
-        self.capped = capped
-        self.delay = delay
-        self.refresh = refresh
 
 
 def _pool(
@@ -176,13 +157,13 @@ class AsyncGrpcCaller:
             raise TypeError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
         self._pool = pool
         self._default_timeout = default_timeout
-        self._policy = retry if retry is not None else RetryPolicy()
-        self._attempt_cap = self._policy.attempt_timeout if self._policy.max_attempts > 1 else None
         self._metadata = CallMetadata(metadata, require_leader=require_leader)
         self._errors = CallErrors(
             pool, tls=tls, secure_without_client_cert=secure_without_client_cert
         )
         self._registry = StreamRegistry(pool, self._metadata, self._errors)
+        policy = retry if retry is not None else RetryPolicy()
+        self._failover = Failover(policy, pool, self._registry, self._metadata)
         self._auth_lock = Lock()
         self._prepare = prepare
         if ASYNC:
@@ -313,7 +294,7 @@ class AsyncGrpcCaller:
         if call is None:
             call = self._pool.multicallable(endpoint, method)
         deadline = resolve_timeout(timeout, self._default_timeout, method.path)
-        attempt_timeout = self._first_attempt_timeout(method, deadline)
+        attempt_timeout = self._failover.first_timeout(method, deadline)
         token = self._metadata.token
         start = _monotonic()
         try:
@@ -325,9 +306,7 @@ class AsyncGrpcCaller:
                 method,
                 request,
                 metadata,
-                CallAttempts(
-                    self._policy, method.retry_safe, None if deadline is None else start + deadline
-                ),
+                self._failover.attempts(method, None if deadline is None else start + deadline),
                 endpoint,
                 self._errors.from_rpc_error(exc, method),
                 attempt_timeout != deadline,
@@ -358,7 +337,7 @@ class AsyncGrpcCaller:
         refreshed = anonymous
         while True:
             if error is not None:
-                step = self._decide(attempts, error, endpoint, capped, refreshed)
+                step = self._failover.after_failure(attempts, error, endpoint, capped, refreshed)
                 if step is None:
                     raise error
                 if step.refresh:
@@ -389,63 +368,6 @@ class AsyncGrpcCaller:
                 raise late_answer(method)
             return response
 
-    def _decide(
-        self,
-        attempts: CallAttempts,
-        error: EtcdError,
-        endpoint: EndpointChannel[AsyncChannel],
-        capped: bool,
-        refreshed: bool,
-    ) -> _Next | None:
-        """What follows a failed attempt (``None``: raise ``error``); marks failed endpoints."""
-        now = _monotonic()
-        if not refreshed and self._metadata.credentials is not None and is_auth_expired(error):
-            remaining = attempts.remaining(now)
-            if remaining is not None and remaining <= 0:
-                return None
-            timeout = self._policy.attempt_deadline(attempts.retry_safe, remaining)
-            capped = timeout is not None and (remaining is None or timeout < remaining)
-            return _Next(endpoint, timeout, capped, refresh=True)
-        failover = is_endpoint_failure(error) or (
-            capped and isinstance(error, ConnectionTimeoutError)
-        )
-        target = endpoint.target
-        if failover:
-            self._registry.endpoint_failed(target, error)
-            if not self._pool.failover:
-                unavailable = NoServerAvailableError(
-                    f"endpoint {target} failed and failover is off: {error}",
-                    method=error.method,
-                    retryable=error.retryable,
-                    outcome_unknown=error.outcome_unknown,
-                )
-                unavailable.__cause__ = error
-                raise unavailable
-            target = self._pool.next_after_failure(now, attempts.tried | {endpoint.target})
-        fresh = target != endpoint.target and target not in attempts.tried
-        step = attempts.on_failure(
-            error, endpoint.target, now, failover=failover, next_is_fresh=fresh
-        )
-        if step is None:
-            return None
-        next_endpoint = self._pool.get(target)
-        _log.debug(
-            "etcd3: retrying %s on %s in %.3f s after %s",
-            error.method,
-            next_endpoint.target,
-            step.delay,
-            type(error).__name__,
-        )
-        return _Next(next_endpoint, step.timeout, step.capped, delay=step.delay)
-
-    def _first_attempt_timeout(
-        self, method: MethodInfo[Message, Message], deadline: float | None
-    ) -> float | None:
-        cap = self._attempt_cap
-        if cap is not None and method.retry_safe and (deadline is None or deadline > cap):
-            return cap
-        return deadline
-
     # --- Logging in -----------------------------------------------------------------------
 
     async def authenticate(
@@ -473,8 +395,8 @@ class AsyncGrpcCaller:
     async def _login(self, user: str, password: str, timeout: Timeout) -> str:
         method = AUTH_AUTHENTICATE
         deadline = resolve_timeout(timeout, self._default_timeout, method.path)
-        attempts = CallAttempts(
-            self._policy, method.retry_safe, None if deadline is None else _monotonic() + deadline
+        attempts = self._failover.attempts(
+            method, None if deadline is None else _monotonic() + deadline
         )
         response = await self._retry(
             method,
@@ -486,7 +408,7 @@ class AsyncGrpcCaller:
             False,
             None,
             anonymous=True,
-            timeout=self._first_attempt_timeout(method, deadline),
+            timeout=self._failover.first_timeout(method, deadline),
         )
         self._metadata.logged_in(response.token)
         return response.token
@@ -517,7 +439,7 @@ class AsyncGrpcCaller:
         return True
 
     async def _auto_sync(self) -> None:
-        attempt_timeout = self._policy.attempt_timeout
+        attempt_timeout = self._failover.policy.attempt_timeout
         try:
             response = await self._retry(
                 CLUSTER_MEMBER_LIST,
