@@ -40,12 +40,8 @@ from etcd3._cluster_views import (
     Status,
 )
 from etcd3._concurrency_core import Leader
-from etcd3._connection import (
-    AsyncClientInterceptor,
-    AsyncConnection,
-    ClientInterceptor,
-    Connection,
-)
+from etcd3._connection import ClientInterceptor, Connection
+from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection
 from etcd3._election import Election
 from etcd3._election_async import AsyncElection
 from etcd3._endpoints import Endpoint

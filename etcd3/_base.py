@@ -20,7 +20,12 @@ from typing import Generic, TypeVar
 
 from typing_extensions import Self
 
-from etcd3._connection import ClientInterceptor, Connection, GrpcOptionValue, StrPath
+from etcd3._connection import (
+    ClientInterceptor,
+    Connection,
+    GrpcOptionValue,
+    StrPath,
+)
 from etcd3._retry import RetryPolicy
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import client_targets, credentials

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from etcd3._auth_async import AsyncAuthMixin
 from etcd3._base_async import GrpcOptions
 from etcd3._cluster_async import AsyncClusterMixin
-from etcd3._connection import AsyncClientInterceptor, StrPath
+from etcd3._connection_async import AsyncClientInterceptor, StrPath
 from etcd3._kv_async import AsyncKVMixin
 from etcd3._lease_async import AsyncLeaseMixin
 from etcd3._namespace_async import AsyncNamespaceMixin
