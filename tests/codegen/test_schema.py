@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from gen_support import FRAGMENTS, compile_protos, etcd_schema, fragment_schema
+from gen_support import FRAGMENTS, compile_protos, etcd_fds, etcd_schema, fragment_schema
+from google.protobuf import descriptor_pb2
 
 from codegen import load, schema
 
@@ -174,3 +175,30 @@ def test_errors_are_reported() -> None:
     broken.dependency.append("missing.proto")
     with pytest.raises(schema.SchemaError, match=r"imports missing\.proto"):
         schema.build([load.LoadedFile(proto=broken)], "0")
+
+
+def test_pool_files_drop_proto3_optional_from_extensions() -> None:
+    """protobuf 4.21.0-4.21.11 refuse a proto3_optional field outside a oneof."""
+    source = {f.proto.name: f.proto for f in load.load(etcd_fds())}
+    version = "etcd/api/versionpb/version.proto"
+    assert all(ext.proto3_optional for ext in source[version].extension)
+    pooled = {
+        f.name: descriptor_pb2.FileDescriptorProto.FromString(f.serialized)
+        for f in etcd_schema().pool_files
+    }
+    extensions = pooled[version].extension
+    assert [ext.name for ext in extensions] == [ext.name for ext in source[version].extension]
+    assert not any(ext.proto3_optional for ext in extensions)
+    # The rest of the file is carried over as it is.
+    for ext in extensions:
+        ext.proto3_optional = True
+    assert pooled[version] == _without_source_info(source[version])
+
+
+def _without_source_info(
+    proto: descriptor_pb2.FileDescriptorProto,
+) -> descriptor_pb2.FileDescriptorProto:
+    copy = descriptor_pb2.FileDescriptorProto()
+    copy.CopyFrom(proto)
+    copy.ClearField("source_code_info")
+    return copy
