@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # `make test-compat-all` adds a row for each protobuf major in between.
 # docs/guide/compatibility.md lists the same rows.
 COMPAT_ROWS := \
-  "3.10 protobuf==4.21.3 grpcio==1.42.0 types-protobuf==4.21.0.0 types-grpcio==1.0.0.20250426" \
+  "3.10 protobuf==4.21.3 grpcio==1.42.0 types-protobuf==4.21.0.0 types-grpcio==1.0.0.20251009" \
   "3.14 protobuf==7.36.2 grpcio==1.85.3"
 COMPAT_MORE_ROWS := "3.12 protobuf==5.29.6 grpcio==1.62.3" "3.13 protobuf==6.33.6 grpcio==1.70.0"
 
