@@ -10,7 +10,7 @@ ETCD_PROTO_DIR ?=
 PYTEST_ARGS ?=
 
 # Runtime pins proven in fresh venvs, one row each: Python, then requirements. `make test-compat`
-# (CI) runs the lower bounds of pyproject.toml's dependencies and the newest releases;
+# (CI) runs the lower bounds of protobuf, grpcio and their stubs in pyproject.toml, and the newest;
 # `make test-compat-all` adds a row for each protobuf major in between.
 # docs/guide/compatibility.md lists the same rows.
 COMPAT_ROWS := \
