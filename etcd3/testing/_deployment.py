@@ -59,6 +59,7 @@ class Deployment:
         auth: bool,
         auth_token_ttl: int | None,
         binary: str | os.PathLike[str] | None,
+        version: str | None,
         data_dir: Path | None,
         extra_args: Sequence[str],
         start_timeout: float,
@@ -67,7 +68,7 @@ class Deployment:
             raise ValueError(f"an etcd deployment needs at least one member, not {size}")
         if len(names) != size or len(set(names)) != size:
             raise ValueError("every member needs a distinct name")
-        self.binary: Path = find_etcd_binary(binary)
+        self.binary: Path = find_etcd_binary(binary, version=version)
         """The etcd executable in use."""
         self.etcdctl_binary: Path = find_etcdctl_binary(self.binary)
         """The etcdctl executable matching :attr:`binary`."""

@@ -212,6 +212,9 @@ class EtcdMember:
         ]
         if version_tuple(version) >= (3, 5):
             argv.append("--unsafe-no-fsync")  # 3.4 rejects the flag
+        else:
+            # 3.4 logs through capnslog by default, which ignores --log-level.
+            argv.append("--logger=zap")
         if self.tls is not None:
             argv += [
                 f"--cert-file={self.tls.server_cert}",
