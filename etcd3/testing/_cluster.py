@@ -19,8 +19,10 @@ class EtcdCluster(Deployment):
     the cluster is waited on until every member is healthy::
 
         with EtcdCluster(3) as cluster:
-            client = etcd3.Client(cluster.endpoints)
             cluster.kill(cluster.leader())
+            cluster.leader()  # waits for the survivors' election
+            with etcd3.client(endpoints=cluster.endpoints) as client:
+                client.put("/k", "v")
 
     Args:
         size: Number of members.

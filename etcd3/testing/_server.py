@@ -18,7 +18,8 @@ class EtcdServer(Deployment):
     Use it as a context manager, or call :meth:`start` and :meth:`stop`::
 
         with EtcdServer() as server:
-            client = etcd3.Client(server.endpoint)
+            with etcd3.client(server.host, server.port) as client:
+                client.put("/k", "v")
 
     Args:
         tls: Serve clients over HTTPS with a freshly generated PKI (:attr:`tls`) and require a
