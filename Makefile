@@ -13,11 +13,18 @@ PYTEST_ARGS ?=
 COMPAT_OLDEST := 3.10 protobuf==5.26.1 grpcio==1.62.3
 COMPAT_NEWEST := 3.13 protobuf==7.36.2 grpcio==1.85.3
 
+# The etcd server versions etcd3.testing provides (etcd3.testing.ETCD_VERSIONS, oldest first);
+# `make test-servers` runs SERVER_SUITES against each. Override either to run a subset.
+ETCD_VERSIONS := 3.4.23 3.5.1 3.5.16 3.5.30
+SERVERS ?= $(ETCD_VERSIONS)
+SERVER_SUITES ?= tests/integration tests/faults
+
 .DEFAULT_GOAL := help
-.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat bench demo check clean
+.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-quick \
+	test-servers test-compat test-compat-oldest test-compat-newest bench demo check clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,11 +72,25 @@ verifytypes: $(STAMP)  ## pyright --verifytypes: every exported symbol of etcd3 
 docs: $(STAMP)  ## Build the documentation site (strict: warnings are errors) into build/site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-test: $(STAMP)  ## Run the whole test suite (real etcd processes, started by the tests)
+# The generator's tests read etcd's pinned protos: fetch and verify them first (as gen-check does).
+test: $(STAMP) protos  ## Run the whole test suite (real etcd processes, started by the tests)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-compat: $(STAMP)  ## Run the suite at the oldest and newest supported Python/protobuf/grpcio
+test-quick: $(STAMP)  ## Unit tests only, for the edit loop: no etcd, no network
+	$(BIN)/pytest -q tests/unit -m "not slow" $(PYTEST_ARGS)
+
+test-servers: $(STAMP)  ## Integration and fault suites against every etcd server version (SERVERS=...)
+	@status=0; for version in $(SERVERS); do \
+		printf '\n==== etcd %s: %s\n' "$$version" "$(SERVER_SUITES)"; \
+		ETCD3_ETCD_VERSION=$$version $(BIN)/pytest $(SERVER_SUITES) $(PYTEST_ARGS) || status=1; \
+	done; exit $$status
+
+test-compat: test-compat-oldest test-compat-newest  ## Run the suite at the oldest and newest supported Python/protobuf/grpcio
+
+test-compat-oldest: $(STAMP)
 	bash tools/compat.sh $(COMPAT_OLDEST)
+
+test-compat-newest: $(STAMP)
 	bash tools/compat.sh $(COMPAT_NEWEST)
 
 bench: $(STAMP)  ## Benchmarks against raw grpc stubs; prints ratios, writes bench/results/*.json
@@ -78,7 +99,7 @@ bench: $(STAMP)  ## Benchmarks against raw grpc stubs; prints ratios, writes ben
 demo: $(STAMP)  ## Start an embedded etcd and walk through the client
 	$(BIN)/python examples/demo.py
 
-check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except test-compat
+check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except the server and compat matrices
 
 clean:  ## Remove build outputs and caches (keeps .venv)
 	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache protos/.cache

@@ -57,10 +57,10 @@ def _etcd_fds() -> bytes | None:
 
 
 def etcd_fds() -> bytes:
-    """etcd's pinned protos compiled as the generator sees them (skips if not fetched)."""
+    """etcd's pinned protos compiled as the generator sees them (fails if not fetched)."""
     data = _etcd_fds()
     if data is None:
-        pytest.skip("etcd protos not fetched: run `python -m codegen.protos`")
+        pytest.fail("etcd's pinned protos are not fetched: run `make protos`", pytrace=False)
     return data
 
 
