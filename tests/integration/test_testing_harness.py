@@ -7,6 +7,7 @@ import datetime
 import ipaddress
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -434,6 +435,16 @@ def test_etcdctl_is_taken_next_to_etcd(tmp_path: Path) -> None:
 
 
 # -- server versions ---------------------------------------------------------------------------
+
+
+def test_make_and_ci_run_the_versions_on_offer() -> None:
+    root = Path(__file__).resolve().parents[2]
+    makefile = (root / "Makefile").read_text()
+    listed = re.search(r"^ETCD_VERSIONS := (.*)$", makefile, re.MULTILINE)
+    assert listed is not None
+    assert tuple(listed.group(1).split()) == ETCD_VERSIONS
+    ci = (root / ".ci" / "run").read_text()
+    assert f'SERVERS="{ETCD_VERSIONS[0]} {ETCD_VERSIONS[-1]}"' in ci
 
 
 def test_every_version_runs_with_flags_it_accepts(etcd_factory: EtcdFactory) -> None:
