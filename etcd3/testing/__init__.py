@@ -48,11 +48,11 @@ from etcd3.testing._binary import (
     find_etcd_binary,
     find_etcdctl_binary,
 )
-from etcd3.testing._releases import DEFAULT_ETCD_VERSION, ETCD_VERSIONS
 from etcd3.testing._cluster import EtcdCluster
 from etcd3.testing._factory import EtcdFactory
 from etcd3.testing._member import EtcdHealthTimeout, EtcdMember, EtcdStartError, MemberPorts
 from etcd3.testing._pki import TLSFiles, make_pki
+from etcd3.testing._releases import DEFAULT_ETCD_VERSION, ETCD_VERSIONS
 from etcd3.testing._server import EtcdServer
 
 __all__ = [
