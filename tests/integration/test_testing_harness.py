@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from server_features import SINCE
 
 from etcd3.testing import (
     DEFAULT_ETCD_VERSION,
@@ -445,6 +446,15 @@ def test_make_and_ci_run_the_versions_on_offer() -> None:
     assert tuple(listed.group(1).split()) == ETCD_VERSIONS
     ci = (root / ".ci" / "run").read_text()
     assert f'SERVERS="{ETCD_VERSIONS[0]} {ETCD_VERSIONS[-1]}"' in ci
+
+
+def test_compatibility_page_documents_every_server_difference() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "compatibility.md").read_text()
+    header = next(line for line in page.splitlines() if line.startswith("| | etcd "))
+    assert header.split("|")[2:-1] == [f" etcd {version} " for version in ETCD_VERSIONS]
+    for feature, since in SINCE.items():
+        bullet = rf"^- \*\*.*\b{feature}\b.*\*\* \(since etcd {re.escape(since)}\)"
+        assert re.search(bullet, page, re.MULTILINE), feature
 
 
 def test_every_version_runs_with_flags_it_accepts(etcd_factory: EtcdFactory) -> None:
