@@ -150,46 +150,36 @@ def etcd_binary(pytestconfig: pytest.Config) -> Path:
     return found
 
 
-@pytest.fixture(scope="session")
-def etcd_server(etcd_binary: Path) -> Iterator[EtcdServer]:
-    """A plain-HTTP etcd shared by the whole session."""
+def _shared_server(
+    binary: Path, name: str, *, tls: bool = False, auth: bool = False
+) -> Iterator[EtcdServer]:
     with _setup_errors():
         from etcd3.testing import EtcdServer
 
-        server = EtcdServer(binary=etcd_binary, name="etcd3-session")
+        server = EtcdServer(tls=tls, auth=auth, binary=binary, name=name)
         server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def etcd_server(etcd_binary: Path) -> Iterator[EtcdServer]:
+    """A plain-HTTP etcd shared by the whole session."""
+    yield from _shared_server(etcd_binary, "etcd3-session")
 
 
 @pytest.fixture(scope="session")
 def etcd_tls_server(etcd_binary: Path) -> Iterator[EtcdServer]:
     """An etcd shared by the session, serving TLS and requiring client certificates."""
-    with _setup_errors():
-        from etcd3.testing import EtcdServer
-
-        server = EtcdServer(tls=True, binary=etcd_binary, name="etcd3-session-tls")
-        server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _shared_server(etcd_binary, "etcd3-session-tls", tls=True)
 
 
 @pytest.fixture(scope="session")
 def etcd_auth_server(etcd_binary: Path) -> Iterator[EtcdServer]:
     """A plain-HTTP etcd shared by the session, with auth enabled for root/``server.password``."""
-    with _setup_errors():
-        from etcd3.testing import EtcdServer
-
-        server = EtcdServer(auth=True, binary=etcd_binary, name="etcd3-session-auth")
-        server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _shared_server(etcd_binary, "etcd3-session-auth", auth=True)
 
 
 @pytest.fixture
