@@ -18,6 +18,7 @@ from typing_extensions import Self
 
 from etcd3.testing._binary import etcd_version, find_etcd_binary, find_etcdctl_binary
 from etcd3.testing._member import (
+    EtcdHealthTimeout,
     EtcdMember,
     EtcdStartError,
     MemberPorts,
@@ -243,6 +244,28 @@ class Deployment:
         for member in self._started_members:
             if member.is_running and not member.is_paused:
                 member.wait_healthy(max(0.1, deadline - time.monotonic()))
+
+    def wait_cluster_version(self, timeout: float = 10.0) -> None:
+        """Wait until every running, unpaused member applies the cluster version of its binary
+        (e.g. ``"3.5"``), not the ``"3.0"`` a new multi-member cluster may run at for its first
+        seconds. Cluster-version-gated features, such as the Downgrade RPC, need this.
+
+        Raises:
+            EtcdHealthTimeout: A member did not reach it in time.
+        """
+        wanted = ".".join(self.version.split(".")[:2])
+        deadline = time.monotonic() + timeout
+        for member in self._started_members:
+            while member.is_running and not member.is_paused:
+                seen = member.cluster_version()
+                if seen == wanted:
+                    break
+                if time.monotonic() >= deadline:
+                    raise EtcdHealthTimeout(
+                        f"etcd member {member.name!r} runs at cluster version {seen}, not "
+                        f"{wanted}, after {timeout} s"
+                    )
+                time.sleep(0.05)
 
     # -- etcdctl -----------------------------------------------------------------------------
 

@@ -160,6 +160,7 @@ async def move_leader(
 
 async def test_maintenance_rpcs(mode: Mode, etcd_factory: EtcdFactory) -> None:
     cluster = etcd_factory.cluster(3)
+    cluster.wait_cluster_version()  # Downgrade validates against it
     leader = cluster.leader()
     follower = next(member for member in cluster.members if member is not leader)
     recording = Recording()

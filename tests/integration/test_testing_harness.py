@@ -480,6 +480,8 @@ def test_version_applies_to_clusters_and_factories(etcd_factory: EtcdFactory) ->
     oldest = ETCD_VERSIONS[0]
     cluster = etcd_factory.cluster(3, version=oldest, tls=True)
     assert cluster.version == oldest
+    cluster.wait_cluster_version()
+    assert {member.cluster_version() for member in cluster.members} == {"3.4"}
     leader = cluster.kill(cluster.leader())
     assert cluster.leader() is not leader
     factory = EtcdFactory(version=oldest)
