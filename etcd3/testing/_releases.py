@@ -8,7 +8,10 @@ else ``~/.cache/etcd3-typed``). Debian's builds need only the C library, so they
 recent Linux.
 
 To add a version: find a suite that carries it, take the ``SHA256`` of both packages for each
-architecture from the suite's package index (``apt-cache show etcd-server``), and add a row.
+architecture from the suite's package index (``apt-cache show etcd-server etcd-client`` with a
+private apt state for that suite), add a row and the version to :data:`ETCD_VERSIONS`; the
+harness tests then ask for the same list in the ``Makefile``, ``.ci/run`` and the compatibility
+page.
 """
 
 from __future__ import annotations
