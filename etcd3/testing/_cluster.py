@@ -19,8 +19,10 @@ class EtcdCluster(Deployment):
     the cluster is waited on until every member is healthy::
 
         with EtcdCluster(3) as cluster:
-            client = etcd3.Client(cluster.endpoints)
             cluster.kill(cluster.leader())
+            cluster.leader()  # waits for the survivors' election
+            with etcd3.client(endpoints=cluster.endpoints) as client:
+                client.put("/k", "v")
 
     Args:
         size: Number of members.
@@ -28,6 +30,8 @@ class EtcdCluster(Deployment):
         auth: Enable authentication with user ``root`` and a random :attr:`password`.
         auth_token_ttl: Seconds before an idle simple auth token expires.
         binary: etcd executable; see :func:`find_etcd_binary` for the default.
+        version: etcd server version to run instead (one of :data:`ETCD_VERSIONS`, fetched on
+            first use); give ``binary`` or ``version``, not both.
         extra_args: More etcd flags for every member, appended last.
         start_timeout: Seconds to wait for the cluster to become healthy.
     """
@@ -40,6 +44,7 @@ class EtcdCluster(Deployment):
         auth: bool = False,
         auth_token_ttl: int | None = None,
         binary: str | os.PathLike[str] | None = None,
+        version: str | None = None,
         extra_args: Sequence[str] = (),
         start_timeout: float = 30.0,
     ) -> None:
@@ -50,6 +55,7 @@ class EtcdCluster(Deployment):
             auth=auth,
             auth_token_ttl=auth_token_ttl,
             binary=binary,
+            version=version,
             data_dir=None,
             extra_args=extra_args,
             start_timeout=start_timeout,

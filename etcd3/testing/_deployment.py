@@ -18,6 +18,7 @@ from typing_extensions import Self
 
 from etcd3.testing._binary import etcd_version, find_etcd_binary, find_etcdctl_binary
 from etcd3.testing._member import (
+    EtcdHealthTimeout,
     EtcdMember,
     EtcdStartError,
     MemberPorts,
@@ -59,6 +60,7 @@ class Deployment:
         auth: bool,
         auth_token_ttl: int | None,
         binary: str | os.PathLike[str] | None,
+        version: str | None,
         data_dir: Path | None,
         extra_args: Sequence[str],
         start_timeout: float,
@@ -67,7 +69,7 @@ class Deployment:
             raise ValueError(f"an etcd deployment needs at least one member, not {size}")
         if len(names) != size or len(set(names)) != size:
             raise ValueError("every member needs a distinct name")
-        self.binary: Path = find_etcd_binary(binary)
+        self.binary: Path = find_etcd_binary(binary, version=version)
         """The etcd executable in use."""
         self.etcdctl_binary: Path = find_etcdctl_binary(self.binary)
         """The etcdctl executable matching :attr:`binary`."""
@@ -242,6 +244,28 @@ class Deployment:
         for member in self._started_members:
             if member.is_running and not member.is_paused:
                 member.wait_healthy(max(0.1, deadline - time.monotonic()))
+
+    def wait_cluster_version(self, timeout: float = 10.0) -> None:
+        """Wait until every running, unpaused member applies the cluster version of its binary
+        (e.g. ``"3.5"``), not the ``"3.0"`` a new multi-member cluster may run at for its first
+        seconds. Cluster-version-gated features, such as the Downgrade RPC, need this.
+
+        Raises:
+            EtcdHealthTimeout: A member did not reach it in time.
+        """
+        wanted = ".".join(self.version.split(".")[:2])
+        deadline = time.monotonic() + timeout
+        for member in self._started_members:
+            while member.is_running and not member.is_paused:
+                seen = member.cluster_version()
+                if seen == wanted:
+                    break
+                if time.monotonic() >= deadline:
+                    raise EtcdHealthTimeout(
+                        f"etcd member {member.name!r} runs at cluster version {seen}, not "
+                        f"{wanted}, after {timeout} s"
+                    )
+                time.sleep(0.05)
 
     # -- etcdctl -----------------------------------------------------------------------------
 

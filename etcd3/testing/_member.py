@@ -218,6 +218,9 @@ class EtcdMember:
         ]
         if version_tuple(version) >= (3, 5):
             argv.append("--unsafe-no-fsync")  # 3.4 rejects the flag
+        else:
+            # 3.4 logs through capnslog by default, which ignores --log-level.
+            argv.append("--logger=zap")
         if self.tls is not None:
             argv += [
                 f"--cert-file={self.tls.server_cert}",
@@ -479,6 +482,22 @@ class EtcdMember:
             return False
         match = re.search(rb"^etcd_server_is_leader\s+(\S+)\s*$", body, re.MULTILINE)
         return match is not None and float(match.group(1)) == 1.0
+
+    def cluster_version(self, timeout: float = 1.0) -> str | None:
+        """Return the cluster version this member applies, e.g. ``"3.5"``.
+
+        The leader decides it from every member's server version once all of them have
+        published theirs; until then a new cluster runs at ``"3.0"`` for up to ~4 s (etcd
+        checks again on a fixed interval). Read from the ``etcd_cluster_version`` metric.
+
+        Returns:
+            The version, or ``None`` when the member does not answer or has none yet.
+        """
+        body = http_get(f"{self.metrics_url}/metrics", timeout=timeout)
+        if body is None:
+            return None
+        match = re.search(rb'^etcd_cluster_version\{cluster_version="([^"]+)"\} 1', body, re.M)
+        return match.group(1).decode() if match is not None else None
 
     @property
     def member_id(self) -> int:

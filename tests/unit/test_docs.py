@@ -75,8 +75,11 @@ def test_guides_link_only_to_existing_pages() -> None:
 
 @pytest.mark.slow
 def test_site_builds_strict(tmp_path: Path) -> None:
-    pytest.importorskip("mkdocs")
-    pytest.importorskip("mkdocstrings_handlers.python")
+    for tool in ("mkdocs", "mkdocstrings_handlers.python"):
+        try:
+            importlib.import_module(tool)
+        except ImportError:
+            pytest.fail(f"{tool} is not installed: run `make dev`", pytrace=False)
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
         cwd=ROOT,

@@ -61,7 +61,11 @@ BIDI: MethodInfo[Empty, Empty] = MethodInfo(
 
 @pytest.fixture
 def dead_endpoint() -> str:
-    """A loopback port that refuses connections."""
+    """A loopback port that refuses connections.
+
+    A call to it retries until its deadline runs out (seconds): tests that make one are marked
+    ``slow``, so ``make test-quick`` leaves them to ``make test``.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -104,6 +108,7 @@ def test_negative_timeout_is_a_value_error(caller: GrpcCaller) -> None:
         caller.unary(UNARY, Empty(), -1, None)
 
 
+@pytest.mark.slow
 def test_refused_connection_is_a_retryable_connection_failure(caller: GrpcCaller) -> None:
     with pytest.raises(ConnectionFailedError) as info:
         caller.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
@@ -113,6 +118,7 @@ def test_refused_connection_is_a_retryable_connection_failure(caller: GrpcCaller
     assert isinstance(info.value.__cause__, grpc.RpcError)
 
 
+@pytest.mark.slow
 def test_secure_channel_without_client_cert_hints_at_mtls(dead_endpoint: str) -> None:
     c = GrpcCaller(grpc.insecure_channel(dead_endpoint), secure_without_client_cert=True)
     try:
@@ -134,6 +140,7 @@ def test_calls_after_close_raise_a_typed_error(caller: GrpcCaller) -> None:
         caller.bidi_stream(BIDI, None, None)
 
 
+@pytest.mark.slow
 def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> None:
     with pytest.raises(ConnectionFailedError):
         caller.unary(UNARY, Empty(), 5, None)  # caches the multicallable
@@ -142,6 +149,7 @@ def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> N
         caller.unary(UNARY, Empty(), 5, None)
 
 
+@pytest.mark.slow
 def test_channel_closed_behind_the_callers_back(dead_endpoint: str) -> None:
     channel = grpc.insecure_channel(dead_endpoint)
     c = GrpcCaller(channel)
@@ -188,6 +196,7 @@ def test_bidi_stream_send_after_failure_raises_the_mapped_error(caller: GrpcCall
 # --- asyncio caller --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_async_caller_creates_no_channel_outside_a_loop(dead_endpoint: str) -> None:
     created: list[grpc.aio.Channel] = []
 
@@ -227,6 +236,7 @@ async def test_async_zero_and_negative_timeouts(dead_endpoint: str) -> None:
         await c.close()
 
 
+@pytest.mark.slow
 async def test_async_refused_connection(dead_endpoint: str) -> None:
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), secure_without_client_cert=True)
     try:
@@ -261,6 +271,7 @@ async def test_async_calls_after_close(dead_endpoint: str) -> None:
     assert c.channel is None  # never needed, never created
 
 
+@pytest.mark.slow
 async def test_async_cached_method_after_close(dead_endpoint: str) -> None:
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
     with pytest.raises(ConnectionFailedError):
@@ -287,6 +298,7 @@ async def test_async_streams_cancelled_before_start_end_quietly(dead_endpoint: s
         await c.close()
 
 
+@pytest.mark.slow
 async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> None:
     runs: list[int] = []
 
@@ -307,6 +319,7 @@ async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> N
         await c.close()
 
 
+@pytest.mark.slow
 async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) -> None:
     attempts: list[int] = []
 

@@ -144,6 +144,7 @@ def test_connection_endpoints_and_schemes(dead_endpoint: str) -> None:
         assert conn.endpoints == (f"127.0.0.1:{port}",)
 
 
+@pytest.mark.slow
 def test_connection_connects_lazily_and_closes_idempotently(dead_endpoint: str) -> None:
     with Connection(dead_endpoint, timeout=5) as conn:
         assert not conn.uses_secure_channel
@@ -166,6 +167,7 @@ def test_secure_connection_flags(dead_endpoint: str, pem_files: tuple[Path, Path
         assert not conn._settings.secure_without_client_cert
 
 
+@pytest.mark.slow
 def test_async_connection_made_outside_a_loop(dead_endpoint: str) -> None:
     conn = AsyncConnection(dead_endpoint, timeout=5)
     assert conn.caller.channel is None
