@@ -93,7 +93,7 @@ from etcd3._transactions.operators import (
 )
 from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
 from etcd3._version import __version__
-from etcd3._views import GetResult, KVMetadata, KVResult
+from etcd3._views import KV, GetResult, KVMetadata, KVResult, RangeResult
 from etcd3.errors import (
     AbortedError,
     AlreadyExistsError,
@@ -189,6 +189,7 @@ from etcd3.errors import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "KV",
     "AbortedError",
     "Alarm",
     "AlarmType",
@@ -280,6 +281,7 @@ __all__ = [
     "PreconditionFailedError",
     "ProposalDroppedError",
     "PutEvent",
+    "RangeResult",
     "RangeSortOrder",
     "RangeSortTarget",
     "RequestCancelledError",
