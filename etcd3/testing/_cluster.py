@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from etcd3.testing._deployment import Deployment
 from etcd3.testing._member import EtcdMember
@@ -30,6 +31,10 @@ class EtcdCluster(Deployment):
         binary: etcd executable; see :func:`find_etcd_binary` for the default.
         extra_args: More etcd flags for every member, appended last.
         start_timeout: Seconds to wait for the cluster to become healthy.
+        fault_proxy: Put a client proxy and a peer proxy in front of every member
+            (:attr:`network`): members reach each other, and clients reach members, only through
+            them, so :meth:`partition`, :meth:`isolate` and the proxies' own controls cut,
+            slow and break real traffic. :attr:`endpoints` are then the proxies'.
     """
 
     def __init__(
@@ -42,6 +47,7 @@ class EtcdCluster(Deployment):
         binary: str | os.PathLike[str] | None = None,
         extra_args: Sequence[str] = (),
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> None:
         super().__init__(
             size=size,
@@ -53,6 +59,7 @@ class EtcdCluster(Deployment):
             data_dir=None,
             extra_args=extra_args,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
 
     def __repr__(self) -> str:
@@ -125,3 +132,92 @@ class EtcdCluster(Deployment):
         target = self.member(member)
         target.resume()
         return target
+
+    # -- membership --------------------------------------------------------------------------
+
+    def remove(self, member: EtcdMember | int, timeout: float = 30.0) -> EtcdMember:
+        """Remove a member from the cluster (etcd's ``MemberRemove``), stop it, delete its data.
+
+        The member stays in :attr:`members`, stopped, for :meth:`rejoin`. etcd refuses a
+        membership change as "unhealthy cluster" until the members that stay have been connected
+        to the leader for 5 s (e.g. right after a start or a partition); this waits that out.
+
+        Raises:
+            subprocess.CalledProcessError: etcd refused (e.g. the removal would cost quorum), or
+                still said "unhealthy cluster" after ``timeout`` seconds.
+        """
+        target = self.member(member)
+        member_id = target.member_id
+        self._reconfigure(target, timeout, "member", "remove", f"{member_id:x}")
+        target.prepare_rejoin()
+        return target
+
+    def rejoin(self, member: EtcdMember | int, timeout: float = 30.0) -> EtcdMember:
+        """Add a :meth:`remove`-d member back (``MemberAdd`` with its peer URL) and start it on an
+        empty data directory, as a new member with a new id; wait until it is healthy.
+
+        Raises:
+            subprocess.CalledProcessError: etcd refused the addition.
+            EtcdStartError: The member did not start or did not become healthy.
+        """
+        target = self.member(member)
+        deadline = time.monotonic() + timeout
+        self._reconfigure(
+            target, timeout, "member", "add", target.name, f"--peer-urls={target.peer_url}"
+        )
+        target.spawn()
+        target.wait_healthy(max(0.1, deadline - time.monotonic()))
+        return target
+
+    def _reconfigure(self, target: EtcdMember, timeout: float, *args: str) -> None:
+        """Run an etcdctl membership command through the members other than ``target``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            others = [
+                m.client_url for m in self._started_members if m is not target and m.is_running
+            ]
+            try:
+                self.etcdctl(*args, endpoints=others)
+                return
+            except subprocess.CalledProcessError as exc:
+                if "unhealthy cluster" not in exc.stderr or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.2)
+
+    # -- network faults (clusters started with fault_proxy=True) ----------------------------
+
+    def partition(self, *groups: Iterable[EtcdMember | int]) -> None:
+        """Cut the peer links between groups of members, e.g. ``partition([m0], [m1, m2])``.
+
+        Every member must be in one group. Links are cut as a blackhole (bytes held, nothing
+        reset); clients still reach every member. :meth:`heal` restores the network.
+
+        Raises:
+            RuntimeError: The cluster was not started with ``fault_proxy=True``.
+            ValueError: A member in two groups or in none.
+        """
+        self.network.partition(*([self.member(m).name for m in group] for group in groups))
+
+    def isolate(
+        self, member: EtcdMember | int, *, clients: bool = True, peers: bool = True
+    ) -> EtcdMember:
+        """Cut a member off from its clients, from its peers, or from both (blackholes).
+
+        ``peers=False`` leaves the cluster whole while clients of the member hear nothing;
+        ``clients=False`` makes the member a minority that its clients still reach.
+
+        Raises:
+            RuntimeError: The cluster was not started with ``fault_proxy=True``.
+        """
+        target = self.member(member)
+        self.network.isolate(target.name, clients=clients, peers=peers)
+        return target
+
+    def heal(self) -> None:
+        """Remove every network fault: partitions, isolation, and each proxy's latency,
+        bandwidth limit, blackholes, resets and refusals.
+
+        Raises:
+            RuntimeError: The cluster was not started with ``fault_proxy=True``.
+        """
+        self.network.heal()

@@ -36,6 +36,7 @@ class EtcdFactory:
         extra_args: Sequence[str] = (),
         name: str = "etcd3-test",
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> EtcdServer:
         """Start and return an :class:`EtcdServer`; the arguments are the same."""
         server = EtcdServer(
@@ -47,6 +48,7 @@ class EtcdFactory:
             extra_args=extra_args,
             name=name,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self._started.append(server)
         return server.start()
@@ -61,6 +63,7 @@ class EtcdFactory:
         binary: str | os.PathLike[str] | None = None,
         extra_args: Sequence[str] = (),
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> EtcdCluster:
         """Start and return an :class:`EtcdCluster`; the arguments are the same."""
         cluster = EtcdCluster(
@@ -71,6 +74,7 @@ class EtcdFactory:
             binary=binary if binary is not None else self._binary,
             extra_args=extra_args,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self._started.append(cluster)
         return cluster.start()
