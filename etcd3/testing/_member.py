@@ -174,7 +174,7 @@ class EtcdMember:
     ) -> None:
         self.name = name
         self.ports = ports
-        self.listen_ports = listen_ports or ports
+        self.listen_ports: MemberPorts = listen_ports or ports
         self.data_dir = data_dir
         self.tls = tls
         self._binary = binary

@@ -140,6 +140,11 @@ class ProxyLoop:
         try:
             self._loop.run_forever()
         finally:
+            pending = asyncio.all_tasks(self._loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._loop.close()
 
     @property
@@ -460,6 +465,8 @@ class ProxyStats:
     """Bytes delivered from the target back."""
     held_bytes: int
     """Bytes queued in open connections and not delivered yet (e.g. behind a blackhole)."""
+    sources: dict[str | None, int]
+    """Open connections by source (``None``: unknown, e.g. a client of a client proxy)."""
 
 
 class FaultProxy:
@@ -505,7 +512,7 @@ class FaultProxy:
         }
         self._reset_new = False
         self._refusing = False
-        self._server: asyncio.Server | None = None
+        self._listener: socket.socket | None = None
         self._connections: set[_Connection] = set()
         self._accepted = 0
         self._closed_bytes: dict[_Way, int] = {"inbound": 0, "outbound": 0}
@@ -536,10 +543,37 @@ class FaultProxy:
         self.loop.call(self._listen)
 
     async def _listen(self) -> None:
-        self._server = await self.loop.loop.create_server(
-            self._accept, _LOOPBACK, self._listen_port, reuse_address=True
-        )
-        self._listen_port = self._server.sockets[0].getsockname()[1]
+        # Accepting is ours rather than loop.create_server()'s: closing an asyncio Server (or
+        # cancelling an accept) while a connection is being accepted drops that connection,
+        # which would make refuse() lose a connection its client already holds.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((_LOOPBACK, self._listen_port))
+            listener.listen(128)
+            listener.setblocking(False)
+        except OSError:
+            listener.close()
+            raise
+        self._listen_port = listener.getsockname()[1]
+        self._listener = listener
+        self.loop.loop.add_reader(listener.fileno(), self._accept_pending)
+
+    def _accept_pending(self) -> None:
+        listener = self._listener
+        while listener is not None:
+            try:
+                sock, _address = listener.accept()
+            except OSError:
+                return  # nothing pending (or out of descriptors: retried when readable again)
+            sock.setblocking(False)
+            self.loop.loop.create_task(self._adopt(sock))
+
+    async def _adopt(self, sock: socket.socket) -> None:
+        try:
+            await self.loop.loop.connect_accepted_socket(self._accept, sock)
+        except OSError:
+            sock.close()
 
     def close(self) -> None:
         """Stop listening and abort every connection (idempotent)."""
@@ -552,11 +586,12 @@ class FaultProxy:
             connection.reset()
 
     async def _stop_listening(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-            # Server.wait_closed() also waits for accepted connections on some versions: only
-            # the listening socket matters here, and close() releases it at once.
+        listener = self._listener
+        if listener is not None:
+            self._accept_pending()  # connections whose handshake is done are kept
+            self.loop.loop.remove_reader(listener.fileno())
+            self._listener = None
+            listener.close()
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -666,11 +701,13 @@ class FaultProxy:
         inbound = self._closed_bytes["inbound"]
         outbound = self._closed_bytes["outbound"]
         held = 0
+        sources: dict[str | None, int] = {}
         for connection in self._connections:
             inbound += connection.inbound.delivered
             outbound += connection.outbound.delivered
             held += connection.inbound.held_bytes + connection.outbound.held_bytes
-        return ProxyStats(self._accepted, len(self._connections), inbound, outbound, held)
+            sources[connection.source] = sources.get(connection.source, 0) + 1
+        return ProxyStats(self._accepted, len(self._connections), inbound, outbound, held, sources)
 
     def _update(self, direction: Direction, **changes: Any) -> None:
         directions = _directions(direction)
