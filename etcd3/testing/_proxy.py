@@ -730,7 +730,8 @@ class FaultProxy:
         return faults
 
     def _refresh(self) -> None:
-        for connection in self._connections:
+        # A copy: releasing held bytes can end a connection, which leaves the set.
+        for connection in list(self._connections):
             connection.refresh()
 
     def _accept(self) -> asyncio.Protocol:

@@ -157,7 +157,11 @@ def check_store_history(store: Sequence[StoreEvent]) -> list[str]:
 
 
 def check_watch(
-    recorder: WatchRecorder, store: Sequence[StoreEvent], *, complete: bool = True
+    recorder: WatchRecorder,
+    store: Sequence[StoreEvent],
+    *,
+    complete: bool = True,
+    until: int | None = None,
 ) -> WatchVerdict:
     """Judge one watch stream against the store's history.
 
@@ -166,8 +170,13 @@ def check_watch(
         store: The store's complete history (a superset of the watched prefix).
         complete: The watch must have caught up with the end of the history (the caller waited
             for it); otherwise a delivered prefix of the history is enough.
+        until: Judge only up to this revision (later deliveries are ignored).
     """
     responses, errors = recorder.snapshot()
+    if until is not None:
+        store = [event for event in store if event.revision <= until]
+        kept = [tuple(e for e in response if e.revision <= until) for response in responses]
+        responses = [response for response in kept if response]
     delivered = [event for response in responses for event in response]
     wanted = [
         event
