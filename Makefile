@@ -8,13 +8,16 @@ FDS := build/etcd.fds
 # An etcd source tree to regenerate from instead of the pinned registry package (any version).
 ETCD_PROTO_DIR ?=
 PYTEST_ARGS ?=
+# `make soak`: how long to inject random faults, and the seed of a run to replay.
+SOAK_SECONDS ?= 600
+SOAK_SEED ?=
 
 # Oldest and newest runtime pins we prove in `make test-compat`: Python, protobuf, grpcio.
 COMPAT_OLDEST := 3.10 protobuf==5.26.1 grpcio==1.62.3
 COMPAT_NEWEST := 3.13 protobuf==7.36.2 grpcio==1.85.3
 
 .DEFAULT_GOAL := help
-.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat bench demo check clean
+.PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-compat soak bench demo check clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,6 +74,10 @@ test: $(STAMP)  ## Run the whole test suite (real etcd processes, started by the
 test-compat: $(STAMP)  ## Run the suite at the oldest and newest supported Python/protobuf/grpcio
 	bash tools/compat.sh $(COMPAT_OLDEST)
 	bash tools/compat.sh $(COMPAT_NEWEST)
+
+soak: $(STAMP)  ## Random network faults under load for SOAK_SECONDS (600); SOAK_SEED=N replays a run
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_SEED=$(SOAK_SEED) $(BIN)/pytest -p no:cacheprovider -s \
+		--timeout=$$(( $(SOAK_SECONDS) + 900 )) tests/faults/soak.py
 
 bench: $(STAMP)  ## Benchmarks against raw grpc stubs; prints ratios, writes bench/results/*.json
 	$(BIN)/python -m bench

@@ -234,14 +234,34 @@ async def remove_and_rejoin(run: Run) -> None:
     run.healed()
 
 
+async def random_partition(run: Run, rng: random.Random) -> None:
+    """Cut one member from the others (both ways, or one way only), for a random while."""
+    members = run.cluster.members
+    alone = rng.choice(members)
+    others = [m for m in members if m is not alone]
+    run.fault()
+    if rng.random() < 0.5:
+        run.cluster.partition([alone], others)
+    else:
+        source, target = (alone, rng.choice(others))
+        if rng.random() < 0.5:
+            source, target = target, source
+        run.cluster.network.block(source.name, target.name)
+    await asyncio.sleep(rng.uniform(1.0, FAULT))
+    run.cluster.heal()
+    run.healed()
+
+
+SLOW_NETWORK_TIMING = ("--heartbeat-interval=100", "--election-timeout=2000")
+"""Raft timing for links of 200 ms ± 100 ms: heartbeats every 100 ms, elections after 2 s."""
+
 SCENARIOS = {
     "minority_leader": Scenario("minority_leader", minority_leader, _leader_partition_endpoints),
     "blackhole_in_use": Scenario("blackhole_in_use", blackhole_in_use, _victim_first),
     "slow_links": Scenario(
         "slow_links",
         slow_links,
-        # Raft timing for a 200 ms network: heartbeats every 100 ms, elections after 2 s.
-        extra_args=("--heartbeat-interval=100", "--election-timeout=2000"),
+        extra_args=SLOW_NETWORK_TIMING,
         call_timeout=5.0,
     ),
     "replies_lost": Scenario("replies_lost", replies_lost, _victim_first),
@@ -526,3 +546,35 @@ def unavailability(ops: Sequence[Op], clients: Sequence[str]) -> dict[str, float
         times.sort()
         gaps[name] = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
     return gaps
+
+
+# --- The soak: every fault, at random, on one cluster -----------------------------------------
+
+NEMESES: dict[str, Callable[[Run, random.Random], Awaitable[None]]] = {
+    "minority_leader": lambda run, _rng: minority_leader(run),
+    "blackhole_in_use": lambda run, _rng: blackhole_in_use(run),
+    "slow_links": lambda run, _rng: slow_links(run),
+    "replies_lost": lambda run, _rng: replies_lost(run),
+    "rolling_restart": lambda run, _rng: rolling_restart(run),
+    "remove_and_rejoin": lambda run, _rng: remove_and_rejoin(run),
+    "random_partition": random_partition,
+}
+
+
+def soak(seconds: float, seed: int, log: Callable[[str], None]) -> Scenario:
+    """A scenario that injects random faults (:data:`NEMESES`) one after another for
+    ``seconds``, on one cluster under continuous load; ``log`` hears each one."""
+    rng = random.Random(seed)
+
+    async def inject(run: Run) -> None:
+        end = time.monotonic() + seconds
+        done: dict[str, int] = {}
+        while time.monotonic() < end:
+            name = rng.choice(sorted(NEMESES))
+            log(f"{time.monotonic() - end + seconds:7.1f} s: {name}")
+            await NEMESES[name](run, rng)
+            done[name] = done.get(name, 0) + 1
+            await asyncio.sleep(rng.uniform(0.5, 3.0))
+        run.notes["nemeses"] = done
+
+    return Scenario("soak", inject, extra_args=SLOW_NETWORK_TIMING, call_timeout=5.0)
