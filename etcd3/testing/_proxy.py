@@ -409,7 +409,10 @@ class _Connection:
             # Nothing more can flow the other way: the exchange is over.
             self.close()
         elif not writer.is_closing():
-            writer.write_eof()
+            try:
+                writer.write_eof()
+            except OSError:
+                self.close()  # the receiving end is gone already (its loss is on its way)
 
     def side_lost(self, side: _Side, exc: Exception | None) -> None:
         if self.closed:
