@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 __all__ = [
     "Direction",
@@ -152,7 +152,7 @@ class ProxyLoop:
         """The event loop (use it only from its own thread, or via :meth:`call`)."""
         return self._loop
 
-    def call(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    def call(self, work: Callable[[], Coroutine[object, None, T]]) -> T:
         """Run ``work()`` on the loop and return its result, from any other thread.
 
         Raises:
@@ -186,6 +186,16 @@ class ProxyLoop:
             self._thread.join(10)
 
 
+class _Chunk:
+    """Bytes in a pipe (``None``: the sender's EOF), and when they are due (``None``: held)."""
+
+    __slots__ = ("data", "due")
+
+    def __init__(self, data: bytes | None, due: float | None) -> None:
+        self.data = data
+        self.due = due
+
+
 class _Pipe:
     """One direction of a proxied connection: bytes from ``reader`` to ``writer``, faulted."""
 
@@ -196,8 +206,7 @@ class _Pipe:
         self.reader: asyncio.Transport | None = None
         self.writer: asyncio.Transport | None = None
         self.faults = _CLEAR
-        # Each item: [bytes, or None for the sender's EOF; due time, or None while held].
-        self._queue: collections.deque[list[Any]] = collections.deque()
+        self._queue: collections.deque[_Chunk] = collections.deque()
         self._queued_bytes = 0
         self._last_due = 0.0
         self._free_at = 0.0
@@ -225,7 +234,7 @@ class _Pipe:
         for piece in self._pieces(data):
             size = 0 if piece is None else len(piece)
             due = None if self.faults.blackhole else self._due(size)
-            self._queue.append([piece, due])
+            self._queue.append(_Chunk(piece, due))
             self._queued_bytes += size
         self._drain()
 
@@ -253,11 +262,11 @@ class _Pipe:
         """Apply new faults: held bytes are released or queued bytes held, as they say."""
         self.faults = faults
         self._clear = faults.is_clear
-        for item in self._queue:
+        for chunk in self._queue:
             if faults.blackhole:
-                item[1] = None
-            elif item[1] is None:
-                item[1] = self._due(0 if item[0] is None else len(item[0]))
+                chunk.due = None
+            elif chunk.due is None:
+                chunk.due = self._due(0 if chunk.data is None else len(chunk.data))
         self._drain()
 
     # -- output ----------------------------------------------------------------------------
@@ -269,7 +278,7 @@ class _Pipe:
         now = self._loop.time()
         writer = self.writer
         while self._queue and writer is not None and not self._writer_full:
-            data, due = self._queue[0]
+            data, due = self._queue[0].data, self._queue[0].due
             if due is None:
                 break
             if due > now:
@@ -431,18 +440,13 @@ class _Connection:
 
     def reset(self) -> None:
         """Abort both sides with an RST."""
-        if self.closed:
-            return
-        self.closed = True
-        self.inbound.close()
-        self.outbound.close()
-        for side in (self.accepted, self.upstream):
-            if side.transport is not None and not side.transport.is_closing():
-                _rst(side.transport)
-        self.proxy._forget(self)
+        self._end(_rst)
 
     def close(self) -> None:
         """Close both sides (FIN; queued bytes are dropped)."""
+        self._end(lambda transport: transport.close())
+
+    def _end(self, how: Callable[[asyncio.BaseTransport], None]) -> None:
         if self.closed:
             return
         self.closed = True
@@ -450,7 +454,7 @@ class _Connection:
         self.outbound.close()
         for side in (self.accepted, self.upstream):
             if side.transport is not None and not side.transport.is_closing():
-                side.transport.close()
+                how(side.transport)
         self.proxy._forget(self)
 
 
@@ -611,7 +615,7 @@ class FaultProxy:
         Raises:
             ValueError: A negative delay or an unknown direction.
         """
-        self._update(direction, latency=seconds, jitter=jitter)
+        self._update(direction, lambda f: dataclasses.replace(f, latency=seconds, jitter=jitter))
 
     def set_bandwidth(
         self, bytes_per_second: float | None, *, direction: Direction = "both"
@@ -621,7 +625,7 @@ class FaultProxy:
         Raises:
             ValueError: A non-positive rate or an unknown direction.
         """
-        self._update(direction, bandwidth=bytes_per_second)
+        self._update(direction, lambda f: dataclasses.replace(f, bandwidth=bytes_per_second))
 
     def blackhole(self, direction: Direction = "both") -> None:
         """Hold every byte sent in ``direction``, on open and new connections alike.
@@ -629,7 +633,7 @@ class FaultProxy:
         Nothing is delivered and nothing is reset; connections stay open. :meth:`clear` lifts it
         and delivers what was held, in order.
         """
-        self._update(direction, blackhole=True)
+        self._update(direction, lambda f: dataclasses.replace(f, blackhole=True))
 
     def reset(self, *, new: bool = False) -> None:
         """Abort every open connection with an RST on both of its ends.
@@ -712,9 +716,8 @@ class FaultProxy:
             sources[connection.source] = sources.get(connection.source, 0) + 1
         return ProxyStats(self._accepted, len(self._connections), inbound, outbound, held, sources)
 
-    def _update(self, direction: Direction, **changes: Any) -> None:
-        directions = _directions(direction)
-        updated = {d: dataclasses.replace(self._faults[d], **changes) for d in directions}
+    def _update(self, direction: Direction, change: Callable[[LinkFaults], LinkFaults]) -> None:
+        updated = {d: change(self._faults[d]) for d in _directions(direction)}
 
         async def apply() -> None:
             self._faults.update(updated)
