@@ -517,6 +517,12 @@ def _summarize(
     figures["ops"] = counts["ok"]
     figures["unknown"] = counts["unknown"]
     figures["failed"] = counts["failed"]
+    for kind in ("async", "sync"):
+        mine = [op for op in history.ops if op.client.startswith(f"{kind}-")]
+        figures[f"ops_{kind}"] = sum(op.status is Status.OK for op in mine)
+        figures[f"unknown_{kind}"] = sum(
+            op.status is Status.UNKNOWN and op.kind is not Kind.EXPIRE for op in mine
+        )
     figures["leases_lost"] = sum(op.kind is Kind.EXPIRE for op in history.ops)
     figures["linearizable"] = verdict.ok
     figures["watches_ok"] = all(w.ok for w in watches)
@@ -525,6 +531,8 @@ def _summarize(
     worst = max(gaps, key=lambda name: gaps[name])
     figures["longest_unavailable_s"] = gaps[worst]
     figures["longest_unavailable_client"] = worst
+    for kind in ("async", "sync"):
+        figures[f"unavailable_{kind}_s"] = max(v for k, v in gaps.items() if k.startswith(kind))
     figures["any_client_unavailable_s"] = unavailability(history.ops, ["*"])["*"]
     if len(run.fault_window) == 2:
         figures["fault_s"] = run.fault_window[1] - run.fault_window[0]
