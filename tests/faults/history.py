@@ -100,6 +100,7 @@ class Op:
         found: A read's value (``None``: the key did not exist).
         mod_revision: A read's mod revision (0 when the key did not exist).
         succeeded: A transaction's outcome; a delete's "a key was deleted".
+        error: For a call that raised, the error's class name.
     """
 
     id: int
@@ -116,6 +117,7 @@ class Op:
     found: bytes | None = None
     mod_revision: int = 0
     succeeded: bool = False
+    error: str | None = None
 
     def __str__(self) -> str:
         args = {
@@ -124,7 +126,11 @@ class Op:
             "lease": self.lease or None,
         }
         shown = ", ".join(f"{k}={v!r}" for k, v in args.items() if v is not None)
-        if self.status is Status.UNKNOWN:
+        if self.error is not None:
+            outcome = f"raised {self.error}" + (
+                f" (store: rev {self.revision})" if self.revision else ""
+            )
+        elif self.status is Status.UNKNOWN:
             outcome = "unknown" + (f" (store: rev {self.revision})" if self.revision else "")
         elif self.kind in (Kind.GET, Kind.SERIAL_GET):
             outcome = f"found={self.found!r} mod={self.mod_revision} rev={self.revision}"
@@ -224,7 +230,7 @@ class History:
             if call.kind not in WRITES:
                 self.dropped_reads += 1
                 return
-        op = self._make(call, math.inf, Status.UNKNOWN)
+        op = self._make(call, math.inf, Status.UNKNOWN, error=type(error).__name__)
         with self._lock:
             (self.ops if outcome_unknown(error) else self.failed).append(op)
 
@@ -247,6 +253,8 @@ class History:
         found: bytes | None = None,
         mod_revision: int = 0,
         succeeded: bool = False,
+        *,
+        error: str | None = None,
     ) -> Op:
         with self._lock:
             op_id = next(self._ids)
@@ -265,6 +273,7 @@ class History:
             found,
             mod_revision,
             succeeded,
+            error,
         )
 
     def counts(self) -> dict[str, int]:

@@ -102,6 +102,7 @@ class Scenario:
             cluster; by default every client has every member, each starting at another one.
         extra_args: etcd flags for this scenario's cluster.
         call_timeout: Deadline of each call of the load.
+        token_ttl: Seconds an idle auth token lives (``None``: etcd's default, 300 s).
     """
 
     name: str
@@ -109,6 +110,7 @@ class Scenario:
     endpoints: Callable[[EtcdCluster], list[list[str]]] | None = None
     extra_args: tuple[str, ...] = ()
     call_timeout: float = 2.0
+    token_ttl: int | None = 2
 
 
 def rotated(cluster: EtcdCluster) -> list[list[str]]:
@@ -263,6 +265,10 @@ SCENARIOS = {
         slow_links,
         extra_args=SLOW_NETWORK_TIMING,
         call_timeout=5.0,
+        # Tokens that expire mid-run make a call re-authenticate outside its deadline, which
+        # turns a slow member into a failed one (test_fault_network.py shows it alone); the
+        # promise here is about latency only.
+        token_ttl=None,
     ),
     "replies_lost": Scenario("replies_lost", replies_lost, _victim_first),
     "rolling_restart": Scenario("rolling_restart", rolling_restart),
@@ -321,7 +327,6 @@ async def run_scenario(
     *,
     seed: int,
     auth: bool = True,
-    token_ttl: int = 2,
     leases: bool = True,
 ) -> Report:
     """Run ``scenario`` once and judge it (see the module docstring)."""
@@ -329,7 +334,7 @@ async def run_scenario(
         3,
         fault_proxy=True,
         auth=auth,
-        auth_token_ttl=token_ttl if auth else None,
+        auth_token_ttl=scenario.token_ttl if auth else None,
         extra_args=scenario.extra_args,
     )
     prefix = f"/nf/{scenario.name}/{seed}/".encode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -176,3 +177,45 @@ def test_a_server_behind_a_blackhole_times_out_then_recovers(etcd_factory: EtcdF
 def test_without_fault_proxy_there_is_no_network(etcd_cluster: EtcdCluster) -> None:
     with pytest.raises(RuntimeError, match="fault_proxy=True"):
         etcd_cluster.partition([etcd_cluster.members[0]], etcd_cluster.members[1:])
+
+
+# A call whose token expired authenticates again and retries. The re-authentication runs with
+# the client's default timeout instead of what is left of the call's deadline, so the call
+# overruns it (and an attempt that then times out marks a merely slow member as failed).
+REAUTH_OVERRUNS_DEADLINE = pytest.mark.xfail(
+    strict=True, reason="re-authentication is not bounded by the call's deadline"
+)
+SLOW = 0.75
+"""One-way latency: each round trip takes 1.5 s, so get + authenticate + get = 4.5 s."""
+
+
+@REAUTH_OVERRUNS_DEADLINE
+def test_a_call_that_authenticates_again_keeps_its_deadline(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory(auth=True, auth_token_ttl=1, fault_proxy=True)
+    with etcd3.client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=3
+    ) as client:
+        client.put("/reauth/k", "v")
+        time.sleep(2.5)  # the idle token expires at the server
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError):
+            client.get("/reauth/k")
+        assert time.monotonic() - start < 3.5
+
+
+@REAUTH_OVERRUNS_DEADLINE
+async def test_an_async_call_that_authenticates_again_keeps_its_deadline(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory(auth=True, auth_token_ttl=1, fault_proxy=True)
+    async with etcd3.async_client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=3
+    ) as client:
+        await client.put("/reauth/k", "v")
+        await asyncio.sleep(2.5)
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError):
+            await client.get("/reauth/k")
+        assert time.monotonic() - start < 3.5
