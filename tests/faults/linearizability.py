@@ -1,12 +1,12 @@
 """Is a concurrent history linearizable with respect to a sequential model?
 
-The search is Wing & Gong's, with Lowe's memoisation as porcupine implements it: the history's
-call and return events, sorted by time, form a doubly linked list. Walking it from the start, a
-call whose operation the model accepts in the current state is *lifted* (its call and return leave
-the list) and the walk restarts; reaching a return means that operation could not be placed before
-it, so the last lift is undone and the walk goes on past that call. A cache of (set of lifted
-operations, state) pairs prunes every configuration already explored, which makes the search
-near-linear on the histories real systems produce.
+The search is Wing & Gong's with Lowe's memoisation: the history's call and return events,
+sorted by time, form a doubly linked list. Walking it from the start, a call whose operation the
+model accepts in the current state is *lifted* (its call and return leave the list) and the walk
+restarts; reaching a return means that operation could not be placed before it, so the last
+lift is undone and the walk goes on past that call. A cache of (set of lifted operations, state)
+pairs prunes every configuration already explored, which makes the search near-linear on the
+histories real systems produce.
 
 Operations whose outcome is unknown have an infinite return time: they may take effect at any
 moment after their call, or never. Their returns sort last, so the search succeeds as soon as the
