@@ -411,6 +411,7 @@ async def run_scenario(
             await asyncio.to_thread(thread.join, scenario.call_timeout * 3 + 5)
             assert not thread.is_alive(), f"{thread.name} did not stop"
         figures["load_s"] = time.monotonic() - started
+        figures["proxy_cpu_share"] = cluster.network.cpu_time() / (time.monotonic() - started)
 
         await blocking(cluster.wait_healthy)
         last, store = await _store_history(cluster, prefix, history)
