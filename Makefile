@@ -4,9 +4,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-FDS := build/etcd.fds
-# An etcd source tree to regenerate from instead of the pinned registry package (any version).
+# An etcd source tree to regenerate from instead of the pinned registry package (any version),
+# and the etcd version the generated headers name (default: the pin's).
 ETCD_PROTO_DIR ?=
+ETCD_VERSION ?=
+# The descriptor set, and etcd's error declarations (api/v3rpc/rpctypes/error.go) beside it; one
+# built from ETCD_PROTO_DIR has its own name, so it never stands in for the pinned one later.
+FDS := build/$(if $(ETCD_PROTO_DIR),etcd-local,etcd).fds
+ERRORS_GO := $(FDS:.fds=-errors.go)
 PYTEST_ARGS ?=
 # `make soak`: how long to inject random faults, and the seed of a run to replay.
 SOAK_SECONDS ?= 600
@@ -35,7 +40,7 @@ protos: $(STAMP)  ## Download and verify etcd's pinned protos into protos/.cache
 
 $(FDS): $(STAMP) protos/pin.json codegen/protos.py
 	@mkdir -p build
-	$(BIN)/python -m codegen.protos --out $@ $(if $(ETCD_PROTO_DIR),--proto-dir $(ETCD_PROTO_DIR))
+	$(BIN)/python -m codegen.protos --out $@ --errors-out $(ERRORS_GO) $(if $(ETCD_PROTO_DIR),--proto-dir $(ETCD_PROTO_DIR))
 
 # Always rebuild the descriptor set when a proto tree is given on the command line.
 ifneq ($(ETCD_PROTO_DIR),)
@@ -43,11 +48,11 @@ ifneq ($(ETCD_PROTO_DIR),)
 endif
 
 regen: $(FDS)  ## Regenerate generated/etcd3 from etcd's protos, and the sync twins of *_async.py
-	$(BIN)/python -m codegen --descriptor-set $(FDS) --out generated/etcd3
+	$(BIN)/python -m codegen --descriptor-set $(FDS) --errors $(ERRORS_GO) --out generated/etcd3 $(if $(ETCD_VERSION),--etcd-version $(ETCD_VERSION))
 	$(BIN)/python tools/async_to_sync.py
 
 gen-check: $(FDS)  ## Fail if generated code (generated/etcd3, sync twins) differs from a fresh regen
-	$(BIN)/python -m codegen --descriptor-set $(FDS) --out generated/etcd3 --check
+	$(BIN)/python -m codegen --descriptor-set $(FDS) --errors $(ERRORS_GO) --out generated/etcd3 --check
 	$(BIN)/python tools/async_to_sync.py --check
 
 lint: $(STAMP)  ## ruff check + ruff format --check

@@ -1,10 +1,11 @@
-"""Obtain etcd's API protos from their pinned registry package and compile them.
+"""Obtain etcd's API protos (and its error declarations) from their pinned package; compile.
 
 Stage 0 of the pipeline, run by ``make protos`` / ``make regen``:
 
 1. ``fetch``: download the Debian package named in ``protos/pin.json`` with a private apt state
    (the machine's apt configuration is only read, for the mirror), verify the sha256 of the
-   ``.deb`` and of every proto file, extract them into ``protos/.cache/``.
+   ``.deb`` and of every pinned file (the protos and :data:`ERRORS_GO`), extract them into
+   ``protos/.cache/``.
 2. ``strip``: drop the Go/grpc-gateway-only imports and options (``gogoproto``,
    ``google.api.http``, openapiv2). Messages, fields, enums and RPCs are untouched.
 3. ``compile``: build a ``FileDescriptorSet`` with source info (the comments) for the generator.
@@ -35,6 +36,8 @@ _DROPPED_IMPORTS = ("gogoproto/", "google/api/", "protoc-gen-openapiv2/")
 _DROPPED_OPTION = re.compile(r"\(\s*(gogoproto|google\.api|grpc\.gateway\.protoc_gen_openapiv2)\b")
 #: The proto import prefix etcd uses for its own files (``import "etcd/api/mvccpb/kv.proto"``).
 IMPORT_PREFIX = "etcd"
+#: The Go file declaring the errors etcd's server sends (read by :mod:`codegen.go_errors`).
+ERRORS_GO = "api/v3rpc/rpctypes/error.go"
 
 
 class ProtoError(RuntimeError):
@@ -58,6 +61,11 @@ class Pin:
         data = json.loads(path.read_text())
         data.pop("comment", None)
         return cls(**data)
+
+    @property
+    def protos(self) -> list[str]:
+        """The pinned ``.proto`` files, in the pin's order."""
+        return [rel for rel in self.files if rel.endswith(".proto")]
 
 
 def _sha256(path: Path) -> str:
@@ -228,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen.protos", description=__doc__)
     parser.add_argument("--proto-dir", type=Path, help="an etcd source tree instead of the pin")
     parser.add_argument("--out", type=Path, help="write the FileDescriptorSet here")
+    parser.add_argument("--errors-out", type=Path, help=f"copy {ERRORS_GO} here")
     parser.add_argument("--print-pin", action="store_true", help="print fetched sha256s")
     args = parser.parse_args(argv)
     pin = Pin.load()
@@ -236,7 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.print_pin:
             print(json.dumps({rel: _sha256(root / rel) for rel in pin.files}, indent=2))
         if args.out:
-            compile_descriptor_set(root, list(pin.files), args.out)
+            compile_descriptor_set(root, pin.protos, args.out)
+        if args.errors_out:
+            args.errors_out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / ERRORS_GO, args.errors_out)
     except ProtoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -7,7 +7,27 @@ asyncio wrapper per etcd RPC), reachable as ``client.rpc`` or through :class:`Co
 :class:`AsyncConnection`. Every failure is an :class:`EtcdError` (tree in :mod:`etcd3.errors`).
 """
 
-from etcd3 import etcdrpc, rpc, transactions
+from etcd3 import (
+    base,
+    etcdrpc,
+    events,
+    exceptions,
+    leases,
+    locks,
+    members,
+    request_factory,
+    rpc,
+    transactions,
+    transactions2,
+    utils,
+    watch,
+)
+
+# Predecessor code imports from the module `etcd3.client` while everyone calls the function
+# `etcd3.client(...)`. The import system binds a submodule to its package only when it first
+# loads it: loading the module here, before the function is bound below, keeps `etcd3.client`
+# the function whatever the user imports later, as it was in both predecessors.
+from etcd3 import client as _client_module  # noqa: F401
 from etcd3._client import Etcd3Client, client
 from etcd3._client_async import AsyncEtcd3Client, async_client
 from etcd3._cluster_views import (
@@ -47,19 +67,29 @@ from etcd3._retry import RetryPolicy
 from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
 from etcd3._session import Session
 from etcd3._session_async import AsyncSession
-from etcd3._transactions import (
-    BaseCompare,
+from etcd3._transactions.builder import (
     CompareBuilder,
     CompareBuilderStep1,
     OperationBuilder,
     TransactionBuilder,
     TransactionResponse,
+)
+from etcd3._transactions.operators import (
+    BaseCompare,
+    Create,
+    Delete,
+    Get,
+    Mod,
+    Put,
     Transactions,
     TxCondition,
+    Txn,
     TxOp,
     TxResponse,
     TxResponses,
     TxResult,
+    Value,
+    Version,
     as_del_op_result,
     as_get_op_result,
     as_put_op_result,
@@ -180,7 +210,6 @@ __all__ = [
     "AuthOldRevisionError",
     "AuthStatus",
     "BadLeaderTransfereeError",
-    "BaseCompare",
     "ClientForkedError",
     "ClientInterceptor",
     "ClusterIDMismatchError",
@@ -203,7 +232,6 @@ __all__ = [
     "EmptyKeyError",
     "Endpoint",
     "Etcd3Client",
-    "Etcd3Exception",
     "EtcdError",
     "Event",
     "FutureRevisionError",
@@ -282,12 +310,6 @@ __all__ = [
     "TooManyRequestsError",
     "TransactionBuilder",
     "TransactionResponse",
-    "Transactions",
-    "TxCondition",
-    "TxOp",
-    "TxResponse",
-    "TxResponses",
-    "TxResult",
     "UnauthenticatedError",
     "UnhealthyClusterError",
     "UnimplementedError",
@@ -303,16 +325,49 @@ __all__ = [
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
     "__version__",
+    "async_client",
+    "client",
+    "error_from_status",
+    "map_rpc_error",
+    "range_end_for_key",
+    "rpc",
+]
+
+# What only code written for python-etcd3 0.12 or etcd3-client 0.104 needs: their module paths
+# (each module's docstring says which predecessor had which name there), the operator
+# transactions of `client.transaction()` with their results, and the old names
+# `Etcd3Exception` (for `EtcdError`) and `etcdrpc` (for `rpc`). New code uses the names above.
+__all__ += [
+    "BaseCompare",
+    "Create",
+    "Delete",
+    "Etcd3Exception",
+    "Get",
+    "Mod",
+    "Put",
+    "Transactions",
+    "TxCondition",
+    "TxOp",
+    "TxResponse",
+    "TxResponses",
+    "TxResult",
+    "Txn",
+    "Value",
+    "Version",
     "as_del_op_result",
     "as_get_op_result",
     "as_put_op_result",
     "as_txn_op_result",
-    "async_client",
-    "client",
-    "error_from_status",
+    "base",
     "etcdrpc",
-    "map_rpc_error",
-    "range_end_for_key",
-    "rpc",
+    "events",
+    "exceptions",
+    "leases",
+    "locks",
+    "members",
+    "request_factory",
     "transactions",
+    "transactions2",
+    "utils",
+    "watch",
 ]

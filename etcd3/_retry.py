@@ -5,29 +5,30 @@ a unary call; the answer is a :class:`RetryStep` (try again, maybe on another en
 delay, within a per-attempt deadline) or ``None`` (raise the error). Nothing here sleeps or
 sends: the sync and asyncio shells do that, so both follow exactly the same policy.
 
-What is retried, and why it can never apply a write twice:
+What is retried, and why it can never apply a write twice: a failed attempt is sent again
+only when its error is ``retryable`` (:meth:`etcd3.errors.EtcdError.classify`, the one rule
+behind the errors' flags and these decisions):
 
 - **Retry-safe RPCs** (``MethodInfo.retry_safe``: reads, status, watch and keep-alive
-  streams) are retried after any transient failure, including unknown outcomes (a deadline, a
+  streams) are retried after any connection failure or deadline, including unknown outcomes (a
   reset connection, "request timed out"): sending them again cannot change anything.
 - **Unsafe RPCs** (Put, Txn, DeleteRange, Compact, LeaseGrant/Revoke, membership, auth
-  changes, Lock, Campaign, ...) are retried only when the request provably never reached etcd's
-  state machine:
+  changes, Lock, Campaign, ...) are retried only when the request provably did not take effect:
 
   - the channel never connected (gRPC ``UNAVAILABLE`` "failed to connect to all addresses",
     a name that did not resolve): nothing was sent;
-  - etcd refused the request before proposing it to raft (errors whose ``retryable`` is
-    true): "no leader" (the gRPC interceptor's leader check, or raft dropping the proposal on a
-    member without a leader), "leader changed" (only linearizable reads wait for it), "not
-    leader", "server stopped" (refused by a stopping member), "unhealthy cluster", "too many
-    requests" (checked before proposing), "rpc not supported for learner";
+  - etcd refused the request before proposing it to raft: "no leader" (the gRPC interceptor's
+    leader check, or raft dropping the proposal on a member without a leader), "leader changed"
+    (only the read index before a request waits for it), "not leader", "unhealthy cluster",
+    "too many requests" (checked before proposing), "rpc not supported for learner";
   - the token was rejected ("invalid auth token" before proposing; "revision of auth store
     is old" refuses the request at apply time without applying it): retried once, after the
     transport re-authenticated; that retry is outside the attempt budget.
 
-  A deadline (``DEADLINE_EXCEEDED``, or our own per-attempt deadline), "request timed out"
-  (the proposal may still commit) or a connection lost mid-call are unknown outcomes: an
-  unsafe call raises them at once.
+  A deadline (``DEADLINE_EXCEEDED``, or our own per-attempt deadline), "request timed out" and
+  "server stopped" (etcd stops waiting for a proposal that may still commit) or a connection
+  lost mid-call are unknown outcomes: an unsafe call raises them at once, marked
+  ``outcome_unknown``.
 
 Per-attempt deadline: a retry-safe call gives each attempt at most
 :attr:`RetryPolicy.attempt_timeout` seconds (capped by what is left of the call's overall
@@ -45,7 +46,6 @@ from etcd3.errors import (
     AuthOldRevisionError,
     ConnectionClosedError,
     ConnectionFailedError,
-    ConnectionTimeoutError,
     EtcdError,
     InvalidAuthTokenError,
     NotLeaderError,
@@ -59,18 +59,7 @@ __all__ = [
     "RetryStep",
     "is_auth_expired",
     "is_endpoint_failure",
-    "never_sent",
 ]
-
-# grpc's texts for a call that failed before anything was sent: no connection could be made
-# (a channel in TRANSIENT_FAILURE fails calls fast with the last connect error), or the name
-# did not resolve.
-_NEVER_SENT_MARKERS = (
-    "failed to connect to all addresses",
-    "errors resolving",
-    "DNS resolution failed",
-    "name resolution failed",
-)
 
 
 @dataclass(frozen=True)
@@ -161,21 +150,6 @@ class RetryPolicy:
         return remaining
 
 
-def never_sent(error: EtcdError) -> bool:
-    """Whether ``error`` proves the request never left the client (no connection was made).
-
-    Args:
-        error: A mapped call error.
-
-    Returns:
-        ``True`` for grpc's "failed to connect" and name-resolution failures.
-    """
-    if type(error) is not ConnectionFailedError:
-        return False
-    details = error.details
-    return any(marker in details for marker in _NEVER_SENT_MARKERS)
-
-
 def is_endpoint_failure(error: EtcdError) -> bool:
     """Whether ``error`` means the endpoint (member) is unusable now, so others should be tried.
 
@@ -257,20 +231,15 @@ class CallAttempts:
         return self._deadline - now
 
     def should_retry(self, error: EtcdError) -> bool:
-        """Whether ``error`` may be retried at all for this RPC (ignoring budget and time)."""
+        """Whether ``error`` may be retried at all (ignoring budget and time).
+
+        Exactly when it is retryable for this RPC (:meth:`~etcd3.errors.EtcdError.classify`,
+        the rule that also sets the error's ``retryable``), unless the client was closed.
+        """
         if isinstance(error, ConnectionClosedError):
             return False
-        if never_sent(error):
-            return True
-        if type(error) is ConnectionFailedError:
-            # grpc's UNAVAILABLE without an etcd message: refused before sending (handled
-            # above) or a connection lost mid-call, after which a write may have applied.
-            return self.retry_safe
-        if error.retryable:
-            return True
-        if not self.retry_safe:
-            return False
-        return isinstance(error, (ConnectionFailedError, ConnectionTimeoutError))
+        retryable, _unknown = error.classify(self.retry_safe)
+        return retryable
 
     def on_failure(
         self,
@@ -302,7 +271,7 @@ class CallAttempts:
         # deadline allows, keep trying (backing off) until a restarted member is back, instead
         # of spending the attempts within the first second of an outage.
         if self.attempts >= self._policy.max_attempts and not (
-            self._deadline is not None and self._policy.max_attempts > 1 and never_sent(error)
+            self._deadline is not None and self._policy.max_attempts > 1 and error.never_sent
         ):
             return None
         delay = 0.0

@@ -149,6 +149,8 @@ def resolve_timeout(
             "deadline of 0 s expired before the call was sent",
             code=grpc.StatusCode.DEADLINE_EXCEEDED,
             method=method,
+            retryable=False,  # the same deadline expires again
+            outcome_unknown=False,  # nothing was sent
         )
     raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
 
@@ -340,15 +342,16 @@ class _CallerCore:
     # --- Errors -------------------------------------------------------------------------
 
     def map_error(self, exc: grpc.RpcError, method: MethodInfo[Any, Any]) -> EtcdError:
-        """The :class:`EtcdError` for a failed call."""
+        """The :class:`EtcdError` for a failed call (its flags follow the method's safety)."""
         if self._closed or self._forked:
-            err: EtcdError = self.closed_error(method)
+            err: EtcdError = self.closed_error(method, in_flight=True)
             err.__cause__ = exc
             return err
         return map_rpc_error(
             exc,
             method=method.path,
             secure_without_client_cert=self._secure_without_client_cert,
+            retry_safe=method.retry_safe,
         )
 
     def status_error(
@@ -356,12 +359,13 @@ class _CallerCore:
     ) -> EtcdError:
         """The :class:`EtcdError` for a finished call's non-OK status."""
         if self._closed or self._forked:
-            return self.closed_error(method)
+            return self.closed_error(method, in_flight=True)
         return error_from_status(
             code,
             details,
             method=method.path,
             secure_without_client_cert=self._secure_without_client_cert,
+            retry_safe=method.retry_safe,
         )
 
     def stream_failed(self, error: EtcdError, target: str) -> EtcdError:
@@ -401,7 +405,9 @@ class _CallerCore:
         stream._reported = True
         self.stream_failed(
             ConnectionFailedError(
-                f"a stream on {target} stopped answering", method=stream._method.path
+                f"a stream on {target} stopped answering",
+                method=stream._method.path,
+                retry_safe=stream._method.retry_safe,
             ),
             target,
         )
@@ -417,15 +423,25 @@ class _CallerCore:
                         f"endpoint {target} failed ({type(error).__name__}); "
                         "re-open the stream to continue on another endpoint",
                         method=stream._method.path,
+                        retry_safe=stream._method.retry_safe,
                     )
                 )
 
-    def closed_error(self, method: MethodInfo[Any, Any] | None = None) -> ConnectionClosedError:
-        """The error for a call attempted after :meth:`close` (or in a forked child)."""
+    def closed_error(
+        self, method: MethodInfo[Any, Any] | None = None, *, in_flight: bool = False
+    ) -> ConnectionClosedError:
+        """The error for a call attempted after :meth:`close` (or in a forked child).
+
+        Args:
+            method: The call's method, when known.
+            in_flight: The call was sent before the client closed: a call that changes state
+                then has an unknown outcome.
+        """
         path = None if method is None else method.path
+        unknown = in_flight and method is not None and not method.retry_safe
         if self._forked:
-            return ClientForkedError(method=path)
-        return ConnectionClosedError(method=path)
+            return ClientForkedError(method=path, outcome_unknown=unknown)
+        return ConnectionClosedError(method=path, outcome_unknown=unknown)
 
     # --- Endpoints ----------------------------------------------------------------------
 
@@ -506,7 +522,10 @@ class _CallerCore:
             self._move_streams(target, error)
             if not self._failover:
                 unavailable = NoServerAvailableError(
-                    f"endpoint {target} failed and failover is off: {error}", method=error.method
+                    f"endpoint {target} failed and failover is off: {error}",
+                    method=error.method,
+                    retryable=error.retryable,
+                    outcome_unknown=error.outcome_unknown,
                 )
                 unavailable.__cause__ = error
                 raise unavailable
@@ -1263,7 +1282,7 @@ class AsyncGrpcCaller(_CallerCore):
         except asyncio.CancelledError:
             # Closing the channel cancels its calls; that is not the task's cancellation.
             if self._closed and not _task_is_being_cancelled():
-                raise self.closed_error(method) from None
+                raise self.closed_error(method, in_flight=True) from None
             raise
         return response
 
@@ -1312,7 +1331,7 @@ class AsyncGrpcCaller(_CallerCore):
                 raise self.closed_error(method) from exc
             except asyncio.CancelledError:
                 if self._closed and not _task_is_being_cancelled():
-                    raise self.closed_error(method) from None
+                    raise self.closed_error(method, in_flight=True) from None
                 raise
             self._mark_ok(endpoint)
             return response
@@ -1781,6 +1800,7 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT], Generic[ReqT, RespT]):
             self._moved = ConnectionFailedError(
                 f"the stream to {self._target} broke while sending; re-open it to continue",
                 method=self._method.path,
+                retry_safe=self._method.retry_safe,
             )
             return self._report(self._moved)
         return self._rpc_failure(exc)

@@ -10,19 +10,20 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from etcd3._base import ClientBase
-from etcd3._transactions import (
-    CasResult,
-    TransactionBuilder,
-    TransactionResponse,
+from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
+from etcd3._transactions.operators import (
     Transactions,
     TxCondition,
     TxOp,
     TxResult,
     build_txn_request,
+    tx_result,
+)
+from etcd3._transactions.recipes import (
+    CasResult,
     cas_result,
     put_if_not_exists_request,
     replace_request,
-    tx_result,
 )
 from etcd3._validate import KeyLike, SupportsLeaseId
 

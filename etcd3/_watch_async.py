@@ -406,7 +406,9 @@ def _creation_timeout(timeout_override: float | None, default: float | None) -> 
     if timeout is DEFAULT_TIMEOUT:
         return default
     if timeout == 0:
-        raise ConnectionTimeoutError("deadline of 0 s expired before the watch was created")
+        raise ConnectionTimeoutError(
+            "deadline of 0 s expired before the watch was created", outcome_unknown=False
+        )
     return timeout
 
 

@@ -176,7 +176,10 @@ class WriteOutcome:
     acked: dict[bytes, int] = dataclasses.field(default_factory=dict)
     """Acknowledged value -> the revision its PutResponse reported."""
     failed: dict[bytes, str] = dataclasses.field(default_factory=dict)
-    """Value of a write that raised (outcome unknown) -> the error's class name."""
+    """Value of a write that raised -> the error's class name."""
+    not_applied: set[bytes] = dataclasses.field(default_factory=set)
+    """Values of failed writes whose error said they did not take effect (not
+    ``outcome_unknown``): none of them may be in the history."""
 
 
 class Load:
@@ -223,6 +226,8 @@ class Load:
     def write_failed(self, phase: str, value: bytes, error: BaseException) -> None:
         with self._lock:
             self.writes.failed[value] = type(error).__name__
+            if isinstance(error, EtcdError) and not error.outcome_unknown:
+                self.writes.not_applied.add(value)
             self._check_typed(error)
             self.counts[f"{phase}.put_failed"] += 1
 
@@ -251,7 +256,8 @@ def check_writes(outcome: WriteOutcome, history: Iterable[Change]) -> dict[str, 
     - every acknowledged write is in the history once, at the revision it was acknowledged
       with;
     - no value is in the history twice (a write applied twice, e.g. by an unsafe retry);
-    - every value in the history was written by the load (acknowledged or failed).
+    - every value in the history was written by the load (acknowledged or failed);
+    - no write whose error said it did not take effect (not ``outcome_unknown``) is there.
 
     Returns:
         Counts: ``history``, ``acked``, ``failed``, ``failed_applied`` (writes that raised but
@@ -276,6 +282,11 @@ def check_writes(outcome: WriteOutcome, history: Iterable[Change]) -> dict[str, 
         if revisions_of[value][0] != rev
     }
     assert not moved, f"acknowledged at another revision (acked, in history): {_head(moved)}"
+    wrongly_refused = sorted(v for v in outcome.not_applied if v in revisions_of)
+    assert not wrongly_refused, (
+        f"writes whose error said they did not take effect are in the history: "
+        f"{wrongly_refused[:10]}"
+    )
     strangers = [v for v in revisions_of if v not in outcome.acked and v not in outcome.failed]
     assert not strangers, f"values nobody wrote are in the history: {strangers[:10]}"
     for value in revisions_of:

@@ -62,6 +62,21 @@ def test_check_writes_names_each_violation(
         check_writes(written, changes)
 
 
+def test_check_writes_rejects_a_write_said_not_applied_that_was_applied() -> None:
+    written = outcome({A: 10}, failed=(C,))
+    written.not_applied.add(C)
+    with pytest.raises(AssertionError, match="said they did not take effect"):
+        check_writes(written, history(A, C))
+    assert check_writes(written, history(A))["failed_applied"] == 0
+
+
+def test_load_records_which_failed_writes_claimed_not_applied() -> None:
+    load = Load()
+    load.write_failed("steady", A, ConnectionFailedError("reset mid-call"))  # a write: unknown
+    load.write_failed("steady", B, ConnectionFailedError("failed to connect to all addresses"))
+    assert load.writes.not_applied == {B}
+
+
 def test_check_writes_rejects_deletes() -> None:
     deleted = [Change(10, b"k", b"", deleted=True)]
     with pytest.raises(AssertionError, match="never deletes"):

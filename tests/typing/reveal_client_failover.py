@@ -37,6 +37,7 @@ def sync_consumer() -> None:
     reveal_type(value)  # R: bytes | None
     reveal_type(meta)  # R: etcd3._views.KVMetadata | None
     reveal_type(ClientForkedError().retryable)  # R: bool
+    reveal_type(ClientForkedError().outcome_unknown)  # R: bool
 
 
 async def async_consumer() -> None:

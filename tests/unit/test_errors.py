@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import grpc
 import grpc.aio
@@ -10,13 +11,16 @@ import pytest
 
 import etcd3.errors as errors_module
 from etcd3.errors import (
+    CLASS_BY_GO_NAME,
     ETCD_ERROR_TABLE,
     FALLBACK_BY_CODE,
+    UNDECLARED_ERRORS,
     AuthFailedError,
     AuthOldRevisionError,
     ConnectionClosedError,
     ConnectionFailedError,
     ConnectionTimeoutError,
+    Effect,
     EtcdError,
     EtcdErrorRow,
     InternalServerError,
@@ -37,6 +41,7 @@ from etcd3.errors import (
     WatchTimedOut,
     map_rpc_error,
 )
+from etcd3.rpc.server_errors import SERVER_ERRORS
 
 
 def rpc_error(code: grpc.StatusCode, details: str) -> grpc.aio.AioRpcError:
@@ -141,6 +146,134 @@ def test_retryable_follows_the_cause() -> None:
     )
     assert not retryable(grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: key is not provided")
     assert not retryable(grpc.StatusCode.NOT_FOUND, "etcdserver: requested lease not found")
+
+
+# (code, details) of each cause -> (retryable, outcome_unknown) for a write, then for a read.
+# A write is a call that changes state (Put, Txn, DeleteRange, ...), a read one that is safe to
+# repeat (Range, Status, the watch and keep-alive streams).
+_NOT_APPLIED_TRANSIENT = ((True, False), (True, False))
+_NOT_APPLIED = ((False, False), (False, False))
+_UNKNOWN_CONNECTION = ((False, True), (True, False))
+_UNKNOWN_OTHER = ((False, True), (False, False))
+_U = grpc.StatusCode.UNAVAILABLE
+CLASSIFICATION = [
+    # Never sent: no connection could be made, or the name did not resolve.
+    (_U, "failed to connect to all addresses; last error: ...", _NOT_APPLIED_TRANSIENT),
+    (_U, "DNS resolution failed for etcd.invalid:2379", _NOT_APPLIED_TRANSIENT),
+    # Refused by etcd before it proposed the request, for a passing reason.
+    (_U, "etcdserver: no leader", _NOT_APPLIED_TRANSIENT),
+    (_U, "etcdserver: leader changed", _NOT_APPLIED_TRANSIENT),
+    (_U, "etcdserver: unhealthy cluster", _NOT_APPLIED_TRANSIENT),
+    (_U, "etcdserver: rpc not supported for learner", _NOT_APPLIED_TRANSIENT),
+    (grpc.StatusCode.UNKNOWN, "raft proposal dropped", _NOT_APPLIED_TRANSIENT),
+    (grpc.StatusCode.FAILED_PRECONDITION, "etcdserver: not leader", _NOT_APPLIED_TRANSIENT),
+    (grpc.StatusCode.RESOURCE_EXHAUSTED, "etcdserver: too many requests", _NOT_APPLIED_TRANSIENT),
+    # The connection lost mid-call: the request may have reached the leader.
+    (_U, "Socket closed", _UNKNOWN_CONNECTION),
+    (_U, "recvmsg:Connection reset by peer", _UNKNOWN_CONNECTION),
+    (_U, "Stream removed", _UNKNOWN_CONNECTION),
+    # etcd stopped waiting for a proposal that may still commit.
+    (_U, "etcdserver: request timed out", _UNKNOWN_CONNECTION),
+    (_U, "etcdserver: request timed out, possibly due to leader failure", _UNKNOWN_CONNECTION),
+    (_U, "etcdserver: request timed out, possibly due to connection lost", _UNKNOWN_CONNECTION),
+    (_U, "etcdserver: server stopped", _UNKNOWN_CONNECTION),
+    # Deadlines: the client's, or the server's view of it.
+    (grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded", _UNKNOWN_CONNECTION),
+    (grpc.StatusCode.UNKNOWN, "context deadline exceeded", _UNKNOWN_CONNECTION),
+    # Cancelled, internal or unclassified: nothing tells whether a write applied.
+    (grpc.StatusCode.CANCELLED, "etcdserver: request canceled", _UNKNOWN_OTHER),
+    (grpc.StatusCode.CANCELLED, "Locally cancelled by application!", _UNKNOWN_OTHER),
+    (grpc.StatusCode.INTERNAL, "Received RST_STREAM with error code 2", _UNKNOWN_OTHER),
+    (grpc.StatusCode.UNKNOWN, "something unforeseen", _UNKNOWN_OTHER),
+    (grpc.StatusCode.ABORTED, "aborted", _UNKNOWN_OTHER),
+    # Refused for good: sending it again fails the same way.
+    (grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: key is not provided", _NOT_APPLIED),
+    (grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: request is too large", _NOT_APPLIED),
+    (
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "grpc: received message larger than max (2097157 vs. 2097152)",
+        _NOT_APPLIED,
+    ),
+    (grpc.StatusCode.NOT_FOUND, "etcdserver: requested lease not found", _NOT_APPLIED),
+    (grpc.StatusCode.PERMISSION_DENIED, "etcdserver: permission denied", _NOT_APPLIED),
+    (grpc.StatusCode.UNAUTHENTICATED, "etcdserver: invalid auth token", _NOT_APPLIED),
+    (grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: revision of auth store is old", _NOT_APPLIED),
+    (
+        grpc.StatusCode.OUT_OF_RANGE,
+        "etcdserver: mvcc: required revision has been compacted",
+        _NOT_APPLIED,
+    ),
+    (grpc.StatusCode.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded", _NOT_APPLIED),
+    (grpc.StatusCode.UNIMPLEMENTED, "unknown method Downgrade", _NOT_APPLIED),
+    (grpc.StatusCode.FAILED_PRECONDITION, "etcdserver: member ID already exist", _NOT_APPLIED),
+]
+
+
+@pytest.mark.parametrize(("code", "details", "expected"), CLASSIFICATION)
+def test_each_cause_is_classified_for_writes_and_for_reads(
+    code: grpc.StatusCode, details: str, expected: tuple[tuple[bool, bool], tuple[bool, bool]]
+) -> None:
+    for retry_safe, (retryable, unknown) in zip((False, True), expected, strict=True):
+        err = map_rpc_error(rpc_error(code, details), retry_safe=retry_safe)
+        assert (err.retryable, err.outcome_unknown) == (retryable, unknown), (
+            f"{type(err).__name__} retry_safe={retry_safe}"
+        )
+        assert err.classify(retry_safe) == (retryable, unknown)
+
+
+@pytest.mark.parametrize("row", ETCD_ERROR_TABLE, ids=lambda row: row.message)
+@pytest.mark.parametrize("retry_safe", [False, True])
+def test_no_error_says_both_retryable_and_unknown(row: EtcdErrorRow, retry_safe: bool) -> None:
+    err = map_rpc_error(rpc_error(row.code, row.message), retry_safe=retry_safe)
+    assert not (err.retryable and err.outcome_unknown)
+    if err.retryable and not retry_safe:
+        # A write is only sent again when it provably did not take effect.
+        assert err.effect is Effect.TRANSIENT
+
+
+def _tree_marks() -> dict[str, str]:
+    """Class name -> its mark in the module docstring's tree ("" when unmarked)."""
+    doc = errors_module.__doc__
+    assert doc is not None
+    tree = doc[doc.index("    EtcdError (= Etcd3Exception)") :]
+    marks: dict[str, str] = {}
+    pending: list[str] = []
+    for line in tree.splitlines():
+        names = re.findall(r"\b([A-Z]\w+(?:Error|TimedOut))\b", line.split("[")[0])
+        pending += [name for name in names if hasattr(errors_module, name)]
+        mark = re.search(r"\s{2,}(transient|unknown|as its cause)\b", line)
+        if line.rstrip().endswith(",") and mark is None:
+            continue  # the class list goes on on the next line
+        for name in pending:
+            marks[name] = mark.group(1) if mark else ""
+        pending = []
+    return marks
+
+
+def test_the_documented_tree_marks_each_class_by_its_effect() -> None:
+    marks = _tree_marks()
+    classes = [
+        cls
+        for cls in vars(errors_module).values()
+        if isinstance(cls, type) and issubclass(cls, EtcdError)
+    ]
+    assert len(marks) >= 60
+    for cls in classes:
+        mark = marks.get(cls.__name__)
+        if mark is None:  # drawn elsewhere in a line ("LockError ── LockNotAcquiredError")
+            continue
+        expected = {Effect.TRANSIENT: "transient", Effect.UNKNOWN: "unknown"}.get(cls.effect, "")
+        if cls is NoServerAvailableError:
+            expected = "as its cause"
+        if cls is ConnectionClosedError:
+            expected = "unknown"  # "unknown if in flight"
+        assert mark == expected, cls.__name__
+
+
+def test_a_call_in_flight_when_the_client_closes_has_an_unknown_outcome() -> None:
+    assert not ConnectionClosedError().outcome_unknown  # nothing sent
+    in_flight = ConnectionClosedError(outcome_unknown=True)
+    assert (in_flight.retryable, in_flight.outcome_unknown) == (False, True)
 
 
 def test_unavailable_on_tls_without_client_cert_hints_at_mtls() -> None:
@@ -282,3 +415,54 @@ def test_errors_pickle_with_their_state() -> None:
     assert copy.compacted_revision == 42
     assert copy.code is grpc.StatusCode.OUT_OF_RANGE
     assert copy.method == "/etcdserverpb.KV/Range"
+
+
+def test_every_error_etcd_declares_has_a_class() -> None:
+    unmapped = [
+        f"{e.go_name} ({e.code.name} {e.message!r})"
+        for e in SERVER_ERRORS
+        if e.go_name not in CLASS_BY_GO_NAME
+    ]
+    assert not unmapped, (
+        "etcd declares errors etcd3.errors.CLASS_BY_GO_NAME does not map: "
+        f"{', '.join(unmapped)}; give each its class"
+    )
+
+
+def test_every_mapped_go_name_is_still_declared() -> None:
+    declared = {e.go_name for e in SERVER_ERRORS}
+    stale = sorted(set(CLASS_BY_GO_NAME) - declared)
+    assert not stale, (
+        f"the pinned etcd no longer declares {stale}: remove them from CLASS_BY_GO_NAME, and "
+        "keep in UNDECLARED_ERRORS any (code, message) older servers still send"
+    )
+
+
+def test_undeclared_rows_are_not_declared_by_the_pinned_etcd() -> None:
+    declared = {(e.code, e.message) for e in SERVER_ERRORS}
+    twice = [
+        f"{row.code.name} {row.message!r}"
+        for row in UNDECLARED_ERRORS
+        if (row.code, row.message) in declared
+    ]
+    assert not twice, f"the pinned etcd now declares {twice}: drop them from UNDECLARED_ERRORS"
+    assert len(ETCD_ERROR_TABLE) == len(SERVER_ERRORS) + len(UNDECLARED_ERRORS)
+
+
+def test_unimplemented_names_the_release_that_added_the_rpc() -> None:
+    exc = rpc_error(grpc.StatusCode.UNIMPLEMENTED, "unknown method Downgrade")
+    err = map_rpc_error(exc, method="/etcdserverpb.Maintenance/Downgrade")
+    assert type(err) is UnimplementedError
+    assert str(err) == (
+        "the server does not implement /etcdserverpb.Maintenance/Downgrade, added in etcd 3.5: "
+        "this server is older (unknown method Downgrade)"
+    )
+    lock = map_rpc_error(
+        rpc_error(grpc.StatusCode.UNIMPLEMENTED, "unknown service"), method="/v3lockpb.Lock/Lock"
+    )
+    assert "added in etcd 3.2" in str(lock)
+    # An RPC of the first v3 release, or one we do not know, gets no release to blame.
+    for method in ("/etcdserverpb.KV/Range", "/etcdserverpb.KV/NoSuchMethod", None):
+        err = map_rpc_error(rpc_error(grpc.StatusCode.UNIMPLEMENTED, "x"), method=method)
+        assert "added in" not in str(err)
+        assert "(an older etcd?): x" in str(err)

@@ -100,7 +100,8 @@ def test_all_lists_every_message_of_the_package() -> None:
         file = etcdserverpb.RangeRequest.DESCRIPTOR.file.pool
         assert all(file.FindMessageTypeByName(n) for n in exported)
         assert all(n.startswith(package + ".") for n in exported)
-    assert len(etcdserverpb.__all__) == 95 + 8
+    # 95 messages, 8 enums and the 3 values of the top-level AlarmType as module constants.
+    assert len(etcdserverpb.__all__) == 95 + 8 + 3
 
 
 def _public(module: ModuleType) -> list[tuple[str, object]]:
@@ -141,7 +142,14 @@ def test_generated_method_docstrings_follow_google_style() -> None:
 
 
 def test_method_constants_are_all_exported() -> None:
-    assert set(methods.__all__) == {"ALL_METHODS", *(m_const(m) for m in methods.ALL_METHODS)}
+    assert set(methods.__all__) == {
+        "ALL_METHODS",
+        "BY_PATH",
+        *(m_const(m) for m in methods.ALL_METHODS),
+    }
+    assert {m.path: m for m in methods.ALL_METHODS} == methods.BY_PATH
+    assert methods.BY_PATH["/etcdserverpb.Maintenance/Downgrade"].since == (3, 5)
+    assert methods.KV_RANGE.since == (3, 0)
 
 
 def m_const(info: object) -> str:

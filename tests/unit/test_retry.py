@@ -12,7 +12,6 @@ from etcd3._retry import (
     RetryPolicy,
     is_auth_expired,
     is_endpoint_failure,
-    never_sent,
 )
 from etcd3.errors import (
     AuthOldRevisionError,
@@ -123,11 +122,11 @@ def test_attempt_deadline_caps_only_retry_safe_calls() -> None:
 
 
 def test_never_sent_recognises_connection_failures_before_sending() -> None:
-    assert never_sent(refused())
-    assert never_sent(error_from_status(UNAVAILABLE, "errors resolving x.invalid:2379: nope"))
-    assert not never_sent(reset())
-    assert not never_sent(etcd("no leader"))  # a subclass: decided by its own flag
-    assert not never_sent(deadline())
+    assert refused().never_sent
+    assert error_from_status(UNAVAILABLE, "errors resolving x.invalid:2379: nope").never_sent
+    assert not reset().never_sent
+    assert not etcd("no leader").never_sent  # a subclass: decided by its own class
+    assert not deadline().never_sent
 
 
 @pytest.mark.parametrize(
@@ -200,7 +199,6 @@ def test_the_mapped_classes_are_the_expected_ones() -> None:
         refused(),
         etcd("no leader"),
         etcd("leader changed"),
-        etcd("server stopped"),
         etcd("unhealthy cluster"),
         etcd("not leader", grpc.StatusCode.FAILED_PRECONDITION),
         etcd("too many requests", grpc.StatusCode.RESOURCE_EXHAUSTED),
@@ -216,7 +214,13 @@ def test_writes_are_retried_when_they_never_reached_etcd(error: EtcdError) -> No
 
 @pytest.mark.parametrize(
     "error",
-    [reset(), deadline(), etcd("request timed out"), ConnectionFailedError("reset mid-call")],
+    [
+        reset(),
+        deadline(),
+        etcd("request timed out"),
+        etcd("server stopped"),
+        ConnectionFailedError("reset mid-call"),
+    ],
 )
 def test_writes_with_an_unknown_outcome_are_never_retried(error: EtcdError) -> None:
     call = attempts(safe=False)
@@ -224,7 +228,10 @@ def test_writes_with_an_unknown_outcome_are_never_retried(error: EtcdError) -> N
     assert call.attempts == 1
 
 
-@pytest.mark.parametrize("error", [reset(), deadline(), etcd("request timed out"), refused()])
+@pytest.mark.parametrize(
+    "error",
+    [reset(), deadline(), etcd("request timed out"), etcd("server stopped"), refused()],
+)
 def test_reads_are_retried_after_unknown_outcomes(error: EtcdError) -> None:
     call = attempts(safe=True)
     assert call.on_failure(error, "a:1", 0.0, failover=True) is not None

@@ -1,14 +1,16 @@
-"""Decisions computed by :mod:`codegen.schema`, on etcd's protos and on fragments."""
+"""The model :mod:`codegen.build` makes of etcd's protos and of fragments."""
 
 from __future__ import annotations
 
 import pytest
 from gen_support import FRAGMENTS, compile_protos, etcd_schema, fragment_schema
 
-from codegen import load, schema
+from codegen import build, load, policy
+from codegen.contract import CallKind
+from codegen.model import Method, Schema, SchemaError
 
 
-def _method(s: schema.Schema, path: str) -> schema.Method:
+def _method(s: Schema, path: str) -> Method:
     return next(m for m in s.methods if m.path == path)
 
 
@@ -45,86 +47,36 @@ def test_etcd_shape() -> None:
     assert sum(len(p.messages) for p in s.packages) == 120
     assert s.well_known == ("google.protobuf.descriptor_pb2",)
     assert s.pool_files[0].name == "etcd/api/mvccpb/kv.proto"
+    assert s.errors is not None
+    assert len(s.errors.errors) == 61
 
 
 def test_call_kinds() -> None:
     s = etcd_schema()
-    kinds = {m.path: m.kind for m in s.methods if m.kind != "UNARY"}
+    kinds = {m.path: m.kind for m in s.methods if m.kind is not CallKind.UNARY}
     assert kinds == {
-        "/etcdserverpb.Watch/Watch": "BIDI_STREAM",
-        "/etcdserverpb.Lease/LeaseKeepAlive": "BIDI_STREAM",
-        "/etcdserverpb.Maintenance/Snapshot": "SERVER_STREAM",
-        "/v3electionpb.Election/Observe": "SERVER_STREAM",
+        "/etcdserverpb.Watch/Watch": CallKind.BIDI_STREAM,
+        "/etcdserverpb.Lease/LeaseKeepAlive": CallKind.BIDI_STREAM,
+        "/etcdserverpb.Maintenance/Snapshot": CallKind.SERVER_STREAM,
+        "/v3electionpb.Election/Observe": CallKind.SERVER_STREAM,
     }
     assert _method(s, "/etcdserverpb.Watch/Watch").flattened_fields == ()
 
 
-def test_field_annotations_and_defaults() -> None:
+def test_enum_names_docs_and_module_constants() -> None:
     s = etcd_schema()
-    range_ = {f.name: f for f in _method(s, "/etcdserverpb.KV/Range").flattened_fields}
-    assert (range_["key"].kwarg_annotation, range_["key"].kwarg_default) == ("bytes", 'b""')
-    assert range_["sort_order"].kwarg_annotation == "SortOrder"
-    assert range_["sort_order"].kwarg_default == "SortOrder.NONE"
-    assert range_["sort_order"].attr_annotation("etcdserverpb") == "int"
-    assert range_["sort_order"].init_annotation("etcdserverpb") == "SortOrder | None"
-    assert range_["limit"].nondefault_test == "limit"
-
-    txn = {f.name: f for f in _method(s, "/etcdserverpb.KV/Txn").flattened_fields}
-    assert txn["compare"].kwarg_annotation == "Iterable[Compare]"
-    assert txn["compare"].kwarg_default == "()"
-    assert (
-        txn["compare"].attr_annotation("etcdserverpb")
-        == "_containers.RepeatedCompositeFieldContainer[Compare]"
-    )
-
-    resign = _method(s, "/v3electionpb.Election/Resign").flattened_fields[0]
-    assert (resign.kwarg_annotation, resign.kwarg_default) == ("LeaderKey | None", "None")
-    assert resign.nondefault_test == "leader is not None"
-
-    range_response = s.registry.message("etcdserverpb.RangeResponse")
-    kvs = range_response.field_named("kvs")
-    assert kvs.attr_annotation("etcdserverpb") == (
-        "_containers.RepeatedCompositeFieldContainer[mvccpb.KeyValue]"
-    )
-    assert kvs.attr_annotation("mvccpb") == "_containers.RepeatedCompositeFieldContainer[KeyValue]"
-    assert s.modules[3].imported_modules == ("authpb", "mvccpb")
-
-
-def test_enum_names_and_docs() -> None:
-    s = etcd_schema()
-    enums = {e.full_name: e for e in s.registry.enums.values()}
+    enums = s.registry.enums
     assert enums["authpb.Permission.Type"].py_name == "PermissionType"
     assert enums["etcdserverpb.RangeRequest.SortOrder"].py_name == "SortOrder"
     assert enums["etcdserverpb.AlarmType"].values[1].doc == "space quota is exhausted"
     assert _method(s, "/etcdserverpb.KV/Range").doc == (
         "Range gets the keys in the range from the key-value store."
     )
-
-
-def test_txn_facade_pairs_oneofs() -> None:
-    txn = etcd_schema().txn
-    assert txn is not None
-    assert [(op.suffix, op.request.py_name, op.response.py_name) for op in txn.ops] == [
-        ("range", "RangeRequest", "RangeResponse"),
-        ("put", "PutRequest", "PutResponse"),
-        ("delete_range", "DeleteRangeRequest", "DeleteRangeResponse"),
-        ("txn", "TxnRequest", "TxnResponse"),
-    ]
-    assert txn.target_field.name == "target"
-    assert [(t.member.name, t.value.name) for t in txn.targets] == [
-        ("version", "VERSION"),
-        ("create_revision", "CREATE"),
-        ("mod_revision", "MOD"),
-        ("value", "VALUE"),
-        ("lease", "LEASE"),
-    ]
-    assert [f.name for f in txn.compare_positional] == ["key", "result"]
-    assert [f.name for f in txn.compare_keywords] == ["range_end"]
-    assert txn.response_field.name == "responses"
-
-
-def test_fragment_without_txn_messages_has_no_facade() -> None:
-    assert fragment_schema("oneof").txn is None
+    # Only top-level enums define module constants, by their proto names (as _pb2 does).
+    etcdserverpb = next(p for p in s.modules if p.name == "etcdserverpb")
+    assert [v.name for _, v in etcdserverpb.constants] == ["NONE", "NOSPACE", "CORRUPT"]
+    assert etcdserverpb.exported_names[-3:] == ("NONE", "NOSPACE", "CORRUPT")
+    assert enums["etcdserverpb.RangeRequest.SortOrder"].constants == ()
 
 
 def test_oneof_presence_and_nested_names() -> None:
@@ -132,11 +84,9 @@ def test_oneof_presence_and_nested_names() -> None:
     shape = s.registry.message("frag.oneof.Shape")
     fields = {f.name: f for f in shape.fields}
     assert fields["circle"].has_presence  # oneof member
-    assert fields["circle"].kwarg_annotation == "float | None"
     assert fields["weight"].has_presence  # proto3 optional
     assert not fields["kind"].has_presence
     assert [o.name for o in shape.oneofs] == ["shape"]  # synthetic oneof of `weight` hidden
-    assert shape.oneofs[0].members_literal == '_t.Literal["circle", "square"]'
     assert s.registry.message("frag.oneof.Shape.Corner").py_name == "ShapeCorner"
     assert s.registry.enum("frag.oneof.Shape.Kind").py_name == "ShapeKind"
     assert [v.py_name for v in s.registry.enum("frag.oneof.Shape.Kind").values] == [
@@ -172,5 +122,25 @@ def test_errors_are_reported() -> None:
     broken = files[0].proto.__class__()
     broken.CopyFrom(files[0].proto)
     broken.dependency.append("missing.proto")
-    with pytest.raises(schema.SchemaError, match=r"imports missing\.proto"):
-        schema.build([load.LoadedFile(proto=broken)], "0")
+    with pytest.raises(SchemaError, match=r"imports missing\.proto"):
+        build.build([load.LoadedFile(proto=broken)], "0")
+
+
+def test_client_streaming_is_refused() -> None:
+    fds = compile_protos(FRAGMENTS, ["bidi.proto"])
+    files = load.load(fds)
+    proto = files[-1].proto.__class__()
+    proto.CopyFrom(files[-1].proto)
+    proto.service[0].method[1].client_streaming = True
+    proto.service[0].method[1].server_streaming = False
+    with pytest.raises(SchemaError, match="Echo/Listen: client-streaming RPCs are not supported"):
+        build.build([load.LoadedFile(proto=proto)], "0")
+
+
+def test_rpc_release_comes_from_the_policy_without_annotations() -> None:
+    s = etcd_schema()
+    since = {(m.service_full_name, m.name): m.since for m in s.methods}
+    assert since[("etcdserverpb.Maintenance", "Downgrade")] == (3, 5)
+    assert since[("etcdserverpb.KV", "Range")] == policy.FIRST_V3_RELEASE
+    newer = {key: v for key, v in since.items() if v != policy.FIRST_V3_RELEASE}
+    assert newer == dict(policy.RPC_SINCE)
