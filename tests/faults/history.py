@@ -28,13 +28,7 @@ import threading
 import time
 from collections import Counter
 
-from etcd3.errors import (
-    ConnectionClosedError,
-    EtcdError,
-    InvalidArgumentError,
-    LeaseNotFoundError,
-    PermissionDeniedError,
-)
+from etcd3.errors import EtcdError
 
 __all__ = [
     "Call",
@@ -144,23 +138,15 @@ class Op:
         )
 
 
-# Errors that prove the request was not applied. Everything else may have been.
-_NOT_APPLIED = (
-    LeaseNotFoundError,  # checked when the request is applied: nothing was written
-    PermissionDeniedError,
-    InvalidArgumentError,
-)
-
-
 def outcome_unknown(error: BaseException) -> bool:
     """Whether a call that raised ``error`` may still have taken effect.
 
-    Errors outside the :class:`EtcdError` tree are treated as unknown (and reported elsewhere
-    as defects); a closed client never sent anything.
+    The client's own verdict (:attr:`etcd3.EtcdError.outcome_unknown`) decides, so that the
+    checker judges it: a write it calls not applied is left out of the history, and the store
+    or a later read showing it applied is a violation. Errors outside the :class:`EtcdError`
+    tree are treated as unknown (and reported as defects).
     """
-    if isinstance(error, ConnectionClosedError):
-        return False
-    return not isinstance(error, _NOT_APPLIED)
+    return not isinstance(error, EtcdError) or error.outcome_unknown
 
 
 @dataclasses.dataclass
