@@ -46,6 +46,17 @@ def _release(members: list[EtcdMember], paths: list[Path], networks: list[FaultN
     paths.clear()
 
 
+def _advertised(chunk: list[int]) -> MemberPorts:
+    """The ports others reach a member at: ``chunk`` is its own client, peer and metrics ports,
+    then its client proxy's and (in a cluster) its peer proxy's."""
+    client, peer, metrics, *proxies = chunk
+    if proxies:
+        client = proxies[0]
+    if len(proxies) > 1:
+        peer = proxies[1]
+    return MemberPorts(client, peer, metrics)
+
+
 class Deployment:
     """Base of :class:`EtcdServer` and :class:`EtcdCluster`: launches ``size`` members.
 
@@ -151,15 +162,12 @@ class Deployment:
 
     def _plan_members(self) -> list[EtcdMember]:
         assert self._workdir is not None
-        per_member = 5 if self._fault_proxy else 3
+        # A client proxy per member, and a peer proxy per member of a cluster.
+        per_member = 3 + (min(self._size, 2) if self._fault_proxy else 0)
         numbers = free_ports(per_member * self._size)
         chunks = [numbers[i : i + per_member] for i in range(0, len(numbers), per_member)]
         listen = [MemberPorts(*chunk[:3]) for chunk in chunks]
-        # With proxies, clients and peers are given the proxies' ports; metrics stay direct.
-        ports = [
-            MemberPorts(chunk[3], chunk[4], chunk[2]) if self._fault_proxy else MemberPorts(*chunk)
-            for chunk in chunks
-        ]
+        ports = [_advertised(chunk) for chunk in chunks]
         initial_cluster = ",".join(
             f"{name}=http://127.0.0.1:{mp.peer}"
             for name, mp in zip(self._names, ports, strict=True)
