@@ -138,17 +138,19 @@ class EtcdCluster(Deployment):
     def remove(self, member: EtcdMember | int, timeout: float = 30.0) -> EtcdMember:
         """Remove a member from the cluster (etcd's ``MemberRemove``), stop it, delete its data.
 
-        The member stays in :attr:`members`, stopped, for :meth:`rejoin`. etcd refuses a
-        membership change as "unhealthy cluster" until the members that stay have been connected
-        to the leader for 5 s (e.g. right after a start or a partition); this waits that out.
+        The member stays in :attr:`members`, stopped, for :meth:`rejoin`. etcd refuses
+        membership changes for a while after a disturbance (its members must have been connected
+        to the leader for 5 s; an election must be over): this retries until ``timeout``.
 
         Raises:
-            subprocess.CalledProcessError: etcd refused (e.g. the removal would cost quorum), or
-                still said "unhealthy cluster" after ``timeout`` seconds.
+            RuntimeError: etcd still refused after ``timeout`` seconds; the message has its
+                answer.
         """
         target = self.member(member)
         member_id = target.member_id
-        self._reconfigure(target, timeout, "member", "remove", f"{member_id:x}")
+        self._reconfigure(
+            target, timeout, ("member", "remove", f"{member_id:x}"), done_if="member not found"
+        )
         target.prepare_rejoin()
         return target
 
@@ -157,31 +159,45 @@ class EtcdCluster(Deployment):
         empty data directory, as a new member with a new id; wait until it is healthy.
 
         Raises:
-            subprocess.CalledProcessError: etcd refused the addition.
+            RuntimeError: etcd still refused the addition after ``timeout`` seconds.
             EtcdStartError: The member did not start or did not become healthy.
         """
         target = self.member(member)
         deadline = time.monotonic() + timeout
         self._reconfigure(
-            target, timeout, "member", "add", target.name, f"--peer-urls={target.peer_url}"
+            target,
+            timeout,
+            ("member", "add", target.name, f"--peer-urls={target.peer_url}"),
+            done_if="Peer URLs already exists",
         )
         target.spawn()
         target.wait_healthy(max(0.1, deadline - time.monotonic()))
         return target
 
-    def _reconfigure(self, target: EtcdMember, timeout: float, *args: str) -> None:
-        """Run an etcdctl membership command through the members other than ``target``."""
+    def _reconfigure(
+        self, target: EtcdMember, timeout: float, command: tuple[str, ...], *, done_if: str
+    ) -> None:
+        """Run an etcdctl membership command through the members other than ``target`` until
+        it succeeds. A retry that fails with ``done_if`` finds the change made by an earlier
+        attempt whose answer was lost."""
         deadline = time.monotonic() + timeout
+        attempted = False
         while True:
             others = [
                 m.client_url for m in self._started_members if m is not target and m.is_running
             ]
             try:
-                self.etcdctl(*args, endpoints=others)
+                self.etcdctl(*command, endpoints=others)
                 return
             except subprocess.CalledProcessError as exc:
-                if "unhealthy cluster" not in exc.stderr or time.monotonic() >= deadline:
-                    raise
+                answer = (exc.stderr or exc.stdout or "").strip()
+                if attempted and done_if in answer:
+                    return
+                if time.monotonic() >= deadline:
+                    raise RuntimeError(
+                        f"etcd refused `{' '.join(command)}` for {timeout} s: {answer}"
+                    ) from exc
+            attempted = True
             time.sleep(0.2)
 
     # -- network faults (clusters started with fault_proxy=True) ----------------------------
