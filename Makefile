@@ -13,6 +13,9 @@ ETCD_VERSION ?=
 FDS := build/$(if $(ETCD_PROTO_DIR),etcd-local,etcd).fds
 ERRORS_GO := $(FDS:.fds=-errors.go)
 PYTEST_ARGS ?=
+# `make soak`: how long to inject random faults, and the seed of a run to replay.
+SOAK_SECONDS ?= 600
+SOAK_SEED ?=
 
 # Runtime pins proven in fresh venvs, one row each: Python, then requirements. `make test-compat`
 # (CI) runs the lower bounds of protobuf, grpcio and their stubs in pyproject.toml, and the newest;
@@ -30,7 +33,8 @@ SERVER_SUITES ?= tests/integration tests/faults
 
 .DEFAULT_GOAL := help
 .PHONY: help dev protos regen gen-check lint format mypy verifytypes docs test test-quick \
-	test-servers test-compat test-compat-oldest test-compat-newest bench bench-peers demo check clean
+	test-servers test-compat test-compat-oldest test-compat-newest soak bench bench-peers demo \
+	check clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -107,6 +111,10 @@ test-compat-all:  ## test-compat, plus a row for each protobuf major in between
 	bash tools/compat.sh $(COMPAT_OLDEST)
 	@for row in $(COMPAT_MORE_ROWS); do bash tools/compat.sh $$row || exit 1; done
 	bash tools/compat.sh $(COMPAT_NEWEST)
+
+soak: $(STAMP)  ## Random network faults under load for SOAK_SECONDS (600); SOAK_SEED=N replays a run
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_SEED=$(SOAK_SEED) $(BIN)/pytest -p no:cacheprovider -s \
+		--timeout=$$(( $(SOAK_SECONDS) + 900 )) tests/faults/soak.py
 
 # BENCH_ARGS=--quick for a short development run; see docs/guide/performance.md.
 BENCH_ARGS ?=

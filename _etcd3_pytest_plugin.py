@@ -18,6 +18,9 @@ settings; see :mod:`etcd3.testing` for the objects they return):
         ``server.user`` (``"root"``) with ``server.password`` (random per run).
     etcd_cluster (function): A fresh 3-member :class:`~etcd3.testing.EtcdCluster` per test, since
         fault tests kill, pause and restart its members.
+    etcd_proxied_cluster (function): A fresh 3-member cluster behind fault proxies
+        (``fault_proxy=True``): partition it (``partition``, ``isolate``, ``heal``) or slow,
+        throttle and break its links through ``cluster.network``.
     etcd_factory (function): An :class:`~etcd3.testing.EtcdFactory`. Call it with
         :class:`~etcd3.testing.EtcdServer` keyword arguments to get a started server of your own,
         or use ``etcd_factory.cluster(size, ...)``; everything is stopped after the test.
@@ -69,6 +72,7 @@ __all__ = [
     "etcd_binary",
     "etcd_cluster",
     "etcd_factory",
+    "etcd_proxied_cluster",
     "etcd_server",
     "etcd_tls_server",
 ]
@@ -190,6 +194,20 @@ def etcd_cluster(etcd_binary: Path) -> Iterator[EtcdCluster]:
         from etcd3.testing import EtcdCluster
 
         cluster = EtcdCluster(3, binary=etcd_binary)
+        cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def etcd_proxied_cluster(etcd_binary: Path) -> Iterator[EtcdCluster]:
+    """A fresh 3-member etcd cluster behind fault proxies, for one test."""
+    with _setup_errors():
+        from etcd3.testing import EtcdCluster
+
+        cluster = EtcdCluster(3, binary=etcd_binary, fault_proxy=True)
         cluster.start()
     try:
         yield cluster

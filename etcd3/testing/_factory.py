@@ -51,6 +51,7 @@ class EtcdFactory:
         extra_args: Sequence[str] = (),
         name: str = "etcd3-test",
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> EtcdServer:
         """Start and return an :class:`EtcdServer`; the arguments are the same."""
         binary, version = self._choice(binary, version)
@@ -64,6 +65,7 @@ class EtcdFactory:
             extra_args=extra_args,
             name=name,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self._started.append(server)
         return server.start()
@@ -79,6 +81,7 @@ class EtcdFactory:
         version: str | None = None,
         extra_args: Sequence[str] = (),
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> EtcdCluster:
         """Start and return an :class:`EtcdCluster`; the arguments are the same."""
         binary, version = self._choice(binary, version)
@@ -91,6 +94,7 @@ class EtcdFactory:
             version=version,
             extra_args=extra_args,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self._started.append(cluster)
         return cluster.start()

@@ -33,6 +33,8 @@ class EtcdServer(Deployment):
         extra_args: More etcd flags, appended last.
         name: The member name (``--name``).
         start_timeout: Seconds to wait for the server to become healthy.
+        fault_proxy: Put a :class:`FaultProxy` in front of the client port (:attr:`network`);
+            :attr:`endpoint` is then the proxy's.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class EtcdServer(Deployment):
         extra_args: Sequence[str] = (),
         name: str = "etcd3-test",
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> None:
         super().__init__(
             size=1,
@@ -59,6 +62,7 @@ class EtcdServer(Deployment):
             data_dir=data_dir,
             extra_args=extra_args,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self.name = name
 
