@@ -326,7 +326,9 @@ class GrpcCaller:
                     raise error
                 if step.refresh:
                     refreshed = True
-                    self._refresh_token(token)
+                    # The new login is part of this call: it gets what is left of its deadline.
+                    left = attempts.remaining(_monotonic())
+                    self._refresh_token(token, DEFAULT_TIMEOUT if left is None else max(0.0, left))
                 elif step.delay:
                     sleep(step.delay)
                 endpoint, timeout, capped = step.endpoint, step.timeout, step.capped
@@ -395,9 +397,15 @@ class GrpcCaller:
         self._metadata.logged_in(response.token)
         return response.token
 
-    def _refresh_token(self, stale: str | None) -> None:
+    def _refresh_token(self, stale: str | None, timeout: Timeout = DEFAULT_TIMEOUT) -> None:
         """Log in again unless another thread or task already replaced the ``stale`` token;
-        those that need it at the same time wait for one login."""
+        those that need it at the same time wait for one login.
+
+        Args:
+            stale: The token the caller found expired.
+            timeout: Deadline of the login: what is left of the call that needs it, or the
+                client's default.
+        """
         credentials = self._metadata.credentials
         if credentials is None:
             return
@@ -405,7 +413,7 @@ class GrpcCaller:
             if self._metadata.token != stale:
                 return
             _log.info("etcd3: the auth token expired; authenticating again")
-            self._login(credentials[0], credentials[1], DEFAULT_TIMEOUT)
+            self._login(credentials[0], credentials[1], timeout)
 
     # --- Auto-sync ------------------------------------------------------------------------
 

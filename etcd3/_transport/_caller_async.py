@@ -342,7 +342,11 @@ class AsyncGrpcCaller:
                     raise error
                 if step.refresh:
                     refreshed = True
-                    await self._refresh_token(token)
+                    # The new login is part of this call: it gets what is left of its deadline.
+                    left = attempts.remaining(_monotonic())
+                    await self._refresh_token(
+                        token, DEFAULT_TIMEOUT if left is None else max(0.0, left)
+                    )
                 elif step.delay:
                     await sleep(step.delay)
                 endpoint, timeout, capped = step.endpoint, step.timeout, step.capped
@@ -413,9 +417,15 @@ class AsyncGrpcCaller:
         self._metadata.logged_in(response.token)
         return response.token
 
-    async def _refresh_token(self, stale: str | None) -> None:
+    async def _refresh_token(self, stale: str | None, timeout: Timeout = DEFAULT_TIMEOUT) -> None:
         """Log in again unless another thread or task already replaced the ``stale`` token;
-        those that need it at the same time wait for one login."""
+        those that need it at the same time wait for one login.
+
+        Args:
+            stale: The token the caller found expired.
+            timeout: Deadline of the login: what is left of the call that needs it, or the
+                client's default.
+        """
         credentials = self._metadata.credentials
         if credentials is None:
             return
@@ -423,7 +433,7 @@ class AsyncGrpcCaller:
             if self._metadata.token != stale:
                 return
             _log.info("etcd3: the auth token expired; authenticating again")
-            await self._login(credentials[0], credentials[1], DEFAULT_TIMEOUT)
+            await self._login(credentials[0], credentials[1], timeout)
 
     # --- Auto-sync ------------------------------------------------------------------------
 

@@ -265,10 +265,6 @@ SCENARIOS = {
         slow_links,
         extra_args=SLOW_NETWORK_TIMING,
         call_timeout=5.0,
-        # Tokens that expire mid-run make a call re-authenticate outside its deadline, which
-        # turns a slow member into a failed one (test_fault_network.py shows it alone); the
-        # promise here is about latency only.
-        token_ttl=None,
     ),
     "replies_lost": Scenario("replies_lost", replies_lost, _victim_first),
     "rolling_restart": Scenario("rolling_restart", rolling_restart),
