@@ -9,12 +9,14 @@ one of:
 - a **fragment**: it uses fixtures, names the docs declare once (:data:`FIXTURES`): ``client``
   (a connected :class:`etcd3.Etcd3Client`, or an :class:`etcd3.AsyncEtcd3Client` in a block that
   awaits) and ``server`` (the :class:`etcd3.testing.EtcdServer` it talks to). A hidden preamble
-  imports ``etcd3`` and declares the fixtures with their types; a block that awaits becomes the
-  body of a coroutine, run on an event loop.
+  imports ``etcd3`` (when the block uses it) and declares the fixtures with their types; a block
+  that awaits becomes the body of a coroutine, run on an event loop.
 
 Each block stands alone: names defined by one block are not visible in the next, so that each is
-checked as a reader would copy it. A block may be marked ``<!-- snippet: compile -->`` on the
-line before it when it cannot run here (it is still type-checked); a test keeps such marks rare.
+checked as a reader would copy it. The line before a block may say ``<!-- snippet: pytest -->``:
+the block is a test module, run by pytest (with the package's fixtures) instead of executed; or
+``<!-- snippet: compile: REASON -->`` when it cannot run here (it is still type-checked): a test
+keeps such marks rare.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ README = ROOT / "README.md"
 FIXTURES = ("client", "server")
 """The names a fragment may use without defining them."""
 
-BLOCK_FUNCTION = "_docs_block"
+BLOCK_FUNCTION = "docs_block"
 """The coroutine a fragment that awaits becomes the body of."""
 
 _FENCE = re.compile(
@@ -98,7 +100,8 @@ class Block:
         head = ["# pyright: strict"] if declare else []
         if self.is_program:
             return "\n".join([*head, self.source])
-        head.append("import etcd3")
+        if "etcd3" in _free_names(self.tree):
+            head.append("import etcd3")
         if declare:
             for name in self.fixtures:
                 source = "async_client" if name == "client" and self.awaits else name
@@ -119,9 +122,10 @@ def blocks(page: Path) -> Iterator[Block]:
     text = page.read_text(encoding="utf-8")
     for match in _FENCE.finditer(text):
         mode = (match["mode"] or "run").strip()
-        if mode != "run" and not re.fullmatch(r"compile: \S.*", mode):
+        if mode not in ("run", "pytest") and not re.fullmatch(r"compile: \S.*", mode):
             raise ValueError(
-                f"{page}: unknown snippet mode {mode!r}: use 'compile: <why it cannot run here>'"
+                f"{page}: unknown snippet mode {mode!r}: 'pytest', or "
+                "'compile: <why it cannot run here>'"
             )
         line = text.count("\n", 0, match.start("body"))
         yield Block(page, line, textwrap.dedent(match["body"]), mode)
@@ -147,19 +151,20 @@ def _awaits_at_top_level(tree: ast.Module) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             continue
-        if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) and not _inside_function(
-            tree, node
-        ):
+        awaits = isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) or (
+            isinstance(node, ast.comprehension) and node.is_async
+        )
+        if awaits and not _inside_function(tree, node):
             return True
     return False
 
 
 def _inside_function(tree: ast.Module, target: ast.AST) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            if any(child is target for child in ast.walk(node)):
-                return True
-    return False
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        and any(child is target for child in ast.walk(node))
+        for node in ast.walk(tree)
+    )
 
 
 def _free_names(tree: ast.Module) -> set[str]:
