@@ -305,7 +305,7 @@ class EndpointSet:
 
 
 class Endpoint:
-    """One etcd member of a ``MultiEndpointEtcd3Client`` (python-etcd3's API, API.md §4).
+    """One etcd member of a ``MultiEndpointEtcd3Client`` (python-etcd3's API).
 
     Args:
         host: Host name or address.
