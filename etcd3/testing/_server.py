@@ -17,8 +17,11 @@ class EtcdServer(Deployment):
 
     Use it as a context manager, or call :meth:`start` and :meth:`stop`::
 
-        with EtcdServer() as server:
-            client = etcd3.Client(server.endpoint)
+        import etcd3
+        from etcd3.testing import EtcdServer
+
+        with EtcdServer() as server, etcd3.client(server.endpoint, timeout=5) as client:
+            client.put("/greeting", "hello")
 
     Args:
         tls: Serve clients over HTTPS with a freshly generated PKI (:attr:`tls`) and require a

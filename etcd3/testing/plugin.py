@@ -20,9 +20,12 @@ Fixtures:
 
 Example::
 
+    import etcd3
+
     def test_roundtrip(etcd_server):
-        client = etcd3.Client(etcd_server.endpoint)
-        ...
+        with etcd3.client(etcd_server.endpoint, timeout=5) as client:
+            client.put("/roundtrip", "v")
+            assert client.get("/roundtrip")[0] == b"v"
 
     def test_failover(etcd_cluster):
         etcd_cluster.kill(etcd_cluster.leader())
