@@ -24,7 +24,6 @@ FILE_SYNTAX = 12
 MESSAGE_FIELD = 2
 MESSAGE_NESTED = 3
 MESSAGE_ENUM = 4
-MESSAGE_ONEOF = 8
 #: ``EnumDescriptorProto`` / ``ServiceDescriptorProto`` fields.
 ENUM_VALUE = 2
 SERVICE_METHOD = 2

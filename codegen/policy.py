@@ -1,4 +1,4 @@
-"""Decisions about etcd's API that the descriptors cannot express, kept as data.
+"""Decisions and facts about etcd's API that the descriptors cannot express, kept as data.
 
 ``RETRY_SAFETY`` names every RPC of the pinned etcd API. ``True`` means re-sending the request
 after an unknown outcome (deadline, connection lost mid-call) cannot change the cluster's state
@@ -9,6 +9,11 @@ from the last seen revision and keep-alives are idempotent). ``False`` covers ev
 An RPC missing from the table (say etcd 3.7's ``KV.RangeStream`` after a bump) is generated as
 unsafe and the generator warns, so a bump can never make a write retryable by accident;
 ``tests/codegen/test_policy.py`` checks the table against the pinned descriptor set.
+
+``RPC_SINCE`` names the etcd release that introduced each RPC newer than etcd 3.0, the first
+release of the v3 API. etcd 3.6 and later state it in their protos (the ``versionpb``
+annotations of the request and response messages); the pinned 3.5 protos do not, so the fact
+is kept here and checked against the annotations whenever the protos carry them.
 """
 
 from __future__ import annotations
@@ -75,6 +80,37 @@ RETRY_SAFETY = MappingProxyType(
         ("v3electionpb.Election", "Resign"): False,
     }
 )
+
+
+#: The first etcd release with the v3 API: every RPC, message and field is at least this old,
+#: so docstrings only mention newer releases.
+FIRST_V3_RELEASE = (3, 0)
+
+#: ``(service, rpc)`` → the etcd release that introduced it, for RPCs newer than
+#: :data:`FIRST_V3_RELEASE`. Keep in proto declaration order.
+RPC_SINCE = MappingProxyType(
+    {
+        ("etcdserverpb.Lease", "LeaseTimeToLive"): (3, 1),
+        ("etcdserverpb.Lease", "LeaseLeases"): (3, 3),
+        ("etcdserverpb.Cluster", "MemberPromote"): (3, 4),
+        ("etcdserverpb.Maintenance", "HashKV"): (3, 3),
+        ("etcdserverpb.Maintenance", "MoveLeader"): (3, 3),
+        ("etcdserverpb.Maintenance", "Downgrade"): (3, 5),
+        ("etcdserverpb.Auth", "AuthStatus"): (3, 5),
+        # The concurrency services carry no annotations in any release; etcd 3.2 added them.
+        ("v3lockpb.Lock", "Lock"): (3, 2),
+        ("v3lockpb.Lock", "Unlock"): (3, 2),
+        ("v3electionpb.Election", "Campaign"): (3, 2),
+        ("v3electionpb.Election", "Proclaim"): (3, 2),
+        ("v3electionpb.Election", "Leader"): (3, 2),
+        ("v3electionpb.Election", "Observe"): (3, 2),
+        ("v3electionpb.Election", "Resign"): (3, 2),
+    }
+)
+
+#: Proto packages whose messages, enums and top-level enum values ``etcd3.rpc`` (and
+#: ``etcd3.etcdrpc``) also export at the top level, the namespace both predecessors offered.
+FLAT_PACKAGES = ("etcdserverpb", "mvccpb", "authpb")
 
 
 @dataclass(frozen=True)

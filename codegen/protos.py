@@ -1,10 +1,11 @@
-"""Obtain etcd's API protos from their pinned registry package and compile them.
+"""Obtain etcd's API protos (and its error declarations) from their pinned package; compile.
 
 Stage 0 of the pipeline, run by ``make protos`` / ``make regen``:
 
 1. ``fetch``: download the Debian package named in ``protos/pin.json`` with a private apt state
-   (the machine's apt configuration is only read, for the mirror), verify the sha256 of the
-   ``.deb`` and of every proto file, extract them into ``protos/.cache/``.
+   (:mod:`etcd3.testing._debian`, which also fetches test servers), verify the sha256 of the
+   ``.deb`` and of every pinned file (the protos and :data:`ERRORS_GO`), extract them into
+   ``protos/.cache/``.
 2. ``strip``: drop the Go/grpc-gateway-only imports and options (``gogoproto``,
    ``google.api.http``, openapiv2). Messages, fields, enums and RPCs are untouched.
 3. ``compile``: build a ``FileDescriptorSet`` with source info (the comments) for the generator.
@@ -19,7 +20,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -35,6 +35,8 @@ _DROPPED_IMPORTS = ("gogoproto/", "google/api/", "protoc-gen-openapiv2/")
 _DROPPED_OPTION = re.compile(r"\(\s*(gogoproto|google\.api|grpc\.gateway\.protoc_gen_openapiv2)\b")
 #: The proto import prefix etcd uses for its own files (``import "etcd/api/mvccpb/kv.proto"``).
 IMPORT_PREFIX = "etcd"
+#: The Go file declaring the errors etcd's server sends (read by :mod:`codegen.go_errors`).
+ERRORS_GO = "api/v3rpc/rpctypes/error.go"
 
 
 class ProtoError(RuntimeError):
@@ -59,65 +61,14 @@ class Pin:
         data.pop("comment", None)
         return cls(**data)
 
+    @property
+    def protos(self) -> list[str]:
+        """The pinned ``.proto`` files, in the pin's order."""
+        return [rel for rel in self.files if rel.endswith(".proto")]
+
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _debian_mirror() -> str:
-    """The first Debian archive URI configured on this machine (never hard-coded here)."""
-    candidates: list[str] = []
-    for src in sorted(Path("/etc/apt/sources.list.d").glob("*.sources")):
-        for line in src.read_text().splitlines():
-            if line.startswith("URIs:"):
-                candidates.extend(line.split()[1:])
-    sources_list = Path("/etc/apt/sources.list")
-    if sources_list.exists():
-        for line in sources_list.read_text().splitlines():
-            parts = line.split()
-            if parts and parts[0] == "deb":
-                candidates.extend(p for p in parts[1:] if "://" in p)
-    for uri in candidates:
-        if uri.rstrip("/").endswith("/debian"):
-            return uri
-    raise ProtoError("no Debian archive is configured in /etc/apt; pass ETCD_PROTO_DIR instead")
-
-
-def _download_deb(pin: Pin, workdir: Path) -> Path:
-    """Download the pinned .deb with a private apt state; the system's state is not touched."""
-    if shutil.which("apt-get") is None:
-        raise ProtoError(
-            "apt-get is not available: download the etcd source tree and run "
-            "`make regen ETCD_PROTO_DIR=<etcd checkout>` instead"
-        )
-    for sub in ("lists/partial", "cache/archives/partial"):
-        (workdir / sub).mkdir(parents=True, exist_ok=True)
-    keyring = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
-    # The sha256 pin below is the trust anchor; the archive signature is checked when we can.
-    trust = f"signed-by={keyring}" if keyring.exists() else "trusted=yes"
-    sources = workdir / "sources.list"
-    sources.write_text(f"deb [{trust}] {_debian_mirror()} {pin.suite} main\n")
-    opts = [
-        f"-oDir::Etc::sourcelist={sources}",
-        "-oDir::Etc::sourceparts=/nonexistent",
-        f"-oDir::State::Lists={workdir / 'lists'}",
-        f"-oDir::Cache={workdir / 'cache'}",
-        "-oDebug::NoLocking=1",
-        "-qq",
-    ]
-    for cmd in (["update"], ["download", f"{pin.package}={pin.version}"]):
-        proc = subprocess.run(
-            ["apt-get", *opts, *cmd], cwd=workdir, capture_output=True, text=True, check=False
-        )
-        if proc.returncode != 0:
-            raise ProtoError(
-                f"apt-get {cmd[0]} failed for {pin.package}={pin.version} ({pin.suite}):\n"
-                f"{proc.stderr.strip()}\nIf the suite moved on, bump protos/pin.json."
-            )
-    debs = sorted(workdir.glob(f"{pin.package}_*.deb"))
-    if len(debs) != 1:
-        raise ProtoError(f"expected one downloaded .deb, found {[d.name for d in debs]}")
-    return debs[0]
 
 
 def fetch(pin: Pin, cache_dir: Path = CACHE_DIR) -> Path:
@@ -125,14 +76,23 @@ def fetch(pin: Pin, cache_dir: Path = CACHE_DIR) -> Path:
     root = cache_dir / pin.version
     if all(_ok(root / rel, digest) for rel, digest in pin.files.items()):
         return root
+    # Imported here, not at the top: only a download needs it, and it imports the etcd3 package,
+    # which a run from a given proto tree (or a verified cache) must not depend on.
+    from etcd3.testing._debian import DebianDownloadError, DebianPackage, download, extract
+
     with tempfile.TemporaryDirectory(prefix="etcd3-protos-") as tmp:
         workdir = Path(tmp)
-        deb = _download_deb(pin, workdir)
-        got = _sha256(deb)
-        if got != pin.deb_sha256:
-            raise ProtoError(f"{deb.name}: sha256 {got} does not match the pin {pin.deb_sha256}")
         extracted = workdir / "x"
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(extracted)], check=True)
+        try:
+            (deb,) = download(
+                pin.suite, [DebianPackage(pin.package, pin.version, pin.deb_sha256)], workdir
+            )
+            extract(deb, extracted)
+        except DebianDownloadError as exc:
+            raise ProtoError(
+                f"{exc}\nIf the suite moved on, bump protos/pin.json; without apt-get, run "
+                "`make regen ETCD_PROTO_DIR=<etcd checkout>`."
+            ) from exc
         src = extracted / pin.source_root
         if root.exists():
             shutil.rmtree(root)
@@ -228,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen.protos", description=__doc__)
     parser.add_argument("--proto-dir", type=Path, help="an etcd source tree instead of the pin")
     parser.add_argument("--out", type=Path, help="write the FileDescriptorSet here")
+    parser.add_argument("--errors-out", type=Path, help=f"copy {ERRORS_GO} here")
     parser.add_argument("--print-pin", action="store_true", help="print fetched sha256s")
     args = parser.parse_args(argv)
     pin = Pin.load()
@@ -236,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.print_pin:
             print(json.dumps({rel: _sha256(root / rel) for rel in pin.files}, indent=2))
         if args.out:
-            compile_descriptor_set(root, list(pin.files), args.out)
+            compile_descriptor_set(root, pin.protos, args.out)
+        if args.errors_out:
+            args.errors_out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / ERRORS_GO, args.errors_out)
     except ProtoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

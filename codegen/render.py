@@ -1,10 +1,13 @@
 """Stage 4: the Jinja environment and its filters.
 
-There is one docstring filter, :func:`docstring`. It takes a schema object, picks its text
-(:mod:`codegen.schema` already chose leading > trailing > detached comment and removed the
-comment markers), escapes it for a triple-quoted string and lays it out Google style: summary,
-``Args:`` (one entry per flattened field, from the field's own comment), ``Returns:``,
-``Raises:``.
+There is one docstring filter, :func:`docstring`. It takes a model object, picks its text
+(:mod:`codegen.build` already chose leading > trailing > detached comment and removed the
+comment markers), notes the etcd release that introduced it when newer than the first v3
+release, escapes it for a triple-quoted string and lays it out Google style: summary, ``Args:``
+(one entry per flattened field, from the field's own comment), ``Returns:``, ``Raises:``.
+
+The other filters spell types and defaults (:mod:`codegen.pytypes`); templates reach the import
+and export lists through the ``imports`` global (:mod:`codegen.imports`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ from pathlib import Path
 
 import jinja2
 
-from codegen import schema
+from codegen import imports, policy, pytypes, versions
+from codegen.contract import CallKind
+from codegen.model import Enum, EnumValue, Field, Message, Method, Package, Service
+from codegen.txn_facade import CompareTarget, OpKind
+from codegen.versions import Version
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -43,11 +50,20 @@ def escape(text: str) -> str:
     return text.replace('"""', r"\"\"\"") + trailing
 
 
-def _field_arg(field: schema.Field) -> tuple[str, str]:
-    return field.kwarg, field.doc or f"The ``{field.name}`` field of the request."
+def since_note(text: str, since: Version | None) -> str:
+    """``text`` followed by "Since etcd X.Y." when ``since`` is newer than the first v3 release."""
+    if since is None or since <= policy.FIRST_V3_RELEASE:
+        return text
+    note = f"Since etcd {versions.text(since)}."
+    return f"{text}\n\n{note}" if text else note
 
 
-def _request_args(fields: Sequence[schema.Field]) -> tuple[tuple[str, str], ...]:
+def _field_arg(field: Field) -> tuple[str, str]:
+    text = field.doc or f"The ``{field.name}`` field of the request."
+    return field.kwarg, since_note(text, field.since)
+
+
+def _request_args(fields: Sequence[Field]) -> tuple[tuple[str, str], ...]:
     return tuple(_field_arg(f) for f in fields)
 
 
@@ -58,12 +74,12 @@ _CALL_ARGS = (
 
 
 def doc_spec(obj: object) -> DocSpec:
-    """The docstring parts of a schema object (or a plain string)."""
+    """The docstring parts of a model object (or a plain string)."""
     if isinstance(obj, str):
         return DocSpec(summary=obj)
-    if isinstance(obj, schema.Method):
+    if isinstance(obj, Method):
         return _method_spec(obj)
-    if isinstance(obj, schema.OpKind):
+    if isinstance(obj, OpKind):
         return DocSpec(
             summary=(
                 f"A transaction operation running a ``{obj.request.py_name}``.\n\n{obj.request.doc}"
@@ -71,29 +87,31 @@ def doc_spec(obj: object) -> DocSpec:
             args=_request_args(obj.request.fields),
             returns=f"A ``RequestOp`` with ``{obj.request_member.name}`` set.",
         )
-    if isinstance(obj, schema.CompareTarget):
+    if isinstance(obj, CompareTarget):
         return DocSpec(
             summary=f"A transaction comparison of a key's ``{obj.member.name}``.",
             args=_request_args((*obj.positional, obj.member, *obj.keywords)),
             returns=f"A ``Compare`` with target ``{obj.value.py_name}`` and "
             f"``{obj.member.name}`` set.",
         )
-    if isinstance(obj, schema.Package):
+    if isinstance(obj, Package):
         summary = f"Messages and enums of the ``{obj.name}`` proto package."
         return DocSpec(summary=f"{summary}\n\n{obj.doc}".strip())
-    if isinstance(obj, schema.Message | schema.Enum | schema.Service):
+    if isinstance(obj, Service):
+        return DocSpec(summary=obj.doc or f"The ``{obj.full_name}`` service.")
+    if isinstance(obj, Message | Enum):
         kind = type(obj).__name__.lower()
-        return DocSpec(summary=obj.doc or f"The ``{obj.full_name}`` {kind}.")
-    if isinstance(obj, schema.Field | schema.EnumValue):
-        return DocSpec(summary=obj.doc)
+        return DocSpec(summary=since_note(obj.doc or f"The ``{obj.full_name}`` {kind}.", obj.since))
+    if isinstance(obj, Field | EnumValue):
+        return DocSpec(summary=since_note(obj.doc, obj.since))
     raise TypeError(f"no docstring for {type(obj).__name__}")
 
 
-def _method_spec(method: schema.Method) -> DocSpec:
-    summary = method.doc or f"Call ``{method.path}``."
+def _method_spec(method: Method) -> DocSpec:
+    summary = since_note(method.doc or f"Call ``{method.path}``.", method.since)
     request = method.request.py_name
     response = method.response.py_name
-    if method.kind == "BIDI_STREAM":
+    if method.kind is CallKind.BIDI_STREAM:
         return DocSpec(
             summary=summary,
             args=_CALL_ARGS,
@@ -107,7 +125,7 @@ def _method_spec(method: schema.Method) -> DocSpec:
     )
     returns = (
         f"A stream of ``{response}`` messages."
-        if method.kind == "SERVER_STREAM"
+        if method.kind is CallKind.SERVER_STREAM
         else f"The ``{response}``."
     )
     raises = (
@@ -160,4 +178,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters["docstring"] = docstring
     env.filters["pyrepr"] = repr
+    env.filters["version"] = versions.text
+    env.filters.update(pytypes.FILTERS)
+    env.globals["imports"] = imports
     return env

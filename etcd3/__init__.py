@@ -7,7 +7,27 @@ asyncio wrapper per etcd RPC), reachable as ``client.rpc`` or through :class:`Co
 :class:`AsyncConnection`. Every failure is an :class:`EtcdError` (tree in :mod:`etcd3.errors`).
 """
 
-from etcd3 import etcdrpc, rpc, transactions
+from etcd3 import (
+    base,
+    etcdrpc,
+    events,
+    exceptions,
+    leases,
+    locks,
+    members,
+    request_factory,
+    rpc,
+    transactions,
+    transactions2,
+    utils,
+    watch,
+)
+
+# Predecessor code imports from the module `etcd3.client` while everyone calls the function
+# `etcd3.client(...)`. The import system binds a submodule to its package only when it first
+# loads it: loading the module here, before the function is bound below, keeps `etcd3.client`
+# the function whatever the user imports later, as it was in both predecessors.
+from etcd3 import client as _client_module  # noqa: F401
 from etcd3._client import Etcd3Client, client
 from etcd3._client_async import AsyncEtcd3Client, async_client
 from etcd3._cluster_views import (
@@ -20,12 +40,8 @@ from etcd3._cluster_views import (
     Status,
 )
 from etcd3._concurrency_core import Leader
-from etcd3._connection import (
-    AsyncClientInterceptor,
-    AsyncConnection,
-    ClientInterceptor,
-    Connection,
-)
+from etcd3._connection import ClientInterceptor, Connection
+from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection
 from etcd3._election import Election
 from etcd3._election_async import AsyncElection
 from etcd3._endpoints import Endpoint
@@ -47,19 +63,29 @@ from etcd3._retry import RetryPolicy
 from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
 from etcd3._session import Session
 from etcd3._session_async import AsyncSession
-from etcd3._transactions import (
-    BaseCompare,
+from etcd3._transactions.builder import (
     CompareBuilder,
     CompareBuilderStep1,
     OperationBuilder,
     TransactionBuilder,
     TransactionResponse,
+)
+from etcd3._transactions.operators import (
+    BaseCompare,
+    Create,
+    Delete,
+    Get,
+    Mod,
+    Put,
     Transactions,
     TxCondition,
+    Txn,
     TxOp,
     TxResponse,
     TxResponses,
     TxResult,
+    Value,
+    Version,
     as_del_op_result,
     as_get_op_result,
     as_put_op_result,
@@ -67,7 +93,7 @@ from etcd3._transactions import (
 )
 from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
 from etcd3._version import __version__
-from etcd3._views import GetResult, KVMetadata, KVResult
+from etcd3._views import KV, GetResult, KVMetadata, KVResult, RangeResult
 from etcd3._watch import WatchHandle
 from etcd3._watch_async import AsyncWatchHandle
 from etcd3._watch_core import WatchState
@@ -166,6 +192,7 @@ from etcd3.errors import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "KV",
     "AbortedError",
     "Alarm",
     "AlarmType",
@@ -184,7 +211,6 @@ __all__ = [
     "AuthOldRevisionError",
     "AuthStatus",
     "BadLeaderTransfereeError",
-    "BaseCompare",
     "ClientForkedError",
     "ClientInterceptor",
     "ClusterIDMismatchError",
@@ -207,7 +233,6 @@ __all__ = [
     "EmptyKeyError",
     "Endpoint",
     "Etcd3Client",
-    "Etcd3Exception",
     "EtcdError",
     "Event",
     "FutureRevisionError",
@@ -260,6 +285,7 @@ __all__ = [
     "PreconditionFailedError",
     "ProposalDroppedError",
     "PutEvent",
+    "RangeResult",
     "RangeSortOrder",
     "RangeSortTarget",
     "RequestCancelledError",
@@ -286,12 +312,6 @@ __all__ = [
     "TooManyRequestsError",
     "TransactionBuilder",
     "TransactionResponse",
-    "Transactions",
-    "TxCondition",
-    "TxOp",
-    "TxResponse",
-    "TxResponses",
-    "TxResult",
     "UnauthenticatedError",
     "UnhealthyClusterError",
     "UnimplementedError",
@@ -309,16 +329,49 @@ __all__ = [
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
     "__version__",
+    "async_client",
+    "client",
+    "error_from_status",
+    "map_rpc_error",
+    "range_end_for_key",
+    "rpc",
+]
+
+# What only code written for python-etcd3 0.12 or etcd3-client 0.104 needs: their module paths
+# (each module's docstring says which predecessor had which name there), the operator
+# transactions of `client.transaction()` with their results, and the old names
+# `Etcd3Exception` (for `EtcdError`) and `etcdrpc` (for `rpc`). New code uses the names above.
+__all__ += [
+    "BaseCompare",
+    "Create",
+    "Delete",
+    "Etcd3Exception",
+    "Get",
+    "Mod",
+    "Put",
+    "Transactions",
+    "TxCondition",
+    "TxOp",
+    "TxResponse",
+    "TxResponses",
+    "TxResult",
+    "Txn",
+    "Value",
+    "Version",
     "as_del_op_result",
     "as_get_op_result",
     "as_put_op_result",
     "as_txn_op_result",
-    "async_client",
-    "client",
-    "error_from_status",
+    "base",
     "etcdrpc",
-    "map_rpc_error",
-    "range_end_for_key",
-    "rpc",
+    "events",
+    "exceptions",
+    "leases",
+    "locks",
+    "members",
+    "request_factory",
     "transactions",
+    "transactions2",
+    "utils",
+    "watch",
 ]

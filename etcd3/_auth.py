@@ -9,16 +9,15 @@ Passwords never appear in error messages or reprs: argument errors name the para
 from __future__ import annotations
 
 from etcd3._base import ClientBase
-from etcd3._cluster_views import (
-    AuthStatus,
-    PermissionType,
-    RolePermission,
+from etcd3._cluster_views import AuthStatus, PermissionType, RolePermission
+from etcd3._validate import (
+    KeyLike,
+    flag,
     name_arg,
     password_arg,
     perm_type_arg,
     permission_range,
 )
-from etcd3._validate import KeyLike, flag
 from etcd3.rpc.authpb import Permission, UserAddOptions
 from etcd3.rpc.etcdserverpb import (
     AuthDisableRequest,
@@ -67,32 +66,36 @@ class AuthMixin(ClientBase):
         """Turn authentication on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.RootUserNotExistError: There is no user ``root``.
             etcd3.errors.RootRoleNotExistError: User ``root`` lacks role ``root``.
             etcd3.EtcdError: The call failed.
         """
-        self._rpc.auth.auth_enable(_AUTH_ENABLE_REQUEST, timeout=self._deadline(timeout_override))
+        self._rpc.auth.auth_enable(
+            _AUTH_ENABLE_REQUEST, timeout=self._call_timeout(timeout_override)
+        )
 
     def auth_disable(self, timeout_override: float | None = None) -> None:
         """Turn authentication off (needs a ``root`` client while it is on).
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.PermissionDeniedError: This client is not ``root``.
             etcd3.EtcdError: The call failed.
         """
-        self._rpc.auth.auth_disable(_AUTH_DISABLE_REQUEST, timeout=self._deadline(timeout_override))
+        self._rpc.auth.auth_disable(
+            _AUTH_DISABLE_REQUEST, timeout=self._call_timeout(timeout_override)
+        )
 
     def auth_status(self, timeout_override: float | None = None) -> AuthStatus:
         """Whether authentication is on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The :class:`AuthStatus`.
@@ -102,7 +105,7 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = self._rpc.auth.auth_status(
-            _AUTH_STATUS_REQUEST, timeout=self._deadline(timeout_override)
+            _AUTH_STATUS_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return AuthStatus(response.enabled, response.authRevision)
 
@@ -122,7 +125,7 @@ class AuthMixin(ClientBase):
             password: Its password (may be omitted with ``no_password``).
             no_password: Create a user that cannot log in with a password (only with a client
                 certificate whose CN is its name).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -135,14 +138,14 @@ class AuthMixin(ClientBase):
             password=password_arg(password, optional=flag(no_password, "no_password")),
             options=UserAddOptions(no_password=no_password),
         )
-        self._rpc.auth.user_add(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.user_add(request, timeout=self._call_timeout(timeout_override))
 
     def user_get(self, name: str, timeout_override: float | None = None) -> tuple[str, ...]:
         """The roles granted to a user.
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user's role names.
@@ -154,14 +157,14 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthUserGetRequest(name=name_arg(name, "name"))
-        response = self._rpc.auth.user_get(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.auth.user_get(request, timeout=self._call_timeout(timeout_override))
         return tuple(response.roles)
 
     def user_list(self, timeout_override: float | None = None) -> tuple[str, ...]:
         """Every user's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user names, sorted.
@@ -170,7 +173,7 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = self._rpc.auth.user_list(
-            _USER_LIST_REQUEST, timeout=self._deadline(timeout_override)
+            _USER_LIST_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return tuple(response.users)
 
@@ -179,7 +182,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -188,7 +191,7 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthUserDeleteRequest(name=name_arg(name, "name"))
-        self._rpc.auth.user_delete(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.user_delete(request, timeout=self._call_timeout(timeout_override))
 
     def user_change_password(
         self, name: str, password: str, timeout_override: float | None = None
@@ -198,7 +201,7 @@ class AuthMixin(ClientBase):
         Args:
             name: The user name.
             password: The new password.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -209,7 +212,7 @@ class AuthMixin(ClientBase):
         request = AuthUserChangePasswordRequest(
             name=name_arg(name, "name"), password=password_arg(password)
         )
-        self._rpc.auth.user_change_password(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.user_change_password(request, timeout=self._call_timeout(timeout_override))
 
     def user_grant_role(self, name: str, role: str, timeout_override: float | None = None) -> None:
         """Grant a role to a user.
@@ -217,7 +220,7 @@ class AuthMixin(ClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -227,7 +230,7 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthUserGrantRoleRequest(user=name_arg(name, "name"), role=name_arg(role, "role"))
-        self._rpc.auth.user_grant_role(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.user_grant_role(request, timeout=self._call_timeout(timeout_override))
 
     def user_revoke_role(self, name: str, role: str, timeout_override: float | None = None) -> None:
         """Take a role away from a user.
@@ -235,7 +238,7 @@ class AuthMixin(ClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -247,7 +250,7 @@ class AuthMixin(ClientBase):
         request = AuthUserRevokeRoleRequest(
             name=name_arg(name, "name"), role=name_arg(role, "role")
         )
-        self._rpc.auth.user_revoke_role(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.user_revoke_role(request, timeout=self._call_timeout(timeout_override))
 
     # --- Roles ------------------------------------------------------------------------------
 
@@ -256,7 +259,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -265,7 +268,7 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthRoleAddRequest(name=name_arg(name, "name"))
-        self._rpc.auth.role_add(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.role_add(request, timeout=self._call_timeout(timeout_override))
 
     def role_get(
         self, name: str, timeout_override: float | None = None
@@ -274,7 +277,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role's :class:`RolePermission` entries.
@@ -286,14 +289,14 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthRoleGetRequest(role=name_arg(name, "name"))
-        response = self._rpc.auth.role_get(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.auth.role_get(request, timeout=self._call_timeout(timeout_override))
         return tuple(map(RolePermission.from_message, response.perm))
 
     def role_list(self, timeout_override: float | None = None) -> tuple[str, ...]:
         """Every role's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role names, sorted.
@@ -302,7 +305,7 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = self._rpc.auth.role_list(
-            _ROLE_LIST_REQUEST, timeout=self._deadline(timeout_override)
+            _ROLE_LIST_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return tuple(response.roles)
 
@@ -311,7 +314,7 @@ class AuthMixin(ClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -320,7 +323,7 @@ class AuthMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthRoleDeleteRequest(role=name_arg(name, "name"))
-        self._rpc.auth.role_delete(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.role_delete(request, timeout=self._call_timeout(timeout_override))
 
     def role_grant_permission(
         self,
@@ -338,7 +341,7 @@ class AuthMixin(ClientBase):
             range_end: The end of the range (exclusive); ``None`` for the single ``key``. For
                 every key with prefix ``p``, pass ``key=p, range_end=range_end_for_key(p)``.
             perm_type: ``"read"``, ``"write"``, ``"readwrite"`` or a ``PermissionType``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.
@@ -351,7 +354,7 @@ class AuthMixin(ClientBase):
             name=name_arg(name, "name"),
             perm=Permission(permType=perm_type_arg(perm_type), key=start, range_end=end),
         )
-        self._rpc.auth.role_grant_permission(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.role_grant_permission(request, timeout=self._call_timeout(timeout_override))
 
     def role_revoke_permission(
         self,
@@ -366,7 +369,7 @@ class AuthMixin(ClientBase):
             name: The role name.
             key: The key, or the start of the range.
             range_end: The end of the range; ``None`` for the single ``key``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.
@@ -378,4 +381,4 @@ class AuthMixin(ClientBase):
         request = AuthRoleRevokePermissionRequest(
             role=name_arg(name, "name"), key=start, range_end=end
         )
-        self._rpc.auth.role_revoke_permission(request, timeout=self._deadline(timeout_override))
+        self._rpc.auth.role_revoke_permission(request, timeout=self._call_timeout(timeout_override))

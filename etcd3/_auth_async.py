@@ -7,16 +7,15 @@ Passwords never appear in error messages or reprs: argument errors name the para
 from __future__ import annotations
 
 from etcd3._base_async import AsyncClientBase
-from etcd3._cluster_views import (
-    AuthStatus,
-    PermissionType,
-    RolePermission,
+from etcd3._cluster_views import AuthStatus, PermissionType, RolePermission
+from etcd3._validate import (
+    KeyLike,
+    flag,
     name_arg,
     password_arg,
     perm_type_arg,
     permission_range,
 )
-from etcd3._validate import KeyLike, flag
 from etcd3.rpc.authpb import Permission, UserAddOptions
 from etcd3.rpc.etcdserverpb import (
     AuthDisableRequest,
@@ -65,7 +64,7 @@ class AsyncAuthMixin(AsyncClientBase):
         """Turn authentication on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.RootUserNotExistError: There is no user ``root``.
@@ -73,28 +72,28 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         await self._rpc.auth.auth_enable(
-            _AUTH_ENABLE_REQUEST, timeout=self._deadline(timeout_override)
+            _AUTH_ENABLE_REQUEST, timeout=self._call_timeout(timeout_override)
         )
 
     async def auth_disable(self, timeout_override: float | None = None) -> None:
         """Turn authentication off (needs a ``root`` client while it is on).
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.PermissionDeniedError: This client is not ``root``.
             etcd3.EtcdError: The call failed.
         """
         await self._rpc.auth.auth_disable(
-            _AUTH_DISABLE_REQUEST, timeout=self._deadline(timeout_override)
+            _AUTH_DISABLE_REQUEST, timeout=self._call_timeout(timeout_override)
         )
 
     async def auth_status(self, timeout_override: float | None = None) -> AuthStatus:
         """Whether authentication is on.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The :class:`AuthStatus`.
@@ -104,7 +103,7 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = await self._rpc.auth.auth_status(
-            _AUTH_STATUS_REQUEST, timeout=self._deadline(timeout_override)
+            _AUTH_STATUS_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return AuthStatus(response.enabled, response.authRevision)
 
@@ -124,7 +123,7 @@ class AsyncAuthMixin(AsyncClientBase):
             password: Its password (may be omitted with ``no_password``).
             no_password: Create a user that cannot log in with a password (only with a client
                 certificate whose CN is its name).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -137,14 +136,14 @@ class AsyncAuthMixin(AsyncClientBase):
             password=password_arg(password, optional=flag(no_password, "no_password")),
             options=UserAddOptions(no_password=no_password),
         )
-        await self._rpc.auth.user_add(request, timeout=self._deadline(timeout_override))
+        await self._rpc.auth.user_add(request, timeout=self._call_timeout(timeout_override))
 
     async def user_get(self, name: str, timeout_override: float | None = None) -> tuple[str, ...]:
         """The roles granted to a user.
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user's role names.
@@ -156,14 +155,16 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthUserGetRequest(name=name_arg(name, "name"))
-        response = await self._rpc.auth.user_get(request, timeout=self._deadline(timeout_override))
+        response = await self._rpc.auth.user_get(
+            request, timeout=self._call_timeout(timeout_override)
+        )
         return tuple(response.roles)
 
     async def user_list(self, timeout_override: float | None = None) -> tuple[str, ...]:
         """Every user's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The user names, sorted.
@@ -172,7 +173,7 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = await self._rpc.auth.user_list(
-            _USER_LIST_REQUEST, timeout=self._deadline(timeout_override)
+            _USER_LIST_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return tuple(response.users)
 
@@ -181,7 +182,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The user name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -190,7 +191,7 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthUserDeleteRequest(name=name_arg(name, "name"))
-        await self._rpc.auth.user_delete(request, timeout=self._deadline(timeout_override))
+        await self._rpc.auth.user_delete(request, timeout=self._call_timeout(timeout_override))
 
     async def user_change_password(
         self, name: str, password: str, timeout_override: float | None = None
@@ -200,7 +201,7 @@ class AsyncAuthMixin(AsyncClientBase):
         Args:
             name: The user name.
             password: The new password.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``password`` is not a str.
@@ -211,7 +212,9 @@ class AsyncAuthMixin(AsyncClientBase):
         request = AuthUserChangePasswordRequest(
             name=name_arg(name, "name"), password=password_arg(password)
         )
-        await self._rpc.auth.user_change_password(request, timeout=self._deadline(timeout_override))
+        await self._rpc.auth.user_change_password(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     async def user_grant_role(
         self, name: str, role: str, timeout_override: float | None = None
@@ -221,7 +224,7 @@ class AsyncAuthMixin(AsyncClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -231,7 +234,7 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthUserGrantRoleRequest(user=name_arg(name, "name"), role=name_arg(role, "role"))
-        await self._rpc.auth.user_grant_role(request, timeout=self._deadline(timeout_override))
+        await self._rpc.auth.user_grant_role(request, timeout=self._call_timeout(timeout_override))
 
     async def user_revoke_role(
         self, name: str, role: str, timeout_override: float | None = None
@@ -241,7 +244,7 @@ class AsyncAuthMixin(AsyncClientBase):
         Args:
             name: The user name.
             role: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` or ``role`` is not a str.
@@ -253,7 +256,7 @@ class AsyncAuthMixin(AsyncClientBase):
         request = AuthUserRevokeRoleRequest(
             name=name_arg(name, "name"), role=name_arg(role, "role")
         )
-        await self._rpc.auth.user_revoke_role(request, timeout=self._deadline(timeout_override))
+        await self._rpc.auth.user_revoke_role(request, timeout=self._call_timeout(timeout_override))
 
     # --- Roles ------------------------------------------------------------------------------
 
@@ -262,7 +265,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -271,7 +274,7 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthRoleAddRequest(name=name_arg(name, "name"))
-        await self._rpc.auth.role_add(request, timeout=self._deadline(timeout_override))
+        await self._rpc.auth.role_add(request, timeout=self._call_timeout(timeout_override))
 
     async def role_get(
         self, name: str, timeout_override: float | None = None
@@ -280,7 +283,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role's :class:`RolePermission` entries.
@@ -292,14 +295,16 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthRoleGetRequest(role=name_arg(name, "name"))
-        response = await self._rpc.auth.role_get(request, timeout=self._deadline(timeout_override))
+        response = await self._rpc.auth.role_get(
+            request, timeout=self._call_timeout(timeout_override)
+        )
         return tuple(map(RolePermission.from_message, response.perm))
 
     async def role_list(self, timeout_override: float | None = None) -> tuple[str, ...]:
         """Every role's name.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The role names, sorted.
@@ -308,7 +313,7 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = await self._rpc.auth.role_list(
-            _ROLE_LIST_REQUEST, timeout=self._deadline(timeout_override)
+            _ROLE_LIST_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return tuple(response.roles)
 
@@ -317,7 +322,7 @@ class AsyncAuthMixin(AsyncClientBase):
 
         Args:
             name: The role name.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``name`` is not a str.
@@ -326,7 +331,7 @@ class AsyncAuthMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = AuthRoleDeleteRequest(role=name_arg(name, "name"))
-        await self._rpc.auth.role_delete(request, timeout=self._deadline(timeout_override))
+        await self._rpc.auth.role_delete(request, timeout=self._call_timeout(timeout_override))
 
     async def role_grant_permission(
         self,
@@ -344,7 +349,7 @@ class AsyncAuthMixin(AsyncClientBase):
             range_end: The end of the range (exclusive); ``None`` for the single ``key``. For
                 every key with prefix ``p``, pass ``key=p, range_end=range_end_for_key(p)``.
             perm_type: ``"read"``, ``"write"``, ``"readwrite"`` or a ``PermissionType``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.
@@ -358,7 +363,7 @@ class AsyncAuthMixin(AsyncClientBase):
             perm=Permission(permType=perm_type_arg(perm_type), key=start, range_end=end),
         )
         await self._rpc.auth.role_grant_permission(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
 
     async def role_revoke_permission(
@@ -374,7 +379,7 @@ class AsyncAuthMixin(AsyncClientBase):
             name: The role name.
             key: The key, or the start of the range.
             range_end: The end of the range; ``None`` for the single ``key``.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: A bad argument type.
@@ -387,5 +392,5 @@ class AsyncAuthMixin(AsyncClientBase):
             role=name_arg(name, "name"), key=start, range_end=end
         )
         await self._rpc.auth.role_revoke_permission(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )

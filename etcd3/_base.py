@@ -4,86 +4,69 @@
 """What every part of the sync client shares: the connection, the default timeout, close.
 
 The friendly client is one class composed of feature mixins (``_kv``, ``_watch``,
-``_lease``, ``_cluster``), each a subclass of :class:`ClientBase`. A mixin
-that owns background work (watch streams, keep-alives) overrides :meth:`close`, stops its work
-and then calls ``super().close()``, so closing runs through every mixin exactly once.
+``_lease``, ``_cluster``, ...), each a subclass of :class:`ClientBase`. A
+mixin that owns background work (watch streams, keep-alives) overrides :meth:`close`, stops its
+work and then calls ``super().close()``, so closing runs through every mixin exactly once.
+Mixin state is a class attribute default (``None``) replaced on first use, so every client,
+namespaced ones included, starts without background work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from typing_extensions import Self
 
-from etcd3._connection import ClientInterceptor, Connection, GrpcOptionValue, StrPath
+from etcd3._connection import (
+    ClientInterceptor,
+    Connection,
+    GrpcOptionValue,
+    StrPath,
+)
 from etcd3._retry import RetryPolicy
-from etcd3._runtime import Timeout
-from etcd3._validate import deadline
+from etcd3._timeouts import call_timeout, timeout_arg
+from etcd3._validate import client_targets, credentials
 from etcd3.rpc.services import Stubs
 
-__all__ = ["ClientBase", "GrpcOptions"]
+__all__ = ["ClientBase", "GrpcOptions", "SharedConnection"]
 
 GrpcOptions = Iterable[tuple[str, GrpcOptionValue]] | Mapping[str, GrpcOptionValue]
 
-
-def _targets(host: str, port: int, endpoints: Sequence[str] | None) -> str | Sequence[str]:
-    if endpoints is None:
-        return _target(host, port)
-    if isinstance(endpoints, (str, bytes)) or not isinstance(endpoints, Sequence):
-        raise TypeError("endpoints must be a sequence of str, e.g. ['host1:2379', 'host2:2379']")
-    if host != "localhost" or port != 2379:
-        raise ValueError("pass either host/port or endpoints, not both")
-    if not endpoints:
-        raise ValueError("endpoints must name at least one endpoint")
-    return endpoints
+OwnerT_co = TypeVar("OwnerT_co", bound="ClientBase", covariant=True)
 
 
-def _target(host: str, port: int) -> str:
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ValueError(f"port must be an int in 1..65535, got {port!r}")
-    # A bare IPv6 address needs brackets in a grpc target.
-    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+@dataclass(frozen=True, slots=True)
+class SharedConnection(Generic[OwnerT_co]):
+    """Another client's connection, for a client that calls through it without owning it.
+
+    A namespaced client is built from one: it calls through ``rpc`` (stubs over a wrapping
+    caller), takes ``owner``'s settings, and its ``close()`` leaves the connection open.
+
+    Attributes:
+        owner: The client that owns the connection (and closes it).
+        rpc: The stubs the new client calls through.
+    """
+
+    owner: OwnerT_co
+    rpc: Stubs
 
 
 class ClientBase:
     """The connection and settings behind every method of the sync client.
 
-    Args:
-        host: etcd member host name or address.
-        port: Its client port.
-        ca_cert: CA certificate file: TLS verifying the server (plaintext without it).
-        cert_key: Client key file for mTLS (with ``cert_cert`` and ``ca_cert``).
-        cert_cert: Client certificate file for mTLS (with ``cert_key`` and ``ca_cert``).
-        timeout: Default deadline of each call in seconds; ``None`` for none.
-        user: User name for etcd auth (with ``password``).
-        password: The user's password.
-        grpc_options: Extra grpc channel options, overriding ours key by key.
-        endpoints: Several members to fail over between (instead of ``host``/``port``):
-            ``"host:port"``, ``"http://host:port"`` or ``"https://host:port"`` (TLS, verified
-            with ``ca_cert`` if given, else the system's roots). Calls go to one member
-            (sticky) and move to another when it fails.
-        retry: How failed calls are retried (default ``RetryPolicy()``: 5 attempts, backoff
-            from 0.05 s to 1 s, 2 s per attempt of a read); ``RetryPolicy.disabled()`` turns
-            retries off. Writes are retried only when they provably never reached etcd.
-        auto_sync_interval: Seconds between refreshes of the endpoint list from the cluster's
-            member list (``None``, the default: keep the given endpoints).
-        require_leader: Refuse to use a member that has lost its leader: its calls fail fast
-            (and move on) and its watch and keep-alive streams are cancelled, instead of
-            stalling silently.
-        interceptors: grpc client interceptors (e.g. OpenTelemetry's) wrapping the channel of
-            every endpoint, in order: they see each unary call attempt and each stream. Sync
-            clients take ``grpc.UnaryUnaryClientInterceptor`` (or ``UnaryStream``,
-            ``StreamUnary``, ``StreamStream``) instances; clients built on asyncio take their
-            ``grpc.aio`` counterparts (grpc.aio files an object under the first kind it
-            implements only: pass one object per kind).
-
-    Raises:
-        TypeError: ``interceptors`` not a sequence of interceptors of the client's kind.
-        ValueError: ``ca_cert`` with only one of ``cert_key``/``cert_cert``, only one of
-            ``user``/``password``, a negative timeout, a bad port, a malformed endpoint, or
-            ``endpoints`` together with a non-default ``host``/``port``.
+    Its constructor's arguments are those of [Etcd3Client][etcd3.Etcd3Client] and
+    are documented there, on the public class that ``help()`` and the reference show.
     """
+
+    _conn: Connection
+    _rpc: Stubs
+    _owns_connection: bool
+    """``False`` for a client over another one's connection (a namespace): close leaves it."""
+    timeout: float | None
+    """The default timeout of each call in seconds (``None``: no deadline)."""
 
     def __init__(
         self,
@@ -102,18 +85,25 @@ class ClientBase:
         auto_sync_interval: float | None = None,
         require_leader: bool = True,
         interceptors: Sequence[ClientInterceptor] | None = None,
+        _shared: SharedConnection[ClientBase] | None = None,
     ) -> None:
-        if (user is None) != (password is None):
-            raise ValueError("pass both user and password, or neither")
+        if _shared is not None:
+            self._conn = _shared.owner._conn
+            self._rpc = _shared.rpc
+            self._owns_connection = False
+            self.timeout = _shared.owner.timeout
+            return
+        targets = client_targets(host, port, endpoints)
+        login = credentials(user, password)
         self._attach(
             Connection(
-                _targets(host, port, endpoints),
+                targets,
                 ca_cert=ca_cert,
                 cert_key=cert_key,
                 cert_cert=cert_cert,
-                timeout=timeout,
-                user=user,
-                password=password,
+                timeout=timeout_arg(timeout),
+                user=None if login is None else login[0],
+                password=None if login is None else login[1],
                 grpc_options=grpc_options,
                 retry=retry,
                 require_leader=require_leader,
@@ -123,28 +113,16 @@ class ClientBase:
         )
 
     def _attach(self, conn: Connection) -> None:
-        """Use ``conn`` for every call (the constructor's last step; subclasses that build
-        their connection differently call it instead of ``__init__``)."""
+        """Call through ``conn``, and own it (the constructor's last step; subclasses that
+        build their connection another way call it instead of ``__init__``)."""
         self._conn = conn
-        self._rpc: Stubs = conn.rpc
-        self.timeout: float | None = conn.timeout
-        """The default deadline of each call in seconds (``None``: none)."""
+        self._rpc = conn.rpc
+        self._owns_connection = True
+        self.timeout = conn.timeout
 
-    _owns_connection = True
-    """``False`` for views over another client's connection (namespaces): close leaves it."""
-
-    def _view(self, rpc: Stubs) -> Self:
-        """A client of this class sharing this one's connection, its calls going through
-        ``rpc`` (stubs over a wrapping caller). It has its own watches and keep-alives, and
-        closing it stops those but leaves the connection open."""
-        view = object.__new__(type(self))
-        view._attach(self._conn)
-        view._rpc = rpc
-        view._owns_connection = False
-        for name, value in vars(self).items():
-            if not name.startswith("_"):  # public settings, e.g. the timeout
-                setattr(view, name, value)
-        return view
+    def _shared_with(self, rpc: Stubs) -> SharedConnection[Self]:
+        """This client's connection, for another client calling through ``rpc``."""
+        return SharedConnection(self, rpc)
 
     @property
     def uses_secure_channel(self) -> bool:
@@ -166,9 +144,9 @@ class ClientBase:
         """The generated layer: every etcd RPC, typed (``client.rpc.kv.range(...)``)."""
         return self._rpc
 
-    @staticmethod
-    def _deadline(timeout_override: float | None) -> Timeout:
-        return deadline(timeout_override)
+    def _call_timeout(self, timeout_override: float | None) -> float | None:
+        """The timeout of a call given ``timeout_override`` (:mod:`etcd3._timeouts`)."""
+        return call_timeout(timeout_override, self.timeout)
 
     def close(self) -> None:
         """Stop background work and close the channel. Idempotent."""

@@ -14,18 +14,12 @@ from etcd3._cluster_views import (
     BytesSink,
     Member,
     Status,
-    alarm_type_arg,
     alarms_from,
-    ends_at,
     filter_alarms,
-    member_id_arg,
-    seconds_left,
     status_from,
-    urls_arg,
-    whole_call_seconds,
 )
-from etcd3._runtime import Timeout
-from etcd3._validate import flag, revision_arg
+from etcd3._timeouts import deadline_after, time_left
+from etcd3._validate import alarm_type_arg, flag, member_id_arg, revision_arg, urls_arg
 from etcd3.rpc.etcdserverpb import (
     AlarmAction,
     AlarmRequest,
@@ -63,16 +57,16 @@ class ClusterMixin(ClientBase):
     def members(self) -> Iterator[Member]:
         """The cluster's members (one MemberList call on first iteration).
 
-        In the sync client: ``for member in client.members``. For a deadline other
+        In the sync client: ``for member in client.members``. For a timeout other
         than the client's, use :meth:`get_members`.
         """
-        return self._members(self._deadline(None))
+        return self._members(self._call_timeout(None))
 
     def get_members(self, timeout_override: float | None = None) -> Iterator[Member]:
-        """The cluster's members, like :attr:`members` but with a deadline of its own.
+        """The cluster's members, like :attr:`members` but with a timeout of its own.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             An iterator of :class:`Member` (the MemberList call is made on first iteration).
@@ -81,9 +75,9 @@ class ClusterMixin(ClientBase):
             ValueError: ``timeout_override`` is negative (at call time).
             etcd3.EtcdError: The call failed.
         """
-        return self._members(self._deadline(timeout_override))
+        return self._members(self._call_timeout(timeout_override))
 
-    def _members(self, timeout: Timeout) -> Iterator[Member]:
+    def _members(self, timeout: float | None) -> Iterator[Member]:
         response = self._rpc.cluster.member_list(_MEMBER_LIST_REQUEST, timeout=timeout)
         for member in response.members:
             yield Member.from_message(member)
@@ -99,7 +93,7 @@ class ClusterMixin(ClientBase):
         Args:
             urls: The new member's peer URLs (a lone ``str`` is one URL).
             is_learner: Add it as a learner (non-voting until :meth:`promote_member`).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The added :class:`Member` (no name or client URLs until it has started).
@@ -113,7 +107,9 @@ class ClusterMixin(ClientBase):
         request = MemberAddRequest(
             peerURLs=urls_arg(urls), isLearner=flag(is_learner, "is_learner")
         )
-        response = self._rpc.cluster.member_add(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.cluster.member_add(
+            request, timeout=self._call_timeout(timeout_override)
+        )
         return Member.from_message(response.member)
 
     def remove_member(self, member_id: int, timeout_override: float | None = None) -> None:
@@ -121,7 +117,7 @@ class ClusterMixin(ClientBase):
 
         Args:
             member_id: The member's ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int.
@@ -130,7 +126,7 @@ class ClusterMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = MemberRemoveRequest(ID=member_id_arg(member_id))
-        self._rpc.cluster.member_remove(request, timeout=self._deadline(timeout_override))
+        self._rpc.cluster.member_remove(request, timeout=self._call_timeout(timeout_override))
 
     def update_member(
         self, member_id: int, peer_urls: Iterable[str], timeout_override: float | None = None
@@ -140,7 +136,7 @@ class ClusterMixin(ClientBase):
         Args:
             member_id: The member's ID.
             peer_urls: Its new peer URLs (a lone ``str`` is one URL).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int, or ``peer_urls`` not str(s).
@@ -151,14 +147,14 @@ class ClusterMixin(ClientBase):
         request = MemberUpdateRequest(
             ID=member_id_arg(member_id), peerURLs=urls_arg(peer_urls, "peer_urls")
         )
-        self._rpc.cluster.member_update(request, timeout=self._deadline(timeout_override))
+        self._rpc.cluster.member_update(request, timeout=self._call_timeout(timeout_override))
 
     def promote_member(self, member_id: int, timeout_override: float | None = None) -> None:
         """Promote a learner to a voting member.
 
         Args:
             member_id: The learner's ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int.
@@ -168,7 +164,7 @@ class ClusterMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = MemberPromoteRequest(ID=member_id_arg(member_id))
-        self._rpc.cluster.member_promote(request, timeout=self._deadline(timeout_override))
+        self._rpc.cluster.member_promote(request, timeout=self._call_timeout(timeout_override))
 
     # --- Maintenance ------------------------------------------------------------------------
 
@@ -176,7 +172,7 @@ class ClusterMixin(ClientBase):
         """The status of the member this client talks to, with the leader looked up.
 
         Args:
-            timeout_override: Deadline in seconds of the whole call, both the Status and the
+            timeout_override: Timeout in seconds of the whole call, both the Status and the
                 MemberList RPCs (``None``: the client's).
 
         Returns:
@@ -186,13 +182,11 @@ class ClusterMixin(ClientBase):
             etcd3.ConnectionTimeoutError: The deadline expired.
             etcd3.EtcdError: The call failed.
         """
-        deadline_at = ends_at(whole_call_seconds(timeout_override, self.timeout))
-        response = self._rpc.maintenance.status(_STATUS_REQUEST, timeout=seconds_left(deadline_at))
+        deadline = deadline_after(self._call_timeout(timeout_override))
+        response = self._rpc.maintenance.status(_STATUS_REQUEST, timeout=time_left(deadline))
         if not response.leader:
             return status_from(response, ())
-        listed = self._rpc.cluster.member_list(
-            _MEMBER_LIST_REQUEST, timeout=seconds_left(deadline_at)
-        )
+        listed = self._rpc.cluster.member_list(_MEMBER_LIST_REQUEST, timeout=time_left(deadline))
         return status_from(response, map(Member.from_message, listed.members))
 
     def defragment(self, timeout_override: float | None = None) -> DefragmentResponse:
@@ -201,7 +195,7 @@ class ClusterMixin(ClientBase):
         The member's file shrinks to the size in use; it answers no other request meanwhile.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The (empty) ``DefragmentResponse``.
@@ -210,14 +204,14 @@ class ClusterMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         return self._rpc.maintenance.defragment(
-            _DEFRAGMENT_REQUEST, timeout=self._deadline(timeout_override)
+            _DEFRAGMENT_REQUEST, timeout=self._call_timeout(timeout_override)
         )
 
     def hash(self, timeout_override: float | None = None) -> int:
         """The hash of the member's whole backend database (changes with any write).
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The hash.
@@ -226,7 +220,7 @@ class ClusterMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = self._rpc.maintenance.hash(
-            _HASH_REQUEST, timeout=self._deadline(timeout_override)
+            _HASH_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return response.hash
 
@@ -235,7 +229,7 @@ class ClusterMixin(ClientBase):
 
         Args:
             revision: The last revision to hash; ``0`` (or less) for the latest.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``HashKVResponse``: ``hash`` and ``compact_revision``.
@@ -246,7 +240,7 @@ class ClusterMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = HashKVRequest(revision=revision_arg(revision))
-        return self._rpc.maintenance.hash_kv(request, timeout=self._deadline(timeout_override))
+        return self._rpc.maintenance.hash_kv(request, timeout=self._call_timeout(timeout_override))
 
     def snapshot(self, file_obj: BytesSink, timeout_override: float | None = None) -> None:
         """Write a snapshot of the member's database to ``file_obj``.
@@ -257,7 +251,7 @@ class ClusterMixin(ClientBase):
         Args:
             file_obj: A binary file open for writing (the sync client also awaits
                 ``write`` when it returns an awaitable, as asynchronous files do).
-            timeout_override: Deadline in seconds of the whole transfer (``None``: the
+            timeout_override: Timeout in seconds of the whole transfer (``None``: the
                 client's).
 
         Raises:
@@ -267,8 +261,8 @@ class ClusterMixin(ClientBase):
         write = getattr(file_obj, "write", None)
         if not callable(write):
             raise TypeError(f"file_obj must have a write method, not {type(file_obj).__name__}")
-        seconds = whole_call_seconds(timeout_override, self.timeout)
-        with self._rpc.maintenance.snapshot(_SNAPSHOT_REQUEST, timeout=seconds) as stream:
+        timeout = self._call_timeout(timeout_override)
+        with self._rpc.maintenance.snapshot(_SNAPSHOT_REQUEST, timeout=timeout) as stream:
             for chunk in stream:
                 write(chunk.blob)
 
@@ -279,7 +273,7 @@ class ClusterMixin(ClientBase):
 
         Args:
             target_id: The member to become leader.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``target_id`` is not an int.
@@ -289,7 +283,7 @@ class ClusterMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = MoveLeaderRequest(targetID=member_id_arg(target_id, "target_id"))
-        self._rpc.maintenance.move_leader(request, timeout=self._deadline(timeout_override))
+        self._rpc.maintenance.move_leader(request, timeout=self._call_timeout(timeout_override))
 
     # --- Alarms -----------------------------------------------------------------------------
 
@@ -304,7 +298,7 @@ class ClusterMixin(ClientBase):
         Args:
             member_id: The member to raise it on.
             alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The alarms raised by this call.
@@ -327,7 +321,7 @@ class ClusterMixin(ClientBase):
         Args:
             member_id: The member it is raised on.
             alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The alarms cleared by this call (empty if none was raised).
@@ -350,7 +344,7 @@ class ClusterMixin(ClientBase):
         Args:
             member_id: Only this member's alarms; ``0`` for every member's.
             alarm_type: Only alarms of this type; ``"none"`` for every type.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             An iterator of :class:`Alarm`.
@@ -364,10 +358,10 @@ class ClusterMixin(ClientBase):
         """
         wanted_member = member_id_arg(member_id, zero_ok=True)
         wanted_type = alarm_type_arg(alarm_type)
-        return self._listed_alarms(wanted_member, wanted_type, self._deadline(timeout_override))
+        return self._listed_alarms(wanted_member, wanted_type, self._call_timeout(timeout_override))
 
     def _listed_alarms(
-        self, member_id: int, alarm_type: AlarmType, timeout: Timeout
+        self, member_id: int, alarm_type: AlarmType, timeout: float | None
     ) -> Iterator[Alarm]:
         # etcd answers GET with every alarm whatever the filter fields say: filter here.
         request = AlarmRequest(action=AlarmAction.GET, memberID=member_id, alarm=alarm_type)
@@ -387,5 +381,7 @@ class ClusterMixin(ClientBase):
             memberID=member_id_arg(member_id, zero_ok=True),
             alarm=alarm_type_arg(alarm_type),
         )
-        response = self._rpc.maintenance.alarm(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.maintenance.alarm(
+            request, timeout=self._call_timeout(timeout_override)
+        )
         return alarms_from(response)

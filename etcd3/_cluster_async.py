@@ -13,19 +13,13 @@ from etcd3._cluster_views import (
     BytesSink,
     Member,
     Status,
-    alarm_type_arg,
     alarms_from,
     awaitable_or_none,
-    ends_at,
     filter_alarms,
-    member_id_arg,
-    seconds_left,
     status_from,
-    urls_arg,
-    whole_call_seconds,
 )
-from etcd3._runtime import Timeout
-from etcd3._validate import flag, revision_arg
+from etcd3._timeouts import deadline_after, time_left
+from etcd3._validate import alarm_type_arg, flag, member_id_arg, revision_arg, urls_arg
 from etcd3.rpc.etcdserverpb import (
     AlarmAction,
     AlarmRequest,
@@ -63,16 +57,16 @@ class AsyncClusterMixin(AsyncClientBase):
     def members(self) -> AsyncIterator[Member]:
         """The cluster's members (one MemberList call on first iteration).
 
-        In the asyncio client: ``async for member in client.members``. For a deadline other
+        In the asyncio client: ``async for member in client.members``. For a timeout other
         than the client's, use :meth:`get_members`.
         """
-        return self._members(self._deadline(None))
+        return self._members(self._call_timeout(None))
 
     def get_members(self, timeout_override: float | None = None) -> AsyncIterator[Member]:
-        """The cluster's members, like :attr:`members` but with a deadline of its own.
+        """The cluster's members, like :attr:`members` but with a timeout of its own.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             An iterator of :class:`Member` (the MemberList call is made on first iteration).
@@ -81,9 +75,9 @@ class AsyncClusterMixin(AsyncClientBase):
             ValueError: ``timeout_override`` is negative (at call time).
             etcd3.EtcdError: The call failed.
         """
-        return self._members(self._deadline(timeout_override))
+        return self._members(self._call_timeout(timeout_override))
 
-    async def _members(self, timeout: Timeout) -> AsyncIterator[Member]:
+    async def _members(self, timeout: float | None) -> AsyncIterator[Member]:
         response = await self._rpc.cluster.member_list(_MEMBER_LIST_REQUEST, timeout=timeout)
         for member in response.members:
             yield Member.from_message(member)
@@ -99,7 +93,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             urls: The new member's peer URLs (a lone ``str`` is one URL).
             is_learner: Add it as a learner (non-voting until :meth:`promote_member`).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The added :class:`Member` (no name or client URLs until it has started).
@@ -114,7 +108,7 @@ class AsyncClusterMixin(AsyncClientBase):
             peerURLs=urls_arg(urls), isLearner=flag(is_learner, "is_learner")
         )
         response = await self._rpc.cluster.member_add(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
         return Member.from_message(response.member)
 
@@ -123,7 +117,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Args:
             member_id: The member's ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int.
@@ -132,7 +126,7 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = MemberRemoveRequest(ID=member_id_arg(member_id))
-        await self._rpc.cluster.member_remove(request, timeout=self._deadline(timeout_override))
+        await self._rpc.cluster.member_remove(request, timeout=self._call_timeout(timeout_override))
 
     async def update_member(
         self, member_id: int, peer_urls: Iterable[str], timeout_override: float | None = None
@@ -142,7 +136,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: The member's ID.
             peer_urls: Its new peer URLs (a lone ``str`` is one URL).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int, or ``peer_urls`` not str(s).
@@ -153,14 +147,14 @@ class AsyncClusterMixin(AsyncClientBase):
         request = MemberUpdateRequest(
             ID=member_id_arg(member_id), peerURLs=urls_arg(peer_urls, "peer_urls")
         )
-        await self._rpc.cluster.member_update(request, timeout=self._deadline(timeout_override))
+        await self._rpc.cluster.member_update(request, timeout=self._call_timeout(timeout_override))
 
     async def promote_member(self, member_id: int, timeout_override: float | None = None) -> None:
         """Promote a learner to a voting member.
 
         Args:
             member_id: The learner's ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``member_id`` is not an int.
@@ -170,7 +164,9 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = MemberPromoteRequest(ID=member_id_arg(member_id))
-        await self._rpc.cluster.member_promote(request, timeout=self._deadline(timeout_override))
+        await self._rpc.cluster.member_promote(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     # --- Maintenance ------------------------------------------------------------------------
 
@@ -178,7 +174,7 @@ class AsyncClusterMixin(AsyncClientBase):
         """The status of the member this client talks to, with the leader looked up.
 
         Args:
-            timeout_override: Deadline in seconds of the whole call, both the Status and the
+            timeout_override: Timeout in seconds of the whole call, both the Status and the
                 MemberList RPCs (``None``: the client's).
 
         Returns:
@@ -188,14 +184,12 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.ConnectionTimeoutError: The deadline expired.
             etcd3.EtcdError: The call failed.
         """
-        deadline_at = ends_at(whole_call_seconds(timeout_override, self.timeout))
-        response = await self._rpc.maintenance.status(
-            _STATUS_REQUEST, timeout=seconds_left(deadline_at)
-        )
+        deadline = deadline_after(self._call_timeout(timeout_override))
+        response = await self._rpc.maintenance.status(_STATUS_REQUEST, timeout=time_left(deadline))
         if not response.leader:
             return status_from(response, ())
         listed = await self._rpc.cluster.member_list(
-            _MEMBER_LIST_REQUEST, timeout=seconds_left(deadline_at)
+            _MEMBER_LIST_REQUEST, timeout=time_left(deadline)
         )
         return status_from(response, map(Member.from_message, listed.members))
 
@@ -205,7 +199,7 @@ class AsyncClusterMixin(AsyncClientBase):
         The member's file shrinks to the size in use; it answers no other request meanwhile.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The (empty) ``DefragmentResponse``.
@@ -214,14 +208,14 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         return await self._rpc.maintenance.defragment(
-            _DEFRAGMENT_REQUEST, timeout=self._deadline(timeout_override)
+            _DEFRAGMENT_REQUEST, timeout=self._call_timeout(timeout_override)
         )
 
     async def hash(self, timeout_override: float | None = None) -> int:
         """The hash of the member's whole backend database (changes with any write).
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The hash.
@@ -230,7 +224,7 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         response = await self._rpc.maintenance.hash(
-            _HASH_REQUEST, timeout=self._deadline(timeout_override)
+            _HASH_REQUEST, timeout=self._call_timeout(timeout_override)
         )
         return response.hash
 
@@ -241,7 +235,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Args:
             revision: The last revision to hash; ``0`` (or less) for the latest.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``HashKVResponse``: ``hash`` and ``compact_revision``.
@@ -253,7 +247,7 @@ class AsyncClusterMixin(AsyncClientBase):
         """
         request = HashKVRequest(revision=revision_arg(revision))
         return await self._rpc.maintenance.hash_kv(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
 
     async def snapshot(self, file_obj: BytesSink, timeout_override: float | None = None) -> None:
@@ -265,7 +259,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             file_obj: A binary file open for writing (the asyncio client also awaits
                 ``write`` when it returns an awaitable, as asynchronous files do).
-            timeout_override: Deadline in seconds of the whole transfer (``None``: the
+            timeout_override: Timeout in seconds of the whole transfer (``None``: the
                 client's).
 
         Raises:
@@ -275,8 +269,8 @@ class AsyncClusterMixin(AsyncClientBase):
         write = getattr(file_obj, "write", None)
         if not callable(write):
             raise TypeError(f"file_obj must have a write method, not {type(file_obj).__name__}")
-        seconds = whole_call_seconds(timeout_override, self.timeout)
-        async with self._rpc.maintenance.snapshot(_SNAPSHOT_REQUEST, timeout=seconds) as stream:
+        timeout = self._call_timeout(timeout_override)
+        async with self._rpc.maintenance.snapshot(_SNAPSHOT_REQUEST, timeout=timeout) as stream:
             async for chunk in stream:
                 if ASYNC:
                     pending = awaitable_or_none(write(chunk.blob))
@@ -292,7 +286,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Args:
             target_id: The member to become leader.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``target_id`` is not an int.
@@ -302,7 +296,9 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = MoveLeaderRequest(targetID=member_id_arg(target_id, "target_id"))
-        await self._rpc.maintenance.move_leader(request, timeout=self._deadline(timeout_override))
+        await self._rpc.maintenance.move_leader(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     # --- Alarms -----------------------------------------------------------------------------
 
@@ -317,7 +313,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: The member to raise it on.
             alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The alarms raised by this call.
@@ -340,7 +336,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: The member it is raised on.
             alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The alarms cleared by this call (empty if none was raised).
@@ -363,7 +359,7 @@ class AsyncClusterMixin(AsyncClientBase):
         Args:
             member_id: Only this member's alarms; ``0`` for every member's.
             alarm_type: Only alarms of this type; ``"none"`` for every type.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             An iterator of :class:`Alarm`.
@@ -377,10 +373,10 @@ class AsyncClusterMixin(AsyncClientBase):
         """
         wanted_member = member_id_arg(member_id, zero_ok=True)
         wanted_type = alarm_type_arg(alarm_type)
-        return self._listed_alarms(wanted_member, wanted_type, self._deadline(timeout_override))
+        return self._listed_alarms(wanted_member, wanted_type, self._call_timeout(timeout_override))
 
     async def _listed_alarms(
-        self, member_id: int, alarm_type: AlarmType, timeout: Timeout
+        self, member_id: int, alarm_type: AlarmType, timeout: float | None
     ) -> AsyncIterator[Alarm]:
         # etcd answers GET with every alarm whatever the filter fields say: filter here.
         request = AlarmRequest(action=AlarmAction.GET, memberID=member_id, alarm=alarm_type)
@@ -401,6 +397,6 @@ class AsyncClusterMixin(AsyncClientBase):
             alarm=alarm_type_arg(alarm_type),
         )
         response = await self._rpc.maintenance.alarm(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
         return alarms_from(response)

@@ -13,7 +13,8 @@ the same keys:
 
 This module builds the requests and reads the answers; the asyncio shells
 (``_lock_async``, ``_election_async``, ``_session_async``) and their generated sync twins do
-the I/O. Errors specific to the recipes live here too (one tree under :class:`EtcdError`)::
+the I/O; their argument checks are in :mod:`etcd3._validate`. The errors specific to the
+recipes are part of :mod:`etcd3.errors`' one tree, re-exported here for the shells::
 
     EtcdError
     ├── ... LeaseNotFoundError
@@ -27,12 +28,10 @@ the I/O. Errors specific to the recipes live here too (one tree under :class:`Et
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from etcd3._validate import positive_int, range_end_for_key, to_bytes
+from etcd3._validate import range_end_for_key
 from etcd3.errors import (
     ElectionError,
     EtcdError,
@@ -67,10 +66,6 @@ __all__ = [
     "LockNotAcquiredError",
     "NotElectionLeaderError",
     "SessionLostError",
-    "check_name",
-    "check_prefix",
-    "check_ttl",
-    "check_wait_timeout",
     "claim_request",
     "first_put",
     "held_request",
@@ -83,7 +78,6 @@ __all__ = [
     "predecessor_request",
     "proclaim_request",
     "release_request",
-    "remaining",
     "waiter_key",
 ]
 
@@ -91,56 +85,6 @@ LOCK_PREFIX = b"/locks/"
 """Where locks live: a lock named ``n`` uses the key prefix ``/locks/n/``."""
 ELECTION_PREFIX = b"/election/"
 """Where elections live: an election named ``n`` uses the key prefix ``/election/n/``."""
-
-
-# --- Errors -----------------------------------------------------------------------------------
-
-
-# The errors (SessionLostError, LockError, ...) live in etcd3.errors, with the whole tree.
-
-
-# --- Arguments --------------------------------------------------------------------------------
-
-
-def check_name(name: object) -> bytes:
-    """A lock or election name as bytes: a non-empty ``str`` or ``bytes``."""
-    data = to_bytes(name, "name")
-    if not data:
-        raise ValueError("name must not be empty")
-    return data
-
-
-def check_prefix(prefix: object, default_root: bytes, name: bytes) -> bytes:
-    """The key prefix of a lock or election: ``prefix`` as given, else ``<root><name>/``."""
-    if prefix is None:
-        return default_root + name + b"/"
-    data = to_bytes(prefix, "prefix")
-    if not data:
-        raise ValueError("prefix must not be empty")
-    return data
-
-
-def check_wait_timeout(timeout: object) -> float | None:
-    """A wait limit in seconds: ``None`` (no limit) or a number >= 0 (``0``: one try)."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout)}")
-    if math.isnan(timeout) or timeout < 0:
-        raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
-    return float(timeout)
-
-
-def check_ttl(ttl: object) -> int:
-    """A session TTL in seconds: a positive int."""
-    return positive_int(ttl, "ttl")
-
-
-def remaining(until: float | None) -> float | None:
-    """Seconds left until the ``time.monotonic()`` instant ``until`` (``None``: no limit)."""
-    if until is None:
-        return None
-    return max(0.0, until - time.monotonic())
 
 
 # --- Keys and requests ------------------------------------------------------------------------

@@ -3,33 +3,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from typing_extensions import Self
 
-from etcd3._base_async import AsyncClientBase
 from etcd3._concurrency_core import (
     ELECTION_PREFIX,
     Leader,
     NotElectionLeaderError,
-    check_name,
-    check_prefix,
-    check_ttl,
-    check_wait_timeout,
     first_put,
     leader_changes,
     leader_of,
     owner_request,
     proclaim_request,
 )
-from etcd3._session_async import AsyncParticipant, AsyncSession
-from etcd3._validate import to_bytes
-
-if TYPE_CHECKING:
-    from etcd3._client_async import AsyncEtcd3Client
+from etcd3._session_async import AsyncParticipant, AsyncRecipesClient, AsyncSession
+from etcd3._timeouts import deadline_after, timeout_arg
+from etcd3._validate import recipe_name_arg, recipe_prefix_arg, to_bytes, ttl_arg
 
 __all__ = ["AsyncElection"]
 
@@ -68,20 +59,22 @@ class AsyncElection(AsyncParticipant):
         prefix: The election's key prefix (bytes).
     """
 
+    _not_held = NotElectionLeaderError
+
     def __init__(
         self,
-        session_or_client: AsyncSession | AsyncEtcd3Client,
+        session_or_client: AsyncSession | AsyncRecipesClient,
         name: str | bytes,
         *,
         ttl: int = 60,
         prefix: str | bytes | None = None,
     ) -> None:
-        raw_name = check_name(name)
-        checked_ttl = check_ttl(ttl)
+        raw_name = recipe_name_arg(name)
+        checked_ttl = ttl_arg(ttl)
         if isinstance(session_or_client, AsyncSession):
             session: AsyncSession | None = session_or_client
             client = session_or_client.client
-        elif isinstance(session_or_client, AsyncClientBase):
+        elif isinstance(session_or_client, AsyncRecipesClient):
             session, client = None, session_or_client
         else:
             raise TypeError(
@@ -89,7 +82,7 @@ class AsyncElection(AsyncParticipant):
                 f"not {type(session_or_client).__name__}"
             )
         super().__init__(
-            client, session, checked_ttl, check_prefix(prefix, ELECTION_PREFIX, raw_name)
+            client, session, checked_ttl, recipe_prefix_arg(prefix, ELECTION_PREFIX, raw_name)
         )
         self.name = name
 
@@ -111,8 +104,8 @@ class AsyncElection(AsyncParticipant):
 
         Args:
             value: The value to lead with (what :meth:`leader` and observers see).
-            timeout: Seconds to wait for the leadership; ``None`` waits as long as it takes;
-                ``0`` only wins an election nobody leads.
+            timeout: Seconds to wait for the leadership; ``None`` (or ``math.inf``) waits as
+                long as it takes; ``0`` only wins an election nobody leads.
 
         Returns:
             Whether this candidate leads now. On ``False`` (and on any error or
@@ -125,13 +118,12 @@ class AsyncElection(AsyncParticipant):
             etcd3.EtcdError: A request failed.
         """
         data = to_bytes(value, "value")
-        wait = check_wait_timeout(timeout)
+        wait = timeout_arg(timeout)
         if self._holds():
             await self.proclaim(data)
             return True
         self._claim = None
-        until = None if wait is None else time.monotonic() + wait
-        claim = await self._enqueue(data, until, try_once=wait == 0)
+        claim = await self._enqueue(data, deadline_after(wait), try_once=wait == 0)
         self._claim = claim
         if claim is not None and claim.value != data:
             # This session had campaigned before with another value: lead with this one.

@@ -16,7 +16,6 @@ from typing import Literal
 
 from etcd3._base import ClientBase
 from etcd3._paging import PageCursor
-from etcd3._runtime import Timeout
 from etcd3._validate import (
     KeyLike,
     SortOrderLike,
@@ -32,7 +31,15 @@ from etcd3._validate import (
     single_key_request,
     to_bytes,
 )
-from etcd3._views import KVResult, detached_results, first_result, results
+from etcd3._views import (
+    KV,
+    KVResult,
+    RangeResult,
+    detached_results,
+    first_kv,
+    first_result,
+    results,
+)
 from etcd3.rpc.etcdserverpb import (
     CompactionRequest,
     DeleteRangeRequest,
@@ -59,7 +66,8 @@ class KVMixin(ClientBase):
 
     Keys and values are ``str`` (UTF-8 encoded) or ``bytes``; reads return ``bytes``. Every
     method takes ``timeout_override``: ``None`` for the client's ``timeout``, else this call's
-    deadline in seconds (``0`` is already expired; a paged read applies it to each page).
+    timeout in seconds (``0`` is already expired, ``math.inf`` is no deadline; a paged read
+    applies it to each page).
     """
 
     # -- single-key reads ---------------------------------------------------------------------
@@ -77,7 +85,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``RangeResponse`` (``kvs`` has zero or one entry).
@@ -89,7 +97,7 @@ class KVMixin(ClientBase):
                 ``revision``, ``ConnectionTimeoutError`` past the deadline).
         """
         request = single_key_request(key, serializable, revision)
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get(
         self,
@@ -104,7 +112,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``, or ``(None, None)`` if the key does not exist.
@@ -115,7 +123,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         return first_result(response) or (None, None)
 
     def get_strict(
@@ -131,7 +139,7 @@ class KVMixin(ClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``.
@@ -143,11 +151,121 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         result = first_result(response)
         if result is None:
             raise KeyError(key)
         return result
+
+    def get_kv(
+        self,
+        key: KeyLike,
+        *,
+        serializable: bool = False,
+        revision: int = 0,
+        timeout_override: float | None = None,
+    ) -> KV | None:
+        """Read one key: its value and metadata in one [KV][etcd3.KV], or ``None`` if absent.
+
+        The typed-first form of [get][etcd3.Etcd3Client.get]: ``if kv is None`` narrows it for type
+        checkers, with value and metadata together (``kv.value``, ``kv.mod_revision``).
+
+        Args:
+            key: The key.
+            serializable: Read from the member's local state (faster, possibly stale).
+            revision: The revision to read at; ``<= 0`` for the latest.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
+
+        Returns:
+            The key, or ``None`` if it does not exist.
+
+        Raises:
+            TypeError: A wrong argument type.
+            ValueError: An empty key or a negative ``timeout_override``.
+            etcd3.EtcdError: The call failed.
+        """
+        request = single_key_request(key, serializable, revision)
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return first_kv(response)
+
+    def get_kvs(
+        self,
+        key: KeyLike,
+        range_end: KeyLike | None = None,
+        *,
+        prefix: bool = False,
+        keys_only: bool = False,
+        sort_order: SortOrderLike = None,
+        sort_target: SortTargetLike = None,
+        limit: int = 0,
+        serializable: bool = False,
+        revision: int = 0,
+        min_mod_revision: int = 0,
+        max_mod_revision: int = 0,
+        min_create_revision: int = 0,
+        max_create_revision: int = 0,
+        timeout_override: float | None = None,
+    ) -> RangeResult:
+        """Read a key, every key starting with a prefix, or every key of a range, in one call.
+
+        The keys come as one [RangeResult][etcd3.RangeResult], a sequence of
+        [KV][etcd3.KV] (with ``header``, ``total`` and ``more``): iterating it sends nothing
+        (in the sync client too, after the one ``await``). ``key`` alone reads that key;
+        ``prefix=True`` every key starting with it (``""``: the whole keyspace); ``range_end``
+        every key in ``[key, range_end)``. Use a paged read (``get_prefix_paged``) for ranges
+        too large for one response.
+
+        Args:
+            key: The key, the prefix (with ``prefix=True``) or the start of the range.
+            range_end: The end of the range, excluded (``b"\\0"``: no upper bound).
+            prefix: Read every key that starts with ``key``.
+            keys_only: Leave values out (they read as ``b""``).
+            sort_order: ``None`` (key order), ``"asc"``/``"ascend"``, ``"desc"``/``"descend"``,
+                or a ``RangeSortOrder``.
+            sort_target: ``None``/``"key"``, ``"value"``, ``"version"``, ``"create"``, ``"mod"``,
+                or a ``RangeSortTarget``.
+            limit: At most this many keys (``more`` tells whether some were left out);
+                ``<= 0`` for no limit.
+            serializable: Read from the member's local state (faster, possibly stale).
+            revision: The revision to read at; ``<= 0`` for the latest.
+            min_mod_revision: Only keys last modified at or after this revision (0: any).
+            max_mod_revision: Only keys last modified at or before this revision (0: any).
+            min_create_revision: Only keys created at or after this revision (0: any).
+            max_create_revision: Only keys created at or before this revision (0: any).
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
+
+        Returns:
+            The keys read.
+
+        Raises:
+            TypeError: A wrong argument type.
+            ValueError: An empty key without ``prefix``, ``prefix`` together with
+                ``range_end``, an empty ``range_end``, a bad option.
+            etcd3.EtcdError: The call failed.
+        """
+        if flag(prefix, "prefix"):
+            if range_end is not None:
+                raise ValueError("pass either prefix=True or range_end, not both")
+            start, end = _prefix_bounds(key)
+        else:
+            start = key_bytes(key)
+            end = b"" if range_end is None else range_bound(range_end)
+        request = range_request(
+            start,
+            end,
+            keys_only,
+            sort_order,
+            sort_target,
+            limit,
+            serializable,
+            revision,
+            min_mod_revision=min_mod_revision,
+            max_mod_revision=max_mod_revision,
+            min_create_revision=min_create_revision,
+            max_create_revision=max_create_revision,
+        )
+        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return RangeResult(response)
 
     # -- range reads --------------------------------------------------------------------------
 
@@ -180,7 +298,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -212,7 +330,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_prefix(
         self,
@@ -246,7 +364,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_prefix_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -277,7 +395,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     def get_range_response(
         self,
@@ -310,7 +428,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -340,7 +458,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_range(
         self,
@@ -375,7 +493,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_range_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -405,7 +523,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     def get_all_response(
         self,
@@ -434,7 +552,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -464,7 +582,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_all(
         self,
@@ -495,7 +613,7 @@ class KVMixin(ClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_all_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -525,9 +643,9 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
-    def _results(self, request: RangeRequest, timeout: Timeout) -> Iterator[KVResult]:
+    def _results(self, request: RangeRequest, timeout: float | None) -> Iterator[KVResult]:
         response = self._rpc.kv.range(request, timeout=timeout)
         yield from results(response)
 
@@ -557,7 +675,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -578,7 +696,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_range_paged(
         self,
@@ -603,7 +721,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -624,7 +742,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged_response(
         self,
@@ -646,7 +764,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -667,7 +785,7 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged(
         self,
@@ -690,7 +808,7 @@ class KVMixin(ClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -711,9 +829,9 @@ class KVMixin(ClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
-    def _pages(self, cursor: PageCursor, timeout: Timeout) -> Iterator[RangeResponse]:
+    def _pages(self, cursor: PageCursor, timeout: float | None) -> Iterator[RangeResponse]:
         request = cursor.request
         while request is not None:
             response = self._rpc.kv.range(request, timeout=timeout)
@@ -722,7 +840,7 @@ class KVMixin(ClientBase):
             # Drop the page before fetching the next: one page in memory at a time.
             del response
 
-    def _paged_results(self, cursor: PageCursor, timeout: Timeout) -> Iterator[KVResult]:
+    def _paged_results(self, cursor: PageCursor, timeout: float | None) -> Iterator[KVResult]:
         for response in self._pages(cursor, timeout):
             yield from detached_results(response)
             del response
@@ -744,7 +862,7 @@ class KVMixin(ClientBase):
             value: The value (may be empty).
             lease: A lease id or ``Lease`` to attach the key to; ``None`` for none.
             prev_kv: Return the key's previous state in the response's ``prev_kv``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``PutResponse`` (``header.revision`` is the revision of this write).
@@ -763,7 +881,7 @@ class KVMixin(ClientBase):
                 lease=lease_id(lease),
                 prev_kv=flag(prev_kv, "prev_kv"),
             )
-        return self._rpc.kv.put(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.put(request, timeout=self._call_timeout(timeout_override))
 
     def delete(
         self,
@@ -776,7 +894,7 @@ class KVMixin(ClientBase):
         Args:
             key: The key.
             prev_kv: Return the deleted key's state in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(True, DeleteRangeResponse)`` if the key existed, else ``(False, None)``.
@@ -787,7 +905,7 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = DeleteRangeRequest(key=key_bytes(key), prev_kv=flag(prev_kv, "prev_kv"))
-        response = self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
         if response.deleted >= 1:
             return True, response
         return False, None
@@ -803,7 +921,7 @@ class KVMixin(ClientBase):
         Args:
             prefix: The prefix; ``""`` deletes the whole keyspace.
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -815,7 +933,7 @@ class KVMixin(ClientBase):
         """
         start, end = _prefix_bounds(prefix)
         request = DeleteRangeRequest(key=start, range_end=end, prev_kv=flag(prev_kv, "prev_kv"))
-        return self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
 
     def delete_range(
         self,
@@ -830,7 +948,7 @@ class KVMixin(ClientBase):
             key: The first key (``b"\\0"`` for the start of the keyspace).
             range_end: The end, excluded (``b"\\0"`` for no upper bound).
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -843,7 +961,7 @@ class KVMixin(ClientBase):
         request = DeleteRangeRequest(
             key=key_bytes(key), range_end=range_bound(range_end), prev_kv=flag(prev_kv, "prev_kv")
         )
-        return self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
 
     def compact(
         self,
@@ -859,7 +977,7 @@ class KVMixin(ClientBase):
         Args:
             revision: The oldest revision to keep (> 0, at most the current revision).
             physical: Wait until the compaction is physically applied.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Raises:
             TypeError: A wrong argument type.
@@ -870,4 +988,4 @@ class KVMixin(ClientBase):
         request = CompactionRequest(
             revision=positive_int(revision, "revision"), physical=flag(physical, "physical")
         )
-        self._rpc.kv.compact(request, timeout=self._deadline(timeout_override))
+        self._rpc.kv.compact(request, timeout=self._call_timeout(timeout_override))

@@ -14,7 +14,6 @@ from typing import Literal
 
 from etcd3._base_async import AsyncClientBase
 from etcd3._paging import PageCursor
-from etcd3._runtime import Timeout
 from etcd3._validate import (
     KeyLike,
     SortOrderLike,
@@ -30,7 +29,15 @@ from etcd3._validate import (
     single_key_request,
     to_bytes,
 )
-from etcd3._views import KVResult, detached_results, first_result, results
+from etcd3._views import (
+    KV,
+    KVResult,
+    RangeResult,
+    detached_results,
+    first_kv,
+    first_result,
+    results,
+)
 from etcd3.rpc.etcdserverpb import (
     CompactionRequest,
     DeleteRangeRequest,
@@ -57,7 +64,8 @@ class AsyncKVMixin(AsyncClientBase):
 
     Keys and values are ``str`` (UTF-8 encoded) or ``bytes``; reads return ``bytes``. Every
     method takes ``timeout_override``: ``None`` for the client's ``timeout``, else this call's
-    deadline in seconds (``0`` is already expired; a paged read applies it to each page).
+    timeout in seconds (``0`` is already expired, ``math.inf`` is no deadline; a paged read
+    applies it to each page).
     """
 
     # -- single-key reads ---------------------------------------------------------------------
@@ -75,7 +83,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``RangeResponse`` (``kvs`` has zero or one entry).
@@ -87,7 +95,7 @@ class AsyncKVMixin(AsyncClientBase):
                 ``revision``, ``ConnectionTimeoutError`` past the deadline).
         """
         request = single_key_request(key, serializable, revision)
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     async def get(
         self,
@@ -102,7 +110,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``, or ``(None, None)`` if the key does not exist.
@@ -113,7 +121,7 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         return first_result(response) or (None, None)
 
     async def get_strict(
@@ -129,7 +137,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The key.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(value, KVMetadata)``.
@@ -141,11 +149,121 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
         result = first_result(response)
         if result is None:
             raise KeyError(key)
         return result
+
+    async def get_kv(
+        self,
+        key: KeyLike,
+        *,
+        serializable: bool = False,
+        revision: int = 0,
+        timeout_override: float | None = None,
+    ) -> KV | None:
+        """Read one key: its value and metadata in one [KV][etcd3.KV], or ``None`` if absent.
+
+        The typed-first form of [get][etcd3.Etcd3Client.get]: ``if kv is None`` narrows it for type
+        checkers, with value and metadata together (``kv.value``, ``kv.mod_revision``).
+
+        Args:
+            key: The key.
+            serializable: Read from the member's local state (faster, possibly stale).
+            revision: The revision to read at; ``<= 0`` for the latest.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
+
+        Returns:
+            The key, or ``None`` if it does not exist.
+
+        Raises:
+            TypeError: A wrong argument type.
+            ValueError: An empty key or a negative ``timeout_override``.
+            etcd3.EtcdError: The call failed.
+        """
+        request = single_key_request(key, serializable, revision)
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return first_kv(response)
+
+    async def get_kvs(
+        self,
+        key: KeyLike,
+        range_end: KeyLike | None = None,
+        *,
+        prefix: bool = False,
+        keys_only: bool = False,
+        sort_order: SortOrderLike = None,
+        sort_target: SortTargetLike = None,
+        limit: int = 0,
+        serializable: bool = False,
+        revision: int = 0,
+        min_mod_revision: int = 0,
+        max_mod_revision: int = 0,
+        min_create_revision: int = 0,
+        max_create_revision: int = 0,
+        timeout_override: float | None = None,
+    ) -> RangeResult:
+        """Read a key, every key starting with a prefix, or every key of a range, in one call.
+
+        The keys come as one [RangeResult][etcd3.RangeResult], a sequence of
+        [KV][etcd3.KV] (with ``header``, ``total`` and ``more``): iterating it sends nothing
+        (in the asyncio client too, after the one ``await``). ``key`` alone reads that key;
+        ``prefix=True`` every key starting with it (``""``: the whole keyspace); ``range_end``
+        every key in ``[key, range_end)``. Use a paged read (``get_prefix_paged``) for ranges
+        too large for one response.
+
+        Args:
+            key: The key, the prefix (with ``prefix=True``) or the start of the range.
+            range_end: The end of the range, excluded (``b"\\0"``: no upper bound).
+            prefix: Read every key that starts with ``key``.
+            keys_only: Leave values out (they read as ``b""``).
+            sort_order: ``None`` (key order), ``"asc"``/``"ascend"``, ``"desc"``/``"descend"``,
+                or a ``RangeSortOrder``.
+            sort_target: ``None``/``"key"``, ``"value"``, ``"version"``, ``"create"``, ``"mod"``,
+                or a ``RangeSortTarget``.
+            limit: At most this many keys (``more`` tells whether some were left out);
+                ``<= 0`` for no limit.
+            serializable: Read from the member's local state (faster, possibly stale).
+            revision: The revision to read at; ``<= 0`` for the latest.
+            min_mod_revision: Only keys last modified at or after this revision (0: any).
+            max_mod_revision: Only keys last modified at or before this revision (0: any).
+            min_create_revision: Only keys created at or after this revision (0: any).
+            max_create_revision: Only keys created at or before this revision (0: any).
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
+
+        Returns:
+            The keys read.
+
+        Raises:
+            TypeError: A wrong argument type.
+            ValueError: An empty key without ``prefix``, ``prefix`` together with
+                ``range_end``, an empty ``range_end``, a bad option.
+            etcd3.EtcdError: The call failed.
+        """
+        if flag(prefix, "prefix"):
+            if range_end is not None:
+                raise ValueError("pass either prefix=True or range_end, not both")
+            start, end = _prefix_bounds(key)
+        else:
+            start = key_bytes(key)
+            end = b"" if range_end is None else range_bound(range_end)
+        request = range_request(
+            start,
+            end,
+            keys_only,
+            sort_order,
+            sort_target,
+            limit,
+            serializable,
+            revision,
+            min_mod_revision=min_mod_revision,
+            max_mod_revision=max_mod_revision,
+            min_create_revision=min_create_revision,
+            max_create_revision=max_create_revision,
+        )
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return RangeResult(response)
 
     # -- range reads --------------------------------------------------------------------------
 
@@ -178,7 +296,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -210,7 +328,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_prefix(
         self,
@@ -244,7 +362,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_prefix_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -275,7 +393,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     async def get_range_response(
         self,
@@ -308,7 +426,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -338,7 +456,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_range(
         self,
@@ -373,7 +491,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_range_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -403,7 +521,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
     async def get_all_response(
         self,
@@ -432,7 +550,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return only the number of keys (``count``), no key.
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -462,7 +580,7 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
 
     def get_all(
         self,
@@ -493,7 +611,7 @@ class AsyncKVMixin(AsyncClientBase):
             limit: At most this many keys; ``<= 0`` for no limit.
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
             count_only: Return no key (use :meth:`get_all_response` for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
@@ -523,9 +641,11 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._results(request, self._deadline(timeout_override))
+        return self._results(request, self._call_timeout(timeout_override))
 
-    async def _results(self, request: RangeRequest, timeout: Timeout) -> AsyncIterator[KVResult]:
+    async def _results(
+        self, request: RangeRequest, timeout: float | None
+    ) -> AsyncIterator[KVResult]:
         response = await self._rpc.kv.range(request, timeout=timeout)
         for result in results(response):
             yield result
@@ -556,7 +676,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -577,7 +697,7 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_range_paged(
         self,
@@ -602,7 +722,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -623,7 +743,7 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged_response(
         self,
@@ -645,7 +765,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``RangeResponse``, one per page.
@@ -666,7 +786,7 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._pages(cursor, self._deadline(timeout_override))
+        return self._pages(cursor, self._call_timeout(timeout_override))
 
     def get_prefix_paged(
         self,
@@ -689,7 +809,7 @@ class AsyncKVMixin(AsyncClientBase):
             page_size: Keys per page (> 0).
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the first page's revision.
-            timeout_override: Each page's deadline in seconds; ``None`` for the client's.
+            timeout_override: Each page's timeout in seconds; ``None`` for the client's.
 
         Returns:
             An iterator of ``(value, KVMetadata)``.
@@ -710,9 +830,11 @@ class AsyncKVMixin(AsyncClientBase):
             serializable=serializable,
             revision=revision,
         )
-        return self._paged_results(cursor, self._deadline(timeout_override))
+        return self._paged_results(cursor, self._call_timeout(timeout_override))
 
-    async def _pages(self, cursor: PageCursor, timeout: Timeout) -> AsyncIterator[RangeResponse]:
+    async def _pages(
+        self, cursor: PageCursor, timeout: float | None
+    ) -> AsyncIterator[RangeResponse]:
         request = cursor.request
         while request is not None:
             response = await self._rpc.kv.range(request, timeout=timeout)
@@ -721,7 +843,9 @@ class AsyncKVMixin(AsyncClientBase):
             # Drop the page before fetching the next: one page in memory at a time.
             del response
 
-    async def _paged_results(self, cursor: PageCursor, timeout: Timeout) -> AsyncIterator[KVResult]:
+    async def _paged_results(
+        self, cursor: PageCursor, timeout: float | None
+    ) -> AsyncIterator[KVResult]:
         async for response in self._pages(cursor, timeout):
             for result in detached_results(response):
                 yield result
@@ -744,7 +868,7 @@ class AsyncKVMixin(AsyncClientBase):
             value: The value (may be empty).
             lease: A lease id or ``Lease`` to attach the key to; ``None`` for none.
             prev_kv: Return the key's previous state in the response's ``prev_kv``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``PutResponse`` (``header.revision`` is the revision of this write).
@@ -763,7 +887,7 @@ class AsyncKVMixin(AsyncClientBase):
                 lease=lease_id(lease),
                 prev_kv=flag(prev_kv, "prev_kv"),
             )
-        return await self._rpc.kv.put(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.put(request, timeout=self._call_timeout(timeout_override))
 
     async def delete(
         self,
@@ -776,7 +900,7 @@ class AsyncKVMixin(AsyncClientBase):
         Args:
             key: The key.
             prev_kv: Return the deleted key's state in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             ``(True, DeleteRangeResponse)`` if the key existed, else ``(False, None)``.
@@ -788,7 +912,7 @@ class AsyncKVMixin(AsyncClientBase):
         """
         request = DeleteRangeRequest(key=key_bytes(key), prev_kv=flag(prev_kv, "prev_kv"))
         response = await self._rpc.kv.delete_range(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
         if response.deleted >= 1:
             return True, response
@@ -805,7 +929,7 @@ class AsyncKVMixin(AsyncClientBase):
         Args:
             prefix: The prefix; ``""`` deletes the whole keyspace.
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -817,7 +941,9 @@ class AsyncKVMixin(AsyncClientBase):
         """
         start, end = _prefix_bounds(prefix)
         request = DeleteRangeRequest(key=start, range_end=end, prev_kv=flag(prev_kv, "prev_kv"))
-        return await self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.delete_range(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     async def delete_range(
         self,
@@ -832,7 +958,7 @@ class AsyncKVMixin(AsyncClientBase):
             key: The first key (``b"\\0"`` for the start of the keyspace).
             range_end: The end, excluded (``b"\\0"`` for no upper bound).
             prev_kv: Return the deleted keys in the response's ``prev_kvs``.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Returns:
             The ``DeleteRangeResponse`` (``deleted`` is the number of keys deleted).
@@ -845,7 +971,9 @@ class AsyncKVMixin(AsyncClientBase):
         request = DeleteRangeRequest(
             key=key_bytes(key), range_end=range_bound(range_end), prev_kv=flag(prev_kv, "prev_kv")
         )
-        return await self._rpc.kv.delete_range(request, timeout=self._deadline(timeout_override))
+        return await self._rpc.kv.delete_range(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     async def compact(
         self,
@@ -861,7 +989,7 @@ class AsyncKVMixin(AsyncClientBase):
         Args:
             revision: The oldest revision to keep (> 0, at most the current revision).
             physical: Wait until the compaction is physically applied.
-            timeout_override: This call's deadline in seconds; ``None`` for the client's.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
 
         Raises:
             TypeError: A wrong argument type.
@@ -872,4 +1000,4 @@ class AsyncKVMixin(AsyncClientBase):
         request = CompactionRequest(
             revision=positive_int(revision, "revision"), physical=flag(physical, "physical")
         )
-        await self._rpc.kv.compact(request, timeout=self._deadline(timeout_override))
+        await self._rpc.kv.compact(request, timeout=self._call_timeout(timeout_override))

@@ -13,18 +13,8 @@ from types import TracebackType
 
 from typing_extensions import Self
 
+from etcd3._backoff import Backoff
 from etcd3._base import ClientBase
-from etcd3._cluster_views import (
-    KeepAliveSchedule,
-    LeaseBase,
-    LeaseLostCallback,
-    LeaseLostError,
-    checked_keep_alive,
-    lease_id_arg,
-    lease_lost_error,
-    ttl_arg,
-    whole_call_seconds,
-)
 from etcd3._compat import (
     Event,
     Job,
@@ -34,12 +24,20 @@ from etcd3._compat import (
     spawn,
     wait_event,
 )
+from etcd3._lease_core import (
+    KeepAliveSchedule,
+    LeaseBase,
+    LeaseLostCallback,
+    checked_keep_alive,
+    lease_lost_error,
+)
 from etcd3._runtime import DuplexStream
-from etcd3._validate import flag
-from etcd3._watch_core import Backoff
+from etcd3._timeouts import timeout_arg
+from etcd3._validate import flag, lease_id_arg, ttl_arg
 from etcd3.errors import (
     ConnectionClosedError,
     EtcdError,
+    LeaseLostError,
     LeaseNotFoundError,
     StreamClosedError,
 )
@@ -132,7 +130,7 @@ class Lease(LeaseBase):
         """Revoke the lease now: its keys are deleted.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.LeaseNotFoundError: The lease has expired or was revoked already.
@@ -145,7 +143,7 @@ class Lease(LeaseBase):
         """Renew the lease once: its remaining TTL starts again from the granted TTL.
 
         Args:
-            timeout_override: Deadline in seconds of the keep-alive exchange (``None``: the
+            timeout_override: Timeout in seconds of the keep-alive exchange (``None``: the
                 client's).
 
         Returns:
@@ -157,9 +155,7 @@ class Lease(LeaseBase):
             etcd3.EtcdError: The call failed.
         """
         self.raise_if_lost()
-        return self._client._keep_alive_once(
-            self.id, whole_call_seconds(timeout_override, self._client.timeout)
-        )
+        return self._client._keep_alive_once(self.id, self._client._call_timeout(timeout_override))
 
     def start_keep_alive(self, *, on_lost: LeaseLostCallback | None = None) -> None:
         """Renew the lease automatically from now on (see the class docstring). Idempotent.
@@ -214,17 +210,20 @@ class Lease(LeaseBase):
         """Wait until automatic keep-alive loses the lease.
 
         Args:
-            timeout: Seconds to wait at most; ``None`` for no limit.
+            timeout: Seconds to wait at most; ``None`` (or ``math.inf``) for no limit.
 
         Returns:
             Whether the lease is lost (``False``: the time ran out first).
 
         Raises:
-            ValueError: Automatic keep-alive was never started for this lease.
+            TypeError: ``timeout`` is not a number.
+            ValueError: Automatic keep-alive was never started for this lease, or a negative
+                ``timeout``.
         """
+        wait = timeout_arg(timeout)
         if self._lost is None:
             raise ValueError(f"{self!r} is not kept alive automatically")
-        return wait_event(self._lost, timeout)
+        return wait_event(self._lost, wait)
 
     def _mark_lost(self, error: LeaseLostError) -> LeaseLostCallback | None:
         """Record the loss; the callback to call (outside any lock), if any and first time."""
@@ -266,7 +265,7 @@ class LeaseMixin(ClientBase):
         Args:
             ttl: Time to live in seconds (the server may grant a minimum of its own).
             lease_id: The ID to ask for; ``None`` lets the server choose.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
             keep_alive: Renew the lease automatically until it is revoked or the client
                 closes (see :class:`Lease`).
             on_lost: With ``keep_alive``: called once with the
@@ -292,7 +291,9 @@ class LeaseMixin(ClientBase):
                 raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
             if not automatic:
                 raise ValueError("on_lost needs keep_alive=True")
-        response = self._rpc.lease.lease_grant(request, timeout=self._deadline(timeout_override))
+        response = self._rpc.lease.lease_grant(
+            request, timeout=self._call_timeout(timeout_override)
+        )
         lease = Lease(response.ID, response.TTL, self)
         if automatic:
             lease.start_keep_alive(on_lost=on_lost)
@@ -314,7 +315,7 @@ class LeaseMixin(ClientBase):
 
         Args:
             lease_id: The lease ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``lease_id`` is not an int.
@@ -323,7 +324,7 @@ class LeaseMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = LeaseRevokeRequest(ID=lease_id_arg(lease_id))
-        self._rpc.lease.lease_revoke(request, timeout=self._deadline(timeout_override))
+        self._rpc.lease.lease_revoke(request, timeout=self._call_timeout(timeout_override))
 
     def refresh_lease(
         self, lease_id: int, timeout_override: float | None = None
@@ -332,7 +333,7 @@ class LeaseMixin(ClientBase):
 
         Args:
             lease_id: The lease ID.
-            timeout_override: Deadline in seconds of the whole stream (``None``: the client's).
+            timeout_override: Timeout in seconds of the whole stream (``None``: the client's).
 
         Returns:
             An iterator yielding the one ``LeaseKeepAliveResponse`` (``TTL``: the renewed TTL).
@@ -345,16 +346,15 @@ class LeaseMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         lease_id = lease_id_arg(lease_id)
-        seconds = whole_call_seconds(timeout_override, self.timeout)
-        return self._refresh_lease(lease_id, seconds)
+        return self._refresh_lease(lease_id, self._call_timeout(timeout_override))
 
     def _refresh_lease(
-        self, lease_id: int, seconds: float | None
+        self, lease_id: int, timeout: float | None
     ) -> Iterator[LeaseKeepAliveResponse]:
-        yield self._keep_alive_once(lease_id, seconds)
+        yield self._keep_alive_once(lease_id, timeout)
 
-    def _keep_alive_once(self, lease_id: int, seconds: float | None) -> LeaseKeepAliveResponse:
-        stream = self._rpc.lease.lease_keep_alive(timeout=seconds)
+    def _keep_alive_once(self, lease_id: int, timeout: float | None) -> LeaseKeepAliveResponse:
+        stream = self._rpc.lease.lease_keep_alive(timeout=timeout)
         with stream:
             stream.send(LeaseKeepAliveRequest(ID=lease_id))
             for response in stream:
@@ -371,7 +371,7 @@ class LeaseMixin(ClientBase):
         Args:
             lease_id: The lease ID.
             keys: Whether to list the attached keys (``keys`` of the response).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``LeaseTimeToLiveResponse``: ``TTL`` (seconds left, ``-1`` once expired or
@@ -383,13 +383,15 @@ class LeaseMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = LeaseTimeToLiveRequest(ID=lease_id_arg(lease_id), keys=flag(keys, "keys"))
-        return self._rpc.lease.lease_time_to_live(request, timeout=self._deadline(timeout_override))
+        return self._rpc.lease.lease_time_to_live(
+            request, timeout=self._call_timeout(timeout_override)
+        )
 
     def leases(self, timeout_override: float | None = None) -> LeaseLeasesResponse:
         """List every lease the cluster holds.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``LeaseLeasesResponse``: ``[status.ID for status in response.leases]``.
@@ -398,7 +400,7 @@ class LeaseMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         return self._rpc.lease.lease_leases(
-            _LEASES_REQUEST, timeout=self._deadline(timeout_override)
+            _LEASES_REQUEST, timeout=self._call_timeout(timeout_override)
         )
 
 

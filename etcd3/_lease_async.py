@@ -22,24 +22,22 @@ from etcd3._acompat import (
     spawn,
     wait_event,
 )
+from etcd3._backoff import Backoff
 from etcd3._base_async import AsyncClientBase
-from etcd3._cluster_views import (
+from etcd3._lease_core import (
     KeepAliveSchedule,
     LeaseBase,
     LeaseLostCallback,
-    LeaseLostError,
     checked_keep_alive,
-    lease_id_arg,
     lease_lost_error,
-    ttl_arg,
-    whole_call_seconds,
 )
 from etcd3._runtime import AsyncDuplexStream
-from etcd3._validate import flag
-from etcd3._watch_core import Backoff
+from etcd3._timeouts import timeout_arg
+from etcd3._validate import flag, lease_id_arg, ttl_arg
 from etcd3.errors import (
     ConnectionClosedError,
     EtcdError,
+    LeaseLostError,
     LeaseNotFoundError,
     StreamClosedError,
 )
@@ -132,7 +130,7 @@ class AsyncLease(LeaseBase):
         """Revoke the lease now: its keys are deleted.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             etcd3.errors.LeaseNotFoundError: The lease has expired or was revoked already.
@@ -145,7 +143,7 @@ class AsyncLease(LeaseBase):
         """Renew the lease once: its remaining TTL starts again from the granted TTL.
 
         Args:
-            timeout_override: Deadline in seconds of the keep-alive exchange (``None``: the
+            timeout_override: Timeout in seconds of the keep-alive exchange (``None``: the
                 client's).
 
         Returns:
@@ -158,7 +156,7 @@ class AsyncLease(LeaseBase):
         """
         self.raise_if_lost()
         return await self._client._keep_alive_once(
-            self.id, whole_call_seconds(timeout_override, self._client.timeout)
+            self.id, self._client._call_timeout(timeout_override)
         )
 
     def start_keep_alive(self, *, on_lost: LeaseLostCallback | None = None) -> None:
@@ -214,17 +212,20 @@ class AsyncLease(LeaseBase):
         """Wait until automatic keep-alive loses the lease.
 
         Args:
-            timeout: Seconds to wait at most; ``None`` for no limit.
+            timeout: Seconds to wait at most; ``None`` (or ``math.inf``) for no limit.
 
         Returns:
             Whether the lease is lost (``False``: the time ran out first).
 
         Raises:
-            ValueError: Automatic keep-alive was never started for this lease.
+            TypeError: ``timeout`` is not a number.
+            ValueError: Automatic keep-alive was never started for this lease, or a negative
+                ``timeout``.
         """
+        wait = timeout_arg(timeout)
         if self._lost is None:
             raise ValueError(f"{self!r} is not kept alive automatically")
-        return await wait_event(self._lost, timeout)
+        return await wait_event(self._lost, wait)
 
     def _mark_lost(self, error: LeaseLostError) -> LeaseLostCallback | None:
         """Record the loss; the callback to call (outside any lock), if any and first time."""
@@ -266,7 +267,7 @@ class AsyncLeaseMixin(AsyncClientBase):
         Args:
             ttl: Time to live in seconds (the server may grant a minimum of its own).
             lease_id: The ID to ask for; ``None`` lets the server choose.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
             keep_alive: Renew the lease automatically until it is revoked or the client
                 closes (see :class:`AsyncLease`).
             on_lost: With ``keep_alive``: called once with the
@@ -293,7 +294,7 @@ class AsyncLeaseMixin(AsyncClientBase):
             if not automatic:
                 raise ValueError("on_lost needs keep_alive=True")
         response = await self._rpc.lease.lease_grant(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
         lease = AsyncLease(response.ID, response.TTL, self)
         if automatic:
@@ -316,7 +317,7 @@ class AsyncLeaseMixin(AsyncClientBase):
 
         Args:
             lease_id: The lease ID.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Raises:
             TypeError: ``lease_id`` is not an int.
@@ -325,7 +326,7 @@ class AsyncLeaseMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = LeaseRevokeRequest(ID=lease_id_arg(lease_id))
-        await self._rpc.lease.lease_revoke(request, timeout=self._deadline(timeout_override))
+        await self._rpc.lease.lease_revoke(request, timeout=self._call_timeout(timeout_override))
 
     def refresh_lease(
         self, lease_id: int, timeout_override: float | None = None
@@ -334,7 +335,7 @@ class AsyncLeaseMixin(AsyncClientBase):
 
         Args:
             lease_id: The lease ID.
-            timeout_override: Deadline in seconds of the whole stream (``None``: the client's).
+            timeout_override: Timeout in seconds of the whole stream (``None``: the client's).
 
         Returns:
             An iterator yielding the one ``LeaseKeepAliveResponse`` (``TTL``: the renewed TTL).
@@ -347,18 +348,17 @@ class AsyncLeaseMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         lease_id = lease_id_arg(lease_id)
-        seconds = whole_call_seconds(timeout_override, self.timeout)
-        return self._refresh_lease(lease_id, seconds)
+        return self._refresh_lease(lease_id, self._call_timeout(timeout_override))
 
     async def _refresh_lease(
-        self, lease_id: int, seconds: float | None
+        self, lease_id: int, timeout: float | None
     ) -> AsyncIterator[LeaseKeepAliveResponse]:
-        yield await self._keep_alive_once(lease_id, seconds)
+        yield await self._keep_alive_once(lease_id, timeout)
 
     async def _keep_alive_once(
-        self, lease_id: int, seconds: float | None
+        self, lease_id: int, timeout: float | None
     ) -> LeaseKeepAliveResponse:
-        stream = self._rpc.lease.lease_keep_alive(timeout=seconds)
+        stream = self._rpc.lease.lease_keep_alive(timeout=timeout)
         async with stream:
             await stream.send(LeaseKeepAliveRequest(ID=lease_id))
             async for response in stream:
@@ -375,7 +375,7 @@ class AsyncLeaseMixin(AsyncClientBase):
         Args:
             lease_id: The lease ID.
             keys: Whether to list the attached keys (``keys`` of the response).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``LeaseTimeToLiveResponse``: ``TTL`` (seconds left, ``-1`` once expired or
@@ -388,14 +388,14 @@ class AsyncLeaseMixin(AsyncClientBase):
         """
         request = LeaseTimeToLiveRequest(ID=lease_id_arg(lease_id), keys=flag(keys, "keys"))
         return await self._rpc.lease.lease_time_to_live(
-            request, timeout=self._deadline(timeout_override)
+            request, timeout=self._call_timeout(timeout_override)
         )
 
     async def leases(self, timeout_override: float | None = None) -> LeaseLeasesResponse:
         """List every lease the cluster holds.
 
         Args:
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             The ``LeaseLeasesResponse``: ``[status.ID for status in response.leases]``.
@@ -404,7 +404,7 @@ class AsyncLeaseMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         return await self._rpc.lease.lease_leases(
-            _LEASES_REQUEST, timeout=self._deadline(timeout_override)
+            _LEASES_REQUEST, timeout=self._call_timeout(timeout_override)
         )
 
 

@@ -1,29 +1,18 @@
 # async-to-sync: source
-"""Distributed locks: :class:`AsyncLock` (API.md §4 "Lock"), fair and Go-compatible."""
+"""Distributed locks: :class:`AsyncLock`, fair and Go-compatible."""
 
 from __future__ import annotations
 
-import time
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from typing_extensions import Self
 
-from etcd3._concurrency_core import (
-    LOCK_PREFIX,
-    LockNotAcquiredError,
-    check_name,
-    check_prefix,
-    check_ttl,
-    check_wait_timeout,
-    held_request,
-    is_held,
-)
-from etcd3._session_async import AsyncParticipant, AsyncSession
+from etcd3._concurrency_core import LOCK_PREFIX, LockNotAcquiredError, held_request, is_held
+from etcd3._session_async import AsyncParticipant, AsyncRecipesClient, AsyncSession
+from etcd3._timeouts import deadline_after, timeout_arg
+from etcd3._validate import recipe_name_arg, recipe_prefix_arg, ttl_arg
+from etcd3.errors import LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
-
-if TYPE_CHECKING:
-    from etcd3._client_async import AsyncEtcd3Client
 
 __all__ = ["AsyncLock"]
 
@@ -55,7 +44,8 @@ class AsyncLock(AsyncParticipant):
         etcd_client: The client to use (optional with ``session``).
         session: A session to hold the lock with instead of one per acquisition.
         prefix: The key prefix of the lock, instead of ``/locks/<name>/``.
-        acquire_timeout: How long ``async with lock:`` waits (``None``: forever).
+        acquire_timeout: How long ``async with lock:`` waits (``None`` or ``math.inf``:
+            forever).
 
     Raises:
         TypeError: A bad argument type.
@@ -69,18 +59,20 @@ class AsyncLock(AsyncParticipant):
         acquire_timeout: How long ``async with lock:`` waits.
     """
 
+    _not_held = LockError
+
     def __init__(
         self,
         name: str | bytes,
         ttl: int = 60,
-        etcd_client: AsyncEtcd3Client | None = None,
+        etcd_client: AsyncRecipesClient | None = None,
         *,
         session: AsyncSession | None = None,
         prefix: str | bytes | None = None,
         acquire_timeout: float | None = 10,
     ) -> None:
-        raw_name = check_name(name)
-        checked_ttl = check_ttl(ttl)
+        raw_name = recipe_name_arg(name)
+        checked_ttl = ttl_arg(ttl)
         if session is not None:
             if etcd_client is not None and etcd_client is not session.client:
                 raise ValueError("etcd_client and session.client differ")
@@ -88,11 +80,11 @@ class AsyncLock(AsyncParticipant):
         if etcd_client is None:
             raise ValueError("Lock needs an etcd_client (or a session)")
         super().__init__(
-            etcd_client, session, checked_ttl, check_prefix(prefix, LOCK_PREFIX, raw_name)
+            etcd_client, session, checked_ttl, recipe_prefix_arg(prefix, LOCK_PREFIX, raw_name)
         )
         self.name = name
         self.ttl = checked_ttl
-        self.acquire_timeout: float | None = check_wait_timeout(acquire_timeout)
+        self.acquire_timeout: float | None = timeout_arg(acquire_timeout, "acquire_timeout")
 
     def __repr__(self) -> str:
         state = "held" if self._claim is not None else "not held"
@@ -102,10 +94,11 @@ class AsyncLock(AsyncParticipant):
         """Acquire the lock, waiting for it at most ``timeout`` seconds.
 
         Acquiring a lock this object holds already returns ``True`` at once. Each request
-        has the client's deadline; ``timeout`` bounds the wait for earlier holders.
+        has the client's timeout; ``timeout`` bounds the wait for earlier holders.
 
         Args:
-            timeout: Seconds to wait; ``None`` waits forever; ``0`` tries once.
+            timeout: Seconds to wait; ``None`` (or ``math.inf``) waits forever; ``0`` tries
+                once.
 
         Returns:
             Whether the lock is held now. On ``False`` (and on any error or cancellation)
@@ -117,12 +110,11 @@ class AsyncLock(AsyncParticipant):
             etcd3.errors.SessionLostError: The session was lost (before or while waiting).
             etcd3.EtcdError: A request failed.
         """
-        wait = check_wait_timeout(timeout)
+        wait = timeout_arg(timeout)
         if self._holds():
             return True
         self._claim = None
-        until = None if wait is None else time.monotonic() + wait
-        self._claim = await self._enqueue(b"", until, try_once=wait == 0)
+        self._claim = await self._enqueue(b"", deadline_after(wait), try_once=wait == 0)
         return self._claim is not None
 
     async def release(self) -> bool:

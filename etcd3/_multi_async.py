@@ -1,5 +1,5 @@
 # async-to-sync: source
-"""python-etcd3's multi-endpoint client (API.md §4), built on the failover transport.
+"""python-etcd3's multi-endpoint client, built on the failover transport.
 
 :class:`Endpoint` describes one member as python-etcd3 did (host, port, TLS credentials,
 ``time_retry``); :class:`AsyncMultiEndpointEtcd3Client` is the full client over several of
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from etcd3._base_async import AsyncSharedConnection
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._connection import AsyncClientInterceptor, AsyncConnection, ChannelSettings
+from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection, ChannelSettings
 from etcd3._endpoints import Endpoint
+from etcd3._timeouts import timeout_arg
+from etcd3._validate import credentials
 
 __all__ = ["AsyncMultiEndpointEtcd3Client", "Endpoint"]
 
@@ -29,7 +32,8 @@ class AsyncMultiEndpointEtcd3Client(AsyncEtcd3Client):
 
     Args:
         endpoints: The :class:`Endpoint` objects, in order of preference.
-        timeout: Default deadline of each call in seconds (``None``: none).
+        timeout: Default timeout of each call in seconds (``None`` or ``math.inf``: no
+            deadline).
         user: User name for etcd auth (with ``password``).
         password: The user's password.
         failover: Move to another endpoint when the one in use fails.
@@ -41,6 +45,11 @@ class AsyncMultiEndpointEtcd3Client(AsyncEtcd3Client):
         TypeError: An endpoint that is not an :class:`Endpoint`, or a wrong interceptor.
     """
 
+    failover: bool
+    """Whether calls move to another endpoint when the one in use fails."""
+    endpoint_objects: tuple[Endpoint, ...]
+    """The :class:`Endpoint` objects given."""
+
     def __init__(
         self,
         endpoints: Sequence[Endpoint] | None = None,
@@ -50,28 +59,33 @@ class AsyncMultiEndpointEtcd3Client(AsyncEtcd3Client):
         failover: bool = False,
         *,
         interceptors: Sequence[AsyncClientInterceptor] | None = None,
+        _shared: AsyncSharedConnection[AsyncMultiEndpointEtcd3Client] | None = None,
     ) -> None:
-        if not endpoints:
-            raise ValueError("pass at least one Endpoint")
-        if any(not isinstance(endpoint, Endpoint) for endpoint in endpoints):
-            raise TypeError("endpoints must be Endpoint objects")
-        settings: dict[str, ChannelSettings] = {
-            endpoint.netloc: (endpoint.creds if endpoint.secure else None, endpoint.opts)
-            for endpoint in endpoints
-        }
-        connection = AsyncConnection(
-            [endpoint.netloc for endpoint in endpoints],
-            timeout=timeout,
-            user=user,
-            password=password,
-            channel_settings=settings,
-            interceptors=interceptors,
-        )
-        connection.caller.configure_endpoints(
-            quarantine=min(endpoint.time_retry for endpoint in endpoints), failover=failover
-        )
-        self._attach(connection)
+        if _shared is not None:
+            super().__init__(_shared=_shared)
+            failover = _shared.owner.failover
+            endpoints = _shared.owner.endpoint_objects
+        else:
+            if not endpoints:
+                raise ValueError("pass at least one Endpoint")
+            if any(not isinstance(endpoint, Endpoint) for endpoint in endpoints):
+                raise TypeError("endpoints must be Endpoint objects")
+            settings: dict[str, ChannelSettings] = {
+                endpoint.netloc: (endpoint.creds if endpoint.secure else None, endpoint.opts)
+                for endpoint in endpoints
+            }
+            login = credentials(user, password)
+            connection = AsyncConnection(
+                [endpoint.netloc for endpoint in endpoints],
+                timeout=timeout_arg(timeout),
+                user=None if login is None else login[0],
+                password=None if login is None else login[1],
+                channel_settings=settings,
+                interceptors=interceptors,
+            )
+            connection.caller.configure_endpoints(
+                quarantine=min(endpoint.time_retry for endpoint in endpoints), failover=failover
+            )
+            self._attach(connection)
         self.failover = failover
-        """Whether calls move to another endpoint when the one in use fails."""
-        self.endpoint_objects: tuple[Endpoint, ...] = tuple(endpoints)
-        """The :class:`Endpoint` objects given."""
+        self.endpoint_objects = tuple(endpoints)

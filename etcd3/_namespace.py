@@ -3,11 +3,12 @@
 # DO NOT EDIT: change the asyncio source and run `make regen`.
 """Namespaced clients: ``client.namespace(b"app/")``, and the caller behind them.
 
-The view is a client of the same class whose generated stubs call through an
+A namespaced client is a client of the same class, built over its parent's connection
+(:class:`~etcd3._base.SharedConnection`), whose generated stubs call through an
 :class:`NamespacedCaller`: a thin wrapper of the client's failover caller that rewrites
 each request and response with :class:`etcd3._namespace_core.Namespace`. So the friendly API,
-``client.rpc``, watches, leases, locks and elections all follow the namespace, and the view
-shares the parent's channels, retries and token.
+``client.rpc``, watches, leases, locks and elections all follow the namespace, and the
+namespaced client shares the parent's channels, retries and token.
 """
 
 from __future__ import annotations
@@ -154,21 +155,22 @@ class _AsyncNamespacedDuplexStream(_AsyncNamespacedServerStream[RespT], Generic[
 
 
 class NamespaceMixin(ClientBase):
-    """The client's namespaces: views of the keyspace under a key prefix."""
+    """The client's namespaces: clients that see only the keys under a prefix."""
 
-    _namespace_state: NamespacedCaller | None = None
+    _namespaced_caller: NamespacedCaller | None = None
+    """The caller of a namespaced client (``None`` for a client at the root)."""
 
     def namespace(self, prefix: KeyLike) -> Self:
         """A client of the same class that sees only the keys under ``prefix``.
 
-        Every key the view sends gets ``prefix``, every key it receives (results, watch
-        events, lock and leader keys, a lease's keys) loses it, and every range, prefix and
-        "from key" read stays inside: ``view.get_prefix("")`` reads the whole namespace and
-        nothing else. Views nest (``client.namespace("a/").namespace("b/")`` is ``"a/b/"``)
-        and share the client's connection, retries and credentials; closing a view stops its
-        own watches and keep-alives only, closing the client ends the view's calls
-        (``ConnectionClosedError``). Keys without leases, revisions and cluster or auth
-        calls are those of the whole cluster.
+        Every key the namespaced client sends gets ``prefix``, every key it receives (results,
+        watch events, lock and leader keys, a lease's keys) loses it, and every range, prefix
+        and "from key" read stays inside: ``scoped.get_prefix("")`` reads the whole namespace
+        and nothing else. Namespaces nest (``client.namespace("a/").namespace("b/")`` is
+        ``"a/b/"``) and share the client's connection, retries and credentials; closing a
+        namespaced client stops its own watches and keep-alives only, closing the client ends
+        the namespaced client's calls (``ConnectionClosedError``). Keys without leases,
+        revisions and cluster or auth calls are those of the whole cluster.
 
         Args:
             prefix: The key prefix (str or bytes), e.g. ``"app/"``; must not be empty.
@@ -183,12 +185,12 @@ class NamespaceMixin(ClientBase):
         key = to_bytes(prefix, "namespace prefix")
         if not key:
             raise ValueError("namespace prefix must not be empty")
-        outer = self._namespace_state
+        outer = self._namespaced_caller
         if outer is None:
             caller = NamespacedCaller(self._conn.caller, Namespace(key))
         else:
             # One wrapper, whatever the depth: the prefixes concatenate.
             caller = NamespacedCaller(outer._caller, outer.namespace.nested(key))
-        view = self._view(Stubs(caller))
-        view._namespace_state = caller
-        return view
+        scoped = type(self)(_shared=self._shared_with(Stubs(caller)))
+        scoped._namespaced_caller = caller
+        return scoped

@@ -5,29 +5,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
-from etcd3._base import ClientBase
-from etcd3._cluster_views import LeaseLostCallback
 from etcd3._election import Election
+from etcd3._lease_core import LeaseLostCallback
 from etcd3._lock import Lock
-from etcd3._session import Session
-
-if TYPE_CHECKING:
-    from etcd3._client import Etcd3Client
+from etcd3._session import RecipesClient, Session
 
 __all__ = ["RecipesMixin"]
 
 
-class RecipesMixin(ClientBase):
+class RecipesMixin(RecipesClient):
     """Locks, sessions and elections on top of the client's leases and watches.
 
     None of these methods sends a request: the objects they return do, when used.
     """
-
-    def _recipes_client(self) -> Etcd3Client:
-        # The recipes need the whole client (watches, leases); this mixin is part of it.
-        return cast("Etcd3Client", self)
 
     def lock(self, name: str | bytes, ttl: int = 60) -> Lock:
         """A distributed lock named ``name`` (see :class:`~etcd3.Lock`).
@@ -43,7 +33,7 @@ class RecipesMixin(ClientBase):
             TypeError: ``name`` is not ``str``/``bytes`` or ``ttl`` not an int.
             ValueError: An empty ``name`` or a ``ttl`` <= 0.
         """
-        return Lock(name, ttl, self._recipes_client())
+        return Lock(name, ttl, self)
 
     def session(self, ttl: int = 60, *, on_lost: LeaseLostCallback | None = None) -> Session:
         """A session: a lease kept alive automatically, for locks and elections to share
@@ -62,7 +52,7 @@ class RecipesMixin(ClientBase):
             TypeError: ``ttl`` is not an int, or ``on_lost`` not callable.
             ValueError: ``ttl`` <= 0.
         """
-        return Session(self._recipes_client(), ttl, on_lost=on_lost)
+        return Session(self, ttl, on_lost=on_lost)
 
     def election(
         self, name: str | bytes, *, ttl: int = 60, prefix: str | bytes | None = None
@@ -82,4 +72,4 @@ class RecipesMixin(ClientBase):
             TypeError: A bad argument type.
             ValueError: An empty ``name`` or ``prefix``, or a ``ttl`` <= 0.
         """
-        return Election(self._recipes_client(), name, ttl=ttl, prefix=prefix)
+        return Election(self, name, ttl=ttl, prefix=prefix)

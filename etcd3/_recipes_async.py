@@ -3,29 +3,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
-from etcd3._base_async import AsyncClientBase
-from etcd3._cluster_views import LeaseLostCallback
 from etcd3._election_async import AsyncElection
+from etcd3._lease_core import LeaseLostCallback
 from etcd3._lock_async import AsyncLock
-from etcd3._session_async import AsyncSession
-
-if TYPE_CHECKING:
-    from etcd3._client_async import AsyncEtcd3Client
+from etcd3._session_async import AsyncRecipesClient, AsyncSession
 
 __all__ = ["AsyncRecipesMixin"]
 
 
-class AsyncRecipesMixin(AsyncClientBase):
+class AsyncRecipesMixin(AsyncRecipesClient):
     """Locks, sessions and elections on top of the client's leases and watches.
 
     None of these methods sends a request: the objects they return do, when used.
     """
-
-    def _recipes_client(self) -> AsyncEtcd3Client:
-        # The recipes need the whole client (watches, leases); this mixin is part of it.
-        return cast("AsyncEtcd3Client", self)
 
     def lock(self, name: str | bytes, ttl: int = 60) -> AsyncLock:
         """A distributed lock named ``name`` (see :class:`~etcd3.AsyncLock`).
@@ -41,7 +31,7 @@ class AsyncRecipesMixin(AsyncClientBase):
             TypeError: ``name`` is not ``str``/``bytes`` or ``ttl`` not an int.
             ValueError: An empty ``name`` or a ``ttl`` <= 0.
         """
-        return AsyncLock(name, ttl, self._recipes_client())
+        return AsyncLock(name, ttl, self)
 
     def session(self, ttl: int = 60, *, on_lost: LeaseLostCallback | None = None) -> AsyncSession:
         """A session: a lease kept alive automatically, for locks and elections to share
@@ -60,7 +50,7 @@ class AsyncRecipesMixin(AsyncClientBase):
             TypeError: ``ttl`` is not an int, or ``on_lost`` not callable.
             ValueError: ``ttl`` <= 0.
         """
-        return AsyncSession(self._recipes_client(), ttl, on_lost=on_lost)
+        return AsyncSession(self, ttl, on_lost=on_lost)
 
     def election(
         self, name: str | bytes, *, ttl: int = 60, prefix: str | bytes | None = None
@@ -80,4 +70,4 @@ class AsyncRecipesMixin(AsyncClientBase):
             TypeError: A bad argument type.
             ValueError: An empty ``name`` or ``prefix``, or a ``ttl`` <= 0.
         """
-        return AsyncElection(self._recipes_client(), name, ttl=ttl, prefix=prefix)
+        return AsyncElection(self, name, ttl=ttl, prefix=prefix)

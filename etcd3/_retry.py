@@ -2,7 +2,7 @@
 
 The transport (:mod:`etcd3._transport`) asks :class:`CallAttempts` after each failed attempt of
 a unary call; the answer is a :class:`RetryStep` (try again, maybe on another endpoint, after a
-delay, within a per-attempt deadline) or ``None`` (raise the error). Nothing here sleeps or
+delay, within a per-attempt timeout) or ``None`` (raise the error). Nothing here sleeps or
 sends: the sync and asyncio shells do that, so both follow exactly the same policy.
 
 What is retried, and why it can never apply a write twice: a failed attempt is sent again
@@ -25,12 +25,12 @@ behind the errors' flags and these decisions):
     is old" refuses the request at apply time without applying it): retried once, after the
     transport re-authenticated; that retry is outside the attempt budget.
 
-  A deadline (``DEADLINE_EXCEEDED``, or our own per-attempt deadline), "request timed out" and
-  "server stopped" (etcd stops waiting for a proposal that may still commit) or a connection
-  lost mid-call are unknown outcomes: an unsafe call raises them at once, marked
+  A deadline that passed (``DEADLINE_EXCEEDED``, or our own per-attempt timeout), "request
+  timed out" and "server stopped" (etcd stops waiting for a proposal that may still commit) or
+  a connection lost mid-call are unknown outcomes: an unsafe call raises them at once, marked
   ``outcome_unknown``.
 
-Per-attempt deadline: a retry-safe call gives each attempt at most
+Per-attempt timeout: a retry-safe call gives each attempt at most
 :attr:`RetryPolicy.attempt_timeout` seconds (capped by what is left of the call's overall
 timeout), so a hung member (SIGSTOP, lost network) costs one short attempt before the call moves
 on. An unsafe call gets the whole remaining timeout for its attempt: cutting it short could only
@@ -42,6 +42,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from etcd3._backoff import backoff_delay
 from etcd3.errors import (
     AuthOldRevisionError,
     ConnectionClosedError,
@@ -77,7 +78,8 @@ class RetryPolicy:
         initial_backoff: Seconds to wait before the first retry on an endpoint already tried;
             doubled per retry up to ``max_backoff``. Moving to an untried endpoint waits not.
         max_backoff: Upper bound of one wait, in seconds.
-        jitter: Random spread of each wait, as a fraction (``0.2``: +-20 %).
+        jitter: The fraction of each wait left to chance (``0.2``: each wait is between 80 %
+            and 100 % of its doubled value), so clients do not retry in lockstep.
         attempt_timeout: Deadline of one attempt of a retry-safe call in seconds, capped by what
             is left of the overall timeout; ``None`` for none (each attempt may use it all).
             Writes always get the whole remaining timeout.
@@ -117,27 +119,25 @@ class RetryPolicy:
         return cls(max_attempts=1, attempt_timeout=None)
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
-        """The wait before retry number ``retry`` (1 for the first), jittered.
+        """The wait before retry number ``retry`` (1 for the first), jittered
+        (:func:`etcd3._backoff.backoff_delay`: the client's one backoff formula).
 
         Args:
             retry: Which retry this is, from 1.
             rng: Random source (for tests); the module's by default.
 
         Returns:
-            Seconds to wait, within ``[0, max_backoff * (1 + jitter)]``.
+            Seconds to wait, within ``[(1 - jitter) * d, d]`` where ``d`` doubles from
+            ``initial_backoff`` per retry up to ``max_backoff``.
         """
-        base = float(min(self.initial_backoff * (2 ** min(retry - 1, 30)), self.max_backoff))
-        if not self.jitter or not base:
-            return base
-        spread: float = (rng or random).uniform(-self.jitter, self.jitter)
-        return max(0.0, base * (1 + spread))
+        return backoff_delay(retry - 1, self.initial_backoff, self.max_backoff, self.jitter, rng)
 
     def attempt_deadline(self, retry_safe: bool, remaining: float | None) -> float | None:
-        """The deadline of one attempt, given what is left of the call's timeout.
+        """The timeout of one attempt, given the timeout left of the whole call.
 
         Args:
             retry_safe: Whether the RPC may be repeated after an unknown outcome.
-            remaining: Seconds left of the overall timeout (``None``: no overall deadline).
+            remaining: Seconds left of the call's timeout (``None``: the call has no deadline).
 
         Returns:
             Seconds for this attempt, or ``None`` for no deadline.
@@ -184,7 +184,7 @@ class RetryStep:
 
     Attributes:
         delay: Seconds to wait first.
-        timeout: The next attempt's deadline in seconds (``None``: none).
+        timeout: The next attempt's timeout in seconds (``None``: no deadline).
         capped: Whether ``timeout`` is shorter than what is left of the overall timeout (its
             expiry then means a slow member, not the end of the call).
     """
@@ -225,7 +225,7 @@ class CallAttempts:
         """Endpoints that failed during this call."""
 
     def remaining(self, now: float) -> float | None:
-        """Seconds left of the overall deadline at ``now`` (``None``: no deadline)."""
+        """The timeout left until the call's deadline at ``now`` (``None``: no deadline)."""
         if self._deadline is None:
             return None
         return self._deadline - now

@@ -15,8 +15,9 @@ import enum
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, Literal, NamedTuple, Protocol, TypeAlias, TypeVar
 
+import grpc
 from typing_extensions import Self
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
     "CallKind",
     "DefaultTimeout",
     "DuplexStream",
+    "ErrorDefinition",
     "Metadata",
     "MethodInfo",
     "ResultKindError",
@@ -89,6 +91,8 @@ class MethodInfo(Generic[ReqT_co, RespT_co]):
         retry_safe: Whether re-sending the request after an unknown outcome cannot change the
             result (reads, status); ``False`` for writes (Put, Txn, DeleteRange, Compact,
             membership and auth changes), which are retried only when provably never sent.
+        since: The etcd release that introduced the RPC, as ``(major, minor)``; older servers
+            answer it with ``UNIMPLEMENTED``.
     """
 
     service: str
@@ -98,6 +102,7 @@ class MethodInfo(Generic[ReqT_co, RespT_co]):
     request_type: type[ReqT_co]
     response_type: type[RespT_co]
     retry_safe: bool
+    since: tuple[int, int] = (3, 0)
 
 
 class ServerStream(Protocol[RespT_co]):
@@ -284,6 +289,20 @@ class AsyncCaller(Protocol):
     ) -> AsyncDuplexStream[ReqT, RespT]:
         """Open a bidirectional stream (lazily, on first use)."""
         ...
+
+
+class ErrorDefinition(NamedTuple):
+    """One error etcd's server defines (``api/v3rpc/rpctypes``), as it reaches a client.
+
+    Attributes:
+        go_name: Its name in etcd's Go source, e.g. ``"ErrGRPCNoLeader"``.
+        code: The gRPC status code it is sent with.
+        message: The exact status message, e.g. ``"etcdserver: no leader"``.
+    """
+
+    go_name: str
+    code: grpc.StatusCode
+    message: str
 
 
 class ResultKindError(TypeError):

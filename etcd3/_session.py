@@ -6,19 +6,16 @@ locks and elections share (see :mod:`etcd3._concurrency_core` for the key layout
 
 from __future__ import annotations
 
-import time
 from contextlib import suppress
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
 from typing_extensions import Self
 
-from etcd3._cluster_views import LeaseLostCallback
 from etcd3._compat import Lock
 from etcd3._concurrency_core import (
     Claim,
     SessionLostError,
-    check_ttl,
     claim_request,
     held_request,
     is_held,
@@ -26,17 +23,24 @@ from etcd3._concurrency_core import (
     predecessor,
     predecessor_request,
     release_request,
-    remaining,
     waiter_key,
 )
-from etcd3._lease import Lease
+from etcd3._lease import Lease, LeaseMixin
+from etcd3._lease_core import LeaseLostCallback
+from etcd3._timeouts import time_left
+from etcd3._validate import ttl_arg
+from etcd3._watch import WatchMixin
 from etcd3.errors import EtcdError, LeaseNotFoundError, RevisionCompactedError, WatchTimedOut
 from etcd3.rpc.etcdserverpb import DeleteRangeRequest
 
-if TYPE_CHECKING:
-    from etcd3._client import Etcd3Client
+__all__ = ["Participant", "RecipesClient", "Session"]
 
-__all__ = ["Participant", "Session"]
+
+class RecipesClient(WatchMixin, LeaseMixin):
+    """What the coordination recipes need of a client: its leases and watches.
+
+    Every :class:`~etcd3.RecipesClient` is one; sessions, locks and elections take it.
+    """
 
 
 class Session:
@@ -68,7 +72,7 @@ class Session:
 
     def __init__(
         self,
-        client: Etcd3Client,
+        client: RecipesClient,
         ttl: int = 60,
         *,
         on_lost: LeaseLostCallback | None = None,
@@ -76,7 +80,7 @@ class Session:
         if on_lost is not None and not callable(on_lost):
             raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
         self.client = client
-        self.ttl: int = check_ttl(ttl)
+        self.ttl: int = ttl_arg(ttl)
         self._on_lost = on_lost
         self._lease: Lease | None = None
         self._closed = False
@@ -105,7 +109,7 @@ class Session:
         """Grant the lease and start keeping it alive, unless done already.
 
         Args:
-            timeout_override: Deadline in seconds of the grant (``None``: the client's).
+            timeout_override: Timeout in seconds of the grant (``None``: the client's).
 
         Returns:
             The session's lease.
@@ -185,7 +189,7 @@ class Participant:
     """
 
     def __init__(
-        self, client: Etcd3Client, session: Session | None, ttl: int, prefix: bytes
+        self, client: RecipesClient, session: Session | None, ttl: int, prefix: bytes
     ) -> None:
         self._client = client
         self._shared_session = session
@@ -200,16 +204,40 @@ class Participant:
         """The session holding this participant's key (``None`` while it has none)."""
         return self._shared_session if self._shared_session is not None else self._own_session
 
-    @property
-    def key(self) -> bytes | None:
-        """This participant's key while it holds its turn, else ``None``."""
-        return None if self._claim is None else self._claim.key
+    _not_held: ClassVar[type[EtcdError]] = EtcdError
+    """The error for reading :attr:`key` or :attr:`revision` while the turn is not held."""
 
     @property
-    def revision(self) -> int | None:
+    def held(self) -> bool:
+        """Whether this participant holds its turn (as far as this process knows: no RPC)."""
+        return self._claim is not None
+
+    @property
+    def key(self) -> bytes:
+        """This participant's key while it holds its turn.
+
+        Raises:
+            LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
+                election): check :attr:`held` first if unsure.
+        """
+        return self._held_claim().key
+
+    @property
+    def revision(self) -> int:
         """The create revision of :attr:`key` while the turn is held: a fencing token that
-        grows with each new holder. ``None`` while not held."""
-        return None if self._claim is None else self._claim.revision
+        grows with each new holder.
+
+        Raises:
+            LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
+                election): check :attr:`held` first if unsure.
+        """
+        return self._held_claim().revision
+
+    def _held_claim(self) -> Claim:
+        claim = self._claim
+        if claim is None:
+            raise self._not_held(f"{self!r} holds nothing: its key and revision exist while held")
+        return claim
 
     @property
     def lease(self) -> Lease | None:
@@ -227,7 +255,7 @@ class Participant:
             and not session.closed
         )
 
-    def _enqueue(self, value: bytes, until: float | None, *, try_once: bool) -> Claim | None:
+    def _enqueue(self, value: bytes, deadline: float | None, *, try_once: bool) -> Claim | None:
         """Queue up under the prefix and wait for the turn.
 
         Returns:
@@ -244,7 +272,7 @@ class Participant:
         try:
             response = self._client.rpc.kv.txn(claim_request(self.prefix, key, lease.id, value))
             claim = parse_claim(key, value, response)
-            if claim.owned or (not try_once and self._wait_turn(claim, until)):
+            if claim.owned or (not try_once and self._wait_turn(claim, deadline)):
                 return claim
         except BaseException:
             # Interrupted or failed: leave the queue, but report the original error.
@@ -254,7 +282,7 @@ class Participant:
         self._abandon(key)
         return None
 
-    def _wait_turn(self, claim: Claim, until: float | None) -> bool:
+    def _wait_turn(self, claim: Claim, deadline: float | None) -> bool:
         """Wait until no key created before ``claim`` is left (``False``: out of time)."""
         rpc = self._client.rpc
         while True:
@@ -262,13 +290,13 @@ class Participant:
             if ahead is None:
                 break
             key, start = ahead
-            left = remaining(until)
+            left = time_left(deadline)
             # Wake up once per TTL at least, to notice a lost session while the line stalls.
             wait = self._ttl if left is None else min(left, self._ttl)
             try:
                 self._client.watch_once(key, wait, start_revision=start, filters=["noput"])
             except WatchTimedOut:
-                if until is not None and until <= time.monotonic():
+                if time_left(deadline) == 0:
                     return False
                 session = self.session
                 if session is not None and session.lost:

@@ -10,19 +10,20 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from etcd3._base import ClientBase
-from etcd3._transactions import (
-    CasResult,
-    TransactionBuilder,
-    TransactionResponse,
+from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
+from etcd3._transactions.operators import (
     Transactions,
     TxCondition,
     TxOp,
     TxResult,
     build_txn_request,
+    tx_result,
+)
+from etcd3._transactions.recipes import (
+    CasResult,
     cas_result,
     put_if_not_exists_request,
     replace_request,
-    tx_result,
 )
 from etcd3._validate import KeyLike, SupportsLeaseId
 
@@ -52,7 +53,7 @@ class TxnMixin(ClientBase):
             success: Operations (``client.transactions.put(...)``, ``.get``, ``.delete``,
                 ``.txn``) run when every compare holds; ``None`` for none.
             failure: Operations run otherwise; ``None`` for none.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             ``(succeeded, results)``: one result per operation of the branch that ran, a
@@ -64,7 +65,7 @@ class TxnMixin(ClientBase):
             etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = build_txn_request(compare, success, failure)
         return tx_result(self._rpc.kv.txn(request, timeout=timeout))
 
@@ -75,7 +76,7 @@ class TxnMixin(ClientBase):
 
         Args:
             tx: The transaction.
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             Whether the compares held, and typed access to the results.
@@ -87,7 +88,7 @@ class TxnMixin(ClientBase):
         """
         if not isinstance(tx, TransactionBuilder):
             raise TypeError(f"txn() takes a TransactionBuilder, not {type(tx).__name__}")
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         return TransactionResponse(self._rpc.kv.txn(tx.request, timeout=timeout))
 
     def put_if_not_exists(
@@ -103,7 +104,7 @@ class TxnMixin(ClientBase):
             key: The key.
             value: Its value.
             lease: A lease id or a ``Lease`` to attach to the key (``None``: none).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             ``(True, PutResponse)`` if the key was created, ``(False, None)`` if it existed.
@@ -113,7 +114,7 @@ class TxnMixin(ClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = put_if_not_exists_request(key, value, lease)
         return cas_result(self._rpc.kv.txn(request, timeout=timeout))
 
@@ -132,7 +133,7 @@ class TxnMixin(ClientBase):
             initial_value: The value the key must have.
             new_value: The value to put.
             lease: A lease id or a ``Lease`` to attach to the key (``None``: none).
-            timeout_override: This call's deadline in seconds (``None``: the client's).
+            timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
             ``(True, PutResponse)`` if the value was replaced, else ``(False, None)`` (another
@@ -143,6 +144,6 @@ class TxnMixin(ClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
-        timeout = self._deadline(timeout_override)
+        timeout = self._call_timeout(timeout_override)
         request = replace_request(key, initial_value, new_value, lease)
         return cas_result(self._rpc.kv.txn(request, timeout=timeout))

@@ -1,18 +1,15 @@
 """etcd's protobuf messages, enums and constants in one namespace.
 
-The predecessor's ``etcd3.etcdrpc``: ``etcdrpc.RangeRequest``, ``etcdrpc.Compare``,
-``etcdrpc.KeyValue``, ``etcdrpc.AlarmType``... Here they are the generated, typed classes of
-:mod:`etcd3.rpc` (``etcdserverpb``, ``mvccpb`` and ``authpb``), in etcd3's private descriptor
-pool. Enums are Python ``IntEnum`` classes; the values also exist as message attributes at run
-time (``etcdrpc.RangeRequest.ASCEND``), as in the predecessor.
+The predecessors' ``etcd3.etcdrpc``: ``etcdrpc.RangeRequest``, ``etcdrpc.Compare.EQUAL``,
+``etcdrpc.KeyValue``, ``etcdrpc.AlarmType.CORRUPT``, ``etcdrpc.NOSPACE``... Here they are the
+generated, typed classes of :mod:`etcd3.rpc` (``etcdserverpb``, ``mvccpb`` and ``authpb``), in
+etcd3's private descriptor pool, exactly the flat names ``etcd3.rpc`` itself offers. Enums are
+Python ``IntEnum`` classes; nested enums' values are also message attributes
+(``etcdrpc.RangeRequest.ASCEND``) and top-level ones module constants, as in a ``_pb2`` module.
 """
 
-from etcd3.rpc import authpb, etcdserverpb, mvccpb
-from etcd3.rpc.authpb import *  # noqa: F403
-from etcd3.rpc.etcdserverpb import *  # noqa: F403
-from etcd3.rpc.mvccpb import *  # noqa: F403
+from etcd3.rpc import _flat
+from etcd3.rpc._flat import *  # noqa: F403
 
-__all__ = []
-__all__ += authpb.__all__
-__all__ += etcdserverpb.__all__
-__all__ += mvccpb.__all__
+__all__: list[str] = []
+__all__ += _flat.__all__

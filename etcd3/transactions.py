@@ -1,10 +1,11 @@
-"""Transaction compares and operations under the predecessor's module name.
+"""``etcd3.transactions`` of python-etcd3 and etcd3-client: operator compares and operations.
 
-``from etcd3.transactions import Value, Put`` keeps working; the same objects are reachable as
-``client.transactions.value(...)`` and through :class:`etcd3.TransactionBuilder`.
+Both predecessors: ``BaseCompare``, ``Value``, ``Version``, ``Create``, ``Mod``, ``Put``,
+``Get``, ``Delete``, ``Txn``. etcd3-client also ``Transactions``, ``TxCondition``, ``TxOp``.
+``LeaseCompare`` is new. The same classes are reachable as ``client.transactions.value(...)``.
 """
 
-from etcd3._transactions import (
+from etcd3._transactions.operators import (
     BaseCompare,
     Create,
     Delete,
@@ -13,7 +14,9 @@ from etcd3._transactions import (
     Mod,
     Put,
     Transactions,
+    TxCondition,
     Txn,
+    TxOp,
     Value,
     Version,
 )
@@ -27,6 +30,8 @@ __all__ = [
     "Mod",
     "Put",
     "Transactions",
+    "TxCondition",
+    "TxOp",
     "Txn",
     "Value",
     "Version",

@@ -11,6 +11,9 @@
 
 Generated from etcd 3.5.16's API protos by ``python -m codegen``.
 
+Every message, enum and top-level enum value of ``authpb``, ``etcdserverpb``, ``mvccpb`` is also
+here, at the top level (``etcd3.rpc.RangeRequest``), as in a protoc ``_pb2`` module.
+
 Modules:
     mvccpb: Messages and enums of the ``mvccpb`` proto package.
     authpb: Messages and enums of the ``authpb`` proto package.
@@ -18,12 +21,25 @@ Modules:
     etcdserverpb: Messages and enums of the ``etcdserverpb`` proto package.
     v3lockpb: Messages and enums of the ``v3lockpb`` proto package.
     v3electionpb: Messages and enums of the ``v3electionpb`` proto package.
-    methods: One ``MethodInfo`` per RPC and ``ALL_METHODS``.
+    methods: One ``MethodInfo`` per RPC, ``ALL_METHODS`` and ``BY_PATH``.
     services: Sync and asyncio service classes and the ``Stubs``/``AsyncStubs`` aggregators.
     txn: Typed transaction builders and the ``TxnResults`` view.
+    server_errors: The errors etcd's server defines, as ``ErrorDefinition`` rows.
 """
 
-from . import authpb, etcdserverpb, membershippb, methods, mvccpb, txn, v3electionpb, v3lockpb
+from . import (
+    _flat,
+    authpb,
+    etcdserverpb,
+    membershippb,
+    methods,
+    mvccpb,
+    server_errors,
+    txn,
+    v3electionpb,
+    v3lockpb,
+)
+from ._flat import *  # noqa: F403
 from .services import (
     KV,
     AsyncAuth,
@@ -72,4 +88,6 @@ __all__ = [
     "v3electionpb",
     "methods",
     "txn",
+    "server_errors",
 ]
+__all__ += _flat.__all__

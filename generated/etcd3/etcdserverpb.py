@@ -114,6 +114,9 @@ __all__ = [
     "AuthRoleDeleteResponse",
     "AuthRoleGrantPermissionResponse",
     "AuthRoleRevokePermissionResponse",
+    "NONE",
+    "NOSPACE",
+    "CORRUPT",
 ]
 
 
@@ -192,6 +195,10 @@ class AlarmType(enum.IntEnum):
     CORRUPT = 2
     """kv store corruption detected"""
 
+
+NONE = AlarmType.NONE
+NOSPACE = AlarmType.NOSPACE
+CORRUPT = AlarmType.CORRUPT
 
 ResponseHeader = _pool.message_class("etcdserverpb.ResponseHeader")
 RangeRequest = _pool.message_class("etcdserverpb.RangeRequest")

@@ -116,6 +116,9 @@ __all__ = [
     "AuthRoleDeleteResponse",
     "AuthRoleGrantPermissionResponse",
     "AuthRoleRevokePermissionResponse",
+    "NONE",
+    "NOSPACE",
+    "CORRUPT",
 ]
 
 class SortOrder(_enum.IntEnum):
@@ -185,6 +188,10 @@ class AlarmType(_enum.IntEnum):
     """space quota is exhausted"""
     CORRUPT = 2
     """kv store corruption detected"""
+
+NONE: _t.Literal[AlarmType.NONE]
+NOSPACE: _t.Literal[AlarmType.NOSPACE]
+CORRUPT: _t.Literal[AlarmType.CORRUPT]
 
 class ResponseHeader(_message.Message):
     """The ``etcdserverpb.ResponseHeader`` message."""

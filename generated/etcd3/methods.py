@@ -3,13 +3,15 @@
 #   etcd/server/etcdserver/api/v3lock/v3lockpb/v3lock.proto
 #   etcd/server/etcdserver/api/v3election/v3electionpb/v3election.proto
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
-"""One :class:`~etcd3._runtime.MethodInfo` per RPC of the etcd API, and :data:`ALL_METHODS`.
+"""One :class:`~etcd3._runtime.MethodInfo` per RPC of the etcd API, :data:`ALL_METHODS` and
+:data:`BY_PATH`.
 
 ``ALL_METHODS`` is typed ``tuple[MethodInfo[Message, Message], ...]``: ``MethodInfo`` is
 covariant, so each precisely typed constant is also a ``MethodInfo`` of plain messages, and the
 table needs no ``Any``.
 """
 
+from collections.abc import Mapping
 from typing import Final
 
 from google.protobuf.message import Message
@@ -114,6 +116,7 @@ from .v3lockpb import LockRequest, LockResponse, UnlockRequest, UnlockResponse
 
 __all__ = [
     "ALL_METHODS",
+    "BY_PATH",
     "KV_RANGE",
     "KV_PUT",
     "KV_DELETE_RANGE",
@@ -172,8 +175,9 @@ KV_RANGE: Final[MethodInfo[RangeRequest, RangeResponse]] = MethodInfo(
     request_type=RangeRequest,
     response_type=RangeResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.KV/Range`` (retry-safe)."""
+"""``/etcdserverpb.KV/Range``, since etcd 3.0 (retry-safe)."""
 
 KV_PUT: Final[MethodInfo[PutRequest, PutResponse]] = MethodInfo(
     service="etcdserverpb.KV",
@@ -183,8 +187,9 @@ KV_PUT: Final[MethodInfo[PutRequest, PutResponse]] = MethodInfo(
     request_type=PutRequest,
     response_type=PutResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.KV/Put``."""
+"""``/etcdserverpb.KV/Put``, since etcd 3.0."""
 
 KV_DELETE_RANGE: Final[MethodInfo[DeleteRangeRequest, DeleteRangeResponse]] = MethodInfo(
     service="etcdserverpb.KV",
@@ -194,8 +199,9 @@ KV_DELETE_RANGE: Final[MethodInfo[DeleteRangeRequest, DeleteRangeResponse]] = Me
     request_type=DeleteRangeRequest,
     response_type=DeleteRangeResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.KV/DeleteRange``."""
+"""``/etcdserverpb.KV/DeleteRange``, since etcd 3.0."""
 
 KV_TXN: Final[MethodInfo[TxnRequest, TxnResponse]] = MethodInfo(
     service="etcdserverpb.KV",
@@ -205,8 +211,9 @@ KV_TXN: Final[MethodInfo[TxnRequest, TxnResponse]] = MethodInfo(
     request_type=TxnRequest,
     response_type=TxnResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.KV/Txn``."""
+"""``/etcdserverpb.KV/Txn``, since etcd 3.0."""
 
 KV_COMPACT: Final[MethodInfo[CompactionRequest, CompactionResponse]] = MethodInfo(
     service="etcdserverpb.KV",
@@ -216,8 +223,9 @@ KV_COMPACT: Final[MethodInfo[CompactionRequest, CompactionResponse]] = MethodInf
     request_type=CompactionRequest,
     response_type=CompactionResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.KV/Compact``."""
+"""``/etcdserverpb.KV/Compact``, since etcd 3.0."""
 
 WATCH_WATCH: Final[MethodInfo[WatchRequest, WatchResponse]] = MethodInfo(
     service="etcdserverpb.Watch",
@@ -227,8 +235,9 @@ WATCH_WATCH: Final[MethodInfo[WatchRequest, WatchResponse]] = MethodInfo(
     request_type=WatchRequest,
     response_type=WatchResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Watch/Watch`` (retry-safe)."""
+"""``/etcdserverpb.Watch/Watch``, since etcd 3.0 (retry-safe)."""
 
 LEASE_LEASE_GRANT: Final[MethodInfo[LeaseGrantRequest, LeaseGrantResponse]] = MethodInfo(
     service="etcdserverpb.Lease",
@@ -238,8 +247,9 @@ LEASE_LEASE_GRANT: Final[MethodInfo[LeaseGrantRequest, LeaseGrantResponse]] = Me
     request_type=LeaseGrantRequest,
     response_type=LeaseGrantResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Lease/LeaseGrant``."""
+"""``/etcdserverpb.Lease/LeaseGrant``, since etcd 3.0."""
 
 LEASE_LEASE_REVOKE: Final[MethodInfo[LeaseRevokeRequest, LeaseRevokeResponse]] = MethodInfo(
     service="etcdserverpb.Lease",
@@ -249,8 +259,9 @@ LEASE_LEASE_REVOKE: Final[MethodInfo[LeaseRevokeRequest, LeaseRevokeResponse]] =
     request_type=LeaseRevokeRequest,
     response_type=LeaseRevokeResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Lease/LeaseRevoke``."""
+"""``/etcdserverpb.Lease/LeaseRevoke``, since etcd 3.0."""
 
 LEASE_LEASE_KEEP_ALIVE: Final[MethodInfo[LeaseKeepAliveRequest, LeaseKeepAliveResponse]] = (
     MethodInfo(
@@ -261,9 +272,10 @@ LEASE_LEASE_KEEP_ALIVE: Final[MethodInfo[LeaseKeepAliveRequest, LeaseKeepAliveRe
         request_type=LeaseKeepAliveRequest,
         response_type=LeaseKeepAliveResponse,
         retry_safe=True,
+        since=(3, 0),
     )
 )
-"""``/etcdserverpb.Lease/LeaseKeepAlive`` (retry-safe)."""
+"""``/etcdserverpb.Lease/LeaseKeepAlive``, since etcd 3.0 (retry-safe)."""
 
 LEASE_LEASE_TIME_TO_LIVE: Final[MethodInfo[LeaseTimeToLiveRequest, LeaseTimeToLiveResponse]] = (
     MethodInfo(
@@ -274,9 +286,10 @@ LEASE_LEASE_TIME_TO_LIVE: Final[MethodInfo[LeaseTimeToLiveRequest, LeaseTimeToLi
         request_type=LeaseTimeToLiveRequest,
         response_type=LeaseTimeToLiveResponse,
         retry_safe=True,
+        since=(3, 1),
     )
 )
-"""``/etcdserverpb.Lease/LeaseTimeToLive`` (retry-safe)."""
+"""``/etcdserverpb.Lease/LeaseTimeToLive``, since etcd 3.1 (retry-safe)."""
 
 LEASE_LEASE_LEASES: Final[MethodInfo[LeaseLeasesRequest, LeaseLeasesResponse]] = MethodInfo(
     service="etcdserverpb.Lease",
@@ -286,8 +299,9 @@ LEASE_LEASE_LEASES: Final[MethodInfo[LeaseLeasesRequest, LeaseLeasesResponse]] =
     request_type=LeaseLeasesRequest,
     response_type=LeaseLeasesResponse,
     retry_safe=True,
+    since=(3, 3),
 )
-"""``/etcdserverpb.Lease/LeaseLeases`` (retry-safe)."""
+"""``/etcdserverpb.Lease/LeaseLeases``, since etcd 3.3 (retry-safe)."""
 
 CLUSTER_MEMBER_ADD: Final[MethodInfo[MemberAddRequest, MemberAddResponse]] = MethodInfo(
     service="etcdserverpb.Cluster",
@@ -297,8 +311,9 @@ CLUSTER_MEMBER_ADD: Final[MethodInfo[MemberAddRequest, MemberAddResponse]] = Met
     request_type=MemberAddRequest,
     response_type=MemberAddResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Cluster/MemberAdd``."""
+"""``/etcdserverpb.Cluster/MemberAdd``, since etcd 3.0."""
 
 CLUSTER_MEMBER_REMOVE: Final[MethodInfo[MemberRemoveRequest, MemberRemoveResponse]] = MethodInfo(
     service="etcdserverpb.Cluster",
@@ -308,8 +323,9 @@ CLUSTER_MEMBER_REMOVE: Final[MethodInfo[MemberRemoveRequest, MemberRemoveRespons
     request_type=MemberRemoveRequest,
     response_type=MemberRemoveResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Cluster/MemberRemove``."""
+"""``/etcdserverpb.Cluster/MemberRemove``, since etcd 3.0."""
 
 CLUSTER_MEMBER_UPDATE: Final[MethodInfo[MemberUpdateRequest, MemberUpdateResponse]] = MethodInfo(
     service="etcdserverpb.Cluster",
@@ -319,8 +335,9 @@ CLUSTER_MEMBER_UPDATE: Final[MethodInfo[MemberUpdateRequest, MemberUpdateRespons
     request_type=MemberUpdateRequest,
     response_type=MemberUpdateResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Cluster/MemberUpdate``."""
+"""``/etcdserverpb.Cluster/MemberUpdate``, since etcd 3.0."""
 
 CLUSTER_MEMBER_LIST: Final[MethodInfo[MemberListRequest, MemberListResponse]] = MethodInfo(
     service="etcdserverpb.Cluster",
@@ -330,8 +347,9 @@ CLUSTER_MEMBER_LIST: Final[MethodInfo[MemberListRequest, MemberListResponse]] = 
     request_type=MemberListRequest,
     response_type=MemberListResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Cluster/MemberList`` (retry-safe)."""
+"""``/etcdserverpb.Cluster/MemberList``, since etcd 3.0 (retry-safe)."""
 
 CLUSTER_MEMBER_PROMOTE: Final[MethodInfo[MemberPromoteRequest, MemberPromoteResponse]] = MethodInfo(
     service="etcdserverpb.Cluster",
@@ -341,8 +359,9 @@ CLUSTER_MEMBER_PROMOTE: Final[MethodInfo[MemberPromoteRequest, MemberPromoteResp
     request_type=MemberPromoteRequest,
     response_type=MemberPromoteResponse,
     retry_safe=False,
+    since=(3, 4),
 )
-"""``/etcdserverpb.Cluster/MemberPromote``."""
+"""``/etcdserverpb.Cluster/MemberPromote``, since etcd 3.4."""
 
 MAINTENANCE_ALARM: Final[MethodInfo[AlarmRequest, AlarmResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -352,8 +371,9 @@ MAINTENANCE_ALARM: Final[MethodInfo[AlarmRequest, AlarmResponse]] = MethodInfo(
     request_type=AlarmRequest,
     response_type=AlarmResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Maintenance/Alarm``."""
+"""``/etcdserverpb.Maintenance/Alarm``, since etcd 3.0."""
 
 MAINTENANCE_STATUS: Final[MethodInfo[StatusRequest, StatusResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -363,8 +383,9 @@ MAINTENANCE_STATUS: Final[MethodInfo[StatusRequest, StatusResponse]] = MethodInf
     request_type=StatusRequest,
     response_type=StatusResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Maintenance/Status`` (retry-safe)."""
+"""``/etcdserverpb.Maintenance/Status``, since etcd 3.0 (retry-safe)."""
 
 MAINTENANCE_DEFRAGMENT: Final[MethodInfo[DefragmentRequest, DefragmentResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -374,8 +395,9 @@ MAINTENANCE_DEFRAGMENT: Final[MethodInfo[DefragmentRequest, DefragmentResponse]]
     request_type=DefragmentRequest,
     response_type=DefragmentResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Maintenance/Defragment``."""
+"""``/etcdserverpb.Maintenance/Defragment``, since etcd 3.0."""
 
 MAINTENANCE_HASH: Final[MethodInfo[HashRequest, HashResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -385,8 +407,9 @@ MAINTENANCE_HASH: Final[MethodInfo[HashRequest, HashResponse]] = MethodInfo(
     request_type=HashRequest,
     response_type=HashResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Maintenance/Hash`` (retry-safe)."""
+"""``/etcdserverpb.Maintenance/Hash``, since etcd 3.0 (retry-safe)."""
 
 MAINTENANCE_HASH_KV: Final[MethodInfo[HashKVRequest, HashKVResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -396,8 +419,9 @@ MAINTENANCE_HASH_KV: Final[MethodInfo[HashKVRequest, HashKVResponse]] = MethodIn
     request_type=HashKVRequest,
     response_type=HashKVResponse,
     retry_safe=True,
+    since=(3, 3),
 )
-"""``/etcdserverpb.Maintenance/HashKV`` (retry-safe)."""
+"""``/etcdserverpb.Maintenance/HashKV``, since etcd 3.3 (retry-safe)."""
 
 MAINTENANCE_SNAPSHOT: Final[MethodInfo[SnapshotRequest, SnapshotResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -407,8 +431,9 @@ MAINTENANCE_SNAPSHOT: Final[MethodInfo[SnapshotRequest, SnapshotResponse]] = Met
     request_type=SnapshotRequest,
     response_type=SnapshotResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Maintenance/Snapshot`` (retry-safe)."""
+"""``/etcdserverpb.Maintenance/Snapshot``, since etcd 3.0 (retry-safe)."""
 
 MAINTENANCE_MOVE_LEADER: Final[MethodInfo[MoveLeaderRequest, MoveLeaderResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -418,8 +443,9 @@ MAINTENANCE_MOVE_LEADER: Final[MethodInfo[MoveLeaderRequest, MoveLeaderResponse]
     request_type=MoveLeaderRequest,
     response_type=MoveLeaderResponse,
     retry_safe=False,
+    since=(3, 3),
 )
-"""``/etcdserverpb.Maintenance/MoveLeader``."""
+"""``/etcdserverpb.Maintenance/MoveLeader``, since etcd 3.3."""
 
 MAINTENANCE_DOWNGRADE: Final[MethodInfo[DowngradeRequest, DowngradeResponse]] = MethodInfo(
     service="etcdserverpb.Maintenance",
@@ -429,8 +455,9 @@ MAINTENANCE_DOWNGRADE: Final[MethodInfo[DowngradeRequest, DowngradeResponse]] = 
     request_type=DowngradeRequest,
     response_type=DowngradeResponse,
     retry_safe=False,
+    since=(3, 5),
 )
-"""``/etcdserverpb.Maintenance/Downgrade``."""
+"""``/etcdserverpb.Maintenance/Downgrade``, since etcd 3.5."""
 
 AUTH_AUTH_ENABLE: Final[MethodInfo[AuthEnableRequest, AuthEnableResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -440,8 +467,9 @@ AUTH_AUTH_ENABLE: Final[MethodInfo[AuthEnableRequest, AuthEnableResponse]] = Met
     request_type=AuthEnableRequest,
     response_type=AuthEnableResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/AuthEnable``."""
+"""``/etcdserverpb.Auth/AuthEnable``, since etcd 3.0."""
 
 AUTH_AUTH_DISABLE: Final[MethodInfo[AuthDisableRequest, AuthDisableResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -451,8 +479,9 @@ AUTH_AUTH_DISABLE: Final[MethodInfo[AuthDisableRequest, AuthDisableResponse]] = 
     request_type=AuthDisableRequest,
     response_type=AuthDisableResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/AuthDisable``."""
+"""``/etcdserverpb.Auth/AuthDisable``, since etcd 3.0."""
 
 AUTH_AUTH_STATUS: Final[MethodInfo[AuthStatusRequest, AuthStatusResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -462,8 +491,9 @@ AUTH_AUTH_STATUS: Final[MethodInfo[AuthStatusRequest, AuthStatusResponse]] = Met
     request_type=AuthStatusRequest,
     response_type=AuthStatusResponse,
     retry_safe=True,
+    since=(3, 5),
 )
-"""``/etcdserverpb.Auth/AuthStatus`` (retry-safe)."""
+"""``/etcdserverpb.Auth/AuthStatus``, since etcd 3.5 (retry-safe)."""
 
 AUTH_AUTHENTICATE: Final[MethodInfo[AuthenticateRequest, AuthenticateResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -473,8 +503,9 @@ AUTH_AUTHENTICATE: Final[MethodInfo[AuthenticateRequest, AuthenticateResponse]] 
     request_type=AuthenticateRequest,
     response_type=AuthenticateResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/Authenticate`` (retry-safe)."""
+"""``/etcdserverpb.Auth/Authenticate``, since etcd 3.0 (retry-safe)."""
 
 AUTH_USER_ADD: Final[MethodInfo[AuthUserAddRequest, AuthUserAddResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -484,8 +515,9 @@ AUTH_USER_ADD: Final[MethodInfo[AuthUserAddRequest, AuthUserAddResponse]] = Meth
     request_type=AuthUserAddRequest,
     response_type=AuthUserAddResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/UserAdd``."""
+"""``/etcdserverpb.Auth/UserAdd``, since etcd 3.0."""
 
 AUTH_USER_GET: Final[MethodInfo[AuthUserGetRequest, AuthUserGetResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -495,8 +527,9 @@ AUTH_USER_GET: Final[MethodInfo[AuthUserGetRequest, AuthUserGetResponse]] = Meth
     request_type=AuthUserGetRequest,
     response_type=AuthUserGetResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/UserGet`` (retry-safe)."""
+"""``/etcdserverpb.Auth/UserGet``, since etcd 3.0 (retry-safe)."""
 
 AUTH_USER_LIST: Final[MethodInfo[AuthUserListRequest, AuthUserListResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -506,8 +539,9 @@ AUTH_USER_LIST: Final[MethodInfo[AuthUserListRequest, AuthUserListResponse]] = M
     request_type=AuthUserListRequest,
     response_type=AuthUserListResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/UserList`` (retry-safe)."""
+"""``/etcdserverpb.Auth/UserList``, since etcd 3.0 (retry-safe)."""
 
 AUTH_USER_DELETE: Final[MethodInfo[AuthUserDeleteRequest, AuthUserDeleteResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -517,8 +551,9 @@ AUTH_USER_DELETE: Final[MethodInfo[AuthUserDeleteRequest, AuthUserDeleteResponse
     request_type=AuthUserDeleteRequest,
     response_type=AuthUserDeleteResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/UserDelete``."""
+"""``/etcdserverpb.Auth/UserDelete``, since etcd 3.0."""
 
 AUTH_USER_CHANGE_PASSWORD: Final[
     MethodInfo[AuthUserChangePasswordRequest, AuthUserChangePasswordResponse]
@@ -530,8 +565,9 @@ AUTH_USER_CHANGE_PASSWORD: Final[
     request_type=AuthUserChangePasswordRequest,
     response_type=AuthUserChangePasswordResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/UserChangePassword``."""
+"""``/etcdserverpb.Auth/UserChangePassword``, since etcd 3.0."""
 
 AUTH_USER_GRANT_ROLE: Final[MethodInfo[AuthUserGrantRoleRequest, AuthUserGrantRoleResponse]] = (
     MethodInfo(
@@ -542,9 +578,10 @@ AUTH_USER_GRANT_ROLE: Final[MethodInfo[AuthUserGrantRoleRequest, AuthUserGrantRo
         request_type=AuthUserGrantRoleRequest,
         response_type=AuthUserGrantRoleResponse,
         retry_safe=False,
+        since=(3, 0),
     )
 )
-"""``/etcdserverpb.Auth/UserGrantRole``."""
+"""``/etcdserverpb.Auth/UserGrantRole``, since etcd 3.0."""
 
 AUTH_USER_REVOKE_ROLE: Final[MethodInfo[AuthUserRevokeRoleRequest, AuthUserRevokeRoleResponse]] = (
     MethodInfo(
@@ -555,9 +592,10 @@ AUTH_USER_REVOKE_ROLE: Final[MethodInfo[AuthUserRevokeRoleRequest, AuthUserRevok
         request_type=AuthUserRevokeRoleRequest,
         response_type=AuthUserRevokeRoleResponse,
         retry_safe=False,
+        since=(3, 0),
     )
 )
-"""``/etcdserverpb.Auth/UserRevokeRole``."""
+"""``/etcdserverpb.Auth/UserRevokeRole``, since etcd 3.0."""
 
 AUTH_ROLE_ADD: Final[MethodInfo[AuthRoleAddRequest, AuthRoleAddResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -567,8 +605,9 @@ AUTH_ROLE_ADD: Final[MethodInfo[AuthRoleAddRequest, AuthRoleAddResponse]] = Meth
     request_type=AuthRoleAddRequest,
     response_type=AuthRoleAddResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/RoleAdd``."""
+"""``/etcdserverpb.Auth/RoleAdd``, since etcd 3.0."""
 
 AUTH_ROLE_GET: Final[MethodInfo[AuthRoleGetRequest, AuthRoleGetResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -578,8 +617,9 @@ AUTH_ROLE_GET: Final[MethodInfo[AuthRoleGetRequest, AuthRoleGetResponse]] = Meth
     request_type=AuthRoleGetRequest,
     response_type=AuthRoleGetResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/RoleGet`` (retry-safe)."""
+"""``/etcdserverpb.Auth/RoleGet``, since etcd 3.0 (retry-safe)."""
 
 AUTH_ROLE_LIST: Final[MethodInfo[AuthRoleListRequest, AuthRoleListResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -589,8 +629,9 @@ AUTH_ROLE_LIST: Final[MethodInfo[AuthRoleListRequest, AuthRoleListResponse]] = M
     request_type=AuthRoleListRequest,
     response_type=AuthRoleListResponse,
     retry_safe=True,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/RoleList`` (retry-safe)."""
+"""``/etcdserverpb.Auth/RoleList``, since etcd 3.0 (retry-safe)."""
 
 AUTH_ROLE_DELETE: Final[MethodInfo[AuthRoleDeleteRequest, AuthRoleDeleteResponse]] = MethodInfo(
     service="etcdserverpb.Auth",
@@ -600,8 +641,9 @@ AUTH_ROLE_DELETE: Final[MethodInfo[AuthRoleDeleteRequest, AuthRoleDeleteResponse
     request_type=AuthRoleDeleteRequest,
     response_type=AuthRoleDeleteResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/RoleDelete``."""
+"""``/etcdserverpb.Auth/RoleDelete``, since etcd 3.0."""
 
 AUTH_ROLE_GRANT_PERMISSION: Final[
     MethodInfo[AuthRoleGrantPermissionRequest, AuthRoleGrantPermissionResponse]
@@ -613,8 +655,9 @@ AUTH_ROLE_GRANT_PERMISSION: Final[
     request_type=AuthRoleGrantPermissionRequest,
     response_type=AuthRoleGrantPermissionResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/RoleGrantPermission``."""
+"""``/etcdserverpb.Auth/RoleGrantPermission``, since etcd 3.0."""
 
 AUTH_ROLE_REVOKE_PERMISSION: Final[
     MethodInfo[AuthRoleRevokePermissionRequest, AuthRoleRevokePermissionResponse]
@@ -626,8 +669,9 @@ AUTH_ROLE_REVOKE_PERMISSION: Final[
     request_type=AuthRoleRevokePermissionRequest,
     response_type=AuthRoleRevokePermissionResponse,
     retry_safe=False,
+    since=(3, 0),
 )
-"""``/etcdserverpb.Auth/RoleRevokePermission``."""
+"""``/etcdserverpb.Auth/RoleRevokePermission``, since etcd 3.0."""
 
 LOCK_LOCK: Final[MethodInfo[LockRequest, LockResponse]] = MethodInfo(
     service="v3lockpb.Lock",
@@ -637,8 +681,9 @@ LOCK_LOCK: Final[MethodInfo[LockRequest, LockResponse]] = MethodInfo(
     request_type=LockRequest,
     response_type=LockResponse,
     retry_safe=False,
+    since=(3, 2),
 )
-"""``/v3lockpb.Lock/Lock``."""
+"""``/v3lockpb.Lock/Lock``, since etcd 3.2."""
 
 LOCK_UNLOCK: Final[MethodInfo[UnlockRequest, UnlockResponse]] = MethodInfo(
     service="v3lockpb.Lock",
@@ -648,8 +693,9 @@ LOCK_UNLOCK: Final[MethodInfo[UnlockRequest, UnlockResponse]] = MethodInfo(
     request_type=UnlockRequest,
     response_type=UnlockResponse,
     retry_safe=False,
+    since=(3, 2),
 )
-"""``/v3lockpb.Lock/Unlock``."""
+"""``/v3lockpb.Lock/Unlock``, since etcd 3.2."""
 
 ELECTION_CAMPAIGN: Final[MethodInfo[CampaignRequest, CampaignResponse]] = MethodInfo(
     service="v3electionpb.Election",
@@ -659,8 +705,9 @@ ELECTION_CAMPAIGN: Final[MethodInfo[CampaignRequest, CampaignResponse]] = Method
     request_type=CampaignRequest,
     response_type=CampaignResponse,
     retry_safe=False,
+    since=(3, 2),
 )
-"""``/v3electionpb.Election/Campaign``."""
+"""``/v3electionpb.Election/Campaign``, since etcd 3.2."""
 
 ELECTION_PROCLAIM: Final[MethodInfo[ProclaimRequest, ProclaimResponse]] = MethodInfo(
     service="v3electionpb.Election",
@@ -670,8 +717,9 @@ ELECTION_PROCLAIM: Final[MethodInfo[ProclaimRequest, ProclaimResponse]] = Method
     request_type=ProclaimRequest,
     response_type=ProclaimResponse,
     retry_safe=False,
+    since=(3, 2),
 )
-"""``/v3electionpb.Election/Proclaim``."""
+"""``/v3electionpb.Election/Proclaim``, since etcd 3.2."""
 
 ELECTION_LEADER: Final[MethodInfo[LeaderRequest, LeaderResponse]] = MethodInfo(
     service="v3electionpb.Election",
@@ -681,8 +729,9 @@ ELECTION_LEADER: Final[MethodInfo[LeaderRequest, LeaderResponse]] = MethodInfo(
     request_type=LeaderRequest,
     response_type=LeaderResponse,
     retry_safe=True,
+    since=(3, 2),
 )
-"""``/v3electionpb.Election/Leader`` (retry-safe)."""
+"""``/v3electionpb.Election/Leader``, since etcd 3.2 (retry-safe)."""
 
 ELECTION_OBSERVE: Final[MethodInfo[LeaderRequest, LeaderResponse]] = MethodInfo(
     service="v3electionpb.Election",
@@ -692,8 +741,9 @@ ELECTION_OBSERVE: Final[MethodInfo[LeaderRequest, LeaderResponse]] = MethodInfo(
     request_type=LeaderRequest,
     response_type=LeaderResponse,
     retry_safe=True,
+    since=(3, 2),
 )
-"""``/v3electionpb.Election/Observe`` (retry-safe)."""
+"""``/v3electionpb.Election/Observe``, since etcd 3.2 (retry-safe)."""
 
 ELECTION_RESIGN: Final[MethodInfo[ResignRequest, ResignResponse]] = MethodInfo(
     service="v3electionpb.Election",
@@ -703,8 +753,9 @@ ELECTION_RESIGN: Final[MethodInfo[ResignRequest, ResignResponse]] = MethodInfo(
     request_type=ResignRequest,
     response_type=ResignResponse,
     retry_safe=False,
+    since=(3, 2),
 )
-"""``/v3electionpb.Election/Resign``."""
+"""``/v3electionpb.Election/Resign``, since etcd 3.2."""
 
 ALL_METHODS: Final[tuple[MethodInfo[Message, Message], ...]] = (
     KV_RANGE,
@@ -757,3 +808,6 @@ ALL_METHODS: Final[tuple[MethodInfo[Message, Message], ...]] = (
     ELECTION_RESIGN,
 )
 """Every RPC, in proto declaration order."""
+
+BY_PATH: Final[Mapping[str, MethodInfo[Message, Message]]] = {m.path: m for m in ALL_METHODS}
+"""Every RPC by its gRPC path (``"/etcdserverpb.KV/Range"``)."""

@@ -945,6 +945,8 @@ class Lease:
     ) -> LeaseTimeToLiveResponse:
         """LeaseTimeToLive retrieves lease information.
 
+        Since etcd 3.1.
+
         Args:
             request: A prebuilt ``LeaseTimeToLiveRequest``; pass it or the keyword fields, not both.
             ID: ID is the lease ID for the lease.
@@ -977,6 +979,8 @@ class Lease:
         metadata: Metadata | None = None,
     ) -> LeaseLeasesResponse:
         """LeaseLeases lists all existing leases.
+
+        Since etcd 3.3.
 
         Args:
             request: A prebuilt ``LeaseLeasesRequest``; pass it or the keyword fields, not both.
@@ -1102,6 +1106,8 @@ class AsyncLease:
     ) -> LeaseTimeToLiveResponse:
         """LeaseTimeToLive retrieves lease information.
 
+        Since etcd 3.1.
+
         Args:
             request: A prebuilt ``LeaseTimeToLiveRequest``; pass it or the keyword fields, not both.
             ID: ID is the lease ID for the lease.
@@ -1134,6 +1140,8 @@ class AsyncLease:
         metadata: Metadata | None = None,
     ) -> LeaseLeasesResponse:
         """LeaseLeases lists all existing leases.
+
+        Since etcd 3.3.
 
         Args:
             request: A prebuilt ``LeaseLeasesRequest``; pass it or the keyword fields, not both.
@@ -1304,6 +1312,8 @@ class Cluster:
         metadata: Metadata | None = None,
     ) -> MemberPromoteResponse:
         """MemberPromote promotes a member from raft learner (non-voting) to raft voting member.
+
+        Since etcd 3.4.
 
         Args:
             request: A prebuilt ``MemberPromoteRequest``; pass it or the keyword fields, not both.
@@ -1480,6 +1490,8 @@ class AsyncCluster:
     ) -> MemberPromoteResponse:
         """MemberPromote promotes a member from raft learner (non-voting) to raft voting member.
 
+        Since etcd 3.4.
+
         Args:
             request: A prebuilt ``MemberPromoteRequest``; pass it or the keyword fields, not both.
             ID: ID is the member ID of the member to promote.
@@ -1646,6 +1658,8 @@ class Maintenance:
         """HashKV computes the hash of all MVCC keys up to a given revision.
         It only iterates "key" bucket in backend storage.
 
+        Since etcd 3.3.
+
         Args:
             request: A prebuilt ``HashKVRequest``; pass it or the keyword fields, not both.
             revision: revision is the key-value store revision for the hash operation.
@@ -1704,6 +1718,8 @@ class Maintenance:
     ) -> MoveLeaderResponse:
         """MoveLeader requests current leader node to transfer its leadership to transferee.
 
+        Since etcd 3.3.
+
         Args:
             request: A prebuilt ``MoveLeaderRequest``; pass it or the keyword fields, not both.
             targetID: targetID is the node ID for the new leader.
@@ -1738,6 +1754,8 @@ class Maintenance:
         """Downgrade requests downgrades, verifies feasibility or cancels downgrade
         on the cluster version.
         Supported since etcd 3.5.
+
+        Since etcd 3.5.
 
         Args:
             request: A prebuilt ``DowngradeRequest``; pass it or the keyword fields, not both.
@@ -1909,6 +1927,8 @@ class AsyncMaintenance:
         """HashKV computes the hash of all MVCC keys up to a given revision.
         It only iterates "key" bucket in backend storage.
 
+        Since etcd 3.3.
+
         Args:
             request: A prebuilt ``HashKVRequest``; pass it or the keyword fields, not both.
             revision: revision is the key-value store revision for the hash operation.
@@ -1967,6 +1987,8 @@ class AsyncMaintenance:
     ) -> MoveLeaderResponse:
         """MoveLeader requests current leader node to transfer its leadership to transferee.
 
+        Since etcd 3.3.
+
         Args:
             request: A prebuilt ``MoveLeaderRequest``; pass it or the keyword fields, not both.
             targetID: targetID is the node ID for the new leader.
@@ -2001,6 +2023,8 @@ class AsyncMaintenance:
         """Downgrade requests downgrades, verifies feasibility or cancels downgrade
         on the cluster version.
         Supported since etcd 3.5.
+
+        Since etcd 3.5.
 
         Args:
             request: A prebuilt ``DowngradeRequest``; pass it or the keyword fields, not both.
@@ -2097,6 +2121,8 @@ class Auth:
         metadata: Metadata | None = None,
     ) -> AuthStatusResponse:
         """AuthStatus displays authentication status.
+
+        Since etcd 3.5.
 
         Args:
             request: A prebuilt ``AuthStatusRequest``; pass it or the keyword fields, not both.
@@ -2654,6 +2680,8 @@ class AsyncAuth:
     ) -> AuthStatusResponse:
         """AuthStatus displays authentication status.
 
+        Since etcd 3.5.
+
         Args:
             request: A prebuilt ``AuthStatusRequest``; pass it or the keyword fields, not both.
             timeout: Deadline in seconds, ``None`` for none, or the client's default.
@@ -3165,6 +3193,8 @@ class Lock:
         lock ownership. The lock is held until Unlock is called on the key or the
         lease associate with the owner expires.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``LockRequest``; pass it or the keyword fields, not both.
             name: name is the identifier for the distributed shared lock to be acquired.
@@ -3204,6 +3234,8 @@ class Lock:
         """Unlock takes a key returned by Lock and releases the hold on lock. The
         next Lock caller waiting for the lock will then be woken up and given
         ownership of the lock.
+
+        Since etcd 3.2.
 
         Args:
             request: A prebuilt ``UnlockRequest``; pass it or the keyword fields, not both.
@@ -3252,6 +3284,8 @@ class AsyncLock:
         lock ownership. The lock is held until Unlock is called on the key or the
         lease associate with the owner expires.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``LockRequest``; pass it or the keyword fields, not both.
             name: name is the identifier for the distributed shared lock to be acquired.
@@ -3291,6 +3325,8 @@ class AsyncLock:
         """Unlock takes a key returned by Lock and releases the hold on lock. The
         next Lock caller waiting for the lock will then be woken up and given
         ownership of the lock.
+
+        Since etcd 3.2.
 
         Args:
             request: A prebuilt ``UnlockRequest``; pass it or the keyword fields, not both.
@@ -3338,6 +3374,8 @@ class Election:
         to issue new values on the election, transactionally guard API requests on
         leadership still being held, and resign from the election.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``CampaignRequest``; pass it or the keyword fields, not both.
             name: name is the election's identifier for the campaign.
@@ -3378,6 +3416,8 @@ class Election:
     ) -> ProclaimResponse:
         """Proclaim updates the leader's posted value with a new value.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``ProclaimRequest``; pass it or the keyword fields, not both.
             leader: leader is the leadership hold on the election.
@@ -3412,6 +3452,8 @@ class Election:
     ) -> LeaderResponse:
         """Leader returns the current election proclamation, if any.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``LeaderRequest``; pass it or the keyword fields, not both.
             name: name is the election identifier for the leadership information.
@@ -3445,6 +3487,8 @@ class Election:
         """Observe streams election proclamations in-order as made by the election's
         elected leaders.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``LeaderRequest``; pass it or the keyword fields, not both.
             name: name is the election identifier for the leadership information.
@@ -3477,6 +3521,8 @@ class Election:
     ) -> ResignResponse:
         """Resign releases election leadership so other campaigners may acquire
         leadership on the election.
+
+        Since etcd 3.2.
 
         Args:
             request: A prebuilt ``ResignRequest``; pass it or the keyword fields, not both.
@@ -3524,6 +3570,8 @@ class AsyncElection:
         to issue new values on the election, transactionally guard API requests on
         leadership still being held, and resign from the election.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``CampaignRequest``; pass it or the keyword fields, not both.
             name: name is the election's identifier for the campaign.
@@ -3564,6 +3612,8 @@ class AsyncElection:
     ) -> ProclaimResponse:
         """Proclaim updates the leader's posted value with a new value.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``ProclaimRequest``; pass it or the keyword fields, not both.
             leader: leader is the leadership hold on the election.
@@ -3598,6 +3648,8 @@ class AsyncElection:
     ) -> LeaderResponse:
         """Leader returns the current election proclamation, if any.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``LeaderRequest``; pass it or the keyword fields, not both.
             name: name is the election identifier for the leadership information.
@@ -3631,6 +3683,8 @@ class AsyncElection:
         """Observe streams election proclamations in-order as made by the election's
         elected leaders.
 
+        Since etcd 3.2.
+
         Args:
             request: A prebuilt ``LeaderRequest``; pass it or the keyword fields, not both.
             name: name is the election identifier for the leadership information.
@@ -3663,6 +3717,8 @@ class AsyncElection:
     ) -> ResignResponse:
         """Resign releases election leadership so other campaigners may acquire
         leadership on the election.
+
+        Since etcd 3.2.
 
         Args:
             request: A prebuilt ``ResignRequest``; pass it or the keyword fields, not both.

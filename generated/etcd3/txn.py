@@ -9,10 +9,10 @@ then read a ``TxnResponse``'s results through :class:`TxnResults`, which checks
 that each result is of the kind you ask for.
 """
 
-from collections.abc import Iterable, Sequence
-from typing import Final, Literal, overload
+from collections.abc import Iterable
+from typing import Final, Literal
 
-from etcd3._runtime import ResultKindError
+from etcd3._txn_results import ResultKinds, TxnResultsBase
 
 from .etcdserverpb import (
     Compare,
@@ -49,12 +49,15 @@ __all__ = [
 TxnResultKind = Literal["range", "put", "delete_range", "txn"]
 """The kinds of transaction operation, as :meth:`TxnResults.kind` reports them."""
 
-_KINDS: Final[dict[str, TxnResultKind]] = {
-    "response_range": "range",
-    "response_put": "put",
-    "response_delete_range": "delete_range",
-    "response_txn": "txn",
-}
+_KINDS: Final[ResultKinds[TxnResultKind]] = ResultKinds(
+    oneof="response",
+    by_member={
+        "response_range": "range",
+        "response_put": "put",
+        "response_delete_range": "delete_range",
+        "response_txn": "txn",
+    },
+)
 
 
 def op_range(
@@ -381,55 +384,22 @@ def compare_lease(
     )
 
 
-class TxnResults(Sequence[ResponseOp]):
+class TxnResults(TxnResultsBase[ResponseOp, TxnResultKind]):
     """The results of a transaction, one per operation of the branch that ran.
 
     Indexing gives the raw ``ResponseOp``; :meth:`kind` tells which operation a
-    result belongs to and the typed accessors return its response, raising
-    :class:`~etcd3._runtime.ResultKindError` when the result is of another kind.
+    result belongs to (one of ``"range"``, ``"put"``, ``"delete_range"``, ``"txn"``) and the typed
+    accessors return its response, raising :class:`~etcd3._runtime.ResultKindError` when the
+    result is of another kind.
 
     Args:
         response: The transaction's response.
     """
 
-    __slots__ = ("_ops",)
+    __slots__ = ()
 
     def __init__(self, response: TxnResponse) -> None:
-        self._ops = response.responses
-
-    @overload
-    def __getitem__(self, index: int) -> ResponseOp: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ResponseOp]: ...
-    def __getitem__(self, index: int | slice) -> ResponseOp | Sequence[ResponseOp]:
-        """The raw result at ``index`` (or a list of them for a slice)."""
-        return self._ops[index]
-
-    def __len__(self) -> int:
-        """The number of results."""
-        return len(self._ops)
-
-    def __repr__(self) -> str:
-        kinds = ", ".join(_KINDS.get(op.WhichOneof("response") or "", "?") for op in self._ops)
-        return f"TxnResults([{kinds}])"
-
-    def kind(self, index: int) -> TxnResultKind:
-        """The kind of operation result ``index`` belongs to.
-
-        Args:
-            index: Position of the result (negative values count from the end).
-
-        Returns:
-            One of ``"range"``, ``"put"``, ``"delete_range"``, ``"txn"``.
-
-        Raises:
-            IndexError: There is no result at ``index``.
-            etcd3.ResultKindError: The result carries no operation (sent by a newer server).
-        """
-        member = self._ops[index].WhichOneof("response")
-        if member is None:
-            raise ResultKindError(f"transaction result {index} carries no operation result")
-        return _KINDS[member]
+        super().__init__(response.responses, _KINDS)
 
     def range(self, index: int) -> RangeResponse:
         """The ``RangeResponse`` of result ``index``, from an ``op_range`` operation.
@@ -444,12 +414,7 @@ class TxnResults(Sequence[ResponseOp]):
             IndexError: There is no result at ``index``.
             etcd3.ResultKindError: Result ``index`` is of another kind.
         """
-        op = self._ops[index]
-        if op.WhichOneof("response") != "response_range":
-            raise ResultKindError(
-                f"transaction result {index} is a {self.kind(index)!r} result, not range"
-            )
-        return op.response_range
+        return self._checked(index, "response_range").response_range
 
     def put(self, index: int) -> PutResponse:
         """The ``PutResponse`` of result ``index``, from an ``op_put`` operation.
@@ -464,12 +429,7 @@ class TxnResults(Sequence[ResponseOp]):
             IndexError: There is no result at ``index``.
             etcd3.ResultKindError: Result ``index`` is of another kind.
         """
-        op = self._ops[index]
-        if op.WhichOneof("response") != "response_put":
-            raise ResultKindError(
-                f"transaction result {index} is a {self.kind(index)!r} result, not put"
-            )
-        return op.response_put
+        return self._checked(index, "response_put").response_put
 
     def delete_range(self, index: int) -> DeleteRangeResponse:
         """The ``DeleteRangeResponse`` of result ``index``, from an ``op_delete_range`` operation.
@@ -484,12 +444,7 @@ class TxnResults(Sequence[ResponseOp]):
             IndexError: There is no result at ``index``.
             etcd3.ResultKindError: Result ``index`` is of another kind.
         """
-        op = self._ops[index]
-        if op.WhichOneof("response") != "response_delete_range":
-            raise ResultKindError(
-                f"transaction result {index} is a {self.kind(index)!r} result, not delete_range"
-            )
-        return op.response_delete_range
+        return self._checked(index, "response_delete_range").response_delete_range
 
     def txn(self, index: int) -> TxnResponse:
         """The ``TxnResponse`` of result ``index``, from an ``op_txn`` operation.
@@ -504,9 +459,4 @@ class TxnResults(Sequence[ResponseOp]):
             IndexError: There is no result at ``index``.
             etcd3.ResultKindError: Result ``index`` is of another kind.
         """
-        op = self._ops[index]
-        if op.WhichOneof("response") != "response_txn":
-            raise ResultKindError(
-                f"transaction result {index} is a {self.kind(index)!r} result, not txn"
-            )
-        return op.response_txn
+        return self._checked(index, "response_txn").response_txn

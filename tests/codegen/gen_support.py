@@ -12,7 +12,8 @@ from types import ModuleType
 
 import pytest
 
-from codegen import emit, load, protos, schema
+from codegen import build, emit, go_errors, load, protos
+from codegen.model import ErrorTable, Schema
 
 FRAGMENTS = Path(__file__).parent / "fragments"
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,37 +40,56 @@ def compile_protos(proto_dir: Path, names: list[str]) -> bytes:
         return out.read_bytes()
 
 
-def fragment_schema(name: str) -> schema.Schema:
+def fragment_schema(name: str) -> Schema:
     """The schema of ``fragments/<name>.proto``."""
-    return schema.build(load.load(compile_protos(FRAGMENTS, [f"{name}.proto"])), "0.0.0-test")
+    return build.build(load.load(compile_protos(FRAGMENTS, [f"{name}.proto"])), "0.0.0-test")
+
+
+def _pinned_root() -> Path | None:
+    pin = protos.Pin.load()
+    root = protos.CACHE_DIR / pin.version
+    return root if all((root / rel).is_file() for rel in pin.files) else None
 
 
 @functools.cache
 def _etcd_fds() -> bytes | None:
-    pin = protos.Pin.load()
-    root = protos.CACHE_DIR / pin.version
-    if not all((root / rel).is_file() for rel in pin.files):
+    root = _pinned_root()
+    if root is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "etcd.fds"
-        protos.compile_descriptor_set(root, list(pin.files), out)
+        protos.compile_descriptor_set(root, protos.Pin.load().protos, out)
         return out.read_bytes()
 
 
 def etcd_fds() -> bytes:
-    """etcd's pinned protos compiled as the generator sees them (skips if not fetched)."""
+    """etcd's pinned protos compiled as the generator sees them (fails if not fetched)."""
     data = _etcd_fds()
     if data is None:
-        pytest.skip("etcd protos not fetched: run `python -m codegen.protos`")
+        pytest.fail("etcd's pinned protos are not fetched: run `make protos`", pytrace=False)
     return data
 
 
-def etcd_schema() -> schema.Schema:
-    return schema.build(load.load(etcd_fds()), protos.Pin.load().etcd_version)
+def etcd_errors_go() -> Path:
+    """The pinned ``error.go`` (fails if not fetched)."""
+    root = _pinned_root()
+    if root is None:
+        pytest.fail("etcd's pinned protos are not fetched: run `make protos`", pytrace=False)
+    return root / protos.ERRORS_GO
+
+
+def etcd_error_table() -> ErrorTable:
+    name = f"{protos.IMPORT_PREFIX}/{protos.ERRORS_GO}"
+    return go_errors.parse(etcd_errors_go().read_text(), name=name)
+
+
+def etcd_schema() -> Schema:
+    """The pinned etcd API as ``make regen`` builds it (error table included)."""
+    return build.build(load.load(etcd_fds()), protos.Pin.load().etcd_version, etcd_error_table())
 
 
 def generate_and_import(
-    s: schema.Schema, package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    s: Schema, package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> ModuleType:
     """Generate ``s`` into a throwaway package ``package`` and import it."""
     emit.write(tmp_path / package, emit.generate(s))

@@ -1,4 +1,4 @@
-"""The retry-safety table against the pinned descriptor set."""
+"""The policy tables (retry safety, RPC releases) against the pinned descriptor set."""
 
 from __future__ import annotations
 
@@ -56,3 +56,12 @@ def test_unknown_rpc_is_unsafe_and_warned_about(capsys: pytest.CaptureFixture[st
     assert [m.retry_safe for m in s.methods] == [False, False]
     err = capsys.readouterr().err
     assert "warning: frag.bidi.Echo/Chat is not in codegen/policy.py RETRY_SAFETY" in err
+
+
+def test_release_table_names_only_rpcs_of_the_descriptor_set() -> None:
+    rpcs = {(m.service_full_name, m.name) for m in etcd_schema().methods}
+    assert set(policy.RPC_SINCE) <= rpcs
+    assert all(since > policy.FIRST_V3_RELEASE for since in policy.RPC_SINCE.values())
+    # The services etcd 3.2 added date every one of their RPCs.
+    concurrency = {key for key in rpcs if key[0].startswith(("v3lockpb.", "v3electionpb."))}
+    assert {key: policy.RPC_SINCE[key] for key in concurrency} == dict.fromkeys(concurrency, (3, 2))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pytest
 
 from etcd3 import AsyncEtcd3Client
-from etcd3._transactions import (
-    TransactionBuilder,
+from etcd3._transactions.builder import TransactionBuilder
+from etcd3._transactions.operators import (
     as_del_op_result,
     as_get_op_result,
     as_put_op_result,

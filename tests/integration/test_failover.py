@@ -204,7 +204,7 @@ def test_endpoint_arguments_are_checked() -> None:
         etcd3.client(endpoints=["a:1"], auto_sync_interval=0)
 
 
-# --- python-etcd3's multi-endpoint client (API.md §4) ---------------------------------------
+# --- python-etcd3's multi-endpoint client ----------------------------------------------------
 
 
 def plain(endpoint: str, time_retry: float = 300.0) -> Endpoint:
@@ -251,6 +251,22 @@ def test_multi_endpoint_lone_endpoint_is_retried(etcd_cluster: EtcdCluster) -> N
             except NoServerAvailableError:
                 assert time.monotonic() < deadline
                 sleep(0.2)
+
+
+def test_multi_endpoint_namespace_is_a_multi_endpoint_client(
+    etcd_server: EtcdServer, prefix: bytes
+) -> None:
+    endpoints = [plain(etcd_server.endpoint, 7.0)]
+    with MultiEndpointEtcd3Client(endpoints, timeout=5, failover=True) as client:
+        scoped = client.namespace(prefix)
+        assert type(scoped) is MultiEndpointEtcd3Client
+        assert scoped.failover is True
+        assert scoped.endpoint_objects == client.endpoint_objects
+        assert scoped.timeout == 5.0
+        scoped.put("k", "v")
+        assert (client.get(prefix + b"k"))[0] == b"v"
+        scoped.close()  # the connection is the client's: it stays open
+        assert (client.get(prefix + b"k"))[0] == b"v"
 
 
 def test_endpoint_arguments() -> None:

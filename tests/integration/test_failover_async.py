@@ -12,7 +12,7 @@ import pytest
 import etcd3
 from etcd3._acompat import join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._connection import AsyncConnection
+from etcd3._connection_async import AsyncConnection
 from etcd3._multi_async import AsyncMultiEndpointEtcd3Client, Endpoint
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import AsyncDuplexStream
@@ -202,7 +202,7 @@ async def test_endpoint_arguments_are_checked() -> None:
         etcd3.async_client(endpoints=["a:1"], auto_sync_interval=0)
 
 
-# --- python-etcd3's multi-endpoint client (API.md §4) ---------------------------------------
+# --- python-etcd3's multi-endpoint client ----------------------------------------------------
 
 
 def plain(endpoint: str, time_retry: float = 300.0) -> Endpoint:
@@ -249,6 +249,22 @@ async def test_multi_endpoint_lone_endpoint_is_retried(etcd_cluster: EtcdCluster
             except NoServerAvailableError:
                 assert time.monotonic() < deadline
                 await sleep(0.2)
+
+
+async def test_multi_endpoint_namespace_is_a_multi_endpoint_client(
+    etcd_server: EtcdServer, prefix: bytes
+) -> None:
+    endpoints = [plain(etcd_server.endpoint, 7.0)]
+    async with AsyncMultiEndpointEtcd3Client(endpoints, timeout=5, failover=True) as client:
+        scoped = client.namespace(prefix)
+        assert type(scoped) is AsyncMultiEndpointEtcd3Client
+        assert scoped.failover is True
+        assert scoped.endpoint_objects == client.endpoint_objects
+        assert scoped.timeout == 5.0
+        await scoped.put("k", "v")
+        assert (await client.get(prefix + b"k"))[0] == b"v"
+        await scoped.close()  # the connection is the client's: it stays open
+        assert (await client.get(prefix + b"k"))[0] == b"v"
 
 
 def test_endpoint_arguments() -> None:

@@ -13,9 +13,8 @@ import pytest
 
 import etcd3
 from etcd3._client import Etcd3Client
-from etcd3._cluster_views import LeaseLostError
 from etcd3._compat import sleep
-from etcd3.errors import EtcdError, LeaseNotFoundError
+from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.testing import EtcdCluster, EtcdFactory
 
 

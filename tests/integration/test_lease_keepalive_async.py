@@ -13,8 +13,7 @@ from grpc_aio_poller import hold_grpc_aio_poller
 import etcd3
 from etcd3._acompat import ASYNC, sleep
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._cluster_views import LeaseLostError
-from etcd3.errors import EtcdError, LeaseNotFoundError
+from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.testing import EtcdCluster, EtcdFactory
 
 

@@ -166,7 +166,6 @@ def test_lock_in_a_namespace(client: Etcd3Client, prefix: bytes) -> None:
     other = b.lock("L", ttl=10)
     try:
         assert lock.acquire(timeout=5)
-        assert lock.key is not None
         assert lock.key.startswith(b"/locks/L/")
         assert _keys(client, prefix + b"a/") == [prefix + b"a/" + lock.key]
         assert not same.acquire(timeout=0.3)  # same namespace: excluded
@@ -234,16 +233,18 @@ def test_bad_prefixes_are_refused(client: Etcd3Client) -> None:
         client.namespace(7)  # type: ignore[arg-type]
 
 
-def test_views_share_the_parents_connection(etcd_server: EtcdServer, prefix: bytes) -> None:
+def test_namespaced_clients_share_the_parents_connection(
+    etcd_server: EtcdServer, prefix: bytes
+) -> None:
     parent = Etcd3Client(etcd_server.host, etcd_server.port, timeout=10)
-    view = parent.namespace(prefix)
-    view.put("k", "v")
-    events, _ = view.watch("k")
-    view.close()  # ends the view's watches, not the parent's channel
+    scoped = parent.namespace(prefix)
+    scoped.put("k", "v")
+    events, _ = scoped.watch("k")
+    scoped.close()  # ends its own watches, not the parent's channel
     assert [e for e in events] == []
     assert (parent.get(prefix + b"k"))[0] == b"v"
-    assert (view.get("k"))[0] == b"v"  # the connection is still open
+    assert (scoped.get("k"))[0] == b"v"  # the connection is still open
 
     parent.close()
     with pytest.raises(ConnectionClosedError):
-        view.get("k")
+        scoped.get("k")

@@ -176,7 +176,6 @@ async def test_lock_in_a_namespace(async_client: AsyncEtcd3Client, prefix: bytes
     other = b.lock("L", ttl=10)
     try:
         assert await lock.acquire(timeout=5)
-        assert lock.key is not None
         assert lock.key.startswith(b"/locks/L/")
         assert await _keys(async_client, prefix + b"a/") == [prefix + b"a/" + lock.key]
         assert not await same.acquire(timeout=0.3)  # same namespace: excluded
@@ -244,16 +243,18 @@ async def test_bad_prefixes_are_refused(async_client: AsyncEtcd3Client) -> None:
         async_client.namespace(7)  # type: ignore[arg-type]
 
 
-async def test_views_share_the_parents_connection(etcd_server: EtcdServer, prefix: bytes) -> None:
+async def test_namespaced_clients_share_the_parents_connection(
+    etcd_server: EtcdServer, prefix: bytes
+) -> None:
     parent = AsyncEtcd3Client(etcd_server.host, etcd_server.port, timeout=10)
-    view = parent.namespace(prefix)
-    await view.put("k", "v")
-    events, _ = await view.watch("k")
-    await view.close()  # ends the view's watches, not the parent's channel
+    scoped = parent.namespace(prefix)
+    await scoped.put("k", "v")
+    events, _ = await scoped.watch("k")
+    await scoped.close()  # ends its own watches, not the parent's channel
     assert [e async for e in events] == []
     assert (await parent.get(prefix + b"k"))[0] == b"v"
-    assert (await view.get("k"))[0] == b"v"  # the connection is still open
+    assert (await scoped.get("k"))[0] == b"v"  # the connection is still open
 
     await parent.close()
     with pytest.raises(ConnectionClosedError):
-        await view.get("k")
+        await scoped.get("k")

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 
 from etcd3._client import Etcd3Client
-from etcd3._cluster_views import LeaseLostError
 from etcd3._compat import sleep
 from etcd3._concurrency_core import SessionLostError
 from etcd3._lease import Lease
 from etcd3._session import Session
+from etcd3.errors import LeaseLostError
 from etcd3.testing import EtcdServer
 
 

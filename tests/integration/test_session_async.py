@@ -7,10 +7,10 @@ import pytest
 
 from etcd3._acompat import sleep
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._cluster_views import LeaseLostError
 from etcd3._concurrency_core import SessionLostError
 from etcd3._lease_async import AsyncLease
 from etcd3._session_async import AsyncSession
+from etcd3.errors import LeaseLostError
 from etcd3.testing import EtcdServer
 
 

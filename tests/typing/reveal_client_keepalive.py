@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing_extensions import reveal_type
 
 import etcd3
-from etcd3._cluster_views import LeaseLostError
+from etcd3.errors import LeaseLostError
 
 
 def on_lost(error: LeaseLostError) -> None:

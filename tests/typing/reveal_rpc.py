@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing_extensions import reveal_type
 
 import etcd3
+from etcd3 import etcdrpc, rpc
 from etcd3.rpc import etcdserverpb, mvccpb, txn
 from etcd3.rpc.etcdserverpb import CompareResult, SortOrder
 
@@ -44,6 +45,19 @@ def sync_consumer(conn: etcd3.Connection) -> None:
     reveal_type(etcdserverpb.AlarmType.NOSPACE)  # R: Literal[etcd3.rpc.etcdserverpb.AlarmType.NOSPACE]?
     reveal_type(mvccpb.EventType.DELETE.value)  # R: Literal[1]?
     reveal_type(etcd3.DEFAULT_TIMEOUT)  # R: Literal[etcd3._runtime.DefaultTimeout.DEFAULT]?
+
+
+def flat_namespace() -> None:
+    reveal_type(etcdrpc.AlarmType.CORRUPT)  # R: Literal[etcd3.rpc.etcdserverpb.AlarmType.CORRUPT]?
+    reveal_type(etcdrpc.NOSPACE)  # R: Literal[etcd3.rpc.etcdserverpb.AlarmType.NOSPACE]
+    reveal_type(rpc.NOSPACE)  # R: Literal[etcd3.rpc.etcdserverpb.AlarmType.NOSPACE]
+    reveal_type(etcdrpc.RangeRequest.DESCEND)  # R: int
+    reveal_type(etcdrpc.Compare.EQUAL)  # R: int
+    reveal_type(etcdrpc.RangeRequest(key=b"k", sort_order=etcdrpc.SortOrder.DESCEND))  # R: etcd3.rpc.etcdserverpb.RangeRequest
+    reveal_type(etcdrpc.ResponseOp().response_put)  # R: etcd3.rpc.etcdserverpb.PutResponse
+    reveal_type(rpc.KeyValue().mod_revision)  # R: int
+    reveal_type(rpc.Permission.READWRITE)  # R: int
+    reveal_type(rpc.KV)  # R: def (caller: etcd3._runtime.SyncCaller) -> etcd3.rpc.services.KV
 
 
 async def async_consumer(conn: etcd3.AsyncConnection) -> None:

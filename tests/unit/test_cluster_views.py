@@ -1,40 +1,23 @@
-"""The sans-IO parts of leases, members, status, alarms and auth administration."""
+"""The result views of the cluster and auth administration calls."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 
-import grpc
 import pytest
 
 from etcd3._cluster_views import (
     Alarm,
     AlarmType,
-    LeaseBase,
     Member,
     PermissionType,
     RolePermission,
     Status,
-    alarm_type_arg,
     alarms_from,
     awaitable_or_none,
-    checked_keep_alive,
-    ends_at,
     filter_alarms,
-    lease_id_arg,
-    member_id_arg,
-    name_arg,
-    password_arg,
-    perm_type_arg,
-    permission_range,
-    seconds_left,
     status_from,
-    ttl_arg,
-    urls_arg,
-    whole_call_seconds,
 )
-from etcd3.errors import LeaseNotFoundError
 from etcd3.rpc import authpb, etcdserverpb
 
 
@@ -115,125 +98,6 @@ def test_alarms_and_filters() -> None:
     assert filter_alarms(alarms, 2, AlarmType.NONE) == alarms[1:]
     assert filter_alarms(alarms, 0, AlarmType.NOSPACE) == [alarms[0], alarms[2]]
     assert filter_alarms(alarms, 1, AlarmType.CORRUPT) == []
-
-
-def test_alarm_type_arg() -> None:
-    assert alarm_type_arg("none") is AlarmType.NONE
-    assert alarm_type_arg("no space") is AlarmType.NOSPACE
-    assert alarm_type_arg("corrupt") is AlarmType.CORRUPT
-    assert alarm_type_arg(AlarmType.CORRUPT) is AlarmType.CORRUPT
-    for bad in ("nospace", "NO SPACE", ""):
-        with pytest.raises(ValueError, match="alarm_type"):
-            alarm_type_arg(bad)
-    with pytest.raises(TypeError, match="alarm_type"):
-        alarm_type_arg(1)
-
-
-def test_keep_alive_of_a_lost_lease_raises() -> None:
-    alive = etcdserverpb.LeaseKeepAliveResponse(ID=5, TTL=10)
-    assert checked_keep_alive(alive) is alive
-    with pytest.raises(LeaseNotFoundError) as info:
-        checked_keep_alive(etcdserverpb.LeaseKeepAliveResponse(ID=5, TTL=0))
-    assert info.value.code is grpc.StatusCode.NOT_FOUND
-    assert str(info.value) == "etcdserver: requested lease not found"
-    assert info.value.method == "/etcdserverpb.Lease/LeaseKeepAlive"
-
-
-def test_whole_call_deadlines() -> None:
-    assert whole_call_seconds(None, 7.5) == 7.5
-    assert whole_call_seconds(None, None) is None
-    assert whole_call_seconds(0, 7.5) == 0.0
-    assert whole_call_seconds(2, None) == 2.0
-    with pytest.raises(ValueError, match="timeout_override"):
-        whole_call_seconds(-1, None)
-    with pytest.raises(TypeError, match="timeout_override"):
-        whole_call_seconds("1", None)  # type: ignore[arg-type]
-
-    assert ends_at(None) is None
-    assert seconds_left(None) is None
-    assert seconds_left(time.monotonic() - 5) == 0.0
-    end = ends_at(10.0)
-    assert end is not None
-    left = seconds_left(end)
-    assert left is not None
-    assert 9.0 < left <= 10.0
-
-
-def test_lease_arguments() -> None:
-    assert ttl_arg(30) == 30
-    assert lease_id_arg(2**63 - 1) == 2**63 - 1
-    for bad_value in (0, -1):
-        with pytest.raises(ValueError, match="ttl"):
-            ttl_arg(bad_value)
-        with pytest.raises(ValueError, match="lease_id"):
-            lease_id_arg(bad_value)
-    with pytest.raises(ValueError, match="lease_id"):
-        lease_id_arg(2**63)
-    for bad_type in (True, 1.5, "3", None):
-        with pytest.raises(TypeError, match="ttl"):
-            ttl_arg(bad_type)
-    lease = LeaseBase(0x2A, 10)
-    assert (lease.id, lease.ttl) == (42, 10)
-    assert repr(lease) == "<LeaseBase id=0x2a ttl=10>"
-
-
-def test_member_arguments() -> None:
-    assert member_id_arg(2**64 - 1) == 2**64 - 1
-    assert member_id_arg(0, zero_ok=True) == 0
-    with pytest.raises(ValueError, match="non-zero"):
-        member_id_arg(0)
-    with pytest.raises(ValueError, match="target_id"):
-        member_id_arg(2**64, "target_id")
-    with pytest.raises(ValueError, match="member_id"):
-        member_id_arg(-1, zero_ok=True)
-    with pytest.raises(TypeError, match="member_id"):
-        member_id_arg(False)
-
-    assert urls_arg("http://a:1") == ["http://a:1"]
-    assert urls_arg(("http://a:1", "http://b:2")) == ["http://a:1", "http://b:2"]
-    assert urls_arg(url for url in ["http://a:1"]) == ["http://a:1"]
-    with pytest.raises(ValueError, match="at least one"):
-        urls_arg([])
-    with pytest.raises(ValueError, match="empty URL"):
-        urls_arg(["http://a:1", ""])
-    with pytest.raises(TypeError, match="peer_urls"):
-        urls_arg(b"http://a:1", "peer_urls")
-    with pytest.raises(TypeError, match="hold str"):
-        urls_arg([1])
-    with pytest.raises(TypeError, match="urls"):
-        urls_arg(None)
-
-
-def test_auth_arguments() -> None:
-    assert perm_type_arg("read") is PermissionType.READ
-    assert perm_type_arg("Write") is PermissionType.WRITE
-    assert perm_type_arg("readwrite") is PermissionType.READWRITE
-    assert perm_type_arg(PermissionType.READ) is PermissionType.READ
-    with pytest.raises(ValueError, match="perm_type"):
-        perm_type_arg("rw")
-    with pytest.raises(TypeError, match="perm_type"):
-        perm_type_arg(2)
-
-    assert name_arg("alice", "name") == "alice"
-    with pytest.raises(ValueError, match="role must not be empty"):
-        name_arg("", "role")
-    with pytest.raises(TypeError, match="name"):
-        name_arg(b"alice", "name")
-
-    assert password_arg("pw") == "pw"
-    assert password_arg(None, optional=True) == ""
-    assert password_arg("", optional=True) == ""
-    secret = "hunter2-secret"
-    for bad, error in ((secret.encode(), TypeError), ("", ValueError), (None, ValueError)):
-        with pytest.raises(error, match="password") as info:
-            password_arg(bad)
-        assert secret not in str(info.value)
-        assert "hunter2" not in repr(info.value)
-
-    assert permission_range("/a", None) == (b"/a", b"")
-    assert permission_range(b"/a", "/b") == (b"/a", b"/b")
-    with pytest.raises(ValueError, match="key"):
-        permission_range("", None)
 
 
 def test_role_permission_from_message() -> None:

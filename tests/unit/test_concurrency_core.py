@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from etcd3._cluster_views import LeaseLostError
 from etcd3._concurrency_core import (
     ELECTION_PREFIX,
     LOCK_PREFIX,
@@ -15,10 +12,6 @@ from etcd3._concurrency_core import (
     LockNotAcquiredError,
     NotElectionLeaderError,
     SessionLostError,
-    check_name,
-    check_prefix,
-    check_ttl,
-    check_wait_timeout,
     claim_request,
     first_put,
     held_request,
@@ -31,10 +24,10 @@ from etcd3._concurrency_core import (
     predecessor_request,
     proclaim_request,
     release_request,
-    remaining,
     waiter_key,
 )
-from etcd3.errors import EtcdError, LeaseNotFoundError
+from etcd3._validate import recipe_prefix_arg
+from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.rpc.etcdserverpb import (
     CompareResult,
     CompareTarget,
@@ -67,41 +60,10 @@ def test_keys_follow_go_layout() -> None:
     # Go: fmt.Sprintf("%s%x", pfx+"/", leaseID): lower-case hex, no padding, no 0x.
     assert waiter_key(b"/locks/job/", 0x694D7C1F2A3B) == b"/locks/job/694d7c1f2a3b"
     assert waiter_key(b"p/", 10) == b"p/a"
-    assert check_prefix(None, LOCK_PREFIX, b"job") == b"/locks/job/"
-    assert check_prefix(None, ELECTION_PREFIX, b"boss") == b"/election/boss/"
-    assert check_prefix("custom/", LOCK_PREFIX, b"job") == b"custom/"
-    assert check_prefix(b"raw", LOCK_PREFIX, b"job") == b"raw"
-
-
-def test_argument_checks() -> None:
-    assert check_name("n\u00e9") == "n\u00e9".encode()
-    assert check_name(b"x") == b"x"
-    with pytest.raises(ValueError, match="name"):
-        check_name("")
-    with pytest.raises(TypeError, match="name"):
-        check_name(3)
-    with pytest.raises(ValueError, match="prefix"):
-        check_prefix(b"", LOCK_PREFIX, b"x")
-    assert check_wait_timeout(None) is None
-    assert check_wait_timeout(0) == 0.0
-    assert check_wait_timeout(2) == 2.0
-    for bad in (-1, float("nan")):
-        with pytest.raises(ValueError, match="timeout"):
-            check_wait_timeout(bad)
-    for wrong in ("1", True):
-        with pytest.raises(TypeError, match="timeout"):
-            check_wait_timeout(wrong)
-    assert check_ttl(5) == 5
-    with pytest.raises(ValueError, match="ttl"):
-        check_ttl(0)
-    with pytest.raises(TypeError, match="ttl"):
-        check_ttl(1.5)
-
-
-def test_remaining() -> None:
-    assert remaining(None) is None
-    assert remaining(time.monotonic() - 1) == 0.0
-    assert 4.0 < (remaining(time.monotonic() + 5) or 0) <= 5.0
+    assert recipe_prefix_arg(None, LOCK_PREFIX, b"job") == b"/locks/job/"
+    assert recipe_prefix_arg(None, ELECTION_PREFIX, b"boss") == b"/election/boss/"
+    assert recipe_prefix_arg("custom/", LOCK_PREFIX, b"job") == b"custom/"
+    assert recipe_prefix_arg(b"raw", LOCK_PREFIX, b"job") == b"raw"
 
 
 def test_claim_request_puts_once_and_reads_owner() -> None:

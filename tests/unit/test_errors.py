@@ -11,8 +11,10 @@ import pytest
 
 import etcd3.errors as errors_module
 from etcd3.errors import (
+    CLASS_BY_GO_NAME,
     ETCD_ERROR_TABLE,
     FALLBACK_BY_CODE,
+    UNDECLARED_ERRORS,
     AuthFailedError,
     AuthOldRevisionError,
     ConnectionClosedError,
@@ -39,6 +41,7 @@ from etcd3.errors import (
     WatchTimedOut,
     map_rpc_error,
 )
+from etcd3.rpc.server_errors import SERVER_ERRORS
 
 
 def rpc_error(code: grpc.StatusCode, details: str) -> grpc.aio.AioRpcError:
@@ -412,3 +415,54 @@ def test_errors_pickle_with_their_state() -> None:
     assert copy.compacted_revision == 42
     assert copy.code is grpc.StatusCode.OUT_OF_RANGE
     assert copy.method == "/etcdserverpb.KV/Range"
+
+
+def test_every_error_etcd_declares_has_a_class() -> None:
+    unmapped = [
+        f"{e.go_name} ({e.code.name} {e.message!r})"
+        for e in SERVER_ERRORS
+        if e.go_name not in CLASS_BY_GO_NAME
+    ]
+    assert not unmapped, (
+        "etcd declares errors etcd3.errors.CLASS_BY_GO_NAME does not map: "
+        f"{', '.join(unmapped)}; give each its class"
+    )
+
+
+def test_every_mapped_go_name_is_still_declared() -> None:
+    declared = {e.go_name for e in SERVER_ERRORS}
+    stale = sorted(set(CLASS_BY_GO_NAME) - declared)
+    assert not stale, (
+        f"the pinned etcd no longer declares {stale}: remove them from CLASS_BY_GO_NAME, and "
+        "keep in UNDECLARED_ERRORS any (code, message) older servers still send"
+    )
+
+
+def test_undeclared_rows_are_not_declared_by_the_pinned_etcd() -> None:
+    declared = {(e.code, e.message) for e in SERVER_ERRORS}
+    twice = [
+        f"{row.code.name} {row.message!r}"
+        for row in UNDECLARED_ERRORS
+        if (row.code, row.message) in declared
+    ]
+    assert not twice, f"the pinned etcd now declares {twice}: drop them from UNDECLARED_ERRORS"
+    assert len(ETCD_ERROR_TABLE) == len(SERVER_ERRORS) + len(UNDECLARED_ERRORS)
+
+
+def test_unimplemented_names_the_release_that_added_the_rpc() -> None:
+    exc = rpc_error(grpc.StatusCode.UNIMPLEMENTED, "unknown method Downgrade")
+    err = map_rpc_error(exc, method="/etcdserverpb.Maintenance/Downgrade")
+    assert type(err) is UnimplementedError
+    assert str(err) == (
+        "the server does not implement /etcdserverpb.Maintenance/Downgrade, added in etcd 3.5: "
+        "this server is older (unknown method Downgrade)"
+    )
+    lock = map_rpc_error(
+        rpc_error(grpc.StatusCode.UNIMPLEMENTED, "unknown service"), method="/v3lockpb.Lock/Lock"
+    )
+    assert "added in etcd 3.2" in str(lock)
+    # An RPC of the first v3 release, or one we do not know, gets no release to blame.
+    for method in ("/etcdserverpb.KV/Range", "/etcdserverpb.KV/NoSuchMethod", None):
+        err = map_rpc_error(rpc_error(grpc.StatusCode.UNIMPLEMENTED, "x"), method=method)
+        assert "added in" not in str(err)
+        assert "(an older etcd?): x" in str(err)

@@ -100,7 +100,8 @@ def test_all_lists_every_message_of_the_package() -> None:
         file = etcdserverpb.RangeRequest.DESCRIPTOR.file.pool
         assert all(file.FindMessageTypeByName(n) for n in exported)
         assert all(n.startswith(package + ".") for n in exported)
-    assert len(etcdserverpb.__all__) == 95 + 8
+    # 95 messages, 8 enums and the 3 values of the top-level AlarmType as module constants.
+    assert len(etcdserverpb.__all__) == 95 + 8 + 3
 
 
 def _public(module: ModuleType) -> list[tuple[str, object]]:
@@ -141,7 +142,14 @@ def test_generated_method_docstrings_follow_google_style() -> None:
 
 
 def test_method_constants_are_all_exported() -> None:
-    assert set(methods.__all__) == {"ALL_METHODS", *(m_const(m) for m in methods.ALL_METHODS)}
+    assert set(methods.__all__) == {
+        "ALL_METHODS",
+        "BY_PATH",
+        *(m_const(m) for m in methods.ALL_METHODS),
+    }
+    assert {m.path: m for m in methods.ALL_METHODS} == methods.BY_PATH
+    assert methods.BY_PATH["/etcdserverpb.Maintenance/Downgrade"].since == (3, 5)
+    assert methods.KV_RANGE.since == (3, 0)
 
 
 def m_const(info: object) -> str:
@@ -152,7 +160,7 @@ def test_import_survives_a_conflicting_default_pool_registration() -> None:
     """Another etcd library registering ``mvccpb``/``etcdserverpb`` first must not break us."""
     script = textwrap.dedent(
         """
-        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+        from google.protobuf import descriptor_pb2, descriptor_pool
 
         # What another etcd client's _pb2 modules do: same file and message names, different
         # content, registered in protobuf's process-wide default pool.
@@ -165,15 +173,13 @@ def test_import_survives_a_conflicting_default_pool_registration() -> None:
         rpc = conflicting.__class__(name="etcd/api/etcdserverpb/rpc.proto", package="etcdserverpb")
         rpc.message_type.add(name="RangeRequest")
         descriptor_pool.Default().AddSerializedFile(rpc.SerializeToString())
-        theirs = message_factory.GetMessageClass(
-            descriptor_pool.Default().FindMessageTypeByName("mvccpb.KeyValue")
-        )
+        theirs = descriptor_pool.Default().FindMessageTypeByName("mvccpb.KeyValue")
 
         from etcd3.rpc import Stubs, etcdserverpb, mvccpb
 
         ours = mvccpb.KeyValue(key=b"k", mod_revision=2)
         assert ours.key == b"k"
-        assert [f.name for f in theirs.DESCRIPTOR.fields] == ["other"]
+        assert [f.name for f in theirs.fields] == ["other"]
         assert etcdserverpb.RangeRequest(key=b"a").key == b"a"
         assert etcdserverpb.RangeResponse(kvs=[ours]).kvs[0].mod_revision == 2
         print("ok")

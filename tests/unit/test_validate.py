@@ -3,29 +3,47 @@
 from __future__ import annotations
 
 import enum
+import math
 
 import pytest
 
+from etcd3._concurrency_core import ELECTION_PREFIX, LOCK_PREFIX
 from etcd3._runtime import DEFAULT_TIMEOUT
 from etcd3._validate import (
     RangeSortOrder,
     RangeSortTarget,
+    alarm_type_arg,
+    client_targets,
+    credentials,
     deadline,
     flag,
+    host_endpoint,
     key_bytes,
     lease_id,
+    lease_id_arg,
     limit_arg,
+    member_id_arg,
+    name_arg,
+    password_arg,
+    perm_type_arg,
+    permission_range,
+    port_arg,
     positive_int,
     range_bound,
     range_end_for_key,
     range_request,
+    recipe_name_arg,
+    recipe_prefix_arg,
     revision_arg,
     single_key_request,
     sort_order_arg,
     sort_target_arg,
     to_bytes,
+    ttl_arg,
+    urls_arg,
 )
-from etcd3.rpc.etcdserverpb import RangeRequest, SortOrder, SortTarget
+from etcd3.rpc.authpb import PermissionType
+from etcd3.rpc.etcdserverpb import AlarmType, RangeRequest, SortOrder, SortTarget
 
 INT64_MAX = 2**63 - 1
 
@@ -116,6 +134,7 @@ def test_deadline() -> None:
     for wrong in ("1", True):
         with pytest.raises(TypeError, match="timeout_override"):
             deadline(wrong)  # type: ignore[arg-type]
+    assert deadline(math.inf) is None  # no deadline for this call
 
 
 # -- leases ------------------------------------------------------------------------------------
@@ -316,3 +335,208 @@ def test_range_request_refuses_negative_filters(name: str) -> None:
         range_request(b"a", b"b", **{name: -1})
     with pytest.raises(TypeError, match=name):
         range_request(b"a", b"b", **{name: "1"})
+
+
+# -- leases, members, alarms -------------------------------------------------------------------
+
+
+def test_lease_arguments() -> None:
+    assert ttl_arg(30) == 30
+    assert lease_id_arg(2**63 - 1) == 2**63 - 1
+    for bad_value in (0, -1):
+        with pytest.raises(ValueError, match="ttl"):
+            ttl_arg(bad_value)
+        with pytest.raises(ValueError, match="lease_id"):
+            lease_id_arg(bad_value)
+    with pytest.raises(ValueError, match="lease_id"):
+        lease_id_arg(2**63)
+    for bad_type in (True, 1.5, "3", None):
+        with pytest.raises(TypeError, match="ttl"):
+            ttl_arg(bad_type)
+
+
+def test_member_arguments() -> None:
+    assert member_id_arg(2**64 - 1) == 2**64 - 1
+    assert member_id_arg(0, zero_ok=True) == 0
+    with pytest.raises(ValueError, match="non-zero"):
+        member_id_arg(0)
+    with pytest.raises(ValueError, match="target_id"):
+        member_id_arg(2**64, "target_id")
+    with pytest.raises(ValueError, match="member_id"):
+        member_id_arg(-1, zero_ok=True)
+    with pytest.raises(TypeError, match="member_id"):
+        member_id_arg(False)
+
+    assert urls_arg("http://a:1") == ["http://a:1"]
+    assert urls_arg(("http://a:1", "http://b:2")) == ["http://a:1", "http://b:2"]
+    assert urls_arg(url for url in ["http://a:1"]) == ["http://a:1"]
+    with pytest.raises(ValueError, match="at least one"):
+        urls_arg([])
+    with pytest.raises(ValueError, match="empty URL"):
+        urls_arg(["http://a:1", ""])
+    with pytest.raises(TypeError, match="peer_urls"):
+        urls_arg(b"http://a:1", "peer_urls")
+    with pytest.raises(TypeError, match="hold str"):
+        urls_arg([1])
+    with pytest.raises(TypeError, match="urls"):
+        urls_arg(None)
+
+
+def test_alarm_type_arg() -> None:
+    assert alarm_type_arg("none") is AlarmType.NONE
+    assert alarm_type_arg("no space") is AlarmType.NOSPACE
+    assert alarm_type_arg("corrupt") is AlarmType.CORRUPT
+    assert alarm_type_arg(AlarmType.CORRUPT) is AlarmType.CORRUPT
+    for bad in ("nospace", "NO SPACE", ""):
+        with pytest.raises(ValueError, match="alarm_type"):
+            alarm_type_arg(bad)
+    with pytest.raises(TypeError, match="alarm_type"):
+        alarm_type_arg(1)
+
+
+# -- auth --------------------------------------------------------------------------------------
+
+
+def test_auth_arguments() -> None:
+    assert perm_type_arg("read") is PermissionType.READ
+    assert perm_type_arg("Write") is PermissionType.WRITE
+    assert perm_type_arg("readwrite") is PermissionType.READWRITE
+    assert perm_type_arg(PermissionType.READ) is PermissionType.READ
+    with pytest.raises(ValueError, match="perm_type"):
+        perm_type_arg("rw")
+    with pytest.raises(TypeError, match="perm_type"):
+        perm_type_arg(2)
+
+    assert name_arg("alice", "name") == "alice"
+    with pytest.raises(ValueError, match="role must not be empty"):
+        name_arg("", "role")
+    with pytest.raises(TypeError, match="name"):
+        name_arg(b"alice", "name")
+
+    assert password_arg("pw") == "pw"
+    assert password_arg(None, optional=True) == ""
+    assert password_arg("", optional=True) == ""
+    secret = "hunter2-secret"
+    for bad, error in ((secret.encode(), TypeError), ("", ValueError), (None, ValueError)):
+        with pytest.raises(error, match="password") as info:
+            password_arg(bad)
+        assert secret not in str(info.value)
+        assert "hunter2" not in repr(info.value)
+
+    assert permission_range("/a", None) == (b"/a", b"")
+    assert permission_range(b"/a", "/b") == (b"/a", b"/b")
+    with pytest.raises(ValueError, match="key"):
+        permission_range("", None)
+
+
+def test_credentials_go_together() -> None:
+    assert credentials(None, None) is None
+    assert credentials("root", "pw") == ("root", "pw")
+    for user, password in (("root", None), (None, "pw")):
+        with pytest.raises(ValueError, match="user and password go together"):
+            credentials(user, password)
+    with pytest.raises(TypeError, match="user and password must be str"):
+        credentials(b"root", "pw")
+    with pytest.raises(TypeError, match="user and password must be str"):
+        credentials("root", 1234)
+
+
+# -- locks and elections -----------------------------------------------------------------------
+
+
+def test_recipe_arguments() -> None:
+    assert recipe_name_arg("n\u00e9") == "n\u00e9".encode()
+    assert recipe_name_arg(b"x") == b"x"
+    with pytest.raises(ValueError, match="name"):
+        recipe_name_arg("")
+    with pytest.raises(TypeError, match="name"):
+        recipe_name_arg(3)
+    with pytest.raises(ValueError, match="prefix"):
+        recipe_prefix_arg(b"", LOCK_PREFIX, b"x")
+    assert recipe_prefix_arg(None, ELECTION_PREFIX, b"boss") == b"/election/boss/"
+    assert ttl_arg(5) == 5
+    with pytest.raises(ValueError, match="ttl"):
+        ttl_arg(0)
+    with pytest.raises(TypeError, match="ttl"):
+        ttl_arg(1.5)
+
+
+# -- where a client connects -------------------------------------------------------------------
+
+
+def test_port_arg() -> None:
+    assert port_arg(1) == 1
+    assert port_arg(65535) == 65535
+    for bad in (0, -1, 65536):
+        with pytest.raises(ValueError, match=r"port must be an int in 1\.\.65535"):
+            port_arg(bad)
+    for wrong in ("2379", True, 2379.0, None):
+        with pytest.raises(TypeError, match="port must be an int"):
+            port_arg(wrong)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "endpoint"),
+    [
+        ("localhost", 2379, "localhost:2379"),
+        ("10.0.0.1", 2380, "10.0.0.1:2380"),
+        ("::1", 2379, "[::1]:2379"),
+        ("[::1]", 2380, "[::1]:2380"),
+        # A host that names the port: it wins over the default port.
+        ("127.0.0.1:2380", 2379, "127.0.0.1:2380"),
+        ("[::1]:2380", 2379, "[::1]:2380"),
+        (" etcd.local:2380/ ", 2379, "etcd.local:2380"),
+        # The same port twice is no conflict.
+        ("127.0.0.1:2380", 2380, "127.0.0.1:2380"),
+        # A URL: its scheme says whether TLS is used; without a port, ``port`` fills in.
+        ("http://127.0.0.1:2380", 2379, "http://127.0.0.1:2380"),
+        ("HTTPS://etcd.local:2380", 2379, "https://etcd.local:2380"),
+        ("https://etcd.local", 2381, "https://etcd.local:2381"),
+        ("http://[::1]:2380/", 2379, "http://[::1]:2380"),
+    ],
+)
+def test_host_names_the_endpoint(host: str, port: int, endpoint: str) -> None:
+    assert host_endpoint(host, port) == endpoint
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "message"),
+    [
+        ("http://127.0.0.1:2380", 2381, "names port 2380 and port=2381 another"),
+        ("127.0.0.1:2380", 1234, "names port 2380 and port=1234 another"),
+        ("ftp://127.0.0.1:2379", 2379, "the scheme must be http:// or https://"),
+        ("unix:///tmp/etcd.sock", 2379, "the scheme must be http:// or https://"),
+        ("http://127.0.0.1:2379/v3", 2379, "without a path"),
+        ("127.0.0.1:http", 2379, "the port must be a number in 1..65535"),
+        ("127.0.0.1:0", 2379, "the port must be a number in 1..65535"),
+        ("127.0.0.1:70000", 2379, "the port must be a number in 1..65535"),
+        ("[::1", 2379, "unclosed"),
+        ("[::1]2380", 2379, r"expected \[address\]:port"),
+        ("", 2379, "must name a host"),
+        ("http://", 2379, "must name a host"),
+        (":2379", 2379, "must name a host"),
+    ],
+)
+def test_host_that_cannot_be_an_endpoint_is_refused(host: str, port: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        host_endpoint(host, port)
+
+
+def test_host_and_port_types() -> None:
+    with pytest.raises(TypeError, match="host must be a str"):
+        host_endpoint(b"localhost", 2379)
+    with pytest.raises(TypeError, match="port"):
+        host_endpoint("localhost", "2379")
+
+
+def test_client_targets() -> None:
+    assert client_targets("localhost", 2379, None) == "localhost:2379"
+    assert client_targets("localhost", 2379, ["a:1", "b:2"]) == ["a:1", "b:2"]
+    with pytest.raises(ValueError, match="not both"):
+        client_targets("otherhost", 2379, ["a:1"])
+    with pytest.raises(ValueError, match="not both"):
+        client_targets("localhost", 1234, ["a:1"])
+    with pytest.raises(TypeError, match="sequence"):
+        client_targets("localhost", 2379, "a:1")
+    with pytest.raises(ValueError, match="at least one"):
+        client_targets("localhost", 2379, [])

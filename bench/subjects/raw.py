@@ -1,0 +1,217 @@
+"""The floor: raw grpcio stubs sending the project's own message classes, nothing around them.
+
+Each scenario is written as a careful user of plain grpc would write it: one request
+message per call, the response's fields read directly, one watch stream read by the thread
+(or task) that consumes it, events dispatched by watch id without a hand-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+from collections.abc import Callable, Iterator
+
+import grpc
+import grpc.aio
+from google.protobuf.message import Message
+
+from bench.harness import VALUE, Setup, Subject, WatchRun
+from etcd3 import range_end_for_key
+from etcd3.rpc import etcdserverpb as pb
+
+_PUT = "/etcdserverpb.KV/Put"
+_RANGE = "/etcdserverpb.KV/Range"
+_WATCH = "/etcdserverpb.Watch/Watch"
+
+
+def _requests(pending: queue.SimpleQueue[pb.WatchRequest | None]) -> Iterator[pb.WatchRequest]:
+    """The request side of a sync watch stream: what is queued, until ``None``."""
+    while (request := pending.get()) is not None:
+        yield request
+
+
+def _create(key: bytes, *, prefix: bool) -> pb.WatchRequest:
+    end = range_end_for_key(key) if prefix else b""
+    return pb.WatchRequest(create_request=pb.WatchCreateRequest(key=key, range_end=end))
+
+
+class Raw(Subject):
+    def __init__(self, setup: Setup, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(setup, loop)
+        self._channel = grpc.insecure_channel(setup.endpoint)
+        self._put = self._channel.unary_unary(
+            _PUT,
+            request_serializer=pb.PutRequest.SerializeToString,
+            response_deserializer=pb.PutResponse.FromString,
+        )
+        self._range = self._channel.unary_unary(
+            _RANGE,
+            request_serializer=pb.RangeRequest.SerializeToString,
+            response_deserializer=pb.RangeResponse.FromString,
+        )
+        self._watch = self._channel.stream_stream(
+            _WATCH,
+            request_serializer=pb.WatchRequest.SerializeToString,
+            response_deserializer=pb.WatchResponse.FromString,
+        )
+        self._achannel: grpc.aio.Channel | None = None
+
+    def version(self) -> str:
+        return f"grpcio {grpc.__version__}"
+
+    def close(self) -> None:
+        self._channel.close()
+        if self._achannel is not None:
+            self.loop.run_until_complete(self._achannel.close())
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def put(self, key: bytes) -> None:
+        self._put(pb.PutRequest(key=key, value=VALUE))
+
+    def get(self, key: bytes) -> None:
+        self._range(pb.RangeRequest(key=key))
+
+    def range_values(self, prefix: bytes) -> int:
+        response = self._range(pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix)))
+        size = 0
+        for kv in response.kvs:
+            size += len(kv.value)
+        return len(response.kvs)
+
+    def paged_values(self, prefix: bytes, page_size: int) -> int:
+        start, end = prefix, range_end_for_key(prefix)
+        count = size = 0
+        while True:
+            response = self._range(pb.RangeRequest(key=start, range_end=end, limit=page_size))
+            for kv in response.kvs:
+                size += len(kv.value)
+            count += len(response.kvs)
+            if not response.more:
+                return count
+            start = response.kvs[-1].key + b"\0"
+
+    def _open(
+        self, keys: list[bytes], *, prefix: bool
+    ) -> tuple[Iterator[pb.WatchResponse], list[int], Callable[[], None]]:
+        pending: queue.SimpleQueue[pb.WatchRequest | None] = queue.SimpleQueue()
+        for key in keys:
+            pending.put(_create(key, prefix=prefix))
+        stream = self._watch(_requests(pending))
+        ids = [next(stream).watch_id for _ in keys]
+
+        def cancel() -> None:
+            pending.put(None)
+            stream.cancel()
+
+        return stream, ids, cancel
+
+    def watch_prefix(self, prefix: bytes, run: WatchRun) -> None:
+        stream, _ids, cancel = self._open([prefix], prefix=True)
+        run.go()
+        try:
+            for response in stream:
+                for event in response.events:
+                    if run.add(event.kv.value):
+                        return
+        finally:
+            cancel()
+
+    def fan_out(self, keys: list[bytes], run: WatchRun) -> None:
+        stream, ids, cancel = self._open(keys, prefix=False)
+        handlers = dict.fromkeys(ids, run.add)
+        run.created()
+        run.go()
+        try:
+            for response in stream:
+                handler = handlers[response.watch_id]
+                for event in response.events:
+                    if handler(event.kv.value):
+                        return
+        finally:
+            cancel()
+
+    # -- asyncio ----------------------------------------------------------------------------
+
+    def _aio(self) -> grpc.aio.Channel:
+        # The same three methods as the sync channel's: grpc.aio's channel is another class
+        # with other call types, so the stubs are made again, once, on the worker's loop.
+        if self._achannel is None:
+            self._achannel = grpc.aio.insecure_channel(self.setup.endpoint)
+            self._aput = self._achannel.unary_unary(
+                _PUT,
+                request_serializer=pb.PutRequest.SerializeToString,
+                response_deserializer=pb.PutResponse.FromString,
+            )
+            self._arange = self._achannel.unary_unary(
+                _RANGE,
+                request_serializer=pb.RangeRequest.SerializeToString,
+                response_deserializer=pb.RangeResponse.FromString,
+            )
+            self._awatch = self._achannel.stream_stream(
+                _WATCH,
+                request_serializer=pb.WatchRequest.SerializeToString,
+                response_deserializer=pb.WatchResponse.FromString,
+            )
+        return self._achannel
+
+    async def aput(self, key: bytes) -> None:
+        self._aio()
+        await self._aput(pb.PutRequest(key=key, value=VALUE))
+
+    async def aget(self, key: bytes) -> None:
+        self._aio()
+        await self._arange(pb.RangeRequest(key=key))
+
+    async def arange_values(self, prefix: bytes) -> int:
+        self._aio()
+        response = await self._arange(
+            pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix))
+        )
+        size = 0
+        for kv in response.kvs:
+            size += len(kv.value)
+        return len(response.kvs)
+
+    async def _aopen(
+        self, keys: list[bytes], *, prefix: bool
+    ) -> tuple[grpc.aio.StreamStreamCall[Message, pb.WatchResponse], list[int]]:
+        self._aio()
+        call = self._awatch()
+        ids = []
+        for key in keys:
+            await call.write(_create(key, prefix=prefix))
+        for _ in keys:
+            created = await call.read()
+            assert isinstance(created, pb.WatchResponse)
+            ids.append(created.watch_id)
+        return call, ids
+
+    async def awatch_prefix(self, prefix: bytes, run: WatchRun) -> None:
+        call, _ids = await self._aopen([prefix], prefix=True)
+        run.go()
+        try:
+            while True:
+                response = await call.read()
+                assert isinstance(response, pb.WatchResponse)
+                for event in response.events:
+                    if run.add(event.kv.value):
+                        return
+        finally:
+            call.cancel()
+
+    async def afan_out(self, keys: list[bytes], run: WatchRun) -> None:
+        call, ids = await self._aopen(keys, prefix=False)
+        handlers = dict.fromkeys(ids, run.add)
+        run.created()
+        run.go()
+        try:
+            while True:
+                response = await call.read()
+                assert isinstance(response, pb.WatchResponse)
+                handler = handlers[response.watch_id]
+                for event in response.events:
+                    if handler(event.kv.value):
+                        return
+        finally:
+            call.cancel()

@@ -1,0 +1,25 @@
+"""``etcd3.exceptions`` of python-etcd3 and etcd3-client: their seven error classes.
+
+They are the classes of :mod:`etcd3.errors` (``Etcd3Exception`` is :class:`etcd3.EtcdError`),
+which holds one class for every other error etcd reports.
+"""
+
+from etcd3.errors import (
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    Etcd3Exception,
+    InternalServerError,
+    PreconditionFailedError,
+    RevisionCompactedError,
+    WatchTimedOut,
+)
+
+__all__ = [
+    "ConnectionFailedError",
+    "ConnectionTimeoutError",
+    "Etcd3Exception",
+    "InternalServerError",
+    "PreconditionFailedError",
+    "RevisionCompactedError",
+    "WatchTimedOut",
+]

@@ -1,0 +1,74 @@
+# async-to-sync: source
+"""``host`` may name the whole endpoint: ``"host:port"`` or an ``http(s)://`` URL connects
+(the URL's scheme decides TLS); what cannot be one endpoint fails at construction."""
+
+from __future__ import annotations
+
+import pytest
+
+import etcd3
+from etcd3.testing import EtcdServer
+
+
+async def test_host_port_and_url_forms_connect(etcd_server: EtcdServer) -> None:
+    host, port = etcd_server.host, etcd_server.port
+    forms = [
+        (f"{host}:{port}", 2379),
+        (f"http://{host}:{port}", 2379),
+        (f"http://{host}:{port}/", 2379),
+        (f"HTTP://{host}:{port}", port),  # the same port twice is no conflict
+        (f"http://{host}", port),  # a URL without a port takes ``port``
+        (f"{host}:{port}", port),
+    ]
+    for given, port_arg in forms:
+        async with etcd3.async_client(given, port_arg, timeout=10) as client:
+            assert client.endpoint_in_use == etcd_server.endpoint, given
+            assert not client.uses_secure_channel
+            await client.put(b"/host-forms", given)
+            assert (await client.get(b"/host-forms"))[0] == given.encode()
+
+
+async def test_an_https_url_as_host_uses_tls(etcd_tls_server: EtcdServer) -> None:
+    tls = etcd_tls_server.tls
+    assert tls is not None
+    assert etcd_tls_server.client_url.startswith("https://")
+    async with etcd3.async_client(
+        etcd_tls_server.client_url,
+        ca_cert=tls.ca,
+        cert_key=tls.client_key,
+        cert_cert=tls.client_cert,
+        timeout=10,
+    ) as client:
+        assert client.uses_secure_channel
+        assert client.endpoint_in_use == etcd_tls_server.endpoint
+        await client.put(b"/host-tls", b"1")
+        assert (await client.get(b"/host-tls"))[0] == b"1"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "message"),
+    [
+        ("http://127.0.0.1:2380", 2381, "names port 2380 and port=2381 another"),
+        ("127.0.0.1:2380", 1234, "names port 2380 and port=1234 another"),
+        ("grpc://127.0.0.1:2379", 2379, "the scheme must be http:// or https://"),
+        ("http://127.0.0.1:2379/v3/kv", 2379, "without a path"),
+        ("127.0.0.1:port", 2379, "the port must be a number"),
+        ("", 2379, "must name a host"),
+    ],
+)
+def test_a_host_that_is_not_one_endpoint_fails_at_construction(
+    host: str, port: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        etcd3.async_client(host, port)
+    with pytest.raises(ValueError, match=message):
+        etcd3.AsyncEtcd3Client(host, port)
+
+
+def test_host_and_port_types_fail_at_construction() -> None:
+    with pytest.raises(TypeError, match="host must be a str"):
+        etcd3.async_client(b"127.0.0.1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="port must be an int"):
+        etcd3.async_client("127.0.0.1", "2379")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"port must be an int in 1\.\.65535"):
+        etcd3.async_client("127.0.0.1", 0)

@@ -1,0 +1,340 @@
+"""The callers without a server: deadlines, refused connections, closing, streams, prepare.
+
+Calls here go to a loopback port nobody listens on (so nothing is ever served), or are refused
+by the caller before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+
+import grpc
+import grpc.aio
+import pytest
+from google.protobuf.empty_pb2 import Empty
+
+from etcd3._runtime import (
+    DEFAULT_TIMEOUT,
+    AsyncCaller,
+    CallKind,
+    MethodInfo,
+    SyncCaller,
+)
+from etcd3._transport import AsyncGrpcCaller, GrpcCaller
+from etcd3.errors import (
+    ConnectionClosedError,
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    StreamClosedError,
+)
+
+UNARY: MethodInfo[Empty, Empty] = MethodInfo(
+    service="test.Svc",
+    name="Unary",
+    path="/test.Svc/Unary",
+    kind=CallKind.UNARY,
+    request_type=Empty,
+    response_type=Empty,
+    retry_safe=True,
+)
+SERVER_STREAM: MethodInfo[Empty, Empty] = MethodInfo(
+    service="test.Svc",
+    name="Stream",
+    path="/test.Svc/Stream",
+    kind=CallKind.SERVER_STREAM,
+    request_type=Empty,
+    response_type=Empty,
+    retry_safe=True,
+)
+BIDI: MethodInfo[Empty, Empty] = MethodInfo(
+    service="test.Svc",
+    name="Bidi",
+    path="/test.Svc/Bidi",
+    kind=CallKind.BIDI_STREAM,
+    request_type=Empty,
+    response_type=Empty,
+    retry_safe=True,
+)
+
+
+@pytest.fixture
+def dead_endpoint() -> str:
+    """A loopback port that refuses connections.
+
+    A call to it retries until its deadline runs out (seconds): tests that make one are marked
+    ``slow``, so ``make test-quick`` leaves them to ``make test``.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"127.0.0.1:{port}"
+
+
+@pytest.fixture
+def caller(dead_endpoint: str) -> Iterator[GrpcCaller]:
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), default_timeout=5)
+    yield c
+    c.close()
+
+
+def test_negative_default_timeout_is_refused(dead_endpoint: str) -> None:
+    channel = grpc.insecure_channel(dead_endpoint)
+    with pytest.raises(ValueError, match="timeout"):
+        GrpcCaller(channel, default_timeout=-1)
+    channel.close()
+
+
+# --- sync caller -----------------------------------------------------------------------------
+
+
+def test_sync_caller_implements_the_protocol(caller: GrpcCaller) -> None:
+    typed: SyncCaller = caller
+    assert typed is caller
+
+
+def test_zero_timeout_fails_before_sending(caller: GrpcCaller) -> None:
+    with pytest.raises(ConnectionTimeoutError):
+        caller.unary(UNARY, Empty(), 0, None)
+    with pytest.raises(ConnectionTimeoutError):
+        caller.server_stream(SERVER_STREAM, Empty(), 0, None)
+    with pytest.raises(ConnectionTimeoutError):
+        caller.bidi_stream(BIDI, 0, None)
+
+
+def test_negative_timeout_is_a_value_error(caller: GrpcCaller) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        caller.unary(UNARY, Empty(), -1, None)
+
+
+@pytest.mark.slow
+def test_refused_connection_is_a_retryable_connection_failure(caller: GrpcCaller) -> None:
+    with pytest.raises(ConnectionFailedError) as info:
+        caller.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
+    assert info.value.code is grpc.StatusCode.UNAVAILABLE
+    assert info.value.retryable
+    assert info.value.method == UNARY.path
+    assert isinstance(info.value.__cause__, grpc.RpcError)
+
+
+@pytest.mark.slow
+def test_secure_channel_without_client_cert_hints_at_mtls(dead_endpoint: str) -> None:
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), secure_without_client_cert=True)
+    try:
+        with pytest.raises(ConnectionFailedError, match="client certificate"):
+            c.unary(UNARY, Empty(), 5, None)
+    finally:
+        c.close()
+
+
+def test_calls_after_close_raise_a_typed_error(caller: GrpcCaller) -> None:
+    caller.close()
+    caller.close()  # idempotent
+    assert caller.closed
+    with pytest.raises(ConnectionClosedError):
+        caller.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
+    with pytest.raises(ConnectionClosedError):
+        caller.server_stream(SERVER_STREAM, Empty(), None, None)
+    with pytest.raises(ConnectionClosedError):
+        caller.bidi_stream(BIDI, None, None)
+
+
+@pytest.mark.slow
+def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> None:
+    with pytest.raises(ConnectionFailedError):
+        caller.unary(UNARY, Empty(), 5, None)  # caches the multicallable
+    caller.close()
+    with pytest.raises(ConnectionClosedError):
+        caller.unary(UNARY, Empty(), 5, None)
+
+
+@pytest.mark.slow
+def test_channel_closed_behind_the_callers_back(dead_endpoint: str) -> None:
+    channel = grpc.insecure_channel(dead_endpoint)
+    c = GrpcCaller(channel)
+    with pytest.raises(ConnectionFailedError):
+        c.unary(UNARY, Empty(), 5, None)
+    channel.close()
+    with pytest.raises(ConnectionClosedError):
+        c.unary(UNARY, Empty(), 5, None)
+
+
+def test_server_stream_failure_is_mapped_on_iteration(caller: GrpcCaller) -> None:
+    stream = caller.server_stream(SERVER_STREAM, Empty(), 5, None)
+    with pytest.raises(ConnectionFailedError):
+        next(stream)
+
+
+def test_cancelled_server_stream_ends_quietly(caller: GrpcCaller) -> None:
+    with caller.server_stream(SERVER_STREAM, Empty(), None, None) as stream:
+        stream.cancel()
+        assert list(stream) == []
+
+
+def test_bidi_stream_send_after_done_writing_or_cancel(caller: GrpcCaller) -> None:
+    stream = caller.bidi_stream(BIDI, None, None)
+    stream.done_writing()
+    stream.done_writing()  # idempotent
+    with pytest.raises(StreamClosedError, match="done_writing"):
+        stream.send(Empty())
+    stream.cancel()
+    with pytest.raises(StreamClosedError, match="cancelled"):
+        stream.send(Empty())
+    assert list(stream) == []
+
+
+def test_bidi_stream_send_after_failure_raises_the_mapped_error(caller: GrpcCaller) -> None:
+    stream = caller.bidi_stream(BIDI, 5, None)
+    with pytest.raises(ConnectionFailedError):
+        next(stream)
+    with pytest.raises(ConnectionFailedError):
+        stream.send(Empty())
+    stream.cancel()
+
+
+# --- asyncio caller --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_async_caller_creates_no_channel_outside_a_loop(dead_endpoint: str) -> None:
+    created: list[grpc.aio.Channel] = []
+
+    def factory() -> grpc.aio.Channel:
+        channel = grpc.aio.insecure_channel(dead_endpoint)
+        created.append(channel)
+        return channel
+
+    c = AsyncGrpcCaller(factory, default_timeout=5)
+    typed: AsyncCaller = c
+    assert typed is c
+    assert c.channel is None
+    assert created == []
+
+    async def use() -> None:
+        with pytest.raises(ConnectionFailedError):
+            await c.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
+        assert c.channel is created[0]
+        await c.close()
+
+    asyncio.run(use())
+    assert len(created) == 1
+
+
+async def test_async_zero_and_negative_timeouts(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
+    try:
+        with pytest.raises(ConnectionTimeoutError):
+            await c.unary(UNARY, Empty(), 0, None)
+        with pytest.raises(ConnectionTimeoutError):
+            c.server_stream(SERVER_STREAM, Empty(), 0, None)
+        with pytest.raises(ConnectionTimeoutError):
+            c.bidi_stream(BIDI, 0, None)
+        with pytest.raises(ValueError, match="timeout"):
+            await c.unary(UNARY, Empty(), -2, None)
+    finally:
+        await c.close()
+
+
+@pytest.mark.slow
+async def test_async_refused_connection(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), secure_without_client_cert=True)
+    try:
+        with pytest.raises(ConnectionFailedError, match="client certificate") as info:
+            await c.unary(UNARY, Empty(), 5, None)
+        assert isinstance(info.value.__cause__, grpc.RpcError)
+        stream = c.server_stream(SERVER_STREAM, Empty(), 5, None)
+        with pytest.raises(ConnectionFailedError):
+            await stream.__anext__()
+        duplex = c.bidi_stream(BIDI, 5, None)
+        with pytest.raises(ConnectionFailedError):
+            await duplex.__anext__()
+        with pytest.raises(ConnectionFailedError):
+            await duplex.send(Empty())
+    finally:
+        await c.close()
+
+
+async def test_async_calls_after_close(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(lambda: grpc.aio.insecure_channel(dead_endpoint))
+    stream_made_before = c.server_stream(SERVER_STREAM, Empty(), None, None)
+    await c.close()
+    await c.close()  # idempotent
+    with pytest.raises(ConnectionClosedError):
+        await c.unary(UNARY, Empty(), 5, None)
+    with pytest.raises(ConnectionClosedError):
+        c.server_stream(SERVER_STREAM, Empty(), None, None)
+    with pytest.raises(ConnectionClosedError):
+        c.bidi_stream(BIDI, None, None)
+    with pytest.raises(ConnectionClosedError):
+        await stream_made_before.__anext__()
+    assert c.channel is None  # never needed, never created
+
+
+@pytest.mark.slow
+async def test_async_cached_method_after_close(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
+    with pytest.raises(ConnectionFailedError):
+        await c.unary(UNARY, Empty(), 5, None)
+    await c.close()
+    with pytest.raises(ConnectionClosedError):
+        await c.unary(UNARY, Empty(), 5, None)
+
+
+async def test_async_streams_cancelled_before_start_end_quietly(dead_endpoint: str) -> None:
+    c = AsyncGrpcCaller(lambda: grpc.aio.insecure_channel(dead_endpoint))
+    try:
+        async with c.server_stream(SERVER_STREAM, Empty(), None, None) as stream:
+            stream.cancel()
+            assert [r async for r in stream] == []
+        duplex = c.bidi_stream(BIDI, None, None)
+        duplex.cancel()
+        assert [r async for r in duplex] == []
+        with pytest.raises(StreamClosedError, match="cancelled"):
+            await duplex.send(Empty())
+        await duplex.done_writing()  # nothing to half-close: no error
+        assert c.channel is None  # nothing was ever started
+    finally:
+        await c.close()
+
+
+@pytest.mark.slow
+async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> None:
+    runs: list[int] = []
+
+    async def prepare() -> None:
+        runs.append(1)
+        await asyncio.sleep(0.01)
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        results = await asyncio.gather(
+            *(c.unary(UNARY, Empty(), 5, None) for _ in range(5)), return_exceptions=True
+        )
+        assert all(isinstance(r, ConnectionFailedError) for r in results)
+        assert runs == [1]
+        await c.ensure_prepared()
+        assert runs == [1]
+    finally:
+        await c.close()
+
+
+@pytest.mark.slow
+async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) -> None:
+    attempts: list[int] = []
+
+    async def prepare() -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionFailedError("first login fails")
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        with pytest.raises(ConnectionFailedError, match="first login fails"):
+            await c.unary(UNARY, Empty(), 5, None)
+        with pytest.raises(ConnectionFailedError) as info:
+            await c.unary(UNARY, Empty(), 5, None)
+        assert info.value.code is grpc.StatusCode.UNAVAILABLE  # the call itself, this time
+        assert len(attempts) == 2
+    finally:
+        await c.close()
