@@ -22,8 +22,7 @@ from typing_extensions import Self
 from etcd3._base_async import AsyncClientBase
 from etcd3._events import AsyncWatchCancel, WatchCallback, WatchFilterType, WatchResponse
 from etcd3._events import Event as WatchEvent
-from etcd3._runtime import DEFAULT_TIMEOUT
-from etcd3._validate import deadline
+from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._watch_core import WatchSpec, WatchState, watch_spec
 from etcd3._watcher_async import (
     DEFAULT_CALLBACK_WORKERS,
@@ -158,25 +157,14 @@ class AsyncWatchHandle:
 
 
 def _creation_timeout(timeout_override: float | None, default: float | None) -> float | None:
-    """The seconds to wait for a watch's confirmation (validated; ``0`` has expired)."""
-    timeout = deadline(timeout_override)
-    if timeout is DEFAULT_TIMEOUT:
-        return default
+    """The seconds to wait for a watch's confirmation (by :func:`~etcd3._timeouts.call_timeout`;
+    ``0`` has expired before the watch was asked for)."""
+    timeout = call_timeout(timeout_override, default)
     if timeout == 0:
         raise ConnectionTimeoutError(
             "deadline of 0 s expired before the watch was created", outcome_unknown=False
         )
     return timeout
-
-
-def _once_timeout(timeout: float | None) -> float | None:
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout)}")
-    if not timeout >= 0:
-        raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
-    return float(timeout)
 
 
 def _check_callback(callback: object) -> None:
@@ -470,7 +458,7 @@ class AsyncWatchMixin(AsyncClientBase):
             watch_id: The id the ``add_watch*`` method returned.
             timeout_override: Validated like every deadline; cancelling never waits for etcd.
         """
-        deadline(timeout_override)
+        call_timeout(timeout_override, None)
         watcher = self._watcher_state
         if watcher is not None:
             await watcher.cancel(watch_id)
@@ -672,7 +660,7 @@ class AsyncWatchMixin(AsyncClientBase):
             WatchTimedOut: Nothing arrived within ``timeout`` (or no confirmation in time).
             EtcdError: The error that ended the watch (e.g. ``RevisionCompactedError``).
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -702,7 +690,7 @@ class AsyncWatchMixin(AsyncClientBase):
             WatchTimedOut: No event within ``timeout`` (or no confirmation in time).
             EtcdError: The error that ended the watch.
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -725,7 +713,7 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             The first response.
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key_prefix,
             None,
@@ -755,7 +743,7 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             The events of the first batch.
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key_prefix,
             None,

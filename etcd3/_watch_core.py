@@ -29,8 +29,8 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
 - **Errors.** A refused create raises the server's ``cancel_reason`` as a typed error; a
   compaction cancel becomes :class:`~etcd3.errors.RevisionCompactedError`; these end the watch.
   Once confirmed, a watch outlives every transient failure (:func:`is_transient`): the stream is
-  re-opened with capped, jittered backoff (:class:`Backoff`) and every live watch is re-created
-  on the new stream.
+  re-opened with capped, jittered backoff (:class:`~etcd3._backoff.Backoff`) and every live
+  watch is re-created on the new stream.
 - **Outages.** The core remembers since when the stream has been down (from the first failure
   until a re-opened stream answers), so the shells can report an outage once it lasts
   (:meth:`WatchCore.outage_warning`) and when it ends (:meth:`WatchCore.stream_answered`), and
@@ -40,7 +40,6 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
 from __future__ import annotations
 
 import enum
-import random
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -49,6 +48,7 @@ from typing import Generic, Protocol, TypeVar
 
 import grpc
 
+from etcd3._backoff import Backoff
 from etcd3._events import WatchFilterType
 from etcd3._retry import CallAttempts, RetryPolicy, is_endpoint_failure
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
@@ -82,7 +82,6 @@ from etcd3.rpc.etcdserverpb import (
 )
 
 __all__ = [
-    "Backoff",
     "Phase",
     "Registration",
     "Sink",
@@ -270,35 +269,6 @@ def is_transient(error: EtcdError | None) -> bool:
     if isinstance(error, ConnectionClosedError):
         return False
     return error.retryable or isinstance(error, _TRANSIENT)
-
-
-class Backoff:
-    """Capped exponential backoff with jitter, between attempts to re-open a failed stream.
-
-    Delays are drawn uniformly from ``[d/2, d]`` with ``d = min(cap, base * 2**attempt)``, so
-    many clients of a restarted server do not reconnect in lockstep.
-
-    Args:
-        base: The first delay's upper bound in seconds.
-        cap: The largest delay in seconds.
-    """
-
-    __slots__ = ("_attempt", "base", "cap")
-
-    def __init__(self, base: float = 0.05, cap: float = 2.0) -> None:
-        self.base = base
-        self.cap = cap
-        self._attempt = 0
-
-    def next_delay(self) -> float:
-        """The delay before the next attempt; each call makes the following one longer."""
-        bound = min(self.cap, self.base * (2 ** min(self._attempt, 30)))
-        self._attempt += 1
-        return random.uniform(bound / 2, bound)
-
-    def reset(self) -> None:
-        """Start over from the shortest delay (after a stream worked)."""
-        self._attempt = 0
 
 
 class Sink(Protocol):

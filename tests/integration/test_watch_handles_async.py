@@ -15,7 +15,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -279,7 +279,7 @@ async def test_a_watchs_callbacks_never_overlap_and_keep_order(
     overlaps: list[int] = []
     seen: dict[int, list[int]] = {}
 
-    def make(n: int) -> Callable[[Item], Awaitable[None] | None]:
+    def make(n: int) -> etcd3.WatchCallback:
         async def slowish(item: Item) -> None:
             running[n] = running.get(n, 0) + 1
             if running[n] > 1:

@@ -6,7 +6,6 @@ import pytest
 
 from etcd3._events import WatchResponse
 from etcd3._watch_core import (
-    Backoff,
     Phase,
     WatchCore,
     WatchSpec,
@@ -500,16 +499,6 @@ def test_only_a_working_stream_resets_the_backoff() -> None:
     assert core.backoff.next_delay() >= first[-1] / 2
     core.receive(events(1, 11))  # traffic: the stream works
     assert core.backoff.next_delay() <= core.backoff.base
-
-
-def test_backoff_grows_with_jitter_up_to_a_cap_and_resets() -> None:
-    backoff = Backoff(base=0.1, cap=1.0)
-    delays = [backoff.next_delay() for _ in range(8)]
-    assert 0.05 <= delays[0] <= 0.1
-    assert 0.1 <= delays[2] <= 0.4
-    assert all(0.5 <= d <= 1.0 for d in delays[4:])
-    backoff.reset()
-    assert backoff.next_delay() <= 0.1
 
 
 def test_transient_errors() -> None:
