@@ -70,7 +70,7 @@ class WatchHandle:
     def __init__(self, watcher: Watcher, reg: WatchRegistration) -> None:
         self._watcher = watcher
         self._reg = reg
-        self.watch_id = reg.id
+        self.watch_id: int = reg.id
         self._events = _NO_EVENTS
         self._header = etcdserverpb.ResponseHeader()
         self._index = 0

@@ -343,32 +343,32 @@ class Registration(Generic[S]):
     )
 
     def __init__(self, watch_id: int, spec: WatchSpec, sink: S, deadline: float | None) -> None:
-        self.id = watch_id
-        self.spec = spec
-        self.sink = sink
-        self.deadline = deadline
+        self.id: int = watch_id
+        self.spec: WatchSpec = spec
+        self.sink: S = sink
+        self.deadline: float | None = deadline
         """When the creation must be confirmed (``time.monotonic()``; ``None``: no limit)."""
         self.attempts: CallAttempts | None = None
         """The creation's failed attempts so far (from its first failure until confirmed)."""
         self.failure: EtcdError | None = None
         """The last failure of a stream before the creation was confirmed."""
-        self.phase = Phase.NEW
+        self.phase: Phase = Phase.NEW
         self.server_id: int | None = None
-        self.next_revision = spec.start_revision
+        self.next_revision: int = spec.start_revision
         """Where a (re-)created watcher starts: 0 (now) until the first confirmation."""
-        self.in_order = False
+        self.in_order: bool = False
         """The server watcher's responses so far needed no trimming (the next one is checked
         against ``next_revision`` only)."""
-        self.partial = 0
+        self.partial: int = 0
         """Events of revision ``next_revision`` already delivered (a fragment stopped mid-way)."""
-        self.skip = 0
+        self.skip: int = 0
         """Replayed events of revision ``next_revision`` still to drop after a re-create."""
-        self.queued = 0
+        self.queued: int = 0
         """Deliveries handed to the sink and not yet consumed."""
-        self.confirmed = False
-        self.done = False
+        self.confirmed: bool = False
+        self.done: bool = False
         """Ended for the consumer (cancelled, failed or closed)."""
-        self.auth_retried = False
+        self.auth_retried: bool = False
         """A create was refused for want of permission and is being retried once."""
 
     def __repr__(self) -> str:
