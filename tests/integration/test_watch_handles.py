@@ -100,6 +100,22 @@ def test_a_watch_on_a_refused_endpoint_fails_like_a_read(timeout: float | None) 
         assert watcher._core.live == 0  # nothing left behind
 
 
+def test_a_watch_after_its_etcd_stopped_fails_like_a_read(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory()
+    with etcd3.client(server.host, server.port) as client:  # no timeout
+        client.put(b"k", b"v")
+        server.kill()  # the member is gone: its port refuses connections
+        with pytest.raises(ConnectionFailedError) as read:
+            client.get(b"k")
+        for form in range(5):
+            with pytest.raises(ConnectionFailedError) as info:
+                create_watch(client, form)
+            assert type(info.value) is type(read.value)
+            assert info.value.retryable
+
+
 def test_a_watch_created_without_deadline_and_read_alone_delivers(
     etcd_server: EtcdServer, prefix: bytes
 ) -> None:

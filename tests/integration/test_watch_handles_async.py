@@ -103,6 +103,22 @@ async def test_a_watch_on_a_refused_endpoint_fails_like_a_read(timeout: float | 
         assert watcher._core.live == 0  # nothing left behind
 
 
+async def test_a_watch_after_its_etcd_stopped_fails_like_a_read(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port) as client:  # no timeout
+        await client.put(b"k", b"v")
+        server.kill()  # the member is gone: its port refuses connections
+        with pytest.raises(ConnectionFailedError) as read:
+            await client.get(b"k")
+        for form in range(5):
+            with pytest.raises(ConnectionFailedError) as info:
+                await create_watch(client, form)
+            assert type(info.value) is type(read.value)
+            assert info.value.retryable
+
+
 async def test_a_watch_created_without_deadline_and_read_alone_delivers(
     etcd_server: EtcdServer, prefix: bytes
 ) -> None:
