@@ -290,20 +290,25 @@ def measure(subject: str, endpoint: str, events: int, rate: float) -> dict[str, 
     return run.result()
 
 
+def _child_command(subject: str, endpoint: str, events: int, rate: float) -> list[str]:
+    """The command that runs one subject once (``--child``)."""
+    return [
+        sys.executable,
+        "-m",
+        "bench.watch_cpu",
+        "--child",
+        subject,
+        "--endpoint",
+        endpoint,
+        f"--events={events}",
+        f"--rate={rate}",
+    ]
+
+
 def _child(subject: str, endpoint: str, events: int, rate: float) -> dict[str, float]:
     """One subject, one round, in a fresh process (no thread or loop left by another)."""
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.watch_cpu",
-            "--child",
-            subject,
-            "--endpoint",
-            endpoint,
-            f"--events={events}",
-            f"--rate={rate}",
-        ],
+        _child_command(subject, endpoint, events, rate),
         check=True,
         capture_output=True,
         text=True,
@@ -323,15 +328,7 @@ def instructions(subject: str, endpoint: str, events: int, rate: float) -> float
                     "valgrind",
                     "--tool=callgrind",
                     f"--callgrind-out-file={out}",
-                    sys.executable,
-                    "-m",
-                    "bench.watch_cpu",
-                    "--child",
-                    subject,
-                    "--endpoint",
-                    endpoint,
-                    f"--events={n}",
-                    f"--rate={rate}",
+                    *_child_command(subject, endpoint, n, rate),
                 ],
                 check=True,
                 stdout=subprocess.DEVNULL,
