@@ -664,6 +664,14 @@ class WatchCore(Generic[S]):
             wait = self._attempt_failed(reg, final, now, endpoint, next_endpoint)
             if wait is not None:
                 pace = wait if pace is None else min(pace, wait)
+        if not self._live:
+            # Every creation gave up: no watch is left to resume, so there is no outage, and
+            # the next watch's creation must not wait for this stream's backoff (its own
+            # retry policy paces it from its first attempt).
+            self.backoff.reset()
+            self.outage_since = None
+            self._warned = False
+            return 0.0
         # While a creation waits, its retry policy sets the pace (as for a unary call).
         return backoff if pace is None else pace
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etcd3._events import WatchResponse
+from etcd3._retry import RetryPolicy
 from etcd3._watch_core import (
     Phase,
     WatchCore,
@@ -488,6 +489,24 @@ def test_watch_spec_normalizes(
 def test_watch_spec_rejects_bad_input(kwargs: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error):
         watch_spec(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_creation_that_gives_up_leaves_no_outage_and_no_wait_behind() -> None:
+    core: WatchCore[Sink] = WatchCore(policy=RetryPolicy(max_attempts=2))
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    core.stream_opened()
+    drain(core)
+    refused = ConnectionFailedError("refused")
+    assert core.stream_failed(refused, terminal=False, now=0.0) > 0  # its next attempt
+    assert core.outage_since == 0.0
+    core.stream_opened()
+    drain(core)
+    assert core.stream_failed(refused, terminal=False, now=0.1) == 0.0  # gave up
+    assert sink.confirmations == [(refused, 0)]
+    assert core.live == 0
+    assert core.outage_since is None  # nothing is being resumed
+    assert core.backoff.next_delay() <= core.backoff.base  # a new watch starts afresh
 
 
 def test_only_a_working_stream_resets_the_backoff() -> None:
