@@ -238,6 +238,8 @@ class AsyncWatcher:
         self._running: dict[object, _Sink] = {}
         """Workers inside callbacks, and whose (each sink's ``started`` says since when)."""
         self._watchdog: Job | None = None
+        self._flusher: Job | None = None
+        """The task that sends cancel requests (asyncio), while it runs."""
         self._callbacks = 0
         self._waiters = 0
         # Watches whose handle was dropped without cancel() (appended from __del__, so without
@@ -349,8 +351,27 @@ class AsyncWatcher:
                 core.stream_closed()
         if last:
             stream.cancel()  # type: ignore[union-attr]
+            return
+        if ASYNC:
+            # Each send awaits its write: a task sends the cancel requests, back to back,
+            # so that cancelling many watches does not wait for one write each (a sync
+            # stream's sends only queue the request).
+            self._flush_soon()
         else:
             await self._flush()
+
+    def _flush_soon(self) -> None:
+        """Have the queued requests sent by a task, unless one is sending already: it sends
+        whatever is queued before it ends (it ends right after finding nothing left, with
+        no ``await`` in between)."""
+        if self._flusher is None and not self._core.closed:
+            self._flusher = spawn(self._flush_then_end, name="etcd3-watch-flush")
+
+    async def _flush_then_end(self) -> None:
+        try:
+            await self._flush()
+        finally:
+            self._flusher = None
 
     async def request_progress(self) -> None:
         """Ask etcd to send every watch a progress notification (if a stream is open)."""
@@ -426,6 +447,8 @@ class AsyncWatcher:
             workers = [*self._workers]
             if self._watchdog is not None:
                 workers.append(self._watchdog)
+            if self._flusher is not None:
+                workers.append(self._flusher)
             for idle in self._idle:
                 idle.event.set()
         self._stop.set()
