@@ -87,6 +87,11 @@ retryable)::
     ├── LockError ── LockNotAcquiredError
     ├── ElectionError ── NotElectionLeaderError
     └── StreamClosedError (``send`` on a stream that has ended)
+
+The module is long because the tree is: one short class per error etcd defines, each with its
+documented meaning, then the rule that picks a class for a failed call. They stay together so
+that a reader looking up an error finds what it says about the request next to it, under the
+import path the predecessors used (``etcd3.errors``).
 """
 
 from __future__ import annotations
