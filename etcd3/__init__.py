@@ -197,7 +197,7 @@ else:
     # it, leaves the name `client` to __getattr__, which gives the function, whatever the user
     # imports later, as it was in both predecessors.
     _lazy.load("etcd3.client")
-    globals().pop("client", None)  # (absent when importlib.reload runs this again)
+    globals().pop("client", None)  # (importlib.reload finds it unbound)
 
     __getattr__, __dir__ = _lazy.attach(
         __name__,
