@@ -1,9 +1,10 @@
 """Import time and first-call latency, each in a fresh interpreter (the import suite).
 
 Every figure comes from a new ``python -P`` process that times only the statement of
-interest with ``time.perf_counter()`` (interpreter start-up is the same for all and left
-out). The floor is what every grpc client must import: ``grpc``, ``grpc.aio`` and
-``google.protobuf``, timed in the same venv and the same rounds, order rotated each round.
+interest with ``time.perf_counter()``, and an import also with ``time.process_time()``
+(interpreter start-up is the same for all and left out). The floor is what every grpc client
+must import: ``grpc``, ``grpc.aio`` and ``google.protobuf``, timed in the same venv and the
+same rounds, order rotated each round.
 
 First call: after the import, the time to create a client and complete one ``get`` (sync,
 and asyncio including its event loop), next to raw grpc doing the same with a hand-encoded
@@ -44,9 +45,9 @@ MODULES: dict[str, str] = {
 
 _TIME_IMPORT = """
 import time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 import {modules}
-print((time.perf_counter() - t0) * 1e3)
+print((time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3)
 """
 
 _FIRST_CALL = """
@@ -128,9 +129,14 @@ def has_grpc(python: str) -> bool:
     return probe.returncode == 0
 
 
-def time_import(python: str, modules: str) -> float:
-    """Milliseconds to import ``modules`` in a fresh interpreter."""
-    return _run(python, _TIME_IMPORT.format(modules=modules))[0]
+def time_import(python: str, modules: str) -> tuple[float, float]:
+    """Milliseconds to import ``modules`` in a fresh interpreter: elapsed, and CPU.
+
+    An import is CPU work in one thread: its CPU time barely moves when other processes share
+    the cores, while its elapsed time grows with their load.
+    """
+    wall, cpu = _run(python, _TIME_IMPORT.format(modules=modules))
+    return wall, cpu
 
 
 @dataclass
@@ -138,6 +144,8 @@ class ImportResult:
     rounds: int
     imports: dict[str, list[float]] = field(default_factory=dict)
     floors: dict[str, list[float]] = field(default_factory=dict)
+    cpu_imports: dict[str, list[float]] = field(default_factory=dict)
+    cpu_floors: dict[str, list[float]] = field(default_factory=dict)
     first_calls: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def _row(self, subject: str) -> dict[str, float]:
@@ -147,6 +155,14 @@ class ImportResult:
             "floor_ms": rounded(statistics.median(self.floors[subject])),
             "diff_ms": rounded(statistics.median(i - f for i, f in pairs)),
             "ratio": rounded(statistics.median(i / f for i, f in pairs)),
+            "cpu_diff_ms": rounded(
+                statistics.median(
+                    i - f
+                    for i, f in zip(
+                        self.cpu_imports[subject], self.cpu_floors[subject], strict=True
+                    )
+                )
+            ),
         }
 
     def _first(self, label: str) -> dict[str, float]:
@@ -167,6 +183,8 @@ class ImportResult:
             "runs": {
                 "imports": {s: [rounded(x) for x in v] for s, v in self.imports.items()},
                 "floors": {s: [rounded(x) for x in v] for s, v in self.floors.items()},
+                "cpu_imports": {s: [rounded(x) for x in v] for s, v in self.cpu_imports.items()},
+                "cpu_floors": {s: [rounded(x) for x in v] for s, v in self.cpu_floors.items()},
                 "first_calls": {
                     s: [[rounded(x) for x in pair] for pair in v]
                     for s, v in self.first_calls.items()
@@ -186,9 +204,10 @@ class ImportResult:
                 if FIRST_USE in self.imports
                 else ""
             )
-            + "\n",
-            "| `import` | median | floor | difference | ratio | goal | |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            + " CPU difference: the difference in CPU time, which other load on the "
+            "machine barely moves.\n",
+            "| `import` | median | floor | difference | ratio | CPU difference | goal | |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for subject in self.imports:
             row = self._row(subject)
@@ -199,7 +218,7 @@ class ImportResult:
             lines.append(
                 f"| {MODULES[subject]} ({subject}) | {row['import_ms']:.1f} ms "
                 f"| {row['floor_ms']:.1f} ms | {row['diff_ms']:+.1f} ms | {row['ratio']:.2f}x "
-                f"| {goal} | {mark} |"
+                f"| {row['cpu_diff_ms']:+.1f} ms | {goal} | {mark} |"
             )
         if self.first_calls:
             lines += [
@@ -230,6 +249,8 @@ def run(
     for subject in pythons:
         result.imports[subject] = []
         result.floors[subject] = []
+        result.cpu_imports[subject] = []
+        result.cpu_floors[subject] = []
     if first_call:
         for label in FIRST_CALLS:
             result.first_calls[label] = []
@@ -241,9 +262,13 @@ def run(
     for r in range(rounds):
         for name, what in tasks[r % len(tasks) :] + tasks[: r % len(tasks)]:
             if what == "import":
-                result.imports[name].append(time_import(pythons[name], MODULES[name]))
+                wall, cpu = time_import(pythons[name], MODULES[name])
+                result.imports[name].append(wall)
+                result.cpu_imports[name].append(cpu)
             elif what == "floor":
-                result.floors[name].append(time_import(floor_python[name], FLOOR_MODULES))
+                wall, cpu = time_import(floor_python[name], FLOOR_MODULES)
+                result.floors[name].append(wall)
+                result.cpu_floors[name].append(cpu)
             else:
                 imports, call = FIRST_CALLS[name]
                 code = _FIRST_CALL.format(imports=imports, call=call.format(req=_RAW_REQUEST))
