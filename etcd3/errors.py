@@ -102,7 +102,6 @@ from typing import ClassVar, NamedTuple
 
 import grpc
 
-from etcd3.rpc.methods import BY_PATH
 from etcd3.rpc.server_errors import SERVER_ERRORS
 
 __all__ = [
@@ -1081,6 +1080,9 @@ def error_from_status(
 
 def _unimplemented_message(method: str | None, details: str) -> str:
     """Name the RPC and, for one newer than etcd 3.0, the release that introduced it."""
+    # The method table loads every message class: an error class alone does not need it.
+    from etcd3.rpc.methods import BY_PATH
+
     info = BY_PATH.get(method) if method else None
     if method and info and info.since > (3, 0):
         since = ".".join(map(str, info.since))
