@@ -21,6 +21,11 @@ server's text), ``.method`` (the gRPC path, when known), and two answers about t
 When neither is true, the request was refused and did not take effect, and sending it again
 fails the same way (a bad argument, a missing permission, a compacted revision).
 
+The module is long because the tree is: one short class per error etcd defines, each with its
+documented meaning, then the rule that picks a class for a failed call. They stay together so
+that a reader looking up an error finds what it says about the request next to it, under the
+import path the predecessors used (``etcd3.errors``).
+
 etcd's own errors are recognised by their exact (gRPC code, message) pair from
 :data:`ETCD_ERROR_TABLE`, one row per error etcd defines (``api/v3rpc/rpctypes``); any other
 error falls back to the class of its gRPC code. The tree, with the gRPC code of each fallback in
@@ -87,11 +92,6 @@ retryable)::
     ├── LockError ── LockNotAcquiredError
     ├── ElectionError ── NotElectionLeaderError
     └── StreamClosedError (``send`` on a stream that has ended)
-
-The module is long because the tree is: one short class per error etcd defines, each with its
-documented meaning, then the rule that picks a class for a failed call. They stay together so
-that a reader looking up an error finds what it says about the request next to it, under the
-import path the predecessors used (``etcd3.errors``).
 """
 
 from __future__ import annotations
