@@ -7,188 +7,389 @@ asyncio wrapper per etcd RPC), reachable as ``client.rpc`` or through :class:`Co
 :class:`AsyncConnection`. Every failure is an :class:`EtcdError` (tree in :mod:`etcd3.errors`).
 """
 
-from etcd3 import (
-    base,
-    etcdrpc,
-    events,
-    exceptions,
-    leases,
-    locks,
-    members,
-    request_factory,
-    rpc,
-    transactions,
-    transactions2,
-    utils,
-    watch,
-)
+import sys
 
-# Predecessor code imports from the module `etcd3.client` while everyone calls the function
-# `etcd3.client(...)`. The import system binds a submodule to its package only when it first
-# loads it: loading the module here, before the function is bound below, keeps `etcd3.client`
-# the function whatever the user imports later, as it was in both predecessors.
-from etcd3 import client as _client_module  # noqa: F401
-from etcd3._client import Etcd3Client, client
-from etcd3._client_async import AsyncEtcd3Client, async_client
-from etcd3._cluster_views import (
-    Alarm,
-    AlarmType,
-    AuthStatus,
-    Member,
-    PermissionType,
-    RolePermission,
-    Status,
-)
-from etcd3._concurrency_core import Leader
-from etcd3._connection import ClientInterceptor, Connection
-from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection
-from etcd3._election import Election
-from etcd3._election_async import AsyncElection
-from etcd3._endpoints import Endpoint
-from etcd3._events import (
-    DeleteEvent,
-    Event,
-    PutEvent,
-    WatchCallback,
-    WatchFilterType,
-    WatchResponse,
-)
-from etcd3._lease import Lease
-from etcd3._lease_async import AsyncLease
-from etcd3._lock import Lock
-from etcd3._lock_async import AsyncLock
-from etcd3._multi import MultiEndpointEtcd3Client
-from etcd3._multi_async import AsyncMultiEndpointEtcd3Client
-from etcd3._retry import RetryPolicy
-from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
-from etcd3._session import Session
-from etcd3._session_async import AsyncSession
-from etcd3._transactions.builder import (
-    CompareBuilder,
-    CompareBuilderStep1,
-    OperationBuilder,
-    TransactionBuilder,
-    TransactionResponse,
-)
-from etcd3._transactions.operators import (
-    BaseCompare,
-    Create,
-    Delete,
-    Get,
-    Mod,
-    Put,
-    Transactions,
-    TxCondition,
-    Txn,
-    TxOp,
-    TxResponse,
-    TxResponses,
-    TxResult,
-    Value,
-    Version,
-    as_del_op_result,
-    as_get_op_result,
-    as_put_op_result,
-    as_txn_op_result,
-)
-from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
+from etcd3._lazy import TYPE_CHECKING
 from etcd3._version import __version__
-from etcd3._views import KV, GetResult, KVMetadata, KVResult, RangeResult
-from etcd3._watch import WatchHandle
-from etcd3._watch_async import AsyncWatchHandle
-from etcd3._watch_core import WatchState
-from etcd3.errors import (
-    AbortedError,
-    AlreadyExistsError,
-    AuthFailedError,
-    AuthNotEnabledError,
-    AuthOldRevisionError,
-    BadLeaderTransfereeError,
-    ClientForkedError,
-    ClusterIDMismatchError,
-    ClusterVersionUnavailableError,
-    ConnectionClosedError,
-    ConnectionFailedError,
-    ConnectionTimeoutError,
-    CorruptClusterError,
-    DataLossError,
-    DowngradeInProcessError,
-    DuplicateKeyError,
-    ElectionError,
-    ElectionNoLeaderError,
-    ElectionNotLeaderError,
-    EmptyKeyError,
-    Etcd3Exception,
-    EtcdError,
-    FutureRevisionError,
-    InternalServerError,
-    InvalidArgumentError,
-    InvalidAuthMgmtError,
-    InvalidAuthTokenError,
-    InvalidDowngradeTargetVersionError,
-    InvalidSortOptionError,
-    KeyNotFoundError,
-    LeaderChangedError,
-    LearnerNotReadyError,
-    LearnerNotSupportedError,
-    LeaseExistsError,
-    LeaseLostError,
-    LeaseNotFoundError,
-    LeaseProvidedError,
-    LeaseTTLTooLargeError,
-    LockError,
-    LockNotAcquiredError,
-    MemberBadURLsError,
-    MemberExistsError,
-    MemberNotEnoughStartedError,
-    MemberNotFoundError,
-    MemberNotLearnerError,
-    NoInflightDowngradeError,
-    NoLeaderError,
-    NoServerAvailableError,
-    NoSpaceError,
-    NotCapableError,
-    NotElectionLeaderError,
-    NotFoundError,
-    NotLeaderError,
-    OutOfRangeError,
-    PeerURLExistsError,
-    PermissionDeniedError,
-    PermissionNotGivenError,
-    PermissionNotGrantedError,
-    PreconditionFailedError,
-    ProposalDroppedError,
-    RequestCancelledError,
-    RequestTimedOutError,
-    RequestTooLargeError,
-    ResourceExhaustedError,
-    RevisionCompactedError,
-    RoleAlreadyExistsError,
-    RoleEmptyError,
-    RoleNotFoundError,
-    RoleNotGrantedError,
-    RootRoleNotExistError,
-    RootUserNotExistError,
-    ServerStoppedError,
-    SessionLostError,
-    StreamClosedError,
-    TooManyLearnersError,
-    TooManyOpsError,
-    TooManyRequestsError,
-    UnauthenticatedError,
-    UnhealthyClusterError,
-    UnimplementedError,
-    UnknownError,
-    UserAlreadyExistsError,
-    UserEmptyError,
-    UserNotFoundError,
-    ValueProvidedError,
-    WatchCanceledError,
-    WatchTimedOut,
-    WrongDowngradeVersionFormatError,
-    error_from_status,
-    map_rpc_error,
-)
+
+# Every other name loads its module when first read (etcd3._lazy): `import etcd3` costs next to
+# nothing, and a program pays only for what it uses (the sync or the asyncio client, the admin
+# views, the predecessors' modules...). Type checkers read the imports below instead.
+if TYPE_CHECKING:
+    from etcd3 import (
+        base,
+        etcdrpc,
+        events,
+        exceptions,
+        leases,
+        locks,
+        members,
+        request_factory,
+        rpc,
+        transactions,
+        transactions2,
+        utils,
+        watch,
+    )
+    from etcd3._client import Etcd3Client, client
+    from etcd3._client_async import AsyncEtcd3Client, async_client
+    from etcd3._cluster_views import (
+        Alarm,
+        AlarmType,
+        AuthStatus,
+        Member,
+        PermissionType,
+        RolePermission,
+        Status,
+    )
+    from etcd3._concurrency_core import Leader
+    from etcd3._connection import ClientInterceptor, Connection
+    from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection
+    from etcd3._election import Election
+    from etcd3._election_async import AsyncElection
+    from etcd3._endpoints import Endpoint
+    from etcd3._events import (
+        DeleteEvent,
+        Event,
+        PutEvent,
+        WatchCallback,
+        WatchFilterType,
+        WatchResponse,
+    )
+    from etcd3._lease import Lease
+    from etcd3._lease_async import AsyncLease
+    from etcd3._lock import Lock
+    from etcd3._lock_async import AsyncLock
+    from etcd3._multi import MultiEndpointEtcd3Client
+    from etcd3._multi_async import AsyncMultiEndpointEtcd3Client
+    from etcd3._retry import RetryPolicy
+    from etcd3._runtime import DEFAULT_TIMEOUT, Metadata, Timeout
+    from etcd3._session import Session
+    from etcd3._session_async import AsyncSession
+    from etcd3._transactions.builder import (
+        CompareBuilder,
+        CompareBuilderStep1,
+        OperationBuilder,
+        TransactionBuilder,
+        TransactionResponse,
+    )
+    from etcd3._transactions.operators import (
+        BaseCompare,
+        Create,
+        Delete,
+        Get,
+        Mod,
+        Put,
+        Transactions,
+        TxCondition,
+        Txn,
+        TxOp,
+        TxResponse,
+        TxResponses,
+        TxResult,
+        Value,
+        Version,
+        as_del_op_result,
+        as_get_op_result,
+        as_put_op_result,
+        as_txn_op_result,
+    )
+    from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
+    from etcd3._views import KV, GetResult, KVMetadata, KVResult, RangeResult
+    from etcd3._watch import WatchHandle
+    from etcd3._watch_async import AsyncWatchHandle
+    from etcd3._watch_core import WatchState
+    from etcd3.errors import (
+        AbortedError,
+        AlreadyExistsError,
+        AuthFailedError,
+        AuthNotEnabledError,
+        AuthOldRevisionError,
+        BadLeaderTransfereeError,
+        ClientForkedError,
+        ClusterIDMismatchError,
+        ClusterVersionUnavailableError,
+        ConnectionClosedError,
+        ConnectionFailedError,
+        ConnectionTimeoutError,
+        CorruptClusterError,
+        DataLossError,
+        DowngradeInProcessError,
+        DuplicateKeyError,
+        ElectionError,
+        ElectionNoLeaderError,
+        ElectionNotLeaderError,
+        EmptyKeyError,
+        Etcd3Exception,
+        EtcdError,
+        FutureRevisionError,
+        InternalServerError,
+        InvalidArgumentError,
+        InvalidAuthMgmtError,
+        InvalidAuthTokenError,
+        InvalidDowngradeTargetVersionError,
+        InvalidSortOptionError,
+        KeyNotFoundError,
+        LeaderChangedError,
+        LearnerNotReadyError,
+        LearnerNotSupportedError,
+        LeaseExistsError,
+        LeaseLostError,
+        LeaseNotFoundError,
+        LeaseProvidedError,
+        LeaseTTLTooLargeError,
+        LockError,
+        LockNotAcquiredError,
+        MemberBadURLsError,
+        MemberExistsError,
+        MemberNotEnoughStartedError,
+        MemberNotFoundError,
+        MemberNotLearnerError,
+        NoInflightDowngradeError,
+        NoLeaderError,
+        NoServerAvailableError,
+        NoSpaceError,
+        NotCapableError,
+        NotElectionLeaderError,
+        NotFoundError,
+        NotLeaderError,
+        OutOfRangeError,
+        PeerURLExistsError,
+        PermissionDeniedError,
+        PermissionNotGivenError,
+        PermissionNotGrantedError,
+        PreconditionFailedError,
+        ProposalDroppedError,
+        RequestCancelledError,
+        RequestTimedOutError,
+        RequestTooLargeError,
+        ResourceExhaustedError,
+        RevisionCompactedError,
+        RoleAlreadyExistsError,
+        RoleEmptyError,
+        RoleNotFoundError,
+        RoleNotGrantedError,
+        RootRoleNotExistError,
+        RootUserNotExistError,
+        ServerStoppedError,
+        SessionLostError,
+        StreamClosedError,
+        TooManyLearnersError,
+        TooManyOpsError,
+        TooManyRequestsError,
+        UnauthenticatedError,
+        UnhealthyClusterError,
+        UnimplementedError,
+        UnknownError,
+        UserAlreadyExistsError,
+        UserEmptyError,
+        UserNotFoundError,
+        ValueProvidedError,
+        WatchCanceledError,
+        WatchTimedOut,
+        WrongDowngradeVersionFormatError,
+        error_from_status,
+        map_rpc_error,
+    )
+else:
+    from etcd3 import _lazy
+
+    # Predecessor code imports from the module `etcd3.client` while everyone calls the function
+    # `etcd3.client(...)`. The import system binds a submodule to its package only when it
+    # first loads it: loading the module here (it loads its own names lazily), then unbinding
+    # it, leaves the name `client` to __getattr__, which gives the function, whatever the user
+    # imports later, as it was in both predecessors.
+    _lazy.load("etcd3.client")
+    globals().pop("client", None)  # (importlib.reload finds it unbound)
+
+    __getattr__, __dir__ = _lazy.attach(
+        __name__,
+        globals(),
+        {
+            "etcd3._client": ("Etcd3Client", "client"),
+            "etcd3._client_async": ("AsyncEtcd3Client", "async_client"),
+            "etcd3._cluster_views": (
+                "Alarm",
+                "AlarmType",
+                "AuthStatus",
+                "Member",
+                "PermissionType",
+                "RolePermission",
+                "Status",
+            ),
+            "etcd3._concurrency_core": ("Leader",),
+            "etcd3._connection": ("ClientInterceptor", "Connection"),
+            "etcd3._connection_async": ("AsyncClientInterceptor", "AsyncConnection"),
+            "etcd3._election": ("Election",),
+            "etcd3._election_async": ("AsyncElection",),
+            "etcd3._endpoints": ("Endpoint",),
+            "etcd3._events": (
+                "DeleteEvent",
+                "Event",
+                "PutEvent",
+                "WatchCallback",
+                "WatchFilterType",
+                "WatchResponse",
+            ),
+            "etcd3._lease": ("Lease",),
+            "etcd3._lease_async": ("AsyncLease",),
+            "etcd3._lock": ("Lock",),
+            "etcd3._lock_async": ("AsyncLock",),
+            "etcd3._multi": ("MultiEndpointEtcd3Client",),
+            "etcd3._multi_async": ("AsyncMultiEndpointEtcd3Client",),
+            "etcd3._retry": ("RetryPolicy",),
+            "etcd3._runtime": ("DEFAULT_TIMEOUT", "Metadata", "Timeout"),
+            "etcd3._session": ("Session",),
+            "etcd3._session_async": ("AsyncSession",),
+            "etcd3._transactions.builder": (
+                "CompareBuilder",
+                "CompareBuilderStep1",
+                "OperationBuilder",
+                "TransactionBuilder",
+                "TransactionResponse",
+            ),
+            "etcd3._transactions.operators": (
+                "BaseCompare",
+                "Create",
+                "Delete",
+                "Get",
+                "Mod",
+                "Put",
+                "Transactions",
+                "TxCondition",
+                "Txn",
+                "TxOp",
+                "TxResponse",
+                "TxResponses",
+                "TxResult",
+                "Value",
+                "Version",
+                "as_del_op_result",
+                "as_get_op_result",
+                "as_put_op_result",
+                "as_txn_op_result",
+            ),
+            "etcd3._validate": ("RangeSortOrder", "RangeSortTarget", "range_end_for_key"),
+            "etcd3._views": ("KV", "GetResult", "KVMetadata", "KVResult", "RangeResult"),
+            "etcd3._watch": ("WatchHandle",),
+            "etcd3._watch_async": ("AsyncWatchHandle",),
+            "etcd3._watch_core": ("WatchState",),
+            "etcd3.errors": (
+                "AbortedError",
+                "AlreadyExistsError",
+                "AuthFailedError",
+                "AuthNotEnabledError",
+                "AuthOldRevisionError",
+                "BadLeaderTransfereeError",
+                "ClientForkedError",
+                "ClusterIDMismatchError",
+                "ClusterVersionUnavailableError",
+                "ConnectionClosedError",
+                "ConnectionFailedError",
+                "ConnectionTimeoutError",
+                "CorruptClusterError",
+                "DataLossError",
+                "DowngradeInProcessError",
+                "DuplicateKeyError",
+                "ElectionError",
+                "ElectionNoLeaderError",
+                "ElectionNotLeaderError",
+                "EmptyKeyError",
+                "Etcd3Exception",
+                "EtcdError",
+                "FutureRevisionError",
+                "InternalServerError",
+                "InvalidArgumentError",
+                "InvalidAuthMgmtError",
+                "InvalidAuthTokenError",
+                "InvalidDowngradeTargetVersionError",
+                "InvalidSortOptionError",
+                "KeyNotFoundError",
+                "LeaderChangedError",
+                "LearnerNotReadyError",
+                "LearnerNotSupportedError",
+                "LeaseExistsError",
+                "LeaseLostError",
+                "LeaseNotFoundError",
+                "LeaseProvidedError",
+                "LeaseTTLTooLargeError",
+                "LockError",
+                "LockNotAcquiredError",
+                "MemberBadURLsError",
+                "MemberExistsError",
+                "MemberNotEnoughStartedError",
+                "MemberNotFoundError",
+                "MemberNotLearnerError",
+                "NoInflightDowngradeError",
+                "NoLeaderError",
+                "NoServerAvailableError",
+                "NoSpaceError",
+                "NotCapableError",
+                "NotElectionLeaderError",
+                "NotFoundError",
+                "NotLeaderError",
+                "OutOfRangeError",
+                "PeerURLExistsError",
+                "PermissionDeniedError",
+                "PermissionNotGivenError",
+                "PermissionNotGrantedError",
+                "PreconditionFailedError",
+                "ProposalDroppedError",
+                "RequestCancelledError",
+                "RequestTimedOutError",
+                "RequestTooLargeError",
+                "ResourceExhaustedError",
+                "RevisionCompactedError",
+                "RoleAlreadyExistsError",
+                "RoleEmptyError",
+                "RoleNotFoundError",
+                "RoleNotGrantedError",
+                "RootRoleNotExistError",
+                "RootUserNotExistError",
+                "ServerStoppedError",
+                "SessionLostError",
+                "StreamClosedError",
+                "TooManyLearnersError",
+                "TooManyOpsError",
+                "TooManyRequestsError",
+                "UnauthenticatedError",
+                "UnhealthyClusterError",
+                "UnimplementedError",
+                "UnknownError",
+                "UserAlreadyExistsError",
+                "UserEmptyError",
+                "UserNotFoundError",
+                "ValueProvidedError",
+                "WatchCanceledError",
+                "WatchTimedOut",
+                "WrongDowngradeVersionFormatError",
+                "error_from_status",
+                "map_rpc_error",
+            ),
+        },
+        submodules=(
+            "base",
+            "etcdrpc",
+            "events",
+            "exceptions",
+            "leases",
+            "locks",
+            "members",
+            "request_factory",
+            "rpc",
+            "transactions",
+            "transactions2",
+            "utils",
+            "watch",
+        ),
+    )
+
+# Records go to loggers under "etcd3"; a NullHandler on "etcd3" keeps Python's last-resort
+# handler from printing them unless the application configures logging (etcd3._logsetup).
+# Importing `logging` costs more than the rest of `import etcd3`: when it is not loaded yet,
+# the transport, which every module that logs loads, installs the handler.
+if "logging" in sys.modules:
+    from etcd3 import _logsetup  # noqa: F401
 
 __all__ = [
     "DEFAULT_TIMEOUT",
