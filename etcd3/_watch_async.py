@@ -7,6 +7,9 @@ who reads it and the pool that runs callbacks. An :class:`AsyncWatchHandle` is o
 the caller holds it: its events (``async for``), ``cancel()``, ``watch_id`` and
 :class:`~etcd3.WatchState`; the ``(events, cancel)`` pairs of ``watch()`` are a handle and its
 ``cancel``.
+
+The module is long for one job: about fifteen public methods, most of them the predecessors'
+signatures with every argument documented; each is a few lines over the watcher.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The watch multiplexer: many watches over one etcd Watch stream, without I/O (sans-IO).
 
-The sync and asyncio shells (``_watch.py`` / ``_watch_async.py``) own the stream, the reader
-and the dispatchers; they feed every response into :class:`WatchCore` and send the requests it
+The sync and asyncio shells (``_watcher.py`` / ``_watcher_async.py``) own the stream, who reads
+it and the callback pool; they feed every response into :class:`WatchCore` and send the requests it
 queues (:meth:`WatchCore.pop_request`). The core decides everything else:
 
 - **Registrations.** Each watch gets our own id, stable across reconnects (etcd's ids are per
@@ -10,7 +10,7 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
 - **Resume.** Each watch remembers the revision to resume from: the last *delivered* event's
   ``mod_revision`` + 1, or the creation revision + 1 before any event. Never a response header's
   revision: while a watcher catches up, headers carry the store's current revision, ahead of
-  the events (ETCD.md). Fragmented batches may stop inside a revision; the core then resumes at
+  the events. Fragmented batches may stop inside a revision; the core then resumes at
   that revision and drops the events of it that were already delivered.
 - **Cancel.** ``cancel`` ends the watch for its consumer at once; the server-side watcher is
   cancelled when (or as soon as) its id is known, and its late responses are dropped.
@@ -35,6 +35,10 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
   until a re-opened stream answers), so the shells can report an outage once it lasts
   (:meth:`WatchCore.outage_warning`) and when it ends (:meth:`WatchCore.stream_answered`), and
   each watch can tell its :class:`WatchState`.
+
+The module is long because the multiplexer is one state machine: registrations, resume, cancel,
+buffers, creation and outages all read and change the same per-stream state, and the rules
+above hold only together.
 """
 
 from __future__ import annotations

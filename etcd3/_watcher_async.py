@@ -30,6 +30,9 @@ per watch and without handing each response from a reader to its consumer:
 
 Requests reach the stream in the order the core queued them (one sender at a time). Nothing
 blocks while the state lock is held.
+
+The module is long because these are one mechanism: the reader, the pool and the sender act on
+one stream under one lock, and each rule above is a hand-over between them.
 """
 
 from __future__ import annotations
