@@ -156,7 +156,7 @@ def watch_spec(
     *,
     prefix: bool = False,
 ) -> WatchSpec:
-    """Validate watch arguments (API.md §3.6) into a :class:`WatchSpec`.
+    """Validate watch arguments into a :class:`WatchSpec`.
 
     Args:
         key: The key (``str`` or ``bytes``), or the prefix when ``prefix`` is true.
