@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gen_support import FRAGMENTS, compile_protos, etcd_fds, etcd_schema, fragment_schema
+from gen_support import FRAGMENTS, compile_protos, etcd_schema, fragment_schema
 from google.protobuf import descriptor_pb2
 
 from codegen import build, load, policy
@@ -211,8 +211,7 @@ def test_pool_members_drop_inert_files_and_what_only_they_import() -> None:
 def test_pool_files_drop_proto3_optional_from_extensions() -> None:
     """protobuf 4.21.0-4.21.11 refuse a proto3_optional field outside a oneof."""
     source = {
-        f.proto.name: f.proto
-        for f in load.load(compile_protos(FRAGMENTS, ["versions.proto"]))
+        f.proto.name: f.proto for f in load.load(compile_protos(FRAGMENTS, ["versions.proto"]))
     }
     version = "include/versionpb.proto"
     assert all(ext.proto3_optional for ext in source[version].extension)
