@@ -232,16 +232,18 @@ def refusal_error(response: etcdserverpb.WatchResponse) -> EtcdError:
             return row.error_class(reason, code=row.code, details=reason)
     # etcd < 3.5.x sends some reasons as a whole gRPC error text ("rpc error: code =
     # PermissionDenied desc = etcdserver: permission denied"): map it like a call's status.
-    match = _GRPC_ERROR_TEXT.fullmatch(reason)
+    match = re.fullmatch(_GRPC_ERROR_TEXT, reason, re.DOTALL)
     if match is not None:
-        code = getattr(grpc.StatusCode, _CAMEL_WORD.sub(r"_\1", match[1]).upper(), None)
+        code = getattr(grpc.StatusCode, re.sub(_CAMEL_WORD, r"_\1", match[1]).upper(), None)
         if isinstance(code, grpc.StatusCode) and code is not grpc.StatusCode.OK:
             return error_from_status(code, match[2])
     return WatchCanceledError(reason or "the server cancelled the watch", details=reason)
 
 
-_GRPC_ERROR_TEXT = re.compile(r"rpc error: code = (\w+) desc = (.*)", re.DOTALL)
-_CAMEL_WORD = re.compile(r"(?<=[a-z])([A-Z])")
+# Patterns, not compiled ones: ``re`` compiles them on the first cancelled watch and caches
+# them, so a client that never sees one does not pay for compiling them at import.
+_GRPC_ERROR_TEXT = r"rpc error: code = (\w+) desc = (.*)"
+_CAMEL_WORD = r"(?<=[a-z])([A-Z])"
 
 _AUTH_REFUSALS = (PermissionDeniedError, UnauthenticatedError, AuthOldRevisionError)
 """Refusals of a watch creation that an expired token explains: etcd checks the token the
