@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Generic, Protocol, TypeVar
@@ -69,6 +70,12 @@ class _DuplexCall(_Call, Protocol[ReqT_contra]):
 CallT = TypeVar("CallT", bound=_Call)
 
 
+async def _read_to_the_end(call: _Call) -> None:
+    """Read a cancelled call until grpc says it ended, whatever it raises."""
+    with contextlib.suppress(BaseException):
+        await call.read()
+
+
 class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
     """Lazy start, reading and cancellation shared by asyncio server and bidi streams."""
 
@@ -89,6 +96,8 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
         self._target = None
         self._moved = None
         self._cancelled = False
+        self._reads = 0  # reads awaiting grpc now
+        self._finisher: asyncio.Task[None] | None = None
 
     @abc.abstractmethod
     def _invoke(self, multicallable: MultiCallable, metadata: MetadataTuple | None) -> CallT:
@@ -115,6 +124,22 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
         """Cancel the grpc call because the connection closes (readers get a typed error)."""
         if self._call is not None:
             self._call.cancel()
+            self._finish(self._call)
+
+    def _finish(self, call: CallT) -> None:
+        """Read the cancelled ``call`` once when no reader will.
+
+        A client interceptor may wrap the responses in an async generator (OpenTelemetry's
+        ends the call's span there): it learns of the cancellation only at the next read, and
+        without one it would stay suspended, its span never ended.
+        """
+        if self._reads or self._finisher is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # outside the event loop (at interpreter exit): nothing to tell
+            return
+        self._finisher = loop.create_task(_read_to_the_end(call))
 
     def end_for_failover(self, error: EtcdError) -> None:
         """End the call because its endpoint failed: readers get ``error``."""
@@ -132,7 +157,11 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
             return None
         try:
             call = self._call if self._call is not None else await self._started()
-            response = await call.read()
+            self._reads += 1
+            try:
+                response = await call.read()
+            finally:
+                self._reads -= 1
         except grpc.RpcError as exc:
             if self._cancelled:
                 return None
@@ -168,6 +197,7 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
         self._locate = None
         if self._call is not None:
             self._call.cancel()
+            self._finish(self._call)
 
     async def __aenter__(self) -> Self:
         return self
