@@ -2,7 +2,7 @@
 
 A view keeps the upb message it was made from and reads fields on access: a batch of thousands
 of events costs one small object until the events are used, and ``len()``/``event_counts``
-never create per-event objects (STYLE.md: lazy over eager).
+never create per-event objects.
 """
 
 from __future__ import annotations

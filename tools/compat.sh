@@ -14,8 +14,10 @@ rm -rf "$venv"
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 # grpcio from a wheel only: an sdist build takes many minutes and proves nothing about us.
-"$venv/bin/python" -m pip install --quiet --only-binary=grpcio -e '.[testing]' "$@" \
-    pytest-timeout==2.4.0 mypy==2.4.1 'pyright[nodejs]==1.1.414' ruff==0.17.6  # ruff: twin freshness
+# ruff: the sync-twin freshness test; gevent and OpenTelemetry: the guides' examples and tests.
+"$venv/bin/python" -m pip install --quiet --only-binary=grpcio,gevent -e '.[testing]' "$@" \
+    pytest-timeout==2.4.0 mypy==2.4.1 'pyright[nodejs]==1.1.414' ruff==0.17.6 \
+    gevent==26.9.0 opentelemetry-instrumentation-grpc==0.66b2 opentelemetry-sdk==1.45.2
 echo "== compat: $("$venv/bin/python" -c 'import sys, grpc, google.protobuf as pb; print(f"Python {sys.version.split()[0]}, protobuf {pb.__version__}, grpcio {grpc.__version__}")') ($*)"
 "$venv/bin/pytest" -p no:cacheprovider tests/unit tests/integration tests/typing \
     --ignore=tests/unit/test_docs.py ${PYTEST_ARGS:-}

@@ -26,10 +26,14 @@ Cluster with fault injection::
 
 Another server version::
 
+    from etcd3.testing import EtcdServer
+
     with EtcdServer(version="3.4.23") as old:   # fetched from Debian and cached on first use
         old.version                       # "3.4.23"
 
 Cluster behind fault proxies (a network you can cut, slow down and break)::
+
+    from etcd3.testing import EtcdCluster
 
     with EtcdCluster(3, fault_proxy=True) as cluster:
         leader = cluster.leader()

@@ -19,11 +19,14 @@ class EtcdCluster(Deployment):
     Members start one after another (each once the previous one listens on its peer port), then
     the cluster is waited on until every member is healthy::
 
+        import etcd3
+        from etcd3.testing import EtcdCluster
+
         with EtcdCluster(3) as cluster:
-            cluster.kill(cluster.leader())
-            cluster.leader()  # waits for the survivors' election
-            with etcd3.client(endpoints=cluster.endpoints) as client:
-                client.put("/k", "v")
+            with etcd3.client(endpoints=cluster.endpoints, timeout=10) as client:
+                cluster.kill(cluster.leader())
+                cluster.leader()  # waits until the survivors have elected a new leader
+                client.put("/still", "writable")  # on a surviving member
 
     Args:
         size: Number of members.

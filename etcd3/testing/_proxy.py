@@ -482,12 +482,16 @@ class FaultProxy:
     Created by :class:`~etcd3.testing.FaultNetwork` for each member of a deployment started with
     ``fault_proxy=True``; usable alone in front of any loopback service::
 
+        from etcd3.testing import FaultProxy, ProxyLoop
+
         loop = ProxyLoop()
         proxy = FaultProxy(loop, listen_port=0, target_port=2379, name="etcd")
         proxy.start()
         proxy.set_latency(0.2, jitter=0.1)     # both directions
         proxy.blackhole("outbound")            # requests arrive, replies are lost
         proxy.clear()
+        proxy.close()
+        loop.close()
 
     Args:
         loop: The thread the proxy runs on.

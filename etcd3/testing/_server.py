@@ -17,9 +17,11 @@ class EtcdServer(Deployment):
 
     Use it as a context manager, or call :meth:`start` and :meth:`stop`::
 
-        with EtcdServer() as server:
-            with etcd3.client(server.host, server.port) as client:
-                client.put("/k", "v")
+        import etcd3
+        from etcd3.testing import EtcdServer
+
+        with EtcdServer() as server, etcd3.client(server.endpoint, timeout=5) as client:
+            client.put("/greeting", "hello")
 
     Args:
         tls: Serve clients over HTTPS with a freshly generated PKI (:attr:`tls`) and require a

@@ -9,23 +9,30 @@ import ast
 import io
 import tokenize
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from consumer_checks import mypy_strict, pyright_strict
+
+if TYPE_CHECKING:
+    from conftest import StrictTypeCheckers
 
 HERE = Path(__file__).parent
 CONSUMERS = [HERE / "predecessor_consumer.py", HERE / "typed_consumer.py"]
 
 
 @pytest.mark.parametrize("consumer", CONSUMERS, ids=lambda path: path.stem)
-def test_mypy_strict_accepts_consumer_code(consumer: Path) -> None:
-    assert mypy_strict([consumer]) == []
+def test_mypy_strict_accepts_consumer_code(
+    consumer: Path, strict_type_checkers: StrictTypeCheckers
+) -> None:
+    assert strict_type_checkers.mypy([consumer]) == []
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("consumer", CONSUMERS, ids=lambda path: path.stem)
-def test_pyright_strict_accepts_consumer_code(consumer: Path) -> None:
-    assert pyright_strict([consumer]) == []
+def test_pyright_strict_accepts_consumer_code(
+    consumer: Path, strict_type_checkers: StrictTypeCheckers
+) -> None:
+    assert strict_type_checkers.pyright([consumer]) == []
 
 
 def test_the_typed_consumer_needs_no_cast_assert_or_ignore() -> None:
