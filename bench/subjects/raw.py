@@ -215,3 +215,60 @@ class Raw(Subject):
                         return
         finally:
             call.cancel()
+
+
+_HASLEADER = (("hasleader", "true"),)
+_READ_ATTEMPT_TIMEOUT = 2.0
+
+
+class RawWire(Raw):
+    """A control: raw grpcio sending what our client puts on the wire with its defaults.
+
+    Our client sends ``hasleader`` metadata on every call (``require_leader=True``) and gives
+    each attempt of a read a 2-second deadline (``RetryPolicy.attempt_timeout``); grpc's own
+    cost of both is in this subject too, so ours against it is the cost of our Python layer
+    alone. Not a row of the table: ``python -m bench.instructions SCENARIO --subject
+    raw_wire``.
+    """
+
+    def version(self) -> str:
+        return f"grpcio {grpc.__version__} (hasleader, read deadline)"
+
+    def put(self, key: bytes) -> None:
+        self._put(pb.PutRequest(key=key, value=VALUE), metadata=_HASLEADER)
+
+    def get(self, key: bytes) -> None:
+        self._range(pb.RangeRequest(key=key), timeout=_READ_ATTEMPT_TIMEOUT, metadata=_HASLEADER)
+
+    def range_values(self, prefix: bytes) -> int:
+        response = self._range(
+            pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix)),
+            timeout=_READ_ATTEMPT_TIMEOUT,
+            metadata=_HASLEADER,
+        )
+        size = 0
+        for kv in response.kvs:
+            size += len(kv.value)
+        return len(response.kvs)
+
+    async def aput(self, key: bytes) -> None:
+        self._aio()
+        await self._aput(pb.PutRequest(key=key, value=VALUE), metadata=_HASLEADER)
+
+    async def aget(self, key: bytes) -> None:
+        self._aio()
+        await self._arange(
+            pb.RangeRequest(key=key), timeout=_READ_ATTEMPT_TIMEOUT, metadata=_HASLEADER
+        )
+
+    async def arange_values(self, prefix: bytes) -> int:
+        self._aio()
+        response = await self._arange(
+            pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix)),
+            timeout=_READ_ATTEMPT_TIMEOUT,
+            metadata=_HASLEADER,
+        )
+        size = 0
+        for kv in response.kvs:
+            size += len(kv.value)
+        return len(response.kvs)
