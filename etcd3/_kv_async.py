@@ -7,6 +7,10 @@ the requests, straight to the caller: they are built and checked already, and th
 service methods would only add a call frame and their keyword checks to every call. Methods
 that return an iterator (``get_prefix``, ``get_range_paged``, ...) check their arguments when
 called and send nothing before the first iteration.
+
+The module is long for one job: about twenty public methods, most of them the predecessors'
+signatures with every argument documented (a read has over a dozen); the logic of each is a
+few lines over the cores named above.
 """
 
 from __future__ import annotations
