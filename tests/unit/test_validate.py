@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import enum
-import math
 
 import pytest
 
 from etcd3._concurrency_core import ELECTION_PREFIX, LOCK_PREFIX
-from etcd3._runtime import DEFAULT_TIMEOUT
 from etcd3._validate import (
     RangeSortOrder,
     RangeSortTarget,
     alarm_type_arg,
     client_targets,
     credentials,
-    deadline,
     flag,
     host_endpoint,
     key_bytes,
@@ -118,23 +115,6 @@ def test_range_bound_refuses_empty() -> None:
         range_bound(b"")
     with pytest.raises(TypeError):
         range_bound(None)
-
-
-# -- timeouts ----------------------------------------------------------------------------------
-
-
-def test_deadline() -> None:
-    assert deadline(None) is DEFAULT_TIMEOUT
-    assert deadline(0) == 0.0
-    assert deadline(2) == 2.0
-    assert deadline(0.25) == 0.25
-    for bad in (-1, -0.001, float("nan")):
-        with pytest.raises(ValueError, match="timeout_override"):
-            deadline(bad)
-    for wrong in ("1", True):
-        with pytest.raises(TypeError, match="timeout_override"):
-            deadline(wrong)  # type: ignore[arg-type]
-    assert deadline(math.inf) is None  # no deadline for this call
 
 
 # -- leases ------------------------------------------------------------------------------------
