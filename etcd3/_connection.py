@@ -141,6 +141,7 @@ class Connection:
             require_leader=require_leader,
             auto_sync_interval=auto_sync_interval,
             tls=self._settings.uses_tls,
+            channel_interceptors=bool(self._interceptors),
         )
         self.rpc: Stubs = Stubs(self._caller)
         """The generated service stubs: ``rpc.kv``, ``rpc.watch``, ``rpc.lease``, ..."""

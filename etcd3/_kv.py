@@ -5,8 +5,10 @@
 
 Arguments are checked by :mod:`etcd3._validate` and requests built there; the paging cursor is
 :mod:`etcd3._paging`; results are the lazy views of :mod:`etcd3._views`. This module only sends
-the requests. Methods that return an iterator (``get_prefix``, ``get_range_paged``, ...) check
-their arguments when called and send nothing before the first iteration.
+the requests, straight to the caller: they are built and checked already, and the generated
+service methods would only add a call frame and their keyword checks to every call. Methods
+that return an iterator (``get_prefix``, ``get_range_paged``, ...) check their arguments when
+called and send nothing before the first iteration.
 
 The module is long for one job: about twenty public methods, most of them the predecessors'
 signatures with every argument documented (a read has over a dozen); the logic of each is a
@@ -53,6 +55,7 @@ from etcd3.rpc.etcdserverpb import (
     RangeRequest,
     RangeResponse,
 )
+from etcd3.rpc.methods import KV_COMPACT, KV_DELETE_RANGE, KV_PUT, KV_RANGE
 
 __all__ = ["KVMixin"]
 
@@ -101,7 +104,7 @@ class KVMixin(ClientBase):
                 ``revision``, ``ConnectionTimeoutError`` past the deadline).
         """
         request = single_key_request(key, serializable, revision)
-        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return self._rpc.caller.unary(KV_RANGE, request, self._call_timeout(timeout_override), None)
 
     def get(
         self,
@@ -127,7 +130,9 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         return first_result(response) or (None, None)
 
     def get_strict(
@@ -155,7 +160,9 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         result = first_result(response)
         if result is None:
             raise KeyError(key)
@@ -189,7 +196,9 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         return first_kv(response)
 
     def get_kvs(
@@ -268,7 +277,9 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        response = self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         return RangeResult(response)
 
     # -- range reads --------------------------------------------------------------------------
@@ -334,7 +345,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return self._rpc.caller.unary(KV_RANGE, request, self._call_timeout(timeout_override), None)
 
     def get_prefix(
         self,
@@ -462,7 +473,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return self._rpc.caller.unary(KV_RANGE, request, self._call_timeout(timeout_override), None)
 
     def get_range(
         self,
@@ -586,7 +597,7 @@ class KVMixin(ClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return self._rpc.caller.unary(KV_RANGE, request, self._call_timeout(timeout_override), None)
 
     def get_all(
         self,
@@ -650,7 +661,7 @@ class KVMixin(ClientBase):
         return self._results(request, self._call_timeout(timeout_override))
 
     def _results(self, request: RangeRequest, timeout: float | None) -> Iterator[KVResult]:
-        response = self._rpc.kv.range(request, timeout=timeout)
+        response = self._rpc.caller.unary(KV_RANGE, request, timeout, None)
         yield from results(response)
 
     # -- paged reads --------------------------------------------------------------------------
@@ -838,7 +849,7 @@ class KVMixin(ClientBase):
     def _pages(self, cursor: PageCursor, timeout: float | None) -> Iterator[RangeResponse]:
         request = cursor.request
         while request is not None:
-            response = self._rpc.kv.range(request, timeout=timeout)
+            response = self._rpc.caller.unary(KV_RANGE, request, timeout, None)
             request = cursor.advance(response)
             yield response
             # Drop the page before fetching the next: one page in memory at a time.
@@ -885,7 +896,7 @@ class KVMixin(ClientBase):
                 lease=lease_id(lease),
                 prev_kv=flag(prev_kv, "prev_kv"),
             )
-        return self._rpc.kv.put(request, timeout=self._call_timeout(timeout_override))
+        return self._rpc.caller.unary(KV_PUT, request, self._call_timeout(timeout_override), None)
 
     def delete(
         self,
@@ -909,7 +920,9 @@ class KVMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = DeleteRangeRequest(key=key_bytes(key), prev_kv=flag(prev_kv, "prev_kv"))
-        response = self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
+        response = self._rpc.caller.unary(
+            KV_DELETE_RANGE, request, self._call_timeout(timeout_override), None
+        )
         if response.deleted >= 1:
             return True, response
         return False, None
@@ -937,7 +950,9 @@ class KVMixin(ClientBase):
         """
         start, end = _prefix_bounds(prefix)
         request = DeleteRangeRequest(key=start, range_end=end, prev_kv=flag(prev_kv, "prev_kv"))
-        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
+        return self._rpc.caller.unary(
+            KV_DELETE_RANGE, request, self._call_timeout(timeout_override), None
+        )
 
     def delete_range(
         self,
@@ -965,7 +980,9 @@ class KVMixin(ClientBase):
         request = DeleteRangeRequest(
             key=key_bytes(key), range_end=range_bound(range_end), prev_kv=flag(prev_kv, "prev_kv")
         )
-        return self._rpc.kv.delete_range(request, timeout=self._call_timeout(timeout_override))
+        return self._rpc.caller.unary(
+            KV_DELETE_RANGE, request, self._call_timeout(timeout_override), None
+        )
 
     def compact(
         self,
@@ -992,4 +1009,4 @@ class KVMixin(ClientBase):
         request = CompactionRequest(
             revision=positive_int(revision, "revision"), physical=flag(physical, "physical")
         )
-        self._rpc.kv.compact(request, timeout=self._call_timeout(timeout_override))
+        self._rpc.caller.unary(KV_COMPACT, request, self._call_timeout(timeout_override), None)

@@ -3,8 +3,10 @@
 
 Arguments are checked by :mod:`etcd3._validate` and requests built there; the paging cursor is
 :mod:`etcd3._paging`; results are the lazy views of :mod:`etcd3._views`. This module only sends
-the requests. Methods that return an iterator (``get_prefix``, ``get_range_paged``, ...) check
-their arguments when called and send nothing before the first iteration.
+the requests, straight to the caller: they are built and checked already, and the generated
+service methods would only add a call frame and their keyword checks to every call. Methods
+that return an iterator (``get_prefix``, ``get_range_paged``, ...) check their arguments when
+called and send nothing before the first iteration.
 
 The module is long for one job: about twenty public methods, most of them the predecessors'
 signatures with every argument documented (a read has over a dozen); the logic of each is a
@@ -51,6 +53,7 @@ from etcd3.rpc.etcdserverpb import (
     RangeRequest,
     RangeResponse,
 )
+from etcd3.rpc.methods import KV_COMPACT, KV_DELETE_RANGE, KV_PUT, KV_RANGE
 
 __all__ = ["AsyncKVMixin"]
 
@@ -99,7 +102,9 @@ class AsyncKVMixin(AsyncClientBase):
                 ``revision``, ``ConnectionTimeoutError`` past the deadline).
         """
         request = single_key_request(key, serializable, revision)
-        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
 
     async def get(
         self,
@@ -125,7 +130,9 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         return first_result(response) or (None, None)
 
     async def get_strict(
@@ -153,7 +160,9 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         result = first_result(response)
         if result is None:
             raise KeyError(key)
@@ -187,7 +196,9 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = single_key_request(key, serializable, revision)
-        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         return first_kv(response)
 
     async def get_kvs(
@@ -266,7 +277,9 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        response = await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
         return RangeResult(response)
 
     # -- range reads --------------------------------------------------------------------------
@@ -332,7 +345,9 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
 
     def get_prefix(
         self,
@@ -460,7 +475,9 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
 
     def get_range(
         self,
@@ -584,7 +601,9 @@ class AsyncKVMixin(AsyncClientBase):
             min_create_revision=min_create_revision,
             max_create_revision=max_create_revision,
         )
-        return await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return await self._rpc.caller.unary(
+            KV_RANGE, request, self._call_timeout(timeout_override), None
+        )
 
     def get_all(
         self,
@@ -650,7 +669,7 @@ class AsyncKVMixin(AsyncClientBase):
     async def _results(
         self, request: RangeRequest, timeout: float | None
     ) -> AsyncIterator[KVResult]:
-        response = await self._rpc.kv.range(request, timeout=timeout)
+        response = await self._rpc.caller.unary(KV_RANGE, request, timeout, None)
         for result in results(response):
             yield result
 
@@ -841,7 +860,7 @@ class AsyncKVMixin(AsyncClientBase):
     ) -> AsyncIterator[RangeResponse]:
         request = cursor.request
         while request is not None:
-            response = await self._rpc.kv.range(request, timeout=timeout)
+            response = await self._rpc.caller.unary(KV_RANGE, request, timeout, None)
             request = cursor.advance(response)
             yield response
             # Drop the page before fetching the next: one page in memory at a time.
@@ -891,7 +910,9 @@ class AsyncKVMixin(AsyncClientBase):
                 lease=lease_id(lease),
                 prev_kv=flag(prev_kv, "prev_kv"),
             )
-        return await self._rpc.kv.put(request, timeout=self._call_timeout(timeout_override))
+        return await self._rpc.caller.unary(
+            KV_PUT, request, self._call_timeout(timeout_override), None
+        )
 
     async def delete(
         self,
@@ -915,8 +936,8 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = DeleteRangeRequest(key=key_bytes(key), prev_kv=flag(prev_kv, "prev_kv"))
-        response = await self._rpc.kv.delete_range(
-            request, timeout=self._call_timeout(timeout_override)
+        response = await self._rpc.caller.unary(
+            KV_DELETE_RANGE, request, self._call_timeout(timeout_override), None
         )
         if response.deleted >= 1:
             return True, response
@@ -945,8 +966,8 @@ class AsyncKVMixin(AsyncClientBase):
         """
         start, end = _prefix_bounds(prefix)
         request = DeleteRangeRequest(key=start, range_end=end, prev_kv=flag(prev_kv, "prev_kv"))
-        return await self._rpc.kv.delete_range(
-            request, timeout=self._call_timeout(timeout_override)
+        return await self._rpc.caller.unary(
+            KV_DELETE_RANGE, request, self._call_timeout(timeout_override), None
         )
 
     async def delete_range(
@@ -975,8 +996,8 @@ class AsyncKVMixin(AsyncClientBase):
         request = DeleteRangeRequest(
             key=key_bytes(key), range_end=range_bound(range_end), prev_kv=flag(prev_kv, "prev_kv")
         )
-        return await self._rpc.kv.delete_range(
-            request, timeout=self._call_timeout(timeout_override)
+        return await self._rpc.caller.unary(
+            KV_DELETE_RANGE, request, self._call_timeout(timeout_override), None
         )
 
     async def compact(
@@ -1004,4 +1025,6 @@ class AsyncKVMixin(AsyncClientBase):
         request = CompactionRequest(
             revision=positive_int(revision, "revision"), physical=flag(physical, "physical")
         )
-        await self._rpc.kv.compact(request, timeout=self._call_timeout(timeout_override))
+        await self._rpc.caller.unary(
+            KV_COMPACT, request, self._call_timeout(timeout_override), None
+        )

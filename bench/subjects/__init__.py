@@ -6,6 +6,7 @@ The registry names each subject's module without importing it: a worker imports 
 
 SUBJECTS: dict[str, str] = {
     "raw": "bench.subjects.raw:Raw",
+    "raw_wire": "bench.subjects.raw:RawWire",
     "ours": "bench.subjects.ours:Ours",
     "etcd3-client": "bench.subjects.compat_peer:Etcd3Client",
     "python-etcd3": "bench.subjects.compat_peer:PythonEtcd3",

@@ -215,3 +215,59 @@ class Raw(Subject):
                         return
         finally:
             call.cancel()
+
+
+_HASLEADER = (("hasleader", "true"),)
+_AIO_HASLEADER = grpc.aio.Metadata(*_HASLEADER)
+_READ_DEADLINE = 60.0
+"""Our reads' attempts have a 2 s deadline; grpc's cost of one does not depend on its length,
+and a long one lets the control run under callgrind (50x slower) without expiring."""
+
+
+def _read_values(response: pb.RangeResponse) -> int:
+    """Read every value of a range response, as the range rows do; the number of keys."""
+    size = 0
+    for kv in response.kvs:
+        size += len(kv.value)
+    return len(response.kvs)
+
+
+class RawWire(Raw):
+    """A control: raw grpcio sending what our client puts on the wire with its defaults.
+
+    Our client sends ``hasleader`` metadata on every call (``require_leader=True``) and gives
+    each attempt of a read a deadline (``RetryPolicy.attempt_timeout``); grpc's own cost of
+    both is in this subject too (the asyncio calls hand grpc one prebuilt metadata object, as
+    ours do). What ours costs above it is our Python layer and our channel options
+    (keepalive). Not a row of the table: ``python -m bench.instructions SCENARIO --subject
+    raw_wire``.
+    """
+
+    def version(self) -> str:
+        return f"grpcio {grpc.__version__} (hasleader, read deadline)"
+
+    def put(self, key: bytes) -> None:
+        self._put(pb.PutRequest(key=key, value=VALUE), metadata=_HASLEADER)
+
+    def get(self, key: bytes) -> None:
+        self._range(pb.RangeRequest(key=key), timeout=_READ_DEADLINE, metadata=_HASLEADER)
+
+    def range_values(self, prefix: bytes) -> int:
+        request = pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix))
+        return _read_values(self._range(request, timeout=_READ_DEADLINE, metadata=_HASLEADER))
+
+    async def aput(self, key: bytes) -> None:
+        self._aio()
+        await self._aput(pb.PutRequest(key=key, value=VALUE), metadata=_AIO_HASLEADER)
+
+    async def aget(self, key: bytes) -> None:
+        self._aio()
+        await self._arange(
+            pb.RangeRequest(key=key), timeout=_READ_DEADLINE, metadata=_AIO_HASLEADER
+        )
+
+    async def arange_values(self, prefix: bytes) -> int:
+        self._aio()
+        request = pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix))
+        response = await self._arange(request, timeout=_READ_DEADLINE, metadata=_AIO_HASLEADER)
+        return _read_values(response)

@@ -13,8 +13,9 @@ are shared by both.
 - **Unary calls** go to the *preferred* endpoint (sticky). A failure is mapped, then
   :mod:`._failover` decides whether to send it again, where and after how long; see
   :mod:`etcd3._retry` for why a write is never applied twice. A healthy
-  call pays for none of this: the success path is a dict lookup, the call and two clock reads
-  (the second holds the answer to the call's deadline: see :mod:`._deadline`).
+  call pays for none of this: the success path is a dict lookup, metadata built beforehand,
+  the call and two clock reads (the second holds the answer to the call's deadline: see
+  :mod:`._deadline`).
 - **Token renewal:** after "invalid auth token" / "revision of auth store is old" the caller
   logs in again (one login for every thread or task that needs it at once) and retries the
   call once. A stream refused so marks the token stale; the next stream opened renews it first.
@@ -54,9 +55,10 @@ from etcd3._transport._grpc import (
     CLOSED_CHANNEL_ERRORS,
     Channel,
     ChannelInUse,
+    prebuilt_metadata,
     raise_for_closed_channel,
 )
-from etcd3._transport._metadata import CallMetadata, MetadataTuple
+from etcd3._transport._metadata import CallMetadata, WireMetadata
 from etcd3._transport._pool import EndpointChannel, EndpointPool, MultiCallable
 from etcd3._transport._stream_registry import StreamLocator, StreamRegistry
 from etcd3._transport._streams import GrpcDuplexStream, GrpcServerStream
@@ -126,6 +128,9 @@ class GrpcCaller:
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
         tls: Whether the client uses TLS (which member URLs auto-sync may use; what a
             connection failure's likely cause is).
+        channel_interceptors: Whether the channels may have grpc interceptors. One may change
+            a call's metadata in place, so each call then gets metadata of its own; without,
+            calls share metadata built once per token.
 
     Raises:
         TypeError: ``retry`` is not a :class:`~etcd3.RetryPolicy`.
@@ -147,6 +152,7 @@ class GrpcCaller:
         require_leader: bool = False,
         auto_sync_interval: float | None = None,
         tls: bool = False,
+        channel_interceptors: bool = True,
     ) -> None:
         pool = _pool(channel, endpoints, channel_factory)
         default_timeout = timeout_arg(default_timeout)
@@ -158,7 +164,11 @@ class GrpcCaller:
             raise TypeError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
         self._pool = pool
         self._default_timeout = default_timeout
-        self._metadata = CallMetadata(metadata, require_leader=require_leader)
+        self._metadata = CallMetadata(
+            metadata,
+            require_leader=require_leader,
+            freeze=None if channel_interceptors else prebuilt_metadata,
+        )
         self._errors = CallErrors(
             pool, tls=tls, secure_without_client_cert=secure_without_client_cert
         )
@@ -282,13 +292,18 @@ class GrpcCaller:
         call = endpoint.calls.get(method.path)
         if call is None:
             call = self._pool.multicallable(endpoint, method)
-        deadline = rpc_timeout(timeout, self._default_timeout, method.path)
+        deadline = (
+            None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
+        )
         attempt_timeout = self._failover.first_timeout(method, deadline)
-        token = self._metadata.token
+        call_metadata = self._metadata
+        token = call_metadata.token
         start = _monotonic()
         try:
             response: RespT = call(
-                request, timeout=attempt_timeout, metadata=self._metadata.for_call(method, metadata)
+                request,
+                timeout=attempt_timeout,
+                metadata=call_metadata.for_call(method, metadata),
             )
         except grpc.RpcError as exc:
             return self._retry(
@@ -506,7 +521,7 @@ class GrpcCaller:
     def _stream_locator(
         self, method: MethodInfo[Message, Message], metadata: Metadata | None
     ) -> StreamLocator:
-        def locate() -> tuple[MultiCallable, MetadataTuple | None, str]:
+        def locate() -> tuple[MultiCallable, WireMetadata | None, str]:
             # The endpoint and token when the call starts, not when the stream was made.
             endpoint = self._pool.current
             call = endpoint.calls.get(method.path)

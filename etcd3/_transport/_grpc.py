@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import ChannelLifecycle
+from etcd3._transport._metadata import MetadataTuple
 
 __all__ = [
     "CLOSED_CHANNEL_ERRORS",
@@ -20,6 +21,7 @@ __all__ = [
     "ClientInterceptor",
     "open_at_construction",
     "open_channel",
+    "prebuilt_metadata",
     "raise_for_closed_channel",
 ]
 
@@ -56,6 +58,11 @@ def open_channel(
     if interceptors:
         return grpc.intercept_channel(channel, *interceptors)
     return channel
+
+
+def prebuilt_metadata(pairs: MetadataTuple) -> MetadataTuple:
+    """The metadata every call without extra pairs sends: the pairs (sync grpc takes them)."""
+    return pairs
 
 
 def raise_for_closed_channel(

@@ -8,6 +8,9 @@ in spelling, so no rename turns one into the other.
 - **A call whose channel is closed under it:** grpc.aio raises ``UsageError`` before the call
   starts, and ``asyncio.CancelledError`` while it runs (closing a channel cancels its calls),
   which must be told apart from the cancellation of the task awaiting it.
+- **Call metadata:** grpc.aio turns a metadata tuple into its ``Metadata`` object on every
+  call (about a tenth of a unary call's client CPU); a prebuilt one is sent as it is. Sync
+  grpc takes the tuple directly.
 - **When a connection logs in:** not in its constructor. No event loop may be running there,
   and a grpc.aio channel belongs to the loop that uses it: the first call, ``open()`` or
   ``async with`` logs in.
@@ -25,6 +28,7 @@ from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import ChannelLifecycle
+from etcd3._transport._metadata import MetadataTuple
 
 __all__ = [
     "CLOSED_CHANNEL_ERRORS",
@@ -33,6 +37,7 @@ __all__ = [
     "AsyncClientInterceptor",
     "open_at_construction",
     "open_channel",
+    "prebuilt_metadata",
     "raise_for_closed_channel",
     "task_is_being_cancelled",
 ]
@@ -65,6 +70,14 @@ def open_channel(
     if credentials is None:
         return grpc.aio.insecure_channel(target, options=options, interceptors=wrap)
     return grpc.aio.secure_channel(target, credentials, options=options, interceptors=wrap)
+
+
+def prebuilt_metadata(pairs: MetadataTuple) -> grpc.aio.Metadata:
+    """The metadata object every call without extra pairs sends: built once, not per call.
+
+    Only for channels without interceptors: one may change a call's metadata in place.
+    """
+    return grpc.aio.Metadata(*pairs)
 
 
 def task_is_being_cancelled() -> bool:

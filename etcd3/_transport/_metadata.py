@@ -3,7 +3,9 @@
 etcd reads the auth token from the call metadata key ``token`` (grpc sends ``CallCredentials``
 only over TLS, and etcd commonly runs auth on plaintext). :class:`CallMetadata` keeps the
 token, the credentials to log in again when it expires, and whether a stream was refused for
-it; it builds each call's metadata tuple once per token change, so a call only picks one.
+it; it builds each call's metadata once per token change, so a call only picks one. grpc.aio
+parses a metadata tuple into its own ``Metadata`` object on every call (a tenth of a unary
+call's client CPU); the asyncio caller hands it one prebuilt object instead (``freeze``).
 
 With ``require_leader``, calls carry ``hasleader: true``: a member without a leader refuses
 them at once ("etcdserver: no leader", never applied, so retried elsewhere even for writes)
@@ -14,11 +16,21 @@ it: status, alarms, defragment and snapshot must work on a member cut off from i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from typing import TypeAlias
+
 from google.protobuf.message import Message
 
 from etcd3._runtime import Metadata, MethodInfo
 
-__all__ = ["REQUIRE_LEADER_METADATA", "TOKEN_METADATA_KEY", "CallMetadata", "MetadataTuple"]
+__all__ = [
+    "LEADERLESS_SERVICES",
+    "REQUIRE_LEADER_METADATA",
+    "TOKEN_METADATA_KEY",
+    "CallMetadata",
+    "MetadataTuple",
+    "WireMetadata",
+]
 
 TOKEN_METADATA_KEY = "token"
 """etcd reads the auth token from this call metadata key (CallCredentials need TLS)."""
@@ -26,10 +38,15 @@ TOKEN_METADATA_KEY = "token"
 REQUIRE_LEADER_METADATA = ("hasleader", "true")
 """Metadata asking etcd to refuse the call (cancel the stream) while it has no leader."""
 
-_LEADERLESS_SERVICES = frozenset({"etcdserverpb.Maintenance"})
+LEADERLESS_SERVICES = frozenset({"etcdserverpb.Maintenance"})
+"""The services whose calls never carry ``hasleader``."""
 
-MetadataTuple = tuple[tuple[str, str | bytes], ...]
-"""Call metadata as grpc takes it."""
+MetadataTuple: TypeAlias = tuple[tuple[str, str | bytes], ...]
+"""Call metadata as pairs."""
+
+WireMetadata: TypeAlias = Collection[tuple[str, str | bytes]]
+"""Call metadata as handed to grpc: pairs, or an object prebuilt from them (grpc.aio's
+``Metadata``)."""
 
 
 class CallMetadata:
@@ -40,36 +57,48 @@ class CallMetadata:
     Args:
         base: Extra metadata sent with every call.
         require_leader: Send ``hasleader: true`` (except on Maintenance calls).
+        freeze: Turns the pairs of a call without extra metadata into what is sent for them
+            (once per token change); the pairs themselves without it.
     """
 
     __slots__ = (
         "_base",
         "_credentials",
-        "_leader",
-        "_plain",
+        "_freeze",
+        "_leader_pairs",
+        "_plain_pairs",
         "_require_leader",
         "_stale",
-        "_token",
+        "leader",
+        "plain",
+        "token",
     )
 
-    def __init__(self, base: Metadata | None, *, require_leader: bool) -> None:
+    leader: WireMetadata | None
+    """What a call with ``hasleader`` sends (everything but Maintenance calls)."""
+    plain: WireMetadata | None
+    """What a call without ``hasleader`` sends."""
+    token: str | None
+    """The auth token sent with every call, if any."""
+
+    def __init__(
+        self,
+        base: Metadata | None,
+        *,
+        require_leader: bool,
+        freeze: Callable[[MetadataTuple], WireMetadata] | None = None,
+    ) -> None:
         self._base: MetadataTuple = tuple(base or ())
         self._require_leader = require_leader
-        self._token: str | None = None
+        self._freeze = freeze
+        self.token = None
         self._stale = False
         self._credentials: tuple[str, str] | None = None
-        self._plain: MetadataTuple | None = None
-        self._leader: MetadataTuple | None = None
         self._rebuild()
-
-    @property
-    def token(self) -> str | None:
-        """The auth token sent with every call, if any."""
-        return self._token
 
     def set_token(self, token: str | None) -> None:
         """Send ``token`` with every later call (``None``: send none)."""
-        self._token = token
+        self.token = token
         self._rebuild()
 
     def logged_in(self, token: str) -> None:
@@ -97,28 +126,34 @@ class CallMetadata:
 
     def for_call(
         self, method: MethodInfo[Message, Message], extra: Metadata | None
-    ) -> MetadataTuple | None:
+    ) -> WireMetadata | None:
         """The metadata of a call of ``method`` with the caller's ``extra`` pairs.
 
         Returns:
             The pairs in order (base, token, ``hasleader``, extra), or ``None`` for none.
         """
-        md = self._plain if method.service in _LEADERLESS_SERVICES else self._leader
+        leaderless = method.service in LEADERLESS_SERVICES
         if extra:
-            return (*(md or ()), *extra)
-        return md
+            return (*(self._plain_pairs if leaderless else self._leader_pairs), *extra)
+        return self.plain if leaderless else self.leader
 
     def anonymous(self, method: MethodInfo[Message, Message]) -> MetadataTuple | None:
         """The metadata of a login: without the token, which etcd would check (and refuse,
         when stale) before anything else."""
         md = self._base
-        if self._require_leader and method.service not in _LEADERLESS_SERVICES:
+        if self._require_leader and method.service not in LEADERLESS_SERVICES:
             md = (*md, REQUIRE_LEADER_METADATA)
         return md or None
 
     def _rebuild(self) -> None:
-        token = self._token
+        token = self.token
         extra: MetadataTuple = ((TOKEN_METADATA_KEY, token),) if token is not None else ()
         plain = (*self._base, *extra)
-        self._plain = plain or None
-        self._leader = (*plain, REQUIRE_LEADER_METADATA) if self._require_leader else plain or None
+        leader = (*plain, REQUIRE_LEADER_METADATA) if self._require_leader else plain
+        self._plain_pairs, self._leader_pairs = plain, leader
+        freeze = self._freeze
+        if freeze is None:
+            self.plain, self.leader = plain or None, leader or None
+        else:
+            self.plain = freeze(plain) if plain else None
+            self.leader = freeze(leader) if leader else None

@@ -25,7 +25,7 @@ from google.protobuf.message import Message
 from etcd3._retry import is_auth_expired, is_endpoint_failure
 from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import CallErrors, ChannelLifecycle
-from etcd3._transport._metadata import CallMetadata, MetadataTuple
+from etcd3._transport._metadata import CallMetadata, WireMetadata
 from etcd3._transport._pool import MultiCallable
 from etcd3.errors import ConnectionFailedError, EtcdError, StreamClosedError
 
@@ -154,7 +154,7 @@ class StreamRegistry:
             self.endpoint_failed(target, error)
 
 
-StreamLocator = Callable[[], tuple[MultiCallable, MetadataTuple | None, str]]
+StreamLocator = Callable[[], tuple[MultiCallable, WireMetadata | None, str]]
 """Where a stream's grpc call starts: the method's multicallable on the endpoint in use, the
 call's metadata, and that endpoint (chosen when the call starts, not when the stream object
 is made)."""

@@ -32,7 +32,7 @@ from typing_extensions import Self
 
 from etcd3._runtime import MethodInfo
 from etcd3._transport._grpc_async import task_is_being_cancelled
-from etcd3._transport._metadata import MetadataTuple
+from etcd3._transport._metadata import WireMetadata
 from etcd3._transport._pool import MultiCallable
 from etcd3._transport._stream_registry import StreamBase, StreamLocator, StreamRegistry
 from etcd3.errors import ConnectionFailedError, EtcdError, StreamClosedError
@@ -100,7 +100,7 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
         self._finisher: asyncio.Task[None] | None = None
 
     @abc.abstractmethod
-    def _invoke(self, multicallable: MultiCallable, metadata: MetadataTuple | None) -> CallT:
+    def _invoke(self, multicallable: MultiCallable, metadata: WireMetadata | None) -> CallT:
         """Start the grpc call with ``multicallable``."""
 
     async def _started(self) -> CallT:
@@ -234,7 +234,7 @@ class AsyncGrpcServerStream(_AsyncStreamBase[RespT, _Call]):
         super().__init__(registry, method, locate, prepare, deadline)
         self._request = request
 
-    def _invoke(self, multicallable: MultiCallable, metadata: MetadataTuple | None) -> _Call:
+    def _invoke(self, multicallable: MultiCallable, metadata: WireMetadata | None) -> _Call:
         call: _Call = multicallable(self._request, timeout=self._deadline, metadata=metadata)
         return call
 
@@ -260,7 +260,7 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT, _DuplexCall[ReqT]], Generic[
         self._ended: asyncio.Future[None] | None = None  # resolved by cancel, close and move
 
     def _invoke(
-        self, multicallable: MultiCallable, metadata: MetadataTuple | None
+        self, multicallable: MultiCallable, metadata: WireMetadata | None
     ) -> _DuplexCall[ReqT]:
         call: _DuplexCall[ReqT] = multicallable(timeout=self._deadline, metadata=metadata)
         return call

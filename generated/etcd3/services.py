@@ -3747,6 +3747,8 @@ class Stubs:
     """Every etcd service over one caller.
 
     Attributes:
+        caller: The caller every service hands its requests to: a prebuilt request can go
+            to it directly (``caller.unary(<method constant>, request, timeout, metadata)``).
         kv: The ``etcdserverpb.KV`` service.
         watch: The ``etcdserverpb.Watch`` service.
         lease: The ``etcdserverpb.Lease`` service.
@@ -3758,6 +3760,7 @@ class Stubs:
     """
 
     __slots__ = (
+        "caller",
         "kv",
         "watch",
         "lease",
@@ -3768,6 +3771,7 @@ class Stubs:
         "election",
     )
 
+    caller: SyncCaller
     kv: KV
     watch: Watch
     lease: Lease
@@ -3778,6 +3782,7 @@ class Stubs:
     election: Election
 
     def __init__(self, caller: SyncCaller) -> None:
+        self.caller = caller
         self.kv = KV(caller)
         self.watch = Watch(caller)
         self.lease = Lease(caller)
@@ -3792,6 +3797,8 @@ class AsyncStubs:
     """Every etcd service over one asyncio caller.
 
     Attributes:
+        caller: The caller every service hands its requests to: a prebuilt request can go
+            to it directly (``caller.unary(<method constant>, request, timeout, metadata)``).
         kv: The ``etcdserverpb.KV`` service.
         watch: The ``etcdserverpb.Watch`` service.
         lease: The ``etcdserverpb.Lease`` service.
@@ -3803,6 +3810,7 @@ class AsyncStubs:
     """
 
     __slots__ = (
+        "caller",
         "kv",
         "watch",
         "lease",
@@ -3813,6 +3821,7 @@ class AsyncStubs:
         "election",
     )
 
+    caller: AsyncCaller
     kv: AsyncKV
     watch: AsyncWatch
     lease: AsyncLease
@@ -3823,6 +3832,7 @@ class AsyncStubs:
     election: AsyncElection
 
     def __init__(self, caller: AsyncCaller) -> None:
+        self.caller = caller
         self.kv = AsyncKV(caller)
         self.watch = AsyncWatch(caller)
         self.lease = AsyncLease(caller)

@@ -226,8 +226,9 @@ def test_stubs_expose_every_service_by_the_agreed_names() -> None:
         sync_service, async_service = getattr(stubs, name), getattr(astubs, name)
         assert type(sync_service).__name__ == type(async_service).__name__.removeprefix("Async")
         assert type(async_service).__name__.startswith("Async")
-    assert Stubs.__slots__ == tuple(names)
+    assert Stubs.__slots__ == ("caller", *names)
     assert not hasattr(stubs, "__dict__")
+    assert stubs.caller is stubs.kv._caller  # one caller behind every service
 
 
 def test_method_table() -> None:

@@ -65,3 +65,27 @@ def test_credentials_are_kept_only_as_a_pair() -> None:
     assert md.credentials == ("root", "pw")
     md.set_credentials(None, None)
     assert md.credentials is None
+
+
+def test_prebuilt_metadata_is_built_once_per_token_and_shared_by_calls() -> None:
+    built: list[tuple[tuple[str, str | bytes], ...]] = []
+
+    def freeze(pairs: tuple[tuple[str, str | bytes], ...]) -> list[tuple[str, str | bytes]]:
+        built.append(pairs)
+        return list(pairs)
+
+    md = CallMetadata(None, require_leader=True, freeze=freeze)
+    first = md.for_call(KV_RANGE, None)
+    assert first == [REQUIRE_LEADER_METADATA]
+    assert md.for_call(KV_RANGE, None) is first  # no work per call
+    assert md.for_call(MAINTENANCE_STATUS, None) is None  # nothing to send
+    md.set_token("t")
+    assert md.for_call(KV_RANGE, None) == [(TOKEN_METADATA_KEY, "t"), REQUIRE_LEADER_METADATA]
+    assert md.for_call(MAINTENANCE_STATUS, None) == [(TOKEN_METADATA_KEY, "t")]
+    assert len(built) == 3  # leader pairs at start; both kinds after the token changed
+    # Extra pairs make a call's own tuple from the pairs, never from the prebuilt object.
+    assert md.for_call(KV_RANGE, [("x", "1")]) == (
+        (TOKEN_METADATA_KEY, "t"),
+        REQUIRE_LEADER_METADATA,
+        ("x", "1"),
+    )
