@@ -341,3 +341,17 @@ def test_no_overall_deadline_means_only_attempts_bound_the_call() -> None:
     assert step is not None
     assert step.timeout is None
     assert call.remaining(5.0) is None
+
+
+def test_disabled_policy_does_not_retry_a_refused_connection_before_its_deadline() -> None:
+    # Waiting for a member to come back is itself a retry: a disabled policy makes one attempt.
+    call = CallAttempts(RetryPolicy.disabled(), False, 10.0, random.Random(7))
+    assert call.on_failure(refused(), "a:1", 0.0, failover=True) is None
+    assert call.attempts == 1
+
+
+def test_a_single_attempt_gets_the_whole_remaining_timeout_even_with_an_attempt_timeout() -> None:
+    policy = RetryPolicy(max_attempts=1, attempt_timeout=2.0)
+    assert policy.attempt_deadline(True, 7.0) == 7.0
+    assert policy.attempt_deadline(True, None) is None
+    assert RetryPolicy(max_attempts=2, attempt_timeout=2.0).attempt_deadline(True, 7.0) == 2.0

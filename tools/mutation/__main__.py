@@ -13,11 +13,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from tools.mutation import allowlist, config, runner
 from tools.mutation.mutants import Mutant, MutantKey, generate
-from tools.mutation.runner import Outcome, Verdict
+from tools.mutation.runner import Outcome
 
 # A mutant's tests may take this many times the unmutated run before they count as hung.
 _TIMEOUT_FACTOR = 10.0
@@ -57,7 +58,7 @@ def _baseline(target: config.Target, jobs: int) -> float:
     (forked,) = runner.run_forked(target, [source], jobs, timeout=600.0)
     fresh = runner.run_fresh(target, source, timeout=600.0)
     for how, outcome in (("forked", forked), ("fresh", fresh)):
-        if outcome.verdict is not Verdict.SURVIVED:
+        if not outcome.survived:
             raise RuntimeError(
                 f"{target.module}: its tests fail without any mutant ({how}, exit "
                 f"{outcome.exit_code}); run them with pytest to see why"
@@ -84,12 +85,15 @@ def run_target(
     )
     if sys.stderr.isatty():
         print("\r", end="", file=sys.stderr)
-    for mutant, forked in zip(result.mutants, outcomes, strict=True):
-        outcome = (
-            _confirm(result, mutant, timeout) if forked.verdict is Verdict.SURVIVED else forked
-        )
+    # Confirm each survivor in a fresh interpreter, as many at once as there are workers.
+    survived = [i for i, outcome in enumerate(outcomes) if outcome.survived]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        fresh = pool.map(lambda i: _confirm(result, result.mutants[i], timeout), survived)
+        for index, outcome in zip(survived, fresh, strict=True):
+            outcomes[index] = outcome
+    for mutant, outcome in zip(result.mutants, outcomes, strict=True):
         entry = entries.get(mutant.key)
-        if outcome.verdict is Verdict.SURVIVED:
+        if outcome.survived:
             if entry is None:
                 result.survivors.append(mutant)
             else:
@@ -113,7 +117,7 @@ def run_target(
 
 def _confirm(result: Result, mutant: Mutant, timeout: float) -> Outcome:
     fresh = runner.run_fresh(result.target, mutant.source, timeout * 3)
-    if fresh.verdict is not Verdict.SURVIVED:
+    if not fresh.survived:
         # A forked worker and a fresh interpreter disagree: trust the fresh one, but say so.
         result.problems.append(
             f"killed only in a fresh interpreter (exit {fresh.exit_code}): "

@@ -59,6 +59,11 @@ class Outcome:
     exit_code: int
     seconds: float
 
+    @property
+    def survived(self) -> bool:
+        """Whether the tests passed."""
+        return self.verdict is Verdict.SURVIVED
+
     @classmethod
     def of(cls, exit_code: int, seconds: float) -> Outcome:
         verdict = Verdict.SURVIVED if exit_code == 0 else Verdict.KILLED
