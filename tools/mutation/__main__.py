@@ -173,13 +173,13 @@ def _details(results: Sequence[Result]) -> str:
     for r in results:
         rel = str(r.target.path.relative_to(config.ROOT))
         if r.survivors:
-            out.append(f"\nSurvivors in {r.target.module} ({len(r.survivors)}):")
+            out.append(f"Survivors in {r.target.module} ({len(r.survivors)}):")
             out.extend(f"  {m.describe(rel)}" for m in r.survivors)
         if r.equivalent:
-            out.append(f"\nAllowlisted as equivalent in {r.target.module} ({len(r.equivalent)}):")
+            out.append(f"Allowlisted as equivalent in {r.target.module} ({len(r.equivalent)}):")
             out.extend(f"  {m.describe(rel)}\n      {e.reason}" for m, e in r.equivalent)
         if r.problems:
-            out.append(f"\nProblems in {r.target.module}:")
+            out.append(f"Problems in {r.target.module}:")
             out.extend(f"  {p}" for p in r.problems)
     return "\n".join(out)
 
@@ -220,10 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{target.short}: {len(result.mutants)} mutants, {result.killed} killed, "
             f"{len(result.survivors)} survived, {len(result.equivalent)} allowlisted, "
-            f"{result.score:.1f}% ({result.seconds:.0f}s)",
-            flush=True,
+            f"{result.score:.1f}% ({result.seconds:.0f}s)"
         )
-    print(_details(results))
+        print(_details([result]), flush=True)
     print(f"\nSurvivors as allowlist entries: {_write_survivors(results)}")
     print(f"\n{table(results)}\n\nTotal time: {time.monotonic() - started:.0f}s")
     failing = [r.target.short for r in results if r.score < args.fail_under]

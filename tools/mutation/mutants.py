@@ -20,11 +20,11 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodeRange, MetadataWrapper, WhitespaceInclusivePositionProvider
 from mutmut.mutation.mutators import mutation_operators
 
+# Names that only type checkers read: the type variables' constructors and ``TypeAlias``.
+_TYPING_ONLY = frozenset({"TypeVar", "NewType", "ParamSpec", "TypeVarTuple", "TypeAlias"})
 # Calls whose arguments carry no behaviour: names for type checkers, casts, exhaustiveness
 # checks. ``len`` and ``isinstance`` follow mutmut (dropping their argument only raises).
-_SKIPPED_CALLS = frozenset(
-    {"TypeVar", "NewType", "ParamSpec", "cast", "assert_never", "len", "isinstance"}
-)
+_SKIPPED_CALLS = _TYPING_ONLY | {"cast", "assert_never", "len", "isinstance"}
 # Top-level names whose value only serves star-imports.
 _SKIPPED_ASSIGNMENTS = frozenset({"__all__"})
 # Enum hooks that mutmut leaves alone too: mutating them breaks the enum's definition itself.
@@ -91,28 +91,25 @@ def _changed_lines(original: list[str], mutated: list[str]) -> tuple[int, str, s
     return prefix, strip(before), strip(after)
 
 
-def _call_name(node: cst.Call) -> str | None:
-    func = node.func
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
+def _name_of(node: cst.BaseExpression) -> str | None:
+    """The name an expression ends in: ``TypeVar`` for ``TypeVar`` and ``typing.TypeVar``."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
     return None
 
 
+def _call_name(node: cst.Call) -> str | None:
+    return _name_of(node.func)
+
+
 def _is_type_checking_block(node: cst.If) -> bool:
-    test = node.test
-    name = test.attr.value if isinstance(test, cst.Attribute) else getattr(test, "value", None)
-    return name == "TYPE_CHECKING"
+    return _name_of(node.test) == "TYPE_CHECKING"
 
 
 def _is_overload(node: cst.FunctionDef) -> bool:
-    for decorator in node.decorators:
-        expr = decorator.decorator
-        name = expr.attr.value if isinstance(expr, cst.Attribute) else getattr(expr, "value", None)
-        if name == "overload":
-            return True
-    return False
+    return any(_name_of(d.decorator) == "overload" for d in node.decorators)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +144,12 @@ class _Collector(cst.CSTVisitor):
             return _is_type_checking_block(node)
         if isinstance(node, cst.FunctionDef):
             return _is_overload(node) or node.name.value in _SKIPPED_FUNCTIONS
-        if isinstance(node, cst.Assign) and not self._scope:
-            return any(
+        if isinstance(node, cst.AnnAssign):
+            return _name_of(node.annotation.annotation) in _TYPING_ONLY
+        if isinstance(node, cst.Assign):
+            if isinstance(node.value, cst.Call) and _call_name(node.value) in _TYPING_ONLY:
+                return True
+            return not self._scope and any(
                 isinstance(t.target, cst.Name) and t.target.value in _SKIPPED_ASSIGNMENTS
                 for t in node.targets
             )
