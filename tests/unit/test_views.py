@@ -62,6 +62,8 @@ def test_equality_by_content() -> None:
     assert meta != KVMetadata(_kv(lease=0), _header())
     assert meta != KVMetadata(_kv(), _header(revision=10))
     assert meta != (b"k", 3, 5, 2, 7)
+    # Views of different keys spread over a set's buckets.
+    assert len({hash(KVMetadata(_kv(bytes([i])), _header())) for i in range(16)}) == 16
     # The value is not metadata.
     other_value = _kv()
     other_value.value = b"different"
@@ -81,6 +83,7 @@ def test_first_result() -> None:
     assert value == b"val:a"
     assert meta is not None
     assert meta.key == b"a"
+    assert meta.response_header == _header()
     assert first_result(_response()) is None
 
 
