@@ -57,7 +57,7 @@ TARGETS: tuple[Target, ...] = (
     Target("etcd3._concurrency_core", (f"{UNIT}test_concurrency_core.py",)),
     Target("etcd3._views", (f"{UNIT}test_views.py",)),
     Target("etcd3._cluster_views", (f"{UNIT}test_cluster_views.py",)),
-    Target("etcd3._transactions.messages", TXN_TESTS),
+    Target("etcd3._transactions.messages", (f"{UNIT}test_transactions_messages.py", *TXN_TESTS)),
     Target("etcd3._transactions.operators", (f"{UNIT}test_transactions_operators.py",)),
     Target("etcd3._transactions.builder", (f"{UNIT}test_transactions_builder.py",)),
     Target("etcd3._transactions.recipes", (f"{UNIT}test_transactions_recipes.py",)),
