@@ -89,12 +89,14 @@ bench-peers: $(STAMP)  ## The same table for the other Python etcd clients (own 
 demo: $(STAMP)  ## Start an embedded etcd and walk through the client
 	$(BIN)/python examples/demo.py
 
-# MODULES=_paging,_retry mutates only those modules (names as in tools/mutation/config.py).
+# MODULES=_paging,_retry mutates only those modules (names as in tools/mutation/config.py);
+# MUTATE_SINCE=REF only those whose source or unit tests changed since the git revision REF.
 MODULES ?=
+MUTATE_SINCE ?=
 
 .PHONY: mutate
 mutate: $(STAMP)  ## Mutation testing of the sans-IO cores against their own unit tests (MODULES=...)
-	$(BIN)/python -m tools.mutation $(if $(MODULES),--modules '$(MODULES)')
+	$(BIN)/python -m tools.mutation $(if $(MODULES),--modules '$(MODULES)') $(if $(MUTATE_SINCE),--since '$(MUTATE_SINCE)')
 
 check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except test-compat
 

@@ -187,3 +187,12 @@ def test_a_fresh_run_tells_a_killed_mutant_from_the_original() -> None:
     killed = runner.run_fresh(target, broken, timeout=120)
     assert killed.verdict is runner.Verdict.KILLED
     assert killed.exit_code == 1
+
+
+def test_changed_files_touch_their_modules_and_tests() -> None:
+    assert config.touched_by(["README.md"]) == []
+    by_source = config.touched_by(["etcd3/_paging.py", "docs/x.md"])
+    assert [t.short for t in by_source] == ["_paging"]
+    by_test = config.touched_by(["tests/unit/test_transactions_builder.py"])
+    assert [t.short for t in by_test] == ["_transactions.messages", "_transactions.builder"]
+    assert config.touched_by(["tools/mutation/allowlist.json"]) == list(config.TARGETS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -192,6 +193,21 @@ def _write_survivors(results: Sequence[Result]) -> str:
     return str(path.relative_to(config.ROOT))
 
 
+def _changed_files(ref: str) -> list[str]:
+    """Files that differ from the git revision ``ref`` (committed or not), and new files."""
+    git = ("git", "-C", str(config.ROOT))
+    diff = subprocess.run(
+        [*git, "diff", "--name-only", ref, "--"], check=True, capture_output=True, text=True
+    )
+    new = subprocess.run(
+        [*git, "ls-files", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return (diff.stdout + new.stdout).split()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; the exit status says whether every module passed."""
     parser = argparse.ArgumentParser(prog="python -m tools.mutation", description=__doc__)
@@ -199,6 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--modules",
         default="",
         help="comma- or space-separated modules (_paging or etcd3._paging); default: all",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="REF",
+        help="only the modules whose source or tests changed since the git revision REF",
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="forked workers")
     parser.add_argument(
@@ -210,6 +231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     os.chdir(config.ROOT)
+    if args.since:
+        touched = {t.module for t in config.touched_by(_changed_files(args.since))}
+        targets = [t for t in targets if t.module in touched]
+        if not targets:
+            print(f"No mutated module or its tests changed since {args.since}.")
+            return 0
     entries = allowlist.load()
     runner.preload(sorted({test for t in targets for test in t.tests}))
     started = time.monotonic()

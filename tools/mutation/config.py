@@ -73,6 +73,24 @@ TARGETS: tuple[Target, ...] = (
 )
 
 
+def touched_by(changed: list[str]) -> list[Target]:
+    """The targets that changed files touch: their module or one of their test files.
+
+    A change to this tool (its configuration and allowlist included) touches every target.
+
+    Args:
+        changed: The changed paths, relative to the repository root.
+    """
+    if any(path.startswith("tools/mutation/") for path in changed):
+        return list(TARGETS)
+    touched = set(changed)
+    return [
+        t
+        for t in TARGETS
+        if str(t.path.relative_to(ROOT)) in touched or touched.intersection(t.tests)
+    ]
+
+
 def select(names: list[str]) -> list[Target]:
     """The targets named (``_paging`` or ``etcd3._paging``), in configuration order.
 
