@@ -38,6 +38,7 @@ class Result:
     equivalent: list[tuple[Mutant, allowlist.Entry]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
     @property
     def score(self) -> float:
@@ -73,6 +74,7 @@ def run_target(
 ) -> Result:
     """Mutate one module, run its tests against every mutant, confirm the survivors."""
     started = time.monotonic()
+    cpu_started = _cpu_seconds()
     result = Result(target)
     source = target.path.read_text(encoding="utf-8")
     rel = str(target.path.relative_to(config.ROOT))
@@ -114,6 +116,7 @@ def run_target(
                 f"{key.after!r} #{key.occurrence}"
             )
     result.seconds = time.monotonic() - started
+    result.cpu_seconds = _cpu_seconds() - cpu_started
     return result
 
 
@@ -130,7 +133,7 @@ def _confirm(result: Result, mutant: Mutant, timeout: float) -> Outcome:
 
 def table(results: Sequence[Result]) -> str:
     """The table: one row per module and a total."""
-    header = ("module", "mutants", "killed", "survived", "allowlisted", "score", "time")
+    header = ("module", "mutants", "killed", "survived", "allowlisted", "score", "time", "cpu")
     rows = [
         (
             r.target.short,
@@ -140,6 +143,7 @@ def table(results: Sequence[Result]) -> str:
             str(len(r.equivalent)),
             f"{r.score:.1f}%",
             f"{r.seconds:.0f}s",
+            f"{r.cpu_seconds:.0f}s",
         )
         for r in results
     ]
@@ -156,6 +160,7 @@ def table(results: Sequence[Result]) -> str:
             str(total_equivalent),
             f"{100.0 * total_killed / counted if counted else 100.0:.1f}%",
             f"{sum(r.seconds for r in results):.0f}s",
+            f"{sum(r.cpu_seconds for r in results):.0f}s",
         )
     )
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
