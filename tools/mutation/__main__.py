@@ -266,10 +266,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nSurvivors as allowlist entries: {_write_survivors(results)}")
     print(f"\n{table(results)}\n")
     print(f"Total time: {time.monotonic() - started:.0f}s, {_cpu_seconds():.0f}s of CPU")
-    failing = [r.target.short for r in results if r.score < args.fail_under]
+    below = [r.target for r in results if r.score < args.fail_under]
+    failing = [t.short for t in below if t.gated]
     wrong = [r.target.short for r in results if r.problems]
-    if failing:
-        print(f"Below {args.fail_under:g}%: {', '.join(failing)}")
+    if below:
+        names = ", ".join(t.short if t.gated else f"{t.short} (not gated)" for t in below)
+        print(f"Below {args.fail_under:g}%: {names}")
     if wrong:
         print(f"Allowlist problems in: {', '.join(wrong)}")
     return 1 if failing or wrong else 0
