@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tools.mutation import allowlist, config, patch, runner
+from tools.mutation.__main__ import Result, table
 from tools.mutation.mutants import Mutant, MutantKey, generate
 
 SOURCE = '''"""A module docstring is never mutated."""
@@ -196,3 +197,30 @@ def test_changed_files_touch_their_modules_and_tests() -> None:
     by_test = config.touched_by(["tests/unit/test_transactions_builder.py"])
     assert [t.short for t in by_test] == ["_transactions.messages", "_transactions.builder"]
     assert config.touched_by(["tools/mutation/allowlist.json"]) == list(config.TARGETS)
+
+
+def test_the_score_leaves_allowlisted_mutants_out() -> None:
+    mutants = generate("m", SOURCE)[:10]
+    target = config.Target("m", ())
+    result = Result(target, mutants=mutants, killed=8, survivors=mutants[8:9])
+    result.equivalent = [(mutants[9], allowlist.Entry(mutants[9].key, "same"))]
+    assert result.score == pytest.approx(100 * 8 / 9)
+    rows = table([result]).splitlines()
+    assert rows[0].split(" | ")[:6] == [
+        "module",
+        "mutants",
+        "killed",
+        "survived",
+        "allowlisted",
+        "score",
+    ]
+    assert [cell.strip() for cell in rows[2].split(" | ")[:6]] == [
+        "m",
+        "10",
+        "8",
+        "1",
+        "1",
+        "88.9%",
+    ]
+    assert rows[-1].startswith("all ")
+    assert Result(target).score == 100.0
