@@ -368,4 +368,22 @@ def _pool_file(f: LoadedFile) -> PoolFile:
     proto = descriptor_pb2.FileDescriptorProto()
     proto.CopyFrom(f.proto)
     proto.ClearField("source_code_info")
+    for extension in _extensions(proto):
+        # An extension always tracks presence, so protoc's proto3_optional mark on a proto3
+        # `optional` extension (versionpb's) adds nothing, and protobuf 4.21.0-4.21.11 refuse
+        # to load a proto3_optional field outside a oneof.
+        extension.ClearField("proto3_optional")
     return PoolFile(name=proto.name, serialized=proto.SerializeToString(deterministic=True))
+
+
+def _extensions(
+    proto: descriptor_pb2.FileDescriptorProto,
+) -> list[descriptor_pb2.FieldDescriptorProto]:
+    """Every extension field declared in ``proto``, at file level or nested in messages."""
+    found = list(proto.extension)
+    messages = list(proto.message_type)
+    while messages:
+        message = messages.pop()
+        found.extend(message.extension)
+        messages.extend(message.nested_type)
+    return found

@@ -3,7 +3,7 @@
 Stage 0 of the pipeline, run by ``make protos`` / ``make regen``:
 
 1. ``fetch``: download the Debian package named in ``protos/pin.json`` with a private apt state
-   (the machine's apt configuration is only read, for the mirror), verify the sha256 of the
+   (:mod:`etcd3.testing._debian`, which also fetches test servers), verify the sha256 of the
    ``.deb`` and of every pinned file (the protos and :data:`ERRORS_GO`), extract them into
    ``protos/.cache/``.
 2. ``strip``: drop the Go/grpc-gateway-only imports and options (``gogoproto``,
@@ -20,7 +20,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -72,75 +71,28 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _debian_mirror() -> str:
-    """The first Debian archive URI configured on this machine (never hard-coded here)."""
-    candidates: list[str] = []
-    for src in sorted(Path("/etc/apt/sources.list.d").glob("*.sources")):
-        for line in src.read_text().splitlines():
-            if line.startswith("URIs:"):
-                candidates.extend(line.split()[1:])
-    sources_list = Path("/etc/apt/sources.list")
-    if sources_list.exists():
-        for line in sources_list.read_text().splitlines():
-            parts = line.split()
-            if parts and parts[0] == "deb":
-                candidates.extend(p for p in parts[1:] if "://" in p)
-    for uri in candidates:
-        if uri.rstrip("/").endswith("/debian"):
-            return uri
-    raise ProtoError("no Debian archive is configured in /etc/apt; pass ETCD_PROTO_DIR instead")
-
-
-def _download_deb(pin: Pin, workdir: Path) -> Path:
-    """Download the pinned .deb with a private apt state; the system's state is not touched."""
-    if shutil.which("apt-get") is None:
-        raise ProtoError(
-            "apt-get is not available: download the etcd source tree and run "
-            "`make regen ETCD_PROTO_DIR=<etcd checkout>` instead"
-        )
-    for sub in ("lists/partial", "cache/archives/partial"):
-        (workdir / sub).mkdir(parents=True, exist_ok=True)
-    keyring = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
-    # The sha256 pin below is the trust anchor; the archive signature is checked when we can.
-    trust = f"signed-by={keyring}" if keyring.exists() else "trusted=yes"
-    sources = workdir / "sources.list"
-    sources.write_text(f"deb [{trust}] {_debian_mirror()} {pin.suite} main\n")
-    opts = [
-        f"-oDir::Etc::sourcelist={sources}",
-        "-oDir::Etc::sourceparts=/nonexistent",
-        f"-oDir::State::Lists={workdir / 'lists'}",
-        f"-oDir::Cache={workdir / 'cache'}",
-        "-oDebug::NoLocking=1",
-        "-qq",
-    ]
-    for cmd in (["update"], ["download", f"{pin.package}={pin.version}"]):
-        proc = subprocess.run(
-            ["apt-get", *opts, *cmd], cwd=workdir, capture_output=True, text=True, check=False
-        )
-        if proc.returncode != 0:
-            raise ProtoError(
-                f"apt-get {cmd[0]} failed for {pin.package}={pin.version} ({pin.suite}):\n"
-                f"{proc.stderr.strip()}\nIf the suite moved on, bump protos/pin.json."
-            )
-    debs = sorted(workdir.glob(f"{pin.package}_*.deb"))
-    if len(debs) != 1:
-        raise ProtoError(f"expected one downloaded .deb, found {[d.name for d in debs]}")
-    return debs[0]
-
-
 def fetch(pin: Pin, cache_dir: Path = CACHE_DIR) -> Path:
     """Make ``cache_dir`` hold the pinned, verified proto files; return the source root."""
     root = cache_dir / pin.version
     if all(_ok(root / rel, digest) for rel, digest in pin.files.items()):
         return root
+    # Imported here, not at the top: only a download needs it, and it imports the etcd3 package,
+    # which a run from a given proto tree (or a verified cache) must not depend on.
+    from etcd3.testing._debian import DebianDownloadError, DebianPackage, download, extract
+
     with tempfile.TemporaryDirectory(prefix="etcd3-protos-") as tmp:
         workdir = Path(tmp)
-        deb = _download_deb(pin, workdir)
-        got = _sha256(deb)
-        if got != pin.deb_sha256:
-            raise ProtoError(f"{deb.name}: sha256 {got} does not match the pin {pin.deb_sha256}")
         extracted = workdir / "x"
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(extracted)], check=True)
+        try:
+            (deb,) = download(
+                pin.suite, [DebianPackage(pin.package, pin.version, pin.deb_sha256)], workdir
+            )
+            extract(deb, extracted)
+        except DebianDownloadError as exc:
+            raise ProtoError(
+                f"{exc}\nIf the suite moved on, bump protos/pin.json; without apt-get, run "
+                "`make regen ETCD_PROTO_DIR=<etcd checkout>`."
+            ) from exc
         src = extracted / pin.source_root
         if root.exists():
             shutil.rmtree(root)

@@ -40,12 +40,8 @@ from etcd3._cluster_views import (
     Status,
 )
 from etcd3._concurrency_core import Leader
-from etcd3._connection import (
-    AsyncClientInterceptor,
-    AsyncConnection,
-    ClientInterceptor,
-    Connection,
-)
+from etcd3._connection import ClientInterceptor, Connection
+from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection
 from etcd3._election import Election
 from etcd3._election_async import AsyncElection
 from etcd3._endpoints import Endpoint
@@ -97,7 +93,7 @@ from etcd3._transactions.operators import (
 )
 from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
 from etcd3._version import __version__
-from etcd3._views import GetResult, KVMetadata, KVResult
+from etcd3._views import KV, GetResult, KVMetadata, KVResult, RangeResult
 from etcd3.errors import (
     AbortedError,
     AlreadyExistsError,
@@ -193,6 +189,7 @@ from etcd3.errors import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "KV",
     "AbortedError",
     "Alarm",
     "AlarmType",
@@ -284,6 +281,7 @@ __all__ = [
     "PreconditionFailedError",
     "ProposalDroppedError",
     "PutEvent",
+    "RangeResult",
     "RangeSortOrder",
     "RangeSortTarget",
     "RequestCancelledError",

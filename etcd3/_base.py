@@ -20,7 +20,12 @@ from typing import Generic, TypeVar
 
 from typing_extensions import Self
 
-from etcd3._connection import ClientInterceptor, Connection, GrpcOptionValue, StrPath
+from etcd3._connection import (
+    ClientInterceptor,
+    Connection,
+    GrpcOptionValue,
+    StrPath,
+)
 from etcd3._retry import RetryPolicy
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import client_targets, credentials
@@ -52,44 +57,8 @@ class SharedConnection(Generic[OwnerT_co]):
 class ClientBase:
     """The connection and settings behind every method of the sync client.
 
-    Args:
-        host: etcd member host name or address; or, naming the port too, ``"host:port"`` or
-            a URL ``"http://host:port"`` / ``"https://host:port"`` (the scheme decides TLS).
-        port: Its client port (a port named in ``host`` wins over the default).
-        ca_cert: CA certificate file: TLS verifying the server (plaintext without it).
-        cert_key: Client key file for mTLS (with ``cert_cert`` and ``ca_cert``).
-        cert_cert: Client certificate file for mTLS (with ``cert_key`` and ``ca_cert``).
-        timeout: Default timeout of each call in seconds; ``None`` (or ``math.inf``) for no
-            deadline. See "Timeouts" in the errors guide.
-        user: User name for etcd auth (with ``password``).
-        password: The user's password.
-        grpc_options: Extra grpc channel options, overriding ours key by key.
-        endpoints: Several members to fail over between (instead of ``host``/``port``):
-            ``"host:port"``, ``"http://host:port"`` or ``"https://host:port"`` (TLS, verified
-            with ``ca_cert`` if given, else the system's roots). Calls go to one member
-            (sticky) and move to another when it fails.
-        retry: How failed calls are retried (default ``RetryPolicy()``: 5 attempts, backoff
-            from 0.05 s to 1 s, 2 s per attempt of a read); ``RetryPolicy.disabled()`` turns
-            retries off. Writes are retried only when they provably never reached etcd.
-        auto_sync_interval: Seconds between refreshes of the endpoint list from the cluster's
-            member list (``None``, the default: keep the given endpoints).
-        require_leader: Refuse to use a member that has lost its leader: its calls fail fast
-            (and move on) and its watch and keep-alive streams are cancelled, instead of
-            stalling silently.
-        interceptors: grpc client interceptors (e.g. OpenTelemetry's) wrapping the channel of
-            every endpoint, in order: they see each unary call attempt and each stream. Sync
-            clients take ``grpc.UnaryUnaryClientInterceptor`` (or ``UnaryStream``,
-            ``StreamUnary``, ``StreamStream``) instances; clients built on asyncio take their
-            ``grpc.aio`` counterparts (grpc.aio files an object under the first kind it
-            implements only: pass one object per kind).
-
-    Raises:
-        TypeError: ``interceptors`` not a sequence of interceptors of the client's kind, or
-            an argument of another wrong type.
-        ValueError: ``ca_cert`` with only one of ``cert_key``/``cert_cert``, only one of
-            ``user``/``password``, a negative timeout, a bad port or ``host``, a port named
-            in ``host`` and another in ``port``, a malformed endpoint, or ``endpoints``
-            together with a non-default ``host``/``port``.
+    Its constructor's arguments are those of [Etcd3Client][etcd3.Etcd3Client] and
+    are documented there, on the public class that ``help()`` and the reference show.
     """
 
     _conn: Connection

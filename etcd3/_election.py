@@ -61,6 +61,8 @@ class Election(Participant):
         prefix: The election's key prefix (bytes).
     """
 
+    _not_held = NotElectionLeaderError
+
     def __init__(
         self,
         session_or_client: Session | RecipesClient,

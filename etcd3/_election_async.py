@@ -59,6 +59,8 @@ class AsyncElection(AsyncParticipant):
         prefix: The election's key prefix (bytes).
     """
 
+    _not_held = NotElectionLeaderError
+
     def __init__(
         self,
         session_or_client: AsyncSession | AsyncRecipesClient,

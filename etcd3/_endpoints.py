@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from etcd3._validate import port_arg
+
 if TYPE_CHECKING:
     import grpc
 
@@ -305,7 +307,7 @@ class EndpointSet:
 
 
 class Endpoint:
-    """One etcd member of a ``MultiEndpointEtcd3Client`` (python-etcd3's API, API.md §4).
+    """One etcd member of a ``MultiEndpointEtcd3Client`` (python-etcd3's API).
 
     Args:
         host: Host name or address.
@@ -332,8 +334,7 @@ class Endpoint:
             raise ValueError("a secure endpoint needs creds (grpc.ssl_channel_credentials(...))")
         if not time_retry >= 0:
             raise ValueError(f"time_retry must be >= 0 seconds, got {time_retry!r}")
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            raise ValueError(f"port must be an int in 1..65535, got {port!r}")
+        port = port_arg(port)
         bracketed = f"[{host}]" if ":" in host and not host.startswith("[") else host
         self.host = host
         self.port = port

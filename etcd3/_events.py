@@ -2,7 +2,7 @@
 
 A view keeps the upb message it was made from and reads fields on access: a batch of thousands
 of events costs one small object until the events are used, and ``len()``/``event_counts``
-never create per-event objects (STYLE.md: lazy over eager).
+never create per-event objects.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from etcd3._views import KVMetadata
+from etcd3.errors import EtcdError
 from etcd3.rpc import etcdserverpb, mvccpb
 from etcd3.rpc.etcdserverpb import FilterType, ResponseHeader
 from etcd3.rpc.mvccpb import EventType
@@ -252,7 +253,7 @@ class WatchResponse:
 WatchFilterType: TypeAlias = Literal["noput", "nodelete"] | FilterType
 """A server-side watch filter: ``"noput"``/``"nodelete"`` or ``FilterType.NOPUT``/``NODELETE``."""
 
-WatchCallback: TypeAlias = Callable[[WatchResponse | Exception], object]
+WatchCallback: TypeAlias = Callable[[WatchResponse | EtcdError], object]
 """What ``add_watch_callback`` calls: with each :class:`WatchResponse`, or once with the
 :class:`~etcd3.EtcdError` that ended the watch. The asyncio client also awaits a coroutine."""
 

@@ -29,7 +29,15 @@ from etcd3._validate import (
     single_key_request,
     to_bytes,
 )
-from etcd3._views import KVResult, detached_results, first_result, results
+from etcd3._views import (
+    KV,
+    KVResult,
+    RangeResult,
+    detached_results,
+    first_kv,
+    first_result,
+    results,
+)
 from etcd3.rpc.etcdserverpb import (
     CompactionRequest,
     DeleteRangeRequest,
@@ -146,6 +154,116 @@ class AsyncKVMixin(AsyncClientBase):
         if result is None:
             raise KeyError(key)
         return result
+
+    async def get_kv(
+        self,
+        key: KeyLike,
+        *,
+        serializable: bool = False,
+        revision: int = 0,
+        timeout_override: float | None = None,
+    ) -> KV | None:
+        """Read one key: its value and metadata in one [KV][etcd3.KV], or ``None`` if absent.
+
+        The typed-first form of [get][etcd3.Etcd3Client.get]: ``if kv is None`` narrows it for type
+        checkers, with value and metadata together (``kv.value``, ``kv.mod_revision``).
+
+        Args:
+            key: The key.
+            serializable: Read from the member's local state (faster, possibly stale).
+            revision: The revision to read at; ``<= 0`` for the latest.
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
+
+        Returns:
+            The key, or ``None`` if it does not exist.
+
+        Raises:
+            TypeError: A wrong argument type.
+            ValueError: An empty key or a negative ``timeout_override``.
+            etcd3.EtcdError: The call failed.
+        """
+        request = single_key_request(key, serializable, revision)
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return first_kv(response)
+
+    async def get_kvs(
+        self,
+        key: KeyLike,
+        range_end: KeyLike | None = None,
+        *,
+        prefix: bool = False,
+        keys_only: bool = False,
+        sort_order: SortOrderLike = None,
+        sort_target: SortTargetLike = None,
+        limit: int = 0,
+        serializable: bool = False,
+        revision: int = 0,
+        min_mod_revision: int = 0,
+        max_mod_revision: int = 0,
+        min_create_revision: int = 0,
+        max_create_revision: int = 0,
+        timeout_override: float | None = None,
+    ) -> RangeResult:
+        """Read a key, every key starting with a prefix, or every key of a range, in one call.
+
+        The keys come as one [RangeResult][etcd3.RangeResult], a sequence of
+        [KV][etcd3.KV] (with ``header``, ``total`` and ``more``): iterating it sends nothing
+        (in the asyncio client too, after the one ``await``). ``key`` alone reads that key;
+        ``prefix=True`` every key starting with it (``""``: the whole keyspace); ``range_end``
+        every key in ``[key, range_end)``. Use a paged read (``get_prefix_paged``) for ranges
+        too large for one response.
+
+        Args:
+            key: The key, the prefix (with ``prefix=True``) or the start of the range.
+            range_end: The end of the range, excluded (``b"\\0"``: no upper bound).
+            prefix: Read every key that starts with ``key``.
+            keys_only: Leave values out (they read as ``b""``).
+            sort_order: ``None`` (key order), ``"asc"``/``"ascend"``, ``"desc"``/``"descend"``,
+                or a ``RangeSortOrder``.
+            sort_target: ``None``/``"key"``, ``"value"``, ``"version"``, ``"create"``, ``"mod"``,
+                or a ``RangeSortTarget``.
+            limit: At most this many keys (``more`` tells whether some were left out);
+                ``<= 0`` for no limit.
+            serializable: Read from the member's local state (faster, possibly stale).
+            revision: The revision to read at; ``<= 0`` for the latest.
+            min_mod_revision: Only keys last modified at or after this revision (0: any).
+            max_mod_revision: Only keys last modified at or before this revision (0: any).
+            min_create_revision: Only keys created at or after this revision (0: any).
+            max_create_revision: Only keys created at or before this revision (0: any).
+            timeout_override: This call's timeout in seconds; ``None`` for the client's.
+
+        Returns:
+            The keys read.
+
+        Raises:
+            TypeError: A wrong argument type.
+            ValueError: An empty key without ``prefix``, ``prefix`` together with
+                ``range_end``, an empty ``range_end``, a bad option.
+            etcd3.EtcdError: The call failed.
+        """
+        if flag(prefix, "prefix"):
+            if range_end is not None:
+                raise ValueError("pass either prefix=True or range_end, not both")
+            start, end = _prefix_bounds(key)
+        else:
+            start = key_bytes(key)
+            end = b"" if range_end is None else range_bound(range_end)
+        request = range_request(
+            start,
+            end,
+            keys_only,
+            sort_order,
+            sort_target,
+            limit,
+            serializable,
+            revision,
+            min_mod_revision=min_mod_revision,
+            max_mod_revision=max_mod_revision,
+            min_create_revision=min_create_revision,
+            max_create_revision=max_create_revision,
+        )
+        response = await self._rpc.kv.range(request, timeout=self._call_timeout(timeout_override))
+        return RangeResult(response)
 
     # -- range reads --------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from etcd3._concurrency_core import LOCK_PREFIX, LockNotAcquiredError, held_requ
 from etcd3._session import Participant, RecipesClient, Session
 from etcd3._timeouts import deadline_after, timeout_arg
 from etcd3._validate import recipe_name_arg, recipe_prefix_arg, ttl_arg
+from etcd3.errors import LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 
 __all__ = ["Lock"]
@@ -59,6 +60,8 @@ class Lock(Participant):
         prefix: The lock's key prefix (bytes).
         acquire_timeout: How long ``with lock:`` waits.
     """
+
+    _not_held = LockError
 
     def __init__(
         self,

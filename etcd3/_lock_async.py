@@ -11,6 +11,7 @@ from etcd3._concurrency_core import LOCK_PREFIX, LockNotAcquiredError, held_requ
 from etcd3._session_async import AsyncParticipant, AsyncRecipesClient, AsyncSession
 from etcd3._timeouts import deadline_after, timeout_arg
 from etcd3._validate import recipe_name_arg, recipe_prefix_arg, ttl_arg
+from etcd3.errors import LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 
 __all__ = ["AsyncLock"]
@@ -57,6 +58,8 @@ class AsyncLock(AsyncParticipant):
         prefix: The lock's key prefix (bytes).
         acquire_timeout: How long ``async with lock:`` waits.
     """
+
+    _not_held = LockError
 
     def __init__(
         self,

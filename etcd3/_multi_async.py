@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from etcd3._base_async import AsyncSharedConnection
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._connection import AsyncClientInterceptor, AsyncConnection, ChannelSettings
+from etcd3._connection_async import AsyncClientInterceptor, AsyncConnection, ChannelSettings
 from etcd3._endpoints import Endpoint
 from etcd3._timeouts import timeout_arg
 from etcd3._validate import credentials

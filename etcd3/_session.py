@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from types import TracebackType
+from typing import ClassVar
 
 from typing_extensions import Self
 
@@ -203,16 +204,40 @@ class Participant:
         """The session holding this participant's key (``None`` while it has none)."""
         return self._shared_session if self._shared_session is not None else self._own_session
 
-    @property
-    def key(self) -> bytes | None:
-        """This participant's key while it holds its turn, else ``None``."""
-        return None if self._claim is None else self._claim.key
+    _not_held: ClassVar[type[EtcdError]] = EtcdError
+    """The error for reading :attr:`key` or :attr:`revision` while the turn is not held."""
 
     @property
-    def revision(self) -> int | None:
+    def held(self) -> bool:
+        """Whether this participant holds its turn (as far as this process knows: no RPC)."""
+        return self._claim is not None
+
+    @property
+    def key(self) -> bytes:
+        """This participant's key while it holds its turn.
+
+        Raises:
+            LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
+                election): check :attr:`held` first if unsure.
+        """
+        return self._held_claim().key
+
+    @property
+    def revision(self) -> int:
         """The create revision of :attr:`key` while the turn is held: a fencing token that
-        grows with each new holder. ``None`` while not held."""
-        return None if self._claim is None else self._claim.revision
+        grows with each new holder.
+
+        Raises:
+            LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
+                election): check :attr:`held` first if unsure.
+        """
+        return self._held_claim().revision
+
+    def _held_claim(self) -> Claim:
+        claim = self._claim
+        if claim is None:
+            raise self._not_held(f"{self!r} holds nothing: its key and revision exist while held")
+        return claim
 
     @property
     def lease(self) -> Lease | None:

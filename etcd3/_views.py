@@ -8,17 +8,20 @@ those of the admin calls (:mod:`etcd3._cluster_views`) small eager dataclasses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple, TypeAlias
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple, TypeAlias, overload
 
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
 
 __all__ = [
+    "KV",
     "GetResult",
     "KVMetadata",
     "KVResult",
+    "RangeResult",
     "detached_results",
+    "first_kv",
     "first_result",
     "results",
 ]
@@ -123,6 +126,114 @@ class KVMetadata:
             f"mod_revision={kv.mod_revision}, version={kv.version}, lease_id={kv.lease}, "
             f"response_header.revision={self._header.revision})"
         )
+
+
+class KV(KVMetadata):
+    """One key as read from etcd: its value and metadata in one lazy, read-only view.
+
+    What [get_kv][etcd3.Etcd3Client.get_kv] returns (or ``None``), and what a
+    [RangeResult][etcd3.RangeResult] holds: a [KVMetadata][etcd3.KVMetadata] with the
+    value (``key``, ``value``, ``create_revision``, ``mod_revision``, ``version``,
+    ``lease_id``, ``response_header``); ``raw`` is etcd's ``mvccpb.KeyValue`` message.
+    """
+
+    __slots__ = ()
+    _kv: KeyValue
+
+    @property
+    def value(self) -> bytes:
+        """The value (``b""`` when read with ``keys_only``)."""
+        return self._kv.value
+
+    @property
+    def raw(self) -> KeyValue:
+        """etcd's key-value message this view reads from."""
+        return self._kv
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, KV):
+            return NotImplemented
+        return super().__eq__(other) and self._kv.value == other._kv.value
+
+    def __hash__(self) -> int:
+        return super().__hash__()
+
+    def __repr__(self) -> str:
+        kv = self._kv
+        return (
+            f"KV(key={kv.key!r}, value={kv.value!r}, mod_revision={kv.mod_revision}, "
+            f"version={kv.version}, lease_id={kv.lease})"
+        )
+
+
+class RangeResult(Sequence[KV]):
+    """The keys of one range read, in the order etcd returned them: a lazy, read-only sequence.
+
+    What [get_kvs][etcd3.Etcd3Client.get_kvs] returns: every key arrived with the one response,
+    so iterating it (also in the asyncio client, after its one ``await``) sends nothing. Each
+    [KV][etcd3.KV] is made when read.
+
+    Args:
+        response: The ``RangeResponse`` it reads from (``raw``).
+    """
+
+    __slots__ = ("_response",)
+
+    def __init__(self, response: RangeResponse) -> None:
+        self._response = response
+
+    @property
+    def raw(self) -> RangeResponse:
+        """etcd's response."""
+        return self._response
+
+    @property
+    def header(self) -> ResponseHeader:
+        """The response header: ``header.revision`` is the store revision read at."""
+        return self._response.header
+
+    @property
+    def total(self) -> int:
+        """How many keys the range holds (etcd's ``count``), whatever ``limit`` returned."""
+        return self._response.count
+
+    @property
+    def more(self) -> bool:
+        """Whether ``limit`` left keys of the range out."""
+        return self._response.more
+
+    def __len__(self) -> int:
+        return len(self._response.kvs)
+
+    @overload
+    def __getitem__(self, index: int) -> KV: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[KV]: ...
+
+    def __getitem__(self, index: int | slice) -> KV | list[KV]:
+        header = self._response.header
+        if isinstance(index, slice):
+            return [KV(kv, header) for kv in self._response.kvs[index]]
+        return KV(self._response.kvs[index], header)
+
+    def __iter__(self) -> Iterator[KV]:
+        header = self._response.header
+        for kv in self._response.kvs:
+            yield KV(kv, header)
+
+    def __repr__(self) -> str:
+        response = self._response
+        return (
+            f"RangeResult({len(response.kvs)} keys of {response.count}, "
+            f"revision={response.header.revision}, more={response.more})"
+        )
+
+
+def first_kv(response: RangeResponse) -> KV | None:
+    """The first key of a range response as a [KV][etcd3.KV], ``None`` if there is none."""
+    kvs = response.kvs
+    return KV(kvs[0], response.header) if kvs else None
 
 
 KVResult: TypeAlias = tuple[bytes, KVMetadata]

@@ -202,6 +202,11 @@ MTLS_HINT = (
     "(the server refuses a TLS client without one by closing the connection)"
 )
 
+PLAINTEXT_SERVER_HINT = (
+    "the server did not speak TLS: it serves plaintext on this port; connect without ca_cert "
+    "(or with an http:// endpoint)"
+)
+
 
 def _rebuild(cls: type[EtcdError], args: tuple[object, ...], state: dict[str, object]) -> EtcdError:
     err = cls.__new__(cls)
@@ -977,8 +982,9 @@ FALLBACK_BY_CODE: Mapping[grpc.StatusCode, type[EtcdError]] = {
 """The class of an error whose (code, message) is not in :data:`ETCD_ERROR_TABLE`."""
 
 
-def _status_of(exc: grpc.RpcError) -> tuple[grpc.StatusCode, str]:
-    # Not every RpcError is a Call (grpc raises bare RpcErrors in a few corners).
+def rpc_status(exc: grpc.RpcError) -> tuple[grpc.StatusCode, str]:
+    """The gRPC code and details of a failed call (``UNKNOWN`` and the error's text for the
+    bare ``RpcError`` grpc raises in a few corners, which is not a ``Call``)."""
     code_fn = getattr(exc, "code", None)
     details_fn = getattr(exc, "details", None)
     code = code_fn() if callable(code_fn) else None
@@ -1013,7 +1019,7 @@ def map_rpc_error(
     Returns:
         The mapped error (not raised).
     """
-    code, details = _status_of(exc)
+    code, details = rpc_status(exc)
     err = error_from_status(
         code,
         details,
@@ -1037,6 +1043,7 @@ def error_from_status(
     method: str | None = None,
     secure_without_client_cert: bool = False,
     retry_safe: bool = False,
+    hint: str | None = None,
 ) -> EtcdError:
     """Build the :class:`EtcdError` for a call's final status (see :func:`map_rpc_error`).
 
@@ -1046,6 +1053,8 @@ def error_from_status(
         method: The gRPC method path, for messages and ``err.method``.
         secure_without_client_cert: As for :func:`map_rpc_error`.
         retry_safe: As for :func:`map_rpc_error`.
+        hint: The likely cause of a connection failure (``UNAVAILABLE``), added to its message
+            in place of the mTLS hint (e.g. :data:`PLAINTEXT_SERVER_HINT`).
 
     Returns:
         The mapped error (not raised), without a ``__cause__``.
@@ -1054,8 +1063,8 @@ def error_from_status(
     message = details or code.name
     if cls is None:
         cls = FALLBACK_BY_CODE.get(code, UnknownError)
-        if code is _Code.UNAVAILABLE and secure_without_client_cert:
-            message = f"{message} ({MTLS_HINT})"
+        if code is _Code.UNAVAILABLE and (hint is not None or secure_without_client_cert):
+            message = f"{message} ({hint or MTLS_HINT})"
         elif code is _Code.UNIMPLEMENTED:
             message = _unimplemented_message(method, message)
         elif code is _Code.RESOURCE_EXHAUSTED and details.startswith(_GRPC_REQUEST_TOO_LARGE):

@@ -6,6 +6,8 @@ works on tokens, so comments and docstrings survive:
 - ``async def`` / ``async for`` / ``async with`` lose ``async``; ``await`` disappears;
 - names are renamed by :data:`RENAMES`, then by rule: a name ending in ``_async`` loses the
   suffix (``_kv_async`` -> ``_kv``) and ``AsyncFoo`` becomes ``Foo``;
+- in code, ``Awaitable[X]`` becomes ``X`` (what a sync function returns where an asyncio one
+  returns something to await, e.g. ``Callable[[], Awaitable[None]]`` -> ``Callable[[], None]``);
 - ``if ASYNC:`` ... ``else:`` ... keeps only the ``else`` body (dedented); an ``if ASYNC:``
   without ``else`` is dropped. ``ASYNC`` is ``True`` in ``etcd3._acompat``, so the async
   source runs and type-checks its own branch.
@@ -106,6 +108,15 @@ def transform(source: str) -> str:
     edits: list[tuple[int, int, int, str]] = []
     for index, tok in enumerate(tokens):
         following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if tok.string == "Awaitable" and following is not None and following.string == "[":
+            closing = _closing_bracket(tokens, index + 1)
+            # Over several lines, parentheses keep the lines joined: ``(X)`` is ``X``.
+            multiline = closing.start[0] != tok.start[0]
+            edits.append((tok.start[0], tok.start[1], following.end[1], "(" if multiline else ""))
+            edits.append(
+                (closing.start[0], closing.start[1], closing.end[1], ")" if multiline else "")
+            )
+            continue
         if tok.type == tokenize.NAME and tok.string in ("await", "async"):
             drop = tok.string == "await" or (
                 following is not None and following.string in ("def", "for", "with")
@@ -125,6 +136,19 @@ def transform(source: str) -> str:
         line = lines[row - 1]
         lines[row - 1] = line[:col_start] + replacement + line[col_end:]
     return "".join(lines)
+
+
+def _closing_bracket(tokens: list[tokenize.TokenInfo], opening: int) -> tokenize.TokenInfo:
+    """The token that closes the bracket at ``tokens[opening]``."""
+    depth = 0
+    for tok in tokens[opening:]:
+        if tok.type == tokenize.OP and tok.string in "([{":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string in ")]}":
+            depth -= 1
+            if depth == 0:
+                return tok
+    raise ValueError(f"unclosed bracket at line {tokens[opening].start[0]}")
 
 
 def _rename_multiline_string(lines: list[str], tok: tokenize.TokenInfo) -> None:

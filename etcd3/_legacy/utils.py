@@ -7,7 +7,7 @@ from typing import Protocol, TypeVar
 
 import grpc
 
-from etcd3._connection import StrPath, TLSConfig
+from etcd3._connection_settings import StrPath, TLSConfig
 from etcd3._validate import KeyLike, SupportsLeaseId, lease_id, to_bytes
 
 __all__ = [

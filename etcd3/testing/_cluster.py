@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from etcd3.testing._deployment import Deployment
 from etcd3.testing._member import EtcdMember
@@ -18,9 +19,14 @@ class EtcdCluster(Deployment):
     Members start one after another (each once the previous one listens on its peer port), then
     the cluster is waited on until every member is healthy::
 
+        import etcd3
+        from etcd3.testing import EtcdCluster
+
         with EtcdCluster(3) as cluster:
-            client = etcd3.Client(cluster.endpoints)
-            cluster.kill(cluster.leader())
+            with etcd3.client(endpoints=cluster.endpoints, timeout=10) as client:
+                cluster.kill(cluster.leader())
+                cluster.leader()  # waits until the survivors have elected a new leader
+                client.put("/still", "writable")  # on a surviving member
 
     Args:
         size: Number of members.
@@ -28,8 +34,14 @@ class EtcdCluster(Deployment):
         auth: Enable authentication with user ``root`` and a random :attr:`password`.
         auth_token_ttl: Seconds before an idle simple auth token expires.
         binary: etcd executable; see :func:`find_etcd_binary` for the default.
+        version: etcd server version to run instead (one of :data:`ETCD_VERSIONS`, fetched on
+            first use); give ``binary`` or ``version``, not both.
         extra_args: More etcd flags for every member, appended last.
         start_timeout: Seconds to wait for the cluster to become healthy.
+        fault_proxy: Put a client proxy and a peer proxy in front of every member
+            (:attr:`network`): members reach each other, and clients reach members, only through
+            them, so :meth:`partition`, :meth:`isolate` and the proxies' own controls cut,
+            slow and break real traffic. :attr:`endpoints` are then the proxies'.
     """
 
     def __init__(
@@ -40,8 +52,10 @@ class EtcdCluster(Deployment):
         auth: bool = False,
         auth_token_ttl: int | None = None,
         binary: str | os.PathLike[str] | None = None,
+        version: str | None = None,
         extra_args: Sequence[str] = (),
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> None:
         super().__init__(
             size=size,
@@ -50,9 +64,11 @@ class EtcdCluster(Deployment):
             auth=auth,
             auth_token_ttl=auth_token_ttl,
             binary=binary,
+            version=version,
             data_dir=None,
             extra_args=extra_args,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
 
     def __repr__(self) -> str:
@@ -125,3 +141,108 @@ class EtcdCluster(Deployment):
         target = self.member(member)
         target.resume()
         return target
+
+    # -- membership --------------------------------------------------------------------------
+
+    def remove(self, member: EtcdMember | int, timeout: float = 30.0) -> EtcdMember:
+        """Remove a member from the cluster (etcd's ``MemberRemove``), stop it, delete its data.
+
+        The member stays in :attr:`members`, stopped, for :meth:`rejoin`. etcd refuses
+        membership changes for a while after a disturbance (its members must have been connected
+        to the leader for 5 s; an election must be over): this retries until ``timeout``.
+
+        Raises:
+            RuntimeError: etcd still refused after ``timeout`` seconds; the message has its
+                answer.
+        """
+        target = self.member(member)
+        member_id = target.member_id
+        self._reconfigure(
+            target, timeout, ("member", "remove", f"{member_id:x}"), done_if="member not found"
+        )
+        target.prepare_rejoin()
+        return target
+
+    def rejoin(self, member: EtcdMember | int, timeout: float = 30.0) -> EtcdMember:
+        """Add a :meth:`remove`-d member back (``MemberAdd`` with its peer URL) and start it on an
+        empty data directory, as a new member with a new id; wait until it is healthy.
+
+        Raises:
+            RuntimeError: etcd still refused the addition after ``timeout`` seconds.
+            EtcdStartError: The member did not start or did not become healthy.
+        """
+        target = self.member(member)
+        deadline = time.monotonic() + timeout
+        self._reconfigure(
+            target,
+            timeout,
+            ("member", "add", target.name, f"--peer-urls={target.peer_url}"),
+            done_if="Peer URLs already exists",
+        )
+        target.spawn()
+        target.wait_healthy(max(0.1, deadline - time.monotonic()))
+        return target
+
+    def _reconfigure(
+        self, target: EtcdMember, timeout: float, command: tuple[str, ...], *, done_if: str
+    ) -> None:
+        """Run an etcdctl membership command through the members other than ``target`` until
+        it succeeds. A retry that fails with ``done_if`` finds the change made by an earlier
+        attempt whose answer was lost."""
+        deadline = time.monotonic() + timeout
+        attempted = False
+        while True:
+            others = [
+                m.client_url for m in self._started_members if m is not target and m.is_running
+            ]
+            try:
+                self.etcdctl(*command, endpoints=others)
+                return
+            except subprocess.CalledProcessError as exc:
+                answer = (exc.stderr or exc.stdout or "").strip()
+                if attempted and done_if in answer:
+                    return
+                if time.monotonic() >= deadline:
+                    raise RuntimeError(
+                        f"etcd refused `{' '.join(command)}` for {timeout} s: {answer}"
+                    ) from exc
+            attempted = True
+            time.sleep(0.2)
+
+    # -- network faults (clusters started with fault_proxy=True) ----------------------------
+
+    def partition(self, *groups: Iterable[EtcdMember | int]) -> None:
+        """Cut the peer links between groups of members, e.g. ``partition([m0], [m1, m2])``.
+
+        Every member must be in one group. Links are cut as a blackhole (bytes held, nothing
+        reset); clients still reach every member. :meth:`heal` restores the network.
+
+        Raises:
+            RuntimeError: The cluster was not started with ``fault_proxy=True``.
+            ValueError: A member in two groups or in none.
+        """
+        self.network.partition(*([self.member(m).name for m in group] for group in groups))
+
+    def isolate(
+        self, member: EtcdMember | int, *, clients: bool = True, peers: bool = True
+    ) -> EtcdMember:
+        """Cut a member off from its clients, from its peers, or from both (blackholes).
+
+        ``peers=False`` leaves the cluster whole while clients of the member hear nothing;
+        ``clients=False`` makes the member a minority that its clients still reach.
+
+        Raises:
+            RuntimeError: The cluster was not started with ``fault_proxy=True``.
+        """
+        target = self.member(member)
+        self.network.isolate(target.name, clients=clients, peers=peers)
+        return target
+
+    def heal(self) -> None:
+        """Remove every network fault: partitions, isolation, and each proxy's latency,
+        bandwidth limit, blackholes, resets and refusals.
+
+        Raises:
+            RuntimeError: The cluster was not started with ``fault_proxy=True``.
+        """
+        self.network.heal()

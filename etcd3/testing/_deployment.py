@@ -18,6 +18,7 @@ from typing_extensions import Self
 
 from etcd3.testing._binary import etcd_version, find_etcd_binary, find_etcdctl_binary
 from etcd3.testing._member import (
+    EtcdHealthTimeout,
     EtcdMember,
     EtcdStartError,
     MemberPorts,
@@ -25,6 +26,7 @@ from etcd3.testing._member import (
     child_env,
     free_ports,
 )
+from etcd3.testing._network import FaultNetwork
 from etcd3.testing._pki import TLSFiles, make_pki
 
 __all__ = ["Deployment"]
@@ -33,13 +35,27 @@ _START_ATTEMPTS = 5
 ROOT_USER = "root"
 
 
-def _release(members: list[EtcdMember], paths: list[Path]) -> None:
+def _release(members: list[EtcdMember], paths: list[Path], networks: list[FaultNetwork]) -> None:
     for member in members:
         member.kill()
     members.clear()
+    for network in networks:
+        network.close()
+    networks.clear()
     for path in paths:
         shutil.rmtree(path, ignore_errors=True)
     paths.clear()
+
+
+def _advertised(chunk: list[int]) -> MemberPorts:
+    """The ports others reach a member at: ``chunk`` is its own client, peer and metrics ports,
+    then its client proxy's and (in a cluster) its peer proxy's."""
+    client, peer, metrics, *proxies = chunk
+    if proxies:
+        client = proxies[0]
+    if len(proxies) > 1:
+        peer = proxies[1]
+    return MemberPorts(client, peer, metrics)
 
 
 class Deployment:
@@ -59,15 +75,17 @@ class Deployment:
         auth: bool,
         auth_token_ttl: int | None,
         binary: str | os.PathLike[str] | None,
+        version: str | None,
         data_dir: Path | None,
         extra_args: Sequence[str],
         start_timeout: float,
+        fault_proxy: bool = False,
     ) -> None:
         if size < 1:
             raise ValueError(f"an etcd deployment needs at least one member, not {size}")
         if len(names) != size or len(set(names)) != size:
             raise ValueError("every member needs a distinct name")
-        self.binary: Path = find_etcd_binary(binary)
+        self.binary: Path = find_etcd_binary(binary, version=version)
         """The etcd executable in use."""
         self.etcdctl_binary: Path = find_etcdctl_binary(self.binary)
         """The etcdctl executable matching :attr:`binary`."""
@@ -86,12 +104,17 @@ class Deployment:
         self._explicit_data_dir = data_dir
         self._extra_args = tuple(extra_args)
         self._start_timeout = start_timeout
+        self._fault_proxy = fault_proxy
         self._workdir: Path | None = None
         # Mutated in place, never rebound: the finalizer below holds this very list.
         self._members: list[EtcdMember] = []
         self._lock = threading.Lock()
-        self._finalizer: weakref.finalize[[list[EtcdMember], list[Path]], Deployment] | None = None
+        self._finalizer: (
+            weakref.finalize[[list[EtcdMember], list[Path], list[FaultNetwork]], Deployment] | None
+        ) = None
         self._cleanup_paths: list[Path] = []
+        # At most one; a list so that the finalizer can close it without holding self.
+        self._networks: list[FaultNetwork] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -120,7 +143,9 @@ class Deployment:
         self._cleanup_paths[:] = [self._workdir]
         # Runs on stop(), on garbage collection, or at interpreter exit (an interrupted run),
         # whichever comes first, so neither processes nor temp dirs outlive us.
-        self._finalizer = weakref.finalize(self, _release, self._members, self._cleanup_paths)
+        self._finalizer = weakref.finalize(
+            self, _release, self._members, self._cleanup_paths, self._networks
+        )
         if self._want_tls:
             self.tls = make_pki(self._workdir / "pki")
         for attempt in range(1, _START_ATTEMPTS + 1):
@@ -130,6 +155,7 @@ class Deployment:
                 break
             except PortConflict:
                 self._kill_members()
+                self._close_network()
                 self._wipe_member_data()
                 if attempt == _START_ATTEMPTS:
                     raise
@@ -138,15 +164,19 @@ class Deployment:
 
     def _plan_members(self) -> list[EtcdMember]:
         assert self._workdir is not None
-        numbers = free_ports(3 * self._size)
-        ports = [MemberPorts(*numbers[i : i + 3]) for i in range(0, len(numbers), 3)]
+        # A client proxy per member, and a peer proxy per member of a cluster.
+        per_member = 3 + (min(self._size, 2) if self._fault_proxy else 0)
+        numbers = free_ports(per_member * self._size)
+        chunks = [numbers[i : i + per_member] for i in range(0, len(numbers), per_member)]
+        listen = [MemberPorts(*chunk[:3]) for chunk in chunks]
+        ports = [_advertised(chunk) for chunk in chunks]
         initial_cluster = ",".join(
             f"{name}=http://127.0.0.1:{mp.peer}"
             for name, mp in zip(self._names, ports, strict=True)
         )
         token = f"etcd3-test-{secrets.token_hex(8)}"
         members = []
-        for name, member_ports in zip(self._names, ports, strict=True):
+        for name, member_ports, listen_ports in zip(self._names, ports, listen, strict=True):
             data_dir = self._explicit_data_dir or self._workdir / name
             members.append(
                 EtcdMember(
@@ -160,11 +190,36 @@ class Deployment:
                     tls=self.tls,
                     auth_token_ttl=self._auth_token_ttl,
                     extra_args=self._extra_args,
+                    listen_ports=listen_ports,
                 )
             )
         return members
 
+    def _start_network(self) -> None:
+        network = FaultNetwork(self._member_pids)
+        self._networks.append(network)
+        try:
+            for member in self._members:
+                network.add_member(
+                    member.name,
+                    client_port=member.ports.client,
+                    client_target=member.listen_ports.client,
+                    peer_port=member.ports.peer if self._size > 1 else None,
+                    peer_target=member.listen_ports.peer,
+                )
+        except OSError as exc:
+            raise PortConflict(f"a fault proxy could not listen: {exc}") from exc
+
+    def _member_pids(self) -> dict[int, str]:
+        return {m.pid: m.name for m in list(self._members) if m.pid is not None}
+
+    def _close_network(self) -> None:
+        while self._networks:
+            self._networks.pop().close()
+
     def _launch_members(self) -> None:
+        if self._fault_proxy:
+            self._start_network()
         # Staggered start: a member launched while its peers are not yet listening waits a
         # fixed 1 s per probe round; one after another, a 3-member cluster forms in ~0.15 s.
         for member in self._members:
@@ -226,6 +281,19 @@ class Deployment:
         return [member.client_url for member in self._started_members]
 
     @property
+    def network(self) -> FaultNetwork:
+        """The fault proxies in front of every member (see :class:`FaultNetwork`).
+
+        Raises:
+            RuntimeError: The deployment is not started, or not with ``fault_proxy=True``.
+        """
+        if not self._networks:
+            raise RuntimeError(
+                "no fault proxies: the deployment is not started, or not with fault_proxy=True"
+            )
+        return self._networks[0]
+
+    @property
     def workdir(self) -> Path | None:
         """Temporary directory holding the PKI and member data, removed by :meth:`stop`."""
         return self._workdir
@@ -243,13 +311,38 @@ class Deployment:
             if member.is_running and not member.is_paused:
                 member.wait_healthy(max(0.1, deadline - time.monotonic()))
 
+    def wait_cluster_version(self, timeout: float = 10.0) -> None:
+        """Wait until every running, unpaused member applies the cluster version of its binary
+        (e.g. ``"3.5"``), not the ``"3.0"`` a new multi-member cluster may run at for its first
+        seconds. Cluster-version-gated features, such as the Downgrade RPC, need this.
+
+        Raises:
+            EtcdHealthTimeout: A member did not reach it in time.
+        """
+        wanted = ".".join(self.version.split(".")[:2])
+        deadline = time.monotonic() + timeout
+        for member in self._started_members:
+            while member.is_running and not member.is_paused:
+                seen = member.cluster_version()
+                if seen == wanted:
+                    break
+                if time.monotonic() >= deadline:
+                    raise EtcdHealthTimeout(
+                        f"etcd member {member.name!r} runs at cluster version {seen}, not "
+                        f"{wanted}, after {timeout} s"
+                    )
+                time.sleep(0.05)
+
     # -- etcdctl -----------------------------------------------------------------------------
 
-    def etcdctl_command(self, *, credentials: bool = True) -> list[str]:
+    def etcdctl_command(
+        self, *, credentials: bool = True, endpoints: Sequence[str] | None = None
+    ) -> list[str]:
         """Build the etcdctl argv prefix that reaches this deployment.
 
         Args:
             credentials: Add ``--user root:PASSWORD`` when auth is enabled.
+            endpoints: Client URLs to use instead of every member's.
 
         Returns:
             etcdctl with endpoints, TLS files and credentials; append a command such as
@@ -257,7 +350,7 @@ class Deployment:
         """
         argv = [
             os.fspath(self.etcdctl_binary),
-            f"--endpoints={','.join(self.client_urls)}",
+            f"--endpoints={','.join(self.client_urls if endpoints is None else endpoints)}",
             "--dial-timeout=2s",
             "--command-timeout=5s",
         ]
@@ -277,6 +370,7 @@ class Deployment:
         credentials: bool = True,
         check: bool = True,
         timeout: float = 30.0,
+        endpoints: Sequence[str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run etcdctl against this deployment and capture its output.
 
@@ -285,6 +379,7 @@ class Deployment:
             credentials: Pass root's credentials when auth is enabled.
             check: Raise :class:`subprocess.CalledProcessError` on a non-zero exit.
             timeout: Seconds before the command is killed.
+            endpoints: Client URLs to use instead of every member's.
 
         Returns:
             The finished process with text ``stdout`` and ``stderr``.
@@ -292,7 +387,7 @@ class Deployment:
         env = child_env(keep=())
         env["ETCDCTL_API"] = "3"
         return subprocess.run(
-            [*self.etcdctl_command(credentials=credentials), *args],
+            [*self.etcdctl_command(credentials=credentials, endpoints=endpoints), *args],
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -19,11 +19,25 @@ class EtcdFactory:
 
     Args:
         binary: Default etcd executable for everything this factory starts.
+        version: Default etcd server version instead (see :func:`find_etcd_binary`); a call
+            that names its own ``binary`` or ``version`` overrides both defaults.
     """
 
-    def __init__(self, binary: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, binary: str | os.PathLike[str] | None = None, *, version: str | None = None
+    ) -> None:
+        if binary is not None and version is not None:
+            raise ValueError("pass an etcd binary or a server version, not both")
         self._binary = binary
+        self._version = version
         self._started: list[Deployment] = []
+
+    def _choice(
+        self, binary: str | os.PathLike[str] | None, version: str | None
+    ) -> tuple[str | os.PathLike[str] | None, str | None]:
+        if binary is None and version is None:
+            return self._binary, self._version
+        return binary, version
 
     def __call__(
         self,
@@ -32,21 +46,26 @@ class EtcdFactory:
         auth: bool = False,
         auth_token_ttl: int | None = None,
         binary: str | os.PathLike[str] | None = None,
+        version: str | None = None,
         data_dir: Path | None = None,
         extra_args: Sequence[str] = (),
         name: str = "etcd3-test",
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> EtcdServer:
         """Start and return an :class:`EtcdServer`; the arguments are the same."""
+        binary, version = self._choice(binary, version)
         server = EtcdServer(
             tls=tls,
             auth=auth,
             auth_token_ttl=auth_token_ttl,
-            binary=binary if binary is not None else self._binary,
+            binary=binary,
+            version=version,
             data_dir=data_dir,
             extra_args=extra_args,
             name=name,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self._started.append(server)
         return server.start()
@@ -59,18 +78,23 @@ class EtcdFactory:
         auth: bool = False,
         auth_token_ttl: int | None = None,
         binary: str | os.PathLike[str] | None = None,
+        version: str | None = None,
         extra_args: Sequence[str] = (),
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> EtcdCluster:
         """Start and return an :class:`EtcdCluster`; the arguments are the same."""
+        binary, version = self._choice(binary, version)
         cluster = EtcdCluster(
             size,
             tls=tls,
             auth=auth,
             auth_token_ttl=auth_token_ttl,
-            binary=binary if binary is not None else self._binary,
+            binary=binary,
+            version=version,
             extra_args=extra_args,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self._started.append(cluster)
         return cluster.start()

@@ -13,12 +13,14 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +73,11 @@ def http_get(url: str, timeout: float) -> bytes | None:
         with _OPENER.open(url, timeout=timeout) as response:
             body: bytes = response.read()
             return body
+    except urllib.error.HTTPError as error:
+        # A non-200 answer (503 while the member is not ready): the error holds the open
+        # response, which Python 3.14 reports as a ResourceWarning if it is left to the GC.
+        error.close()
+        return None
     except (OSError, http.client.HTTPException, ValueError):
         # URLError, HTTPError, timeouts, resets: all mean "not answering properly right now".
         return None
@@ -147,7 +154,9 @@ class EtcdMember:
     Attributes:
         name: The member name (``--name``).
         host: Always ``"127.0.0.1"``.
-        ports: Client, peer and metrics ports.
+        ports: Client, peer and metrics ports, as clients and peers reach the member (the fault
+            proxies' ports when the deployment has them).
+        listen_ports: The ports the process itself listens on (``ports`` without proxies).
         data_dir: The member's data directory; the log file ``etcd.log`` lives there too.
         tls: The PKI used on the client port, or ``None`` for plain HTTP.
     """
@@ -167,9 +176,11 @@ class EtcdMember:
         tls: TLSFiles | None,
         auth_token_ttl: int | None,
         extra_args: Sequence[str],
+        listen_ports: MemberPorts | None = None,
     ) -> None:
         self.name = name
         self.ports = ports
+        self.listen_ports: MemberPorts = listen_ports or ports
         self.data_dir = data_dir
         self.tls = tls
         self._binary = binary
@@ -199,9 +210,9 @@ class EtcdMember:
             os.fspath(binary),
             f"--name={self.name}",
             f"--data-dir={self.data_dir}",
-            f"--listen-client-urls={self.client_url}",
+            f"--listen-client-urls={self._listen_client_url}",
             f"--advertise-client-urls={self.client_url}",
-            f"--listen-peer-urls={self.peer_url}",
+            f"--listen-peer-urls={self._listen_peer_url}",
             f"--initial-advertise-peer-urls={self.peer_url}",
             # A separate plain port keeps /health and /metrics reachable with TLS + client certs.
             f"--listen-metrics-urls={self.metrics_url}",
@@ -212,6 +223,9 @@ class EtcdMember:
         ]
         if version_tuple(version) >= (3, 5):
             argv.append("--unsafe-no-fsync")  # 3.4 rejects the flag
+        else:
+            # 3.4 logs through capnslog by default, which ignores --log-level.
+            argv.append("--logger=zap")
         if self.tls is not None:
             argv += [
                 f"--cert-file={self.tls.server_cert}",
@@ -255,6 +269,15 @@ class EtcdMember:
     def metrics_url(self) -> str:
         """Plain ``http://`` URL serving ``/health`` and ``/metrics`` even when TLS is on."""
         return f"http://{self.host}:{self.ports.metrics}"
+
+    @property
+    def _listen_client_url(self) -> str:
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.listen_ports.client}"
+
+    @property
+    def _listen_peer_url(self) -> str:
+        return f"http://{self.host}:{self.listen_ports.peer}"
 
     @property
     def log_path(self) -> Path:
@@ -346,7 +369,8 @@ class EtcdMember:
         deadline = time.monotonic() + timeout
         while True:
             self._check_alive()
-            if http_get(f"{self.peer_url}/members", timeout=0.5) is not None:
+            # Straight to the process: a fault proxy may be holding the advertised URL's bytes.
+            if http_get(f"{self._listen_peer_url}/members", timeout=0.5) is not None:
                 return
             if time.monotonic() >= deadline:
                 raise EtcdHealthTimeout(
@@ -413,6 +437,18 @@ class EtcdMember:
         else:
             self.wait_listening(timeout)
 
+    def prepare_rejoin(self) -> None:
+        """Kill the process and delete its data (the log is kept), so that the next start joins
+        the running cluster as the new member that etcd's ``MemberAdd`` announced, instead of
+        forming a cluster of its own."""
+        self.kill()
+        shutil.rmtree(self.data_dir / "member", ignore_errors=True)
+        self._argv = [
+            "--initial-cluster-state=existing" if arg == "--initial-cluster-state=new" else arg
+            for arg in self._argv
+        ]
+        self._member_id = None
+
     def pause(self) -> None:
         """Freeze the process with SIGSTOP: it keeps its sockets but answers nothing.
 
@@ -474,6 +510,22 @@ class EtcdMember:
         match = re.search(rb"^etcd_server_is_leader\s+(\S+)\s*$", body, re.MULTILINE)
         return match is not None and float(match.group(1)) == 1.0
 
+    def cluster_version(self, timeout: float = 1.0) -> str | None:
+        """Return the cluster version this member applies, e.g. ``"3.5"``.
+
+        The leader decides it from every member's server version once all of them have
+        published theirs; until then a new cluster runs at ``"3.0"`` for up to ~4 s (etcd
+        checks again on a fixed interval). Read from the ``etcd_cluster_version`` metric.
+
+        Returns:
+            The version, or ``None`` when the member does not answer or has none yet.
+        """
+        body = http_get(f"{self.metrics_url}/metrics", timeout=timeout)
+        if body is None:
+            return None
+        match = re.search(rb'^etcd_cluster_version\{cluster_version="([^"]+)"\} 1', body, re.M)
+        return match.group(1).decode() if match is not None else None
+
     @property
     def member_id(self) -> int:
         """The raft member id (as etcd's ``MemberList`` and response headers report it).
@@ -494,7 +546,7 @@ class EtcdMember:
             match = re.search(rb'^etcd_server_id\{server_id="([0-9a-fA-F]+)"\}', body, re.MULTILINE)
             if match is not None:
                 return int(match.group(1), 16)
-        members_body = http_get(f"{self.peer_url}/members", timeout=2.0)
+        members_body = http_get(f"{self._listen_peer_url}/members", timeout=2.0)
         if members_body is not None:
             for entry in json.loads(members_body):
                 if entry.get("name") == self.name or self.peer_url in entry.get("peerURLs", ()):

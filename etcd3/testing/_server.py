@@ -17,8 +17,11 @@ class EtcdServer(Deployment):
 
     Use it as a context manager, or call :meth:`start` and :meth:`stop`::
 
-        with EtcdServer() as server:
-            client = etcd3.Client(server.endpoint)
+        import etcd3
+        from etcd3.testing import EtcdServer
+
+        with EtcdServer() as server, etcd3.client(server.endpoint, timeout=5) as client:
+            client.put("/greeting", "hello")
 
     Args:
         tls: Serve clients over HTTPS with a freshly generated PKI (:attr:`tls`) and require a
@@ -26,10 +29,14 @@ class EtcdServer(Deployment):
         auth: Enable authentication with user ``root`` and a random :attr:`password`.
         auth_token_ttl: Seconds before an idle simple auth token expires (``--auth-token-ttl``).
         binary: etcd executable; see :func:`find_etcd_binary` for the default.
+        version: etcd server version to run instead (one of :data:`ETCD_VERSIONS`, fetched on
+            first use); give ``binary`` or ``version``, not both.
         data_dir: Data directory to use and keep; by default a temporary one removed on stop.
         extra_args: More etcd flags, appended last.
         name: The member name (``--name``).
         start_timeout: Seconds to wait for the server to become healthy.
+        fault_proxy: Put a :class:`FaultProxy` in front of the client port (:attr:`network`);
+            :attr:`endpoint` is then the proxy's.
     """
 
     def __init__(
@@ -39,10 +46,12 @@ class EtcdServer(Deployment):
         auth: bool = False,
         auth_token_ttl: int | None = None,
         binary: str | os.PathLike[str] | None = None,
+        version: str | None = None,
         data_dir: Path | None = None,
         extra_args: Sequence[str] = (),
         name: str = "etcd3-test",
         start_timeout: float = 30.0,
+        fault_proxy: bool = False,
     ) -> None:
         super().__init__(
             size=1,
@@ -51,9 +60,11 @@ class EtcdServer(Deployment):
             auth=auth,
             auth_token_ttl=auth_token_ttl,
             binary=binary,
+            version=version,
             data_dir=data_dir,
             extra_args=extra_args,
             start_timeout=start_timeout,
+            fault_proxy=fault_proxy,
         )
         self.name = name
 

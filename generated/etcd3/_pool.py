@@ -43,13 +43,12 @@ _POOL.AddSerializedFile(
 # etcd/api/versionpb/version.proto
 _POOL.AddSerializedFile(
     b"\n etcd/api/versionpb/version.proto\x12\tversionpb\x1a google/protobuf/d"
-    b"escriptor.proto:N\n\x10etcd_version_msg\x12\x1f.google.protobuf.MessageOpt"
-    b"ions\x18\xd0\x86\x03 \x01(\tR\x0eetcdVersionMsg\x88\x01\x01:P\n\x12etcd_version_field\x12\x1d.google.p"
-    b"rotobuf.FieldOptions\x18\xd1\x86\x03 \x01(\tR\x10etcdVersionField\x88\x01\x01:M\n\x11etcd_versio"
-    b"n_enum\x12\x1c.google.protobuf.EnumOptions\x18\xd2\x86\x03 \x01(\tR\x0fetcdVersionEnum\x88\x01\x01"
-    b":]\n\x17etcd_version_enum_value\x12!.google.protobuf.EnumValueOptions\x18\xd3"
-    b'\x86\x03 \x01(\tR\x14etcdVersionEnumValue\x88\x01\x01B"Z go.etcd.io/etcd/api/v3/versio'
-    b"npbb\x06proto3"
+    b"escriptor.proto:K\n\x10etcd_version_msg\x12\x1f.google.protobuf.MessageOpt"
+    b"ions\x18\xd0\x86\x03 \x01(\tR\x0eetcdVersionMsg:M\n\x12etcd_version_field\x12\x1d.google.prot"
+    b"obuf.FieldOptions\x18\xd1\x86\x03 \x01(\tR\x10etcdVersionField:J\n\x11etcd_version_enum"
+    b"\x12\x1c.google.protobuf.EnumOptions\x18\xd2\x86\x03 \x01(\tR\x0fetcdVersionEnum:Z\n\x17etcd_"
+    b"version_enum_value\x12!.google.protobuf.EnumValueOptions\x18\xd3\x86\x03 \x01(\tR\x14e"
+    b'tcdVersionEnumValueB"Z go.etcd.io/etcd/api/v3/versionpbb\x06proto3'
 )
 # etcd/api/membershippb/membership.proto
 _POOL.AddSerializedFile(
@@ -328,7 +327,12 @@ _POOL.AddSerializedFile(
     b"o/etcd/server/v3/etcdserver/api/v3election/v3electionpbb\x06proto3"
 )
 
+if hasattr(message_factory, "GetMessageClass"):
+    _get_message_class = message_factory.GetMessageClass
+else:  # protobuf 4.21 has no GetMessageClass: one factory over our pool builds each class once
+    _get_message_class = message_factory.MessageFactory(_POOL).GetPrototype  # type: ignore[attr-defined]
+
 
 def message_class(full_name: str) -> type[message.Message]:
     """The message class of ``full_name`` (e.g. ``"etcdserverpb.RangeRequest"``) in our pool."""
-    return message_factory.GetMessageClass(_POOL.FindMessageTypeByName(full_name))
+    return _get_message_class(_POOL.FindMessageTypeByName(full_name))

@@ -63,18 +63,18 @@ def _etcd_fds() -> bytes | None:
 
 
 def etcd_fds() -> bytes:
-    """etcd's pinned protos compiled as the generator sees them (skips if not fetched)."""
+    """etcd's pinned protos compiled as the generator sees them (fails if not fetched)."""
     data = _etcd_fds()
     if data is None:
-        pytest.skip("etcd protos not fetched: run `python -m codegen.protos`")
+        pytest.fail("etcd's pinned protos are not fetched: run `make protos`", pytrace=False)
     return data
 
 
 def etcd_errors_go() -> Path:
-    """The pinned ``error.go`` (skips if not fetched)."""
+    """The pinned ``error.go`` (fails if not fetched)."""
     root = _pinned_root()
     if root is None:
-        pytest.skip("etcd protos not fetched: run `python -m codegen.protos`")
+        pytest.fail("etcd's pinned protos are not fetched: run `make protos`", pytrace=False)
     return root / protos.ERRORS_GO
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from gen_support import FRAGMENTS, compile_protos, etcd_schema, fragment_schema
+from gen_support import FRAGMENTS, compile_protos, etcd_fds, etcd_schema, fragment_schema
+from google.protobuf import descriptor_pb2
 
 from codegen import build, load, policy
 from codegen.contract import CallKind
@@ -144,3 +145,30 @@ def test_rpc_release_comes_from_the_policy_without_annotations() -> None:
     assert since[("etcdserverpb.KV", "Range")] == policy.FIRST_V3_RELEASE
     newer = {key: v for key, v in since.items() if v != policy.FIRST_V3_RELEASE}
     assert newer == dict(policy.RPC_SINCE)
+
+
+def test_pool_files_drop_proto3_optional_from_extensions() -> None:
+    """protobuf 4.21.0-4.21.11 refuse a proto3_optional field outside a oneof."""
+    source = {f.proto.name: f.proto for f in load.load(etcd_fds())}
+    version = "etcd/api/versionpb/version.proto"
+    assert all(ext.proto3_optional for ext in source[version].extension)
+    pooled = {
+        f.name: descriptor_pb2.FileDescriptorProto.FromString(f.serialized)
+        for f in etcd_schema().pool_files
+    }
+    extensions = pooled[version].extension
+    assert [ext.name for ext in extensions] == [ext.name for ext in source[version].extension]
+    assert not any(ext.proto3_optional for ext in extensions)
+    # The rest of the file is carried over as it is.
+    for ext in extensions:
+        ext.proto3_optional = True
+    assert pooled[version] == _without_source_info(source[version])
+
+
+def _without_source_info(
+    proto: descriptor_pb2.FileDescriptorProto,
+) -> descriptor_pb2.FileDescriptorProto:
+    copy = descriptor_pb2.FileDescriptorProto()
+    copy.CopyFrom(proto)
+    copy.ClearField("source_code_info")
+    return copy

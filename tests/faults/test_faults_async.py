@@ -1,9 +1,10 @@
 # async-to-sync: source
-"""Fault injection on real 3-member etcd clusters: issue 4's "done means", asyncio and sync.
+"""Fault injection on real 3-member etcd clusters, asyncio and sync: what the client promises
+when members die, pause, restart and lose their leader.
 
 Each scenario starts its own cluster (``etcd_factory.cluster(3)``), points a client at every
 member (``endpoints=[...]``), injects faults (SIGKILL, SIGSTOP, restarts, compaction, token
-expiry) and asserts the property the issue promises. Figures (durations, counts, CPU) go to the
+expiry) and asserts the promised property. Figures (durations, counts, CPU) go to the
 ``figures`` fixture: printed with ``-s`` and summarised at the end of the run.
 
 The bookkeeping and the judgements are sans-IO, in ``fault_support.py``; this file only moves

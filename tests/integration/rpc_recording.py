@@ -26,7 +26,8 @@ from typing import Literal, TypeVar, overload
 
 from google.protobuf.message import Message
 
-from etcd3._connection import AsyncConnection, Connection
+from etcd3._connection import Connection
+from etcd3._connection_async import AsyncConnection
 from etcd3._runtime import (
     AsyncCaller,
     AsyncDuplexStream,

@@ -135,6 +135,63 @@ def test_binary_keys(client: Etcd3Client, prefix: bytes) -> None:
         assert (value, meta.key) == (suffix, prefix + suffix)
 
 
+# -- typed-first reads: one KV or None, a range as one sequence ------------------------------
+
+
+def test_get_kv_gives_value_and_metadata_together(client: Etcd3Client, prefix: bytes) -> None:
+    key = prefix + b"k"
+    written = client.put(key, "v1", lease=None)
+    client.put(key, b"v2")
+    kv = client.get_kv(key.decode())
+    assert kv is not None
+    assert (kv.key, kv.value, kv.version) == (key, b"v2", 2)
+    assert kv.create_revision == written.header.revision
+    assert kv.mod_revision == written.header.revision + 1
+    assert kv.response_header.revision == kv.mod_revision
+    assert (kv.raw.key, kv.raw.value) == (key, b"v2")
+    assert kv == client.get_kv(key)
+    assert isinstance(kv, KVMetadata)  # code written for get()'s metadata reads it too
+    old = client.get_kv(key, revision=written.header.revision)
+    assert old is not None
+    assert old.value == b"v1"
+    assert client.get_kv(prefix + b"absent") is None
+
+
+def test_get_kvs_reads_a_key_a_prefix_or_a_range(client: Etcd3Client, prefix: bytes) -> None:
+    keys = _put_tricky(client, prefix)
+    everything = client.get_kvs(prefix, prefix=True)
+    assert [kv.key for kv in everything] == keys
+    assert [kv.value for kv in everything] == [b"v:" + k[len(prefix) :] for k in keys]
+    assert (len(everything), everything.total, everything.more) == (len(keys), len(keys), False)
+    assert everything[0].key == keys[0]
+    assert everything[-1].key == keys[-1]
+    assert [kv.key for kv in everything[1:3]] == keys[1:3]
+    assert everything.header.revision == everything.raw.header.revision > 0
+    assert list(everything) == list(everything)  # a sequence: read it as often as needed
+
+    one = client.get_kvs(prefix + b"ab")
+    assert [kv.key for kv in one] == [prefix + b"ab"]
+    span = client.get_kvs(prefix + b"a", prefix + b"b")
+    assert [kv.key for kv in span] == [k for k in keys if prefix + b"a" <= k < prefix + b"b"]
+
+    limited = client.get_kvs(prefix, prefix=True, limit=2, sort_order="descend")
+    assert [kv.key for kv in limited] == keys[::-1][:2]
+    assert (limited.total, limited.more) == (len(keys), True)
+    bare = client.get_kvs(prefix, prefix=True, keys_only=True)
+    assert {kv.value for kv in bare} == {b""}
+
+
+def test_get_kvs_refuses_contradictory_bounds_before_sending(
+    client: Etcd3Client,
+) -> None:
+    with pytest.raises(ValueError, match="prefix=True or range_end"):
+        client.get_kvs("a", "b", prefix=True)
+    with pytest.raises(ValueError, match="empty"):
+        client.get_kvs("")
+    with pytest.raises(TypeError):
+        client.get_kvs("a", prefix="yes")  # type: ignore[arg-type]
+
+
 # -- ranges ------------------------------------------------------------------------------------
 
 

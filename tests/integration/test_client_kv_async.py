@@ -136,6 +136,67 @@ async def test_binary_keys(async_client: AsyncEtcd3Client, prefix: bytes) -> Non
         assert (value, meta.key) == (suffix, prefix + suffix)
 
 
+# -- typed-first reads: one KV or None, a range as one sequence ------------------------------
+
+
+async def test_get_kv_gives_value_and_metadata_together(
+    async_client: AsyncEtcd3Client, prefix: bytes
+) -> None:
+    key = prefix + b"k"
+    written = await async_client.put(key, "v1", lease=None)
+    await async_client.put(key, b"v2")
+    kv = await async_client.get_kv(key.decode())
+    assert kv is not None
+    assert (kv.key, kv.value, kv.version) == (key, b"v2", 2)
+    assert kv.create_revision == written.header.revision
+    assert kv.mod_revision == written.header.revision + 1
+    assert kv.response_header.revision == kv.mod_revision
+    assert (kv.raw.key, kv.raw.value) == (key, b"v2")
+    assert kv == await async_client.get_kv(key)
+    assert isinstance(kv, KVMetadata)  # code written for get()'s metadata reads it too
+    old = await async_client.get_kv(key, revision=written.header.revision)
+    assert old is not None
+    assert old.value == b"v1"
+    assert await async_client.get_kv(prefix + b"absent") is None
+
+
+async def test_get_kvs_reads_a_key_a_prefix_or_a_range(
+    async_client: AsyncEtcd3Client, prefix: bytes
+) -> None:
+    keys = await _put_tricky(async_client, prefix)
+    everything = await async_client.get_kvs(prefix, prefix=True)
+    assert [kv.key for kv in everything] == keys
+    assert [kv.value for kv in everything] == [b"v:" + k[len(prefix) :] for k in keys]
+    assert (len(everything), everything.total, everything.more) == (len(keys), len(keys), False)
+    assert everything[0].key == keys[0]
+    assert everything[-1].key == keys[-1]
+    assert [kv.key for kv in everything[1:3]] == keys[1:3]
+    assert everything.header.revision == everything.raw.header.revision > 0
+    assert list(everything) == list(everything)  # a sequence: read it as often as needed
+
+    one = await async_client.get_kvs(prefix + b"ab")
+    assert [kv.key for kv in one] == [prefix + b"ab"]
+    span = await async_client.get_kvs(prefix + b"a", prefix + b"b")
+    assert [kv.key for kv in span] == [k for k in keys if prefix + b"a" <= k < prefix + b"b"]
+
+    limited = await async_client.get_kvs(prefix, prefix=True, limit=2, sort_order="descend")
+    assert [kv.key for kv in limited] == keys[::-1][:2]
+    assert (limited.total, limited.more) == (len(keys), True)
+    bare = await async_client.get_kvs(prefix, prefix=True, keys_only=True)
+    assert {kv.value for kv in bare} == {b""}
+
+
+async def test_get_kvs_refuses_contradictory_bounds_before_sending(
+    async_client: AsyncEtcd3Client,
+) -> None:
+    with pytest.raises(ValueError, match="prefix=True or range_end"):
+        await async_client.get_kvs("a", "b", prefix=True)
+    with pytest.raises(ValueError, match="empty"):
+        await async_client.get_kvs("")
+    with pytest.raises(TypeError):
+        await async_client.get_kvs("a", prefix="yes")  # type: ignore[arg-type]
+
+
 # -- ranges ------------------------------------------------------------------------------------
 
 

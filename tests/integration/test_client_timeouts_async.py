@@ -89,6 +89,11 @@ async def _kv_and_transactions(client: AsyncEtcd3Client, inf: _Inf) -> None:
     assert got.count == 1
     strict = await client.get_strict("/t/a", timeout_override=inf("AsyncEtcd3Client.get_strict"))
     assert strict[0] == b"1"
+    kv = await client.get_kv("/t/a", timeout_override=inf("AsyncEtcd3Client.get_kv"))
+    assert kv is not None
+    assert kv.value == b"1"
+    kvs = await client.get_kvs("/t/", prefix=True, timeout_override=inf("AsyncEtcd3Client.get_kvs"))
+    assert [item.value for item in kvs] == [b"1", b"2"]
 
     def values(items: list[tuple[bytes, etcd3.KVMetadata]]) -> list[bytes]:
         return [value for value, _meta in items]

@@ -30,15 +30,20 @@ def _wait_candidates(client: Etcd3Client, election: Election, count: int) -> Non
         sleep(0.02)
 
 
-def _fence(election: Election) -> tuple[object, ...]:
-    return (election.key, election.revision, election.is_leader())
+def _assert_not_leading(election: Election) -> None:
+    assert not election.held
+    assert not election.is_leader()
+    with pytest.raises(NotElectionLeaderError, match="holds nothing"):
+        _ = election.key
+    with pytest.raises(NotElectionLeaderError, match="holds nothing"):
+        _ = election.revision
 
 
 def test_campaign_layout_proclaim_resign(client: Etcd3Client, prefix: bytes) -> None:
     name = prefix.decode().strip("/").replace("/", "-")
     election = Election(client, name, ttl=10)
     assert election.prefix == f"/election/{name}/".encode()
-    assert _fence(election) == (None, None, False)
+    _assert_not_leading(election)
     assert election.leader() is None
 
     assert election.campaign("node-a") is True
@@ -59,7 +64,7 @@ def test_campaign_layout_proclaim_resign(client: Etcd3Client, prefix: bytes) -> 
     assert election.leader() == Leader(key, b"node-a:3")
 
     assert election.resign() is True
-    assert _fence(election) == (None, None, False)
+    _assert_not_leading(election)
     assert election.leader() is None
     assert (client.get_lease_info(lease.id, keys=False)).TTL == -1
     assert election.resign() is False
@@ -138,9 +143,10 @@ def test_observe_follows_leaders_and_values(client: Etcd3Client, prefix: bytes) 
     assert second.is_leader()
     second.proclaim("d")
     join_workers([observer], 10)
-    assert first.key is None
+    assert not first.held
+    with pytest.raises(NotElectionLeaderError, match="holds nothing"):
+        _ = first.key
     key = second.key
-    assert key is not None
     assert [leader.value for leader in seen] == [b"a", b"b", b"c", b"d"]
     assert [leader.key == key for leader in seen] == [False, False, True, True]
     assert seen[0].key == seen[1].key

@@ -28,8 +28,13 @@ async def _wait_candidates(client: AsyncEtcd3Client, election: AsyncElection, co
         await sleep(0.02)
 
 
-def _fence(election: AsyncElection) -> tuple[object, ...]:
-    return (election.key, election.revision, election.is_leader())
+def _assert_not_leading(election: AsyncElection) -> None:
+    assert not election.held
+    assert not election.is_leader()
+    with pytest.raises(NotElectionLeaderError, match="holds nothing"):
+        _ = election.key
+    with pytest.raises(NotElectionLeaderError, match="holds nothing"):
+        _ = election.revision
 
 
 async def test_campaign_layout_proclaim_resign(
@@ -38,7 +43,7 @@ async def test_campaign_layout_proclaim_resign(
     name = prefix.decode().strip("/").replace("/", "-")
     election = AsyncElection(async_client, name, ttl=10)
     assert election.prefix == f"/election/{name}/".encode()
-    assert _fence(election) == (None, None, False)
+    _assert_not_leading(election)
     assert await election.leader() is None
 
     assert await election.campaign("node-a") is True
@@ -59,7 +64,7 @@ async def test_campaign_layout_proclaim_resign(
     assert await election.leader() == Leader(key, b"node-a:3")
 
     assert await election.resign() is True
-    assert _fence(election) == (None, None, False)
+    _assert_not_leading(election)
     assert await election.leader() is None
     assert (await async_client.get_lease_info(lease.id, keys=False)).TTL == -1
     assert await election.resign() is False
@@ -142,9 +147,10 @@ async def test_observe_follows_leaders_and_values(
     assert second.is_leader()
     await second.proclaim("d")
     await join_workers([observer], 10)
-    assert first.key is None
+    assert not first.held
+    with pytest.raises(NotElectionLeaderError, match="holds nothing"):
+        _ = first.key
     key = second.key
-    assert key is not None
     assert [leader.value for leader in seen] == [b"a", b"b", b"c", b"d"]
     assert [leader.key == key for leader in seen] == [False, False, True, True]
     assert seen[0].key == seen[1].key

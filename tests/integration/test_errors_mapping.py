@@ -9,7 +9,8 @@ import grpc
 import pytest
 from google.protobuf.empty_pb2 import Empty
 
-from etcd3._connection import AsyncConnection, Connection
+from etcd3._connection import Connection
+from etcd3._connection_async import AsyncConnection
 from etcd3._runtime import DEFAULT_TIMEOUT, CallKind, MethodInfo
 from etcd3.errors import (
     AuthNotEnabledError,

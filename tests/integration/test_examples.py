@@ -1,35 +1,16 @@
-"""The docs' code and the examples run, against real embedded etcd servers.
-
-- Every ``python`` block of every guide page (``docs/**/*.md`` outside ``docs/api/``) is run in
-  page order on a fresh server: sync blocks with ``client`` bound to an :class:`etcd3.Etcd3Client`,
-  blocks with a top-level ``await`` (or ``async for``/``async with``) on one event loop with
-  ``client`` (and ``async_client``) bound to an :class:`etcd3.AsyncEtcd3Client`. ``server`` is the
-  :class:`~etcd3.testing.EtcdServer`. The line before a block may say
-  ``<!-- snippet: compile -->`` (only compiled: it needs another machine or blocks by design) or
-  ``<!-- snippet: requires NAME -->`` (run once ``etcd3.NAME`` exists, compiled until then;
-  NAME may be dotted: ``Etcd3Client.namespace``). A page with nothing to run now gets no
-  run test (never a skipped one); its blocks are still compiled.
-- Every program in ``examples/`` runs standalone (it starts its own etcd) and prints what the
-  server answered.
+"""Every program in ``examples/`` runs standalone (it starts its own etcd, or uses the one it
+is given) and prints what the server answered. (The blocks of README.md and docs/ are checked and
+run by ``tests/docs``.)
 """
 
 from __future__ import annotations
 
-import ast
-import asyncio
-import inspect
 import json
 import re
 import subprocess
 import sys
-import textwrap
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from types import CodeType
-
-import pytest
 
 import etcd3
 from etcd3.testing import EtcdFactory
@@ -37,120 +18,6 @@ from etcd3.testing import EtcdFactory
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
-
-_FENCE = re.compile(
-    r"^(?P<marker>[ ]*<!-- snippet: (?P<mode>[^>]*?) -->\n)?"
-    r"(?P<indent>[ ]*)```python[^\n]*\n(?P<body>.*?)^(?P=indent)```[ ]*$",
-    re.MULTILINE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """One ``python`` block of a docs page."""
-
-    page: str
-    line: int
-    source: str
-    mode: str  # "run", "compile" or "requires NAME"
-
-    @property
-    def label(self) -> str:
-        return f"{self.page}:{self.line}"
-
-    def compiled(self) -> tuple[CodeType, bool]:
-        """Compile the block; return the code object and whether it must be awaited."""
-        code = compile(
-            self.source, self.label, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
-        )
-        return code, bool(code.co_flags & inspect.CO_COROUTINE)
-
-    def runnable(self) -> bool:
-        if self.mode == "run":
-            return True
-        if self.mode.startswith("requires "):
-            return _exists(self.mode.removeprefix("requires "))
-        return False
-
-
-def _exists(dotted: str) -> bool:
-    """Whether ``etcd3.<dotted>`` exists (``"RetryPolicy"``, ``"Etcd3Client.namespace"``)."""
-    obj: object = etcd3
-    for name in dotted.strip().split("."):
-        if not hasattr(obj, name):
-            return False
-        obj = getattr(obj, name)
-    return True
-
-
-def guide_pages() -> list[Path]:
-    """Every hand-written page (the API reference pages are generated from docstrings)."""
-    return sorted(p for p in DOCS.rglob("*.md") if DOCS / "api" not in p.parents)
-
-
-def snippets(page: Path) -> Iterator[Snippet]:
-    text = page.read_text(encoding="utf-8")
-    for match in _FENCE.finditer(text):
-        mode = (match["mode"] or "run").strip()
-        if mode not in {"run", "compile"} and not mode.startswith("requires "):
-            raise ValueError(f"{page}: unknown snippet mode {mode!r}")
-        line = text.count("\n", 0, match.start("body"))
-        source = textwrap.dedent(match["body"])
-        yield Snippet(str(page.relative_to(ROOT)), line, source, mode)
-
-
-def _page_id(page: Path) -> str:
-    return str(page.relative_to(DOCS))
-
-
-def test_every_snippet_compiles() -> None:
-    found = [s for page in guide_pages() for s in snippets(page)]
-    assert len(found) > 20  # the extractor sees the blocks at all
-    for snippet in found:
-        snippet.compiled()  # raises SyntaxError with the page and line
-
-
-def pages_with_runnable_snippets() -> list[Path]:
-    """The pages with a block to run now (a page of only compiled blocks gets no run test)."""
-    return [page for page in guide_pages() if any(s.runnable() for s in snippets(page))]
-
-
-def test_only_pages_without_runnable_blocks_are_left_out() -> None:
-    left_out = set(guide_pages()) - set(pages_with_runnable_snippets())
-    for page in left_out:
-        modes = {snippet.mode for snippet in snippets(page)}
-        waiting = {m for m in modes if m.startswith("requires ")}
-        assert modes <= {"compile"} | waiting, page  # nothing runnable was dropped
-        for mode in waiting:  # a gate is only for a feature that does not exist yet
-            assert not _exists(mode.removeprefix("requires ")), f"{page}: drop {mode!r}"
-    assert DOCS / "guide" / "locks-elections.md" not in left_out
-    assert DOCS / "guide" / "failover.md" not in left_out
-
-
-@pytest.mark.parametrize("page", pages_with_runnable_snippets(), ids=_page_id)
-def test_docs_snippets_run(page: Path, etcd_factory: EtcdFactory) -> None:
-    runnable = [s for s in snippets(page) if s.runnable()]
-    server = etcd_factory()
-    loop = asyncio.new_event_loop()
-    sync_ns: dict[str, object] = {"etcd3": etcd3, "server": server}
-    async_ns: dict[str, object] = {"etcd3": etcd3, "asyncio": asyncio, "server": server}
-    async_client: etcd3.AsyncEtcd3Client | None = None
-    try:
-        with etcd3.client(server.host, server.port, timeout=10) as client:
-            sync_ns["client"] = client
-            for snippet in runnable:
-                code, is_async = snippet.compiled()
-                if not is_async:
-                    exec(code, sync_ns)
-                    continue
-                if async_client is None:
-                    async_client = etcd3.async_client(server.host, server.port, timeout=10)
-                    async_ns["client"] = async_ns["async_client"] = async_client
-                loop.run_until_complete(asyncio.wait_for(eval(code, async_ns), 30))
-    finally:
-        if async_client is not None:
-            loop.run_until_complete(async_client.close())
-        loop.close()
 
 
 def _run_example(name: str, *args: str) -> str:

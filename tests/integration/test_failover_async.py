@@ -12,7 +12,7 @@ import pytest
 import etcd3
 from etcd3._acompat import join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._connection import AsyncConnection
+from etcd3._connection_async import AsyncConnection
 from etcd3._multi_async import AsyncMultiEndpointEtcd3Client, Endpoint
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import AsyncDuplexStream

@@ -17,13 +17,18 @@ from etcd3._compat import join_workers, sleep, spawn
 from etcd3._concurrency_core import LockNotAcquiredError, SessionLostError
 from etcd3._lock import Lock
 from etcd3._session import Session
-from etcd3.errors import EtcdError
+from etcd3.errors import EtcdError, LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 from etcd3.testing import EtcdCluster, EtcdServer
 
 
-def _held_state(lock: Lock) -> tuple[object, ...]:
-    return (lock.key, lock.revision, lock.lease)
+def _assert_holds_nothing(lock: Lock) -> None:
+    assert not lock.held
+    with pytest.raises(LockError, match="holds nothing"):
+        _ = lock.key
+    with pytest.raises(LockError, match="holds nothing"):
+        _ = lock.revision
+    assert lock.lease is None
 
 
 def _name(prefix: bytes) -> str:
@@ -45,10 +50,11 @@ def test_lock_layout_acquire_release(client: Etcd3Client, prefix: bytes) -> None
     name = _name(prefix)
     lock = Lock(name, 10, client)
     assert (lock.name, lock.ttl, lock.prefix) == (name, 10, f"/locks/{name}/".encode())
-    assert _held_state(lock) == (None, None, None)
+    _assert_holds_nothing(lock)
     assert not lock.is_acquired()
 
     assert lock.acquire() is True
+    assert lock.held
     lease = lock.lease
     assert lease is not None
     # Go's concurrency.Mutex layout: <prefix><lease id in lower-case hex>, empty value.
@@ -68,7 +74,7 @@ def test_lock_layout_acquire_release(client: Etcd3Client, prefix: bytes) -> None
     assert lock.release() is True
     assert _keys(client, lock) == []
     assert (client.get_lease_info(lease.id, keys=False)).TTL == -1  # revoked
-    assert _held_state(lock) == (None, None, None)
+    _assert_holds_nothing(lock)
     assert not lock.is_acquired()
     assert lock.release() is False
     with pytest.raises(ValueError, match="not held"):
@@ -99,12 +105,10 @@ def test_lock_try_once_and_timeout_clean_up(client: Etcd3Client, prefix: bytes) 
     with other:
         assert other.is_acquired()
         first = other.revision
-        assert first is not None
-        assert holder.revision is None
+        assert not holder.held
     assert _keys(client, other) == []
     # A new holder gets a higher create revision: a fencing token.
     assert holder.acquire(0)
-    assert holder.revision is not None
     assert holder.revision > first
     holder.release()
 
@@ -121,7 +125,6 @@ def test_lock_mutual_exclusion_under_contention(client: Etcd3Client, prefix: byt
                 state["inside"] += 1
                 if state["inside"] != 1:
                     state["overlaps"] += 1
-                assert lock.revision is not None
                 tokens.append(lock.revision)
                 seen = state["counter"]
                 sleep(0.005)  # read, pause, write: lost updates without the lock

@@ -15,7 +15,7 @@ from etcd3._client_async import AsyncEtcd3Client
 from etcd3._concurrency_core import LockNotAcquiredError, SessionLostError
 from etcd3._lock_async import AsyncLock
 from etcd3._session_async import AsyncSession
-from etcd3.errors import EtcdError
+from etcd3.errors import EtcdError, LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 from etcd3.testing import EtcdCluster, EtcdServer
 
@@ -23,8 +23,13 @@ if ASYNC:
     import asyncio
 
 
-def _held_state(lock: AsyncLock) -> tuple[object, ...]:
-    return (lock.key, lock.revision, lock.lease)
+def _assert_holds_nothing(lock: AsyncLock) -> None:
+    assert not lock.held
+    with pytest.raises(LockError, match="holds nothing"):
+        _ = lock.key
+    with pytest.raises(LockError, match="holds nothing"):
+        _ = lock.revision
+    assert lock.lease is None
 
 
 def _name(prefix: bytes) -> str:
@@ -46,10 +51,11 @@ async def test_lock_layout_acquire_release(async_client: AsyncEtcd3Client, prefi
     name = _name(prefix)
     lock = AsyncLock(name, 10, async_client)
     assert (lock.name, lock.ttl, lock.prefix) == (name, 10, f"/locks/{name}/".encode())
-    assert _held_state(lock) == (None, None, None)
+    _assert_holds_nothing(lock)
     assert not await lock.is_acquired()
 
     assert await lock.acquire() is True
+    assert lock.held
     lease = lock.lease
     assert lease is not None
     # Go's concurrency.Mutex layout: <prefix><lease id in lower-case hex>, empty value.
@@ -69,7 +75,7 @@ async def test_lock_layout_acquire_release(async_client: AsyncEtcd3Client, prefi
     assert await lock.release() is True
     assert await _keys(async_client, lock) == []
     assert (await async_client.get_lease_info(lease.id, keys=False)).TTL == -1  # revoked
-    assert _held_state(lock) == (None, None, None)
+    _assert_holds_nothing(lock)
     assert not await lock.is_acquired()
     assert await lock.release() is False
     with pytest.raises(ValueError, match="not held"):
@@ -103,12 +109,10 @@ async def test_lock_try_once_and_timeout_clean_up(
     async with other:
         assert await other.is_acquired()
         first = other.revision
-        assert first is not None
-        assert holder.revision is None
+        assert not holder.held
     assert await _keys(async_client, other) == []
     # A new holder gets a higher create revision: a fencing token.
     assert await holder.acquire(0)
-    assert holder.revision is not None
     assert holder.revision > first
     await holder.release()
 
@@ -127,7 +131,6 @@ async def test_lock_mutual_exclusion_under_contention(
                 state["inside"] += 1
                 if state["inside"] != 1:
                     state["overlaps"] += 1
-                assert lock.revision is not None
                 tokens.append(lock.revision)
                 seen = state["counter"]
                 await sleep(0.005)  # read, pause, write: lost updates without the lock

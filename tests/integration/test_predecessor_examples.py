@@ -4,8 +4,7 @@
 and of etcd3-client 0.104's getting-started tour, as printed. No block is edited: what a block
 needs from the deployment it was written for is given to it here:
 
-- an etcd at the default address ``localhost:2379`` (a forwarder to a test server; an exclusive
-  file lock keeps concurrent test runs on this machine from taking that port at once);
+- an etcd at the default address ``localhost:2379`` (the ``default_address`` fixture);
 - the names a fragment assumes (etcd3-client's fragments say they assume a connected client
   ``etcd``; some also use ``last_seen``, ``process`` or a live ``lease``);
 - the keys a fragment reads and the store revision it reads at;
@@ -22,17 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,76 +43,14 @@ from predecessor_docs import (
 import etcd3
 from etcd3.testing import EtcdFactory, EtcdServer, make_pki
 
-DEFAULT_PORT = 2379
+DefaultAddress = Callable[[EtcdServer], AbstractContextManager[None]]
+"""The ``default_address`` fixture: serves a server at ``127.0.0.1:2379`` too, meanwhile."""
 WAIT = 30.0  # seconds any step of a deployment waits for the example
 
 Namespace = dict[str, object]
 
 
 # --- The deployment: what the examples assume exists ---------------------------------------
-
-
-class Forwarder:
-    """Accepts TCP connections on ``127.0.0.1:port`` and relays each to ``target``."""
-
-    def __init__(self, target: tuple[str, int], port: int) -> None:
-        self._target = target
-        self._listener = socket.create_server(("127.0.0.1", port))
-        self._sockets: list[socket.socket] = [self._listener]
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
-        self._start(self._accept)
-
-    def _start(self, work: Callable[..., None], *args: socket.socket) -> None:
-        thread = threading.Thread(target=work, args=args, name="forwarder", daemon=True)
-        with self._lock:
-            self._threads.append(thread)
-        thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                downstream, _ = self._listener.accept()
-                upstream = socket.create_connection(self._target)
-            except OSError:
-                return  # closed
-            with self._lock:
-                self._sockets += [downstream, upstream]
-            self._start(self._pump, downstream, upstream)
-            self._start(self._pump, upstream, downstream)
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-            sink.shutdown(socket.SHUT_WR)
-
-    def close(self) -> None:
-        with self._lock:
-            sockets, threads = list(self._sockets), list(self._threads)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-        for thread in threads:
-            thread.join(timeout=10)
-
-
-@contextlib.contextmanager
-def default_address(server: EtcdServer) -> Iterator[None]:
-    """``server`` answers at ``localhost:2379`` meanwhile."""
-    lock_path = Path(tempfile.gettempdir()) / f"etcd3-tests-port-{DEFAULT_PORT}.lock"
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one test run at a time on this machine
-        try:
-            forwarder = Forwarder((server.host, server.port), DEFAULT_PORT)
-        except OSError as exc:
-            pytest.fail(f"port {DEFAULT_PORT} (etcd's default) is taken on this machine: {exc}")
-        try:
-            yield
-        finally:
-            forwarder.close()
 
 
 @contextlib.contextmanager
@@ -178,7 +113,9 @@ def close_clients(namespace: Namespace, *also: object) -> None:
 # --- python-etcd3 --------------------------------------------------------------------------
 
 
-def test_python_etcd3_readme_runs(server: EtcdServer, client: etcd3.Etcd3Client) -> None:
+def test_python_etcd3_readme_runs(
+    server: EtcdServer, client: etcd3.Etcd3Client, default_address: DefaultAddress
+) -> None:
     empty_with = "with etcd.lock('doot-machine') as lock:\n    # do something\n"
     with pytest.raises(IndentationError, match="expected an indented block after 'with'"):
         compile(PYTHON_ETCD3_README, "README.rst", "exec")
@@ -206,7 +143,9 @@ def test_python_etcd3_readme_runs(server: EtcdServer, client: etcd3.Etcd3Client)
     assert list(client.get_prefix("/locks/")) == []  # both locks were released
 
 
-def test_python_etcd3_usage_page_runs(server: EtcdServer, client: etcd3.Etcd3Client) -> None:
+def test_python_etcd3_usage_page_runs(
+    server: EtcdServer, client: etcd3.Etcd3Client, default_address: DefaultAddress
+) -> None:
     namespace: Namespace = {}
     made: list[object] = []
     try:
@@ -344,7 +283,9 @@ def test_the_tour_is_covered() -> None:
     assert set(FRAGMENTS) | special == set(ETCD3_CLIENT_GETTING_STARTED)
 
 
-def test_etcd3_client_connect_blocks_run(server: EtcdServer, client: etcd3.Etcd3Client) -> None:
+def test_etcd3_client_connect_blocks_run(
+    server: EtcdServer, client: etcd3.Etcd3Client, default_address: DefaultAddress
+) -> None:
     client.put("/some/key", "v")
     namespace: Namespace = {}
     made: list[object] = []
@@ -365,7 +306,9 @@ def test_etcd3_client_connect_blocks_run(server: EtcdServer, client: etcd3.Etcd3
         own.get("/some/key")
 
 
-def test_etcd3_client_auth_block_runs(etcd_factory: EtcdFactory) -> None:
+def test_etcd3_client_auth_block_runs(
+    etcd_factory: EtcdFactory, default_address: DefaultAddress
+) -> None:
     server = etcd_factory(auth=True)
     assert server.user == "root"
     assert server.password is not None

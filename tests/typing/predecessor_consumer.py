@@ -1,6 +1,6 @@
 """Code written for python-etcd3 and etcd3-client, type-checked as it is (never run).
 
-``mypy --strict`` (``make mypy``) and ``pyright --strict`` (``test_predecessor_consumer.py``)
+``mypy --strict`` (``make mypy``) and ``pyright --strict`` (``test_consumers.py``)
 must accept it: the predecessors' module paths are typed like the rest of the package.
 """
 

@@ -23,6 +23,21 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
         reveal_type(meta.response_header)  # R: etcd3.rpc.etcdserverpb.ResponseHeader
     reveal_type(value)  # R: bytes | None
     reveal_type(client.get_strict("k"))  # R: tuple[bytes, etcd3._views.KVMetadata]
+    reveal_type(client.get_kv("k"))  # R: etcd3._views.KV | None
+    kv = client.get_kv("k", serializable=True, revision=5, timeout_override=1.5)
+    if kv is not None:
+        reveal_type(kv.value)  # R: bytes
+        reveal_type(kv.mod_revision)  # R: int
+        reveal_type(kv.raw)  # R: etcd3.rpc.mvccpb.KeyValue
+    kvs = client.get_kvs("p/", prefix=True, limit=10, sort_order="desc")
+    reveal_type(kvs)  # R: etcd3._views.RangeResult
+    reveal_type(kvs[0])  # R: etcd3._views.KV
+    reveal_type(kvs[1:])  # R: list[etcd3._views.KV]
+    reveal_type(kvs.total)  # R: int
+    reveal_type(kvs.more)  # R: bool
+    reveal_type(kvs.header.revision)  # R: int
+    reveal_type(kvs.raw)  # R: etcd3.rpc.etcdserverpb.RangeResponse
+    reveal_type(client.get_kvs("a", "b"))  # R: etcd3._views.RangeResult
     reveal_type(client.get_response("k"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
     reveal_type(client.get_prefix("p/", sort_order="desc", sort_target=SortTarget.MOD))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
     reveal_type(client.get_prefix_response("p/", count_only=True).count)  # R: int
@@ -47,6 +62,8 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
 async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
     reveal_type(await client.get("k"))  # R: tuple[bytes, etcd3._views.KVMetadata] | tuple[None, None]
     reveal_type(await client.get_strict("k"))  # R: tuple[bytes, etcd3._views.KVMetadata]
+    reveal_type(await client.get_kv("k"))  # R: etcd3._views.KV | None
+    reveal_type(await client.get_kvs("p/", prefix=True))  # R: etcd3._views.RangeResult
     reveal_type(await client.get_response("k"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
     reveal_type(client.get_prefix("p/"))  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
     reveal_type(await client.get_prefix_response("p/"))  # R: etcd3.rpc.etcdserverpb.RangeResponse

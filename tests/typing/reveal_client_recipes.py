@@ -28,8 +28,9 @@ def sync_consumer(client: Client) -> None:
     reveal_type(lock.release())  # R: bool
     reveal_type(lock.is_acquired())  # R: bool
     reveal_type(lock.refresh().TTL)  # R: int
-    reveal_type(lock.key)  # R: bytes | None
-    reveal_type(lock.revision)  # R: int | None
+    reveal_type(lock.held)  # R: bool
+    reveal_type(lock.key)  # R: bytes
+    reveal_type(lock.revision)  # R: int
     reveal_type(lock.lease)  # R: etcd3._lease.Lease | None
     reveal_type(lock.name)  # R: str | bytes
     reveal_type(lock.ttl)  # R: int

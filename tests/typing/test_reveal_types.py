@@ -1,8 +1,10 @@
 """Pin the public types: run mypy on small files and compare every ``reveal_type``.
 
 Each ``reveal_*.py`` file next to this one is a consumer program. A line
-``reveal_type(expr)  # R: <type>`` states what mypy must reveal for ``expr``. The files are
-also type-checked (strict) as part of ``make mypy``, so they double as consumer examples.
+``reveal_type(expr)  # R: <type>`` states what mypy must reveal for ``expr``. No expression of
+a consumer may be ``Any`` (``--disallow-any-expr``): with the package's runtime dependencies
+alone (the compat runs), nothing our API hands out is untyped. The files are also type-checked
+(strict) as part of ``make mypy``, so they double as consumer examples.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def test_revealed_types(path: Path) -> None:
     stdout, stderr, _status = mypy_api.run(
         [
             "--strict",
+            "--disallow-any-expr",
             "--no-incremental",
             "--show-absolute-path",
             "--hide-error-context",

@@ -70,6 +70,21 @@ def test_if_async_keeps_the_else_branch_only() -> None:
     assert "else:" not in out
 
 
+def test_awaitable_of_x_becomes_x() -> None:
+    source = (
+        "from collections.abc import Awaitable, Callable\n"
+        "prepare: Callable[[], Awaitable[None]] | None = None\n"
+        "def f(g: Callable[[int], Awaitable[dict[str, AsyncThing]]]) -> Awaitable[\n"
+        "    tuple[int, str]\n"
+        "]: ...\n"
+    )
+    out = a2s.transform(source)
+    assert "prepare: Callable[[], None] | None = None" in out
+    assert "def f(g: Callable[[int], dict[str, Thing]]) -> (\n    tuple[int, str]\n): ..." in out
+    assert "Awaitable[" not in out
+    compile(out, "<sync twin>", "exec")  # the brackets still match
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

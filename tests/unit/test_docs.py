@@ -67,6 +67,25 @@ def test_errors_guide_draws_the_tree_of_etcd3_errors() -> None:
     assert f"```text\n{tree}\n```" in page
 
 
+def test_the_changelog_starts_with_this_release() -> None:
+    releases = re.findall(r"^## (\d+\.\d+\.\d+)\b", (DOCS / "changelog.md").read_text(), re.M)
+    assert releases[0] == etcd3.__version__
+    assert len(releases) == len(set(releases))
+
+
+def test_the_logging_guide_names_every_logger_of_the_package() -> None:
+    package = ROOT / "etcd3"
+    used = {
+        name
+        for module in package.rglob("*.py")
+        for name in re.findall(r"""getLogger\(\s*["']([\w.]+)["']""", module.read_text())
+    }
+    assert {"etcd3", "etcd3.transport"} <= used  # the search sees them at all
+    page = (DOCS / "guide" / "logging.md").read_text()
+    documented = set(re.findall(r"^\| `(etcd3[\w.]*)` \|", page, re.M))
+    assert documented == used
+
+
 def test_guides_link_only_to_existing_pages() -> None:
     for page in DOCS.rglob("*.md"):
         for link in re.findall(r"\]\(([\w./-]+\.md)(?:#[\w-]+)?\)", page.read_text()):
@@ -75,8 +94,11 @@ def test_guides_link_only_to_existing_pages() -> None:
 
 @pytest.mark.slow
 def test_site_builds_strict(tmp_path: Path) -> None:
-    pytest.importorskip("mkdocs")
-    pytest.importorskip("mkdocstrings_handlers.python")
+    for tool in ("mkdocs", "mkdocstrings_handlers.python"):
+        try:
+            importlib.import_module(tool)
+        except ImportError:
+            pytest.fail(f"{tool} is not installed: run `make dev`", pytrace=False)
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
         cwd=ROOT,

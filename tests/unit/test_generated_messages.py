@@ -160,7 +160,7 @@ def test_import_survives_a_conflicting_default_pool_registration() -> None:
     """Another etcd library registering ``mvccpb``/``etcdserverpb`` first must not break us."""
     script = textwrap.dedent(
         """
-        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+        from google.protobuf import descriptor_pb2, descriptor_pool
 
         # What another etcd client's _pb2 modules do: same file and message names, different
         # content, registered in protobuf's process-wide default pool.
@@ -173,15 +173,13 @@ def test_import_survives_a_conflicting_default_pool_registration() -> None:
         rpc = conflicting.__class__(name="etcd/api/etcdserverpb/rpc.proto", package="etcdserverpb")
         rpc.message_type.add(name="RangeRequest")
         descriptor_pool.Default().AddSerializedFile(rpc.SerializeToString())
-        theirs = message_factory.GetMessageClass(
-            descriptor_pool.Default().FindMessageTypeByName("mvccpb.KeyValue")
-        )
+        theirs = descriptor_pool.Default().FindMessageTypeByName("mvccpb.KeyValue")
 
         from etcd3.rpc import Stubs, etcdserverpb, mvccpb
 
         ours = mvccpb.KeyValue(key=b"k", mod_revision=2)
         assert ours.key == b"k"
-        assert [f.name for f in theirs.DESCRIPTOR.fields] == ["other"]
+        assert [f.name for f in theirs.fields] == ["other"]
         assert etcdserverpb.RangeRequest(key=b"a").key == b"a"
         assert etcdserverpb.RangeResponse(kvs=[ours]).kvs[0].mod_revision == 2
         print("ok")

@@ -76,4 +76,4 @@ def test_every_logger_is_under_etcd3() -> None:
 
 
 def test_the_transport_logs_under_its_own_name() -> None:
-    assert "etcd3.transport" in logger_names()["_transport.py"]
+    assert "etcd3.transport" in logger_names()["_transport/_caller_async.py"]

@@ -6,6 +6,7 @@ import etcd3
 
 EXPORTED = [
     "DEFAULT_TIMEOUT",
+    "KV",
     "AbortedError",
     "Alarm",
     "AlarmType",
@@ -97,6 +98,7 @@ EXPORTED = [
     "PreconditionFailedError",
     "ProposalDroppedError",
     "PutEvent",
+    "RangeResult",
     "RangeSortOrder",
     "RangeSortTarget",
     "RequestCancelledError",

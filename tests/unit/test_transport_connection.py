@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from etcd3._connection import (
+from etcd3._connection import Connection
+from etcd3._connection_async import AsyncConnection
+from etcd3._connection_settings import (
     CONNECT_TIMEOUT_MS,
     KEEPALIVE_TIME_MS,
     MAX_RECEIVE_MESSAGE_LENGTH,
-    AsyncConnection,
-    Connection,
     TLSConfig,
     channel_options,
 )
@@ -144,6 +144,7 @@ def test_connection_endpoints_and_schemes(dead_endpoint: str) -> None:
         assert conn.endpoints == (f"127.0.0.1:{port}",)
 
 
+@pytest.mark.slow
 def test_connection_connects_lazily_and_closes_idempotently(dead_endpoint: str) -> None:
     with Connection(dead_endpoint, timeout=5) as conn:
         assert not conn.uses_secure_channel
@@ -161,11 +162,12 @@ def test_secure_connection_flags(dead_endpoint: str, pem_files: tuple[Path, Path
     ca, key, cert = pem_files
     with Connection(dead_endpoint, ca_cert=ca) as conn:
         assert conn.uses_secure_channel
-        assert conn._secure_without_client_cert
+        assert conn._settings.secure_without_client_cert
     with Connection(dead_endpoint, ca_cert=ca, cert_key=key, cert_cert=cert) as conn:
-        assert not conn._secure_without_client_cert
+        assert not conn._settings.secure_without_client_cert
 
 
+@pytest.mark.slow
 def test_async_connection_made_outside_a_loop(dead_endpoint: str) -> None:
     conn = AsyncConnection(dead_endpoint, timeout=5)
     assert conn.caller.channel is None

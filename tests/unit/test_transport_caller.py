@@ -1,4 +1,4 @@
-"""The transport's logic that needs no server: deadlines, metadata, closing, stream bookkeeping.
+"""The callers without a server: deadlines, refused connections, closing, streams, prepare.
 
 Calls here go to a loopback port nobody listens on (so nothing is ever served), or are refused
 by the caller before anything is sent.
@@ -7,7 +7,6 @@ by the caller before anything is sent.
 from __future__ import annotations
 
 import asyncio
-import math
 import socket
 from collections.abc import Iterator
 
@@ -23,25 +22,12 @@ from etcd3._runtime import (
     MethodInfo,
     SyncCaller,
 )
-from etcd3._transport import (
-    REQUIRE_LEADER_METADATA,
-    TOKEN_METADATA_KEY,
-    AsyncGrpcCaller,
-    GrpcCaller,
-    _RequestQueue,
-    resolve_timeout,
-)
+from etcd3._transport import AsyncGrpcCaller, GrpcCaller
 from etcd3.errors import (
     ConnectionClosedError,
     ConnectionFailedError,
     ConnectionTimeoutError,
     StreamClosedError,
-)
-from etcd3.rpc.methods import (
-    KV_RANGE,
-    LEASE_LEASE_KEEP_ALIVE,
-    MAINTENANCE_STATUS,
-    WATCH_WATCH,
 )
 
 UNARY: MethodInfo[Empty, Empty] = MethodInfo(
@@ -75,7 +61,11 @@ BIDI: MethodInfo[Empty, Empty] = MethodInfo(
 
 @pytest.fixture
 def dead_endpoint() -> str:
-    """A loopback port that refuses connections."""
+    """A loopback port that refuses connections.
+
+    A call to it retries until its deadline runs out (seconds): tests that make one are marked
+    ``slow``, so ``make test-quick`` leaves them to ``make test``.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -89,95 +79,11 @@ def caller(dead_endpoint: str) -> Iterator[GrpcCaller]:
     c.close()
 
 
-# --- resolve_timeout ---------------------------------------------------------------------
-
-
-def test_default_timeout_means_the_given_default() -> None:
-    assert resolve_timeout(DEFAULT_TIMEOUT, 7.5) == 7.5
-    assert resolve_timeout(DEFAULT_TIMEOUT, None) is None
-
-
-def test_none_means_no_deadline_even_with_a_default() -> None:
-    assert resolve_timeout(None, 7.5) is None
-
-
-def test_numbers_are_deadlines() -> None:
-    assert resolve_timeout(3, None) == 3
-    assert resolve_timeout(0.25, 10.0) == 0.25
-
-
-def test_zero_has_already_expired() -> None:
-    with pytest.raises(ConnectionTimeoutError) as info:
-        resolve_timeout(0, 10.0, "/etcdserverpb.KV/Range")
-    assert info.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
-    assert info.value.method == "/etcdserverpb.KV/Range"
-    assert not info.value.retryable
-
-
-def test_a_default_of_zero_has_already_expired_too() -> None:
-    # Not left to grpc: a fast answer can beat its deadline timer (the call then succeeds).
-    with pytest.raises(ConnectionTimeoutError) as info:
-        resolve_timeout(DEFAULT_TIMEOUT, 0.0, "/etcdserverpb.KV/Range")
-    assert info.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
-    assert info.value.method == "/etcdserverpb.KV/Range"
-
-
-@pytest.mark.parametrize("bad", [-1, -0.001, math.nan])
-def test_negative_or_nan_is_a_value_error(bad: float) -> None:
-    with pytest.raises(ValueError, match="timeout"):
-        resolve_timeout(bad, None)
-
-
 def test_negative_default_timeout_is_refused(dead_endpoint: str) -> None:
     channel = grpc.insecure_channel(dead_endpoint)
     with pytest.raises(ValueError, match="timeout"):
         GrpcCaller(channel, default_timeout=-1)
     channel.close()
-
-
-# --- metadata ------------------------------------------------------------------------------
-
-
-def test_token_is_sent_as_metadata(caller: GrpcCaller) -> None:
-    assert caller._call_metadata(UNARY, None) is None
-    caller.set_token("abc")
-    assert caller.token == "abc"
-    assert caller._call_metadata(UNARY, None) == ((TOKEN_METADATA_KEY, "abc"),)
-    assert caller._call_metadata(UNARY, [("x-extra", "1")]) == (
-        (TOKEN_METADATA_KEY, "abc"),
-        ("x-extra", "1"),
-    )
-    caller.set_token(None)
-    assert caller._call_metadata(UNARY, None) is None
-
-
-def test_base_metadata_is_kept_with_the_token(dead_endpoint: str) -> None:
-    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), metadata=[("x-app", "me")])
-    try:
-        assert c._call_metadata(UNARY, None) == (("x-app", "me"),)
-        c.set_token("t")
-        assert c._call_metadata(UNARY, None) == (("x-app", "me"), (TOKEN_METADATA_KEY, "t"))
-    finally:
-        c.close()
-
-
-def test_require_leader_metadata_except_on_maintenance(dead_endpoint: str) -> None:
-    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), require_leader=True)
-    try:
-        assert c._call_metadata(KV_RANGE, None) == (REQUIRE_LEADER_METADATA,)
-        assert c._call_metadata(WATCH_WATCH, None) == (REQUIRE_LEADER_METADATA,)
-        assert c._call_metadata(LEASE_LEASE_KEEP_ALIVE, None) == (REQUIRE_LEADER_METADATA,)
-        assert c._call_metadata(MAINTENANCE_STATUS, None) is None
-        c.set_token("t")
-        assert c._call_metadata(KV_RANGE, None) == (
-            (TOKEN_METADATA_KEY, "t"),
-            REQUIRE_LEADER_METADATA,
-        )
-        # Authenticate never carries the (possibly stale) token.
-        assert c._anonymous_metadata(KV_RANGE) == (REQUIRE_LEADER_METADATA,)
-        assert c._anonymous_metadata(MAINTENANCE_STATUS) is None
-    finally:
-        c.close()
 
 
 # --- sync caller -----------------------------------------------------------------------------
@@ -202,6 +108,7 @@ def test_negative_timeout_is_a_value_error(caller: GrpcCaller) -> None:
         caller.unary(UNARY, Empty(), -1, None)
 
 
+@pytest.mark.slow
 def test_refused_connection_is_a_retryable_connection_failure(caller: GrpcCaller) -> None:
     with pytest.raises(ConnectionFailedError) as info:
         caller.unary(UNARY, Empty(), DEFAULT_TIMEOUT, None)
@@ -211,6 +118,7 @@ def test_refused_connection_is_a_retryable_connection_failure(caller: GrpcCaller
     assert isinstance(info.value.__cause__, grpc.RpcError)
 
 
+@pytest.mark.slow
 def test_secure_channel_without_client_cert_hints_at_mtls(dead_endpoint: str) -> None:
     c = GrpcCaller(grpc.insecure_channel(dead_endpoint), secure_without_client_cert=True)
     try:
@@ -232,6 +140,7 @@ def test_calls_after_close_raise_a_typed_error(caller: GrpcCaller) -> None:
         caller.bidi_stream(BIDI, None, None)
 
 
+@pytest.mark.slow
 def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> None:
     with pytest.raises(ConnectionFailedError):
         caller.unary(UNARY, Empty(), 5, None)  # caches the multicallable
@@ -240,6 +149,7 @@ def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> N
         caller.unary(UNARY, Empty(), 5, None)
 
 
+@pytest.mark.slow
 def test_channel_closed_behind_the_callers_back(dead_endpoint: str) -> None:
     channel = grpc.insecure_channel(dead_endpoint)
     c = GrpcCaller(channel)
@@ -283,22 +193,10 @@ def test_bidi_stream_send_after_failure_raises_the_mapped_error(caller: GrpcCall
     stream.cancel()
 
 
-# --- the request queue of sync bidi calls --------------------------------------------------
-
-
-def test_request_queue_yields_until_closed_and_stays_exhausted() -> None:
-    q: _RequestQueue[int] = _RequestQueue()
-    q.put(1)
-    q.put(2)
-    q.close()
-    q.put(3)  # after close: never yielded
-    assert list(q) == [1, 2]
-    assert list(q) == []
-
-
 # --- asyncio caller --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_async_caller_creates_no_channel_outside_a_loop(dead_endpoint: str) -> None:
     created: list[grpc.aio.Channel] = []
 
@@ -338,6 +236,7 @@ async def test_async_zero_and_negative_timeouts(dead_endpoint: str) -> None:
         await c.close()
 
 
+@pytest.mark.slow
 async def test_async_refused_connection(dead_endpoint: str) -> None:
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), secure_without_client_cert=True)
     try:
@@ -372,6 +271,7 @@ async def test_async_calls_after_close(dead_endpoint: str) -> None:
     assert c.channel is None  # never needed, never created
 
 
+@pytest.mark.slow
 async def test_async_cached_method_after_close(dead_endpoint: str) -> None:
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
     with pytest.raises(ConnectionFailedError):
@@ -398,6 +298,7 @@ async def test_async_streams_cancelled_before_start_end_quietly(dead_endpoint: s
         await c.close()
 
 
+@pytest.mark.slow
 async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> None:
     runs: list[int] = []
 
@@ -418,6 +319,7 @@ async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> N
         await c.close()
 
 
+@pytest.mark.slow
 async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) -> None:
     attempts: list[int] = []
 
@@ -434,18 +336,5 @@ async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) ->
             await c.unary(UNARY, Empty(), 5, None)
         assert info.value.code is grpc.StatusCode.UNAVAILABLE  # the call itself, this time
         assert len(attempts) == 2
-    finally:
-        await c.close()
-
-
-async def test_bootstrap_view_skips_prepare(dead_endpoint: str) -> None:
-    async def prepare() -> None:
-        raise AssertionError("must not run")
-
-    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
-    try:
-        boot: AsyncCaller = c.bootstrap()
-        with pytest.raises(ConnectionFailedError):
-            await boot.unary(UNARY, Empty(), 5, None)
     finally:
         await c.close()

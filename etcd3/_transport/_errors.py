@@ -1,0 +1,119 @@
+"""From grpc's failures to :class:`~etcd3.errors.EtcdError`, for one caller.
+
+:mod:`etcd3.errors` holds the error table; :class:`CallErrors` adds what only the caller knows:
+
+- a call that failed because the caller was closed (or is in a forked child) says so
+  (:class:`~etcd3.errors.ConnectionClosedError`), whatever grpc made of it;
+- a connection failure carries its likely cause: a TLS handshake that a server which does not
+  speak TLS ended (:data:`~etcd3.errors.PLAINTEXT_SERVER_HINT`), or, on a TLS channel without
+  a client certificate, a server that may require one (:data:`~etcd3.errors.MTLS_HINT`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import grpc
+from google.protobuf.message import Message
+
+from etcd3._runtime import MethodInfo
+from etcd3.errors import (
+    MTLS_HINT,
+    PLAINTEXT_SERVER_HINT,
+    ConnectionClosedError,
+    EtcdError,
+    error_from_status,
+    rpc_status,
+)
+
+__all__ = ["CallErrors", "ChannelLifecycle", "connection_hint"]
+
+_WRONG_VERSION = ("WRONG_VERSION_NUMBER", "wrong version number")
+"""The TLS library's words for a server that answered in another protocol."""
+
+_CONNECT_FAILED = "failed to connect to all addresses"
+_CLOSED_IN_HANDSHAKE = ("Handshake read failed", ": Socket closed", "Connection reset by peer")
+"""grpc's words (1.62 to 1.85) for a connection closed during the TLS handshake: what a
+plaintext etcd does at a client's first TLS record (its port multiplexer matches no protocol).
+A server that wants a client certificate answers with a TLS alert instead."""
+
+
+class ChannelLifecycle(Protocol):
+    """Whether the caller's channels may still be used (an :class:`._pool.EndpointPool`)."""
+
+    @property
+    def unusable(self) -> bool:
+        """Closed, or in a forked child."""
+        ...
+
+    def closed_error(
+        self, method: MethodInfo[Message, Message] | None = None, *, in_flight: bool = False
+    ) -> ConnectionClosedError:
+        """The error for a call refused (or cut off) because the channels are closed."""
+        ...
+
+
+def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool) -> str | None:
+    """The likely cause of a connection failure (``UNAVAILABLE``) with these ``details``.
+
+    Args:
+        details: grpc's text for the failure.
+        tls: The channel uses TLS.
+        secure_without_client_cert: The channel uses TLS without a client certificate.
+
+    Returns:
+        A hint for the error message, or ``None``.
+    """
+    if tls and (
+        any(marker in details for marker in _WRONG_VERSION)
+        or (
+            details.startswith(_CONNECT_FAILED)
+            and any(marker in details for marker in _CLOSED_IN_HANDSHAKE)
+        )
+    ):
+        return PLAINTEXT_SERVER_HINT
+    return MTLS_HINT if secure_without_client_cert else None
+
+
+class CallErrors:
+    """Maps the failures of one caller's calls and streams (see the module docstring).
+
+    Args:
+        channels: The caller's channels: closed ones turn every failure into a closed error.
+        tls: The channels use TLS.
+        secure_without_client_cert: The channels use TLS without a client certificate.
+    """
+
+    __slots__ = ("_channels", "_secure_without_client_cert", "_tls")
+
+    def __init__(
+        self, channels: ChannelLifecycle, *, tls: bool, secure_without_client_cert: bool
+    ) -> None:
+        self._channels = channels
+        self._tls = tls
+        self._secure_without_client_cert = secure_without_client_cert
+
+    def from_rpc_error(self, exc: grpc.RpcError, method: MethodInfo[Message, Message]) -> EtcdError:
+        """The error for a failed call (its flags follow the method's safety), caused by
+        ``exc``."""
+        code, details = rpc_status(exc)
+        err = self.from_status(code, details, method)
+        err.__cause__ = exc
+        return err
+
+    def from_status(
+        self, code: grpc.StatusCode, details: str, method: MethodInfo[Message, Message]
+    ) -> EtcdError:
+        """The error for a finished call's non-OK status."""
+        if self._channels.unusable:
+            return self._channels.closed_error(method, in_flight=True)
+        hint = None
+        if code is grpc.StatusCode.UNAVAILABLE:
+            hint = connection_hint(
+                details,
+                tls=self._tls,
+                secure_without_client_cert=self._secure_without_client_cert,
+            )
+        return error_from_status(
+            code, details, method=method.path, retry_safe=method.retry_safe, hint=hint
+        )

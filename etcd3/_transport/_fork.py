@@ -1,0 +1,40 @@
+"""The fork guard: in a child after ``os.fork()``, grpc state made by the parent goes unused.
+
+grpc's channels and their threads do not survive a fork: a child that called over its parent's
+channels could hang, or disturb the parent's connections. Every object registered with
+:func:`guard` is told in the child (:meth:`ForkAware.forked_away`) and refuses work from then on;
+the parent goes on untouched. Nothing is registered on platforms without ``os.fork``.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from typing import Protocol
+
+__all__ = ["ForkAware", "guard"]
+
+
+class ForkAware(Protocol):
+    """An object holding grpc state that a forked child must not use."""
+
+    def forked_away(self) -> None:
+        """Called in the child process right after ``os.fork()``: stop using grpc."""
+        ...
+
+
+_GUARDED: weakref.WeakSet[ForkAware] = weakref.WeakSet()
+
+
+def guard(obj: ForkAware) -> None:
+    """Tell ``obj`` when it finds itself in a forked child (held weakly: no leak)."""
+    _GUARDED.add(obj)
+
+
+def _in_child() -> None:
+    for obj in list(_GUARDED):
+        obj.forked_away()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_in_child)

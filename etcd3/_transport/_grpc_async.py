@@ -1,0 +1,101 @@
+"""grpc.aio as the asyncio transport uses it; :mod:`._grpc` is the sync side, name for name.
+
+Hand-kept, not generated (the two modules are a pair): here grpc's two APIs differ in kind, not
+in spelling, so no rename turns one into the other.
+
+- **Opening a channel:** ``grpc.aio`` channels take interceptors as an argument; sync channels
+  are wrapped by ``grpc.intercept_channel``.
+- **A call whose channel is closed under it:** grpc.aio raises ``UsageError`` before the call
+  starts, and ``asyncio.CancelledError`` while it runs (closing a channel cancels its calls),
+  which must be told apart from the cancellation of the task awaiting it.
+- **When a connection logs in:** not in its constructor. No event loop may be running there,
+  and a grpc.aio channel belongs to the loop that uses it: the first call, ``open()`` or
+  ``async with`` logs in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import NoReturn, TypeAlias
+
+import grpc
+import grpc.aio
+from google.protobuf.message import Message
+
+from etcd3._runtime import MethodInfo
+from etcd3._transport._errors import ChannelLifecycle
+
+__all__ = [
+    "CLOSED_CHANNEL_ERRORS",
+    "AsyncChannel",
+    "AsyncChannelInUse",
+    "AsyncClientInterceptor",
+    "open_at_construction",
+    "open_channel",
+    "raise_for_closed_channel",
+    "task_is_being_cancelled",
+]
+
+AsyncChannel: TypeAlias = grpc.aio.Channel
+"""The channel of one endpoint."""
+
+AsyncChannelInUse: TypeAlias = grpc.aio.Channel | None
+"""What a connection's ``channel`` gives: ``None`` before the first call, since a grpc.aio
+channel is created inside the event loop that uses it."""
+
+AsyncClientInterceptor: TypeAlias = grpc.aio.ClientInterceptor
+"""A grpc.aio client interceptor for the asyncio client (e.g. a
+``grpc.aio.UnaryUnaryClientInterceptor`` or ``grpc.aio.StreamStreamClientInterceptor``)."""
+
+CLOSED_CHANNEL_ERRORS = (grpc.aio.UsageError, asyncio.CancelledError)
+"""What a grpc.aio call may raise when its channel is closed (see
+:func:`raise_for_closed_channel`)."""
+
+
+def open_channel(
+    target: str,
+    credentials: grpc.ChannelCredentials | None,
+    options: Sequence[tuple[str, int | str | bytes]],
+    interceptors: Sequence[AsyncClientInterceptor],
+) -> grpc.aio.Channel:
+    """A grpc.aio channel to ``target``: plaintext without ``credentials``, with the
+    ``interceptors`` around every call (in order)."""
+    wrap = interceptors or None
+    if credentials is None:
+        return grpc.aio.insecure_channel(target, options=options, interceptors=wrap)
+    return grpc.aio.secure_channel(target, credentials, options=options, interceptors=wrap)
+
+
+def task_is_being_cancelled() -> bool:
+    """Whether the running task has a pending cancellation request (Python 3.11+).
+
+    Tells a ``CancelledError`` aimed at the awaiting task (propagate it) from one grpc raises
+    because the *call* was cancelled locally (by ``cancel()`` or by closing the channel).
+    Python 3.10 cannot tell; there a locally cancelled call is assumed to be the cause.
+    """
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling()) if cancelling is not None else False
+
+
+def raise_for_closed_channel(
+    exc: BaseException, channels: ChannelLifecycle, method: MethodInfo[Message, Message]
+) -> NoReturn:
+    """Raise what ``exc``, one of :data:`CLOSED_CHANNEL_ERRORS` raised by a call, means.
+
+    Raises:
+        ConnectionClosedError: The channel was closed before the call started
+            (``UsageError``), or while it ran (``CancelledError`` after the caller closed, not
+            aimed at the task).
+        asyncio.CancelledError: ``exc`` itself: the task is being cancelled.
+    """
+    if isinstance(exc, grpc.aio.UsageError):
+        raise channels.closed_error(method) from exc
+    if channels.unusable and not task_is_being_cancelled():
+        raise channels.closed_error(method, in_flight=True) from None
+    raise exc
+
+
+def open_at_construction(connection: object) -> None:
+    """Nothing to do: an asyncio connection logs in on first use (see the module docstring)."""

@@ -1,0 +1,216 @@
+"""Clusters behind fault proxies: partitions and isolation do to real etcd what they say."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+
+import etcd3
+from etcd3.errors import ConnectionTimeoutError, EtcdError
+from etcd3.testing import EtcdCluster, EtcdFactory, EtcdMember
+
+pytestmark = pytest.mark.cluster
+
+BOUND = 10.0
+"""Seconds within which the cluster must have reacted to a fault."""
+
+
+def pinned(
+    member: EtcdMember, timeout: float = 2.0, *, require_leader: bool = True
+) -> etcd3.Etcd3Client:
+    """A client that talks to ``member`` only (``require_leader=False``: also while the member
+    has no leader, as serializable reads from a minority need)."""
+    return etcd3.client(endpoints=[member.endpoint], timeout=timeout, require_leader=require_leader)
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> float:
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > BOUND:
+            raise AssertionError(f"not within {BOUND} s: {what}")
+        time.sleep(0.02)
+    return time.monotonic() - start
+
+
+def test_peer_connections_are_attributed_to_their_members(
+    etcd_proxied_cluster: EtcdCluster,
+) -> None:
+    cluster = etcd_proxied_cluster
+    names = {member.name for member in cluster.members}
+    with pinned(cluster.members[0]) as client:
+        client.put("/attributed", "x")  # raft traffic between every pair
+    for member in cluster.members:
+        sources = cluster.network.peer_proxy(member.name).stats().sources
+        assert sources, f"no peer connection into {member.name}"
+        assert set(sources) <= names - {member.name}, sources
+
+
+def test_a_partitioned_leader_loses_quorum_and_the_majority_goes_on(
+    etcd_proxied_cluster: EtcdCluster,
+) -> None:
+    cluster = etcd_proxied_cluster
+    leader = cluster.leader()
+    majority = [member for member in cluster.members if member is not leader]
+    with (
+        pinned(leader) as minority_client,
+        pinned(leader, require_leader=False) as minority_reader,
+        pinned(majority[0]) as majority_client,
+    ):
+        minority_client.put("/p/k", "before")
+        cluster.partition([leader], majority)
+        wait_until(lambda: any(m.is_leader() for m in majority), "the majority elects a leader")
+        wait_until(lambda: not leader.is_leader(), "the old leader steps down")
+
+        with pytest.raises(EtcdError):
+            minority_client.put("/p/k", "lost")
+        with pytest.raises(EtcdError):
+            minority_client.get("/p/k")  # a linearizable read needs a quorum
+        majority_client.put("/p/k", "after")
+        stale, _meta = minority_reader.get("/p/k", serializable=True)
+        assert stale == b"before"  # the minority still serves its own, older state
+
+        cluster.heal()
+        wait_until(
+            lambda: minority_client.get("/p/k", serializable=True)[0] == b"after",
+            "the old leader catches up after the heal",
+        )
+        assert minority_client.get("/p/k")[0] == b"after"
+
+
+def test_client_isolation_leaves_the_cluster_whole(etcd_proxied_cluster: EtcdCluster) -> None:
+    cluster = etcd_proxied_cluster
+    leader = cluster.leader()
+    follower = cluster.followers()[0]
+    with pinned(follower, timeout=1.0) as cut_off, pinned(leader) as other:
+        cut_off.put("/c/k", "1")
+        cluster.isolate(follower, peers=False)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError):  # silence, not a refusal or a reset
+            cut_off.get("/c/k")
+        assert time.monotonic() - start >= 0.9
+        other.put("/c/k", "2")
+        assert cluster.leader() is leader, "isolating clients must not cost an election"
+        cluster.heal()
+        wait_until(lambda: cut_off.get("/c/k")[0] == b"2", "the isolated client reads again")
+
+
+def test_peer_isolation_keeps_serving_clients_stale_data(
+    etcd_proxied_cluster: EtcdCluster,
+) -> None:
+    cluster = etcd_proxied_cluster
+    follower = cluster.followers()[0]
+    others = [member for member in cluster.members if member is not follower]
+    with pinned(follower, require_leader=False) as alone, pinned(others[0]) as writer:
+        writer.put("/i/k", "1")
+        wait_until(lambda: alone.get("/i/k", serializable=True)[0] == b"1", "replicated")
+        cluster.isolate(follower, clients=False)
+        writer.put("/i/k", "2")
+        time.sleep(0.3)
+        assert alone.get("/i/k", serializable=True)[0] == b"1"
+        cluster.heal()
+        wait_until(lambda: alone.get("/i/k", serializable=True)[0] == b"2", "caught up")
+
+
+def test_a_one_way_block_starves_only_its_target(etcd_proxied_cluster: EtcdCluster) -> None:
+    cluster = etcd_proxied_cluster
+    leader = cluster.leader()
+    starved, fed = cluster.followers()
+    with pinned(starved, require_leader=False) as reader, pinned(leader) as writer:
+        cluster.network.block(leader.name, starved.name)
+        writer.put("/b/k", "new")  # the leader and the other follower are a quorum
+        wait_until(lambda: pinned(fed).get("/b/k", serializable=True)[0] == b"new", "fed")
+        time.sleep(0.3)
+        assert reader.get("/b/k", serializable=True)[0] is None
+        assert cluster.network.blocked == {(leader.name, starved.name)}
+        cluster.heal()
+        wait_until(lambda: reader.get("/b/k", serializable=True)[0] == b"new", "caught up")
+
+
+def test_partition_checks_its_groups(etcd_proxied_cluster: EtcdCluster) -> None:
+    cluster = etcd_proxied_cluster
+    m0, m1, m2 = cluster.members
+    with pytest.raises(ValueError, match="missing"):
+        cluster.partition([m0], [m1])
+    with pytest.raises(ValueError, match="more than one group"):
+        cluster.partition([m0, m1], [m1, m2])
+    with pytest.raises(KeyError):
+        cluster.network.partition(["nobody"], [m0.name, m1.name, m2.name])
+
+
+def test_a_removed_member_rejoins_empty_and_catches_up(
+    etcd_proxied_cluster: EtcdCluster,
+) -> None:
+    cluster = etcd_proxied_cluster
+    follower = cluster.followers()[0]
+    old_id = follower.member_id
+    cluster.remove(follower)
+    assert not follower.is_running
+    with pinned(cluster.leader()) as client:
+        client.put("/r/k", "while-removed")
+        assert {m.id for m in client.members} == {
+            m.member_id for m in cluster.members if m is not follower
+        }
+        cluster.rejoin(follower)
+        assert follower.member_id != old_id
+        with pinned(follower) as rejoined:
+            wait_until(
+                lambda: rejoined.get("/r/k", serializable=True)[0] == b"while-removed",
+                "the rejoined member has the data written while it was away",
+            )
+
+
+def test_a_server_behind_a_blackhole_times_out_then_recovers(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory(fault_proxy=True)
+    assert server.endpoint == server.network.client_proxy(server.name).endpoint
+    with etcd3.client(endpoints=[server.endpoint], timeout=1.0) as client:
+        client.put("/s/k", "v")
+        server.network.client_proxy(server.name).blackhole()
+        with pytest.raises(ConnectionTimeoutError):
+            client.get("/s/k")
+        server.network.heal()
+        assert client.get("/s/k")[0] == b"v"
+
+
+def test_without_fault_proxy_there_is_no_network(etcd_cluster: EtcdCluster) -> None:
+    with pytest.raises(RuntimeError, match="fault_proxy=True"):
+        etcd_cluster.partition([etcd_cluster.members[0]], etcd_cluster.members[1:])
+
+
+# A call whose token expired authenticates again and retries: the login is part of the call and
+# gets what is left of its deadline, not the client's whole default timeout (which would overrun
+# the call, and let an attempt that then times out mark a merely slow member as failed).
+SLOW = 0.75
+"""One-way latency: each round trip takes 1.5 s, so get + authenticate + get = 4.5 s."""
+
+
+def test_a_call_that_authenticates_again_keeps_its_deadline(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory(auth=True, auth_token_ttl=1, fault_proxy=True)
+    with etcd3.client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=3
+    ) as client:
+        client.put("/reauth/k", "v")
+        time.sleep(2.5)  # the idle token expires at the server
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError):
+            client.get("/reauth/k")
+        assert time.monotonic() - start < 3.5
+
+
+async def test_an_async_call_that_authenticates_again_keeps_its_deadline(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory(auth=True, auth_token_ttl=1, fault_proxy=True)
+    async with etcd3.async_client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=3
+    ) as client:
+        await client.put("/reauth/k", "v")
+        await asyncio.sleep(2.5)
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError):
+            await client.get("/reauth/k")
+        assert time.monotonic() - start < 3.5

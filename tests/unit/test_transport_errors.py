@@ -1,0 +1,106 @@
+"""The caller's error mapping: closed callers, and hints at a connection failure's cause."""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf.message import Message
+
+from etcd3._runtime import MethodInfo
+from etcd3._transport._errors import CallErrors, connection_hint
+from etcd3.errors import (
+    MTLS_HINT,
+    PLAINTEXT_SERVER_HINT,
+    ClientForkedError,
+    ConnectionClosedError,
+    ConnectionFailedError,
+    NoLeaderError,
+)
+from etcd3.rpc.methods import KV_PUT, KV_RANGE
+
+UNAVAILABLE = grpc.StatusCode.UNAVAILABLE
+# grpc's texts for a TLS client whose server answered in plaintext: a plaintext etcd closes the
+# connection at the first TLS record (grpcio 1.85, then 1.62); another server answers in its
+# own protocol, which the TLS library cannot read.
+CLOSED_IN_HANDSHAKE = (
+    "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:2379: "
+    "Handshake read failed (Socket closed)",
+    "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:2379: "
+    "Handshake read failed (recvmsg:Connection reset by peer (104))",
+    "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:2379: "
+    "Socket closed",
+)
+WRONG_VERSION = (
+    "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:2379: Tls handshake "
+    "failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:100000f7:SSL routines:"
+    "OPENSSL_internal:WRONG_VERSION_NUMBER: Invalid certificate verification context: OK"
+)
+# A server that wants a client certificate answers a client without one with a TLS alert.
+BAD_CERTIFICATE = (
+    "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:2379: Tls handshake "
+    "failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:10000412:SSL routines:"
+    "OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE: OK"
+)
+
+
+class Channels:
+    def __init__(self) -> None:
+        self.unusable = False
+        self.forked = False
+
+    def closed_error(
+        self, method: MethodInfo[Message, Message] | None = None, *, in_flight: bool = False
+    ) -> ConnectionClosedError:
+        path = None if method is None else method.path
+        unknown = in_flight and method is not None and not method.retry_safe
+        cls = ClientForkedError if self.forked else ConnectionClosedError
+        return cls(method=path, outcome_unknown=unknown)
+
+
+def test_a_server_that_does_not_speak_tls_is_named() -> None:
+    for details in (*CLOSED_IN_HANDSHAKE, WRONG_VERSION):
+        for without_cert in (True, False):
+            hint = connection_hint(details, tls=True, secure_without_client_cert=without_cert)
+            assert hint == PLAINTEXT_SERVER_HINT, details
+
+
+def test_a_closed_connection_says_nothing_of_tls_on_a_plaintext_channel() -> None:
+    # A plaintext client of a TLS server sees its connection closed just the same.
+    for details in CLOSED_IN_HANDSHAKE:
+        assert connection_hint(details, tls=False, secure_without_client_cert=False) is None
+
+
+def test_a_lost_connection_is_not_a_handshake() -> None:
+    lost = "Socket closed"  # a call in flight when its member died
+    assert connection_hint(lost, tls=True, secure_without_client_cert=False) is None
+    assert connection_hint(lost, tls=True, secure_without_client_cert=True) == MTLS_HINT
+
+
+def test_mtls_hint_only_without_a_client_certificate() -> None:
+    assert connection_hint(BAD_CERTIFICATE, tls=True, secure_without_client_cert=True) == MTLS_HINT
+    assert connection_hint(BAD_CERTIFICATE, tls=True, secure_without_client_cert=False) is None
+    refused = "Connection refused"
+    assert connection_hint(refused, tls=False, secure_without_client_cert=False) is None
+
+
+def test_the_hint_is_added_to_connection_failures_only() -> None:
+    errors = CallErrors(Channels(), tls=True, secure_without_client_cert=True)
+    details = CLOSED_IN_HANDSHAKE[0]
+    err = errors.from_status(UNAVAILABLE, details, KV_RANGE)
+    assert isinstance(err, ConnectionFailedError)
+    assert str(err).endswith(f"({PLAINTEXT_SERVER_HINT})")
+    assert err.details == details  # the server's text, without our hint
+    assert "client certificate" not in str(err)
+    no_leader = errors.from_status(UNAVAILABLE, "etcdserver: no leader", KV_RANGE)
+    assert isinstance(no_leader, NoLeaderError)
+    assert "TLS" not in str(no_leader)
+
+
+def test_failures_of_a_closed_caller_say_closed() -> None:
+    channels = Channels()
+    errors = CallErrors(channels, tls=False, secure_without_client_cert=False)
+    channels.unusable = True
+    err = errors.from_status(grpc.StatusCode.CANCELLED, "Channel closed!", KV_PUT)
+    assert type(err) is ConnectionClosedError
+    assert err.outcome_unknown  # the put was in flight
+    channels.forked = True
+    assert type(errors.from_status(UNAVAILABLE, "x", KV_RANGE)) is ClientForkedError
