@@ -486,6 +486,19 @@ def test_error_from_status_defaults_to_an_unsafe_rpc_without_a_tls_hint() -> Non
     assert (deadline.retryable, deadline.outcome_unknown) == (False, True)
 
 
+def test_a_connection_failure_hint_replaces_the_mtls_hint() -> None:
+    unavailable = grpc.StatusCode.UNAVAILABLE
+    hinted = error_from_status(unavailable, "failed to connect", hint="plaintext server")
+    assert str(hinted) == "failed to connect (plaintext server)"
+    both = error_from_status(
+        unavailable, "failed to connect", hint="plaintext server", secure_without_client_cert=True
+    )
+    assert str(both) == "failed to connect (plaintext server)"
+    # Only a connection failure takes the hint.
+    other = error_from_status(grpc.StatusCode.INTERNAL, "broken", hint="plaintext server")
+    assert str(other) == "broken"
+
+
 def test_a_request_over_grpcs_size_limit_is_etcds_request_too_large() -> None:
     details = "grpc: received message larger than max (2097157 vs. 2097152)"
     err = error_from_status(grpc.StatusCode.RESOURCE_EXHAUSTED, details)
