@@ -135,6 +135,7 @@ def test_a_kv_is_its_metadata_and_its_value() -> None:
         _header(),
     )
     assert kv.raw == _kv()
+    assert repr(kv) == "KV(key=b'k', value=b'val:k', mod_revision=5, version=2, lease_id=7)"
 
 
 def test_kv_equality_needs_equal_metadata_and_value() -> None:
