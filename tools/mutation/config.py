@@ -76,7 +76,11 @@ TARGETS: tuple[Target, ...] = (
         (f"{UNIT}test_endpoints.py", f"{UNIT}test_endpoints_pinned.py"),
         gated=False,
     ),
-    Target("etcd3._watch_core", (f"{UNIT}test_watch_core.py",), gated=False),
+    Target(
+        "etcd3._watch_core",
+        (f"{UNIT}test_watch_core.py", f"{UNIT}test_watch_core_pinned.py"),
+        gated=False,
+    ),
     Target(
         "etcd3._events",
         (f"{UNIT}test_events.py", f"{UNIT}test_events_headers.py"),

@@ -1,0 +1,316 @@
+"""What the watch multiplexer promises beyond its main tests: edge revisions, paused watches
+across reconnects, fragments, late refusals, and the ends of streams (no server)."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from test_watch_core import (
+    Sink,
+    cancels,
+    created,
+    creates,
+    denied_create,
+    drain,
+    events,
+    open_core,
+)
+
+from etcd3._watch_core import (
+    Backoff,
+    Phase,
+    WatchCore,
+    WatchSpec,
+    is_transient,
+    refusal_error,
+    watch_spec,
+)
+from etcd3.errors import (
+    ConnectionClosedError,
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    InternalServerError,
+    InvalidAuthTokenError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    RequestCancelledError,
+    RevisionCompactedError,
+    StreamClosedError,
+    TooManyRequestsError,
+    UnknownError,
+    WatchCanceledError,
+)
+from etcd3.rpc.etcdserverpb import FilterType, ResponseHeader
+from etcd3.rpc.etcdserverpb import WatchResponse as RawResponse
+
+
+def test_start_revision_one_is_the_whole_history() -> None:
+    spec = watch_spec("k", start_revision=1)
+    assert spec.start_revision == 1
+    assert spec.create_request(spec.start_revision).create_request.start_revision == 1
+
+
+def paused(core: WatchCore[Sink], sink: Sink) -> tuple[int, int]:
+    """Add a watch on ``core`` (max_queued 4) and lag until it pauses; (our id, server id)."""
+    reg = core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=10))
+    for rev in (11, 12, 13, 14):
+        core.receive(events(1, rev))
+    assert reg.phase is Phase.PAUSED
+    assert cancels(drain(core)) == [1]
+    return reg.id, 1
+
+
+def test_a_paused_watch_still_lagging_is_not_recreated_on_a_new_stream() -> None:
+    core = open_core(max_queued=4)
+    sink = Sink()
+    watch_id, _ = paused(core, sink)
+    reg = core.get(watch_id)
+    assert reg is not None
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    assert reg.phase is Phase.PAUSED  # a reconnect does not forget the lag
+    core.consumed(reg)  # 3 queued: more than half
+    core.stream_opened()
+    assert drain(core) == []
+    core.consumed(reg)  # 2 queued: exactly half, resumed on the open stream
+    assert creates(drain(core)) == [(b"k", 15)]
+
+
+def test_a_paused_watch_drained_while_no_stream_is_open_resumes_when_one_opens() -> None:
+    core = open_core(max_queued=4)
+    sink = Sink()
+    watch_id, _ = paused(core, sink)
+    reg = core.get(watch_id)
+    assert reg is not None
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.consumed(reg)
+    core.consumed(reg)  # exactly half queued, but nothing to send on
+    assert drain(core) == []
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 15)]
+    assert reg.phase is Phase.PENDING
+
+
+def test_a_revision_spanning_several_fragments_is_counted_whole() -> None:
+    core = open_core()
+    sink = Sink()
+    reg = core.add(WatchSpec(b"k", fragment=True), sink)
+    drain(core)
+    core.receive(created(0, revision=4))
+    core.receive(events(0, 5, 5, fragment=True))
+    core.receive(events(0, 5, 5, fragment=True))
+    core.receive(events(0, 5, fragment=True))
+    assert (reg.next_revision, reg.partial) == (5, 5)
+    core.stream_failed(None, terminal=False)
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 5)]
+    core.receive(created(1))
+    core.receive(events(1, 5, 5, 5, 5, 5, 5, 6))  # five of revision 5 were delivered
+    assert sink.revisions() == [[5, 5], [5, 5], [5], [5, 6]]
+    assert (reg.next_revision, reg.partial) == (7, 0)
+
+
+def test_a_fragment_ending_a_revision_counts_only_that_revisions_tail() -> None:
+    core = open_core()
+    sink = Sink()
+    reg = core.add(WatchSpec(b"k", fragment=True), sink)
+    drain(core)
+    core.receive(created(0, revision=4))
+    core.receive(events(0, 5, 6, 7, 7, fragment=True))
+    assert (reg.next_revision, reg.partial) == (7, 2)
+    core.receive(events(0, 7, 8, fragment=True))
+    assert (reg.next_revision, reg.partial) == (8, 1)
+
+
+def test_a_progress_inside_a_fragmented_revision_does_not_move_the_resume_point() -> None:
+    core = open_core()
+    reg = core.add(WatchSpec(b"k", fragment=True), Sink())
+    drain(core)
+    core.receive(created(0, revision=4))
+    core.receive(events(0, 5, 6, fragment=True))
+    core.receive(RawResponse(header=ResponseHeader(revision=9), watch_id=0))
+    assert reg.next_revision == 6
+
+
+def test_a_confirmed_watch_refused_again_after_its_check_fails_ends_with_the_error() -> None:
+    core = open_core()
+    sink = Sink()
+    reg = core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=20))
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_opened()
+    drain(core)
+    core.receive(denied_create())
+    (check,) = core.take_auth_checks()
+    refused = PermissionDeniedError("etcdserver: permission denied")
+    core.auth_checked(check, refused)
+    assert sink.confirmations == [(None, 20)]  # confirmed once, never again
+    assert sink.items == [refused]
+    assert reg.done
+    assert core.idle
+
+
+def test_a_terminal_end_without_error_fails_confirmed_watches_with_stream_closed() -> None:
+    core = open_core()
+    live, waiting = Sink(), Sink()
+    core.add(WatchSpec(b"a"), live)
+    drain(core)
+    core.receive(created(0))
+    core.add(WatchSpec(b"b"), waiting)
+    core.stream_failed(None, terminal=True)
+    (error,) = live.items
+    assert isinstance(error, StreamClosedError)
+    assert str(error) == "the watch stream ended"
+    ((refusal, revision),) = waiting.confirmations
+    assert isinstance(refusal, StreamClosedError)
+    assert revision == 0
+    assert waiting.items == [None]
+
+
+@pytest.mark.parametrize("max_queued", [1, 0, -1])
+def test_max_queued_below_two_is_refused(max_queued: int) -> None:
+    with pytest.raises(ValueError, match=r"^max_queued must be >= 2$"):
+        WatchCore(max_queued)
+
+
+def test_a_compaction_refusal_names_the_first_revision_left() -> None:
+    error = refusal_error(RawResponse(canceled=True, compact_revision=17, cancel_reason="x"))
+    assert isinstance(error, RevisionCompactedError)
+    assert str(error) == "watch start revision has been compacted (history starts at 17)"
+    assert error.compacted_revision == 17
+
+
+def test_a_known_refusal_keeps_etcds_code_and_reason() -> None:
+    reason = "etcdserver: permission denied"
+    error = refusal_error(RawResponse(canceled=True, cancel_reason=reason))
+    assert type(error) is PermissionDeniedError
+    assert (str(error), error.code, error.details) == (
+        reason,
+        grpc.StatusCode.PERMISSION_DENIED,
+        reason,
+    )
+
+
+def test_a_refusal_without_reason_or_with_status_ok_is_a_watch_cancel() -> None:
+    silent = refusal_error(RawResponse(canceled=True))
+    assert type(silent) is WatchCanceledError
+    assert (str(silent), silent.details) == ("the server cancelled the watch", "")
+    text = "rpc error: code = OK desc = fine"
+    ok = refusal_error(RawResponse(canceled=True, cancel_reason=text))
+    assert type(ok) is WatchCanceledError
+    assert (str(ok), ok.details) == (text, text)
+
+
+def test_a_grpc_status_text_spanning_lines_keeps_its_whole_description() -> None:
+    text = "rpc error: code = FailedPrecondition desc = first\nsecond"
+    error = refusal_error(RawResponse(canceled=True, cancel_reason=text))
+    assert type(error) is PreconditionFailedError
+    assert error.details == "first\nsecond"
+
+
+def test_every_option_and_filter_form_reaches_the_spec() -> None:
+    spec = watch_spec(
+        b"k",
+        filters=[FilterType.NOPUT, "nodelete", "noput"],
+        progress_notify=1,
+        prev_kv=1,
+        fragment=1,
+    )
+    assert spec.filters == (FilterType.NOPUT, FilterType.NODELETE)
+    assert (spec.progress_notify, spec.prev_kv, spec.fragment) == (True, True, True)
+    assert watch_spec(b"k", filters=[FilterType.NODELETE]).filters == (FilterType.NODELETE,)
+    assert watch_spec(b"k", filters=()).filters == ()
+    plain = watch_spec(b"k")
+    assert (plain.progress_notify, plain.prev_kv, plain.fragment, plain.filters) == (
+        False,
+        False,
+        False,
+        (),
+    )
+    assert watch_spec("p", prefix=True, range_end="ignored").range_end == b"q"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start_revision": 0}, r"^start_revision must be >= 1 or None, got 0$"),
+        ({"start_revision": "5"}, r"^start_revision must be an int or None, not str$"),
+        ({"start_revision": True}, r"^start_revision must be an int or None, not bool$"),
+        ({"filters": ["noget"]}, r"^unknown watch filter 'noget': use 'noput', 'nodelete' or "),
+        ({"filters": [[1]]}, r"^unknown watch filter \[1\]: use "),
+        ({"filters": b"noput"}, r"^filters must be a collection of filters, not a single string$"),
+    ],
+)
+def test_watch_spec_refusals_say_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=message):
+        watch_spec(b"k", **kwargs)  # type: ignore[arg-type]
+
+
+def test_transient_means_retryable_or_a_connection_failure_but_never_closed() -> None:
+    assert is_transient(EtcdError("odd", retryable=True))
+    assert not is_transient(EtcdError("odd", retryable=False))
+    assert not is_transient(ConnectionClosedError("closed", retryable=True))
+    for error in (
+        ConnectionTimeoutError("slow", retryable=False),
+        InternalServerError("x", retryable=False),
+        UnknownError("x", retryable=False),
+        RequestCancelledError("x", retryable=False),
+        InvalidAuthTokenError("x", retryable=False),
+        TooManyRequestsError("x", retryable=False),
+    ):
+        assert is_transient(error), error
+
+
+def test_backoff_defaults_and_its_cap_on_doubling() -> None:
+    backoff = Backoff()
+    assert (backoff.base, backoff.cap) == (0.05, 2.0)
+    assert 0.025 <= backoff.next_delay() <= 0.05
+    huge = Backoff(base=1e-12, cap=1e300)
+    for _ in range(40):
+        delay = huge.next_delay()
+    assert delay <= 1e-12 * 2**30  # doubling stops after 30 attempts
+
+
+def test_the_cores_state_as_the_shells_read_it() -> None:
+    core: WatchCore[Sink] = WatchCore(max_queued=6)
+    assert (core.max_queued, core.resume_at) == (6, 3)
+    assert not core.stream_open
+    assert not core.request_progress()  # no stream to send it on
+    assert not core.has_requests
+    reg = core.add(WatchSpec(b"k", start_revision=4), Sink())
+    assert core.get(reg.id) is reg
+    assert core.get(reg.id + 1) is None
+    assert repr(reg) == "<Registration 1 new server_id=None next_revision=4 done=False>"
+    core.stream_opened()
+    assert core.stream_open
+    assert core.has_requests
+    drain(core)
+    assert not core.has_requests
+    assert not core.closed
+    core.close()
+    assert core.closed
+
+
+def test_a_created_answer_nobody_waits_for_is_ignored() -> None:
+    core = open_core()
+    core.receive(created(3))
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(4, revision=12))
+    assert sink.confirmations == [(None, 12)]
+
+
+def test_a_paused_watch_cancelled_by_its_consumer_is_never_recreated() -> None:
+    core = open_core(max_queued=4)
+    sink = Sink()
+    watch_id, _ = paused(core, sink)
+    reg = core.get(watch_id)
+    assert reg is not None
+    core.cancel(watch_id)
+    for _ in range(4):
+        core.consumed(reg)
+    assert drain(core) == []
