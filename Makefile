@@ -141,7 +141,7 @@ MODULES ?=
 MUTATE_SINCE ?=
 
 .PHONY: mutate
-mutate: $(STAMP)  ## Mutation testing of the sans-IO cores against their own unit tests (MODULES=...)
+mutate: $(STAMP)  ## Mutation testing of the sans-IO cores against their own unit tests (MODULES=, MUTATE_SINCE=)
 	$(BIN)/python -m tools.mutation $(if $(MODULES),--modules '$(MODULES)') $(if $(MUTATE_SINCE),--since '$(MUTATE_SINCE)')
 
 check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except the server and compat matrices
