@@ -19,6 +19,7 @@ from test_watch_core import (
 from etcd3._watch_core import (
     Backoff,
     Phase,
+    Registration,
     WatchCore,
     WatchSpec,
     is_transient,
@@ -51,8 +52,9 @@ def test_start_revision_one_is_the_whole_history() -> None:
     assert spec.create_request(spec.start_revision).create_request.start_revision == 1
 
 
-def paused(core: WatchCore[Sink], sink: Sink) -> tuple[int, int]:
-    """Add a watch on ``core`` (max_queued 4) and lag until it pauses; (our id, server id)."""
+def paused(sink: Sink) -> tuple[WatchCore[Sink], Registration[Sink]]:
+    """A core (max_queued 4, stream open) with one watch whose consumer lags: it is paused."""
+    core = open_core(max_queued=4)
     reg = core.add(WatchSpec(b"k"), sink)
     drain(core)
     core.receive(created(1, revision=10))
@@ -60,15 +62,11 @@ def paused(core: WatchCore[Sink], sink: Sink) -> tuple[int, int]:
         core.receive(events(1, rev))
     assert reg.phase is Phase.PAUSED
     assert cancels(drain(core)) == [1]
-    return reg.id, 1
+    return core, reg
 
 
 def test_a_paused_watch_still_lagging_is_not_recreated_on_a_new_stream() -> None:
-    core = open_core(max_queued=4)
-    sink = Sink()
-    watch_id, _ = paused(core, sink)
-    reg = core.get(watch_id)
-    assert reg is not None
+    core, reg = paused(Sink())
     core.stream_failed(ConnectionFailedError("gone"), terminal=False)
     assert reg.phase is Phase.PAUSED  # a reconnect does not forget the lag
     core.consumed(reg)  # 3 queued: more than half
@@ -79,11 +77,7 @@ def test_a_paused_watch_still_lagging_is_not_recreated_on_a_new_stream() -> None
 
 
 def test_a_paused_watch_drained_while_no_stream_is_open_resumes_when_one_opens() -> None:
-    core = open_core(max_queued=4)
-    sink = Sink()
-    watch_id, _ = paused(core, sink)
-    reg = core.get(watch_id)
-    assert reg is not None
+    core, reg = paused(Sink())
     core.stream_failed(ConnectionFailedError("gone"), terminal=False)
     core.consumed(reg)
     core.consumed(reg)  # exactly half queued, but nothing to send on
@@ -93,12 +87,18 @@ def test_a_paused_watch_drained_while_no_stream_is_open_resumes_when_one_opens()
     assert reg.phase is Phase.PENDING
 
 
-def test_a_revision_spanning_several_fragments_is_counted_whole() -> None:
+def fragmenting(sink: Sink) -> tuple[WatchCore[Sink], Registration[Sink]]:
+    """A core with one confirmed watch (at revision 4) that lets the server fragment batches."""
     core = open_core()
-    sink = Sink()
     reg = core.add(WatchSpec(b"k", fragment=True), sink)
     drain(core)
     core.receive(created(0, revision=4))
+    return core, reg
+
+
+def test_a_revision_spanning_several_fragments_is_counted_whole() -> None:
+    sink = Sink()
+    core, reg = fragmenting(sink)
     core.receive(events(0, 5, 5, fragment=True))
     core.receive(events(0, 5, 5, fragment=True))
     core.receive(events(0, 5, fragment=True))
@@ -113,11 +113,8 @@ def test_a_revision_spanning_several_fragments_is_counted_whole() -> None:
 
 
 def test_a_fragment_ending_a_revision_counts_only_that_revisions_tail() -> None:
-    core = open_core()
     sink = Sink()
-    reg = core.add(WatchSpec(b"k", fragment=True), sink)
-    drain(core)
-    core.receive(created(0, revision=4))
+    core, reg = fragmenting(sink)
     core.receive(events(0, 5, 6, 7, 7, fragment=True))
     assert (reg.next_revision, reg.partial) == (7, 2)
     core.receive(events(0, 7, 8, fragment=True))
@@ -125,10 +122,7 @@ def test_a_fragment_ending_a_revision_counts_only_that_revisions_tail() -> None:
 
 
 def test_a_progress_inside_a_fragmented_revision_does_not_move_the_resume_point() -> None:
-    core = open_core()
-    reg = core.add(WatchSpec(b"k", fragment=True), Sink())
-    drain(core)
-    core.receive(created(0, revision=4))
+    core, reg = fragmenting(Sink())
     core.receive(events(0, 5, 6, fragment=True))
     core.receive(RawResponse(header=ResponseHeader(revision=9), watch_id=0))
     assert reg.next_revision == 6
@@ -157,9 +151,8 @@ def test_a_terminal_end_without_error_fails_confirmed_watches_with_stream_closed
     core = open_core()
     live, waiting = Sink(), Sink()
     core.add(WatchSpec(b"a"), live)
-    drain(core)
-    core.receive(created(0))
     core.add(WatchSpec(b"b"), waiting)
+    core.receive(created(0))  # a is confirmed, b's create is still unanswered
     core.stream_failed(None, terminal=True)
     (error,) = live.items
     assert isinstance(error, StreamClosedError)
@@ -305,12 +298,8 @@ def test_a_created_answer_nobody_waits_for_is_ignored() -> None:
 
 
 def test_a_paused_watch_cancelled_by_its_consumer_is_never_recreated() -> None:
-    core = open_core(max_queued=4)
-    sink = Sink()
-    watch_id, _ = paused(core, sink)
-    reg = core.get(watch_id)
-    assert reg is not None
-    core.cancel(watch_id)
+    core, reg = paused(Sink())
+    core.cancel(reg.id)
     for _ in range(4):
         core.consumed(reg)
     assert drain(core) == []
