@@ -1,13 +1,16 @@
 """Import time and first-call latency, each in a fresh interpreter (the import suite).
 
 Every figure comes from a new ``python -P`` process that times only the statement of
-interest with ``time.perf_counter()`` (interpreter start-up is the same for all and left
-out). The floor is what every grpc client must import: ``grpc``, ``grpc.aio`` and
-``google.protobuf``, timed in the same venv and the same rounds, order rotated each round.
+interest with ``time.perf_counter()``, and an import also with ``time.process_time()``
+(interpreter start-up is the same for all and left out). The floor is what every grpc client
+must import: ``grpc``, ``grpc.aio`` and ``google.protobuf``, timed in the same venv and the
+same rounds, order rotated each round.
 
 First call: after the import, the time to create a client and complete one ``get`` (sync,
 and asyncio including its event loop), next to raw grpc doing the same with a hand-encoded
 request (no message classes), so work deferred from import to first use shows up here.
+
+The project's package is compiled to bytecode first, as an installed copy is.
 """
 
 from __future__ import annotations
@@ -26,8 +29,13 @@ FLOOR_MODULES = "grpc, grpc.aio, google.protobuf"
 IMPORT_GOAL = Goal("<=", 15.0)
 """``import etcd3`` may cost at most this many ms more than the floor."""
 
+FIRST_USE = "ours, first use"
+"""``import etcd3`` binds names only: this subject also reads ``etcd3.client``, which loads the
+sync client's modules, as a peer's import loads its client."""
+
 MODULES: dict[str, str] = {
     "ours": "etcd3",
+    FIRST_USE: "etcd3; etcd3.client",
     "etcd3-client": "etcd3",
     "python-etcd3": "etcd3",
     "aetcd": "aetcd",
@@ -37,9 +45,9 @@ MODULES: dict[str, str] = {
 
 _TIME_IMPORT = """
 import time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 import {modules}
-print((time.perf_counter() - t0) * 1e3)
+print((time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3)
 """
 
 _FIRST_CALL = """
@@ -95,6 +103,24 @@ def _run(python: str, code: str, *args: str) -> list[float]:
     return [float(x) for x in out.split()]
 
 
+def compile_bytecode(python: str) -> None:
+    """Write the bytecode of the package ``python`` imports as ``etcd3``, as installing does.
+
+    pip compiles every module it installs (the peers' venvs, grpc); an editable install under
+    ``PYTHONDONTWRITEBYTECODE`` (set in many containers and CI images) would otherwise compile
+    the package from source in every fresh interpreter, which no installed copy does.
+    """
+    code = (
+        "import compileall, pathlib, etcd3\n"
+        "package = pathlib.Path(etcd3.__file__).parent\n"
+        "for root in (package, package / 'rpc'):  # compileall does not follow the rpc symlink\n"
+        "    assert compileall.compile_dir(root, quiet=1)\n"
+    )
+    subprocess.run(
+        [python, "-P", "-c", code], cwd="/", capture_output=True, timeout=300, check=True
+    )
+
+
 def has_grpc(python: str) -> bool:
     """Whether ``python`` can import the floor's modules (a Rust client's venv cannot)."""
     probe = subprocess.run(
@@ -103,9 +129,14 @@ def has_grpc(python: str) -> bool:
     return probe.returncode == 0
 
 
-def time_import(python: str, modules: str) -> float:
-    """Milliseconds to import ``modules`` in a fresh interpreter."""
-    return _run(python, _TIME_IMPORT.format(modules=modules))[0]
+def time_import(python: str, modules: str) -> tuple[float, float]:
+    """Milliseconds to import ``modules`` in a fresh interpreter: elapsed, and CPU.
+
+    An import is CPU work in one thread: its CPU time barely moves when other processes share
+    the cores, while its elapsed time grows with their load.
+    """
+    wall, cpu = _run(python, _TIME_IMPORT.format(modules=modules))
+    return wall, cpu
 
 
 @dataclass
@@ -113,6 +144,8 @@ class ImportResult:
     rounds: int
     imports: dict[str, list[float]] = field(default_factory=dict)
     floors: dict[str, list[float]] = field(default_factory=dict)
+    cpu_imports: dict[str, list[float]] = field(default_factory=dict)
+    cpu_floors: dict[str, list[float]] = field(default_factory=dict)
     first_calls: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def _row(self, subject: str) -> dict[str, float]:
@@ -122,6 +155,14 @@ class ImportResult:
             "floor_ms": rounded(statistics.median(self.floors[subject])),
             "diff_ms": rounded(statistics.median(i - f for i, f in pairs)),
             "ratio": rounded(statistics.median(i / f for i, f in pairs)),
+            "cpu_diff_ms": rounded(
+                statistics.median(
+                    i - f
+                    for i, f in zip(
+                        self.cpu_imports[subject], self.cpu_floors[subject], strict=True
+                    )
+                )
+            ),
         }
 
     def _first(self, label: str) -> dict[str, float]:
@@ -142,6 +183,8 @@ class ImportResult:
             "runs": {
                 "imports": {s: [rounded(x) for x in v] for s, v in self.imports.items()},
                 "floors": {s: [rounded(x) for x in v] for s, v in self.floors.items()},
+                "cpu_imports": {s: [rounded(x) for x in v] for s, v in self.cpu_imports.items()},
+                "cpu_floors": {s: [rounded(x) for x in v] for s, v in self.cpu_floors.items()},
                 "first_calls": {
                     s: [[rounded(x) for x in pair] for pair in v]
                     for s, v in self.first_calls.items()
@@ -154,9 +197,17 @@ class ImportResult:
             f"## Import time, fresh interpreter (median of {self.rounds})\n",
             f"Floor: `import {FLOOR_MODULES}` in the same rounds, in the client's venv "
             "(in the project's venv for a client without grpc). Difference and ratio are "
-            "medians of the per-round values.\n",
-            "| `import` | median | floor | difference | ratio | goal | |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            "medians of the per-round values."
+            + (
+                f" `{MODULES[FIRST_USE]}` ({FIRST_USE}): `import etcd3` binds names only, and "
+                "the first read of `etcd3.client` loads the sync client's modules."
+                if FIRST_USE in self.imports
+                else ""
+            )
+            + " CPU difference: the difference in CPU time, which other load on the "
+            "machine barely moves.\n",
+            "| `import` | median | floor | difference | ratio | CPU difference | goal | |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for subject in self.imports:
             row = self._row(subject)
@@ -167,7 +218,7 @@ class ImportResult:
             lines.append(
                 f"| {MODULES[subject]} ({subject}) | {row['import_ms']:.1f} ms "
                 f"| {row['floor_ms']:.1f} ms | {row['diff_ms']:+.1f} ms | {row['ratio']:.2f}x "
-                f"| {goal} | {mark} |"
+                f"| {row['cpu_diff_ms']:+.1f} ms | {goal} | {mark} |"
             )
         if self.first_calls:
             lines += [
@@ -193,10 +244,13 @@ def run(
     The floor is timed in each subject's venv, or in the project's where grpc is absent.
     """
     result = ImportResult(rounds)
+    compile_bytecode(sys.executable)  # the project's venv: ours, and every first call
     floor_python = {s: p if has_grpc(p) else sys.executable for s, p in pythons.items()}
     for subject in pythons:
         result.imports[subject] = []
         result.floors[subject] = []
+        result.cpu_imports[subject] = []
+        result.cpu_floors[subject] = []
     if first_call:
         for label in FIRST_CALLS:
             result.first_calls[label] = []
@@ -208,9 +262,13 @@ def run(
     for r in range(rounds):
         for name, what in tasks[r % len(tasks) :] + tasks[: r % len(tasks)]:
             if what == "import":
-                result.imports[name].append(time_import(pythons[name], MODULES[name]))
+                wall, cpu = time_import(pythons[name], MODULES[name])
+                result.imports[name].append(wall)
+                result.cpu_imports[name].append(cpu)
             elif what == "floor":
-                result.floors[name].append(time_import(floor_python[name], FLOOR_MODULES))
+                wall, cpu = time_import(floor_python[name], FLOOR_MODULES)
+                result.floors[name].append(wall)
+                result.cpu_floors[name].append(cpu)
             else:
                 imports, call = FIRST_CALLS[name]
                 code = _FIRST_CALL.format(imports=imports, call=call.format(req=_RAW_REQUEST))

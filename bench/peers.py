@@ -131,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             warmup=None if args.quick else cli.WARMUP,
         )
         unavailable.update(missing)
-        import_pythons = {k: v for k, v in pythons.items() if k != "raw" and k not in unavailable}
+        import_pythons = {"ours": sys.executable, imports.FIRST_USE: sys.executable}
+        import_pythons.update(
+            (k, v) for k, v in pythons.items() if k not in ("raw", "ours") and k not in unavailable
+        )
         import_result = imports.run(setup, import_pythons, rounds=max(rounds, 7), first_call=False)
 
     subjects = ["raw", "ours", *peers]

@@ -138,6 +138,12 @@ class PackageInit:
     flat: Mapping[str, tuple[str, ...]]
 
     @property
+    def submodules(self) -> tuple[str, ...]:
+        """Every submodule the package binds as an attribute once loaded, public ones first."""
+        flat = ("_flat",) if self.flat else ()
+        return (*self.modules, "services", *flat, "_pool")
+
+    @property
     def flat_names(self) -> tuple[str, ...]:
         """Every name of the flat namespace, sorted."""
         return tuple(sorted(n for names in self.flat.values() for n in names))

@@ -5,6 +5,10 @@ Arguments are checked by :mod:`etcd3._validate` and requests built there; the pa
 :mod:`etcd3._paging`; results are the lazy views of :mod:`etcd3._views`. This module only sends
 the requests. Methods that return an iterator (``get_prefix``, ``get_range_paged``, ...) check
 their arguments when called and send nothing before the first iteration.
+
+The module is long for one job: about twenty public methods, most of them the predecessors'
+signatures with every argument documented (a read has over a dozen); the logic of each is a
+few lines over the cores named above.
 """
 
 from __future__ import annotations

@@ -21,6 +21,11 @@ server's text), ``.method`` (the gRPC path, when known), and two answers about t
 When neither is true, the request was refused and did not take effect, and sending it again
 fails the same way (a bad argument, a missing permission, a compacted revision).
 
+The module is long because the tree is: one short class per error etcd defines, each with its
+documented meaning, then the rule that picks a class for a failed call. They stay together so
+that a reader looking up an error finds what it says about the request next to it, under the
+import path the predecessors used (``etcd3.errors``).
+
 etcd's own errors are recognised by their exact (gRPC code, message) pair from
 :data:`ETCD_ERROR_TABLE`, one row per error etcd defines (``api/v3rpc/rpctypes``); any other
 error falls back to the class of its gRPC code. The tree, with the gRPC code of each fallback in
@@ -97,7 +102,6 @@ from typing import ClassVar, NamedTuple
 
 import grpc
 
-from etcd3.rpc.methods import BY_PATH
 from etcd3.rpc.server_errors import SERVER_ERRORS
 
 __all__ = [
@@ -1076,6 +1080,9 @@ def error_from_status(
 
 def _unimplemented_message(method: str | None, details: str) -> str:
     """Name the RPC and, for one newer than etcd 3.0, the release that introduced it."""
+    # The method table loads every message class: an error class alone does not need it.
+    from etcd3.rpc.methods import BY_PATH
+
     info = BY_PATH.get(method) if method else None
     if method and info and info.since > (3, 0):
         since = ".".join(map(str, info.since))

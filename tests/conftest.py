@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import itertools
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,28 @@ def pytest_report_header(config: pytest.Config) -> str:
     except EtcdBinaryNotFound as exc:
         return f"etcd: not available ({exc})"
     return f"etcd: {etcd_version(binary)} ({binary})"
+
+
+# grpc's C core logs a failed TLS handshake on stderr from its own threads, and may do so after
+# the channel that started it was closed (the TLS tests provoke such failures on purpose). A
+# plaintext client cannot have caused such a line.
+_TLS_HANDSHAKE_LOG = re.compile(r"^[IWE]\d{4} [^\n]*ssl_transport_security\.cc:\d+\] .*\n", re.M)
+
+
+@pytest.fixture
+def printed(capfd: pytest.CaptureFixture[str]) -> Callable[[], tuple[str, str]]:
+    """Read what was printed since the last read, as ``(stdout, stderr)``, for a test of a
+    plaintext client that must print nothing.
+
+    File descriptors are captured, so grpc's C core is heard too; the TLS handshake lines that
+    other tests' channels leave behind are dropped.
+    """
+
+    def read() -> tuple[str, str]:
+        out, err = capfd.readouterr()
+        return out, _TLS_HANDSHAKE_LOG.sub("", err)
+
+    return read
 
 
 @pytest.fixture

@@ -36,8 +36,7 @@ credentials or tokens. The ``"etcd3"`` logger has a ``NullHandler``: nothing is 
 the application configures logging.
 """
 
-import logging
-
+from etcd3 import _logsetup  # noqa: F401  (the NullHandler on "etcd3", before anything logs)
 from etcd3._transport._caller import GrpcCaller
 from etcd3._transport._caller_async import AsyncGrpcCaller
 from etcd3._transport._metadata import REQUIRE_LEADER_METADATA, TOKEN_METADATA_KEY
@@ -54,7 +53,3 @@ __all__ = [
     "GrpcDuplexStream",
     "GrpcServerStream",
 ]
-
-# A library logs, the application decides what is shown: without this, Python's last-resort
-# handler would print WARNING records (e.g. a lost lease) to stderr.
-logging.getLogger("etcd3").addHandler(logging.NullHandler())

@@ -21,6 +21,9 @@ connecting fails with "connection refused".
 All proxies of a process run on :class:`ProxyLoop` threads, so they keep forwarding while the
 test's own thread blocks in a sync call. Their methods are thread-safe and return once the change
 is in effect (new bytes see it; bytes already delivered are not recalled).
+
+The loop, the pipe and the proxy live in one module because each is only ever used through the
+others: a pipe runs on a loop, a proxy is the pipes of its connections.
 """
 
 from __future__ import annotations

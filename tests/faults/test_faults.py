@@ -539,7 +539,7 @@ def call_and_record(
 def test_close_during_an_outage_leaves_nothing_behind(
     etcd_factory: EtcdFactory,
     figures: dict[str, object],
-    capfd: pytest.CaptureFixture[str],
+    printed: Callable[[], tuple[str, str]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """close() while no member answers, with watches, a kept-alive lease and calls in flight:
@@ -573,7 +573,7 @@ def test_close_during_an_outage_leaves_nothing_behind(
     ]
     sleep(0.5)
     assert outcomes == [], "the calls were meant to be in flight during close()"
-    capfd.readouterr()
+    printed()
     caplog.clear()
 
     start = time.monotonic()
@@ -592,7 +592,7 @@ def test_close_during_an_outage_leaves_nothing_behind(
     figures["threads_gone_s"] = wait_until(
         lambda: not thread_names(exclude=baseline), 5, f"threads end: {thread_names(baseline)}"
     )
-    out, err = capfd.readouterr()
+    out, err = printed()
     assert (out, err) == ("", ""), "close() printed something"
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert loud == [], f"close() logged warnings: {loud}"

@@ -567,7 +567,7 @@ async def call_and_record(
 async def test_close_during_an_outage_leaves_nothing_behind(
     etcd_factory: EtcdFactory,
     figures: dict[str, object],
-    capfd: pytest.CaptureFixture[str],
+    printed: Callable[[], tuple[str, str]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """close() while no member answers, with watches, a kept-alive lease and calls in flight:
@@ -608,7 +608,7 @@ async def test_close_during_an_outage_leaves_nothing_behind(
     ]
     await sleep(0.5)
     assert outcomes == [], "the calls were meant to be in flight during close()"
-    capfd.readouterr()
+    printed()
     caplog.clear()
 
     start = time.monotonic()
@@ -632,7 +632,7 @@ async def test_close_during_an_outage_leaves_nothing_behind(
         assert all(task.done() for task in callers)
         leftovers = [t for t in asyncio.all_tasks() if t.get_name().startswith("etcd3")]
         assert leftovers == [], leftovers
-    out, err = capfd.readouterr()
+    out, err = printed()
     assert (out, err) == ("", ""), "close() printed something"
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert loud == [], f"close() logged warnings: {loud}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -160,7 +161,7 @@ def test_bad_on_lost_arguments(client: Etcd3Client) -> None:
 
 
 def test_close_during_an_outage_stops_keep_alive_quietly(
-    etcd_factory: EtcdFactory, capfd: pytest.CaptureFixture[str]
+    etcd_factory: EtcdFactory, printed: Callable[[], tuple[str, str]]
 ) -> None:
     server = etcd_factory()
     before = set(threading.enumerate())
@@ -181,4 +182,4 @@ def test_close_during_an_outage_stops_keep_alive_quietly(
     while not set(threading.enumerate()) <= before:
         assert time.monotonic() < until
         sleep(0.02)
-    assert capfd.readouterr() == ("", "")
+    assert printed() == ("", "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from grpc_aio_poller import hold_grpc_aio_poller
@@ -173,7 +174,7 @@ async def test_bad_on_lost_arguments(async_client: AsyncEtcd3Client) -> None:
 
 
 async def test_close_during_an_outage_stops_keep_alive_quietly(
-    etcd_factory: EtcdFactory, capfd: pytest.CaptureFixture[str]
+    etcd_factory: EtcdFactory, printed: Callable[[], tuple[str, str]]
 ) -> None:
     server = etcd_factory()
     if ASYNC:
@@ -202,4 +203,4 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
         await sleep(0.02)
     if ASYNC:
         await poller.close()
-    assert capfd.readouterr() == ("", "")
+    assert printed() == ("", "")

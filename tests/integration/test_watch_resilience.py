@@ -264,7 +264,9 @@ def test_compaction_while_disconnected_is_a_typed_error_for_every_consumer(
 
 
 def test_close_during_an_outage_is_quiet_and_leaves_no_worker(
-    etcd_factory: EtcdFactory, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+    etcd_factory: EtcdFactory,
+    caplog: pytest.LogCaptureFixture,
+    printed: Callable[[], tuple[str, str]],
 ) -> None:
     server = etcd_factory()
     before = set(threading.enumerate())
@@ -284,5 +286,5 @@ def test_close_during_an_outage_is_quiet_and_leaves_no_worker(
     assert lease.lost is False  # stopped, not lost
     wait_until(lambda: set(threading.enumerate()) <= before, timeout=5)
     assert [r for r in caplog.records if r.name.startswith("etcd3")] == []
-    out, err = capfd.readouterr()
+    out, err = printed()
     assert (out, err) == ("", "")

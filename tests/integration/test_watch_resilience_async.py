@@ -263,7 +263,9 @@ async def test_compaction_while_disconnected_is_a_typed_error_for_every_consumer
 
 
 async def test_close_during_an_outage_is_quiet_and_leaves_no_worker(
-    etcd_factory: EtcdFactory, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+    etcd_factory: EtcdFactory,
+    caplog: pytest.LogCaptureFixture,
+    printed: Callable[[], tuple[str, str]],
 ) -> None:
     server = etcd_factory()
     if ASYNC:
@@ -291,5 +293,5 @@ async def test_close_during_an_outage_is_quiet_and_leaves_no_worker(
     if ASYNC:
         await poller.close()
     assert [r for r in caplog.records if r.name.startswith("etcd3")] == []
-    out, err = capfd.readouterr()
+    out, err = printed()
     assert (out, err) == ("", "")

@@ -315,6 +315,10 @@ IMPORT_ORDERS = {
     "from-import first": "from etcd3.client import Etcd3Client\nimport etcd3\n",
     "as-import": "import etcd3.client as m\nimport etcd3\nassert m is etcd3.client\n",
     "shim first": "import etcd3.utils\nimport etcd3\n",
+    "function first": "from etcd3 import client\nimport etcd3.client\nimport etcd3\n",
+    "class first": "from etcd3 import Etcd3Client\nimport etcd3.client\nimport etcd3\n",
+    "core module first": "import etcd3._client\nimport etcd3.client\nimport etcd3\n",
+    "reload": "import importlib, etcd3, etcd3.client\nimportlib.reload(etcd3)\n",
 }
 CHECK = """
 import sys, types
@@ -338,7 +342,7 @@ def test_etcd3_client_is_the_function_in_every_import_order(order: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_import_etcd3_loads_every_predecessor_module() -> None:
+def test_import_etcd3_alone_reaches_every_predecessor_module() -> None:
     """As in both predecessors, ``import etcd3`` alone makes ``etcd3.utils.X`` work."""
     program = (
         "import etcd3\n"
