@@ -3,6 +3,9 @@ across reconnects, fragments, late refusals, and the ends of streams (no server)
 
 from __future__ import annotations
 
+import dataclasses
+import random
+
 import grpc
 import pytest
 from test_watch_core import (
@@ -303,3 +306,127 @@ def test_a_paused_watch_cancelled_by_its_consumer_is_never_recreated() -> None:
     for _ in range(4):
         core.consumed(reg)
     assert drain(core) == []
+
+
+def test_a_spec_is_frozen_and_slotted() -> None:
+    spec = WatchSpec(b"k")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.key = b"j"  # type: ignore[misc]
+    assert not hasattr(spec, "__dict__")
+
+
+def test_wrong_key_types_are_named_in_the_refusal() -> None:
+    with pytest.raises(TypeError, match=r"^key prefix must be str or bytes, not int$"):
+        watch_spec(5, prefix=True)
+    with pytest.raises(TypeError, match=r"^range_end must be str or bytes, not int$"):
+        watch_spec(b"k", 5)
+
+
+def test_phases_and_the_registration_repr_name_them() -> None:
+    assert [phase.value for phase in Phase] == ["new", "pending", "active", "paused"]
+    core, reg = paused(Sink())
+    assert repr(reg) == "<Registration 1 paused server_id=None next_revision=15 done=False>"
+    core.stream_failed(None, terminal=False)
+    core.stream_opened()
+    assert repr(reg) == "<Registration 1 paused server_id=None next_revision=15 done=False>"
+
+
+def test_a_server_cancel_forgets_the_server_id() -> None:
+    core = open_core()
+    reg = core.add(WatchSpec(b"k"), Sink())
+    drain(core)
+    core.receive(created(4))
+    assert repr(reg) == "<Registration 1 active server_id=4 next_revision=11 done=False>"
+    core.receive(RawResponse(watch_id=4, canceled=True, cancel_reason="gone"))
+    assert repr(reg) == "<Registration 1 new server_id=None next_revision=11 done=True>"
+
+
+def test_a_stream_loss_forgets_server_ids_and_says_no_stream_is_open() -> None:
+    core = open_core()
+    reg = core.add(WatchSpec(b"k"), Sink())
+    drain(core)
+    core.receive(created(4))
+    core.stream_failed(None, terminal=False)
+    assert core.stream_open is False
+    assert repr(reg) == "<Registration 1 new server_id=None next_revision=11 done=False>"
+
+
+def test_queue_bounds_defaults_and_limits() -> None:
+    core: WatchCore[Sink] = WatchCore()
+    assert (core.max_queued, core.resume_at) == (1024, 512)
+    assert (core.stream_open, core.closed) == (False, False)
+    assert WatchCore(2).resume_at == 1
+    odd: WatchCore[Sink] = WatchCore(5)
+    assert odd.resume_at == 2
+    assert type(odd.resume_at) is int
+
+
+def test_closing_refuses_new_watches_and_waiting_creators_by_name() -> None:
+    core = open_core()
+    waiting = Sink()
+    core.add(WatchSpec(b"k"), waiting)
+    core.close()
+    ((error, revision),) = waiting.confirmations
+    assert isinstance(error, ConnectionClosedError)
+    assert (str(error), revision) == ("the client was closed", 0)
+    with pytest.raises(ConnectionClosedError, match=r"^the client is closed$"):
+        core.add(WatchSpec(b"k"), Sink())
+
+
+def test_a_refused_create_is_confirmed_at_revision_zero() -> None:
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(RawResponse(watch_id=-1, created=True, canceled=True, cancel_reason="no"))
+    ((error, revision),) = sink.confirmations
+    assert isinstance(error, WatchCanceledError)
+    assert revision == 0
+
+
+def test_replayed_events_to_skip_carry_over_to_the_next_response() -> None:
+    sink = Sink()
+    core, reg = fragmenting(sink)
+    core.receive(events(0, 5, 6, 6, 6, fragment=True))  # three of revision 6 delivered
+    core.stream_failed(None, terminal=False)
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 6)]
+    core.receive(created(1))
+    core.receive(events(1, 6, 6, fragment=True))  # two of the three replayed: nothing new
+    core.receive(events(1, 6, 6, 7))  # the third, then one not delivered yet
+    assert sink.revisions() == [[5, 6, 6, 6], [6, 7]]
+    assert (reg.next_revision, reg.partial, reg.skip) == (8, 0, 0)
+
+
+def test_a_fragment_of_one_new_revision_counts_only_its_own_events() -> None:
+    sink = Sink()
+    core, reg = fragmenting(sink)
+    core.receive(events(0, 5, 6, 6, fragment=True))
+    assert (reg.next_revision, reg.partial) == (6, 2)
+    core.receive(events(0, 7, 7, fragment=True))  # all of revision 7: 6 ended
+    assert (reg.next_revision, reg.partial) == (7, 2)
+
+
+def test_late_events_of_a_paused_watchers_old_id_are_dropped_after_it_resumes() -> None:
+    sink = Sink()
+    core, reg = paused(sink)
+    core.consumed(reg)
+    core.consumed(reg)
+    assert creates(drain(core)) == [(b"k", 15)]
+    core.receive(created(3))
+    core.receive(events(1, 15))  # the old watcher's, sent before it saw the cancel
+    core.receive(events(3, 15))
+    assert sink.revisions() == [[11], [12], [13], [14], [15]]
+
+
+def test_backoff_draws_from_half_the_bound_to_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[tuple[float, float]] = []
+
+    def uniform(low: float, high: float) -> float:
+        drawn.append((low, high))
+        return high
+
+    monkeypatch.setattr(random, "uniform", uniform)
+    backoff = Backoff(base=0.5, cap=1.5)
+    assert [backoff.next_delay() for _ in range(3)] == [0.5, 1.0, 1.5]
+    assert drawn == [(0.25, 0.5), (0.5, 1.0), (0.75, 1.5)]
