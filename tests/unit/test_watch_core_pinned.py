@@ -414,9 +414,9 @@ def test_late_events_of_a_paused_watchers_old_id_are_dropped_after_it_resumes() 
     core.consumed(reg)
     assert creates(drain(core)) == [(b"k", 15)]
     core.receive(created(3))
-    core.receive(events(1, 15))  # the old watcher's, sent before it saw the cancel
-    core.receive(events(3, 15))
-    assert sink.revisions() == [[11], [12], [13], [14], [15]]
+    core.receive(events(1, 16))  # the old watcher's, sent before it saw the cancel
+    core.receive(events(3, 15, 16))
+    assert sink.revisions() == [[11], [12], [13], [14], [15, 16]]
 
 
 def test_backoff_draws_from_half_the_bound_to_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -430,3 +430,27 @@ def test_backoff_draws_from_half_the_bound_to_the_bound(monkeypatch: pytest.Monk
     backoff = Backoff(base=0.5, cap=1.5)
     assert [backoff.next_delay() for _ in range(3)] == [0.5, 1.0, 1.5]
     assert drawn == [(0.25, 0.5), (0.5, 1.0), (0.75, 1.5)]
+
+
+def test_a_known_refusal_keeps_the_code_etcd_sent_it_with() -> None:
+    error = refusal_error(RawResponse(canceled=True, cancel_reason="auth: invalid auth token"))
+    assert type(error) is InvalidAuthTokenError
+    assert error.code is grpc.StatusCode.UNKNOWN  # not the class's usual UNAUTHENTICATED
+
+
+def test_a_watch_refused_while_its_check_runs_is_refused_once() -> None:
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(denied_create())
+    (check,) = core.take_auth_checks()
+    assert repr(check) == "<Registration 1 new server_id=None next_revision=0 done=False>"
+    core.stream_failed(None, terminal=False)  # a new stream re-sends the create meanwhile
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 0)]
+    refused = PermissionDeniedError("etcdserver: permission denied")
+    core.auth_checked(check, refused)
+    core.receive(denied_create())  # the re-sent create's answer: the watch has ended already
+    assert sink.confirmations == [(refused, 0)]
+    assert sink.items == [None]
