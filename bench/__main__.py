@@ -77,8 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             suite_seconds["scale"] = round(time.perf_counter() - t0)
         if "import" in suites:
             t0 = time.perf_counter()
-            ours = {"ours": sys.executable, imports.FIRST_USE: sys.executable}
-            import_result = imports.run(setup, ours, rounds=max(rounds, 7))
+            import_result = imports.run(setup, imports.ours(sys.executable), rounds=max(rounds, 7))
             result["import"] = import_result.json()
             sections.append(import_result.markdown())
             suite_seconds["import"] = round(time.perf_counter() - t0)

@@ -33,9 +33,13 @@ FIRST_USE = "ours, first use"
 """``import etcd3`` binds names only: this subject also reads ``etcd3.client``, which loads the
 sync client's modules, as a peer's import loads its client."""
 
+FIRST_USE_ASYNC = "ours, asyncio first use"
+"""The same for ``etcd3.async_client``, which loads the asyncio client's modules."""
+
 MODULES: dict[str, str] = {
     "ours": "etcd3",
     FIRST_USE: "etcd3; etcd3.client",
+    FIRST_USE_ASYNC: "etcd3; etcd3.async_client",
     "etcd3-client": "etcd3",
     "python-etcd3": "etcd3",
     "aetcd": "aetcd",
@@ -200,7 +204,8 @@ class ImportResult:
             "medians of the per-round values."
             + (
                 f" `{MODULES[FIRST_USE]}` ({FIRST_USE}): `import etcd3` binds names only, and "
-                "the first read of `etcd3.client` loads the sync client's modules."
+                "the first read of `etcd3.client` loads the sync client's modules (of "
+                "`etcd3.async_client`, the asyncio client's)."
                 if FIRST_USE in self.imports
                 else ""
             )
@@ -234,6 +239,11 @@ class ImportResult:
                     f"| {f['total_ms']:.1f} ms |"
                 )
         return "\n".join(lines) + "\n"
+
+
+def ours(python: str) -> dict[str, str]:
+    """Our import subjects (the import alone, and each client's first use) on ``python``."""
+    return {subject: python for subject in ("ours", FIRST_USE, FIRST_USE_ASYNC)}
 
 
 def run(

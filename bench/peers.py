@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup=None if args.quick else cli.WARMUP,
         )
         unavailable.update(missing)
-        import_pythons = {"ours": sys.executable, imports.FIRST_USE: sys.executable}
+        import_pythons = imports.ours(sys.executable)
         import_pythons.update(
             (k, v) for k, v in pythons.items() if k not in ("raw", "ours") and k not in unavailable
         )

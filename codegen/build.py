@@ -43,6 +43,7 @@ from codegen.versions import Version
 _F = descriptor_pb2.FieldDescriptorProto
 
 WELL_KNOWN_PREFIX = "google/protobuf/"
+_PROTOBUF_TYPES = ".google.protobuf."
 
 #: A definition found while walking a file: its file, descriptor path, enclosing message names.
 _MessageEntry = tuple[LoadedFile, load.Path, tuple[str, ...], descriptor_pb2.DescriptorProto]
@@ -90,6 +91,30 @@ def toposort(files: Sequence[LoadedFile]) -> list[LoadedFile]:
     return list(done.values())
 
 
+def pool_members(files: Sequence[LoadedFile]) -> list[LoadedFile]:
+    """The files of ``files`` (in dependency order) that the descriptor pool needs.
+
+    A file that declares no message, enum or service, extends only ``google.protobuf``'s own
+    messages (the option extensions that date etcd's API, read by this generator alone), and
+    that no needed file imports (etcd 3.5's ``version.proto``) gives the pool nothing to look
+    up, yet adding it would load what it imports (``descriptor.proto``) with every client.
+    """
+    imported: set[str] = set()
+    needed: list[LoadedFile] = []
+    for f in reversed(files):  # dependents before their dependencies
+        if f.proto.name in imported or _defines_anything(f.proto):
+            needed.append(f)
+            imported.update(f.proto.dependency)
+    return needed[::-1]
+
+
+def _defines_anything(proto: descriptor_pb2.FileDescriptorProto) -> bool:
+    """Whether ``proto`` declares a message, enum, service, or extension of a non-protobuf type."""
+    if proto.message_type or proto.enum_type or proto.service:
+        return True
+    return any(not ext.extendee.startswith(_PROTOBUF_TYPES) for ext in proto.extension)
+
+
 class _Builder:
     """Walks the files once, creating wrappers and the registry they share."""
 
@@ -129,11 +154,12 @@ class _Builder:
                 )
             )
         _check_unique_names(result)
+        pooled = pool_members(ours)
         return Schema(
             etcd_version=self.etcd_version,
             packages=tuple(result),
-            pool_files=tuple(_pool_file(f) for f in ours),
-            well_known=self._well_known(ours),
+            pool_files=tuple(_pool_file(f) for f in pooled),
+            well_known=self._well_known(pooled),
             txn=txn_facade.pair(self.registry),
             errors=errors,
             registry=self.registry,

@@ -96,6 +96,9 @@ if TYPE_CHECKING:
     )
     from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
     from etcd3._views import KV, GetResult, KVMetadata, KVResult, RangeResult
+    from etcd3._watch import WatchHandle
+    from etcd3._watch_async import AsyncWatchHandle
+    from etcd3._watch_core import WatchState
     from etcd3.errors import (
         AbortedError,
         AlreadyExistsError,
@@ -268,6 +271,9 @@ else:
             ),
             "etcd3._validate": ("RangeSortOrder", "RangeSortTarget", "range_end_for_key"),
             "etcd3._views": ("KV", "GetResult", "KVMetadata", "KVResult", "RangeResult"),
+            "etcd3._watch": ("WatchHandle",),
+            "etcd3._watch_async": ("AsyncWatchHandle",),
+            "etcd3._watch_core": ("WatchState",),
             "etcd3.errors": (
                 "AbortedError",
                 "AlreadyExistsError",
@@ -400,6 +406,7 @@ __all__ = [
     "AsyncLock",
     "AsyncMultiEndpointEtcd3Client",
     "AsyncSession",
+    "AsyncWatchHandle",
     "AuthFailedError",
     "AuthNotEnabledError",
     "AuthOldRevisionError",
@@ -517,7 +524,9 @@ __all__ = [
     "WatchCallback",
     "WatchCanceledError",
     "WatchFilterType",
+    "WatchHandle",
     "WatchResponse",
+    "WatchState",
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
     "__version__",

@@ -8,8 +8,9 @@ Passwords never appear in error messages or reprs: argument errors name the para
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from etcd3._base import ClientBase
-from etcd3._cluster_views import AuthStatus, PermissionType, RolePermission
 from etcd3._validate import (
     KeyLike,
     flag,
@@ -18,7 +19,7 @@ from etcd3._validate import (
     perm_type_arg,
     permission_range,
 )
-from etcd3.rpc.authpb import Permission, UserAddOptions
+from etcd3.rpc.authpb import Permission, PermissionType, UserAddOptions
 from etcd3.rpc.etcdserverpb import (
     AuthDisableRequest,
     AuthEnableRequest,
@@ -37,6 +38,10 @@ from etcd3.rpc.etcdserverpb import (
     AuthUserListRequest,
     AuthUserRevokeRoleRequest,
 )
+
+# The views load with the first call that returns one (as the cluster mixin's do).
+if TYPE_CHECKING:
+    from etcd3._cluster_views import AuthStatus, RolePermission
 
 __all__ = ["AuthMixin"]
 
@@ -104,6 +109,8 @@ class AuthMixin(ClientBase):
             etcd3.UnimplementedError: The server predates AuthStatus (etcd 3.4).
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._cluster_views import AuthStatus
+
         response = self._rpc.auth.auth_status(
             _AUTH_STATUS_REQUEST, timeout=self._call_timeout(timeout_override)
         )
@@ -288,6 +295,8 @@ class AuthMixin(ClientBase):
             etcd3.errors.RoleNotFoundError: No such role.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._cluster_views import RolePermission
+
         request = AuthRoleGetRequest(role=name_arg(name, "name"))
         response = self._rpc.auth.role_get(request, timeout=self._call_timeout(timeout_override))
         return tuple(map(RolePermission.from_message, response.perm))

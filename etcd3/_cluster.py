@@ -6,23 +6,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from etcd3._base import ClientBase
-from etcd3._cluster_views import (
-    Alarm,
-    AlarmType,
-    BytesSink,
-    Member,
-    Status,
-    alarms_from,
-    filter_alarms,
-    status_from,
-)
 from etcd3._timeouts import deadline_after, time_left
 from etcd3._validate import alarm_type_arg, flag, member_id_arg, revision_arg, urls_arg
 from etcd3.rpc.etcdserverpb import (
     AlarmAction,
     AlarmRequest,
+    AlarmType,
     DefragmentRequest,
     DefragmentResponse,
     HashKVRequest,
@@ -37,6 +29,11 @@ from etcd3.rpc.etcdserverpb import (
     SnapshotRequest,
     StatusRequest,
 )
+
+# The views load with the first call that returns one: a client that never asks for members,
+# status or alarms does not pay for building their classes.
+if TYPE_CHECKING:
+    from etcd3._cluster_views import Alarm, BytesSink, Member, Status
 
 __all__ = ["ClusterMixin"]
 
@@ -78,6 +75,8 @@ class ClusterMixin(ClientBase):
         return self._members(self._call_timeout(timeout_override))
 
     def _members(self, timeout: float | None) -> Iterator[Member]:
+        from etcd3._cluster_views import Member
+
         response = self._rpc.cluster.member_list(_MEMBER_LIST_REQUEST, timeout=timeout)
         for member in response.members:
             yield Member.from_message(member)
@@ -104,6 +103,8 @@ class ClusterMixin(ClientBase):
             etcd3.errors.PeerURLExistsError: A member has one of these URLs.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._cluster_views import Member
+
         request = MemberAddRequest(
             peerURLs=urls_arg(urls), isLearner=flag(is_learner, "is_learner")
         )
@@ -182,6 +183,8 @@ class ClusterMixin(ClientBase):
             etcd3.ConnectionTimeoutError: The deadline expired.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._cluster_views import Member, status_from
+
         deadline = deadline_after(self._call_timeout(timeout_override))
         response = self._rpc.maintenance.status(_STATUS_REQUEST, timeout=time_left(deadline))
         if not response.leader:
@@ -363,6 +366,8 @@ class ClusterMixin(ClientBase):
     def _listed_alarms(
         self, member_id: int, alarm_type: AlarmType, timeout: float | None
     ) -> Iterator[Alarm]:
+        from etcd3._cluster_views import alarms_from, filter_alarms
+
         # etcd answers GET with every alarm whatever the filter fields say: filter here.
         request = AlarmRequest(action=AlarmAction.GET, memberID=member_id, alarm=alarm_type)
         response = self._rpc.maintenance.alarm(request, timeout=timeout)
@@ -376,6 +381,8 @@ class ClusterMixin(ClientBase):
         alarm_type: str | AlarmType,
         timeout_override: float | None,
     ) -> list[Alarm]:
+        from etcd3._cluster_views import alarms_from
+
         request = AlarmRequest(
             action=action,
             memberID=member_id_arg(member_id, zero_ok=True),

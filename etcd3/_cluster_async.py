@@ -4,25 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING
 
 from etcd3._acompat import ASYNC
 from etcd3._base_async import AsyncClientBase
-from etcd3._cluster_views import (
-    Alarm,
-    AlarmType,
-    BytesSink,
-    Member,
-    Status,
-    alarms_from,
-    awaitable_or_none,
-    filter_alarms,
-    status_from,
-)
 from etcd3._timeouts import deadline_after, time_left
 from etcd3._validate import alarm_type_arg, flag, member_id_arg, revision_arg, urls_arg
 from etcd3.rpc.etcdserverpb import (
     AlarmAction,
     AlarmRequest,
+    AlarmType,
     DefragmentRequest,
     DefragmentResponse,
     HashKVRequest,
@@ -37,6 +28,11 @@ from etcd3.rpc.etcdserverpb import (
     SnapshotRequest,
     StatusRequest,
 )
+
+# The views load with the first call that returns one: a client that never asks for members,
+# status or alarms does not pay for building their classes.
+if TYPE_CHECKING:
+    from etcd3._cluster_views import Alarm, BytesSink, Member, Status
 
 __all__ = ["AsyncClusterMixin"]
 
@@ -78,6 +74,8 @@ class AsyncClusterMixin(AsyncClientBase):
         return self._members(self._call_timeout(timeout_override))
 
     async def _members(self, timeout: float | None) -> AsyncIterator[Member]:
+        from etcd3._cluster_views import Member
+
         response = await self._rpc.cluster.member_list(_MEMBER_LIST_REQUEST, timeout=timeout)
         for member in response.members:
             yield Member.from_message(member)
@@ -104,6 +102,8 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.errors.PeerURLExistsError: A member has one of these URLs.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._cluster_views import Member
+
         request = MemberAddRequest(
             peerURLs=urls_arg(urls), isLearner=flag(is_learner, "is_learner")
         )
@@ -184,6 +184,8 @@ class AsyncClusterMixin(AsyncClientBase):
             etcd3.ConnectionTimeoutError: The deadline expired.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._cluster_views import Member, status_from
+
         deadline = deadline_after(self._call_timeout(timeout_override))
         response = await self._rpc.maintenance.status(_STATUS_REQUEST, timeout=time_left(deadline))
         if not response.leader:
@@ -273,6 +275,8 @@ class AsyncClusterMixin(AsyncClientBase):
         async with self._rpc.maintenance.snapshot(_SNAPSHOT_REQUEST, timeout=timeout) as stream:
             async for chunk in stream:
                 if ASYNC:
+                    from etcd3._cluster_views import awaitable_or_none
+
                     pending = awaitable_or_none(write(chunk.blob))
                     if pending is not None:  # an asynchronous file
                         await pending
@@ -378,6 +382,8 @@ class AsyncClusterMixin(AsyncClientBase):
     async def _listed_alarms(
         self, member_id: int, alarm_type: AlarmType, timeout: float | None
     ) -> AsyncIterator[Alarm]:
+        from etcd3._cluster_views import alarms_from, filter_alarms
+
         # etcd answers GET with every alarm whatever the filter fields say: filter here.
         request = AlarmRequest(action=AlarmAction.GET, memberID=member_id, alarm=alarm_type)
         response = await self._rpc.maintenance.alarm(request, timeout=timeout)
@@ -391,6 +397,8 @@ class AsyncClusterMixin(AsyncClientBase):
         alarm_type: str | AlarmType,
         timeout_override: float | None,
     ) -> list[Alarm]:
+        from etcd3._cluster_views import alarms_from
+
         request = AlarmRequest(
             action=action,
             memberID=member_id_arg(member_id, zero_ok=True),

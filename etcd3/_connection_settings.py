@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import grpc
 import grpc.aio
@@ -115,6 +114,10 @@ def channel_options(grpc_options: GrpcOptions | None) -> list[tuple[str, GrpcOpt
 
 
 def _read(path: StrPath, what: str) -> bytes:
+    # pathlib (with urllib.parse and ipaddress behind it) costs more to import than this
+    # module: only a client given TLS files pays for it.
+    from pathlib import Path
+
     try:
         return Path(path).read_bytes()
     except OSError as exc:

@@ -255,7 +255,8 @@ WatchFilterType: TypeAlias = Literal["noput", "nodelete"] | FilterType
 
 WatchCallback: TypeAlias = Callable[[WatchResponse | EtcdError], object]
 """What ``add_watch_callback`` calls: with each :class:`WatchResponse`, or once with the
-:class:`~etcd3.EtcdError` that ended the watch. The asyncio client also awaits a coroutine."""
+:class:`~etcd3.EtcdError` that ended the watch. The asyncio client also awaits a coroutine.
+A function that takes ``WatchResponse | Exception`` fits too (it accepts more)."""
 
 WatchCancel: TypeAlias = Callable[[], None]
 """The ``cancel`` of a sync ``watch*()`` pair: ends the watch and its iterator."""

@@ -215,11 +215,11 @@ class CallAttempts:
         rng: random.Random | None = None,
     ) -> None:
         self._policy = policy
-        self.retry_safe = retry_safe
+        self.retry_safe: bool = retry_safe
         """Whether the RPC may be repeated after an unknown outcome."""
         self._deadline = deadline
         self._rng = rng
-        self.attempts = 1
+        self.attempts: int = 1
         """Attempts made so far (the failed one included)."""
         self.tried: set[str] = set()
         """Endpoints that failed during this call."""

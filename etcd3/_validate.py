@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final, Protocol, TypeAlias, TypeVar
 
-from etcd3._runtime import DEFAULT_TIMEOUT, Timeout
-from etcd3._timeouts import timeout_arg
 from etcd3.rpc.authpb import PermissionType
 from etcd3.rpc.etcdserverpb import AlarmType, RangeRequest, SortOrder, SortTarget
 
@@ -27,7 +25,6 @@ __all__ = [
     "alarm_type_arg",
     "client_targets",
     "credentials",
-    "deadline",
     "flag",
     "host_endpoint",
     "key_bytes",
@@ -117,20 +114,6 @@ def range_end_for_key(key: KeyLike) -> bytes:
     if not data:
         return b"\0"
     return data[:-1] + bytes([data[-1] + 1])
-
-
-def deadline(timeout_override: float | None) -> Timeout:
-    """A friendly ``timeout_override`` as the generated layer's ``timeout`` (by the rule of
-    :mod:`etcd3._timeouts`): ``None`` is :data:`~etcd3._runtime.DEFAULT_TIMEOUT`,
-    ``math.inf`` is ``None`` (no deadline), other seconds pass as they are.
-
-    Raises:
-        TypeError: Not a number.
-        ValueError: Negative or NaN.
-    """
-    if timeout_override is None:
-        return DEFAULT_TIMEOUT
-    return timeout_arg(timeout_override, "timeout_override")
 
 
 class SupportsLeaseId(Protocol):

@@ -1,425 +1,173 @@
 # async-to-sync: source
-"""The asyncio client's watches (API.md §3.6): callbacks, iterators, ``watch_once``.
+"""The asyncio client's watches: callbacks, iterators, ``watch_once``, and watch handles.
 
-Every watch of a client shares one etcd Watch stream, opened with the first watch and closed
-with the last. The logic is in :mod:`etcd3._watch_core`; this shell moves bytes:
+The methods here validate arguments and hand watches to the client's
+:class:`~etcd3._watcher_async.AsyncWatcher`, which owns the one stream every watch shares,
+who reads it and the pool that runs callbacks. An :class:`AsyncWatchHandle` is one watch as
+the caller holds it: its events (``async for``), ``cancel()``, ``watch_id`` and
+:class:`~etcd3.WatchState`; the ``(events, cancel)`` pairs of ``watch()`` are a handle and its
+``cancel``.
 
-- one *reader* (a task; a thread in the sync client) reads the stream, feeds the core and
-  re-opens the stream with backoff after a failure;
-- each callback watch has its own *dispatcher* (task / thread) that calls the callback, so a
-  slow callback delays only its own watch, and a callback may add or cancel watches;
-- iterators and ``watch_once`` read their watch's queue in the caller's task or thread.
-
-Requests reach the stream in the order the core queued them (one sender at a time). Nothing
-blocks while the core's lock is held.
-
-Failures: the stream is re-opened after any transient failure (member killed or restarted,
-connection dropped by grpc's keepalive on a paused member, "no leader" with the client's
-``require_leader``, overload), with capped, jittered backoff (about one attempt per 1-2 s
-while no member answers), on whichever endpoint the transport then prefers; every watch is
-re-created after its last delivered event. A creation refused for permission (the stream's
-token may have expired) is checked with a read, which refreshes the token, and retried once
-on a new stream. A compacted resume revision ends the watch with ``RevisionCompactedError``.
+The module is long for one job: about fifteen public methods, most of them the predecessors'
+signatures with every argument documented; each is a few lines over the watcher.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
-import logging
+import math
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
+from types import TracebackType
+from typing import NoReturn
 
-from etcd3._acompat import (
-    ASYNC,
-    Event,
-    Job,
-    Lock,
-    SimpleQueue,
-    StateLock,
-    current_worker,
-    join_workers,
-    queue_get,
-    spawn,
-    wait_event,
-)
+from typing_extensions import Self
+
 from etcd3._base_async import AsyncClientBase
 from etcd3._events import AsyncWatchCancel, WatchCallback, WatchFilterType, WatchResponse
 from etcd3._events import Event as WatchEvent
-from etcd3._runtime import DEFAULT_TIMEOUT, AsyncDuplexStream
-from etcd3._validate import deadline
-from etcd3._watch_core import Registration, WatchCore, WatchSpec, is_transient, watch_spec
-from etcd3.errors import (
-    ConnectionClosedError,
-    ConnectionTimeoutError,
-    EtcdError,
-    RevisionCompactedError,
-    UnknownError,
-    WatchTimedOut,
+from etcd3._timeouts import call_timeout, timeout_arg
+from etcd3._watch_core import WatchSpec, WatchState, watch_spec
+from etcd3._watcher_async import (
+    DEFAULT_CALLBACK_WORKERS,
+    DEFAULT_WARN_AFTER,
+    AsyncWatcher,
+    WatchRegistration,
 )
-from etcd3.rpc import etcdserverpb
-from etcd3.rpc.etcdserverpb import RangeRequest
-from etcd3.rpc.services import AsyncStubs
+from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
+from etcd3.rpc import etcdserverpb, mvccpb
 
-__all__ = ["AsyncWatchMixin", "AsyncWatcher"]
+__all__ = ["AsyncWatchHandle", "AsyncWatchMixin"]
 
-logger = logging.getLogger("etcd3.watch")
-
-CLOSE_TIMEOUT = 5.0
-"""Seconds ``close()`` waits for running callbacks to return."""
-_PERMISSION_CHECK_TIMEOUT = 10.0
-"""Seconds for the read that checks a refused watch's permission (and refreshes the token)."""
-
-_Item = WatchResponse | EtcdError | None
-_Stream = AsyncDuplexStream[etcdserverpb.WatchRequest, etcdserverpb.WatchResponse]
+_create_event = WatchEvent.create_event
+_NO_EVENTS: Sequence[mvccpb.Event] = ()
 
 
-class _AsyncSink:
-    """Where the core delivers one watch's results: the creation outcome and a queue."""
+class AsyncWatchHandle:
+    """One watch, as :meth:`AsyncWatchMixin.watcher` returns it.
 
-    __slots__ = ("created", "error", "items", "revision")
+    ``async for event in handle`` yields its events (``handle.responses()``: whole
+    :class:`~etcd3.WatchResponse` batches, progress notifications included); iteration ends
+    after :meth:`cancel` (or the client's ``close()``) once what was already received is
+    delivered, and raises the :class:`~etcd3.EtcdError` that ended the watch, if one did. A
+    watch made with a ``callback`` delivers to it instead and cannot be iterated. ``async with``
+    cancels the watch on exit; an iterated handle that is dropped without ``cancel()`` is
+    cancelled when it is garbage-collected.
 
-    def __init__(self) -> None:
-        self.created = Event()
-        self.error: EtcdError | None = None
-        self.revision = 0
-        # Unbounded here; the core bounds it (WatchCore.max_queued).
-        self.items: SimpleQueue[_Item] = SimpleQueue()
-
-    def confirmed(self, error: EtcdError | None, revision: int) -> None:
-        self.error = error
-        self.revision = revision
-        self.created.set()
-
-    def push(self, item: _Item) -> None:
-        self.items.put_nowait(item)
-
-
-_Reg = Registration[_AsyncSink]
-
-
-class AsyncWatcher:
-    """The watch stream of one client and every watch on it (see the module docstring).
-
-    Args:
-        rpc: The client's generated stubs.
-        max_queued: Undelivered responses per watch before it is paused (see
-            :class:`~etcd3._watch_core.WatchCore`).
+    Attributes:
+        watch_id: The watch's id (for ``cancel_watch``), unique within the client.
     """
 
-    def __init__(self, rpc: AsyncStubs, *, max_queued: int = 1024) -> None:
-        self._rpc = rpc
-        self._core: WatchCore[_AsyncSink] = WatchCore(max_queued)
-        self._lock = StateLock()
-        self._send_lock = Lock()
-        self._stream: _Stream | None = None
-        self._reading = False
-        self._reader: Job | None = None  # the current (or last) reader, for close() to join
-        self._dispatchers: set[Job] = set()
-        self._stop = Event()
+    __slots__ = (
+        "_count",
+        "_events",
+        "_finished",
+        "_header",
+        "_index",
+        "_reg",
+        "_watcher",
+        "watch_id",
+    )
 
-    # --- Watches -----------------------------------------------------------------------
+    def __init__(self, watcher: AsyncWatcher, reg: WatchRegistration) -> None:
+        self._watcher = watcher
+        self._reg = reg
+        self.watch_id: int = reg.id
+        self._events = _NO_EVENTS
+        self._header = etcdserverpb.ResponseHeader()
+        self._index = 0
+        self._count = 0
+        self._finished = False
 
-    async def add(
-        self, spec: WatchSpec, callback: WatchCallback | None, timeout: float | None
-    ) -> _Reg:
-        """Create a watch and wait until etcd confirms it (at most ``timeout`` seconds).
+    @property
+    def state(self) -> WatchState:
+        """Where the watch stands now: connected, reconnecting since when, last revision."""
+        return self._watcher.state(self._reg)
 
-        Raises:
-            WatchTimedOut: No confirmation in time.
-            RevisionCompactedError: ``spec.start_revision`` is compacted.
-            EtcdError: The server refused the watch (its ``cancel_reason``), or the client
-                is closed.
-        """
-        sink = _AsyncSink()
-        with self._lock:
-            reg = self._core.add(spec, sink)
-            if not self._reading:
-                self._reading = True
-                self._reader = spawn(self._run, name="etcd3-watch-reader")
-        try:
-            await self._flush()
-            if not await wait_event(sink.created, timeout):
-                raise WatchTimedOut(f"etcd did not confirm the watch within {timeout} s")
-            if sink.error is not None:
-                raise sink.error
-            if spec.start_revision and spec.start_revision <= sink.revision:
-                await self._check_history(reg, timeout)
-        except BaseException:
-            # Timed out, refused, or the caller was interrupted: nobody will consume it.
-            await self.cancel(reg.id)
-            raise
-        if callback is not None:
-            with self._lock:
-                # Under the lock: the dispatcher removes itself (under it too) when it ends.
-                self._dispatchers.add(
-                    spawn(
-                        functools.partial(self._dispatch, reg, callback),
-                        name=f"etcd3-watch-{reg.id}",
-                    )
-                )
-        return reg
+    def __aiter__(self) -> Self:
+        self._check_iterable()
+        return self
 
-    async def _check_history(self, reg: _Reg, timeout: float | None) -> None:
-        """Raise at once if the history a replaying watch starts from is compacted.
+    def _check_iterable(self) -> None:
+        if self._reg.sink.callback is not None:
+            raise TypeError("a watch made with a callback delivers to it: it has no iterator")
 
-        etcd confirms such a watch first and cancels it up to 100 ms later; a one-key read at
-        the start revision tells now. The watch's own cancel then carries the revision the
-        history starts at, which the raised error reports.
-        """
-        request = RangeRequest(
-            key=reg.spec.key, revision=reg.spec.start_revision, limit=1, keys_only=True
-        )
-        try:
-            await self._rpc.kv.range(request, timeout=timeout)
-        except RevisionCompactedError as exc:
-            try:
-                item = await queue_get(reg.sink.items, timeout)
-            except TimeoutError:
-                item = None
-            await self.cancel(reg.id)
-            if isinstance(item, RevisionCompactedError):
-                raise item from exc
-            raise
-        except EtcdError:
-            pass  # not a verdict on the history; a compaction still arrives on the watch
-
-    async def cancel(self, watch_id: int) -> None:
-        """End a watch: its iterator stops, its callback is not called again. Idempotent."""
-        with self._lock:
-            if not self._core.cancel(watch_id):
-                return
-            idle = self._core.idle
-            stream = self._stream
-        if idle and stream is not None:
-            stream.cancel()  # the last watch: the reader ends with its stream
-        else:
-            await self._flush()
-
-    async def request_progress(self) -> None:
-        """Ask etcd to send every watch a progress notification (if a stream is open)."""
-        with self._lock:
-            sent = self._core.request_progress()
-        if sent:
-            await self._flush()
-
-    async def responses(self, reg: _Reg) -> AsyncIterator[WatchResponse]:
-        """Iterate over a watch's responses until it is cancelled; raise its terminal error."""
-        try:
-            while True:
-                item = await reg.sink.items.get()
-                if item is None:
-                    return
-                await self._consumed(reg)
-                if not isinstance(item, WatchResponse):
-                    raise item
-                yield item
-        finally:
-            await self.cancel(reg.id)
-
-    async def events(self, reg: _Reg) -> AsyncIterator[WatchEvent]:
-        """Iterate over a watch's events (progress notifications carry none)."""
-        try:
-            async for response in self.responses(reg):
-                # No `yield from` in async generators; the sync twin keeps this loop too.
-                for event in response:  # noqa: RUF100, UP028
-                    yield event
-        finally:
-            await self.cancel(reg.id)
-
-    async def once(self, reg: _Reg, timeout: float | None, *, events: bool) -> WatchResponse:
-        """The watch's first response (with ``events``: the first one that has events), then
-        cancel the watch.
-
-        Raises:
-            WatchTimedOut: Nothing arrived within ``timeout`` seconds (``None``: no limit).
-            EtcdError: The error that ended the watch.
-        """
-        until = None if timeout is None else time.monotonic() + timeout
-        try:
-            while True:
-                left = None if until is None else max(0.0, until - time.monotonic())
-                try:
-                    item = await queue_get(reg.sink.items, left)
-                except TimeoutError:
-                    raise WatchTimedOut(f"no watch response within {timeout} s") from None
-                if item is None:
-                    raise ConnectionClosedError("the client was closed")
-                await self._consumed(reg)
-                if not isinstance(item, WatchResponse):
-                    raise item
-                if item.watch_response.events or not events:
-                    return item
-        finally:
-            await self.cancel(reg.id)
-
-    async def close(self) -> None:
-        """End every watch and the stream; wait for the reader and the dispatchers."""
-        with self._lock:
-            if self._core.closed:
-                return
-            self._core.close()
-            stream = self._stream
-            workers = [*self._dispatchers, *([self._reader] if self._reader else [])]
-        self._stop.set()
-        if stream is not None:
-            stream.cancel()
-        await join_workers(workers, CLOSE_TIMEOUT)
-
-    # --- Workers -----------------------------------------------------------------------
-
-    async def _consumed(self, reg: _Reg) -> None:
-        with self._lock:
-            self._core.consumed(reg)
-            flush = self._core.has_requests
-        if flush:
-            await self._flush()
-
-    async def _flush(self) -> None:
-        """Send the requests the core queued, in order, on the current stream."""
-        async with self._send_lock:
-            while True:
-                with self._lock:
-                    request = self._core.pop_request()
-                    stream = self._stream
-                if request is None or stream is None:
-                    return
-                try:
-                    await stream.send(request)
-                except EtcdError:
-                    return  # the stream failed: the reader re-creates what it must
-
-    async def _dispatch(self, reg: _Reg, callback: WatchCallback) -> None:
-        """Call ``callback`` with each of the watch's results, the terminal error last."""
-        items = reg.sink.items
-        try:
-            while True:
-                item = await items.get()
-                if item is None:
-                    return
-                await self._consumed(reg)
-                try:
-                    if ASYNC:
-                        result = callback(item)
-                        if inspect.isawaitable(result):  # a coroutine function's call
-                            await result
-                    else:
-                        callback(item)
-                except Exception:
-                    logger.exception("watch callback %r raised; ignored", callback)
-                if not isinstance(item, WatchResponse):
-                    return
-        finally:
-            with self._lock:
-                self._dispatchers.discard(current_worker())
-
-    async def _run(self) -> None:
-        """The reader: open the stream, route responses, re-open it after failures."""
-        reopening = False
+    async def __anext__(self) -> WatchEvent:
+        index = self._index
+        if index < self._count:
+            self._index = index + 1
+            return _create_event(self._events[index], self._header)
+        if self._finished:
+            raise StopAsyncIteration
+        reg = self._reg
         while True:
-            with self._lock:
-                if self._core.closed or self._core.idle:
-                    self._reading = False
-                    return
-            error: EtcdError | None = None
+            item = await self._watcher.next_item(reg)
+            if not isinstance(item, etcdserverpb.WatchResponse):
+                self._end(item)
+            events = item.events
+            count = len(events)
+            if count:
+                self._events = events
+                self._count = count
+                self._index = 1
+                header = self._header = item.header
+                return _create_event(events[0], header)
+
+    async def responses(self) -> AsyncIterator[WatchResponse]:
+        """Iterate over the watch's responses (each a batch of events, or a progress
+        notification) until it ends."""
+        self._check_iterable()
+        while True:
             try:
-                stream = self._rpc.watch.watch(timeout=None)
-            except EtcdError as exc:
-                error = exc
-            else:
-                with self._lock:
-                    self._stream = stream
-                    self._core.stream_opened()
-                if reopening:
-                    logger.info(
-                        "watch stream re-opened on %s; watches resume after their last "
-                        "delivered revision",
-                        getattr(stream, "endpoint", "an endpoint"),
-                    )
-                error = await self._read(stream)
-                stream.cancel()
-            with self._lock:
-                self._stream = None
-                closed = self._core.closed
-                terminal = closed or not is_transient(error)
-                self._core.stream_failed(error, terminal=terminal)
-                if closed or self._core.idle:
-                    self._reading = False
-                    return
-                delay = self._core.backoff.next_delay()
-            # str(): a record holding the error (a buffering handler, caplog) would keep its
-            # frames alive, and with them the failed grpc call.
-            logger.debug("watch stream ended (%s); re-opening in %.2f s", str(error), delay)
-            reopening = True
-            await wait_event(self._stop, delay)
+                raw = await self._next_raw()
+            except StopAsyncIteration:
+                return
+            yield WatchResponse(raw)
 
-    async def _read(self, stream: _Stream) -> EtcdError | None:
-        """Read ``stream`` to its end: ``None`` if it ended quietly, else its error."""
-        core = self._core
-        try:
-            await self._flush()
-            async for response in stream:
-                with self._lock:
-                    core.receive(response)
-                    flush = core.has_requests
-                    checks = core.take_auth_checks()
-                if flush:
-                    await self._flush()
-                if checks and await self._check_permissions(checks):
-                    return None  # re-open: the new stream carries the refreshed token
-        except EtcdError as exc:
-            return exc
-        except Exception as exc:  # a bug must not kill the reader silently, nor loudly
-            logger.exception("watch stream reader failed")
-            return UnknownError(f"watch reader failed: {exc!r}")
-        return None
+    async def _next_raw(self) -> etcdserverpb.WatchResponse:
+        if self._finished:
+            raise StopAsyncIteration
+        item = await self._watcher.next_item(self._reg)
+        if not isinstance(item, etcdserverpb.WatchResponse):
+            self._end(item)
+        return item
 
-    async def _check_permissions(self, checks: list[_Reg]) -> bool:
-        """Check whether watches refused for want of permission may read their range now.
+    def _end(self, item: EtcdError | None) -> NoReturn:
+        """The watch ended: stop iterating (``None``) or raise the error that ended it."""
+        self._finished = True
+        if item is None:
+            raise StopAsyncIteration
+        raise item
 
-        A one-key read of the same range goes through the transport, which re-authenticates
-        when the token has expired. Watches whose read fails end with that error.
+    async def cancel(self) -> None:
+        """End the watch: iteration stops after what was already received, the callback is
+        not called again (unless it is running now). Idempotent."""
+        await self._watcher.cancel(self.watch_id)
 
-        Returns:
-            Whether any check passed (then the stream must be re-opened).
-        """
-        passed = False
-        for reg in checks:
-            spec = reg.spec
-            request = RangeRequest(
-                key=spec.key, range_end=spec.range_end, count_only=True, serializable=True
-            )
-            error: EtcdError | None = None
-            try:
-                await self._rpc.kv.range(request, timeout=_PERMISSION_CHECK_TIMEOUT)
-            except EtcdError as exc:
-                error = exc
-            with self._lock:
-                self._core.auth_checked(reg, error)
-            passed = passed or error is None
-        return passed
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.cancel()
+
+    def __del__(self) -> None:
+        if not self._finished and self._reg.sink.callback is None:
+            self._watcher.abandon(self._reg)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.watch_id} {self._reg.spec.key!r}>"
 
 
 def _creation_timeout(timeout_override: float | None, default: float | None) -> float | None:
-    """The seconds to wait for a watch's confirmation (validated; ``0`` has expired)."""
-    timeout = deadline(timeout_override)
-    if timeout is DEFAULT_TIMEOUT:
-        return default
+    """The seconds to wait for a watch's confirmation (by :func:`~etcd3._timeouts.call_timeout`;
+    ``0`` has expired before the watch was asked for)."""
+    timeout = call_timeout(timeout_override, default)
     if timeout == 0:
         raise ConnectionTimeoutError(
             "deadline of 0 s expired before the watch was created", outcome_unknown=False
         )
     return timeout
-
-
-def _once_timeout(timeout: float | None) -> float | None:
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout)}")
-    if not timeout >= 0:
-        raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
-    return float(timeout)
 
 
 def _check_callback(callback: object) -> None:
@@ -428,7 +176,7 @@ def _check_callback(callback: object) -> None:
 
 
 class AsyncWatchMixin(AsyncClientBase):
-    """The client's watches (API.md §3.6).
+    """The client's watches.
 
     Every watch shares one stream; watches survive connection loss and server restarts (they
     resume after the last delivered event, with nothing lost or repeated). ``W`` below stands
@@ -443,14 +191,181 @@ class AsyncWatchMixin(AsyncClientBase):
     """
 
     _watcher_state: AsyncWatcher | None = None
+    _watch_settings: tuple[int, float] = (DEFAULT_CALLBACK_WORKERS, DEFAULT_WARN_AFTER)
 
     def _watcher(self) -> AsyncWatcher:
         watcher = self._watcher_state
         if watcher is None:
-            if self._conn.closed:
+            conn = self._conn
+            if conn.closed:
                 raise ConnectionClosedError("the client is closed")
-            watcher = self._watcher_state = AsyncWatcher(self._rpc)
+            workers, warn_after = self._watch_settings
+            watcher = self._watcher_state = AsyncWatcher(
+                self._rpc,
+                policy=conn.caller.retry_policy,
+                endpoint_in_use=lambda: conn.endpoint,
+                callback_workers=workers,
+                warn_after=warn_after,
+            )
         return watcher
+
+    def configure_watches(
+        self, *, callback_workers: int | None = None, warn_after: float | None = None
+    ) -> None:
+        """Set how this client runs watches (**new**); call it before the first watch.
+
+        Args:
+            callback_workers: The most callbacks that run at once (default
+                :data:`~etcd3._watcher_async.DEFAULT_CALLBACK_WORKERS`, 4): workers (tasks;
+                threads in the sync client) shared by every callback watch of the client.
+                A slow callback occupies one; when all are busy, delivery to the other
+                callback watches waits (see the watch guide).
+            warn_after: Seconds the watch stream may stay down before a WARNING on the
+                ``etcd3.watch`` logger says so (default 30; once per outage; its end is
+                logged at INFO).
+
+        Raises:
+            RuntimeError: The client already has watches (the settings are fixed then).
+            TypeError: A value of the wrong type.
+            ValueError: ``callback_workers < 1`` or a negative ``warn_after``.
+        """
+        workers, warn = self._watch_settings
+        if callback_workers is not None:
+            if isinstance(callback_workers, bool) or not isinstance(callback_workers, int):
+                raise TypeError(
+                    f"callback_workers must be an int, not {type(callback_workers).__name__}"
+                )
+            if callback_workers < 1:
+                raise ValueError(f"callback_workers must be >= 1, got {callback_workers}")
+            workers = callback_workers
+        if warn_after is not None:
+            if isinstance(warn_after, bool) or not isinstance(warn_after, (int, float)):
+                raise TypeError(
+                    f"warn_after must be a number of seconds, not {type(warn_after).__name__}"
+                )
+            if math.isnan(warn_after) or warn_after < 0:
+                raise ValueError(f"warn_after must be >= 0 seconds, got {warn_after!r}")
+            warn = float(warn_after)
+        if self._watcher_state is not None:
+            raise RuntimeError("configure_watches() must come before the client's first watch")
+        self._watch_settings = (workers, warn)
+
+    async def watcher(
+        self,
+        key: str | bytes,
+        *,
+        range_end: str | bytes | None = None,
+        prefix: bool = False,
+        start_revision: int | None = None,
+        progress_notify: bool = False,
+        filters: Iterable[WatchFilterType] | None = None,
+        prev_kv: bool = False,
+        fragment: bool = False,
+        callback: WatchCallback | None = None,
+        timeout_override: float | None = None,
+    ) -> AsyncWatchHandle:
+        """Watch a key, a range or a prefix, and get the watch as a handle (**new**).
+
+        The watch exists when this returns (etcd confirmed it), so every change made after it
+        is seen. Iterate the handle for events, or pass ``callback`` to have each
+        :class:`WatchResponse` (and once, the error that ended the watch) delivered to it.
+        ``async with`` cancels it on exit::
+
+            async with await client.watcher("/config/", prefix=True) as watch:
+                async for event in watch:
+                    ...
+
+        Creating a watch fails the way a read fails: with no member reachable it raises
+        ``ConnectionFailedError`` after the client's retry policy (within ``timeout``).
+
+        Args:
+            key: The key, the start of the range, or the prefix.
+            range_end: End of the range (exclusive); ``None`` for the key alone.
+            prefix: Watch every key starting with ``key`` (an empty ``key``: every key).
+            start_revision: First revision to report (``None``: changes from now on).
+            progress_notify: Ask for periodic progress notifications.
+            filters: ``"noput"``/``"nodelete"`` (or ``FilterType``) to drop on the server.
+            prev_kv: Fill the events' ``prev_*`` fields.
+            fragment: Allow fragmented responses.
+            callback: Called with each response (a coroutine function is awaited), in a
+                worker of the client's callback pool, one call at a time per watch.
+            timeout_override: Seconds to wait for etcd's confirmation (``None``: the client's
+                timeout).
+
+        Returns:
+            The watch's handle.
+
+        Raises:
+            ConnectionFailedError: No member could be reached (after the retry policy).
+            WatchTimedOut: etcd did not confirm the watch in time.
+            RevisionCompactedError: ``start_revision`` is compacted.
+            EtcdError: etcd refused the watch (with its ``cancel_reason``).
+            TypeError: A bad argument type (before anything is sent).
+            ValueError: An empty key, a bad revision or filter, ``range_end`` with ``prefix``.
+        """
+        return (
+            await self.watchers(
+                [key],
+                range_end=range_end,
+                prefix=prefix,
+                start_revision=start_revision,
+                progress_notify=progress_notify,
+                filters=filters,
+                prev_kv=prev_kv,
+                fragment=fragment,
+                callback=callback,
+                timeout_override=timeout_override,
+            )
+        )[0]
+
+    async def watchers(
+        self,
+        keys: Iterable[str | bytes],
+        *,
+        range_end: str | bytes | None = None,
+        prefix: bool = False,
+        start_revision: int | None = None,
+        progress_notify: bool = False,
+        filters: Iterable[WatchFilterType] | None = None,
+        prev_kv: bool = False,
+        fragment: bool = False,
+        callback: WatchCallback | None = None,
+        timeout_override: float | None = None,
+    ) -> list[AsyncWatchHandle]:
+        """:meth:`watcher` for many keys at once, with the same options (**new**).
+
+        Their create requests go out together and are confirmed together: thousands of
+        watches are made in about the time of one round trip per hundred, where a loop of
+        :meth:`watcher` waits for each confirmation in turn. All or nothing: if one fails,
+        the others are cancelled and its error is raised.
+
+        Returns:
+            One handle per key, in order.
+        """
+        if callback is not None:
+            _check_callback(callback)
+        if isinstance(keys, (str, bytes)):
+            raise TypeError("keys must be a collection of keys, not a single key")
+        if prefix and range_end is not None:
+            raise ValueError("pass range_end or prefix=True, not both")
+        filters = None if filters is None else list(filters)
+        specs = [
+            watch_spec(
+                key,
+                range_end,
+                start_revision,
+                progress_notify,
+                filters,
+                prev_kv,
+                fragment,
+                prefix=prefix,
+            )
+            for key in keys
+        ]
+        timeout = _creation_timeout(timeout_override, self.timeout)
+        watcher = self._watcher()
+        regs = await watcher.add_many(specs, callback, timeout)
+        return [AsyncWatchHandle(watcher, reg) for reg in regs]
 
     async def add_watch_callback(
         self,
@@ -467,11 +382,11 @@ class AsyncWatchMixin(AsyncClientBase):
     ) -> int:
         """Watch a key (or ``[key, range_end)``) and call ``callback`` with each response.
 
-        The callback runs in its own dispatcher (a task; a thread in the sync client), one call
-        at a time, in order. It gets each :class:`WatchResponse`, or once an
-        :class:`~etcd3.EtcdError` that ended the watch. Its exceptions are logged on the
-        ``etcd3`` logger and ignored. It may add and cancel watches. Coroutine functions are
-        awaited (asyncio client).
+        The callback runs in a worker of the client's callback pool (tasks; threads in the
+        sync client; see :meth:`configure_watches`), one call at a time per watch, in order. It
+        gets each :class:`WatchResponse`, or once the :class:`~etcd3.EtcdError` that ended the
+        watch. Its exceptions are logged on the ``etcd3.watch`` logger and ignored. It may add
+        and cancel watches. Coroutine functions are awaited (asyncio client).
 
         Args:
             key: The key, or the start of the range.
@@ -488,6 +403,7 @@ class AsyncWatchMixin(AsyncClientBase):
             The watch id, for :meth:`cancel_watch`.
 
         Raises:
+            ConnectionFailedError: No member could be reached (after the retry policy).
             WatchTimedOut: etcd did not confirm the watch in time.
             RevisionCompactedError: ``start_revision`` is compacted.
             EtcdError: etcd refused the watch (with its ``cancel_reason``).
@@ -545,7 +461,7 @@ class AsyncWatchMixin(AsyncClientBase):
             watch_id: The id the ``add_watch*`` method returned.
             timeout_override: Validated like every deadline; cancelling never waits for etcd.
         """
-        deadline(timeout_override)
+        call_timeout(timeout_override, None)
         watcher = self._watcher_state
         if watcher is not None:
             await watcher.cancel(watch_id)
@@ -569,6 +485,11 @@ class AsyncWatchMixin(AsyncClientBase):
         watcher = self._watcher_state
         if watcher is not None:
             await watcher.request_progress()
+
+    async def _handle(self, spec: WatchSpec, timeout_override: float | None) -> AsyncWatchHandle:
+        timeout = _creation_timeout(timeout_override, self.timeout)
+        watcher = self._watcher()
+        return AsyncWatchHandle(watcher, await watcher.add(spec, None, timeout))
 
     async def watch_response(
         self,
@@ -595,10 +516,8 @@ class AsyncWatchMixin(AsyncClientBase):
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
-        timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, timeout)
-        return watcher.responses(reg), functools.partial(watcher.cancel, reg.id)
+        handle = await self._handle(spec, timeout_override)
+        return _cancelling(handle), handle.cancel
 
     async def watch(
         self,
@@ -614,7 +533,8 @@ class AsyncWatchMixin(AsyncClientBase):
     ) -> tuple[AsyncIterator[WatchEvent], AsyncWatchCancel]:
         """Watch a key (or a range) and iterate over its events.
 
-        As :meth:`watch_response`, yielding each :class:`Event` of each response.
+        As :meth:`watch_response`, yielding each :class:`Event` of each response. The
+        iterator is the watch's :class:`AsyncWatchHandle`.
 
         Returns:
             ``(events, cancel)``.
@@ -622,10 +542,8 @@ class AsyncWatchMixin(AsyncClientBase):
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
-        timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, timeout)
-        return watcher.events(reg), functools.partial(watcher.cancel, reg.id)
+        handle = await self._handle(spec, timeout_override)
+        return handle, handle.cancel
 
     async def watch_prefix_response(
         self,
@@ -653,10 +571,8 @@ class AsyncWatchMixin(AsyncClientBase):
             fragment,
             prefix=True,
         )
-        timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, timeout)
-        return watcher.responses(reg), functools.partial(watcher.cancel, reg.id)
+        handle = await self._handle(spec, timeout_override)
+        return _cancelling(handle), handle.cancel
 
     async def watch_prefix(
         self,
@@ -684,10 +600,32 @@ class AsyncWatchMixin(AsyncClientBase):
             fragment,
             prefix=True,
         )
-        timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, timeout)
-        return watcher.events(reg), functools.partial(watcher.cancel, reg.id)
+        handle = await self._handle(spec, timeout_override)
+        return handle, handle.cancel
+
+    async def _once(
+        self, spec: WatchSpec, wait: float | None, timeout_override: float | None, *, events: bool
+    ) -> WatchResponse:
+        """The first response of a new watch (with ``events``: the first with events), then
+        cancel the watch."""
+        handle = await self._handle(spec, timeout_override)
+        until = None if wait is None else time.monotonic() + wait
+        watcher = handle._watcher
+        try:
+            while True:
+                left = None if until is None else max(0.0, until - time.monotonic())
+                try:
+                    item = await watcher.next_item(handle._reg, left)
+                except TimeoutError:
+                    raise WatchTimedOut(f"no watch response within {wait} s") from None
+                if item is None:
+                    raise ConnectionClosedError("the client was closed")
+                if not isinstance(item, etcdserverpb.WatchResponse):
+                    raise item
+                if item.events or not events:
+                    return WatchResponse(item)
+        finally:
+            await handle.cancel()
 
     async def watch_once_response(
         self,
@@ -725,14 +663,11 @@ class AsyncWatchMixin(AsyncClientBase):
             WatchTimedOut: Nothing arrived within ``timeout`` (or no confirmation in time).
             EtcdError: The error that ended the watch (e.g. ``RevisionCompactedError``).
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
-        create_timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, create_timeout)
-        return await watcher.once(reg, wait, events=False)
+        return await self._once(spec, wait, timeout_override, events=False)
 
     async def watch_once(
         self,
@@ -758,14 +693,11 @@ class AsyncWatchMixin(AsyncClientBase):
             WatchTimedOut: No event within ``timeout`` (or no confirmation in time).
             EtcdError: The error that ended the watch.
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
-        create_timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, create_timeout)
-        return (await watcher.once(reg, wait, events=True)).events
+        return (await self._once(spec, wait, timeout_override, events=True)).events
 
     async def watch_prefix_once_response(
         self,
@@ -784,7 +716,7 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             The first response.
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key_prefix,
             None,
@@ -795,10 +727,7 @@ class AsyncWatchMixin(AsyncClientBase):
             fragment,
             prefix=True,
         )
-        create_timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, create_timeout)
-        return await watcher.once(reg, wait, events=False)
+        return await self._once(spec, wait, timeout_override, events=False)
 
     async def watch_prefix_once(
         self,
@@ -817,7 +746,7 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             The events of the first batch.
         """
-        wait = _once_timeout(timeout)
+        wait = timeout_arg(timeout)
         spec = watch_spec(
             key_prefix,
             None,
@@ -828,10 +757,7 @@ class AsyncWatchMixin(AsyncClientBase):
             fragment,
             prefix=True,
         )
-        create_timeout = _creation_timeout(timeout_override, self.timeout)
-        watcher = self._watcher()
-        reg = await watcher.add(spec, None, create_timeout)
-        return (await watcher.once(reg, wait, events=True)).events
+        return (await self._once(spec, wait, timeout_override, events=True)).events
 
     async def close(self) -> None:
         """Cancel every watch (iterators end, callbacks stop), then close the client."""
@@ -839,3 +765,16 @@ class AsyncWatchMixin(AsyncClientBase):
         if watcher is not None:
             await watcher.close()
         await super().close()
+
+
+async def _cancelling(handle: AsyncWatchHandle) -> AsyncIterator[WatchResponse]:
+    """``handle``'s responses; the watch is cancelled when the iteration is closed or dropped."""
+    try:
+        while True:
+            try:
+                raw = await handle._next_raw()
+            except StopAsyncIteration:
+                return
+            yield WatchResponse(raw)
+    finally:
+        await handle.cancel()

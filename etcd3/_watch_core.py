@@ -1,7 +1,7 @@
 """The watch multiplexer: many watches over one etcd Watch stream, without I/O (sans-IO).
 
-The sync and asyncio shells (``_watch.py`` / ``_watch_async.py``) own the stream, the reader
-and the dispatchers; they feed every response into :class:`WatchCore` and send the requests it
+The sync and asyncio shells (``_watcher.py`` / ``_watcher_async.py``) own the stream, who reads
+it and the callback pool; they feed every response into :class:`WatchCore` and send the requests it
 queues (:meth:`WatchCore.pop_request`). The core decides everything else:
 
 - **Registrations.** Each watch gets our own id, stable across reconnects (etcd's ids are per
@@ -10,7 +10,7 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
 - **Resume.** Each watch remembers the revision to resume from: the last *delivered* event's
   ``mod_revision`` + 1, or the creation revision + 1 before any event. Never a response header's
   revision: while a watcher catches up, headers carry the store's current revision, ahead of
-  the events (ETCD.md). Fragmented batches may stop inside a revision; the core then resumes at
+  the events. Fragmented batches may stop inside a revision; the core then resumes at
   that revision and drops the events of it that were already delivered.
 - **Cancel.** ``cancel`` ends the watch for its consumer at once; the server-side watcher is
   cancelled when (or as soon as) its id is known, and its late responses are dropped.
@@ -19,16 +19,31 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
   cancelled (the reader never blocks, other watches never stall) and re-created from the
   resume revision once the consumer has drained half of its queue: nothing is lost or repeated,
   memory stays bounded, and the server holds the history meanwhile.
+- **Creation.** A watch not yet confirmed fails the way a unary call fails: each stream that
+  ends before its confirmation is one failed attempt of a :class:`~etcd3._retry.CallAttempts`
+  under the client's :class:`~etcd3.RetryPolicy` and the creation's deadline, so a creation
+  against members that refuse connections raises the same ``ConnectionFailedError`` as a read,
+  after the same attempts and backoff (while a deadline allows, a refused connection is tried
+  again until it expires). A creation that runs out of time without any failure to report
+  raises :class:`~etcd3.errors.WatchTimedOut`.
 - **Errors.** A refused create raises the server's ``cancel_reason`` as a typed error; a
   compaction cancel becomes :class:`~etcd3.errors.RevisionCompactedError`; these end the watch.
-  A failed stream is retried with capped, jittered backoff (:class:`Backoff`) when the error is
-  transient (:func:`is_transient`), and every live watch is re-created on the new stream.
+  Once confirmed, a watch outlives every transient failure (:func:`is_transient`): the stream is
+  re-opened with capped, jittered backoff (:class:`~etcd3._backoff.Backoff`) and every live
+  watch is re-created on the new stream.
+- **Outages.** The core remembers since when the stream has been down (from the first failure
+  until a re-opened stream answers), so the shells can report an outage once it lasts
+  (:meth:`WatchCore.outage_warning`) and when it ends (:meth:`WatchCore.stream_answered`), and
+  each watch can tell its :class:`WatchState`.
+
+The module is long because the multiplexer is one state machine: registrations, resume, cancel,
+buffers, creation and outages all read and change the same per-stream state, and the rules
+above hold only together.
 """
 
 from __future__ import annotations
 
 import enum
-import random
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -37,7 +52,9 @@ from typing import Generic, Protocol, TypeVar
 
 import grpc
 
-from etcd3._events import WatchFilterType, WatchResponse
+from etcd3._backoff import Backoff
+from etcd3._events import WatchFilterType
+from etcd3._retry import CallAttempts, RetryPolicy, is_endpoint_failure
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
 from etcd3.errors import (
     ETCD_ERROR_TABLE,
@@ -56,6 +73,7 @@ from etcd3.errors import (
     UnauthenticatedError,
     UnknownError,
     WatchCanceledError,
+    WatchTimedOut,
     error_from_status,
 )
 from etcd3.rpc import etcdserverpb
@@ -68,12 +86,12 @@ from etcd3.rpc.etcdserverpb import (
 )
 
 __all__ = [
-    "Backoff",
     "Phase",
     "Registration",
     "Sink",
     "WatchCore",
     "WatchSpec",
+    "WatchState",
     "is_transient",
     "refusal_error",
     "watch_spec",
@@ -138,7 +156,7 @@ def watch_spec(
     *,
     prefix: bool = False,
 ) -> WatchSpec:
-    """Validate watch arguments (API.md §3.6) into a :class:`WatchSpec`.
+    """Validate watch arguments into a :class:`WatchSpec`.
 
     Args:
         key: The key (``str`` or ``bytes``), or the prefix when ``prefix`` is true.
@@ -214,16 +232,18 @@ def refusal_error(response: etcdserverpb.WatchResponse) -> EtcdError:
             return row.error_class(reason, code=row.code, details=reason)
     # etcd < 3.5.x sends some reasons as a whole gRPC error text ("rpc error: code =
     # PermissionDenied desc = etcdserver: permission denied"): map it like a call's status.
-    match = _GRPC_ERROR_TEXT.fullmatch(reason)
+    match = re.fullmatch(_GRPC_ERROR_TEXT, reason, re.DOTALL)
     if match is not None:
-        code = getattr(grpc.StatusCode, _CAMEL_WORD.sub(r"_\1", match[1]).upper(), None)
+        code = getattr(grpc.StatusCode, re.sub(_CAMEL_WORD, r"_\1", match[1]).upper(), None)
         if isinstance(code, grpc.StatusCode) and code is not grpc.StatusCode.OK:
             return error_from_status(code, match[2])
     return WatchCanceledError(reason or "the server cancelled the watch", details=reason)
 
 
-_GRPC_ERROR_TEXT = re.compile(r"rpc error: code = (\w+) desc = (.*)", re.DOTALL)
-_CAMEL_WORD = re.compile(r"(?<=[a-z])([A-Z])")
+# Patterns, not compiled ones: ``re`` compiles them on the first cancelled watch and caches
+# them, so a client that never sees one does not pay for compiling them at import.
+_GRPC_ERROR_TEXT = r"rpc error: code = (\w+) desc = (.*)"
+_CAMEL_WORD = r"(?<=[a-z])([A-Z])"
 
 _AUTH_REFUSALS = (PermissionDeniedError, UnauthenticatedError, AuthOldRevisionError)
 """Refusals of a watch creation that an expired token explains: etcd checks the token the
@@ -257,35 +277,6 @@ def is_transient(error: EtcdError | None) -> bool:
     return error.retryable or isinstance(error, _TRANSIENT)
 
 
-class Backoff:
-    """Capped exponential backoff with jitter, between attempts to re-open a failed stream.
-
-    Delays are drawn uniformly from ``[d/2, d]`` with ``d = min(cap, base * 2**attempt)``, so
-    many clients of a restarted server do not reconnect in lockstep.
-
-    Args:
-        base: The first delay's upper bound in seconds.
-        cap: The largest delay in seconds.
-    """
-
-    __slots__ = ("_attempt", "base", "cap")
-
-    def __init__(self, base: float = 0.05, cap: float = 2.0) -> None:
-        self.base = base
-        self.cap = cap
-        self._attempt = 0
-
-    def next_delay(self) -> float:
-        """The delay before the next attempt; each call makes the following one longer."""
-        bound = min(self.cap, self.base * (2 ** min(self._attempt, 30)))
-        self._attempt += 1
-        return random.uniform(bound / 2, bound)
-
-    def reset(self) -> None:
-        """Start over from the shortest delay (after a stream worked)."""
-        self._attempt = 0
-
-
 class Sink(Protocol):
     """Where the core hands a watch's results: implemented by the shells (must not block)."""
 
@@ -293,8 +284,9 @@ class Sink(Protocol):
         """The creation was confirmed at store ``revision`` (``error`` ``None``) or refused."""
         ...
 
-    def push(self, item: WatchResponse | EtcdError | None) -> None:
-        """Queue a response, the terminal error, or ``None`` (the watch ended)."""
+    def push(self, item: etcdserverpb.WatchResponse | EtcdError | None) -> None:
+        """Queue a response (the raw message: consumers wrap what they use), the terminal
+        error, or ``None`` (the watch ended)."""
         ...
 
 
@@ -314,14 +306,38 @@ class Phase(enum.Enum):
     """Cancelled by us because the consumer lags; re-created once it catches up."""
 
 
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    """Where one watch stands, for health checks and monitoring (``handle.state``).
+
+    Attributes:
+        connected: etcd has confirmed the watch on the stream in use, and that stream works.
+        reconnecting_since: While the stream is down and being re-opened, the
+            ``time.monotonic()`` instant it was lost (``None`` while it works). Deliveries
+            resume, with nothing lost, once it is back.
+        last_revision: The highest ``mod_revision`` among the events delivered to the watch's
+            consumer (``0`` before the first one).
+        ended: The watch was cancelled, failed or closed with its client.
+    """
+
+    connected: bool
+    reconnecting_since: float | None
+    last_revision: int
+    ended: bool
+
+
 class Registration(Generic[S]):
     """One watch as the core tracks it (shells only read ``id``, ``spec`` and ``sink``)."""
 
     __slots__ = (
+        "attempts",
         "auth_retried",
         "confirmed",
+        "deadline",
         "done",
+        "failure",
         "id",
+        "in_order",
         "next_revision",
         "partial",
         "phase",
@@ -332,24 +348,33 @@ class Registration(Generic[S]):
         "spec",
     )
 
-    def __init__(self, watch_id: int, spec: WatchSpec, sink: S) -> None:
-        self.id = watch_id
-        self.spec = spec
-        self.sink = sink
-        self.phase = Phase.NEW
+    def __init__(self, watch_id: int, spec: WatchSpec, sink: S, deadline: float | None) -> None:
+        self.id: int = watch_id
+        self.spec: WatchSpec = spec
+        self.sink: S = sink
+        self.deadline: float | None = deadline
+        """When the creation must be confirmed (``time.monotonic()``; ``None``: no limit)."""
+        self.attempts: CallAttempts | None = None
+        """The creation's failed attempts so far (from its first failure until confirmed)."""
+        self.failure: EtcdError | None = None
+        """The last failure of a stream before the creation was confirmed."""
+        self.phase: Phase = Phase.NEW
         self.server_id: int | None = None
-        self.next_revision = spec.start_revision
+        self.next_revision: int = spec.start_revision
         """Where a (re-)created watcher starts: 0 (now) until the first confirmation."""
-        self.partial = 0
+        self.in_order: bool = False
+        """The server watcher's responses so far needed no trimming (the next one is checked
+        against ``next_revision`` only)."""
+        self.partial: int = 0
         """Events of revision ``next_revision`` already delivered (a fragment stopped mid-way)."""
-        self.skip = 0
+        self.skip: int = 0
         """Replayed events of revision ``next_revision`` still to drop after a re-create."""
-        self.queued = 0
+        self.queued: int = 0
         """Deliveries handed to the sink and not yet consumed."""
-        self.confirmed = False
-        self.done = False
+        self.confirmed: bool = False
+        self.done: bool = False
         """Ended for the consumer (cancelled, failed or closed)."""
-        self.auth_retried = False
+        self.auth_retried: bool = False
         """A create was refused for want of permission and is being retried once."""
 
     def __repr__(self) -> str:
@@ -365,14 +390,31 @@ class WatchCore(Generic[S]):
 
     Args:
         max_queued: Undelivered responses per watch before its server watcher is paused.
+        policy: The retry policy that creations follow (the client's; default
+            ``RetryPolicy()``).
+        warn_after: Seconds of outage after which :meth:`outage_warning` answers (once).
     """
 
-    def __init__(self, max_queued: int = 1024) -> None:
+    def __init__(
+        self,
+        max_queued: int = 1024,
+        *,
+        policy: RetryPolicy | None = None,
+        warn_after: float = 30.0,
+    ) -> None:
         if max_queued < 2:
             raise ValueError("max_queued must be >= 2")
         self.max_queued = max_queued
         self.resume_at = max_queued // 2
         self.backoff = Backoff()
+        self.policy = policy if policy is not None else RetryPolicy()
+        self.warn_after = warn_after
+        self.outage_since: float | None = None
+        """Since when (``time.monotonic()``) the stream has been down, while watches are live
+        and no re-opened stream has answered yet; ``None`` otherwise (read-only)."""
+        self._warned = False
+        self._answered = False
+        self._working = False
         self._ids = 0
         self._live: dict[int, Registration[S]] = {}
         self._pending: deque[Registration[S]] = deque()
@@ -404,9 +446,36 @@ class WatchCore(Generic[S]):
         """Whether requests wait to be sent."""
         return bool(self._outbox)
 
+    @property
+    def has_auth_checks(self) -> bool:
+        """Whether :meth:`take_auth_checks` has something to return."""
+        return bool(self._auth_checks)
+
+    @property
+    def has_work(self) -> bool:
+        """Whether the shell has something to do after :meth:`receive`: requests to send,
+        permissions to check, or an outage that a response may have ended."""
+        return bool(self._outbox or self._auth_checks) or self.outage_since is not None
+
+    @property
+    def live(self) -> int:
+        """How many watches are live."""
+        return len(self._live)
+
     def get(self, watch_id: int) -> Registration[S] | None:
         """The live watch with our id ``watch_id``, if any."""
         return self._live.get(watch_id)
+
+    def state(self, reg: Registration[S], last_revision: int) -> WatchState:
+        """The :class:`WatchState` of ``reg`` (``last_revision``: what its consumer got)."""
+        return WatchState(
+            connected=(
+                not reg.done and self._answered and reg.phase in (Phase.ACTIVE, Phase.PAUSED)
+            ),
+            reconnecting_since=None if reg.done else self.outage_since,
+            last_revision=last_revision,
+            ended=reg.done,
+        )
 
     def pop_request(self) -> WatchRequest | None:
         """The next request to send on the current stream, in order; ``None`` when none."""
@@ -414,9 +483,15 @@ class WatchCore(Generic[S]):
 
     # --- The consumer side -------------------------------------------------------------
 
-    def add(self, spec: WatchSpec, sink: S) -> Registration[S]:
+    def add(self, spec: WatchSpec, sink: S, deadline: float | None = None) -> Registration[S]:
         """Register a watch; its create request is queued now if a stream is open, else when
         one opens (:meth:`stream_opened`).
+
+        Args:
+            spec: What to watch.
+            sink: Where its results go.
+            deadline: When its creation must be confirmed (``time.monotonic()``; ``None``:
+                no limit, the retry policy's attempts bound it).
 
         Raises:
             ConnectionClosedError: After :meth:`close`.
@@ -424,7 +499,7 @@ class WatchCore(Generic[S]):
         if self._closed:
             raise ConnectionClosedError("the client is closed")
         self._ids += 1
-        reg = Registration(self._ids, spec, sink)
+        reg = Registration(self._ids, spec, sink, deadline)
         self._live[reg.id] = reg
         if self._stream_open:
             self._create(reg)
@@ -442,9 +517,13 @@ class WatchCore(Generic[S]):
         self._finish(reg, None)
         return True
 
-    def consumed(self, reg: Registration[S]) -> None:
-        """The consumer took one delivery; a paused watch resumes once half drained."""
-        reg.queued -= 1
+    def consumed(self, reg: Registration[S], count: int = 1) -> bool:
+        """The consumer took ``count`` deliveries; a paused watch resumes once half drained.
+
+        Returns:
+            Whether requests wait to be sent (the resumed watch's create).
+        """
+        reg.queued -= count
         if (
             reg.phase is Phase.PAUSED
             and not reg.done
@@ -452,6 +531,13 @@ class WatchCore(Generic[S]):
             and self._stream_open
         ):
             self._create(reg)
+            return True
+        return False
+
+    def consumed_id(self, watch_id: int, count: int = 1) -> bool:
+        """:meth:`consumed` for the watch with our id ``watch_id`` (a no-op once it ended)."""
+        reg = self._live.get(watch_id)
+        return reg is not None and self.consumed(reg, count)
 
     def request_progress(self) -> bool:
         """Queue a progress request (etcd answers every watch of the stream with its revision).
@@ -463,6 +549,21 @@ class WatchCore(Generic[S]):
             return False
         self._outbox.append(WatchRequest(progress_request=WatchProgressRequest()))
         return True
+
+    def creation_failure(self, reg: Registration[S]) -> EtcdError | None:
+        """End a creation whose deadline passed unconfirmed; ``None`` if it was confirmed.
+
+        Returns:
+            The error to raise: the stream failure that kept it from being confirmed, or
+            ``None`` when there was none (the caller raises ``WatchTimedOut``).
+        """
+        if reg.confirmed:
+            return None
+        error = reg.failure if reg.failure is not None else WatchTimedOut()
+        reg.confirmed = True
+        reg.sink.confirmed(error, 0)
+        self._finish(reg, None)
+        return reg.failure
 
     def take_auth_checks(self) -> list[Registration[S]]:
         """The watches whose creation was refused for want of permission, to check once.
@@ -506,69 +607,208 @@ class WatchCore(Generic[S]):
     def stream_opened(self) -> None:
         """A new stream is open: queue a create for every watch that needs one, in order."""
         self._stream_open = True
+        self._answered = False
         for reg in self._live.values():
             if reg.phase is Phase.NEW or (
                 reg.phase is Phase.PAUSED and reg.queued <= self.resume_at
             ):
                 self._create(reg)
 
-    def stream_failed(self, error: EtcdError | None, *, terminal: bool) -> None:
+    def stream_failed(
+        self,
+        error: EtcdError | None,
+        *,
+        terminal: bool,
+        now: float,
+        endpoint: str | None = None,
+        next_endpoint: str | None = None,
+    ) -> float:
         """The stream ended (``error`` ``None``: without one). Server watchers are gone: live
         watches will be re-created on the next stream, or all fail with ``error`` if
-        ``terminal``."""
-        self._stream_lost()
-        if not terminal:
-            return
-        final = error if error is not None else StreamClosedError("the watch stream ended")
-        for reg in list(self._live.values()):
-            if not reg.confirmed:
-                reg.confirmed = True
-                reg.sink.confirmed(final, 0)
-                self._finish(reg, None)
-            else:
-                self._finish(reg, final)
+        ``terminal``.
 
-    def receive(self, response: etcdserverpb.WatchResponse) -> None:
-        """Route one response of the stream to its watch."""
+        Each creation not yet confirmed counts the failure as one of its attempts (see the
+        module docstring): one whose retry policy or deadline says to give up fails now with
+        ``error``; the others set the pace of the next attempt.
+
+        Args:
+            error: What ended the stream.
+            terminal: End every watch with ``error`` (the client closed, or ``error`` is not
+                transient).
+            now: ``time.monotonic()``.
+            endpoint: Where the stream ran (``None``: unknown).
+            next_endpoint: Where the next stream will open (``None``: unknown).
+
+        Returns:
+            Seconds to wait before opening the next stream.
+        """
+        self._stream_lost()
+        if self._live and self.outage_since is None:
+            self.outage_since = now
+        final = error
+        if final is None:
+            final = (
+                StreamClosedError("the watch stream ended")
+                if terminal
+                else ConnectionFailedError("the watch stream ended before etcd confirmed it")
+            )
+        if terminal:
+            for reg in list(self._live.values()):
+                if not reg.confirmed:
+                    reg.confirmed = True
+                    reg.sink.confirmed(final, 0)
+                    self._finish(reg, None)
+                else:
+                    self._finish(reg, final)
+            return 0.0
+        self._working = False
+        backoff = self.backoff.next_delay()
+        pace: float | None = None
+        for reg in list(self._live.values()):
+            if reg.confirmed:
+                continue
+            wait = self._attempt_failed(reg, final, now, endpoint, next_endpoint)
+            if wait is not None:
+                pace = wait if pace is None else min(pace, wait)
+        if not self._live:
+            # Every creation gave up: no watch is left to resume, so there is no outage, and
+            # the next watch's creation must not wait for this stream's backoff (its own
+            # retry policy paces it from its first attempt).
+            self.backoff.reset()
+            self.outage_since = None
+            self._warned = False
+            return 0.0
+        # While a creation waits, its retry policy sets the pace (as for a unary call).
+        return backoff if pace is None else pace
+
+    def stream_closed(self) -> None:
+        """The shell closed the stream on purpose (no watch left): no failure, no outage."""
+        self._stream_lost()
+
+    def stream_answered(self, now: float) -> float | None:
+        """A re-opened stream answered: the outage, if one was going on, is over.
+
+        Returns:
+            How long the outage lasted, or ``None`` if there was none.
+        """
+        since = self.outage_since
+        if since is None:
+            return None
+        self.outage_since = None
+        self._warned = False
+        return now - since
+
+    def outage_warning(self, now: float) -> float | None:
+        """How long the stream has been down, once it is longer than ``warn_after`` (the first
+        time only, per outage); ``None`` otherwise."""
+        since = self.outage_since
+        if since is None or self._warned or now - since < self.warn_after:
+            return None
+        self._warned = True
+        return now - since
+
+    def receive(self, response: etcdserverpb.WatchResponse) -> bool:
+        """Route one response of the stream to its watch.
+
+        Returns:
+            :attr:`has_work`: whether the shell has something to do now.
+        """
+        self._answered = True
         if response.created:
             self._on_created(response)
-            return
-        # Events or progress: the stream works. (Not a bare `created`: a member that accepts
-        # watches and then drops the stream must not be retried without backoff.)
-        self.backoff.reset()
+            return self.has_work
+        if not self._working:
+            # Events or progress: the stream works. (Not a bare `created`: a member that
+            # accepts watches and then drops the stream must not be retried without backoff.)
+            self._working = True
+            self.backoff.reset()
         watch_id = response.watch_id
+        reg = self._by_server.get(watch_id)
+        if reg is not None and reg.in_order and not response.fragment:
+            # The common case: the next events of a watcher whose responses so far needed no
+            # trimming, starting after the last one delivered.
+            events = response.events
+            count = len(events)
+            if count:
+                first = events[0].kv.mod_revision
+                if first >= reg.next_revision:
+                    reg.next_revision = (
+                        first if count == 1 else events[count - 1].kv.mod_revision
+                    ) + 1
+                    queued = reg.queued = reg.queued + 1
+                    reg.sink.push(response)
+                    if queued < self.max_queued:
+                        return self.outage_since is not None
+                    self._pause(reg)
+                    return self.has_work
         if watch_id == ALL_WATCHES:
             # A progress response for the whole stream: every watch sees it, none advances
             # its resume revision (etcd < 3.5.8 answers before slow watchers caught up).
             for each in list(self._by_server.values()):
                 if each.phase is Phase.ACTIVE and not each.done:
                     self._deliver(each, response)
-            return
-        reg = self._by_server.get(watch_id)
+            return self.has_work
         if reg is None:
-            return  # a watcher we cancelled or paused: its history is replayed when needed
+            # A watcher we cancelled or paused: its history is replayed when needed.
+            return self.has_work
         if response.canceled or response.compact_revision:
             del self._by_server[watch_id]
             reg.server_id = None
             if not reg.done and reg.phase is Phase.ACTIVE:
                 reg.phase = Phase.NEW
                 self._finish(reg, refusal_error(response))
-            return
+            return self.has_work
         if reg.done or reg.phase is not Phase.ACTIVE:
-            return
+            return self.has_work
         if not response.events:
             # Per-watch progress: etcd sends it only to watchers that are in sync, so
             # every event up to the header's revision has been delivered.
             if reg.partial == 0 and not response.fragment:
                 reg.next_revision = max(reg.next_revision, response.header.revision + 1)
             self._deliver(reg, response)
-            return
+            return self.has_work
         if self._trim(reg, response):
+            reg.in_order = reg.partial == 0 and reg.skip == 0
             self._deliver(reg, response)
+        return self.has_work
 
     # --- Internals ---------------------------------------------------------------------
 
+    def _attempt_failed(
+        self,
+        reg: Registration[S],
+        error: EtcdError,
+        now: float,
+        endpoint: str | None,
+        next_endpoint: str | None,
+    ) -> float | None:
+        """Count a failed attempt of an unconfirmed creation; fail it when the policy says so.
+
+        Returns:
+            The wait before its next attempt, or ``None`` if it failed.
+        """
+        attempts = reg.attempts
+        if attempts is None:
+            attempts = reg.attempts = CallAttempts(self.policy, True, reg.deadline)
+        reg.failure = error
+        where = endpoint or ""
+        fresh = next_endpoint is not None and next_endpoint != where
+        step = attempts.on_failure(
+            error,
+            where,
+            now,
+            failover=is_endpoint_failure(error),
+            next_is_fresh=fresh and next_endpoint not in attempts.tried,
+        )
+        if step is not None:
+            return step.delay
+        reg.confirmed = True
+        reg.sink.confirmed(error, 0)
+        self._finish(reg, None)
+        return None
+
     def _create(self, reg: Registration[S]) -> None:
+        reg.in_order = False
         reg.phase = Phase.PENDING
         reg.skip = reg.partial
         self._pending.append(reg)
@@ -602,6 +842,8 @@ class WatchCore(Generic[S]):
             return
         reg.phase = Phase.ACTIVE
         reg.auth_retried = False
+        reg.attempts = None
+        reg.failure = None
         if reg.next_revision == 0:
             # etcd starts a watcher without start revision at the header revision + 1.
             reg.next_revision = response.header.revision + 1
@@ -644,8 +886,12 @@ class WatchCore(Generic[S]):
 
     def _deliver(self, reg: Registration[S], response: etcdserverpb.WatchResponse) -> None:
         reg.queued += 1
-        reg.sink.push(WatchResponse(response))
-        if reg.queued >= self.max_queued and reg.phase is Phase.ACTIVE:
+        reg.sink.push(response)
+        if reg.queued >= self.max_queued:
+            self._pause(reg)
+
+    def _pause(self, reg: Registration[S]) -> None:
+        if reg.phase is Phase.ACTIVE:
             # The consumer lags: stop this watcher instead of buffering without bound or
             # blocking the reader; it is re-created from next_revision in consumed().
             self._cancel_server_watch(reg)
@@ -675,6 +921,7 @@ class WatchCore(Generic[S]):
 
     def _stream_lost(self) -> None:
         self._stream_open = False
+        self._answered = False
         self._pending.clear()
         self._by_server.clear()
         self._outbox.clear()

@@ -206,6 +206,10 @@ MTLS_HINT = (
     "(the server refuses a TLS client without one by closing the connection)"
 )
 
+TLS_UNKNOWN_CAUSE_HINT = (
+    "grpc reported no cause: the server may not speak TLS on this port (then connect without "
+    "ca_cert), or may require a client certificate (then pass cert_key and cert_cert)"
+)
 PLAINTEXT_SERVER_HINT = (
     "the server did not speak TLS: it serves plaintext on this port; connect without ca_cert "
     "(or with an http:// endpoint)"

@@ -126,16 +126,28 @@ def transform(source: str) -> str:
                 continue
         if tok.type == tokenize.NAME and rename(tok.string) != tok.string:
             edits.append((tok.start[0], tok.start[1], tok.end[1], rename(tok.string)))
-        elif tok.type == tokenize.STRING and tok.start[0] == tok.end[0]:
+        elif tok.type in _STRING_TOKENS and tok.start[0] == tok.end[0]:
             renamed = _rename_in_string(tok.string)
-            if renamed != tok.string:
+            # An f-string piece's text can differ from its source ("{{" is "{"): edit only
+            # where the token is the source text.
+            exact = lines[tok.start[0] - 1][tok.start[1] : tok.end[1]] == tok.string
+            if renamed != tok.string and exact:
                 edits.append((tok.start[0], tok.start[1], tok.end[1], renamed))
-        elif tok.type == tokenize.STRING:
+        elif tok.type in _STRING_TOKENS:
             _rename_multiline_string(lines, tok)
     for row, col_start, col_end, replacement in sorted(edits, reverse=True):
         line = lines[row - 1]
         lines[row - 1] = line[:col_start] + replacement + line[col_end:]
     return "".join(lines)
+
+
+# String literals, and from Python 3.12 on the literal text of an f-string, which the tokenizer
+# then yields as FSTRING_MIDDLE pieces instead of one STRING: the twin must not depend on the
+# Python that runs this tool.
+_FSTRING_MIDDLE: int | None = getattr(tokenize, "FSTRING_MIDDLE", None)
+_STRING_TOKENS = frozenset(
+    {tokenize.STRING} if _FSTRING_MIDDLE is None else {tokenize.STRING, _FSTRING_MIDDLE}
+)
 
 
 def _closing_bracket(tokens: list[tokenize.TokenInfo], opening: int) -> tokenize.TokenInfo:

@@ -37,11 +37,30 @@ the application configures logging.
 """
 
 from etcd3 import _logsetup  # noqa: F401  (the NullHandler on "etcd3", before anything logs)
-from etcd3._transport._caller import GrpcCaller
-from etcd3._transport._caller_async import AsyncGrpcCaller
-from etcd3._transport._metadata import REQUIRE_LEADER_METADATA, TOKEN_METADATA_KEY
-from etcd3._transport._streams import GrpcDuplexStream, GrpcServerStream
-from etcd3._transport._streams_async import AsyncGrpcDuplexStream, AsyncGrpcServerStream
+from etcd3._lazy import TYPE_CHECKING
+
+# Each name loads its module when first read (etcd3._lazy): the sync client never loads the
+# asyncio caller and its streams, nor the asyncio client the sync ones.
+if TYPE_CHECKING:
+    from etcd3._transport._caller import GrpcCaller
+    from etcd3._transport._caller_async import AsyncGrpcCaller
+    from etcd3._transport._metadata import REQUIRE_LEADER_METADATA, TOKEN_METADATA_KEY
+    from etcd3._transport._streams import GrpcDuplexStream, GrpcServerStream
+    from etcd3._transport._streams_async import AsyncGrpcDuplexStream, AsyncGrpcServerStream
+else:
+    from etcd3 import _lazy
+
+    __getattr__, __dir__ = _lazy.attach(
+        __name__,
+        globals(),
+        {
+            "._caller": ("GrpcCaller",),
+            "._caller_async": ("AsyncGrpcCaller",),
+            "._metadata": ("REQUIRE_LEADER_METADATA", "TOKEN_METADATA_KEY"),
+            "._streams": ("GrpcDuplexStream", "GrpcServerStream"),
+            "._streams_async": ("AsyncGrpcDuplexStream", "AsyncGrpcServerStream"),
+        },
+    )
 
 __all__ = [
     "REQUIRE_LEADER_METADATA",

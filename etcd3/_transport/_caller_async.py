@@ -180,6 +180,11 @@ class AsyncGrpcCaller:
     # --- State ----------------------------------------------------------------------------
 
     @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy of unary calls (watch creations follow it too)."""
+        return self._failover.policy
+
+    @property
     def token(self) -> str | None:
         """The auth token sent with every call, if any."""
         return self._metadata.token

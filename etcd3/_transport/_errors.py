@@ -6,7 +6,8 @@
   (:class:`~etcd3.errors.ConnectionClosedError`), whatever grpc made of it;
 - a connection failure carries its likely cause: a TLS handshake that a server which does not
   speak TLS ended (:data:`~etcd3.errors.PLAINTEXT_SERVER_HINT`), or, on a TLS channel without
-  a client certificate, a server that may require one (:data:`~etcd3.errors.MTLS_HINT`).
+  a client certificate, a server that may require one (:data:`~etcd3.errors.MTLS_HINT`); when
+  grpc gives no cause at all, both (:data:`~etcd3.errors.TLS_UNKNOWN_CAUSE_HINT`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from etcd3._runtime import MethodInfo
 from etcd3.errors import (
     MTLS_HINT,
     PLAINTEXT_SERVER_HINT,
+    TLS_UNKNOWN_CAUSE_HINT,
     ConnectionClosedError,
     EtcdError,
     error_from_status,
@@ -35,7 +37,8 @@ _CONNECT_FAILED = "failed to connect to all addresses"
 _CLOSED_IN_HANDSHAKE = ("Handshake read failed", ": Socket closed", "Connection reset by peer")
 """grpc's words (1.62 to 1.85) for a connection closed during the TLS handshake: what a
 plaintext etcd does at a client's first TLS record (its port multiplexer matches no protocol).
-A server that wants a client certificate answers with a TLS alert instead."""
+A server that wants a client certificate answers with a TLS alert instead. Older grpc (1.42)
+says only ``failed to connect to all addresses``, whatever the cause."""
 
 
 class ChannelLifecycle(Protocol):
@@ -72,6 +75,8 @@ def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool
         )
     ):
         return PLAINTEXT_SERVER_HINT
+    if tls and details.strip() == _CONNECT_FAILED:
+        return TLS_UNKNOWN_CAUSE_HINT
     return MTLS_HINT if secure_without_client_cert else None
 
 

@@ -14,11 +14,9 @@ another library that registers ``etcdserverpb.*`` (or an older etcd API) in the 
 cannot clash with us. Wire names (``/etcdserverpb.KV/Range``) are unaffected.
 """
 
-import google.protobuf.descriptor_pb2
 from google.protobuf import descriptor_pool, message, message_factory
 
 _POOL = descriptor_pool.DescriptorPool()
-_POOL.AddSerializedFile(google.protobuf.descriptor_pb2.DESCRIPTOR.serialized_pb)
 # etcd/api/mvccpb/kv.proto
 _POOL.AddSerializedFile(
     b'\n\x18etcd/api/mvccpb/kv.proto\x12\x06mvccpb"\xae\x01\n\x08KeyValue\x12\x10\n\x03key\x18\x01 \x01(\x0cR\x03ke'
@@ -39,16 +37,6 @@ _POOL.AddSerializedFile(
     b'R\x08rangeEnd"*\n\x04Type\x12\x08\n\x04READ\x10\x00\x12\t\n\x05WRITE\x10\x01\x12\r\n\tREADWRITE\x10\x02"T\n\x04Role\x12\x12'
     b"\n\x04name\x18\x01 \x01(\x0cR\x04name\x128\n\rkeyPermission\x18\x02 \x03(\x0b2\x12.authpb.PermissionR\rk"
     b"eyPermissionB\x1fZ\x1dgo.etcd.io/etcd/api/v3/authpbb\x06proto3"
-)
-# etcd/api/versionpb/version.proto
-_POOL.AddSerializedFile(
-    b"\n etcd/api/versionpb/version.proto\x12\tversionpb\x1a google/protobuf/d"
-    b"escriptor.proto:K\n\x10etcd_version_msg\x12\x1f.google.protobuf.MessageOpt"
-    b"ions\x18\xd0\x86\x03 \x01(\tR\x0eetcdVersionMsg:M\n\x12etcd_version_field\x12\x1d.google.prot"
-    b"obuf.FieldOptions\x18\xd1\x86\x03 \x01(\tR\x10etcdVersionField:J\n\x11etcd_version_enum"
-    b"\x12\x1c.google.protobuf.EnumOptions\x18\xd2\x86\x03 \x01(\tR\x0fetcdVersionEnum:Z\n\x17etcd_"
-    b"version_enum_value\x12!.google.protobuf.EnumValueOptions\x18\xd3\x86\x03 \x01(\tR\x14e"
-    b'tcdVersionEnumValueB"Z go.etcd.io/etcd/api/v3/versionpbb\x06proto3'
 )
 # etcd/api/membershippb/membership.proto
 _POOL.AddSerializedFile(

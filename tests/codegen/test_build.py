@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gen_support import FRAGMENTS, compile_protos, etcd_fds, etcd_schema, fragment_schema
+from gen_support import FRAGMENTS, compile_protos, etcd_schema, fragment_schema
 from google.protobuf import descriptor_pb2
 
 from codegen import build, load, policy
@@ -46,8 +46,17 @@ def test_etcd_shape() -> None:
     ]
     assert len(s.methods) == 48
     assert sum(len(p.messages) for p in s.packages) == 120
-    assert s.well_known == ("google.protobuf.descriptor_pb2",)
-    assert s.pool_files[0].name == "etcd/api/mvccpb/kv.proto"
+    # 3.5's version.proto declares only option extensions and nothing imports it: not pooled,
+    # so neither is descriptor.proto.
+    assert s.well_known == ()
+    assert [f.name for f in s.pool_files] == [
+        "etcd/api/mvccpb/kv.proto",
+        "etcd/api/authpb/auth.proto",
+        "etcd/api/membershippb/membership.proto",
+        "etcd/api/etcdserverpb/rpc.proto",
+        "etcd/server/etcdserver/api/v3lock/v3lockpb/v3lock.proto",
+        "etcd/server/etcdserver/api/v3election/v3electionpb/v3election.proto",
+    ]
     assert s.errors is not None
     assert len(s.errors.errors) == 61
 
@@ -147,14 +156,68 @@ def test_rpc_release_comes_from_the_policy_without_annotations() -> None:
     assert newer == dict(policy.RPC_SINCE)
 
 
+def test_pool_keeps_an_extensions_only_file_that_a_pooled_file_imports() -> None:
+    """As etcd 3.6+'s rpc.proto imports version.proto, the versions fragment imports its own."""
+    s = fragment_schema("versions")
+    assert s.well_known == ("google.protobuf.descriptor_pb2",)
+    assert [f.name for f in s.pool_files] == ["include/versionpb.proto", "versions.proto"]
+
+
+def _file(
+    name: str,
+    *deps: str,
+    messages: tuple[str, ...] = (),
+    enums: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
+    extends: tuple[str, ...] = (),
+) -> load.LoadedFile:
+    proto = descriptor_pb2.FileDescriptorProto(name=name, dependency=deps)
+    proto.message_type.extend(descriptor_pb2.DescriptorProto(name=n) for n in messages)
+    proto.enum_type.extend(descriptor_pb2.EnumDescriptorProto(name=n) for n in enums)
+    proto.service.extend(descriptor_pb2.ServiceDescriptorProto(name=n) for n in services)
+    proto.extension.extend(
+        descriptor_pb2.FieldDescriptorProto(name=f"ext{i}", number=50000 + i, extendee=extendee)
+        for i, extendee in enumerate(extends)
+    )
+    return load.LoadedFile(proto)
+
+
+def test_pool_members_drop_inert_files_and_what_only_they_import() -> None:
+    options = ".google.protobuf.MessageOptions"
+    files = [
+        _file("base.proto", extends=(options,)),
+        _file("inert.proto", "base.proto", extends=(options,)),
+        _file("a.proto", messages=("Msg",)),
+        _file("extends_a.proto", "a.proto", extends=(".a.Msg",)),
+        _file("svc.proto", services=("S",)),
+        _file("enum.proto", enums=("E",)),
+    ]
+    kept = [f.proto.name for f in build.pool_members(files)]
+    assert kept == ["a.proto", "extends_a.proto", "svc.proto", "enum.proto"]
+    # Once a definition imports them, both extensions-only files are kept, in order.
+    files.append(_file("user.proto", "inert.proto", messages=("User",)))
+    kept = [f.proto.name for f in build.pool_members(files)]
+    assert kept == [
+        "base.proto",
+        "inert.proto",
+        "a.proto",
+        "extends_a.proto",
+        "svc.proto",
+        "enum.proto",
+        "user.proto",
+    ]
+
+
 def test_pool_files_drop_proto3_optional_from_extensions() -> None:
     """protobuf 4.21.0-4.21.11 refuse a proto3_optional field outside a oneof."""
-    source = {f.proto.name: f.proto for f in load.load(etcd_fds())}
-    version = "etcd/api/versionpb/version.proto"
+    source = {
+        f.proto.name: f.proto for f in load.load(compile_protos(FRAGMENTS, ["versions.proto"]))
+    }
+    version = "include/versionpb.proto"
     assert all(ext.proto3_optional for ext in source[version].extension)
     pooled = {
         f.name: descriptor_pb2.FileDescriptorProto.FromString(f.serialized)
-        for f in etcd_schema().pool_files
+        for f in fragment_schema("versions").pool_files
     }
     extensions = pooled[version].extension
     assert [ext.name for ext in extensions] == [ext.name for ext in source[version].extension]

@@ -189,6 +189,13 @@ def _watches(client: Etcd3Client, inf: _Inf) -> None:
     name = "Etcd3Client.watch_prefix_response"
     _responses, cancel = client.watch_prefix_response("/w/", timeout_override=inf(name))
     cancel()
+    name = "Etcd3Client.watcher"
+    handle = client.watcher("/w/", prefix=True, timeout_override=inf(name))
+    handle.cancel()
+    name = "Etcd3Client.watchers"
+    handles = client.watchers(["/w/a", "/w/b"], timeout_override=inf(name))
+    for handle in handles:
+        handle.cancel()
 
     def ignore(_response: object) -> None:
         pass

@@ -191,6 +191,13 @@ async def _watches(client: AsyncEtcd3Client, inf: _Inf) -> None:
     name = "AsyncEtcd3Client.watch_prefix_response"
     _responses, cancel = await client.watch_prefix_response("/w/", timeout_override=inf(name))
     await cancel()
+    name = "AsyncEtcd3Client.watcher"
+    handle = await client.watcher("/w/", prefix=True, timeout_override=inf(name))
+    await handle.cancel()
+    name = "AsyncEtcd3Client.watchers"
+    handles = await client.watchers(["/w/a", "/w/b"], timeout_override=inf(name))
+    for handle in handles:
+        await handle.cancel()
 
     def ignore(_response: object) -> None:
         pass

@@ -1,9 +1,10 @@
 """Names that load their module on first read: what an import loads, and that the lazy names
 are exactly the names type checkers see.
 
-``etcd3``, ``etcd3.client`` and ``etcd3.rpc`` import their names under ``if TYPE_CHECKING:``
-for type checkers and bind them at run time through :mod:`etcd3._lazy`; the two lists must name
-the same objects. Each import runs in a fresh interpreter, where nothing is loaded yet.
+``etcd3``, ``etcd3.client``, ``etcd3.rpc`` and ``etcd3._transport`` import their names under
+``if TYPE_CHECKING:`` for type checkers and bind them at run time through :mod:`etcd3._lazy`; the
+two lists must name the same objects. Each import runs in a fresh interpreter, where nothing is
+loaded yet.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ LAZY_MODULES = {
     "etcd3": PACKAGE / "__init__.py",
     "etcd3.client": PACKAGE / "client.py",
     "etcd3.rpc": PACKAGE / "rpc" / "__init__.py",
+    "etcd3._transport": PACKAGE / "_transport" / "__init__.py",
 }
 
 
@@ -59,6 +61,20 @@ def test_a_name_loads_what_it_needs() -> None:
     sync = _loaded_by("import etcd3; etcd3.client")
     assert {"grpc", "etcd3._client", "etcd3.rpc.services"} <= sync
     assert not {"etcd3._client_async", "etcd3._legacy", "etcd3.utils"} & sync
+    # Nor the asyncio transport, what only TLS files or the generator need, or any module the
+    # grpc runtime and the sync client do not use.
+    assert (
+        not {
+            "etcd3._transport._caller_async",
+            "etcd3._transport._streams_async",
+            "pathlib",
+            "google.protobuf.descriptor_pb2",
+        }
+        & sync
+    )
+    aio = _loaded_by("import etcd3; etcd3.async_client")
+    assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
+    assert not {"etcd3._client", "etcd3._transport._caller", "pathlib"} & aio
     errors = _loaded_by("import etcd3; etcd3.EtcdError")
     assert "etcd3.errors" in errors
     assert not {"etcd3.rpc.methods", "etcd3.rpc.services", "etcd3._client"} & errors

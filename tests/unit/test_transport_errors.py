@@ -10,6 +10,7 @@ from etcd3._transport._errors import CallErrors, connection_hint
 from etcd3.errors import (
     MTLS_HINT,
     PLAINTEXT_SERVER_HINT,
+    TLS_UNKNOWN_CAUSE_HINT,
     ClientForkedError,
     ConnectionClosedError,
     ConnectionFailedError,
@@ -73,6 +74,14 @@ def test_a_lost_connection_is_not_a_handshake() -> None:
     lost = "Socket closed"  # a call in flight when its member died
     assert connection_hint(lost, tls=True, secure_without_client_cert=False) is None
     assert connection_hint(lost, tls=True, secure_without_client_cert=True) == MTLS_HINT
+
+
+def test_a_failure_without_a_cause_names_both_tls_causes() -> None:
+    bare = "failed to connect to all addresses"  # all older grpc says of a failed handshake
+    for without_cert in (True, False):
+        hint = connection_hint(bare, tls=True, secure_without_client_cert=without_cert)
+        assert hint == TLS_UNKNOWN_CAUSE_HINT
+    assert connection_hint(bare, tls=False, secure_without_client_cert=False) is None
 
 
 def test_mtls_hint_only_without_a_client_certificate() -> None:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import enum
-import math
 import re
 from collections.abc import Callable
 
 import pytest
 
 from etcd3._concurrency_core import ELECTION_PREFIX, LOCK_PREFIX
-from etcd3._runtime import DEFAULT_TIMEOUT
 from etcd3._validate import (
     RangeSortOrder,
     RangeSortTarget,
     alarm_type_arg,
     client_targets,
     credentials,
-    deadline,
     flag,
     host_endpoint,
     key_bytes,
@@ -120,23 +117,6 @@ def test_range_bound_refuses_empty() -> None:
         range_bound(b"")
     with pytest.raises(TypeError):
         range_bound(None)
-
-
-# -- timeouts ----------------------------------------------------------------------------------
-
-
-def test_deadline() -> None:
-    assert deadline(None) is DEFAULT_TIMEOUT
-    assert deadline(0) == 0.0
-    assert deadline(2) == 2.0
-    assert deadline(0.25) == 0.25
-    for bad in (-1, -0.001, float("nan")):
-        with pytest.raises(ValueError, match="timeout_override"):
-            deadline(bad)
-    for wrong in ("1", True):
-        with pytest.raises(TypeError, match="timeout_override"):
-            deadline(wrong)  # type: ignore[arg-type]
-    assert deadline(math.inf) is None  # no deadline for this call
 
 
 # -- leases ------------------------------------------------------------------------------------
@@ -561,7 +541,6 @@ _SORT_TARGETS = "'key', 'value', 'version', 'create', 'mod'"
         (lambda: range_end_for_key(1), TypeError, "key prefix must be str or bytes, not int"),  # type: ignore[arg-type]
         (lambda: range_bound(b""), ValueError, _NOT_EMPTY_END),
         (lambda: range_bound(1), TypeError, "range_end must be str or bytes, not int"),
-        (lambda: deadline(-1), ValueError, "timeout_override must be >= 0 seconds or None, got -1"),
         (
             lambda: lease_id("5"),  # type: ignore[arg-type]
             TypeError,

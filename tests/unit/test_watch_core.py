@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from etcd3._events import WatchResponse
+from etcd3._retry import RetryPolicy
 from etcd3._watch_core import (
-    Backoff,
     Phase,
     WatchCore,
     WatchSpec,
@@ -42,8 +42,8 @@ class Sink:
     def confirmed(self, error: EtcdError | None, revision: int) -> None:
         self.confirmations.append((error, revision))
 
-    def push(self, item: WatchResponse | EtcdError | None) -> None:
-        self.items.append(item)
+    def push(self, item: RawResponse | EtcdError | None) -> None:
+        self.items.append(WatchResponse(item) if isinstance(item, RawResponse) else item)
 
     def revisions(self) -> list[list[int]]:
         return [
@@ -142,7 +142,7 @@ def test_resume_starts_after_the_last_delivered_event_not_the_header() -> None:
     core.receive(created(0, revision=10))
     # A catching-up batch: the header is far ahead of the events.
     core.receive(events(0, 11, 12, header=500))
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
     assert sink.items[-1] is not None  # transient: nothing reaches the consumer
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 13)]
@@ -153,7 +153,7 @@ def test_resume_before_any_event_starts_after_the_creation_revision() -> None:
     core.add(WatchSpec(b"k"), Sink())
     drain(core)
     core.receive(created(0, revision=10))
-    core.stream_failed(None, terminal=False)
+    core.stream_failed(None, terminal=False, now=0.0)
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 11)]
 
@@ -163,7 +163,7 @@ def test_unconfirmed_create_is_resent_on_the_next_stream() -> None:
     sink = Sink()
     core.add(WatchSpec(b"k", start_revision=4), sink)
     drain(core)
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
     assert sink.confirmations == []
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 4)]
@@ -191,13 +191,13 @@ def test_fragmented_revision_is_resumed_without_loss_or_duplicates() -> None:
     core.receive(created(0, revision=4))
     core.receive(events(0, 5, 6, 6, fragment=True))  # revision 6 continues in the next fragment
     core.receive(events(0, 6, fragment=True))  # still revision 6
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 6)]  # re-read revision 6...
     core.receive(created(1))
     core.receive(events(1, 6, 6, 6, 6, 7))  # ...skipping the 3 events of it delivered already
     assert sink.revisions() == [[5, 6, 6], [6], [6, 7]]
-    core.stream_failed(None, terminal=False)
+    core.stream_failed(None, terminal=False, now=0.0)
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 8)]
 
@@ -297,27 +297,27 @@ def test_a_watch_refused_for_permission_is_retried_once_on_a_new_stream() -> Non
     core.receive(created(1, revision=20))
     core.receive(events(1, 21))
     # The stream fails; on the next one the (expired) token gets the create refused.
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 22)]
     core.receive(denied_create())
     (check,) = core.take_auth_checks()
     core.auth_checked(check, None)  # the permission is there: the token was refreshed
     assert sink.items[1:] == []
-    core.stream_failed(None, terminal=False)  # the shell re-opens the stream
+    core.stream_failed(None, terminal=False, now=0.0)  # the shell re-opens the stream
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 22)]
     core.receive(created(2, revision=30))
     core.receive(events(2, 22, 23))
     assert sink.revisions() == [[21], [22, 23]]
     # Confirmed again: a later refusal gets its own retry; a second refusal in a row is final.
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False)
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
     core.stream_opened()
     drain(core)
     core.receive(denied_create())
     (check,) = core.take_auth_checks()
     core.auth_checked(check, None)
-    core.stream_failed(None, terminal=False)
+    core.stream_failed(None, terminal=False, now=0.0)
     core.stream_opened()
     drain(core)
     core.receive(denied_create())
@@ -382,7 +382,7 @@ def test_terminal_stream_failure_fails_every_watch() -> None:
     core.receive(created(0))
     core.add(WatchSpec(b"b"), waiting)
     denied = PermissionDeniedError("no")
-    core.stream_failed(denied, terminal=True)
+    core.stream_failed(denied, terminal=True, now=0.0)
     assert live.items == [denied]
     assert waiting.confirmations == [(denied, 0)]
     assert waiting.items == [None]
@@ -491,6 +491,24 @@ def test_watch_spec_rejects_bad_input(kwargs: dict[str, object], error: type[Exc
         watch_spec(**kwargs)  # type: ignore[arg-type]
 
 
+def test_a_creation_that_gives_up_leaves_no_outage_and_no_wait_behind() -> None:
+    core: WatchCore[Sink] = WatchCore(policy=RetryPolicy(max_attempts=2))
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    core.stream_opened()
+    drain(core)
+    refused = ConnectionFailedError("refused")
+    assert core.stream_failed(refused, terminal=False, now=0.0) > 0  # its next attempt
+    assert core.outage_since == 0.0
+    core.stream_opened()
+    drain(core)
+    assert core.stream_failed(refused, terminal=False, now=0.1) == 0.0  # gave up
+    assert sink.confirmations == [(refused, 0)]
+    assert core.live == 0
+    assert core.outage_since is None  # nothing is being resumed
+    assert core.backoff.next_delay() <= core.backoff.base  # a new watch starts afresh
+
+
 def test_only_a_working_stream_resets_the_backoff() -> None:
     core = open_core()
     core.add(WatchSpec(b"k"), Sink())
@@ -500,16 +518,6 @@ def test_only_a_working_stream_resets_the_backoff() -> None:
     assert core.backoff.next_delay() >= first[-1] / 2
     core.receive(events(1, 11))  # traffic: the stream works
     assert core.backoff.next_delay() <= core.backoff.base
-
-
-def test_backoff_grows_with_jitter_up_to_a_cap_and_resets() -> None:
-    backoff = Backoff(base=0.1, cap=1.0)
-    delays = [backoff.next_delay() for _ in range(8)]
-    assert 0.05 <= delays[0] <= 0.1
-    assert 0.1 <= delays[2] <= 0.4
-    assert all(0.5 <= d <= 1.0 for d in delays[4:])
-    backoff.reset()
-    assert backoff.next_delay() <= 0.1
 
 
 def test_transient_errors() -> None:
