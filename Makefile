@@ -135,6 +135,15 @@ $(DEMO_STAMP): pyproject.toml
 demo: $(DEMO_STAMP)  ## Start an embedded etcd and walk through the client (installs only that)
 	$(BIN)/python examples/demo.py
 
+# MODULES=_paging,_retry mutates only those modules (names as in tools/mutation/config.py);
+# MUTATE_SINCE=REF only those whose source or unit tests changed since the git revision REF.
+MODULES ?=
+MUTATE_SINCE ?=
+
+.PHONY: mutate
+mutate: $(STAMP)  ## Mutation testing of the sans-IO cores against their own unit tests (MODULES=, MUTATE_SINCE=)
+	$(BIN)/python -m tools.mutation $(if $(MODULES),--modules '$(MODULES)') $(if $(MUTATE_SINCE),--since '$(MUTATE_SINCE)')
+
 check: gen-check lint mypy verifytypes docs test  ## Everything CI runs except the server and compat matrices
 
 clean:  ## Remove build outputs and caches (keeps .venv)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 import pytest
 
 from etcd3._cluster_views import (
     Alarm,
     AlarmType,
+    AuthStatus,
     Member,
     PermissionType,
     RolePermission,
@@ -119,3 +121,44 @@ async def test_awaitable_or_none() -> None:
     await pending
     assert awaitable_or_none(3) is None
     assert awaitable_or_none(None) is None
+
+
+def _views() -> list[object]:
+    return [
+        Member(1, "a", (), ()),
+        status_from(status_message(leader=0), []),
+        Alarm(AlarmType.NOSPACE, 1),
+        AuthStatus(enabled=True, auth_revision=3),
+        RolePermission(PermissionType.READ, b"k"),
+    ]
+
+
+@pytest.mark.parametrize("view", _views(), ids=lambda view: type(view).__name__)
+def test_views_are_frozen_and_slotted(view: object) -> None:
+    field = dataclasses.fields(view)[0].name  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(view, field, getattr(view, field))
+    assert not hasattr(view, "__dict__")
+
+
+def test_status_errors_default_to_none_reported() -> None:
+    status = Status(11, 2, "3.5.16", "", 0, 0, 0, None, 0, 0, 0, False)
+    assert status.errors == ()
+
+
+class _StatusWithStorageVersion:
+    """A status answer of a protocol that has ``storageVersion`` (etcd 3.6 and later)."""
+
+    def __init__(self, response: etcdserverpb.StatusResponse, storage_version: str) -> None:
+        self._response = response
+        self.storageVersion = storage_version
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._response, name)
+
+
+def test_status_reads_the_storage_version_where_the_protocol_has_one() -> None:
+    response = _StatusWithStorageVersion(status_message(leader=0), "3.6.0")
+    status = status_from(cast("etcdserverpb.StatusResponse", response), [])
+    assert status.storage_version == "3.6.0"
+    assert status.version == "3.5.16"

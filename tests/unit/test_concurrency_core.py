@@ -29,13 +29,19 @@ from etcd3._concurrency_core import (
 from etcd3._validate import recipe_prefix_arg
 from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.rpc.etcdserverpb import (
+    Compare,
     CompareResult,
     CompareTarget,
+    DeleteRangeRequest,
+    PutRequest,
+    RangeRequest,
     RangeResponse,
+    RequestOp,
     ResponseHeader,
     ResponseOp,
     SortOrder,
     SortTarget,
+    TxnRequest,
     TxnResponse,
 )
 from etcd3.rpc.mvccpb import Event, EventType, KeyValue
@@ -134,21 +140,23 @@ def test_predecessor_is_last_created_before_us() -> None:
 
 
 def test_held_and_release_and_proclaim_are_fenced_by_create_revision() -> None:
-    assert held_request(b"/l/b").key == b"/l/b"
+    assert held_request(b"/l/b") == RangeRequest(key=b"/l/b", keys_only=True)
     assert is_held(_range(KeyValue(key=b"/l/b", create_revision=4)), 4)
     assert not is_held(_range(KeyValue(key=b"/l/b", create_revision=8)), 4)
     assert not is_held(_range(), 4)
 
     release = release_request(b"/l/b", 4)
-    assert release.compare[0].create_revision == 4
-    assert release.compare[0].target == CompareTarget.CREATE
-    assert release.success[0].request_delete_range.key == b"/l/b"
-    assert not release.failure
+    assert release == TxnRequest(
+        compare=[Compare(key=b"/l/b", target=CompareTarget.CREATE, create_revision=4)],
+        success=[RequestOp(request_delete_range=DeleteRangeRequest(key=b"/l/b"))],
+    )
+    assert release.compare[0].result == CompareResult.EQUAL
 
     proclaim = proclaim_request(b"/e/b", 4, b"v2", 0xB)
-    assert proclaim.compare[0].create_revision == 4
-    put = proclaim.success[0].request_put
-    assert (put.key, put.value, put.lease) == (b"/e/b", b"v2", 0xB)
+    assert proclaim == TxnRequest(
+        compare=[Compare(key=b"/e/b", target=CompareTarget.CREATE, create_revision=4)],
+        success=[RequestOp(request_put=PutRequest(key=b"/e/b", value=b"v2", lease=0xB))],
+    )
 
 
 def _event(kind: EventType, key: bytes, value: bytes = b"", mod: int = 1) -> Event:

@@ -14,6 +14,7 @@ from etcd3.errors import (
     CLASS_BY_GO_NAME,
     ETCD_ERROR_TABLE,
     FALLBACK_BY_CODE,
+    MTLS_HINT,
     UNDECLARED_ERRORS,
     AuthFailedError,
     AuthOldRevisionError,
@@ -35,10 +36,12 @@ from etcd3.errors import (
     PreconditionFailedError,
     RequestCancelledError,
     RequestTimedOutError,
+    RequestTooLargeError,
     RevisionCompactedError,
     UnimplementedError,
     UnknownError,
     WatchTimedOut,
+    error_from_status,
     map_rpc_error,
 )
 from etcd3.rpc.server_errors import SERVER_ERRORS
@@ -466,3 +469,41 @@ def test_unimplemented_names_the_release_that_added_the_rpc() -> None:
         err = map_rpc_error(rpc_error(grpc.StatusCode.UNIMPLEMENTED, "x"), method=method)
         assert "added in" not in str(err)
         assert "(an older etcd?): x" in str(err)
+
+
+def test_every_grpc_code_has_a_fallback_class() -> None:
+    assert set(FALLBACK_BY_CODE) == set(grpc.StatusCode)
+
+
+def test_error_from_status_defaults_to_an_unsafe_rpc_without_a_tls_hint() -> None:
+    refused = error_from_status(grpc.StatusCode.UNAVAILABLE, "failed to connect")
+    assert str(refused) == "failed to connect"
+    hinted = error_from_status(
+        grpc.StatusCode.UNAVAILABLE, "failed to connect", secure_without_client_cert=True
+    )
+    assert str(hinted) == f"failed to connect ({MTLS_HINT})"
+    deadline = error_from_status(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded")
+    assert (deadline.retryable, deadline.outcome_unknown) == (False, True)
+
+
+def test_a_connection_failure_hint_replaces_the_mtls_hint() -> None:
+    unavailable = grpc.StatusCode.UNAVAILABLE
+    hinted = error_from_status(unavailable, "failed to connect", hint="plaintext server")
+    assert str(hinted) == "failed to connect (plaintext server)"
+    both = error_from_status(
+        unavailable, "failed to connect", hint="plaintext server", secure_without_client_cert=True
+    )
+    assert str(both) == "failed to connect (plaintext server)"
+    # Only a connection failure takes the hint.
+    other = error_from_status(grpc.StatusCode.INTERNAL, "broken", hint="plaintext server")
+    assert str(other) == "broken"
+
+
+def test_a_request_over_grpcs_size_limit_is_etcds_request_too_large() -> None:
+    details = "grpc: received message larger than max (2097157 vs. 2097152)"
+    err = error_from_status(grpc.StatusCode.RESOURCE_EXHAUSTED, details)
+    assert type(err) is RequestTooLargeError
+    assert str(err) == "etcdserver: request is too large"
+    assert err.details == details
+    # Only gRPC's RESOURCE_EXHAUSTED says so: the same words under another code are not it.
+    assert type(error_from_status(grpc.StatusCode.UNKNOWN, details)) is UnknownError

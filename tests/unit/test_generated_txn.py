@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from etcd3._runtime import ResultKindError
+from etcd3._txn_results import ResultKinds
 from etcd3.rpc import etcdserverpb as pb
 from etcd3.rpc import txn
 
@@ -118,3 +121,17 @@ def test_index_errors_and_empty_results() -> None:
         empty.kind(0)
     with pytest.raises(ResultKindError):
         empty.range(0)
+
+
+def test_results_name_an_unknown_kind_with_a_question_mark() -> None:
+    response = pb.TxnResponse(
+        responses=[pb.ResponseOp(response_put=pb.PutResponse()), pb.ResponseOp()]
+    )
+    assert repr(txn.TxnResults(response)) == "TxnResults([put, ?])"
+
+
+def test_result_kinds_are_frozen_and_slotted() -> None:
+    kinds = ResultKinds("response", {"response_put": "put"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        kinds.oneof = "other"  # type: ignore[misc]
+    assert not hasattr(kinds, "__dict__")

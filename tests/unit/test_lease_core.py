@@ -132,3 +132,42 @@ def test_lease_lost_error() -> None:
     assert "TTL" in str(lease_lost_error(2, revoked=False))
     copy = pickle.loads(pickle.dumps(error))
     assert (type(copy), copy.lease_id, str(copy)) == (LeaseLostError, 0x1F, str(error))
+
+
+def test_a_keep_alive_answer_of_one_second_keeps_the_lease() -> None:
+    response = etcdserverpb.LeaseKeepAliveResponse(ID=7, TTL=1)
+    assert checked_keep_alive(response) is response
+    schedule = KeepAliveSchedule()
+    schedule.add(7, 1, 0.0)
+    assert schedule.due(1.0) == [7]
+    assert schedule.renewed(7, 1, 1.1) is True
+    assert 7 in schedule
+
+
+def test_lost_lease_messages_say_why() -> None:
+    revoked = lease_lost_error(0x7, revoked=True)
+    assert str(revoked) == "lease 0x7 is lost: the server no longer knows it (revoked or expired)"
+    expired = lease_lost_error(0x7, revoked=False)
+    assert str(expired) == "lease 0x7 is lost: no renewal succeeded within its TTL"
+
+
+def test_a_removed_lease_leaves_nothing_behind() -> None:
+    schedule = KeepAliveSchedule()
+    schedule.add(7, 3, 0.0)
+    schedule.add(8, 30, 0.0)
+    assert schedule.due(1.0) == [7]  # a renewal of 7 in flight
+    schedule.remove(7)
+    assert 7 not in schedule
+    assert not schedule.stalled(100.0)  # 8 has none in flight; 7's is forgotten
+    assert schedule.expired(29.0) == []  # 7 never expires: it is no longer kept
+    assert schedule.next_wakeup(9.0) == pytest.approx(1.0)  # 8 is due at 10
+    schedule.stream_lost(9.0)
+    assert schedule.due(9.0) == [8]
+
+
+def test_the_next_wakeup_is_an_expiry_that_comes_before_the_next_renewal() -> None:
+    schedule = KeepAliveSchedule()
+    schedule.add(7, 1, 0.0)  # renewal due at 1/3, expiry at 1
+    assert schedule.due(0.9) == [7]  # sent late: the next is due at 1.23, a stall shows at 1.9
+    assert schedule.next_wakeup(0.95) == pytest.approx(0.05)  # the expiry at 1 comes first
+    assert schedule.expired(1.0) == [7]

@@ -11,6 +11,8 @@ from etcd3.rpc.etcdserverpb import (
     DeleteRangeRequest,
     DeleteRangeResponse,
     LeaseGrantRequest,
+    LeaseGrantResponse,
+    LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse,
     PutRequest,
     PutResponse,
@@ -35,7 +37,7 @@ from etcd3.rpc.v3electionpb import (
     ProclaimRequest,
     ResignRequest,
 )
-from etcd3.rpc.v3lockpb import LockRequest, LockResponse, UnlockRequest
+from etcd3.rpc.v3lockpb import LockRequest, LockResponse, UnlockRequest, UnlockResponse
 
 NS = Namespace(b"app/")
 
@@ -72,7 +74,7 @@ def test_key_strip_nested_and_empty_prefix() -> None:
     nested = NS.nested(b"sub/")
     assert (nested.prefix, nested.end) == (b"app/sub/", b"app/sub0")
     assert repr(nested) == "Namespace(b'app/sub/')"
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match=r"^a namespace prefix must not be empty$"):
         Namespace(b"")
 
 
@@ -90,6 +92,16 @@ def test_methods_without_keys_pass_through_untouched() -> None:
     assert methods.KV_COMPACT.path not in REWRITES
     assert methods.MAINTENANCE_STATUS.path not in REWRITES
     assert methods.LEASE_LEASE_KEEP_ALIVE.path not in REWRITES
+
+
+def test_responses_without_keys_pass_through_untouched() -> None:
+    # No rule at all (lease grant), and a rule for the request only (unlock).
+    granted = LeaseGrantResponse(ID=7, TTL=5)
+    assert NS.response(methods.LEASE_LEASE_GRANT, granted) is granted
+    assert granted == LeaseGrantResponse(ID=7, TTL=5)
+    unlocked = UnlockResponse()
+    assert NS.response(methods.LOCK_UNLOCK, unlocked) is unlocked
+    assert NS.request(methods.LEASE_LEASE_TIME_TO_LIVE, LeaseTimeToLiveRequest(ID=7)).ID == 7
 
 
 def test_empty_key_without_range_is_left_for_etcd_to_refuse() -> None:

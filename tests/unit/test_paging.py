@@ -153,31 +153,35 @@ def test_stops_on_an_empty_page_even_if_more() -> None:
 def test_advance_after_the_end_is_an_error() -> None:
     cursor = PageCursor(b"a", b"\0", page_size=2)
     cursor.advance(RangeResponse())
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"^the paged read is already complete$"):
         cursor.advance(RangeResponse())
+
+
+def test_defaults_read_pages_of_1000_keys_with_values_linearizably_pinning_the_first_page() -> None:
+    assert PageCursor(b"a", b"b").request == RangeRequest(key=b"a", range_end=b"b", limit=1000)
 
 
 @pytest.mark.parametrize("page_size", [0, -1, -1000])
 def test_page_size_must_be_positive(page_size: int) -> None:
-    with pytest.raises(ValueError, match="page_size"):
+    with pytest.raises(ValueError, match=rf"^page_size must be > 0, got {page_size}$"):
         PageCursor(b"a", b"b", page_size=page_size)
 
 
 @pytest.mark.parametrize("page_size", [True, 1.5, "10", None])
 def test_page_size_must_be_an_int(page_size: object) -> None:
-    with pytest.raises(TypeError, match="page_size"):
+    with pytest.raises(TypeError, match=r"^page_size must be an int, not "):
         PageCursor(b"a", b"b", page_size=page_size)
 
 
-@pytest.mark.parametrize(("start", "end"), [(b"", b"b"), (b"a", b"")])
+@pytest.mark.parametrize(("start", "end"), [(b"", b"b"), (b"a", b""), (b"", b"")])
 def test_empty_bounds_are_refused(start: bytes, end: bytes) -> None:
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match=r"^a paged read needs a non-empty start and end$"):
         PageCursor(start, end)
 
 
 @pytest.mark.parametrize(("option", "value"), [("keys_only", 1), ("serializable", "yes")])
 def test_flags_must_be_bools(option: str, value: object) -> None:
-    with pytest.raises(TypeError, match=option):
+    with pytest.raises(TypeError, match=rf"^{option} must be a bool, not {type(value).__name__}$"):
         PageCursor(b"a", b"b", **{option: value})
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import grpc
 import pytest
 
+from etcd3._backoff import backoff_delay
 from etcd3._retry import (
     CallAttempts,
     RetryPolicy,
@@ -341,3 +343,55 @@ def test_no_overall_deadline_means_only_attempts_bound_the_call() -> None:
     assert step is not None
     assert step.timeout is None
     assert call.remaining(5.0) is None
+
+
+def test_disabled_policy_does_not_retry_a_refused_connection_before_its_deadline() -> None:
+    # Waiting for a member to come back is itself a retry: a disabled policy makes one attempt.
+    call = CallAttempts(RetryPolicy.disabled(), False, 10.0, random.Random(7))
+    assert call.on_failure(refused(), "a:1", 0.0, failover=True) is None
+    assert call.attempts == 1
+
+
+def test_a_single_attempt_gets_the_whole_remaining_timeout_even_with_an_attempt_timeout() -> None:
+    policy = RetryPolicy(max_attempts=1, attempt_timeout=2.0)
+    assert policy.attempt_deadline(True, 7.0) == 7.0
+    assert policy.attempt_deadline(True, None) is None
+    assert RetryPolicy(max_attempts=2, attempt_timeout=2.0).attempt_deadline(True, 7.0) == 2.0
+
+
+def test_policies_and_steps_are_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RetryPolicy().max_attempts = 2  # type: ignore[misc]
+    step = attempts(safe=True).on_failure(refused(), "a:1", 0.0, failover=True)
+    assert step is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        step.delay = 0.0  # type: ignore[misc]
+
+
+def test_policy_accepts_the_bounds_of_each_range() -> None:
+    policy = RetryPolicy(initial_backoff=0, max_backoff=0, jitter=1, attempt_timeout=0.5)
+    assert (policy.initial_backoff, policy.max_backoff, policy.jitter) == (0, 0, 1)
+    assert RetryPolicy(initial_backoff=0.3, max_backoff=0.3).max_backoff == 0.3
+    assert RetryPolicy(jitter=0).jitter == 0
+    assert RetryPolicy(attempt_timeout=0.5).attempt_deadline(True, 10.0) == 0.5
+
+
+def test_disabled_policy_has_no_attempt_timeout() -> None:
+    assert RetryPolicy.disabled() == RetryPolicy(max_attempts=1, attempt_timeout=None)
+
+
+def test_jittered_waits_come_from_the_random_source_given() -> None:
+    policy = RetryPolicy(initial_backoff=0.1, max_backoff=1.0, jitter=1.0)
+    assert policy.backoff(3, random.Random(5)) == backoff_delay(2, 0.1, 1.0, 1.0, random.Random(5))
+    first = attempts(safe=True, jitter=1.0).on_failure(refused(), "a:1", 0.0, failover=True)
+    second = attempts(safe=True, jitter=1.0).on_failure(refused(), "a:1", 0.0, failover=True)
+    assert first is not None
+    assert second is not None
+    assert first.delay == second.delay == backoff_delay(0, 0.05, 1.0, 1.0, random.Random(7))
+
+
+def test_a_retry_with_a_millisecond_or_less_left_is_not_made() -> None:
+    call = attempts(safe=True, deadline_at=0.001)
+    assert call.on_failure(refused(), "a:1", 0.0, failover=True, next_is_fresh=True) is None
+    call = attempts(safe=True, deadline_at=0.002)
+    assert call.on_failure(refused(), "a:1", 0.0, failover=True, next_is_fresh=True) is not None

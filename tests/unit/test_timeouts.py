@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import time
+from collections.abc import Callable
 
 import grpc
 import pytest
@@ -28,6 +30,39 @@ def test_a_timeout_is_seconds_or_none() -> None:
             timeout_arg(wrong)
     with pytest.raises(ValueError, match="acquire_timeout must be >= 0 seconds or None"):
         timeout_arg(-1, "acquire_timeout")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: timeout_arg("1"),
+            TypeError,
+            "timeout must be a number of seconds or None, not str",
+        ),
+        (lambda: timeout_arg(-0.5), ValueError, "timeout must be >= 0 seconds or None, got -0.5"),
+        (
+            lambda: call_timeout(b"1", 2.0),
+            TypeError,
+            "timeout_override must be a number of seconds or None, not bytes",
+        ),
+        (
+            lambda: call_timeout(math.nan, 2.0),
+            ValueError,
+            "timeout_override must be >= 0 seconds or None, got nan",
+        ),
+        (
+            lambda: rpc_timeout(0, None),
+            ConnectionTimeoutError,
+            "deadline of 0 s expired before the call was sent",
+        ),
+    ],
+)
+def test_timeout_refusals_say_what_was_wrong(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=rf"\A{re.escape(message)}\Z"):
+        call()
 
 
 def test_a_call_timeout_is_the_override_or_the_client_default() -> None:

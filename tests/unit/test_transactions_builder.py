@@ -293,3 +293,49 @@ def test_transaction_response_empty_op_is_key_error() -> None:
         response.kind(0)
     with pytest.raises(KeyError):
         response.as_put(0)
+
+
+# --- what the builder sends, whole ---------------------------------------------------------------
+
+
+def test_a_builder_is_mutable_unless_asked_and_says_which() -> None:
+    assert TransactionBuilder().is_immutable is False
+    assert repr(TransactionBuilder()) == (
+        "<TransactionBuilder.new(): 0 compares, 0 success ops, 0 failure ops>"
+    )
+
+
+def test_every_compare_field_keeps_the_key_and_the_range() -> None:
+    tx = TransactionBuilder.new()
+    for field in ("value", "version", "create", "mod", "lease"):
+        step = getattr(tx.compare(b"a", b"b"), field)
+        step.eq(b"v" if field == "value" else 1)
+    assert [(c.key, c.range_end) for c in tx.tx[0]] == [(b"a", b"b")] * 5
+
+
+def test_the_request_carries_every_branch_and_a_nested_failure() -> None:
+    inner = TransactionBuilder.new().compare(b"k").version.eq(0).failure.get(b"k")
+    tx = TransactionBuilder.new().compare(b"k").mod.lt(9).success.delete(b"k")
+    tx.failure.txn(inner)
+    assert tx.request == TxnRequest(
+        compare=[txn.compare_mod_revision(b"k", CompareResult.LESS, 9)],
+        success=[txn.op_delete_range(key=b"k")],
+        failure=[
+            txn.op_txn(
+                compare=[txn.compare_version(b"k", CompareResult.EQUAL, 0)],
+                failure=[txn.op_range(key=b"k")],
+            )
+        ],
+    )
+
+
+def test_builder_refusals_name_the_argument() -> None:
+    tx = TransactionBuilder.new()
+    with pytest.raises(TypeError, match=r"^range_end must be str or bytes, not int$"):
+        tx.compare(b"k", 1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^compare operand must be an int, got 'x'$"):
+        tx.compare(b"k").version.eq("x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^compare operand must be str or bytes, got 1$"):
+        tx.compare(b"k").value.eq(1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^txn\(\) takes a TransactionBuilder, not TxnRequest$"):
+        tx.success.txn(tx.request)  # type: ignore[arg-type]

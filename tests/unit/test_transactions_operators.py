@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+
 import pytest
 from txn_samples import HEADER, KV, FakeLease, sample_response
 
@@ -293,3 +295,149 @@ def test_base_compare_has_no_target() -> None:
     assert compare.op is CompareResult.EQUAL
     with pytest.raises(TypeError, match="compares nothing"):
         compare.build_message()
+
+
+# --- what users read ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Value(b"k") == 1, "value compare operand must be str or bytes, got 1"),
+        (
+            lambda: Version(b"k") == "one",
+            "version compare operand must be an int (or a str of one), got 'one'",
+        ),
+        (
+            lambda: Create(b"k") > None,
+            "create revision compare operand must be an int (or a str of one), got None",
+        ),
+        (
+            lambda: Mod(b"k") < b"x1",
+            "mod revision compare operand must be an int (or a str of one), got b'x1'",
+        ),
+        (
+            lambda: LeaseCompare(b"k") != "x",
+            "lease compare operand must be an int (or a str of one), got 'x'",
+        ),
+        (
+            lambda: BaseCompare(b"k") == "x",
+            "compare operand must be an int (or a str of one), got 'x'",
+        ),
+    ],
+)
+def test_compare_operand_errors_name_the_compare(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError) as info:  # noqa: PT011 - the message is checked whole
+        make()
+    assert str(info.value) == message
+
+
+def test_compare_range_end_errors_name_it() -> None:
+    with pytest.raises(TypeError, match=r"^range_end must be str or bytes, not int$"):
+        Value(b"k", 2)  # type: ignore[arg-type]
+
+
+def test_compare_without_operator_has_no_value_and_says_so() -> None:
+    compare = Value(b"k")
+    assert compare.value is None
+    assert compare.op is None
+    with pytest.raises(ValueError, match=r"^Value\(b'k'\) has no operator: use ==, !=, < or >$"):
+        compare.build_message()
+    assert repr(Version(b"k") > 1) == "Version(b'k') > 1"
+    with pytest.raises(
+        TypeError,
+        match=r"^BaseCompare compares nothing: use Value, Version, Create, Mod, LeaseCompare$",
+    ):
+        (BaseCompare(b"k") == 1).build_message()
+
+
+def test_compares_are_not_hashable_objects() -> None:
+    assert BaseCompare.__hash__ is None
+    assert not isinstance(Value(b"k"), Hashable)
+
+
+def test_operations_keep_their_arguments_as_given() -> None:
+    lease = FakeLease(5)
+    put = Put("k", "v", lease)
+    assert (put.key, put.value, put.lease, put.prev_kv) == ("k", "v", lease, False)
+    get = Get("a", "b")
+    assert (get.key, get.range_end) == ("a", "b")
+    delete = Delete("a", "b")
+    assert (delete.key, delete.range_end, delete.prev_kv) == ("a", "b", False)
+    assert Delete("a").build_message() == txn.op_delete_range(key=b"a")
+    assert Delete("a", prev_kv=True).prev_kv is True
+    success, failure = [Put("k", "v")], [Get("k")]
+    nested = Txn([], success, failure)
+    assert (nested.success, nested.failure) == (success, failure)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Txn("compares"),  # type: ignore[arg-type]
+            "compare must be a list (or other iterable), not str",
+        ),
+        (lambda: Txn([], b"ops"), "success must be a list (or other iterable), not bytes"),  # type: ignore[arg-type]
+        (lambda: Txn([], None, 3), "failure must be a list (or other iterable), not int"),  # type: ignore[arg-type]
+        (
+            lambda: build_txn_request(Value(b"k") == b"v"),  # type: ignore[arg-type]
+            "compare must be a list (or other iterable), not Value",
+        ),
+        (
+            lambda: build_txn_request([txn.compare_value(b"k", CompareResult.EQUAL, b"v")]),  # type: ignore[list-item]
+            "compare must hold compares (Value, Version, Create, Mod, LeaseCompare), not Compare",
+        ),
+        (
+            lambda: build_txn_request([], [txn.op_put(key=b"k")]),  # type: ignore[list-item]
+            "success must hold operations (Put, Get, Delete, Txn), not RequestOp",
+        ),
+        (
+            lambda: build_txn_request([], None, [Value(b"k") == b"v"]),  # type: ignore[list-item]
+            "failure must hold operations (Put, Get, Delete, Txn), not Value",
+        ),
+        (
+            lambda: build_txn_request([], "put"),  # type: ignore[arg-type]
+            "success must be a list (or other iterable), not str",
+        ),
+        (
+            lambda: build_txn_request([], None, 1),  # type: ignore[arg-type]
+            "failure must be a list (or other iterable), not int",
+        ),
+    ],
+)
+def test_transaction_type_errors_name_the_argument(
+    make: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(TypeError) as info:
+        make()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("index", "kind"), [(0, "put"), (1, "get"), (2, "delete_range"), (3, "txn")]
+)
+def test_result_kind_errors_say_what_the_result_is_and_what_was_wanted(
+    index: int, kind: str
+) -> None:
+    _, results = tx_result(sample_response())
+    result = results[index]
+    helpers: dict[str, Callable[[TxResponse], object]] = {
+        "get": as_get_op_result,
+        "put": as_put_op_result,
+        "delete": as_del_op_result,
+        "txn": as_txn_op_result,
+    }
+    for wanted, helper in helpers.items():
+        if kind.startswith(wanted):
+            continue
+        with pytest.raises(TypeError) as info:
+            helper(result)
+        assert str(info.value) == f"transaction result is a {kind} result, not {wanted}"
+
+
+def test_result_kind_errors_name_an_empty_or_foreign_result() -> None:
+    with pytest.raises(TypeError, match=r"^transaction result is a empty result, not put$"):
+        as_put_op_result(ResponseOp())
+    with pytest.raises(TypeError, match=r"^transaction result is a int result, not get$"):
+        as_get_op_result(3)  # type: ignore[arg-type]

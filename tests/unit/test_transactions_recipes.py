@@ -24,9 +24,12 @@ def test_replace_request() -> None:
         compare=[txn.compare_value(b"k", CompareResult.EQUAL, b"a")],
         success=[txn.op_put(key=b"k", value=b"b")],
     )
-    with pytest.raises(TypeError, match="initial_value"):
+    assert replace_request(b"k", b"a", b"b", FakeLease(9)).success == [
+        txn.op_put(key=b"k", value=b"b", lease=9)
+    ]
+    with pytest.raises(TypeError, match=r"^initial_value must be str or bytes, not int$"):
         replace_request(b"k", 1, b"b", None)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="new_value"):
+    with pytest.raises(TypeError, match=r"^new_value must be str or bytes, not NoneType$"):
         replace_request(b"k", b"a", None, None)  # type: ignore[arg-type]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Callable
 
 import pytest
 
@@ -311,9 +313,9 @@ def test_range_request_fields() -> None:
     ["min_mod_revision", "max_mod_revision", "min_create_revision", "max_create_revision"],
 )
 def test_range_request_refuses_negative_filters(name: str) -> None:
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must be >= 0 \(0: no filter\), got -1$"):
         range_request(b"a", b"b", **{name: -1})
-    with pytest.raises(TypeError, match=name):
+    with pytest.raises(TypeError, match=rf"^{name} must be an int, not str$"):
         range_request(b"a", b"b", **{name: "1"})
 
 
@@ -520,3 +522,229 @@ def test_client_targets() -> None:
         client_targets("localhost", 2379, "a:1")
     with pytest.raises(ValueError, match="at least one"):
         client_targets("localhost", 2379, [])
+
+
+# -- the messages users read -------------------------------------------------------------------
+
+_NOT_EMPTY_END = 'range_end must not be empty (b"\\0" means no upper bound)'
+_SORT_ORDERS = "'asc', 'ascend', 'desc', 'descend'"
+_SORT_TARGETS = "'key', 'value', 'version', 'create', 'mod'"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: to_bytes(1), TypeError, "value must be str or bytes, not int"),
+        (lambda: key_bytes(None), TypeError, "key must be str or bytes, not NoneType"),
+        (lambda: key_bytes(b""), ValueError, "key must not be empty"),
+        (lambda: key_bytes("", "prefix"), ValueError, "prefix must not be empty"),
+        (lambda: range_end_for_key(1), TypeError, "key prefix must be str or bytes, not int"),  # type: ignore[arg-type]
+        (lambda: range_bound(b""), ValueError, _NOT_EMPTY_END),
+        (lambda: range_bound(1), TypeError, "range_end must be str or bytes, not int"),
+        (
+            lambda: lease_id("5"),  # type: ignore[arg-type]
+            TypeError,
+            "lease must be an int lease id, a Lease or None, not str",
+        ),
+        (lambda: lease_id(-1), ValueError, "lease id must be in 0..2**63-1, got -1"),
+        (lambda: flag(1, "keys_only"), TypeError, "keys_only must be a bool, not int"),
+        (lambda: revision_arg("1"), TypeError, "revision must be an int, not str"),
+        (
+            lambda: revision_arg(INT64_MAX + 1),
+            ValueError,
+            f"revision must be at most 2**63-1, got {INT64_MAX + 1}",
+        ),
+        (lambda: limit_arg(1.0), TypeError, "limit must be an int, not float"),
+        (lambda: positive_int(0, "n"), ValueError, "n must be > 0, got 0"),
+        (
+            lambda: sort_order_arg("up"),
+            ValueError,
+            f"sort_order must be None or one of {_SORT_ORDERS}, got 'up'",
+        ),
+        (
+            lambda: sort_order_arg(1),
+            TypeError,
+            "sort_order must be a str, SortOrder or None, not int",
+        ),
+        (
+            lambda: sort_target_arg("size"),
+            ValueError,
+            f"sort_target must be None or one of {_SORT_TARGETS}, got 'size'",
+        ),
+        (
+            lambda: alarm_type_arg("x"),
+            ValueError,
+            "alarm_type must be one of 'none', 'no space', 'corrupt', got 'x'",
+        ),
+        (
+            lambda: alarm_type_arg(None),
+            TypeError,
+            "alarm_type must be a str or AlarmType, not NoneType",
+        ),
+        (
+            lambda: perm_type_arg("rw"),
+            ValueError,
+            "perm_type must be one of 'read', 'write', 'readwrite', got 'rw'",
+        ),
+        (lambda: perm_type_arg(2), TypeError, "perm_type must be a str or PermissionType, not int"),
+        (
+            lambda: range_request(b"a", b"b", min_mod_revision=-1),
+            ValueError,
+            "min_mod_revision must be >= 0 (0: no filter), got -1",
+        ),
+        (lambda: port_arg(True), TypeError, "port must be an int in 1..65535, not bool"),
+        (
+            lambda: port_arg(0, "peer port"),
+            ValueError,
+            "peer port must be an int in 1..65535, got 0",
+        ),
+        (lambda: host_endpoint(1, 2379), TypeError, "host must be a str, not int"),
+        (
+            lambda: host_endpoint("ftp://a", 2379),
+            ValueError,
+            "host 'ftp://a': the scheme must be http:// or https://",
+        ),
+        (lambda: host_endpoint(" ", 2379), ValueError, "host must name a host, got ' '"),
+        (
+            lambda: host_endpoint("a/b", 2379),
+            ValueError,
+            "host 'a/b': expected a host name, an address or a URL without a path",
+        ),
+        (
+            lambda: host_endpoint("a:1", 5),
+            ValueError,
+            "host 'a:1' names port 1 and port=5 another: give the port once",
+        ),
+        (
+            lambda: host_endpoint("[::1", 2379),
+            ValueError,
+            "host '[::1': unclosed '[' in an IPv6 address",
+        ),
+        (
+            lambda: host_endpoint("[::1]x", 2379),
+            ValueError,
+            "host '[::1]x': expected [address]:port",
+        ),
+        (lambda: host_endpoint(":1", 2379), ValueError, "host must name a host, got ':1'"),
+        (
+            lambda: host_endpoint("a:b", 2379),
+            ValueError,
+            "host 'a:b': the port must be a number in 1..65535",
+        ),
+        (
+            lambda: client_targets("localhost", 2379, "a:1"),
+            TypeError,
+            "endpoints must be a sequence of str, e.g. ['host1:2379', 'host2:2379']",
+        ),
+        (
+            lambda: client_targets("b", 2379, ["a:1"]),
+            ValueError,
+            "pass either host/port or endpoints, not both",
+        ),
+        (
+            lambda: client_targets("localhost", 2379, []),
+            ValueError,
+            "endpoints must name at least one endpoint",
+        ),
+        (lambda: ttl_arg(0), ValueError, "ttl must be > 0, got 0"),
+        (lambda: lease_id_arg(-2), ValueError, "lease_id must be > 0, got -2"),
+        (lambda: member_id_arg("1"), TypeError, "member_id must be an int, not str"),
+        (lambda: member_id_arg(0), ValueError, "member_id must be a non-zero uint64, got 0"),
+        (
+            lambda: member_id_arg(-1, zero_ok=True),
+            ValueError,
+            "member_id must be an uint64, got -1",
+        ),
+        (lambda: urls_arg(1), TypeError, "urls must be a str or an iterable of str, not int"),
+        (lambda: urls_arg([1]), TypeError, "urls must hold str, not int"),
+        (lambda: urls_arg([""]), ValueError, "urls must not hold an empty URL"),
+        (lambda: urls_arg([]), ValueError, "urls must name at least one URL"),
+        (lambda: name_arg(1, "user"), TypeError, "user must be a str, not int"),
+        (lambda: name_arg("", "user"), ValueError, "user must not be empty"),
+        (lambda: password_arg(None), ValueError, "a password is required (or no_password=True)"),
+        (lambda: password_arg(1), TypeError, "password must be a str, not int"),
+        (
+            lambda: password_arg(""),
+            ValueError,
+            "password must not be empty (use no_password=True for none)",
+        ),
+        (lambda: permission_range("", None), ValueError, "key must not be empty"),
+        (lambda: permission_range("a", 1), TypeError, "range_end must be str or bytes, not int"),
+        (lambda: recipe_name_arg(""), ValueError, "name must not be empty"),
+        (lambda: recipe_name_arg(1), TypeError, "name must be str or bytes, not int"),
+        (lambda: recipe_prefix_arg("", b"/r/", b"n"), ValueError, "prefix must not be empty"),
+        (
+            lambda: recipe_prefix_arg(1, b"/r/", b"n"),
+            TypeError,
+            "prefix must be str or bytes, not int",
+        ),
+        (
+            lambda: credentials("root", None),
+            ValueError,
+            "user and password go together: pass both or neither",
+        ),
+        (lambda: credentials(1, "pw"), TypeError, "user and password must be str"),
+    ],
+)
+def test_every_refusal_says_what_was_wrong(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=rf"\A{re.escape(message)}\Z"):
+        call()
+
+
+@pytest.mark.parametrize("revision", [1, 5])
+def test_single_key_request_keeps_a_revision_without_serializable(revision: int) -> None:
+    # The fast path for the defaults must not swallow a revision (1 included: the oldest).
+    assert single_key_request(b"k", False, revision) == RangeRequest(key=b"k", revision=revision)
+
+
+def test_single_key_request_keeps_serializable_at_the_latest_revision() -> None:
+    assert single_key_request(b"k", True, 0) == RangeRequest(key=b"k", serializable=True)
+
+
+def test_a_limit_of_one_is_a_limit() -> None:
+    assert limit_arg(1) == 1
+    assert limit_arg(0) == 0
+    assert revision_arg(1) == 1
+
+
+@pytest.mark.parametrize(("limit", "sent"), [(1, 1), (7, 7), (0, 0), (-1, 0)])
+def test_range_request_sends_the_limit(limit: int, sent: int) -> None:
+    assert range_request(b"a", b"b", limit=limit) == RangeRequest(
+        key=b"a", range_end=b"b", limit=sent
+    )
+
+
+def test_range_request_defaults_are_an_unsorted_linearizable_latest_read() -> None:
+    assert range_request(b"a", b"b") == RangeRequest(key=b"a", range_end=b"b")
+    with pytest.raises(TypeError, match=r"^count_only must be a bool"):
+        range_request(b"a", b"b", count_only=1)
+    with pytest.raises(TypeError, match=r"^keys_only must be a bool"):
+        range_request(b"a", b"b", keys_only=1)
+    with pytest.raises(TypeError, match=r"^serializable must be a bool"):
+        range_request(b"a", b"b", serializable=1)
+
+
+def test_prefix_and_host_trimming_touch_only_their_own_characters() -> None:
+    assert range_end_for_key(b"aX") == b"aY"
+    assert range_end_for_key(b"aX\xff") == b"aY"
+    assert host_endpoint("etcdX", 2379) == "etcdX:2379"
+    assert host_endpoint("http://etcdX/", 2379) == "http://etcdX:2379"
+
+
+@pytest.mark.parametrize("host", ["[::1]:2380]", "a:65536", "[::1]:65536"])
+def test_a_port_out_of_range_or_trailing_text_is_refused(host: str) -> None:
+    with pytest.raises(ValueError, match=r"the port must be a number in 1\.\.65535$"):
+        host_endpoint(host, 2379)
+    assert host_endpoint("a:65535", 2379) == "a:65535"
+
+
+def test_the_smallest_member_id_is_one() -> None:
+    assert member_id_arg(1) == 1
+    assert member_id_arg(0, zero_ok=True) == 0
+
+
+def test_single_key_request_names_a_wrong_serializable() -> None:
+    with pytest.raises(TypeError, match=r"^serializable must be a bool, not int$"):
+        single_key_request(b"k", 1, 0)

@@ -1,10 +1,18 @@
-"""KVMetadata and the result helpers over RangeResponse messages."""
+"""KVMetadata, KV, RangeResult and the result helpers over RangeResponse messages."""
 
 from __future__ import annotations
 
 import pytest
 
-from etcd3._views import KVMetadata, detached_results, first_result, results
+from etcd3._views import (
+    KV,
+    KVMetadata,
+    RangeResult,
+    detached_results,
+    first_kv,
+    first_result,
+    results,
+)
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
 
@@ -62,6 +70,8 @@ def test_equality_by_content() -> None:
     assert meta != KVMetadata(_kv(lease=0), _header())
     assert meta != KVMetadata(_kv(), _header(revision=10))
     assert meta != (b"k", 3, 5, 2, 7)
+    # Views of different keys spread over a set's buckets.
+    assert len({hash(KVMetadata(_kv(bytes([i])), _header())) for i in range(16)}) == 16
     # The value is not metadata.
     other_value = _kv()
     other_value.value = b"different"
@@ -81,6 +91,7 @@ def test_first_result() -> None:
     assert value == b"val:a"
     assert meta is not None
     assert meta.key == b"a"
+    assert meta.response_header == _header()
     assert first_result(_response()) is None
 
 
@@ -113,3 +124,53 @@ def test_detached_results_do_not_reference_the_response() -> None:
 def test_detached_results_share_one_header_copy_per_page() -> None:
     kept = list(detached_results(_response(b"a", b"b")))
     assert kept[0][1].response_header is kept[1][1].response_header
+
+
+def test_a_kv_is_its_metadata_and_its_value() -> None:
+    kv = KV(_kv(), _header())
+    assert (kv.key, kv.value, kv.mod_revision, kv.response_header) == (
+        b"k",
+        b"val:k",
+        5,
+        _header(),
+    )
+    assert kv.raw == _kv()
+    assert repr(kv) == "KV(key=b'k', value=b'val:k', mod_revision=5, version=2, lease_id=7)"
+
+
+def test_kv_equality_needs_equal_metadata_and_value() -> None:
+    kv = KV(_kv(), _header())
+    assert kv == KV(_kv(), _header())
+    assert hash(kv) == hash(KV(_kv(), _header()))
+    other_value = _kv()
+    other_value.value = b"different"
+    assert kv != KV(other_value, _header())
+    assert kv != KV(_kv(mod_revision=6), _header())  # the same value, other metadata
+    assert kv != KV(_kv(), _header(revision=10))
+    assert kv.__eq__((b"k", b"val:k")) is NotImplemented
+    assert kv != (b"k", b"val:k")
+
+
+def test_a_range_result_is_a_sequence_of_kvs_with_the_response_header() -> None:
+    response = _response(b"a", b"b", b"c", revision=11)
+    response.count = 7
+    response.more = True
+    result = RangeResult(response)
+    assert result.raw is response
+    assert (len(result), result.total, result.more, result.header) == (3, 7, True, _header(11))
+    assert result[0] == KV(_kv(b"a"), _header(11))
+    assert result[-1] == KV(_kv(b"c"), _header(11))
+    assert result[1:] == [KV(_kv(b"b"), _header(11)), KV(_kv(b"c"), _header(11))]
+    assert list(result) == [KV(_kv(k), _header(11)) for k in (b"a", b"b", b"c")]
+    assert [kv.response_header.revision for kv in result] == [11, 11, 11]
+    assert [kv.response_header.revision for kv in result[:2]] == [11, 11]
+    assert repr(result) == "RangeResult(3 keys of 7, revision=11, more=True)"
+    with pytest.raises(AttributeError):
+        result.extra = 1  # type: ignore[attr-defined]
+    with pytest.raises(IndexError):
+        result[3]
+
+
+def test_first_kv() -> None:
+    assert first_kv(_response(b"a", b"b", revision=11)) == KV(_kv(b"a"), _header(11))
+    assert first_kv(_response()) is None
