@@ -37,7 +37,7 @@ class TxnMixin(ClientBase):
     """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
 
     tx: ClassVar[Transactions] = transactions
-    """Alias of :attr:`transactions`."""
+    """Alias of [`transactions`][etcd3.Etcd3Client.transactions]."""
 
     def transaction(
         self,
@@ -72,7 +72,7 @@ class TxnMixin(ClientBase):
     def txn(
         self, tx: TransactionBuilder, timeout_override: float | None = None
     ) -> TransactionResponse:
-        """Run the transaction a :class:`TransactionBuilder` built.
+        """Run the transaction a [`TransactionBuilder`][etcd3.TransactionBuilder] built.
 
         Args:
             tx: The transaction.

@@ -35,7 +35,7 @@ class AsyncTxnMixin(AsyncClientBase):
     """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
 
     tx: ClassVar[Transactions] = transactions
-    """Alias of :attr:`transactions`."""
+    """Alias of [`transactions`][etcd3.AsyncEtcd3Client.transactions]."""
 
     async def transaction(
         self,
@@ -70,7 +70,7 @@ class AsyncTxnMixin(AsyncClientBase):
     async def txn(
         self, tx: TransactionBuilder, timeout_override: float | None = None
     ) -> TransactionResponse:
-        """Run the transaction a :class:`TransactionBuilder` built.
+        """Run the transaction a [`TransactionBuilder`][etcd3.TransactionBuilder] built.
 
         Args:
             tx: The transaction.
