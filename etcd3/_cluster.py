@@ -68,7 +68,7 @@ class ClusterMixin(ClientBase):
 
         Returns:
             An iterator of [`Member`][etcd3.Member] (the MemberList call is made on first
-            iteration).
+                iteration).
 
         Raises:
             ValueError: ``timeout_override`` is negative (at call time).

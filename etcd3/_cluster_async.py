@@ -67,7 +67,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
         Returns:
             An iterator of [`Member`][etcd3.Member] (the MemberList call is made on first
-            iteration).
+                iteration).
 
         Raises:
             ValueError: ``timeout_override`` is negative (at call time).

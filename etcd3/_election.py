@@ -118,7 +118,7 @@ class Election(Participant):
 
         Returns:
             Whether this candidate leads now. On ``False`` (and on any error or
-            cancellation) its key is deleted again.
+                cancellation) its key is deleted again.
 
         Raises:
             TypeError: ``value`` is not ``str``/``bytes``, or ``timeout`` not a number.

@@ -116,7 +116,7 @@ class AsyncElection(AsyncParticipant):
 
         Returns:
             Whether this candidate leads now. On ``False`` (and on any error or
-            cancellation) its key is deleted again.
+                cancellation) its key is deleted again.
 
         Raises:
             TypeError: ``value`` is not ``str``/``bytes``, or ``timeout`` not a number.

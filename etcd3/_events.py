@@ -226,7 +226,7 @@ class WatchResponse:
 
         Yields:
             [`PutEvent`][etcd3.PutEvent] or [`DeleteEvent`][etcd3.DeleteEvent] views, in revision
-            order.
+                order.
         """
         header = self.watch_response.header
         create = Event.create_event

@@ -382,7 +382,7 @@ class LeaseMixin(ClientBase):
 
         Returns:
             The ``LeaseTimeToLiveResponse``: ``TTL`` (seconds left, ``-1`` once expired or
-            unknown), ``grantedTTL`` and ``keys``.
+                unknown), ``grantedTTL`` and ``keys``.
 
         Raises:
             TypeError: ``lease_id`` is not an int.

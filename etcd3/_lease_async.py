@@ -386,7 +386,7 @@ class AsyncLeaseMixin(AsyncClientBase):
 
         Returns:
             The ``LeaseTimeToLiveResponse``: ``TTL`` (seconds left, ``-1`` once expired or
-            unknown), ``grantedTTL`` and ``keys``.
+                unknown), ``grantedTTL`` and ``keys``.
 
         Raises:
             TypeError: ``lease_id`` is not an int.

@@ -104,7 +104,7 @@ class Lock(Participant):
 
         Returns:
             Whether the lock is held now. On ``False`` (and on any error or cancellation)
-            this waiter's key is deleted again.
+                this waiter's key is deleted again.
 
         Raises:
             TypeError: ``timeout`` is not a number or ``None``.
@@ -124,7 +124,7 @@ class Lock(Participant):
 
         Returns:
             Whether the lock was held and this released it (``False`` also when the key had
-            gone already, e.g. with an expired session).
+                gone already, e.g. with an expired session).
 
         Raises:
             etcd3.EtcdError: The request failed.

@@ -102,7 +102,7 @@ class AsyncLock(AsyncParticipant):
 
         Returns:
             Whether the lock is held now. On ``False`` (and on any error or cancellation)
-            this waiter's key is deleted again.
+                this waiter's key is deleted again.
 
         Raises:
             TypeError: ``timeout`` is not a number or ``None``.
@@ -122,7 +122,7 @@ class AsyncLock(AsyncParticipant):
 
         Returns:
             Whether the lock was held and this released it (``False`` also when the key had
-            gone already, e.g. with an expired session).
+                gone already, e.g. with an expired session).
 
         Raises:
             etcd3.EtcdError: The request failed.

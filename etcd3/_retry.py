@@ -129,7 +129,7 @@ class RetryPolicy:
 
         Returns:
             Seconds to wait, within ``[(1 - jitter) * d, d]`` where ``d`` doubles from
-            ``initial_backoff`` per retry up to ``max_backoff``.
+                ``initial_backoff`` per retry up to ``max_backoff``.
         """
         return backoff_delay(retry - 1, self.initial_backoff, self.max_backoff, self.jitter, rng)
 

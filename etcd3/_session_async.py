@@ -262,7 +262,7 @@ class AsyncParticipant:
 
         Returns:
             The claim once it is first in line; ``None`` if the wait ended first (the key is
-            gone again then).
+                gone again then).
         """
         session = self._shared_session
         if session is None:

@@ -57,7 +57,7 @@ class TxnMixin(ClientBase):
 
         Returns:
             ``(succeeded, results)``: one result per operation of the branch that ran, a
-            ``GetResult`` for a get, the raw ``ResponseOp`` for a put, delete or nested txn.
+                ``GetResult`` for a get, the raw ``ResponseOp`` for a put, delete or nested txn.
 
         Raises:
             TypeError: A compare or an operation of the wrong type.
@@ -137,7 +137,7 @@ class TxnMixin(ClientBase):
 
         Returns:
             ``(True, PutResponse)`` if the value was replaced, else ``(False, None)`` (another
-            value, or no such key).
+                value, or no such key).
 
         Raises:
             TypeError: An argument of the wrong type.

@@ -557,7 +557,7 @@ class WatchCore(Generic[S]):
 
         Returns:
             The error to raise: the stream failure that kept it from being confirmed, or
-            ``None`` when there was none (the caller raises ``WatchTimedOut``).
+                ``None`` when there was none (the caller raises ``WatchTimedOut``).
         """
         if reg.confirmed:
             return None

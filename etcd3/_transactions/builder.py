@@ -150,7 +150,7 @@ class TransactionBuilder:
 
         Returns:
             Choose the compared field next: ``.value``, ``.version``, ``.create``, ``.mod``
-            or ``.lease``.
+                or ``.lease``.
 
         Raises:
             TypeError: ``key`` or ``range_end`` is neither ``str`` nor ``bytes``.
@@ -185,7 +185,7 @@ class TransactionBuilder:
 
         Returns:
             A builder with the same compares and operations; adding to either leaves the
-            other unchanged.
+                other unchanged.
         """
         return self._with(list(self._compare), list(self._success), list(self._failure))
 

@@ -486,7 +486,7 @@ def tx_result(response: TxnResponse) -> TxResult:
 
     Returns:
         ``(succeeded, results)``: a [`GetResult`][etcd3.GetResult] for each get, the raw
-        ``ResponseOp`` for anything else.
+            ``ResponseOp`` for anything else.
     """
     header = response.header
     results: TxResponses = []

@@ -236,7 +236,7 @@ class EndpointPool(Generic[ChannelT]):
 
         Returns:
             The opened channels, for the caller to close; none in a forked child (they are the
-            parent's) or when already closed.
+                parent's) or when already closed.
         """
         if self.closed:
             return []

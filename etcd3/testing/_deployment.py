@@ -350,7 +350,7 @@ class Deployment:
 
         Returns:
             etcdctl with endpoints, TLS files and credentials; append a command such as
-            ``["put", "k", "v"]``.
+                ``["put", "k", "v"]``.
         """
         argv = [
             os.fspath(self.etcdctl_binary),
