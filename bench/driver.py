@@ -2,7 +2,7 @@
 
 Round ``r`` runs each scenario on every subject, the subjects' order rotated by ``r``, so no
 subject always goes first (or always runs right after the busiest one). Ratios are taken
-within a round and their median over rounds is reported (:mod:`bench.report`).
+within a round and their median over rounds is reported (``bench.report``).
 """
 
 from __future__ import annotations

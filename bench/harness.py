@@ -1,8 +1,8 @@
 """The scenarios, written once for every subject (raw grpc, our client, each peer); stdlib only.
 
-A subject (:class:`Subject`) supplies small operations: one put, one get, one whole range
+A subject (``Subject``) supplies small operations: one put, one get, one whole range
 read, one watch consumer. The functions here wrap them in the measurement, so every subject
-is timed by the same code; what a subject cannot do raises :class:`Unsupported`. This module
+is timed by the same code; what a subject cannot do raises ``Unsupported``. This module
 runs inside every worker, including the peers' venvs, so it imports nothing outside the
 standard library.
 """
@@ -47,7 +47,7 @@ class Subject:
     """One implementation under test. Override what it can do; the rest is unsupported.
 
     Sync operations run on the calling thread; ``a``-prefixed ones are coroutines, run on
-    the worker's event loop (:attr:`loop`), where asyncio clients are created lazily.
+    the worker's event loop (``loop``), where asyncio clients are created lazily.
     """
 
     def __init__(self, setup: Setup, loop: asyncio.AbstractEventLoop) -> None:
@@ -76,11 +76,11 @@ class Subject:
         raise Unsupported("no paged read")
 
     def watch_prefix(self, prefix: bytes, run: WatchRun) -> None:
-        """Watch ``prefix``, :meth:`WatchRun.go`, feed each value to :meth:`WatchRun.add`."""
+        """Watch ``prefix``, ``WatchRun.go``, feed each value to ``WatchRun.add``."""
         raise Unsupported("no sync API")
 
     def fan_out(self, keys: list[bytes], run: WatchRun) -> None:
-        """One watch per key (callbacks), then :meth:`WatchRun.created`, ``go``, ``wait``."""
+        """One watch per key (callbacks), then ``WatchRun.created``, ``go``, ``wait``."""
         raise Unsupported("not measured for this subject")
 
     async def aput(self, key: bytes) -> None:
@@ -164,8 +164,8 @@ class Writer:
 
 
 class WatchRun:
-    """One watch measurement: the subject calls :meth:`go` once its watches exist, then
-    :meth:`add` for every event value (from any thread); the clock stops at the last one.
+    """One watch measurement: the subject calls ``go`` once its watches exist, then
+    ``add`` for every event value (from any thread); the clock stops at the last one.
 
     ``add`` costs every subject the same (a lock, a clock read, a parse of the value's stamp).
     """
@@ -184,7 +184,7 @@ class WatchRun:
         self._on_done: Callable[[], object] = lambda: None
 
     def created(self) -> None:
-        """Record the RSS once every watch exists (before :meth:`go`)."""
+        """Record the RSS once every watch exists (before ``go``)."""
         self.rss_created_kib = probe.rss_kib()
 
     def go(self) -> None:
@@ -210,7 +210,7 @@ class WatchRun:
             raise TimeoutError(f"{self.count} of {self.expected} events after {timeout} s")
 
     async def await_done(self, timeout: float) -> None:
-        """:meth:`wait` for asyncio consumers, without blocking the loop."""
+        """``wait`` for asyncio consumers, without blocking the loop."""
         loop = asyncio.get_running_loop()
         done = loop.create_future()
         with self._lock:

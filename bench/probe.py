@@ -56,7 +56,7 @@ def reset_peak_rss() -> int:
 
 
 def peak_rss_kib() -> int:
-    """The highest RSS since the last :func:`reset_peak_rss`."""
+    """The highest RSS since the last ``reset_peak_rss``."""
     return status_kib("VmHWM")
 
 
@@ -72,7 +72,7 @@ def python_threads() -> int:
 
 @dataclass
 class Stopwatch:
-    """Wall time and process CPU between :meth:`start` and :meth:`stop`."""
+    """Wall time and process CPU between ``start`` and ``stop``."""
 
     seconds: float = 0.0
     cpu: float = 0.0

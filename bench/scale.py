@@ -1,6 +1,6 @@
 """The scale suite: 10,000 watches on one client, sync and asyncio, each kind and a mix.
 
-Each (client, kind) pair is measured by :mod:`bench.watch_scale` in a fresh process; rounds
+Each (client, kind) pair is measured by ``bench.watch_scale`` in a fresh process; rounds
 rotate the order of the pairs and the table shows medians. The figures are absolute (goals
 in seconds, KiB, threads), except CPU per event, which is a ratio to a single watch of the
 same kind measured in the same process.

@@ -27,7 +27,7 @@ RESULTS = ROOT / "bench" / "results"
 
 @contextmanager
 def etcd_session() -> Iterator[tuple[EtcdServer, Setup]]:
-    """A private single-member etcd (``etcd3.testing``) and the :class:`Setup` workers get."""
+    """A private single-member etcd (``etcd3.testing``) and the ``Setup`` workers get."""
     with EtcdServer() as server:
         yield server, Setup(server.host, server.port, sys.executable, str(ROOT))
 

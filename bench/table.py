@@ -46,7 +46,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Row:
-    """A row; ``label`` is formatted with the run's :class:`~bench.harness.Params` fields."""
+    """A row; ``label`` is formatted with the run's ``Params`` fields."""
 
     id: str
     label: str

@@ -6,11 +6,11 @@ for ``N`` watches of one kind (``callback``, ``iterator``, or ``mix``: half each
 1. a single watch of that kind receives ``N`` events: the CPU-per-event reference;
 2. ``N`` watches, one key each, are created one after another (timed), then the client's
    threads (and asyncio tasks) and the RSS growth per idle watch are read;
-3. the writer process puts each key once (64 puts in flight, :data:`RATE` per second): the
+3. the writer process puts each key once (64 puts in flight, ``RATE`` per second): the
    client CPU per delivered event, and the time from the writer's last acknowledged put to
    the last delivery;
 4. every watch is cancelled (timed); ``N`` watches are created again and ``close()`` is timed
-   with them open; the threads and tasks left are read :data:`SETTLE_S` after it returns.
+   with them open; the threads and tasks left are read ``SETTLE_S`` after it returns.
 
 Iterator watches are read one after another while the writer writes their keys in order
 (one consumer, as a program that polls its watches would); callbacks run as the client runs
@@ -64,7 +64,7 @@ def _delivery(run: WatchRun, puts_done_ns: int) -> Metrics:
 
 
 class _SyncWatches:
-    """``N`` watches of one kind on a sync client, feeding one :class:`WatchRun`."""
+    """``N`` watches of one kind on a sync client, feeding one ``WatchRun``."""
 
     def __init__(self, client: etcd3.Etcd3Client, kind: Kind, keys: list[bytes]) -> None:
         self.run: WatchRun | None = None
@@ -155,7 +155,7 @@ def measure_sync(setup: Setup, kind: Kind, count: int) -> Metrics:
 
 
 class _AsyncWatches:
-    """``N`` watches of one kind on an asyncio client, feeding one :class:`WatchRun`."""
+    """``N`` watches of one kind on an asyncio client, feeding one ``WatchRun``."""
 
     def __init__(self, client: etcd3.AsyncEtcd3Client) -> None:
         self.run: WatchRun | None = None

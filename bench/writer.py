@@ -1,6 +1,6 @@
 """The writer process of the watch benchmarks: puts keys when told to, from outside the client.
 
-Run by :class:`bench.harness.Writer` with the project's interpreter (raw grpc and the project's
+Run by ``bench.harness.Writer`` with the project's interpreter (raw grpc and the project's
 message classes), so its CPU is never counted as the client's. Protocol on stdin/stdout: it
 connects, prints ``ready``, waits for a line ``go``, writes ``--events`` puts cycling over
 ``--keys`` keys under ``--prefix`` (``--in-flight`` at a time, at most ``--rate`` per second),

@@ -1,13 +1,13 @@
-"""Stage 2: build the frozen model (:mod:`codegen.model`) from the loaded descriptor files.
+"""Stage 2: build the frozen model (``codegen.model``) from the loaded descriptor files.
 
 One pass over the files, in dependency order, creates every wrapper. Definitions refer to each
 other by full name, so the builder first creates all messages and enums (registering them in
 dictionaries only it writes; wrappers see them through read-only views), then the services
-that name them, then the transaction facade (:mod:`codegen.txn_facade`).
+that name them, then the transaction facade (``codegen.txn_facade``).
 
-Decisions the descriptors cannot make come from :mod:`codegen.policy`: retry safety and the
+Decisions the descriptors cannot make come from ``codegen.policy``: retry safety and the
 etcd release of each RPC, which is checked against the protos' version annotations
-(:mod:`codegen.versions`) when they carry them.
+(``codegen.versions``) when they carry them.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ _EnumEntry = tuple[LoadedFile, load.Path, tuple[str, ...], descriptor_pb2.EnumDe
 def build(
     files: Sequence[LoadedFile], etcd_version: str, errors: ErrorTable | None = None
 ) -> Schema:
-    """Wrap loaded files (and etcd's error table) into a :class:`~codegen.model.Schema`.
+    """Wrap loaded files (and etcd's error table) into a ``Schema``.
 
     Raises:
         SchemaError: The descriptors cannot be generated as they are.

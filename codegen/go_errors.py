@@ -6,7 +6,7 @@ etcd declares each error its server sends as a package variable in a ``var ( ...
     ErrGRPCNoSpace  = status.New(codes.ResourceExhausted, "etcdserver: ...").Err()  // 3.5
     ErrGRPCClusterIdMismatch = ErrGRPCClusterIDMismatch  // an alias: the same error
 
-and maps their messages back to them (``errStringToError``). :func:`parse` reads exactly those
+and maps their messages back to them (``errStringToError``). ``parse`` reads exactly those
 forms from the comment-free text of the file and refuses anything else that builds a status
 (``status.``/``codes.`` in a declaration it does not understand), so a change of etcd's source
 format fails the generator instead of dropping an error.
@@ -69,7 +69,7 @@ _SIMPLE_ESCAPES = {
 
 
 class GoParseError(ValueError):
-    """The Go source is not in a form :func:`parse` understands (the message says where)."""
+    """The Go source is not in a form ``parse`` understands (the message says where)."""
 
 
 def parse(source: str, *, name: str) -> ErrorTable:

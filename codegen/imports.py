@@ -1,12 +1,12 @@
 """What each generated file imports and exports.
 
 - A message stub (``etcdserverpb.pyi``) imports the other message modules it names and the
-  typing helpers its annotations use (:func:`stub`).
+  typing helpers its annotations use (``stub``).
 - ``services.py``, ``methods.py`` and ``txn.py`` import every definition they use by name, under
-  an alias (``module_Name``) when two packages define the name (:func:`aliases`,
-  :func:`by_name`).
-- The package's ``__init__.py`` re-exports the flat protobuf namespace (:func:`package_init`):
-  every message, enum and enum constant of the packages :data:`codegen.policy.FLAT_PACKAGES`
+  an alias (``module_Name``) when two packages define the name (``aliases``,
+  ``by_name``).
+- The package's ``__init__.py`` re-exports the flat protobuf namespace (``package_init``):
+  every message, enum and enum constant of the packages ``codegen.policy.FLAT_PACKAGES``
   names, at the top level as protoc's ``_pb2`` modules offer them. A name that would be
   defined twice there is an error, never a silent shadow.
 """
@@ -150,7 +150,7 @@ class PackageInit:
 
 
 def package_init(schema: Schema) -> PackageInit:
-    """The ``__init__.py`` of ``schema``'s package (raises :class:`SchemaError` on a clash)."""
+    """The ``__init__.py`` of ``schema``'s package (raises ``SchemaError`` on a clash)."""
     modules = [p.module for p in schema.modules] + ["methods"]
     if schema.txn is not None:
         modules.append("txn")

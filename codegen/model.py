@@ -1,17 +1,17 @@
 """Stage 2a: the proto model, frozen wrappers over the descriptors that templates read.
 
 Each wrapper states what the protos say about one element (a service, method, message, field,
-oneof, enum, enum value, file, package) with the Python names :mod:`codegen.naming` decides and
-the text it is documented with (``.doc``). :mod:`codegen.build` creates them; nothing changes
+oneof, enum, enum value, file, package) with the Python names ``codegen.naming`` decides and
+the text it is documented with (``.doc``). ``codegen.build`` creates them; nothing changes
 them afterwards.
 
-Wrappers of other jobs read this model: :mod:`codegen.pytypes` (annotation and default
-strings), :mod:`codegen.imports` (what each generated file imports and exports),
-:mod:`codegen.txn_facade` (the typed transaction facade).
+Wrappers of other jobs read this model: ``codegen.pytypes`` (annotation and default
+strings), ``codegen.imports`` (what each generated file imports and exports),
+``codegen.txn_facade`` (the typed transaction facade).
 
 Definitions refer to each other by full proto name (a field to its message type); the
-:class:`Registry` resolves those names. Code in a message module names a definition by its
-Python name, qualified with its module when it lives elsewhere (:meth:`Message.ref` with a
+``Registry`` resolves those names. Code in a message module names a definition by its
+Python name, qualified with its module when it lives elsewhere (``Message.ref`` with a
 module); ``services.py``, ``methods.py`` and ``txn.py`` import every definition they use by name
 (``ref(None)``), under an alias when the name is defined in two packages.
 """
@@ -47,7 +47,7 @@ class Registry:
         messages: Every message (map entries included) by full name.
         enums: Every enum by full name.
         aliases: Every message and enum by full name → the name files that import definitions
-            by name use for it (:meth:`Message.ref` with ``None``).
+            by name use for it (``Message.ref`` with ``None``).
     """
 
     messages: Mapping[str, Message]
@@ -191,7 +191,7 @@ class Field:
 
     @property
     def ctor_arg(self) -> str:
-        """This field's argument in a message constructor call, passing :attr:`kwarg`."""
+        """This field's argument in a message constructor call, passing ``kwarg``."""
         if self.is_keyword:
             return f'**{{"{self.name}": {self.kwarg}}}'
         return f"{self.name}={self.kwarg}"
@@ -253,7 +253,7 @@ class Method:
     """An RPC, with everything its generated method and ``MethodInfo`` need.
 
     Attributes:
-        since: The etcd release that introduced the RPC (see :mod:`codegen.policy`).
+        since: The etcd release that introduced the RPC (see ``codegen.policy``).
     """
 
     service: str
@@ -338,7 +338,7 @@ class Package:
 
     @property
     def constants(self) -> tuple[tuple[Enum, EnumValue], ...]:
-        """Module-level enum values (see :attr:`Enum.constants`), in declaration order."""
+        """Module-level enum values (see ``Enum.constants``), in declaration order."""
         return tuple((e, v) for e in self.enums for v in e.constants)
 
     @property

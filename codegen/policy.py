@@ -87,7 +87,7 @@ RETRY_SAFETY = MappingProxyType(
 FIRST_V3_RELEASE = (3, 0)
 
 #: ``(service, rpc)`` → the etcd release that introduced it, for RPCs newer than
-#: :data:`FIRST_V3_RELEASE`. Keep in proto declaration order.
+#: ``FIRST_V3_RELEASE``. Keep in proto declaration order.
 RPC_SINCE = MappingProxyType(
     {
         ("etcdserverpb.Lease", "LeaseTimeToLive"): (3, 1),

@@ -3,8 +3,8 @@
 Stage 0 of the pipeline, run by ``make protos`` / ``make regen``:
 
 1. ``fetch``: download the Debian package named in ``protos/pin.json`` with a private apt state
-   (:mod:`etcd3.testing._debian`, which also fetches test servers), verify the sha256 of the
-   ``.deb`` and of every pinned file (the protos and :data:`ERRORS_GO`), extract them into
+   (``etcd3.testing._debian``, which also fetches test servers), verify the sha256 of the
+   ``.deb`` and of every pinned file (the protos and ``ERRORS_GO``), extract them into
    ``protos/.cache/``.
 2. ``strip``: drop the Go/grpc-gateway-only imports and options (``gogoproto``,
    ``google.api.http``, openapiv2). Messages, fields, enums and RPCs are untouched.
@@ -35,7 +35,7 @@ _DROPPED_IMPORTS = ("gogoproto/", "google/api/", "protoc-gen-openapiv2/")
 _DROPPED_OPTION = re.compile(r"\(\s*(gogoproto|google\.api|grpc\.gateway\.protoc_gen_openapiv2)\b")
 #: The proto import prefix etcd uses for its own files (``import "etcd/api/mvccpb/kv.proto"``).
 IMPORT_PREFIX = "etcd"
-#: The Go file declaring the errors etcd's server sends (read by :mod:`codegen.go_errors`).
+#: The Go file declaring the errors etcd's server sends (read by ``codegen.go_errors``).
 ERRORS_GO = "api/v3rpc/rpctypes/error.go"
 
 

@@ -8,7 +8,7 @@ Two places spell a field's type:
 - builders and service methods take fields as keyword arguments in files that import every
   definition by name (``Iterable``, ``Mapping`` from ``collections.abc``).
 
-Each function is also a Jinja filter of the same name (:func:`codegen.render.environment`).
+Each function is also a Jinja filter of the same name (``codegen.render.environment``).
 """
 
 from __future__ import annotations

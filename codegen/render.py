@@ -1,13 +1,13 @@
 """Stage 4: the Jinja environment and its filters.
 
-There is one docstring filter, :func:`docstring`. It takes a model object, picks its text
-(:mod:`codegen.build` already chose leading > trailing > detached comment and removed the
+There is one docstring filter, ``docstring``. It takes a model object, picks its text
+(``codegen.build`` already chose leading > trailing > detached comment and removed the
 comment markers), notes the etcd release that introduced it when newer than the first v3
 release, escapes it for a triple-quoted string and lays it out Google style: summary, ``Args:``
 (one entry per flattened field, from the field's own comment), ``Returns:``, ``Raises:``.
 
-The other filters spell types and defaults (:mod:`codegen.pytypes`); templates reach the import
-and export lists through the ``imports`` global (:mod:`codegen.imports`).
+The other filters spell types and defaults (``codegen.pytypes``); templates reach the import
+and export lists through the ``imports`` global (``codegen.imports``).
 """
 
 from __future__ import annotations

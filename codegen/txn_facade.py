@@ -5,7 +5,7 @@
 builder (``op_put``) and one typed result accessor (``TxnResults.put``) per kind. ``Compare``
 holds a target enum and a oneof of compared values: each member pairs with the one enum value
 it names (``mod_revision`` ↔ ``MOD``), giving one builder per target (``compare_mod_revision``).
-The messages are named in :data:`codegen.policy.TXN_FACADE`; without them there is no facade.
+The messages are named in ``codegen.policy.TXN_FACADE``; without them there is no facade.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """etcd3: the typed Python client for etcd v3.
 
-Start with :func:`client` (sync) or :func:`async_client` (asyncio): both give the same API
-(reads, paged reads, writes, transactions, watches, leases, cluster and auth administration).
-Underneath, :mod:`etcd3.rpc` is the generated layer (typed messages and one sync and one
-asyncio wrapper per etcd RPC), reachable as ``client.rpc`` or through :class:`Connection` /
-:class:`AsyncConnection`. Every failure is an :class:`EtcdError` (tree in :mod:`etcd3.errors`).
+Start with [`client`][etcd3.client] (sync) or [`async_client`][etcd3.async_client] (asyncio): both
+give the same API (reads, paged reads, writes, transactions, watches, leases, cluster and auth
+administration). Underneath, [`etcd3.rpc`][etcd3.rpc] is the generated layer (typed messages and one
+sync and one asyncio wrapper per etcd RPC), reachable as ``client.rpc`` or through
+[`Connection`][etcd3.Connection] / [`AsyncConnection`][etcd3.AsyncConnection]. Every failure is an
+[`EtcdError`][etcd3.errors.Etcd3Exception] (tree in [`etcd3.errors`][etcd3.errors]).
 """
 
 import sys

@@ -54,7 +54,7 @@ def spawn(work: Callable[[], Coroutine[Any, Any, T]], *, name: str) -> asyncio.T
 
 StateLock = threading.RLock
 """Guards state shared between workers (hold it only around code that does not await); a
-:class:`threading.Lock` in the sync twin. Here it never blocks: tasks of one event loop switch
+``threading.Lock`` in the sync twin. Here it never blocks: tasks of one event loop switch
 only at ``await`` and all run in the loop's thread, which a re-entrant lock lets through. It is
 one all the same, not a Python no-op class, because a C context manager costs less per ``with``
 on the hot paths that take it."""

@@ -55,7 +55,7 @@ _ROLE_LIST_REQUEST = AuthRoleListRequest()
 class AuthMixin(ClientBase):
     """The client's auth, user and role administration.
 
-    Enabling auth needs user ``root`` holding role ``root`` first::
+    Enabling auth needs user ``root`` holding role ``root`` first:
 
         client.user_add("root", password)
         client.user_grant_role("root", "root")
@@ -103,7 +103,7 @@ class AuthMixin(ClientBase):
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
-            The :class:`AuthStatus`.
+            The [`AuthStatus`][etcd3.AuthStatus].
 
         Raises:
             etcd3.UnimplementedError: The server predates AuthStatus (etcd 3.4).
@@ -287,7 +287,7 @@ class AuthMixin(ClientBase):
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
-            The role's :class:`RolePermission` entries.
+            The role's [`RolePermission`][etcd3.RolePermission] entries.
 
         Raises:
             TypeError: ``name`` is not a str.

@@ -53,7 +53,7 @@ _ROLE_LIST_REQUEST = AuthRoleListRequest()
 class AsyncAuthMixin(AsyncClientBase):
     """The client's auth, user and role administration.
 
-    Enabling auth needs user ``root`` holding role ``root`` first::
+    Enabling auth needs user ``root`` holding role ``root`` first:
 
         client.user_add("root", password)
         client.user_grant_role("root", "root")
@@ -101,7 +101,7 @@ class AsyncAuthMixin(AsyncClientBase):
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
-            The :class:`AuthStatus`.
+            The [`AuthStatus`][etcd3.AuthStatus].
 
         Raises:
             etcd3.UnimplementedError: The server predates AuthStatus (etcd 3.4).
@@ -293,7 +293,7 @@ class AsyncAuthMixin(AsyncClientBase):
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
-            The role's :class:`RolePermission` entries.
+            The role's [`RolePermission`][etcd3.RolePermission] entries.
 
         Raises:
             TypeError: ``name`` is not a str.

@@ -1,6 +1,6 @@
 """Backoff (sans-IO): how long to wait before trying again, for every retry of the client.
 
-One formula, used by the retries of unary calls (:class:`~etcd3.RetryPolicy`), the re-opening
+One formula, used by the retries of unary calls ([`RetryPolicy`][etcd3.RetryPolicy]), the re-opening
 of the lease keep-alive stream and of the watch stream: the ``n``-th wait (from 0) is drawn
 uniformly from ``[(1 - jitter) * d, d]`` with ``d = min(cap, base * 2**n)``. Waits double up
 to the cap and never exceed it; the jitter only shortens them, so many clients of a restarted
@@ -41,7 +41,7 @@ class Backoff:
     Args:
         base: The first wait's upper bound in seconds.
         cap: The longest wait in seconds.
-        jitter: The fraction of each wait left to chance (:func:`backoff_delay`).
+        jitter: The fraction of each wait left to chance (``backoff_delay``).
     """
 
     __slots__ = ("_attempt", "base", "cap", "jitter")

@@ -4,8 +4,8 @@
 """What every part of the sync client shares: the connection, the default timeout, close.
 
 The friendly client is one class composed of feature mixins (``_kv``, ``_watch``,
-``_lease``, ``_cluster``, ...), each a subclass of :class:`ClientBase`. A
-mixin that owns background work (watch streams, keep-alives) overrides :meth:`close`, stops its
+``_lease``, ``_cluster``, ...), each a subclass of ``ClientBase``. A
+mixin that owns background work (watch streams, keep-alives) overrides ``close``, stops its
 work and then calls ``super().close()``, so closing runs through every mixin exactly once.
 Mixin state is a class attribute default (``None``) replaced on first use, so every client,
 namespaced ones included, starts without background work.
@@ -145,7 +145,7 @@ class ClientBase:
         return self._rpc
 
     def _call_timeout(self, timeout_override: float | None) -> float | None:
-        """The timeout of a call given ``timeout_override`` (:mod:`etcd3._timeouts`)."""
+        """The timeout of a call given ``timeout_override`` (``etcd3._timeouts``)."""
         return call_timeout(timeout_override, self.timeout)
 
     def close(self) -> None:

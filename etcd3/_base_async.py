@@ -2,8 +2,8 @@
 """What every part of the asyncio client shares: the connection, the default timeout, close.
 
 The friendly client is one class composed of feature mixins (``_kv_async``, ``_watch_async``,
-``_lease_async``, ``_cluster_async``, ...), each a subclass of :class:`AsyncClientBase`. A
-mixin that owns background work (watch streams, keep-alives) overrides :meth:`close`, stops its
+``_lease_async``, ``_cluster_async``, ...), each a subclass of ``AsyncClientBase``. A
+mixin that owns background work (watch streams, keep-alives) overrides ``close``, stops its
 work and then awaits ``super().close()``, so closing runs through every mixin exactly once.
 Mixin state is a class attribute default (``None``) replaced on first use, so every client,
 namespaced ones included, starts without background work.
@@ -143,7 +143,7 @@ class AsyncClientBase:
         return self._rpc
 
     def _call_timeout(self, timeout_override: float | None) -> float | None:
-        """The timeout of a call given ``timeout_override`` (:mod:`etcd3._timeouts`)."""
+        """The timeout of a call given ``timeout_override`` (``etcd3._timeouts``)."""
         return call_timeout(timeout_override, self.timeout)
 
     async def close(self) -> None:

@@ -1,5 +1,6 @@
 # async-to-sync: source
-"""The asyncio client: :func:`async_client` and :class:`AsyncEtcd3Client`."""
+"""The asyncio client: [`async_client`][etcd3.async_client] and
+[`AsyncEtcd3Client`][etcd3.AsyncEtcd3Client]."""
 
 from __future__ import annotations
 
@@ -33,11 +34,11 @@ class AsyncEtcd3Client(
     """A client for an etcd cluster (the asyncio and sync clients have the same methods).
 
     Make one with ``etcd3.async_client(...)`` or this constructor (the same arguments), and use
-    it as ``async with etcd3.async_client(...) as client:`` or call :meth:`close`. With
-    ``user`` and ``password`` it authenticates before the first call.
-    Every method that talks to etcd takes ``timeout_override``: ``None`` for the client's
-    ``timeout``, else this call's timeout in seconds (``0`` is already expired, ``math.inf``
-    is no deadline); the whole rule is in the errors guide, section "Timeouts".
+    it as ``async with etcd3.async_client(...) as client:`` or call
+    [`close`][etcd3.AsyncEtcd3Client.close]. With ``user`` and ``password`` it authenticates before
+    the first call. Every method that talks to etcd takes ``timeout_override``: ``None`` for the
+    client's ``timeout``, else this call's timeout in seconds (``0`` is already expired,
+    ``math.inf`` is no deadline); the whole rule is in the errors guide, section "Timeouts".
 
     Args:
         host: The etcd member's host name or address; or, naming the port too,

@@ -55,18 +55,20 @@ class ClusterMixin(ClientBase):
         """The cluster's members (one MemberList call on first iteration).
 
         In the sync client: ``for member in client.members``. For a timeout other
-        than the client's, use :meth:`get_members`.
+        than the client's, use [`get_members`][etcd3.Etcd3Client.get_members].
         """
         return self._members(self._call_timeout(None))
 
     def get_members(self, timeout_override: float | None = None) -> Iterator[Member]:
-        """The cluster's members, like :attr:`members` but with a timeout of its own.
+        """The cluster's members, like [`members`][etcd3.Etcd3Client.members] but with a
+        timeout of its own.
 
         Args:
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
-            An iterator of :class:`Member` (the MemberList call is made on first iteration).
+            An iterator of [`Member`][etcd3.Member] (the MemberList call is made on first
+                iteration).
 
         Raises:
             ValueError: ``timeout_override`` is negative (at call time).
@@ -91,11 +93,12 @@ class ClusterMixin(ClientBase):
 
         Args:
             urls: The new member's peer URLs (a lone ``str`` is one URL).
-            is_learner: Add it as a learner (non-voting until :meth:`promote_member`).
+            is_learner: Add it as a learner (non-voting until
+                [`promote_member`][etcd3.Etcd3Client.promote_member]).
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
-            The added :class:`Member` (no name or client URLs until it has started).
+            The added [`Member`][etcd3.Member] (no name or client URLs until it has started).
 
         Raises:
             TypeError: ``urls`` is not a str or an iterable of str.
@@ -177,7 +180,7 @@ class ClusterMixin(ClientBase):
                 MemberList RPCs (``None``: the client's).
 
         Returns:
-            The :class:`Status`.
+            The [`Status`][etcd3.Status].
 
         Raises:
             etcd3.ConnectionTimeoutError: The deadline expired.
@@ -300,7 +303,8 @@ class ClusterMixin(ClientBase):
 
         Args:
             member_id: The member to raise it on.
-            alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
+            alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an
+                [`AlarmType`][etcd3.AlarmType].
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
@@ -323,7 +327,8 @@ class ClusterMixin(ClientBase):
 
         Args:
             member_id: The member it is raised on.
-            alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an :class:`AlarmType`.
+            alarm_type: ``"none"``, ``"no space"``, ``"corrupt"`` or an
+                [`AlarmType`][etcd3.AlarmType].
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
@@ -350,7 +355,7 @@ class ClusterMixin(ClientBase):
             timeout_override: This call's timeout in seconds (``None``: the client's).
 
         Returns:
-            An iterator of :class:`Alarm`.
+            An iterator of [`Alarm`][etcd3.Alarm].
 
         Raises:
             TypeError: ``member_id`` is not an int or ``alarm_type`` not a str/AlarmType (at

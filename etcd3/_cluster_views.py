@@ -1,9 +1,10 @@
 """What the cluster and auth administration calls take and return (sans-IO).
 
 Shared by the sync and asyncio clients: the result views built from etcd's messages
-(:class:`Member`, :class:`Status`, :class:`Alarm`, :class:`AuthStatus`,
-:class:`RolePermission`), the enums their fields use, and where ``snapshot()`` writes
-(:class:`BytesSink`). The argument checks of these calls live in :mod:`etcd3._validate`.
+([`Member`][etcd3.Member], [`Status`][etcd3.Status], [`Alarm`][etcd3.Alarm],
+[`AuthStatus`][etcd3.AuthStatus], [`RolePermission`][etcd3.RolePermission]), the enums their fields
+use, and where ``snapshot()`` writes (``BytesSink``). The argument checks of these calls live in
+``etcd3._validate``.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Status:
-    """The status of the member that answered :meth:`~etcd3.Etcd3Client.status`.
+    """The status of the member that answered [`status`][etcd3.Etcd3Client.status].
 
     Attributes:
         cluster_id: The cluster's ID.
@@ -74,7 +75,7 @@ class Status:
             (before etcd 3.6).
         db_size: Bytes physically allocated by its database file.
         db_size_in_use: Bytes of that file logically in use (the rest is freed by
-            :meth:`~etcd3.Etcd3Client.defragment`).
+            [`defragment`][etcd3.Etcd3Client.defragment]).
         leader_id: The member ID it believes is the leader (``0``: no leader).
         leader: That member, or ``None`` when there is no leader or it is not listed.
         raft_index: Its raft committed index.
@@ -114,7 +115,7 @@ class Alarm:
 
 @dataclass(frozen=True, slots=True)
 class AuthStatus:
-    """Whether authentication is on, from :meth:`~etcd3.Etcd3Client.auth_status`.
+    """Whether authentication is on, from [`auth_status`][etcd3.Etcd3Client.auth_status].
 
     Attributes:
         enabled: Whether auth is enabled.
@@ -127,7 +128,7 @@ class AuthStatus:
 
 @dataclass(frozen=True, slots=True)
 class RolePermission:
-    """A permission granted to a role, from :meth:`~etcd3.Etcd3Client.role_get`.
+    """A permission granted to a role, from [`role_get`][etcd3.Etcd3Client.role_get].
 
     Attributes:
         perm_type: ``PermissionType.READ``, ``WRITE`` or ``READWRITE``.
@@ -146,7 +147,7 @@ class RolePermission:
 
 
 class BytesSink(Protocol):
-    """Where :meth:`~etcd3.Etcd3Client.snapshot` writes: anything with ``write(bytes)``.
+    """Where [`snapshot`][etcd3.Etcd3Client.snapshot] writes: anything with ``write(bytes)``.
 
     A binary file fits; the asyncio client also awaits ``write`` when it returns an awaitable
     (asynchronous files).
@@ -163,7 +164,8 @@ def awaitable_or_none(value: object) -> Awaitable[object] | None:
 
 
 def status_from(response: etcdserverpb.StatusResponse, members: Iterable[Member]) -> Status:
-    """The :class:`Status` view of a ``StatusResponse``, its leader looked up in ``members``."""
+    """The [`Status`][etcd3.Status] view of a ``StatusResponse``, its leader looked up in
+    ``members``."""
     leader_id = response.leader
     leader = next((member for member in members if member.id == leader_id), None)
     return Status(

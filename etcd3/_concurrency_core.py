@@ -1,4 +1,4 @@
-"""Sans-IO core of the coordination recipes (:class:`~etcd3.Lock`, elections, sessions).
+"""Sans-IO core of the coordination recipes ([`Lock`][etcd3.Lock], elections, sessions).
 
 The recipes follow etcd's Go ``concurrency`` package, so Go and Python processes cooperate on
 the same keys:
@@ -13,8 +13,8 @@ the same keys:
 
 This module builds the requests and reads the answers; the asyncio shells
 (``_lock_async``, ``_election_async``, ``_session_async``) and their generated sync twins do
-the I/O; their argument checks are in :mod:`etcd3._validate`. The errors specific to the
-recipes are part of :mod:`etcd3.errors`' one tree, re-exported here for the shells::
+the I/O; their argument checks are in ``etcd3._validate``. The errors specific to the
+recipes are part of [`etcd3.errors`][etcd3.errors]' one tree, re-exported here for the shells:
 
     EtcdError
     ├── ... LeaseNotFoundError
@@ -130,7 +130,7 @@ def claim_request(prefix: bytes, key: bytes, lease_id: int, value: bytes) -> Txn
 
 
 class Claim(NamedTuple):
-    """What :func:`claim_request` found out."""
+    """What ``claim_request`` found out."""
 
     key: bytes
     """This session's key."""
@@ -143,7 +143,7 @@ class Claim(NamedTuple):
 
 
 def parse_claim(key: bytes, value: bytes, response: TxnResponse) -> Claim:
-    """Read the answer to :func:`claim_request` (``value``: what the claim wrote)."""
+    """Read the answer to ``claim_request`` (``value``: what the claim wrote)."""
     if response.succeeded:
         revision = response.header.revision
     else:
@@ -172,7 +172,7 @@ def predecessor_request(prefix: bytes, revision: int) -> RangeRequest:
 
 
 def predecessor(response: RangeResponse) -> tuple[bytes, int] | None:
-    """From the answer to :func:`predecessor_request`: ``(key, revision to watch from)``, or
+    """From the answer to ``predecessor_request``: ``(key, revision to watch from)``, or
     ``None`` when no key is ahead any more (the lock is ours, the election won).
 
     The watch starts right after the read, so a deletion in between is still seen.
@@ -188,7 +188,7 @@ def held_request(key: bytes) -> RangeRequest:
 
 
 def is_held(response: RangeResponse, revision: int) -> bool:
-    """Whether the answer to :func:`held_request` shows the key with ``revision``."""
+    """Whether the answer to ``held_request`` shows the key with ``revision``."""
     return bool(response.kvs) and response.kvs[0].create_revision == revision
 
 
@@ -221,7 +221,7 @@ class Leader(NamedTuple):
 
 
 def leader_of(response: RangeResponse) -> Leader | None:
-    """The leader in the answer to :func:`owner_request` (``None``: nobody leads)."""
+    """The leader in the answer to ``owner_request`` (``None``: nobody leads)."""
     if not response.kvs:
         return None
     kv = response.kvs[0]

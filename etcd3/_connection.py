@@ -3,15 +3,15 @@
 # DO NOT EDIT: change the asyncio source and run `make regen`.
 """Connections: the entry point to the generated RPC layer.
 
-:class:`Connection` owns one gRPC channel per endpoint, the failover-capable caller over
-them (:mod:`etcd3._transport`: retries, failover, token renewal) and the generated stubs,
-exposed as ``.rpc``::
+[`Connection`][etcd3.Connection] owns one gRPC channel per endpoint, the failover-capable
+caller over them (``etcd3._transport``: retries, failover, token renewal) and the generated stubs,
+exposed as ``.rpc``:
 
     with Connection("127.0.0.1:2379", timeout=5) as conn:
         conn.rpc.kv.put(key=b"a", value=b"1")
         print((conn.rpc.kv.range(key=b"a")).kvs)
 
-Arguments and channel options: :mod:`etcd3._connection_settings`.
+Arguments and channel options: ``etcd3._connection_settings``.
 
 User grpc client interceptors (tracing, metrics, extra metadata) wrap every endpoint's channel:
 ``grpc.intercept_channel`` for the sync connection, the ``interceptors=`` of the
@@ -69,9 +69,9 @@ class Connection:
 
     Channels are opened on first use. With ``user`` and ``password`` the connection logs in
     before anything else is sent: a sync connection in its constructor (wrong credentials fail
-    there), an asyncio one on its first call or in :meth:`open`, since no event loop may run
-    in a constructor and a grpc.aio channel belongs to the loop that uses it. Use an asyncio
-    connection within one event loop.
+    there), an asyncio one on its first call or in [`open`][etcd3.Connection.open], since no
+    event loop may run in a constructor and a grpc.aio channel belongs to the loop that uses it. Use
+    an asyncio connection within one event loop.
 
     Args:
         endpoint: One endpoint or several (failover between them): ``"host:port"``,
@@ -85,7 +85,7 @@ class Connection:
         password: The user's password.
         grpc_options: Channel options, overriding ours key by key.
         retry: Retry policy of unary calls (default ``RetryPolicy()``; see
-            :class:`~etcd3.RetryPolicy`).
+            [`RetryPolicy`][etcd3.RetryPolicy]).
         require_leader: Calls and streams (except Maintenance) ask for a member with a leader.
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
         channel_settings: Per-endpoint (``host:port``) credentials and options, overriding the
@@ -99,7 +99,7 @@ class Connection:
         ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files,
             a malformed endpoint.
         EtcdError: The sync connection's login failed (e.g.
-            :class:`~etcd3.errors.AuthFailedError`).
+            [`AuthFailedError`][etcd3.errors.AuthFailedError]).
     """
 
     def __init__(
@@ -157,7 +157,7 @@ class Connection:
 
     @property
     def caller(self) -> GrpcCaller:
-        """The transport (deadlines, token, retries, failover) behind :attr:`rpc`."""
+        """The transport (deadlines, token, retries, failover) behind [`rpc`][etcd3.rpc]."""
         return self._caller
 
     @property
@@ -188,15 +188,15 @@ class Connection:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether [`close`][etcd3.Connection.close] was called."""
         return self._caller.closed
 
     def stream_stalled(self, stream: object) -> None:
-        """Report that ``stream`` (opened through :attr:`rpc`) stopped answering.
+        """Report that ``stream`` (opened through [`rpc`][etcd3.rpc]) stopped answering.
 
         Its endpoint is then avoided for a while, as after a connection error, and the
-        streams on it end with :class:`~etcd3.errors.ConnectionFailedError`, so their owners
-        re-open them on another member. Never blocks; other objects are ignored.
+        streams on it end with [`ConnectionFailedError`][etcd3.errors.ConnectionFailedError], so
+        their owners re-open them on another member. Never blocks; other objects are ignored.
 
         Args:
             stream: The stalled stream.

@@ -1,15 +1,15 @@
 # async-to-sync: source
 """Connections: the entry point to the generated RPC layer.
 
-:class:`AsyncConnection` owns one gRPC channel per endpoint, the failover-capable caller over
-them (:mod:`etcd3._transport`: retries, failover, token renewal) and the generated stubs,
-exposed as ``.rpc``::
+[`AsyncConnection`][etcd3.AsyncConnection] owns one gRPC channel per endpoint, the failover-capable
+caller over them (``etcd3._transport``: retries, failover, token renewal) and the generated stubs,
+exposed as ``.rpc``:
 
     async with AsyncConnection("127.0.0.1:2379", timeout=5) as conn:
         await conn.rpc.kv.put(key=b"a", value=b"1")
         print((await conn.rpc.kv.range(key=b"a")).kvs)
 
-Arguments and channel options: :mod:`etcd3._connection_settings`.
+Arguments and channel options: ``etcd3._connection_settings``.
 
 User grpc client interceptors (tracing, metrics, extra metadata) wrap every endpoint's channel:
 ``grpc.intercept_channel`` for the sync connection, the ``interceptors=`` of the
@@ -67,9 +67,9 @@ class AsyncConnection:
 
     Channels are opened on first use. With ``user`` and ``password`` the connection logs in
     before anything else is sent: a sync connection in its constructor (wrong credentials fail
-    there), an asyncio one on its first call or in :meth:`open`, since no event loop may run
-    in a constructor and a grpc.aio channel belongs to the loop that uses it. Use an asyncio
-    connection within one event loop.
+    there), an asyncio one on its first call or in [`open`][etcd3.AsyncConnection.open], since no
+    event loop may run in a constructor and a grpc.aio channel belongs to the loop that uses it. Use
+    an asyncio connection within one event loop.
 
     Args:
         endpoint: One endpoint or several (failover between them): ``"host:port"``,
@@ -83,7 +83,7 @@ class AsyncConnection:
         password: The user's password.
         grpc_options: Channel options, overriding ours key by key.
         retry: Retry policy of unary calls (default ``RetryPolicy()``; see
-            :class:`~etcd3.RetryPolicy`).
+            [`RetryPolicy`][etcd3.RetryPolicy]).
         require_leader: Calls and streams (except Maintenance) ask for a member with a leader.
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
         channel_settings: Per-endpoint (``host:port``) credentials and options, overriding the
@@ -97,7 +97,7 @@ class AsyncConnection:
         ValueError: Inconsistent TLS or auth arguments, a negative timeout, unreadable files,
             a malformed endpoint.
         EtcdError: The sync connection's login failed (e.g.
-            :class:`~etcd3.errors.AuthFailedError`).
+            [`AuthFailedError`][etcd3.errors.AuthFailedError]).
     """
 
     def __init__(
@@ -155,7 +155,7 @@ class AsyncConnection:
 
     @property
     def caller(self) -> AsyncGrpcCaller:
-        """The transport (deadlines, token, retries, failover) behind :attr:`rpc`."""
+        """The transport (deadlines, token, retries, failover) behind [`rpc`][etcd3.rpc]."""
         return self._caller
 
     @property
@@ -186,15 +186,15 @@ class AsyncConnection:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether [`close`][etcd3.AsyncConnection.close] was called."""
         return self._caller.closed
 
     def stream_stalled(self, stream: object) -> None:
-        """Report that ``stream`` (opened through :attr:`rpc`) stopped answering.
+        """Report that ``stream`` (opened through [`rpc`][etcd3.rpc]) stopped answering.
 
         Its endpoint is then avoided for a while, as after a connection error, and the
-        streams on it end with :class:`~etcd3.errors.ConnectionFailedError`, so their owners
-        re-open them on another member. Never blocks; other objects are ignored.
+        streams on it end with [`ConnectionFailedError`][etcd3.errors.ConnectionFailedError], so
+        their owners re-open them on another member. Never blocks; other objects are ignored.
 
         Args:
             stream: The stalled stream.

@@ -1,8 +1,8 @@
 """What a connection is made of: endpoints, TLS material, channel options, interceptors.
 
-:class:`ConnectionSettings` parses and checks a connection's arguments once, at construction
-(bad arguments fail there, before any channel exists), for :class:`~etcd3.Connection` and
-:class:`~etcd3.AsyncConnection` alike, and tells each endpoint's channel how to connect.
+``ConnectionSettings`` parses and checks a connection's arguments once, at construction
+(bad arguments fail there, before any channel exists), for [`Connection`][etcd3.Connection] and
+[`AsyncConnection`][etcd3.AsyncConnection] alike, and tells each endpoint's channel how to connect.
 
 Channel settings, chosen for etcd:
 
@@ -10,7 +10,7 @@ Channel settings, chosen for etcd:
   fails ranges of a few tens of thousands of keys, and the server sends up to that much anyway.
 - Keepalive pings every 10 s while calls (watches included) are active, answered within 5 s, so
   a dead or frozen member is noticed within 15 s even by a stream that sees no traffic (a
-  unary call notices sooner: its per-attempt deadline, see :class:`~etcd3.RetryPolicy`).
+  unary call notices sooner: its per-attempt deadline, see [`RetryPolicy`][etcd3.RetryPolicy]).
   Both ``grpc.keepalive_timeout_ms`` and ``grpc.http2.ping_timeout_ms`` are set: grpcio
   times pings out by the latter (60 s by default).
   etcd refuses pings closer than 5 s apart (``--grpc-keepalive-min-time``) and pings on a
@@ -213,7 +213,7 @@ class ConnectionSettings:
     """A connection's checked arguments, and the channel settings of each endpoint.
 
     Args:
-        endpoint: One endpoint or several (see :class:`~etcd3.Connection`).
+        endpoint: One endpoint or several (see [`Connection`][etcd3.Connection]).
         ca_cert: CA file: TLS verifying the server; without it the channel is plaintext.
         cert_key: Client key file for mTLS.
         cert_cert: Client certificate file for mTLS.

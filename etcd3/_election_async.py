@@ -1,5 +1,6 @@
 # async-to-sync: source
-"""Leader election: :class:`AsyncElection`, Go-compatible (etcd's ``concurrency.Election``)."""
+"""Leader election: [`AsyncElection`][etcd3.AsyncElection], Go-compatible (etcd's
+``concurrency.Election``)."""
 
 from __future__ import annotations
 
@@ -34,17 +35,21 @@ class AsyncElection(AsyncParticipant):
     candidate writes ``<prefix><lease id hex>`` (default prefix ``/election/<name>/``; a Go
     ``NewElection(s, "/election/<name>")`` shares it) with its session's lease and the value
     it campaigns with; the key with the lowest create revision leads, and its value is the
-    leader's proclamation. Observers (:meth:`observe`, :meth:`leader`) need no session.
+    leader's proclamation. Observers ([`observe`][etcd3.AsyncElection.observe],
+    [`leader`][etcd3.AsyncElection.leader]) need no session.
 
-    Leadership ends with :meth:`resign`, :meth:`close`, or the loss of the session: once
-    the session is lost :meth:`is_leader` is false and :meth:`proclaim` raises, and since
-    the lease is gone on the server, the next candidate is elected. The create revision of
-    the leader's key (:attr:`revision`) grows with each new leader: use it as a fencing token.
+    Leadership ends with [`resign`][etcd3.AsyncElection.resign],
+    [`close`][etcd3.AsyncElection.close], or the loss of the session: once the session is lost
+    [`is_leader`][etcd3.AsyncElection.is_leader] is false and
+    [`proclaim`][etcd3.AsyncElection.proclaim] raises, and since the lease is gone on the server,
+    the next candidate is elected. The create revision of the leader's key
+    ([`revision`][etcd3.AsyncElection.revision]) grows with each new leader: use it as a fencing
+    token.
 
     Args:
-        session_or_client: An :class:`AsyncSession` to campaign with, or a client (the
-            election then opens a session of its own for each campaign, closed on
-            :meth:`resign`).
+        session_or_client: An [`AsyncSession`][etcd3.AsyncSession] to campaign with, or a client
+            (the election then opens a session of its own for each campaign, closed on
+            [`resign`][etcd3.AsyncElection.resign]).
         name: The election's name (``str`` or ``bytes``, not empty).
         ttl: Lease TTL in seconds of the election's own sessions (unused with a session).
         prefix: The key prefix of the election, instead of ``/election/<name>/``.
@@ -93,7 +98,8 @@ class AsyncElection(AsyncParticipant):
     def is_leader(self) -> bool:
         """Whether this candidate leads, as far as this process knows (no request).
 
-        False before winning, after :meth:`resign`, and as soon as the session is lost.
+        False before winning, after [`resign`][etcd3.AsyncElection.resign], and as soon as the
+        session is lost.
         """
         return self._holds()
 
@@ -103,13 +109,14 @@ class AsyncElection(AsyncParticipant):
         Campaigning again while leading proclaims ``value`` instead.
 
         Args:
-            value: The value to lead with (what :meth:`leader` and observers see).
+            value: The value to lead with (what [`leader`][etcd3.AsyncElection.leader] and observers
+                see).
             timeout: Seconds to wait for the leadership; ``None`` (or ``math.inf``) waits as
                 long as it takes; ``0`` only wins an election nobody leads.
 
         Returns:
             Whether this candidate leads now. On ``False`` (and on any error or
-            cancellation) its key is deleted again.
+                cancellation) its key is deleted again.
 
         Raises:
             TypeError: ``value`` is not ``str``/``bytes``, or ``timeout`` not a number.
@@ -186,7 +193,7 @@ class AsyncElection(AsyncParticipant):
         Stop it with ``break`` (or ``aclose()``/``close()`` of the iterator).
 
         Returns:
-            An iterator of :class:`Leader` values.
+            An iterator of [`Leader`][etcd3.Leader] values.
         """
         return self._observe()
 

@@ -1,7 +1,7 @@
 """Endpoints (sans-IO): parsing, health bookkeeping, the order in which to try them.
 
-:func:`parse_endpoint` turns a user's ``"host:port"`` / ``"http://host:port"`` /
-``"https://host:port"`` into an :class:`EndpointSpec`. :class:`EndpointSet` remembers which
+``parse_endpoint`` turns a user's ``"host:port"`` / ``"http://host:port"`` /
+``"https://host:port"`` into an ``EndpointSpec``. ``EndpointSet`` remembers which
 endpoints failed lately and which one is *preferred* (sticky: calls keep going to one member
 until it fails, so reads are not spread across members without reason):
 
@@ -9,7 +9,7 @@ until it fails, so reads are not spread across members without reason):
 - when the preferred endpoint fails, the next healthy one in list order becomes preferred;
 - when all are in quarantine, the least recently failed one is used: there is never "no
   endpoint" while any exists, and a lone endpoint is never stuck "failed";
-- :meth:`EndpointSet.replace` (auto-sync from MemberList) keeps the state of endpoints that
+- ``EndpointSet.replace`` (auto-sync from MemberList) keeps the state of endpoints that
   stay.
 
 The transport owns the channels and a lock; this module only decides.
@@ -233,8 +233,8 @@ class EndpointSet:
         return healthy + sick
 
     def next_after_failure(self, now: float, exclude: Iterable[str] = ()) -> str:
-        """The endpoint for the next attempt: the first of :meth:`order` not in ``exclude``
-        (endpoints that failed during this call), else the first of :meth:`order`.
+        """The endpoint for the next attempt: the first of ``order`` not in ``exclude``
+        (endpoints that failed during this call), else the first of ``order``.
         """
         order = self.order(now)
         skipped = set(exclude)
@@ -282,7 +282,7 @@ class EndpointSet:
         return self._preferred
 
     def prefer(self, target: str) -> None:
-        """Make ``target`` the preferred endpoint (it must be one of :attr:`targets`)."""
+        """Make ``target`` the preferred endpoint (it must be one of ``targets``)."""
         if target not in self._health:
             raise ValueError(f"{target!r} is not one of the endpoints")
         self._preferred = target
@@ -345,7 +345,7 @@ class Endpoint:
             list(opts) if opts is not None else None
         )
         self.netloc: str = parse_endpoint(f"{bracketed}:{port}").target
-        """``host:port`` as the client reports it (:attr:`endpoint_in_use`)."""
+        """``host:port`` as the client reports it (``endpoint_in_use``)."""
 
     def __repr__(self) -> str:
         scheme = "https" if self.secure else "http"

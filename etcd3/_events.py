@@ -1,4 +1,5 @@
-"""Lazy views of watch results: :class:`WatchResponse` and its :class:`Event` items (sans-IO).
+"""Lazy views of watch results: [`WatchResponse`][etcd3.WatchResponse] and its
+[`Event`][etcd3.Event] items (sans-IO).
 
 A view keeps the upb message it was made from and reads fields on access: a batch of thousands
 of events costs one small object until the events are used, and ``len()``/``event_counts``
@@ -35,9 +36,10 @@ _DELETE = EventType.DELETE
 class Event:
     """One change of one key seen by a watch: a lazy, read-only view of an ``mvccpb.Event``.
 
-    Make one with :meth:`create_event`, which picks :class:`PutEvent` or :class:`DeleteEvent`.
-    ``prev_*`` properties are filled only for watches created with ``prev_kv=True`` (else they
-    read as empty: ``b""`` and ``0``).
+    Make one with [`create_event`][etcd3.Event.create_event], which picks
+    [`PutEvent`][etcd3.PutEvent] or [`DeleteEvent`][etcd3.DeleteEvent]. ``prev_*`` properties are
+    filled only for watches created with ``prev_kv=True`` (else they read as empty: ``b""`` and
+    ``0``).
 
     Args:
         event: The raw event.
@@ -59,7 +61,7 @@ class Event:
             header: The header of the watch response that carried it.
 
         Returns:
-            A :class:`PutEvent` or a :class:`DeleteEvent`.
+            A [`PutEvent`][etcd3.PutEvent] or a [`DeleteEvent`][etcd3.DeleteEvent].
 
         Raises:
             ValueError: The event type is neither PUT nor DELETE.
@@ -172,9 +174,10 @@ class DeleteEvent(Event):
 class WatchResponse:
     """One response of a watch: a batch of events, or an empty progress notification.
 
-    Events are wrapped lazily: iterate, index (``r[-1]``) or call :meth:`all`; ``len()`` and
-    :attr:`event_counts` create no event objects. :attr:`events` builds them all at once (kept
-    for compatibility, discouraged for large batches).
+    Events are wrapped lazily: iterate, index (``r[-1]``) or call [`all`][etcd3.WatchResponse.all];
+    ``len()`` and [`event_counts`][etcd3.WatchResponse.event_counts] create no event objects.
+    [`events`][etcd3.WatchResponse.events] builds them all at once (kept for compatibility,
+    discouraged for large batches).
 
     Attributes:
         watch_response: The raw ``etcdserverpb.WatchResponse``.
@@ -185,7 +188,8 @@ class WatchResponse:
     @property
     def header(self) -> ResponseHeader:
         """The response header. Its ``revision`` is the store's current revision, which may be
-        ahead of these events (not a high-water mark: see :attr:`max_mod_revision`)."""
+        ahead of these events (not a high-water mark: see
+        [`max_mod_revision`][etcd3.WatchResponse.max_mod_revision])."""
         return self.watch_response.header
 
     @property
@@ -221,7 +225,8 @@ class WatchResponse:
         """Iterate over the events, wrapping each on demand.
 
         Yields:
-            :class:`PutEvent` or :class:`DeleteEvent` views, in revision order.
+            [`PutEvent`][etcd3.PutEvent] or [`DeleteEvent`][etcd3.DeleteEvent] views, in revision
+                order.
         """
         header = self.watch_response.header
         create = Event.create_event
@@ -254,9 +259,9 @@ WatchFilterType: TypeAlias = Literal["noput", "nodelete"] | FilterType
 """A server-side watch filter: ``"noput"``/``"nodelete"`` or ``FilterType.NOPUT``/``NODELETE``."""
 
 WatchCallback: TypeAlias = Callable[[WatchResponse | EtcdError], object]
-"""What ``add_watch_callback`` calls: with each :class:`WatchResponse`, or once with the
-:class:`~etcd3.EtcdError` that ended the watch. The asyncio client also awaits a coroutine.
-A function that takes ``WatchResponse | Exception`` fits too (it accepts more)."""
+"""What ``add_watch_callback`` calls: with each [`WatchResponse`][etcd3.WatchResponse], or once with
+the [`EtcdError`][etcd3.errors.Etcd3Exception] that ended the watch. The asyncio client also awaits
+a coroutine. A function that takes ``WatchResponse | Exception`` fits too (it accepts more)."""
 
 WatchCancel: TypeAlias = Callable[[], None]
 """The ``cancel`` of a sync ``watch*()`` pair: ends the watch and its iterator."""

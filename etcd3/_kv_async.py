@@ -1,8 +1,8 @@
 # async-to-sync: source
 """The asyncio client's reads, paged reads, writes, deletes and compaction.
 
-Arguments are checked by :mod:`etcd3._validate` and requests built there; the paging cursor is
-:mod:`etcd3._paging`; results are the lazy views of :mod:`etcd3._views`. This module only sends
+Arguments are checked by ``etcd3._validate`` and requests built there; the paging cursor is
+``etcd3._paging``; results are the lazy views of ``etcd3._views``. This module only sends
 the requests, straight to the caller: they are built and checked already, and the generated
 service methods would only add a call frame and their keyword checks to every call. Methods
 that return an iterator (``get_prefix``, ``get_range_paged``, ...) check their arguments when
@@ -369,7 +369,8 @@ class AsyncKVMixin(AsyncClientBase):
         """Iterate over every key that starts with ``key_prefix``.
 
         Arguments are checked now; the one Range call is sent at the first iteration.
-        The arguments are those of :meth:`get_prefix_response`.
+        The arguments are those of
+        [`get_prefix_response`][etcd3.AsyncEtcd3Client.get_prefix_response].
 
         Args:
             key_prefix: The prefix; ``""`` selects the whole keyspace.
@@ -382,7 +383,8 @@ class AsyncKVMixin(AsyncClientBase):
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
             timeout_override: This call's timeout in seconds; ``None`` for the client's.
-            count_only: Return no key (use :meth:`get_prefix_response` for the count).
+            count_only: Return no key (use
+                [`get_prefix_response`][etcd3.AsyncEtcd3Client.get_prefix_response] for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
             min_create_revision: Only keys created at or after this revision (0: any).
@@ -513,7 +515,8 @@ class AsyncKVMixin(AsyncClientBase):
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
             timeout_override: This call's timeout in seconds; ``None`` for the client's.
-            count_only: Return no key (use :meth:`get_range_response` for the count).
+            count_only: Return no key (use
+                [`get_range_response`][etcd3.AsyncEtcd3Client.get_range_response] for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
             min_create_revision: Only keys created at or after this revision (0: any).
@@ -635,7 +638,8 @@ class AsyncKVMixin(AsyncClientBase):
             serializable: Read from the member's local state (faster, possibly stale).
             revision: The revision to read at; ``<= 0`` for the latest.
             timeout_override: This call's timeout in seconds; ``None`` for the client's.
-            count_only: Return no key (use :meth:`get_all_response` for the count).
+            count_only: Return no key (use
+                [`get_all_response`][etcd3.AsyncEtcd3Client.get_all_response] for the count).
             min_mod_revision: Only keys last modified at or after this revision (0: any).
             max_mod_revision: Only keys last modified at or before this revision (0: any).
             min_create_revision: Only keys created at or after this revision (0: any).
@@ -779,8 +783,9 @@ class AsyncKVMixin(AsyncClientBase):
     ) -> AsyncIterator[RangeResponse]:
         """Read every key that starts with ``key_prefix`` page by page; yield raw responses.
 
-        Pages work as in :meth:`get_range_paged_response`. Arguments are checked now; the
-        first call is sent at the first iteration.
+        Pages work as in
+        [`get_range_paged_response`][etcd3.AsyncEtcd3Client.get_range_paged_response]. Arguments are
+        checked now; the first call is sent at the first iteration.
 
         Args:
             key_prefix: The prefix; ``""`` selects the whole keyspace.
@@ -822,9 +827,9 @@ class AsyncKVMixin(AsyncClientBase):
     ) -> AsyncIterator[KVResult]:
         """Iterate over every key that starts with ``key_prefix``, page by page, one snapshot.
 
-        Pages work as in :meth:`get_range_paged`: every key once, in key order, about one
-        page held at a time. Arguments are checked now; the first call is sent at the first
-        iteration.
+        Pages work as in [`get_range_paged`][etcd3.AsyncEtcd3Client.get_range_paged]: every key
+        once, in key order, about one page held at a time. Arguments are checked now; the first call
+        is sent at the first iteration.
 
         Args:
             key_prefix: The prefix; ``""`` selects the whole keyspace.

@@ -1,7 +1,7 @@
 """Module attributes that import what they name when first read (PEP 562).
 
 A module that lends names of other modules (``etcd3``, ``etcd3.client``, ``etcd3.rpc``) binds
-none of them at import: :func:`attach` gives it a ``__getattr__`` that imports a name's
+none of them at import: ``attach`` gives it a ``__getattr__`` that imports a name's
 defining module the first time the name is read, binds the value on the module (so the next
 read is an ordinary attribute lookup, and ``etcd3.X is etcd3._mod.X`` as before) and returns
 it. The module also imports every name under ``if TYPE_CHECKING:``, so type checkers and IDEs

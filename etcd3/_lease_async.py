@@ -1,5 +1,6 @@
 # async-to-sync: source
-"""The asyncio client's leases: grant, inspect, refresh and revoke (:class:`AsyncLease`)."""
+"""The asyncio client's leases: grant, inspect, refresh and revoke
+([`AsyncLease`][etcd3.AsyncLease])."""
 
 from __future__ import annotations
 
@@ -65,26 +66,31 @@ _KeepAliveStream = AsyncDuplexStream[LeaseKeepAliveRequest, LeaseKeepAliveRespon
 class AsyncLease(LeaseBase):
     """A granted lease: keys put with ``lease=`` are deleted when it expires or is revoked.
 
-    Get one from :meth:`AsyncLeaseMixin.lease`. ``async with lease:`` revokes it on exit.
+    Get one from [`AsyncLeaseMixin.lease`][etcd3.AsyncEtcd3Client.lease]. ``async with lease:``
+    revokes it on exit.
 
-    The live reads (:attr:`remaining_ttl`, :attr:`granted_ttl`, :attr:`keys`) ask the server
-    each time. In the asyncio client they are coroutine properties: ``await lease.keys``; in
-    the sync client plain properties: ``lease.keys``.
+    The live reads ([`remaining_ttl`][etcd3.AsyncLease.remaining_ttl],
+    [`granted_ttl`][etcd3.AsyncLease.granted_ttl], [`keys`][etcd3.AsyncLease.keys]) ask the server
+    each time. In the asyncio client they are coroutine properties: ``await lease.keys``; in the
+    sync client plain properties: ``lease.keys``.
 
-    Automatic keep-alive (``client.lease(ttl, keep_alive=True)`` or :meth:`start_keep_alive`)
-    renews the lease every third of its TTL over the client's one shared keep-alive stream
-    (a background task in asyncio, a daemon thread in the sync client), until
-    :meth:`stop_keep_alive`, :meth:`revoke` or the client's ``close()``. It survives the loss
-    of the member it talks to: a renewal unanswered for a third of the TTL (at least 1 s, at
-    most 5 s) or a failed stream makes it re-open the stream (on another member when the
-    client has several endpoints) and send every renewal again at once.
+    Automatic keep-alive (``client.lease(ttl, keep_alive=True)`` or
+    [`start_keep_alive`][etcd3.AsyncLease.start_keep_alive]) renews the lease every third of its TTL
+    over the client's one shared keep-alive stream (a background task in asyncio, a daemon thread in
+    the sync client), until [`stop_keep_alive`][etcd3.AsyncLease.stop_keep_alive],
+    [`revoke`][etcd3.AsyncLease.revoke] or the client's ``close()``. It survives the loss of the
+    member it talks to: a renewal unanswered for a third of the TTL (at least 1 s, at most 5 s) or a
+    failed stream makes it re-open the stream (on another member when the client has several
+    endpoints) and send every renewal again at once.
 
     The lease is *lost* when no renewal succeeded for a whole TTL (counted from when the
     renewal was sent, so never later than the server's own expiry) or the server no longer
     knows it (revoked elsewhere, expired). Three signals tell, all carrying a
-    :class:`~etcd3.errors.LeaseLostError`: the ``on_lost`` callback is called once,
-    :attr:`lost` turns true and :meth:`wait_lost` returns, and using the lease
-    (:meth:`refresh`, :meth:`start_keep_alive`, :meth:`raise_if_lost`) raises the error.
+    [`LeaseLostError`][etcd3.errors.LeaseLostError]: the ``on_lost`` callback is called once,
+    [`lost`][etcd3.AsyncLease.lost] turns true and [`wait_lost`][etcd3.AsyncLease.wait_lost]
+    returns, and using the lease ([`refresh`][etcd3.AsyncLease.refresh],
+    [`start_keep_alive`][etcd3.AsyncLease.start_keep_alive],
+    [`raise_if_lost`][etcd3.AsyncLease.raise_if_lost]) raises the error.
 
     Args:
         lease_id: The lease ID.
@@ -93,7 +99,8 @@ class AsyncLease(LeaseBase):
 
     Attributes:
         id: The lease ID.
-        ttl: The TTL in seconds it was granted with (see :attr:`granted_ttl` for the server's).
+        ttl: The TTL in seconds it was granted with (see
+            [`granted_ttl`][etcd3.AsyncLease.granted_ttl] for the server's).
     """
 
     __slots__ = ("_etcd_client", "_lost", "_lost_error", "_on_lost")
@@ -163,8 +170,8 @@ class AsyncLease(LeaseBase):
         """Renew the lease automatically from now on (see the class docstring). Idempotent.
 
         Args:
-            on_lost: Called once with the :class:`~etcd3.errors.LeaseLostError` if the lease
-                is lost (from the keep-alive task; a thread in the sync client). Keep it
+            on_lost: Called once with the [`LeaseLostError`][etcd3.errors.LeaseLostError] if the
+                lease is lost (from the keep-alive task; a thread in the sync client). Keep it
                 short; a coroutine function's result is awaited (asyncio client). Its
                 exceptions are logged on the ``etcd3`` logger and ignored. Replaces a callback
                 given before.
@@ -200,7 +207,7 @@ class AsyncLease(LeaseBase):
         return self._lost_error
 
     def raise_if_lost(self) -> None:
-        """Raise :attr:`lost_error` if automatic keep-alive lost the lease.
+        """Raise [`lost_error`][etcd3.AsyncLease.lost_error] if automatic keep-alive lost the lease.
 
         Raises:
             etcd3.errors.LeaseLostError: The lease is lost.
@@ -269,13 +276,13 @@ class AsyncLeaseMixin(AsyncClientBase):
             lease_id: The ID to ask for; ``None`` lets the server choose.
             timeout_override: This call's timeout in seconds (``None``: the client's).
             keep_alive: Renew the lease automatically until it is revoked or the client
-                closes (see :class:`AsyncLease`).
+                closes (see [`AsyncLease`][etcd3.AsyncLease]).
             on_lost: With ``keep_alive``: called once with the
-                :class:`~etcd3.errors.LeaseLostError` if the lease is lost (see
-                :meth:`AsyncLease.start_keep_alive`).
+                [`LeaseLostError`][etcd3.errors.LeaseLostError] if the lease is lost (see
+                [`AsyncLease.start_keep_alive`][etcd3.AsyncLease.start_keep_alive]).
 
         Returns:
-            The granted :class:`AsyncLease`.
+            The granted [`AsyncLease`][etcd3.AsyncLease].
 
         Raises:
             TypeError: ``ttl`` or ``lease_id`` is not an int, ``on_lost`` is not callable.
@@ -379,7 +386,7 @@ class AsyncLeaseMixin(AsyncClientBase):
 
         Returns:
             The ``LeaseTimeToLiveResponse``: ``TTL`` (seconds left, ``-1`` once expired or
-            unknown), ``grantedTTL`` and ``keys``.
+                unknown), ``grantedTTL`` and ``keys``.
 
         Raises:
             TypeError: ``lease_id`` is not an int.
@@ -411,7 +418,7 @@ class AsyncLeaseMixin(AsyncClientBase):
 class AsyncKeepAlive:
     """The client's automatic keep-alive: one shared LeaseKeepAlive stream for every lease.
 
-    A sender worker sends the renewals the :class:`KeepAliveSchedule` says are due, re-opens
+    A sender worker sends the renewals the ``KeepAliveSchedule`` says are due, re-opens
     the stream after a failure (capped, jittered backoff) or when it stops answering, and
     reports lost leases; a reader worker per stream records the answers. Both end when no
     lease is left, so an idle client runs no worker.

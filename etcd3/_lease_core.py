@@ -1,12 +1,12 @@
 """Leases without I/O: what a lease is, and the schedule that keeps leases alive.
 
-Shared by the sync and asyncio clients (:mod:`etcd3._lease_async` and its twin do the I/O):
+Shared by the sync and asyncio clients (``etcd3._lease_async`` and its twin do the I/O):
 
-- :class:`LeaseBase`: a lease's ID and granted TTL, the part of :class:`~etcd3.Lease` and
-  :class:`~etcd3.AsyncLease` that needs no client;
-- :class:`KeepAliveSchedule`: when each lease kept alive automatically is renewed over the
+- ``LeaseBase``: a lease's ID and granted TTL, the part of [`Lease`][etcd3.Lease] and
+  [`AsyncLease`][etcd3.AsyncLease] that needs no client;
+- ``KeepAliveSchedule``: when each lease kept alive automatically is renewed over the
   client's one keep-alive stream, when the stream counts as stuck, when a lease is lost;
-- :func:`checked_keep_alive` and :func:`lease_lost_error`: what a keep-alive answer means.
+- ``checked_keep_alive`` and ``lease_lost_error``: what a keep-alive answer means.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ __all__ = [
 class LeaseBase:
     """What a lease is without I/O: its ID and the TTL it was granted with.
 
-    The sync :class:`~etcd3.Lease` and the asyncio :class:`~etcd3.AsyncLease` add the calls.
+    The sync [`Lease`][etcd3.Lease] and the asyncio [`AsyncLease`][etcd3.AsyncLease] add the calls.
     Anything taking ``lease=`` accepts a lease (it has an ``id``).
 
     Attributes:
@@ -72,8 +72,8 @@ def _lease_not_found() -> EtcdError:
 
 
 LeaseLostCallback: TypeAlias = Callable[[LeaseLostError], object]
-"""An ``on_lost`` callback: called with the :class:`LeaseLostError` (asyncio client: a
-coroutine function works too)."""
+"""An ``on_lost`` callback: called with the [`LeaseLostError`][etcd3.errors.LeaseLostError] (asyncio
+client: a coroutine function works too)."""
 
 
 def lease_lost_error(lease_id: int, *, revoked: bool) -> LeaseLostError:
@@ -92,15 +92,15 @@ class KeepAliveSchedule:
     Pure bookkeeping on ``time.monotonic()`` instants passed in, for the one shared keep-alive
     stream of a client:
 
-    - a lease is renewed every third of its TTL (:meth:`due`); each renewal sent waits for its
+    - a lease is renewed every third of its TTL (``due``); each renewal sent waits for its
       answer, and answers come back in order;
     - an answer at TTL ``t`` for a renewal *sent* at ``s`` keeps the lease until ``s + t``: the
       server renewed it after ``s``, so this deadline is never later than the server's;
-    - a lease is lost when that deadline passes (:meth:`expired`) or the server answers TTL 0
-      (:meth:`renewed` returns ``False``);
-    - a renewal unanswered for :meth:`answer_timeout` means the stream is stuck (a paused or
-      partitioned member): :meth:`stalled` tells the shell to drop it and open another;
-    - after the stream is lost (:meth:`stream_lost`), every lease is due again at once, since
+    - a lease is lost when that deadline passes (``expired``) or the server answers TTL 0
+      (``renewed`` returns ``False``);
+    - a renewal unanswered for ``answer_timeout`` means the stream is stuck (a paused or
+      partitioned member): ``stalled`` tells the shell to drop it and open another;
+    - after the stream is lost (``stream_lost``), every lease is due again at once, since
       its renewals in flight may never have reached a server.
     """
 
@@ -177,7 +177,7 @@ class KeepAliveSchedule:
         return lost
 
     def stalled(self, now: float) -> bool:
-        """Whether a renewal has waited longer than :meth:`answer_timeout` for its answer."""
+        """Whether a renewal has waited longer than ``answer_timeout`` for its answer."""
         return any(
             sent and now - sent[0] >= self.answer_timeout(self._ttl[lease_id])
             for lease_id, sent in self._sent.items()

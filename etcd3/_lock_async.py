@@ -1,5 +1,5 @@
 # async-to-sync: source
-"""Distributed locks: :class:`AsyncLock`, fair and Go-compatible."""
+"""Distributed locks: [`AsyncLock`][etcd3.AsyncLock], fair and Go-compatible."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class AsyncLock(AsyncParticipant):
 
     Get one with ``client.lock(name, ttl)`` or ``AsyncLock(name, ttl, etcd_client=client)``;
     ``async with lock:`` acquires (waiting up to ``acquire_timeout``, 10 s by default, else
-    raising :class:`~etcd3.errors.LockNotAcquiredError`) and releases.
+    raising [`LockNotAcquiredError`][etcd3.errors.LockNotAcquiredError]) and releases.
 
     The protocol is that of etcd's Go ``concurrency.Mutex``, so Go and Python processes
     exclude each other on the same lock: each waiter writes its own key
@@ -35,8 +35,8 @@ class AsyncLock(AsyncParticipant):
     Without ``session`` each acquisition opens a session of its own (a lease of ``ttl``
     seconds, kept alive while the lock is held): if the holder dies, its lease expires after
     ``ttl`` seconds and the next waiter proceeds. Releasing (or a failed attempt) revokes it.
-    With ``session`` (a :class:`AsyncSession`) the lock uses that session's lease, as Go
-    does; use one lock per name per session.
+    With ``session`` (a [`AsyncSession`][etcd3.AsyncSession]) the lock uses that session's lease, as
+    Go does; use one lock per name per session.
 
     Args:
         name: The lock's name (``str`` or ``bytes``, not empty).
@@ -102,7 +102,7 @@ class AsyncLock(AsyncParticipant):
 
         Returns:
             Whether the lock is held now. On ``False`` (and on any error or cancellation)
-            this waiter's key is deleted again.
+                this waiter's key is deleted again.
 
         Raises:
             TypeError: ``timeout`` is not a number or ``None``.
@@ -122,7 +122,7 @@ class AsyncLock(AsyncParticipant):
 
         Returns:
             Whether the lock was held and this released it (``False`` also when the key had
-            gone already, e.g. with an expired session).
+                gone already, e.g. with an expired session).
 
         Raises:
             etcd3.EtcdError: The request failed.

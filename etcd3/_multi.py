@@ -3,10 +3,11 @@
 # DO NOT EDIT: change the asyncio source and run `make regen`.
 """python-etcd3's multi-endpoint client, built on the failover transport.
 
-:class:`Endpoint` describes one member as python-etcd3 did (host, port, TLS credentials,
-``time_retry``); :class:`MultiEndpointEtcd3Client` is the full client over several of
-them. Everything else (retries that never repeat a write, watches that resume, token refresh)
-is the transport's and the client's, exactly as for ``client(endpoints=[...])``.
+[`Endpoint`][etcd3.Endpoint] describes one member as python-etcd3 did (host, port, TLS credentials,
+``time_retry``); [`MultiEndpointEtcd3Client`][etcd3.MultiEndpointEtcd3Client] is the full
+client over several of them. Everything else (retries that never repeat a write, watches that
+resume, token refresh) is the transport's and the client's, exactly as for
+``client(endpoints=[...])``.
 """
 
 from __future__ import annotations
@@ -26,31 +27,31 @@ __all__ = ["Endpoint", "MultiEndpointEtcd3Client"]
 class MultiEndpointEtcd3Client(Etcd3Client):
     """A client over several endpoints (python-etcd3's ``MultiEndpointEtcd3Client``).
 
-    Calls go to one endpoint (:attr:`endpoint_in_use`) until it fails. A failed endpoint is
+    Calls go to one endpoint (``endpoint_in_use``) until it fails. A failed endpoint is
     left alone for its ``time_retry``; with ``failover=True`` calls then move to a healthy one,
-    else they raise :class:`~etcd3.errors.NoServerAvailableError` until it works again. Only
-    calls that are safe to repeat are retried after an unknown outcome; watches resume on the
-    next endpoint; a lone endpoint never stays "failed".
+    else they raise [`NoServerAvailableError`][etcd3.errors.NoServerAvailableError] until it works
+    again. Only calls that are safe to repeat are retried after an unknown outcome; watches resume
+    on the next endpoint; a lone endpoint never stays "failed".
 
     Args:
-        endpoints: The :class:`Endpoint` objects, in order of preference.
+        endpoints: The [`Endpoint`][etcd3.Endpoint] objects, in order of preference.
         timeout: Default timeout of each call in seconds (``None`` or ``math.inf``: no
             deadline).
         user: User name for etcd auth (with ``password``).
         password: The user's password.
         failover: Move to another endpoint when the one in use fails.
         interceptors: grpc client interceptors wrapping every endpoint's channel (see
-            :class:`Etcd3Client`).
+            [`Etcd3Client`][etcd3.Etcd3Client]).
 
     Raises:
         ValueError: No endpoint, or only one of ``user``/``password``.
-        TypeError: An endpoint that is not an :class:`Endpoint`, or a wrong interceptor.
+        TypeError: An endpoint that is not an [`Endpoint`][etcd3.Endpoint], or a wrong interceptor.
     """
 
     failover: bool
     """Whether calls move to another endpoint when the one in use fails."""
     endpoint_objects: tuple[Endpoint, ...]
-    """The :class:`Endpoint` objects given."""
+    """The [`Endpoint`][etcd3.Endpoint] objects given."""
 
     def __init__(
         self,

@@ -2,9 +2,9 @@
 """Namespaced clients: ``client.namespace(b"app/")``, and the caller behind them.
 
 A namespaced client is a client of the same class, built over its parent's connection
-(:class:`~etcd3._base_async.AsyncSharedConnection`), whose generated stubs call through an
-:class:`AsyncNamespacedCaller`: a thin wrapper of the client's failover caller that rewrites
-each request and response with :class:`etcd3._namespace_core.Namespace`. So the friendly API,
+(``AsyncSharedConnection``), whose generated stubs call through an
+``AsyncNamespacedCaller``: a thin wrapper of the client's failover caller that rewrites
+each request and response with ``etcd3._namespace_core.Namespace``. So the friendly API,
 ``client.rpc``, watches, leases, locks and elections all follow the namespace, and the
 namespaced client shares the parent's channels, retries and token.
 """

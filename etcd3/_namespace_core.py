@@ -11,7 +11,7 @@ clamped to the namespace. The semantics are those of etcd's Go ``clientv3/namesp
 - an empty key without a range end is left alone, so etcd refuses it as it does at the root;
 - ``LeaseTimeToLive(keys=True)`` answers only the lease's keys inside the namespace.
 
-What to rewrite is data: :data:`REWRITES` maps a gRPC method path to a request rule (applied
+What to rewrite is data: ``REWRITES`` maps a gRPC method path to a request rule (applied
 to a copy: the caller's message is never changed) and a response rule (applied in place to the
 fresh response). Methods without keys (Maintenance, Cluster, Auth, most of Lease, Compact) have
 no entry and pass through untouched.

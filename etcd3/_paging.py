@@ -25,8 +25,8 @@ __all__ = ["PageCursor"]
 class PageCursor:
     """Plans the Range requests of one paged read of ``[start, end)``.
 
-    Use :attr:`request` for the next call (``None`` when the read is complete) and feed each
-    response to :meth:`advance`.
+    Use ``request`` for the next call (``None`` when the read is complete) and feed each
+    response to ``advance``.
 
     Args:
         start: The first key of the range (non-empty; ``b"\\0"`` for the keyspace's start).
@@ -76,7 +76,7 @@ class PageCursor:
         return self._revision
 
     def advance(self, response: RangeResponse) -> RangeRequest | None:
-        """Take the response to :attr:`request`; return the next request (``None``: done)."""
+        """Take the response to ``request``; return the next request (``None``: done)."""
         current = self._request
         if current is None:
             raise RuntimeError("the paged read is already complete")

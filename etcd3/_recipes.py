@@ -20,7 +20,7 @@ class RecipesMixin(RecipesClient):
     """
 
     def lock(self, name: str | bytes, ttl: int = 60) -> Lock:
-        """A distributed lock named ``name`` (see :class:`~etcd3.Lock`).
+        """A distributed lock named ``name`` (see [`Lock`][etcd3.Lock]).
 
         Args:
             name: The lock's name: its keys live under ``/locks/<name>/``.
@@ -37,12 +37,12 @@ class RecipesMixin(RecipesClient):
 
     def session(self, ttl: int = 60, *, on_lost: LeaseLostCallback | None = None) -> Session:
         """A session: a lease kept alive automatically, for locks and elections to share
-        (see :class:`~etcd3.Session`).
+        (see [`Session`][etcd3.Session]).
 
         Args:
             ttl: The lease's time to live in seconds: how long the session's keys outlive a
                 dead process.
-            on_lost: Called once with the :class:`~etcd3.errors.LeaseLostError` if the
+            on_lost: Called once with the [`LeaseLostError`][etcd3.errors.LeaseLostError] if the
                 session is lost.
 
         Returns:
@@ -58,7 +58,7 @@ class RecipesMixin(RecipesClient):
         self, name: str | bytes, *, ttl: int = 60, prefix: str | bytes | None = None
     ) -> Election:
         """A leader election named ``name`` with sessions of its own (see
-        :class:`~etcd3.Election`; pass a session to ``Election`` to share one).
+        [`Election`][etcd3.Election]; pass a session to ``Election`` to share one).
 
         Args:
             name: The election's name: its keys live under ``/election/<name>/``.

@@ -18,7 +18,7 @@ class AsyncRecipesMixin(AsyncRecipesClient):
     """
 
     def lock(self, name: str | bytes, ttl: int = 60) -> AsyncLock:
-        """A distributed lock named ``name`` (see :class:`~etcd3.AsyncLock`).
+        """A distributed lock named ``name`` (see [`AsyncLock`][etcd3.AsyncLock]).
 
         Args:
             name: The lock's name: its keys live under ``/locks/<name>/``.
@@ -35,12 +35,12 @@ class AsyncRecipesMixin(AsyncRecipesClient):
 
     def session(self, ttl: int = 60, *, on_lost: LeaseLostCallback | None = None) -> AsyncSession:
         """A session: a lease kept alive automatically, for locks and elections to share
-        (see :class:`~etcd3.AsyncSession`).
+        (see [`AsyncSession`][etcd3.AsyncSession]).
 
         Args:
             ttl: The lease's time to live in seconds: how long the session's keys outlive a
                 dead process.
-            on_lost: Called once with the :class:`~etcd3.errors.LeaseLostError` if the
+            on_lost: Called once with the [`LeaseLostError`][etcd3.errors.LeaseLostError] if the
                 session is lost.
 
         Returns:
@@ -56,7 +56,7 @@ class AsyncRecipesMixin(AsyncRecipesClient):
         self, name: str | bytes, *, ttl: int = 60, prefix: str | bytes | None = None
     ) -> AsyncElection:
         """A leader election named ``name`` with sessions of its own (see
-        :class:`~etcd3.AsyncElection`; pass a session to ``AsyncElection`` to share one).
+        [`AsyncElection`][etcd3.AsyncElection]; pass a session to ``AsyncElection`` to share one).
 
         Args:
             name: The election's name: its keys live under ``/election/<name>/``.

@@ -1,13 +1,14 @@
 """Retry decisions (sans-IO): when a failed call is sent again, where, and after how long.
 
-The transport (:mod:`etcd3._transport`) asks :class:`CallAttempts` after each failed attempt of
-a unary call; the answer is a :class:`RetryStep` (try again, maybe on another endpoint, after a
+The transport (``etcd3._transport``) asks ``CallAttempts`` after each failed attempt of
+a unary call; the answer is a ``RetryStep`` (try again, maybe on another endpoint, after a
 delay, within a per-attempt timeout) or ``None`` (raise the error). Nothing here sleeps or
 sends: the sync and asyncio shells do that, so both follow exactly the same policy.
 
 What is retried, and why it can never apply a write twice: a failed attempt is sent again
-only when its error is ``retryable`` (:meth:`etcd3.errors.EtcdError.classify`, the one rule
-behind the errors' flags and these decisions):
+only when its error is ``retryable``
+([`etcd3.errors.EtcdError.classify`][etcd3.errors.EtcdError.classify], the one rule behind the
+errors' flags and these decisions):
 
 - **Retry-safe RPCs** (``MethodInfo.retry_safe``: reads, status, watch and keep-alive
   streams) are retried after any connection failure or deadline, including unknown outcomes (a
@@ -31,7 +32,7 @@ behind the errors' flags and these decisions):
   ``outcome_unknown``.
 
 Per-attempt timeout: a retry-safe call gives each attempt at most
-:attr:`RetryPolicy.attempt_timeout` seconds (capped by what is left of the call's overall
+``RetryPolicy.attempt_timeout`` seconds (capped by what is left of the call's overall
 timeout), so a hung member (SIGSTOP, lost network) costs one short attempt before the call moves
 on. An unsafe call gets the whole remaining timeout for its attempt: cutting it short could only
 turn a slow success into an unknown outcome, which cannot be retried anyway.
@@ -65,7 +66,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How the client retries failed calls (see the :mod:`etcd3` docs on retries).
+    """How the client retries failed calls (see the ``etcd3`` docs on retries).
 
     Only calls that are safe to repeat are retried after an unknown outcome; writes are retried
     only when the request provably never reached the server. Retries stay within the call's
@@ -120,7 +121,7 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """The wait before retry number ``retry`` (1 for the first), jittered
-        (:func:`etcd3._backoff.backoff_delay`: the client's one backoff formula).
+        (``etcd3._backoff.backoff_delay``: the client's one backoff formula).
 
         Args:
             retry: Which retry this is, from 1.
@@ -128,7 +129,7 @@ class RetryPolicy:
 
         Returns:
             Seconds to wait, within ``[(1 - jitter) * d, d]`` where ``d`` doubles from
-            ``initial_backoff`` per retry up to ``max_backoff``.
+                ``initial_backoff`` per retry up to ``max_backoff``.
         """
         return backoff_delay(retry - 1, self.initial_backoff, self.max_backoff, self.jitter, rng)
 
@@ -156,7 +157,7 @@ def is_endpoint_failure(error: EtcdError) -> bool:
     Connection failures (refused, reset, unreachable), a member without a leader or stopping,
     "request timed out" and "not leader" (for leader-only RPCs). A deadline is not: it may be
     the caller's own; the transport adds the case of an attempt cut short by
-    :attr:`RetryPolicy.attempt_timeout` (a hung member).
+    ``RetryPolicy.attempt_timeout`` (a hung member).
 
     Args:
         error: A mapped call or stream error.
@@ -233,7 +234,7 @@ class CallAttempts:
     def should_retry(self, error: EtcdError) -> bool:
         """Whether ``error`` may be retried at all (ignoring budget and time).
 
-        Exactly when it is retryable for this RPC (:meth:`~etcd3.errors.EtcdError.classify`,
+        Exactly when it is retryable for this RPC ([`classify`][etcd3.errors.EtcdError.classify],
         the rule that also sets the error's ``retryable``), unless the client was closed.
         """
         if isinstance(error, ConnectionClosedError):
@@ -256,7 +257,7 @@ class CallAttempts:
             error: The attempt's mapped error.
             endpoint: The endpoint the attempt went to.
             now: ``time.monotonic()`` now.
-            failover: The endpoint failed (:func:`is_endpoint_failure`, or a hung attempt).
+            failover: The endpoint failed (``is_endpoint_failure``, or a hung attempt).
             next_is_fresh: The next attempt goes to an endpoint not yet tried in this call
                 (then there is no wait: a healthy member is likely there).
 

@@ -1,12 +1,13 @@
 """The contract between the generated RPC layer (``etcd3.rpc``) and the handwritten layer.
 
 Generated service classes are dumb: each method builds (or takes) a request message and hands it,
-with the method's :class:`MethodInfo`, to an injected *caller*. The caller (``etcd3._transport``
+with the method's ``MethodInfo``, to an injected *caller*. The caller (``etcd3._transport``
 in production, a fake in unit tests) owns channels, deadlines, credentials, retries and the
-mapping of gRPC errors onto :class:`etcd3.EtcdError`.
+mapping of gRPC errors onto [`etcd3.EtcdError`][etcd3.errors.Etcd3Exception].
 
-Timeouts follow httpx: :data:`DEFAULT_TIMEOUT` means "the client's default", ``None`` means "no
-deadline", any number (``0`` included) is a deadline in seconds from the start of the call.
+Timeouts follow httpx: [`DEFAULT_TIMEOUT`][etcd3.DEFAULT_TIMEOUT] means "the client's default",
+``None`` means "no deadline", any number (``0`` included) is a deadline in seconds from the start of
+the call.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ __all__ = [
 
 
 class DefaultTimeout(enum.Enum):
-    """Type of :data:`DEFAULT_TIMEOUT`: "use the client's default deadline"."""
+    """Type of [`DEFAULT_TIMEOUT`][etcd3.DEFAULT_TIMEOUT]: "use the client's default deadline"."""
 
     DEFAULT = "DEFAULT"
 
@@ -54,7 +55,8 @@ DEFAULT_TIMEOUT: Final = DefaultTimeout.DEFAULT
 """Sentinel for ``timeout=``: the client's default deadline (unary calls) or none (streams)."""
 
 Timeout: TypeAlias = float | Literal[DefaultTimeout.DEFAULT] | None
-"""A per-call deadline: seconds (``0`` included), ``None`` (none), or :data:`DEFAULT_TIMEOUT`."""
+"""A per-call deadline: seconds (``0`` included), ``None`` (none), or
+[`DEFAULT_TIMEOUT`][etcd3.DEFAULT_TIMEOUT]."""
 
 Metadata: TypeAlias = Sequence[tuple[str, str | bytes]]
 """Extra gRPC call metadata (key, value) pairs; keys ending in ``-bin`` take bytes."""
@@ -132,7 +134,7 @@ class ServerStream(Protocol[RespT_co]):
 
 
 class AsyncServerStream(Protocol[RespT_co]):
-    """The asyncio twin of :class:`ServerStream`."""
+    """The asyncio twin of ``ServerStream``."""
 
     def __aiter__(self) -> AsyncIterator[RespT_co]:
         """Iterate over the responses until the call ends."""
@@ -192,7 +194,7 @@ class DuplexStream(Protocol[ReqT_contra, RespT_co]):
 
 
 class AsyncDuplexStream(Protocol[ReqT_contra, RespT_co]):
-    """The asyncio twin of :class:`DuplexStream`."""
+    """The asyncio twin of ``DuplexStream``."""
 
     async def send(self, request: ReqT_contra) -> None:
         """Queue one request on the stream."""

@@ -2,7 +2,7 @@
 #   etcd3/_session_async.py
 # DO NOT EDIT: change the asyncio source and run `make regen`.
 """Sessions (a lease kept alive for as long as a process needs it) and the queue protocol that
-locks and elections share (see :mod:`etcd3._concurrency_core` for the key layout)."""
+locks and elections share (see ``etcd3._concurrency_core`` for the key layout)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ __all__ = ["Participant", "RecipesClient", "Session"]
 class RecipesClient(WatchMixin, LeaseMixin):
     """What the coordination recipes need of a client: its leases and watches.
 
-    Every :class:`~etcd3.RecipesClient` is one; sessions, locks and elections take it.
+    Every ``RecipesClient`` is one; sessions, locks and elections take it.
     """
 
 
@@ -47,19 +47,20 @@ class Session:
     """A lease kept alive automatically for the life of a process: what locks and elections
     hold their keys with (etcd's Go ``concurrency.Session``).
 
-    The lease is granted on first use (:meth:`open`, ``with``, or a lock or election
-    that needs it) and renewed every third of its TTL by the client's keep-alive. If the
+    The lease is granted on first use ([`open`][etcd3.Session.open], ``with``, or a lock
+    or election that needs it) and renewed every third of its TTL by the client's keep-alive. If the
     process dies, the lease expires after ``ttl`` seconds and every key it held is deleted:
     locks are released, leadership passes on. If renewal fails for a whole TTL (or the lease
-    is revoked elsewhere) the session is *lost*: :attr:`lost` turns true, :meth:`wait_lost`
-    returns, ``on_lost`` is called, and using the session raises
-    :class:`~etcd3.errors.SessionLostError`. :meth:`close` revokes the lease.
+    is revoked elsewhere) the session is *lost*: [`lost`][etcd3.Session.lost] turns true,
+    [`wait_lost`][etcd3.Session.wait_lost] returns, ``on_lost`` is called, and using the
+    session raises [`SessionLostError`][etcd3.errors.SessionLostError].
+    [`close`][etcd3.Session.close] revokes the lease.
 
     Args:
         client: The client whose calls and keep-alive the session uses.
         ttl: The lease's time to live in seconds.
-        on_lost: Called once with the :class:`~etcd3.errors.LeaseLostError` when the session
-            is lost (from the keep-alive task; a thread in the sync client).
+        on_lost: Called once with the [`LeaseLostError`][etcd3.errors.LeaseLostError] when the
+            session is lost (from the keep-alive task; a thread in the sync client).
 
     Raises:
         TypeError: ``ttl`` is not an int.
@@ -102,7 +103,7 @@ class Session:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether [`close`][etcd3.Session.close] was called."""
         return self._closed
 
     def open(self, timeout_override: float | None = None) -> Lease:
@@ -182,7 +183,7 @@ class Session:
 
 class Participant:
     """One key in the queue under a prefix, held with a session: the common part of
-    :class:`~etcd3.Lock` and :class:`~etcd3.Election`.
+    [`Lock`][etcd3.Lock] and [`Election`][etcd3.Election].
 
     A participant given a session uses it; otherwise it opens a session of its own for each
     turn (closed when the turn ends, which also deletes the key).
@@ -205,7 +206,8 @@ class Participant:
         return self._shared_session if self._shared_session is not None else self._own_session
 
     _not_held: ClassVar[type[EtcdError]] = EtcdError
-    """The error for reading :attr:`key` or :attr:`revision` while the turn is not held."""
+    """The error for reading [`key`][etcd3.Lock.key] or [`revision`][etcd3.Lock.revision]
+    while the turn is not held."""
 
     @property
     def held(self) -> bool:
@@ -218,18 +220,18 @@ class Participant:
 
         Raises:
             LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
-                election): check :attr:`held` first if unsure.
+                election): check [`held`][etcd3.Lock.held] first if unsure.
         """
         return self._held_claim().key
 
     @property
     def revision(self) -> int:
-        """The create revision of :attr:`key` while the turn is held: a fencing token that
-        grows with each new holder.
+        """The create revision of [`key`][etcd3.Lock.key] while the turn is held: a fencing
+        token that grows with each new holder.
 
         Raises:
             LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
-                election): check :attr:`held` first if unsure.
+                election): check [`held`][etcd3.Lock.held] first if unsure.
         """
         return self._held_claim().revision
 
@@ -260,7 +262,7 @@ class Participant:
 
         Returns:
             The claim once it is first in line; ``None`` if the wait ended first (the key is
-            gone again then).
+                gone again then).
         """
         session = self._shared_session
         if session is None:

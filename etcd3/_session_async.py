@@ -1,6 +1,6 @@
 # async-to-sync: source
 """Sessions (a lease kept alive for as long as a process needs it) and the queue protocol that
-locks and elections share (see :mod:`etcd3._concurrency_core` for the key layout)."""
+locks and elections share (see ``etcd3._concurrency_core`` for the key layout)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ __all__ = ["AsyncParticipant", "AsyncRecipesClient", "AsyncSession"]
 class AsyncRecipesClient(AsyncWatchMixin, AsyncLeaseMixin):
     """What the coordination recipes need of a client: its leases and watches.
 
-    Every :class:`~etcd3.AsyncRecipesClient` is one; sessions, locks and elections take it.
+    Every ``AsyncRecipesClient`` is one; sessions, locks and elections take it.
     """
 
 
@@ -45,19 +45,20 @@ class AsyncSession:
     """A lease kept alive automatically for the life of a process: what locks and elections
     hold their keys with (etcd's Go ``concurrency.Session``).
 
-    The lease is granted on first use (:meth:`open`, ``async with``, or a lock or election
-    that needs it) and renewed every third of its TTL by the client's keep-alive. If the
+    The lease is granted on first use ([`open`][etcd3.AsyncSession.open], ``async with``, or a lock
+    or election that needs it) and renewed every third of its TTL by the client's keep-alive. If the
     process dies, the lease expires after ``ttl`` seconds and every key it held is deleted:
     locks are released, leadership passes on. If renewal fails for a whole TTL (or the lease
-    is revoked elsewhere) the session is *lost*: :attr:`lost` turns true, :meth:`wait_lost`
-    returns, ``on_lost`` is called, and using the session raises
-    :class:`~etcd3.errors.SessionLostError`. :meth:`close` revokes the lease.
+    is revoked elsewhere) the session is *lost*: [`lost`][etcd3.AsyncSession.lost] turns true,
+    [`wait_lost`][etcd3.AsyncSession.wait_lost] returns, ``on_lost`` is called, and using the
+    session raises [`SessionLostError`][etcd3.errors.SessionLostError].
+    [`close`][etcd3.AsyncSession.close] revokes the lease.
 
     Args:
         client: The client whose calls and keep-alive the session uses.
         ttl: The lease's time to live in seconds.
-        on_lost: Called once with the :class:`~etcd3.errors.LeaseLostError` when the session
-            is lost (from the keep-alive task; a thread in the sync client).
+        on_lost: Called once with the [`LeaseLostError`][etcd3.errors.LeaseLostError] when the
+            session is lost (from the keep-alive task; a thread in the sync client).
 
     Raises:
         TypeError: ``ttl`` is not an int.
@@ -100,7 +101,7 @@ class AsyncSession:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether [`close`][etcd3.AsyncSession.close] was called."""
         return self._closed
 
     async def open(self, timeout_override: float | None = None) -> AsyncLease:
@@ -180,7 +181,7 @@ class AsyncSession:
 
 class AsyncParticipant:
     """One key in the queue under a prefix, held with a session: the common part of
-    :class:`~etcd3.AsyncLock` and :class:`~etcd3.AsyncElection`.
+    [`AsyncLock`][etcd3.AsyncLock] and [`AsyncElection`][etcd3.AsyncElection].
 
     A participant given a session uses it; otherwise it opens a session of its own for each
     turn (closed when the turn ends, which also deletes the key).
@@ -203,7 +204,8 @@ class AsyncParticipant:
         return self._shared_session if self._shared_session is not None else self._own_session
 
     _not_held: ClassVar[type[EtcdError]] = EtcdError
-    """The error for reading :attr:`key` or :attr:`revision` while the turn is not held."""
+    """The error for reading [`key`][etcd3.AsyncLock.key] or [`revision`][etcd3.AsyncLock.revision]
+    while the turn is not held."""
 
     @property
     def held(self) -> bool:
@@ -216,18 +218,18 @@ class AsyncParticipant:
 
         Raises:
             LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
-                election): check :attr:`held` first if unsure.
+                election): check [`held`][etcd3.AsyncLock.held] first if unsure.
         """
         return self._held_claim().key
 
     @property
     def revision(self) -> int:
-        """The create revision of :attr:`key` while the turn is held: a fencing token that
-        grows with each new holder.
+        """The create revision of [`key`][etcd3.AsyncLock.key] while the turn is held: a fencing
+        token that grows with each new holder.
 
         Raises:
             LockError: The turn is not held (a lock; ``NotElectionLeaderError`` for an
-                election): check :attr:`held` first if unsure.
+                election): check [`held`][etcd3.AsyncLock.held] first if unsure.
         """
         return self._held_claim().revision
 
@@ -260,7 +262,7 @@ class AsyncParticipant:
 
         Returns:
             The claim once it is first in line; ``None`` if the wait ended first (the key is
-            gone again then).
+                gone again then).
         """
         session = self._shared_session
         if session is None:

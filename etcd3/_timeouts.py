@@ -17,16 +17,16 @@ The rule users see (``docs/guide/errors.md``, section "Timeouts"):
 - waits that take a ``timeout`` of their own (``Lock.acquire``, ``watch_once``,
   ``Lease.wait_lost``, ...) wait forever with ``None`` or ``math.inf``;
 - the generated layer (``client.rpc.kv.range(..., timeout=...)``) takes
-  :data:`~etcd3._runtime.DEFAULT_TIMEOUT` for the client's default and ``None`` (or
+  [`DEFAULT_TIMEOUT`][etcd3.DEFAULT_TIMEOUT] for the client's default and ``None`` (or
   ``math.inf``) for no deadline;
 - a negative or NaN timeout is a ``ValueError``, anything but a number (or ``None``) a
   ``TypeError``, raised before any request is built.
 
-Each public call turns its arguments into one timeout with :func:`call_timeout`, once. A call
+Each public call turns its arguments into one timeout with ``call_timeout``, once. A call
 made of one RPC (or one stream) hands that timeout to the generated layer, where the transport
 turns it into the deadline its retries share. A call made of several RPCs (``status()``, a
-lock's wait) takes its deadline with :func:`deadline_after` and gives each RPC the
-:func:`time_left`, so the timeout bounds the whole call.
+lock's wait) takes its deadline with ``deadline_after`` and gives each RPC the
+``time_left``, so the timeout bounds the whole call.
 """
 
 from __future__ import annotations
@@ -97,9 +97,9 @@ def rpc_timeout(timeout: Timeout, default: float | None, method: str | None = No
     """The timeout of one RPC of the generated layer, as grpc's ``timeout=`` takes it.
 
     Args:
-        timeout: :data:`~etcd3._runtime.DEFAULT_TIMEOUT` (use ``default``), ``None`` or
+        timeout: [`DEFAULT_TIMEOUT`][etcd3.DEFAULT_TIMEOUT] (use ``default``), ``None`` or
             ``math.inf`` (no deadline), or seconds.
-        default: What :data:`~etcd3._runtime.DEFAULT_TIMEOUT` stands for: the client's timeout
+        default: What [`DEFAULT_TIMEOUT`][etcd3.DEFAULT_TIMEOUT] stands for: the client's timeout
             for unary calls, ``None`` for streams.
         method: The gRPC path, for the error.
 

@@ -37,7 +37,7 @@ class TxnMixin(ClientBase):
     """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
 
     tx: ClassVar[Transactions] = transactions
-    """Alias of :attr:`transactions`."""
+    """Alias of [`transactions`][etcd3.Etcd3Client.transactions]."""
 
     def transaction(
         self,
@@ -57,7 +57,7 @@ class TxnMixin(ClientBase):
 
         Returns:
             ``(succeeded, results)``: one result per operation of the branch that ran, a
-            ``GetResult`` for a get, the raw ``ResponseOp`` for a put, delete or nested txn.
+                ``GetResult`` for a get, the raw ``ResponseOp`` for a put, delete or nested txn.
 
         Raises:
             TypeError: A compare or an operation of the wrong type.
@@ -72,7 +72,7 @@ class TxnMixin(ClientBase):
     def txn(
         self, tx: TransactionBuilder, timeout_override: float | None = None
     ) -> TransactionResponse:
-        """Run the transaction a :class:`TransactionBuilder` built.
+        """Run the transaction a [`TransactionBuilder`][etcd3.TransactionBuilder] built.
 
         Args:
             tx: The transaction.
@@ -137,7 +137,7 @@ class TxnMixin(ClientBase):
 
         Returns:
             ``(True, PutResponse)`` if the value was replaced, else ``(False, None)`` (another
-            value, or no such key).
+                value, or no such key).
 
         Raises:
             TypeError: An argument of the wrong type.

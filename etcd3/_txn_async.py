@@ -35,7 +35,7 @@ class AsyncTxnMixin(AsyncClientBase):
     """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
 
     tx: ClassVar[Transactions] = transactions
-    """Alias of :attr:`transactions`."""
+    """Alias of [`transactions`][etcd3.AsyncEtcd3Client.transactions]."""
 
     async def transaction(
         self,
@@ -55,7 +55,7 @@ class AsyncTxnMixin(AsyncClientBase):
 
         Returns:
             ``(succeeded, results)``: one result per operation of the branch that ran, a
-            ``GetResult`` for a get, the raw ``ResponseOp`` for a put, delete or nested txn.
+                ``GetResult`` for a get, the raw ``ResponseOp`` for a put, delete or nested txn.
 
         Raises:
             TypeError: A compare or an operation of the wrong type.
@@ -70,7 +70,7 @@ class AsyncTxnMixin(AsyncClientBase):
     async def txn(
         self, tx: TransactionBuilder, timeout_override: float | None = None
     ) -> TransactionResponse:
-        """Run the transaction a :class:`TransactionBuilder` built.
+        """Run the transaction a [`TransactionBuilder`][etcd3.TransactionBuilder] built.
 
         Args:
             tx: The transaction.
@@ -135,7 +135,7 @@ class AsyncTxnMixin(AsyncClientBase):
 
         Returns:
             ``(True, PutResponse)`` if the value was replaced, else ``(False, None)`` (another
-            value, or no such key).
+                value, or no such key).
 
         Raises:
             TypeError: An argument of the wrong type.

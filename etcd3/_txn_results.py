@@ -1,10 +1,10 @@
 """The base of the generated ``etcd3.rpc.txn.TxnResults``: transaction results read by kind.
 
 A transaction answers one ``ResponseOp`` per operation; which kind of response each holds is
-a oneof. :class:`TxnResultsBase` is the sequence of those results with the kind of each one
-(:meth:`~TxnResultsBase.kind`) and a checked read of a result as one kind
-(:meth:`~TxnResultsBase._checked`). The generated subclass supplies the data (the oneof's name,
-its members and their kinds, as :class:`ResultKinds`) and one typed accessor per kind.
+a oneof. ``TxnResultsBase`` is the sequence of those results with the kind of each one
+(``kind``) and a checked read of a result as one kind
+(``_checked``). The generated subclass supplies the data (the oneof's name,
+its members and their kinds, as ``ResultKinds``) and one typed accessor per kind.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class ResultKinds(Generic[KindT]):
 class TxnResultsBase(Sequence[OpT], Generic[OpT, KindT]):
     """Transaction results, one per operation of the branch that ran, readable by kind.
 
-    Indexing gives the raw result message; :meth:`kind` tells which operation a result
+    Indexing gives the raw result message; ``kind`` tells which operation a result
     belongs to.
 
     Args:

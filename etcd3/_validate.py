@@ -3,7 +3,7 @@
 Each function takes what a caller passed and returns it in the form a request needs, or raises
 at the call site, before any request is built or sent: ``TypeError`` for a wrong type,
 ``ValueError`` for a bad value. Bad input never reaches the server and never hangs. Timeouts
-follow their own rule, in :mod:`etcd3._timeouts`.
+follow their own rule, in ``etcd3._timeouts``.
 """
 
 from __future__ import annotations
@@ -346,7 +346,7 @@ def client_targets(
     Raises:
         TypeError: ``endpoints`` is not a sequence of ``str`` (a lone ``str`` included).
         ValueError: ``endpoints`` is empty or given with a non-default ``host``/``port``, or
-            ``host``/``port`` are refused by :func:`host_endpoint`.
+            ``host``/``port`` are refused by ``host_endpoint``.
     """
     if endpoints is None:
         return host_endpoint(host, port)

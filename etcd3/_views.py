@@ -3,7 +3,7 @@
 A view keeps the upb message it was made from and decodes a field only when it is read, so a
 range of many keys costs one small object per key until the values are used. In the whole
 client a *view* is a read-only result object built from an etcd message: these are lazy,
-those of the admin calls (:mod:`etcd3._cluster_views`) small eager dataclasses.
+those of the admin calls (``etcd3._cluster_views``) small eager dataclasses.
 """
 
 from __future__ import annotations
@@ -244,11 +244,12 @@ KVResult: TypeAlias = tuple[bytes, KVMetadata]
 """A key's value and its metadata."""
 
 GetResult: TypeAlias = list[KVResult]
-"""Several :data:`KVResult`, e.g. the gets of a transaction."""
+"""Several [`KVResult`][etcd3.KVResult], e.g. the gets of a transaction."""
 
 
 def first_result(response: RangeResponse) -> KVResult | None:
-    """The first key of a range response as a :data:`KVResult`, ``None`` if there is none."""
+    """The first key of a range response as a [`KVResult`][etcd3.KVResult], ``None`` if there is
+    none."""
     kvs = response.kvs
     if not kvs:
         return None
@@ -257,7 +258,8 @@ def first_result(response: RangeResponse) -> KVResult | None:
 
 
 def results(response: RangeResponse) -> Iterator[KVResult]:
-    """Every key of a range response as a lazy :data:`KVResult` (views keep the response)."""
+    """Every key of a range response as a lazy [`KVResult`][etcd3.KVResult] (views keep the
+    response)."""
     header = response.header
     # One view per key, so the loop sets the two slots itself: calling KVMetadata(kv, header)
     # costs a Python __init__ frame per key, a third of this loop's time.
@@ -270,7 +272,8 @@ def results(response: RangeResponse) -> Iterator[KVResult]:
 
 
 def detached_results(response: RangeResponse) -> Iterator[KVResult]:
-    """Like :func:`results`, but results kept by the caller do not keep the response alive.
+    """Like [`results`][etcd3.TransactionResponse.results], but results kept by the caller do not
+    keep the response alive.
 
     Paged reads use it so that a caller who keeps results holds their data, not every page.
     """

@@ -4,10 +4,10 @@
 """The sync client's watches: callbacks, iterators, ``watch_once``, and watch handles.
 
 The methods here validate arguments and hand watches to the client's
-:class:`~etcd3._watcher.Watcher`, which owns the one stream every watch shares,
-who reads it and the pool that runs callbacks. An :class:`WatchHandle` is one watch as
-the caller holds it: its events (``for``), ``cancel()``, ``watch_id`` and
-:class:`~etcd3.WatchState`; the ``(events, cancel)`` pairs of ``watch()`` are a handle and its
+``Watcher``, which owns the one stream every watch shares,
+who reads it and the pool that runs callbacks. An [`WatchHandle`][etcd3.WatchHandle] is
+one watch as the caller holds it: its events (``for``), ``cancel()``, ``watch_id`` and
+[`WatchState`][etcd3.WatchState]; the ``(events, cancel)`` pairs of ``watch()`` are a handle and its
 ``cancel``.
 
 The module is long for one job: about fifteen public methods, most of them the predecessors'
@@ -45,15 +45,15 @@ _NO_EVENTS: Sequence[mvccpb.Event] = ()
 
 
 class WatchHandle:
-    """One watch, as :meth:`WatchMixin.watcher` returns it.
+    """One watch, as [`WatchMixin.watcher`][etcd3.Etcd3Client.watcher] returns it.
 
     ``for event in handle`` yields its events (``handle.responses()``: whole
-    :class:`~etcd3.WatchResponse` batches, progress notifications included); iteration ends
-    after :meth:`cancel` (or the client's ``close()``) once what was already received is
-    delivered, and raises the :class:`~etcd3.EtcdError` that ended the watch, if one did. A
-    watch made with a ``callback`` delivers to it instead and cannot be iterated. ``with``
-    cancels the watch on exit; an iterated handle that is dropped without ``cancel()`` is
-    cancelled when it is garbage-collected.
+    [`WatchResponse`][etcd3.WatchResponse] batches, progress notifications included); iteration ends
+    after [`cancel`][etcd3.WatchHandle.cancel] (or the client's ``close()``) once what was
+    already received is delivered, and raises the [`EtcdError`][etcd3.errors.Etcd3Exception] that
+    ended the watch, if one did. A watch made with a ``callback`` delivers to it instead and cannot
+    be iterated. ``with`` cancels the watch on exit; an iterated handle that is dropped
+    without ``cancel()`` is cancelled when it is garbage-collected.
 
     Attributes:
         watch_id: The watch's id (for ``cancel_watch``), unique within the client.
@@ -162,7 +162,7 @@ class WatchHandle:
 
 
 def _creation_timeout(timeout_override: float | None, default: float | None) -> float | None:
-    """The seconds to wait for a watch's confirmation (by :func:`~etcd3._timeouts.call_timeout`;
+    """The seconds to wait for a watch's confirmation (by ``call_timeout``;
     ``0`` has expired before the watch was asked for)."""
     timeout = call_timeout(timeout_override, default)
     if timeout == 0:
@@ -218,7 +218,7 @@ class WatchMixin(ClientBase):
 
         Args:
             callback_workers: The most callbacks that run at once (default
-                :data:`~etcd3._watcher.DEFAULT_CALLBACK_WORKERS`, 4): workers (tasks;
+                ``DEFAULT_CALLBACK_WORKERS``, 4): workers (tasks;
                 threads in the sync client) shared by every callback watch of the client.
                 A slow callback occupies one; when all are busy, delivery to the other
                 callback watches waits (see the watch guide).
@@ -270,8 +270,8 @@ class WatchMixin(ClientBase):
 
         The watch exists when this returns (etcd confirmed it), so every change made after it
         is seen. Iterate the handle for events, or pass ``callback`` to have each
-        :class:`WatchResponse` (and once, the error that ended the watch) delivered to it.
-        ``with`` cancels it on exit::
+        [`WatchResponse`][etcd3.WatchResponse] (and once, the error that ended the watch) delivered
+        to it. ``with`` cancels it on exit:
 
             with client.watcher("/config/", prefix=True) as watch:
                 for event in watch:
@@ -334,12 +334,13 @@ class WatchMixin(ClientBase):
         callback: WatchCallback | None = None,
         timeout_override: float | None = None,
     ) -> list[WatchHandle]:
-        """:meth:`watcher` for many keys at once, with the same options (**new**).
+        """[`watcher`][etcd3.Etcd3Client.watcher] for many keys at once, with the same options
+        (**new**).
 
         Their create requests go out together and are confirmed together: thousands of
         watches are made in about the time of one round trip per hundred, where a loop of
-        :meth:`watcher` waits for each confirmation in turn. All or nothing: if one fails,
-        the others are cancelled and its error is raised.
+        [`watcher`][etcd3.Etcd3Client.watcher] waits for each confirmation in turn. All or
+        nothing: if one fails, the others are cancelled and its error is raised.
 
         Returns:
             One handle per key, in order.
@@ -385,10 +386,11 @@ class WatchMixin(ClientBase):
         """Watch a key (or ``[key, range_end)``) and call ``callback`` with each response.
 
         The callback runs in a worker of the client's callback pool (tasks; threads in the
-        sync client; see :meth:`configure_watches`), one call at a time per watch, in order. It
-        gets each :class:`WatchResponse`, or once the :class:`~etcd3.EtcdError` that ended the
-        watch. Its exceptions are logged on the ``etcd3.watch`` logger and ignored. It may add
-        and cancel watches. Coroutine functions are awaited (sync client).
+        sync client; see [`configure_watches`][etcd3.Etcd3Client.configure_watches]), one call
+        at a time per watch, in order. It gets each [`WatchResponse`][etcd3.WatchResponse], or once
+        the [`EtcdError`][etcd3.errors.Etcd3Exception] that ended the watch. Its exceptions are
+        logged on the ``etcd3.watch`` logger and ignored. It may add and cancel watches. Coroutine
+        functions are awaited (sync client).
 
         Args:
             key: The key, or the start of the range.
@@ -402,7 +404,7 @@ class WatchMixin(ClientBase):
             timeout_override: Seconds to wait for etcd's confirmation (``None``: client's).
 
         Returns:
-            The watch id, for :meth:`cancel_watch`.
+            The watch id, for [`cancel_watch`][etcd3.Etcd3Client.cancel_watch].
 
         Raises:
             ConnectionFailedError: No member could be reached (after the retry policy).
@@ -432,12 +434,13 @@ class WatchMixin(ClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> int:
-        """Like :meth:`add_watch_callback` for every key starting with ``key_prefix``.
+        """Like [`add_watch_callback`][etcd3.Etcd3Client.add_watch_callback] for every key
+        starting with ``key_prefix``.
 
         An empty prefix watches every key.
 
         Returns:
-            The watch id, for :meth:`cancel_watch`.
+            The watch id, for [`cancel_watch`][etcd3.Etcd3Client.cancel_watch].
         """
         _check_callback(callback)
         spec = watch_spec(
@@ -471,8 +474,9 @@ class WatchMixin(ClientBase):
     def request_progress(self) -> None:
         """Ask etcd for a progress notification on every watch (**new**).
 
-        Each ``_response`` iterator and callback receives an empty :class:`WatchResponse`
-        whose ``header.revision`` is the store's revision. Does nothing without watches.
+        Each ``_response`` iterator and callback receives an empty
+        [`WatchResponse`][etcd3.WatchResponse] whose ``header.revision`` is the store's revision.
+        Does nothing without watches.
 
         Tracking a high-water mark (the revision up to which a watch has delivered every
         change) while nothing changes: keep ``mark = max(mark, r.max_mod_revision)`` for
@@ -509,8 +513,8 @@ class WatchMixin(ClientBase):
 
         The watch exists when this returns (etcd confirmed it); responses queue up until
         iterated. Iteration ends after ``cancel()`` (or ``close()``) and raises the
-        :class:`~etcd3.EtcdError` that ended the watch, if one did. Arguments as in
-        :meth:`add_watch_callback`.
+        [`EtcdError`][etcd3.errors.Etcd3Exception] that ended the watch, if one did. Arguments as in
+        [`add_watch_callback`][etcd3.Etcd3Client.add_watch_callback].
 
         Returns:
             ``(responses, cancel)``.
@@ -535,8 +539,9 @@ class WatchMixin(ClientBase):
     ) -> tuple[Iterator[WatchEvent], WatchCancel]:
         """Watch a key (or a range) and iterate over its events.
 
-        As :meth:`watch_response`, yielding each :class:`Event` of each response. The
-        iterator is the watch's :class:`WatchHandle`.
+        As [`watch_response`][etcd3.Etcd3Client.watch_response], yielding each
+        [`Event`][etcd3.Event] of each response. The iterator is the watch's
+        [`WatchHandle`][etcd3.WatchHandle].
 
         Returns:
             ``(events, cancel)``.
@@ -558,7 +563,8 @@ class WatchMixin(ClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> tuple[Iterator[WatchResponse], WatchCancel]:
-        """:meth:`watch_response` for every key starting with ``key_prefix``.
+        """[`watch_response`][etcd3.Etcd3Client.watch_response] for every key starting with
+        ``key_prefix``.
 
         Returns:
             ``(responses, cancel)``.
@@ -587,7 +593,7 @@ class WatchMixin(ClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> tuple[Iterator[WatchEvent], WatchCancel]:
-        """:meth:`watch` for every key starting with ``key_prefix``.
+        """[`watch`][etcd3.Etcd3Client.watch] for every key starting with ``key_prefix``.
 
         Returns:
             ``(events, cancel)``.
@@ -651,7 +657,9 @@ class WatchMixin(ClientBase):
             key: The key, or the start of the range.
             timeout: Seconds to wait for the response (``None``: forever).
             range_end: End of the range, or ``None`` for the key alone.
-            start_revision: As for :meth:`add_watch_callback`; likewise the rest.
+            start_revision: As for
+                [`add_watch_callback`][etcd3.Etcd3Client.add_watch_callback]; likewise the
+                rest.
             progress_notify: Ask for progress notifications.
             filters: Server-side filters.
             prev_kv: Fill the events' ``prev_*`` fields.
@@ -686,7 +694,8 @@ class WatchMixin(ClientBase):
     ) -> list[WatchEvent]:
         """Watch a key (or a range) until the first batch of events, then stop watching.
 
-        Arguments as in :meth:`watch_once_response`; progress notifications are skipped.
+        Arguments as in [`watch_once_response`][etcd3.Etcd3Client.watch_once_response];
+        progress notifications are skipped.
 
         Returns:
             The events of the first batch (one revision or more).
@@ -713,7 +722,8 @@ class WatchMixin(ClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> WatchResponse:
-        """:meth:`watch_once_response` for every key starting with ``key_prefix``.
+        """[`watch_once_response`][etcd3.Etcd3Client.watch_once_response] for every key
+        starting with ``key_prefix``.
 
         Returns:
             The first response.
@@ -743,7 +753,8 @@ class WatchMixin(ClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> list[WatchEvent]:
-        """:meth:`watch_once` for every key starting with ``key_prefix``.
+        """[`watch_once`][etcd3.Etcd3Client.watch_once] for every key starting with
+        ``key_prefix``.
 
         Returns:
             The events of the first batch.

@@ -2,10 +2,10 @@
 """The asyncio client's watches: callbacks, iterators, ``watch_once``, and watch handles.
 
 The methods here validate arguments and hand watches to the client's
-:class:`~etcd3._watcher_async.AsyncWatcher`, which owns the one stream every watch shares,
-who reads it and the pool that runs callbacks. An :class:`AsyncWatchHandle` is one watch as
-the caller holds it: its events (``async for``), ``cancel()``, ``watch_id`` and
-:class:`~etcd3.WatchState`; the ``(events, cancel)`` pairs of ``watch()`` are a handle and its
+``AsyncWatcher``, which owns the one stream every watch shares,
+who reads it and the pool that runs callbacks. An [`AsyncWatchHandle`][etcd3.AsyncWatchHandle] is
+one watch as the caller holds it: its events (``async for``), ``cancel()``, ``watch_id`` and
+[`WatchState`][etcd3.WatchState]; the ``(events, cancel)`` pairs of ``watch()`` are a handle and its
 ``cancel``.
 
 The module is long for one job: about fifteen public methods, most of them the predecessors'
@@ -43,15 +43,15 @@ _NO_EVENTS: Sequence[mvccpb.Event] = ()
 
 
 class AsyncWatchHandle:
-    """One watch, as :meth:`AsyncWatchMixin.watcher` returns it.
+    """One watch, as [`AsyncWatchMixin.watcher`][etcd3.AsyncEtcd3Client.watcher] returns it.
 
     ``async for event in handle`` yields its events (``handle.responses()``: whole
-    :class:`~etcd3.WatchResponse` batches, progress notifications included); iteration ends
-    after :meth:`cancel` (or the client's ``close()``) once what was already received is
-    delivered, and raises the :class:`~etcd3.EtcdError` that ended the watch, if one did. A
-    watch made with a ``callback`` delivers to it instead and cannot be iterated. ``async with``
-    cancels the watch on exit; an iterated handle that is dropped without ``cancel()`` is
-    cancelled when it is garbage-collected.
+    [`WatchResponse`][etcd3.WatchResponse] batches, progress notifications included); iteration ends
+    after [`cancel`][etcd3.AsyncWatchHandle.cancel] (or the client's ``close()``) once what was
+    already received is delivered, and raises the [`EtcdError`][etcd3.errors.Etcd3Exception] that
+    ended the watch, if one did. A watch made with a ``callback`` delivers to it instead and cannot
+    be iterated. ``async with`` cancels the watch on exit; an iterated handle that is dropped
+    without ``cancel()`` is cancelled when it is garbage-collected.
 
     Attributes:
         watch_id: The watch's id (for ``cancel_watch``), unique within the client.
@@ -160,7 +160,7 @@ class AsyncWatchHandle:
 
 
 def _creation_timeout(timeout_override: float | None, default: float | None) -> float | None:
-    """The seconds to wait for a watch's confirmation (by :func:`~etcd3._timeouts.call_timeout`;
+    """The seconds to wait for a watch's confirmation (by ``call_timeout``;
     ``0`` has expired before the watch was asked for)."""
     timeout = call_timeout(timeout_override, default)
     if timeout == 0:
@@ -216,7 +216,7 @@ class AsyncWatchMixin(AsyncClientBase):
 
         Args:
             callback_workers: The most callbacks that run at once (default
-                :data:`~etcd3._watcher_async.DEFAULT_CALLBACK_WORKERS`, 4): workers (tasks;
+                ``DEFAULT_CALLBACK_WORKERS``, 4): workers (tasks;
                 threads in the sync client) shared by every callback watch of the client.
                 A slow callback occupies one; when all are busy, delivery to the other
                 callback watches waits (see the watch guide).
@@ -268,8 +268,8 @@ class AsyncWatchMixin(AsyncClientBase):
 
         The watch exists when this returns (etcd confirmed it), so every change made after it
         is seen. Iterate the handle for events, or pass ``callback`` to have each
-        :class:`WatchResponse` (and once, the error that ended the watch) delivered to it.
-        ``async with`` cancels it on exit::
+        [`WatchResponse`][etcd3.WatchResponse] (and once, the error that ended the watch) delivered
+        to it. ``async with`` cancels it on exit:
 
             async with await client.watcher("/config/", prefix=True) as watch:
                 async for event in watch:
@@ -332,12 +332,13 @@ class AsyncWatchMixin(AsyncClientBase):
         callback: WatchCallback | None = None,
         timeout_override: float | None = None,
     ) -> list[AsyncWatchHandle]:
-        """:meth:`watcher` for many keys at once, with the same options (**new**).
+        """[`watcher`][etcd3.AsyncEtcd3Client.watcher] for many keys at once, with the same options
+        (**new**).
 
         Their create requests go out together and are confirmed together: thousands of
         watches are made in about the time of one round trip per hundred, where a loop of
-        :meth:`watcher` waits for each confirmation in turn. All or nothing: if one fails,
-        the others are cancelled and its error is raised.
+        [`watcher`][etcd3.AsyncEtcd3Client.watcher] waits for each confirmation in turn. All or
+        nothing: if one fails, the others are cancelled and its error is raised.
 
         Returns:
             One handle per key, in order.
@@ -383,10 +384,11 @@ class AsyncWatchMixin(AsyncClientBase):
         """Watch a key (or ``[key, range_end)``) and call ``callback`` with each response.
 
         The callback runs in a worker of the client's callback pool (tasks; threads in the
-        sync client; see :meth:`configure_watches`), one call at a time per watch, in order. It
-        gets each :class:`WatchResponse`, or once the :class:`~etcd3.EtcdError` that ended the
-        watch. Its exceptions are logged on the ``etcd3.watch`` logger and ignored. It may add
-        and cancel watches. Coroutine functions are awaited (asyncio client).
+        sync client; see [`configure_watches`][etcd3.AsyncEtcd3Client.configure_watches]), one call
+        at a time per watch, in order. It gets each [`WatchResponse`][etcd3.WatchResponse], or once
+        the [`EtcdError`][etcd3.errors.Etcd3Exception] that ended the watch. Its exceptions are
+        logged on the ``etcd3.watch`` logger and ignored. It may add and cancel watches. Coroutine
+        functions are awaited (asyncio client).
 
         Args:
             key: The key, or the start of the range.
@@ -400,7 +402,7 @@ class AsyncWatchMixin(AsyncClientBase):
             timeout_override: Seconds to wait for etcd's confirmation (``None``: client's).
 
         Returns:
-            The watch id, for :meth:`cancel_watch`.
+            The watch id, for [`cancel_watch`][etcd3.AsyncEtcd3Client.cancel_watch].
 
         Raises:
             ConnectionFailedError: No member could be reached (after the retry policy).
@@ -430,12 +432,13 @@ class AsyncWatchMixin(AsyncClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> int:
-        """Like :meth:`add_watch_callback` for every key starting with ``key_prefix``.
+        """Like [`add_watch_callback`][etcd3.AsyncEtcd3Client.add_watch_callback] for every key
+        starting with ``key_prefix``.
 
         An empty prefix watches every key.
 
         Returns:
-            The watch id, for :meth:`cancel_watch`.
+            The watch id, for [`cancel_watch`][etcd3.AsyncEtcd3Client.cancel_watch].
         """
         _check_callback(callback)
         spec = watch_spec(
@@ -469,8 +472,9 @@ class AsyncWatchMixin(AsyncClientBase):
     async def request_progress(self) -> None:
         """Ask etcd for a progress notification on every watch (**new**).
 
-        Each ``_response`` iterator and callback receives an empty :class:`WatchResponse`
-        whose ``header.revision`` is the store's revision. Does nothing without watches.
+        Each ``_response`` iterator and callback receives an empty
+        [`WatchResponse`][etcd3.WatchResponse] whose ``header.revision`` is the store's revision.
+        Does nothing without watches.
 
         Tracking a high-water mark (the revision up to which a watch has delivered every
         change) while nothing changes: keep ``mark = max(mark, r.max_mod_revision)`` for
@@ -507,8 +511,8 @@ class AsyncWatchMixin(AsyncClientBase):
 
         The watch exists when this returns (etcd confirmed it); responses queue up until
         iterated. Iteration ends after ``cancel()`` (or ``close()``) and raises the
-        :class:`~etcd3.EtcdError` that ended the watch, if one did. Arguments as in
-        :meth:`add_watch_callback`.
+        [`EtcdError`][etcd3.errors.Etcd3Exception] that ended the watch, if one did. Arguments as in
+        [`add_watch_callback`][etcd3.AsyncEtcd3Client.add_watch_callback].
 
         Returns:
             ``(responses, cancel)``.
@@ -533,8 +537,9 @@ class AsyncWatchMixin(AsyncClientBase):
     ) -> tuple[AsyncIterator[WatchEvent], AsyncWatchCancel]:
         """Watch a key (or a range) and iterate over its events.
 
-        As :meth:`watch_response`, yielding each :class:`Event` of each response. The
-        iterator is the watch's :class:`AsyncWatchHandle`.
+        As [`watch_response`][etcd3.AsyncEtcd3Client.watch_response], yielding each
+        [`Event`][etcd3.Event] of each response. The iterator is the watch's
+        [`AsyncWatchHandle`][etcd3.AsyncWatchHandle].
 
         Returns:
             ``(events, cancel)``.
@@ -556,7 +561,8 @@ class AsyncWatchMixin(AsyncClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> tuple[AsyncIterator[WatchResponse], AsyncWatchCancel]:
-        """:meth:`watch_response` for every key starting with ``key_prefix``.
+        """[`watch_response`][etcd3.AsyncEtcd3Client.watch_response] for every key starting with
+        ``key_prefix``.
 
         Returns:
             ``(responses, cancel)``.
@@ -585,7 +591,7 @@ class AsyncWatchMixin(AsyncClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> tuple[AsyncIterator[WatchEvent], AsyncWatchCancel]:
-        """:meth:`watch` for every key starting with ``key_prefix``.
+        """[`watch`][etcd3.AsyncEtcd3Client.watch] for every key starting with ``key_prefix``.
 
         Returns:
             ``(events, cancel)``.
@@ -649,7 +655,9 @@ class AsyncWatchMixin(AsyncClientBase):
             key: The key, or the start of the range.
             timeout: Seconds to wait for the response (``None``: forever).
             range_end: End of the range, or ``None`` for the key alone.
-            start_revision: As for :meth:`add_watch_callback`; likewise the rest.
+            start_revision: As for
+                [`add_watch_callback`][etcd3.AsyncEtcd3Client.add_watch_callback]; likewise the
+                rest.
             progress_notify: Ask for progress notifications.
             filters: Server-side filters.
             prev_kv: Fill the events' ``prev_*`` fields.
@@ -684,7 +692,8 @@ class AsyncWatchMixin(AsyncClientBase):
     ) -> list[WatchEvent]:
         """Watch a key (or a range) until the first batch of events, then stop watching.
 
-        Arguments as in :meth:`watch_once_response`; progress notifications are skipped.
+        Arguments as in [`watch_once_response`][etcd3.AsyncEtcd3Client.watch_once_response];
+        progress notifications are skipped.
 
         Returns:
             The events of the first batch (one revision or more).
@@ -711,7 +720,8 @@ class AsyncWatchMixin(AsyncClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> WatchResponse:
-        """:meth:`watch_once_response` for every key starting with ``key_prefix``.
+        """[`watch_once_response`][etcd3.AsyncEtcd3Client.watch_once_response] for every key
+        starting with ``key_prefix``.
 
         Returns:
             The first response.
@@ -741,7 +751,8 @@ class AsyncWatchMixin(AsyncClientBase):
         fragment: bool = False,
         timeout_override: float | None = None,
     ) -> list[WatchEvent]:
-        """:meth:`watch_once` for every key starting with ``key_prefix``.
+        """[`watch_once`][etcd3.AsyncEtcd3Client.watch_once] for every key starting with
+        ``key_prefix``.
 
         Returns:
             The events of the first batch.

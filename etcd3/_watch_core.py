@@ -1,8 +1,8 @@
 """The watch multiplexer: many watches over one etcd Watch stream, without I/O (sans-IO).
 
 The sync and asyncio shells (``_watcher.py`` / ``_watcher_async.py``) own the stream, who reads
-it and the callback pool; they feed every response into :class:`WatchCore` and send the requests it
-queues (:meth:`WatchCore.pop_request`). The core decides everything else:
+it and the callback pool; they feed every response into ``WatchCore`` and send the requests it
+queues (``WatchCore.pop_request``). The core decides everything else:
 
 - **Registrations.** Each watch gets our own id, stable across reconnects (etcd's ids are per
   stream). etcd answers create requests in the order they were sent, so pending creates are a
@@ -15,26 +15,26 @@ queues (:meth:`WatchCore.pop_request`). The core decides everything else:
 - **Cancel.** ``cancel`` ends the watch for its consumer at once; the server-side watcher is
   cancelled when (or as soon as) its id is known, and its late responses are dropped.
 - **Bounded buffers.** The shells queue deliveries for each consumer; the core counts them.
-  When a consumer lags :attr:`WatchCore.max_queued` responses behind, its server watcher is
+  When a consumer lags ``WatchCore.max_queued`` responses behind, its server watcher is
   cancelled (the reader never blocks, other watches never stall) and re-created from the
   resume revision once the consumer has drained half of its queue: nothing is lost or repeated,
   memory stays bounded, and the server holds the history meanwhile.
 - **Creation.** A watch not yet confirmed fails the way a unary call fails: each stream that
-  ends before its confirmation is one failed attempt of a :class:`~etcd3._retry.CallAttempts`
-  under the client's :class:`~etcd3.RetryPolicy` and the creation's deadline, so a creation
+  ends before its confirmation is one failed attempt of a ``CallAttempts``
+  under the client's [`RetryPolicy`][etcd3.RetryPolicy] and the creation's deadline, so a creation
   against members that refuse connections raises the same ``ConnectionFailedError`` as a read,
   after the same attempts and backoff (while a deadline allows, a refused connection is tried
   again until it expires). A creation that runs out of time without any failure to report
-  raises :class:`~etcd3.errors.WatchTimedOut`.
+  raises [`WatchTimedOut`][etcd3.errors.WatchTimedOut].
 - **Errors.** A refused create raises the server's ``cancel_reason`` as a typed error; a
-  compaction cancel becomes :class:`~etcd3.errors.RevisionCompactedError`; these end the watch.
-  Once confirmed, a watch outlives every transient failure (:func:`is_transient`): the stream is
-  re-opened with capped, jittered backoff (:class:`~etcd3._backoff.Backoff`) and every live
+  compaction cancel becomes [`RevisionCompactedError`][etcd3.errors.RevisionCompactedError]; these
+  end the watch. Once confirmed, a watch outlives every transient failure (``is_transient``): the
+  stream is re-opened with capped, jittered backoff (``Backoff``) and every live
   watch is re-created on the new stream.
 - **Outages.** The core remembers since when the stream has been down (from the first failure
   until a re-opened stream answers), so the shells can report an outage once it lasts
-  (:meth:`WatchCore.outage_warning`) and when it ends (:meth:`WatchCore.stream_answered`), and
-  each watch can tell its :class:`WatchState`.
+  (``WatchCore.outage_warning``) and when it ends (``WatchCore.stream_answered``), and
+  each watch can tell its [`WatchState`][etcd3.WatchState].
 
 The module is long because the multiplexer is one state machine: registrations, resume, cancel,
 buffers, creation and outages all read and change the same per-stream state, and the rules
@@ -156,7 +156,7 @@ def watch_spec(
     *,
     prefix: bool = False,
 ) -> WatchSpec:
-    """Validate watch arguments into a :class:`WatchSpec`.
+    """Validate watch arguments into a ``WatchSpec``.
 
     Args:
         key: The key (``str`` or ``bytes``), or the prefix when ``prefix`` is true.
@@ -216,9 +216,10 @@ def watch_spec(
 def refusal_error(response: etcdserverpb.WatchResponse) -> EtcdError:
     """The typed error for a watch the server cancelled or refused (not at our request).
 
-    A compaction gives :class:`RevisionCompactedError` with ``compacted_revision``; a
-    ``cancel_reason`` that is one of etcd's error messages gives that error's class; any other
-    reason gives :class:`WatchCanceledError` carrying the reason.
+    A compaction gives [`RevisionCompactedError`][etcd3.errors.RevisionCompactedError] with
+    ``compacted_revision``; a ``cancel_reason`` that is one of etcd's error messages gives that
+    error's class; any other reason gives [`WatchCanceledError`][etcd3.errors.WatchCanceledError]
+    carrying the reason.
     """
     if response.compact_revision:
         return RevisionCompactedError(
@@ -392,7 +393,7 @@ class WatchCore(Generic[S]):
         max_queued: Undelivered responses per watch before its server watcher is paused.
         policy: The retry policy that creations follow (the client's; default
             ``RetryPolicy()``).
-        warn_after: Seconds of outage after which :meth:`outage_warning` answers (once).
+        warn_after: Seconds of outage after which ``outage_warning`` answers (once).
     """
 
     def __init__(
@@ -433,7 +434,7 @@ class WatchCore(Generic[S]):
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether ``close`` was called."""
         return self._closed
 
     @property
@@ -448,12 +449,12 @@ class WatchCore(Generic[S]):
 
     @property
     def has_auth_checks(self) -> bool:
-        """Whether :meth:`take_auth_checks` has something to return."""
+        """Whether ``take_auth_checks`` has something to return."""
         return bool(self._auth_checks)
 
     @property
     def has_work(self) -> bool:
-        """Whether the shell has something to do after :meth:`receive`: requests to send,
+        """Whether the shell has something to do after ``receive``: requests to send,
         permissions to check, or an outage that a response may have ended."""
         return bool(self._outbox or self._auth_checks) or self.outage_since is not None
 
@@ -467,7 +468,8 @@ class WatchCore(Generic[S]):
         return self._live.get(watch_id)
 
     def state(self, reg: Registration[S], last_revision: int) -> WatchState:
-        """The :class:`WatchState` of ``reg`` (``last_revision``: what its consumer got)."""
+        """The [`WatchState`][etcd3.WatchState] of ``reg`` (``last_revision``: what its consumer
+        got)."""
         return WatchState(
             connected=(
                 not reg.done and self._answered and reg.phase in (Phase.ACTIVE, Phase.PAUSED)
@@ -485,7 +487,7 @@ class WatchCore(Generic[S]):
 
     def add(self, spec: WatchSpec, sink: S, deadline: float | None = None) -> Registration[S]:
         """Register a watch; its create request is queued now if a stream is open, else when
-        one opens (:meth:`stream_opened`).
+        one opens (``stream_opened``).
 
         Args:
             spec: What to watch.
@@ -494,7 +496,7 @@ class WatchCore(Generic[S]):
                 no limit, the retry policy's attempts bound it).
 
         Raises:
-            ConnectionClosedError: After :meth:`close`.
+            ConnectionClosedError: After ``close``.
         """
         if self._closed:
             raise ConnectionClosedError("the client is closed")
@@ -535,7 +537,7 @@ class WatchCore(Generic[S]):
         return False
 
     def consumed_id(self, watch_id: int, count: int = 1) -> bool:
-        """:meth:`consumed` for the watch with our id ``watch_id`` (a no-op once it ended)."""
+        """``consumed`` for the watch with our id ``watch_id`` (a no-op once it ended)."""
         reg = self._live.get(watch_id)
         return reg is not None and self.consumed(reg, count)
 
@@ -555,7 +557,7 @@ class WatchCore(Generic[S]):
 
         Returns:
             The error to raise: the stream failure that kept it from being confirmed, or
-            ``None`` when there was none (the caller raises ``WatchTimedOut``).
+                ``None`` when there was none (the caller raises ``WatchTimedOut``).
         """
         if reg.confirmed:
             return None
@@ -571,7 +573,7 @@ class WatchCore(Generic[S]):
         etcd checks a watch's permission with the token its *stream* was opened with, which
         may have expired since. For each watch returned, the shell makes a call needing the
         same permission (the transport refreshes an expired token on the way) and reports
-        the outcome to :meth:`auth_checked`; when one passes, it re-opens the stream (with
+        the outcome to ``auth_checked``; when one passes, it re-opens the stream (with
         the fresh token), where the watch is created again. A second refusal is final.
         """
         checks = [reg for reg in self._auth_checks if not reg.done]
@@ -579,7 +581,7 @@ class WatchCore(Generic[S]):
         return checks
 
     def auth_checked(self, reg: Registration[S], error: EtcdError | None) -> None:
-        """The outcome of a permission check (:meth:`take_auth_checks`): ``None`` if it
+        """The outcome of a permission check (``take_auth_checks``): ``None`` if it
         passed (the watch waits for the next stream), else the error that refuses the watch.
         """
         if error is None or reg.done:
@@ -711,7 +713,7 @@ class WatchCore(Generic[S]):
         """Route one response of the stream to its watch.
 
         Returns:
-            :attr:`has_work`: whether the shell has something to do now.
+            ``has_work``: whether the shell has something to do now.
         """
         self._answered = True
         if response.created:

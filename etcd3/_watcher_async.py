@@ -3,7 +3,7 @@
 
 Every watch of a client shares one etcd Watch stream, opened with the first watch and closed
 with the last. What to send and where each response goes is decided by the sans-IO
-:class:`~etcd3._watch_core.WatchCore`; this shell moves the bytes, without a thread (or task)
+``WatchCore``; this shell moves the bytes, without a thread (or task)
 per watch and without handing each response from a reader to its consumer:
 
 - **Whoever needs the next response reads it** (leader/followers). A consumer that may wait
@@ -13,9 +13,9 @@ per watch and without handing each response from a reader to its consumer:
   taken, or must give up at a deadline (``watch_once``, a creation with a timeout), waits for
   the token's holder to route its response instead.
 - **Callbacks run in a bounded pool** of workers (tasks; threads in the sync client; at most
-  :data:`DEFAULT_CALLBACK_WORKERS` unless configured). While callback watches exist, a worker
+  ``DEFAULT_CALLBACK_WORKERS`` unless configured). While callback watches exist, a worker
   holds the read token and runs the callbacks of what it read itself; one idle worker (the
-  *heir*) checks every :data:`STEAL_AFTER` seconds whether the holder is stuck in a callback
+  *heir*) checks every ``STEAL_AFTER`` seconds whether the holder is stuck in a callback
   and then takes the token over, so a slow callback delays only its own watch while workers
   are free. A watch's callback runs in one worker at a time, in order.
 - **Backpressure.** When every worker is inside a callback, nobody reads: grpc's flow control
@@ -157,7 +157,7 @@ class _Sink:
 
 
 WatchRegistration: TypeAlias = Registration[_Sink]
-"""One watch of an :class:`AsyncWatcher`: what its handle and iterators hold."""
+"""One watch of an ``AsyncWatcher``: what its handle and iterators hold."""
 _Reg = WatchRegistration
 
 
@@ -201,7 +201,7 @@ class AsyncWatcher:
         policy: The client's retry policy (creations follow it).
         endpoint_in_use: Where the transport sends the next stream.
         max_queued: Undelivered responses per watch before it is paused (see
-            :class:`~etcd3._watch_core.WatchCore`).
+            ``WatchCore``).
         callback_workers: The most workers that run callbacks at once.
         warn_after: Seconds of outage before a WARNING (once per outage).
     """
@@ -254,7 +254,7 @@ class AsyncWatcher:
     async def add(
         self, spec: WatchSpec, callback: WatchCallback | None, timeout: float | None
     ) -> _Reg:
-        """Create a watch and wait until etcd confirms it (see :meth:`add_many`)."""
+        """Create a watch and wait until etcd confirms it (see ``add_many``)."""
         return (await self.add_many([spec], callback, timeout))[0]
 
     async def add_many(
@@ -393,7 +393,7 @@ class AsyncWatcher:
             await self.cancel(abandoned.popleft())
 
     def state(self, reg: _Reg) -> WatchState:
-        """Where the watch stands (see :class:`~etcd3._watch_core.WatchState`)."""
+        """Where the watch stands (see [`WatchState`][etcd3.WatchState])."""
         with self._lock:
             return self._core.state(reg, _revision_of(reg.sink.last))
 
@@ -816,7 +816,7 @@ class AsyncWatcher:
         return since + STEAL_AFTER - now
 
     def _take_batch(self, sink: _Sink) -> tuple[list[Item], bool]:
-        """Take up to :data:`BATCH` of a callback watch's items for delivery (under the lock).
+        """Take up to ``BATCH`` of a callback watch's items for delivery (under the lock).
 
         Returns:
             The items, and whether requests wait to be sent (a paused watch resumes).

@@ -7,7 +7,7 @@ Both predecessors: ``Etcd3Client``, ``client``, ``Transactions``, ``KVMetadata``
 ``etcd3.client`` stays the function that makes a client: ``import etcd3`` loads this module
 first and then leaves the name ``client`` to its lazy lookup, and the import system binds a
 submodule to its package only when it first loads it. The package loads this module at every
-``import etcd3``, so its names load on first use too (:mod:`etcd3._lazy`).
+``import etcd3``, so its names load on first use too (``etcd3._lazy``).
 """
 
 from etcd3._lazy import TYPE_CHECKING

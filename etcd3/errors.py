@@ -1,9 +1,9 @@
 """The one error tree of etcd3, and the mapping of gRPC errors onto it.
 
-Every error the client raises for a failed RPC is an :class:`EtcdError` (alias
-:data:`Etcd3Exception`, the predecessor's name), raised ``from`` the original
-:class:`grpc.RpcError`. A mapped error keeps the server's message in ``str(err)`` and exposes
-``.code`` (the :class:`grpc.StatusCode`, or ``None`` for client-side errors), ``.details`` (the
+Every error the client raises for a failed RPC is an [`EtcdError`][etcd3.errors.Etcd3Exception]
+(alias [`Etcd3Exception`][etcd3.errors.Etcd3Exception], the predecessor's name), raised ``from`` the
+original ``grpc.RpcError``. A mapped error keeps the server's message in ``str(err)`` and exposes
+``.code`` (the ``grpc.StatusCode``, or ``None`` for client-side errors), ``.details`` (the
 server's text), ``.method`` (the gRPC path, when known), and two answers about the request:
 
 - ``retryable``: sending the same request again is safe and may succeed. True when the request
@@ -27,13 +27,13 @@ that a reader looking up an error finds what it says about the request next to i
 import path the predecessors used (``etcd3.errors``).
 
 etcd's own errors are recognised by their exact (gRPC code, message) pair from
-:data:`ETCD_ERROR_TABLE`, one row per error etcd defines (``api/v3rpc/rpctypes``); any other
-error falls back to the class of its gRPC code. The tree, with the gRPC code of each fallback in
-brackets and what each class says of the failed request on the right (``transient``: refused
-before taking effect, for a passing reason, so ``retryable`` whatever the RPC; ``unknown``: the
-outcome is unknown for a call that changes state, and ``retryable`` for an RPC that is safe to
-repeat when the class is a connection failure or a deadline; unmarked: refused, not
-retryable)::
+[`ETCD_ERROR_TABLE`][etcd3.errors.ETCD_ERROR_TABLE], one row per error etcd defines
+(``api/v3rpc/rpctypes``); any other error falls back to the class of its gRPC code. The tree, with
+the gRPC code of each fallback in brackets and what each class says of the failed request on the
+right (``transient``: refused before taking effect, for a passing reason, so ``retryable`` whatever
+the RPC; ``unknown``: the outcome is unknown for a call that changes state, and ``retryable`` for an
+RPC that is safe to repeat when the class is a connection failure or a deadline; unmarked: refused,
+not retryable):
 
     EtcdError (= Etcd3Exception)
     ├── ConnectionFailedError [UNAVAILABLE]     unknown; transient if never sent
@@ -260,7 +260,8 @@ class EtcdError(Exception):
     """
 
     default_code: ClassVar[grpc.StatusCode | None] = None
-    """The gRPC code this class stands for (the code given to :func:`map_rpc_error` wins)."""
+    """The gRPC code this class stands for (the code given to
+    [`map_rpc_error`][etcd3.errors.map_rpc_error] wins)."""
     effect: ClassVar[Effect] = Effect.REFUSED
     """What errors of this class say the failed request did."""
     default_message: ClassVar[str] = ""
@@ -288,8 +289,8 @@ class EtcdError(Exception):
             message: The text of ``str(err)``; defaults to ``details``, then the class's default.
             code: gRPC status code; defaults to the class's ``default_code``.
             details: The server's text; defaults to ``message``.
-            retryable: Overrides what :meth:`classify` says.
-            outcome_unknown: Overrides what :meth:`classify` says.
+            retryable: Overrides what [`classify`][etcd3.errors.EtcdError.classify] says.
+            outcome_unknown: Overrides what [`classify`][etcd3.errors.EtcdError.classify] says.
             method: The gRPC method path, when known.
             retry_safe: The failed RPC is safe to repeat (``MethodInfo.retry_safe``); by
                 default it is taken to change state.
@@ -337,7 +338,7 @@ class EtcdError(Exception):
 
 
 Etcd3Exception = EtcdError
-"""The predecessor's (python-etcd3's) name of :class:`EtcdError`."""
+"""The predecessor's (python-etcd3's) name of [`EtcdError`][etcd3.errors.Etcd3Exception]."""
 
 
 # --- One class per gRPC code (the fallbacks) ------------------------------------------------
@@ -420,7 +421,7 @@ class AbortedError(EtcdError):
 
 
 class RequestCancelledError(EtcdError):
-    """The call was cancelled (``CANCELLED``); not :class:`asyncio.CancelledError`."""
+    """The call was cancelled (``CANCELLED``); not ``asyncio.CancelledError``."""
 
     default_code: ClassVar[grpc.StatusCode | None] = _Code.CANCELLED
     effect: ClassVar[Effect] = Effect.UNKNOWN
@@ -790,10 +791,11 @@ class ElectionNotLeaderError(PreconditionFailedError):
 class LeaseLostError(LeaseNotFoundError):
     """Automatic keep-alive lost the lease: it expired unrenewed or was revoked elsewhere.
 
-    Raised when a lost lease is used (:meth:`~etcd3.Lease.refresh`,
-    :meth:`~etcd3.Lease.start_keep_alive`, :meth:`~etcd3.Lease.raise_if_lost`) and handed to
-    the lease's ``on_lost`` callback. A :class:`LeaseNotFoundError`, so code that already
-    handles a missing lease handles this too.
+    Raised when a lost lease is used ([`refresh`][etcd3.Lease.refresh],
+    [`start_keep_alive`][etcd3.Lease.start_keep_alive],
+    [`raise_if_lost`][etcd3.Lease.raise_if_lost]) and handed to the lease's ``on_lost`` callback. A
+    [`LeaseNotFoundError`][etcd3.errors.LeaseNotFoundError], so code that already handles a missing
+    lease handles this too.
 
     Attributes:
         lease_id: The ID of the lost lease.
@@ -921,7 +923,7 @@ CLASS_BY_GO_NAME: Mapping[str, type[EtcdError]] = {
 }
 """Our class for each error the pinned etcd declares, by its Go name.
 
-The declarations are generated (:data:`etcd3.rpc.server_errors.SERVER_ERRORS`). A declared
+The declarations are generated (``etcd3.rpc.server_errors.SERVER_ERRORS``). A declared
 error missing here falls back to its code's class, and the unit tests fail on it: an etcd bump
 with a new error gets a class (or a deliberate fallback) here."""
 
@@ -987,7 +989,8 @@ FALLBACK_BY_CODE: Mapping[grpc.StatusCode, type[EtcdError]] = {
     _Code.DATA_LOSS: DataLossError,
     _Code.UNAUTHENTICATED: UnauthenticatedError,
 }
-"""The class of an error whose (code, message) is not in :data:`ETCD_ERROR_TABLE`."""
+"""The class of an error whose (code, message) is not in
+[`ETCD_ERROR_TABLE`][etcd3.errors.ETCD_ERROR_TABLE]."""
 
 
 def rpc_status(exc: grpc.RpcError) -> tuple[grpc.StatusCode, str]:
@@ -1011,7 +1014,7 @@ def map_rpc_error(
     secure_without_client_cert: bool = False,
     retry_safe: bool = False,
 ) -> EtcdError:
-    """Translate a gRPC error into the matching :class:`EtcdError`.
+    """Translate a gRPC error into the matching [`EtcdError`][etcd3.errors.Etcd3Exception].
 
     The result's ``__cause__`` is already ``exc``, so it carries its origin even when it is
     handed to a callback instead of being raised; raise it with ``raise ... from exc``.
@@ -1022,7 +1025,8 @@ def map_rpc_error(
         secure_without_client_cert: The channel uses TLS without a client certificate; an
             ``UNAVAILABLE`` then gets a hint that the server may require mTLS.
         retry_safe: The failed RPC is safe to repeat (``MethodInfo.retry_safe``); it decides
-            ``retryable`` and ``outcome_unknown`` (see :meth:`EtcdError.classify`).
+            ``retryable`` and ``outcome_unknown`` (see
+            [`EtcdError.classify`][etcd3.errors.EtcdError.classify]).
 
     Returns:
         The mapped error (not raised).
@@ -1053,16 +1057,17 @@ def error_from_status(
     retry_safe: bool = False,
     hint: str | None = None,
 ) -> EtcdError:
-    """Build the :class:`EtcdError` for a call's final status (see :func:`map_rpc_error`).
+    """Build the [`EtcdError`][etcd3.errors.Etcd3Exception] for a call's final status (see
+    [`map_rpc_error`][etcd3.errors.map_rpc_error]).
 
     Args:
         code: The call's gRPC status code (not ``OK``).
         details: The call's status message.
         method: The gRPC method path, for messages and ``err.method``.
-        secure_without_client_cert: As for :func:`map_rpc_error`.
-        retry_safe: As for :func:`map_rpc_error`.
+        secure_without_client_cert: As for [`map_rpc_error`][etcd3.errors.map_rpc_error].
+        retry_safe: As for [`map_rpc_error`][etcd3.errors.map_rpc_error].
         hint: The likely cause of a connection failure (``UNAVAILABLE``), added to its message
-            in place of the mTLS hint (e.g. :data:`PLAINTEXT_SERVER_HINT`).
+            in place of the mTLS hint (e.g. ``PLAINTEXT_SERVER_HINT``).
 
     Returns:
         The mapped error (not raised), without a ``__cause__``.

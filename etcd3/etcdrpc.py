@@ -2,8 +2,8 @@
 
 The predecessors' ``etcd3.etcdrpc``: ``etcdrpc.RangeRequest``, ``etcdrpc.Compare.EQUAL``,
 ``etcdrpc.KeyValue``, ``etcdrpc.AlarmType.CORRUPT``, ``etcdrpc.NOSPACE``... Here they are the
-generated, typed classes of :mod:`etcd3.rpc` (``etcdserverpb``, ``mvccpb`` and ``authpb``), in
-etcd3's private descriptor pool, exactly the flat names ``etcd3.rpc`` itself offers. Enums are
+generated, typed classes of [`etcd3.rpc`][etcd3.rpc] (``etcdserverpb``, ``mvccpb`` and ``authpb``),
+in etcd3's private descriptor pool, exactly the flat names ``etcd3.rpc`` itself offers. Enums are
 Python ``IntEnum`` classes; nested enums' values are also message attributes
 (``etcdrpc.RangeRequest.ASCEND``) and top-level ones module constants, as in a ``_pb2`` module.
 """

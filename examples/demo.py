@@ -1,6 +1,6 @@
 """A tour of etcd3 against an embedded etcd (``make demo``, about ten seconds).
 
-Starts a throwaway etcd with :mod:`etcd3.testing` and walks through the client's main
+Starts a throwaway etcd with ``etcd3.testing`` and walks through the client's main
 features, printing what the server answered: puts and reads, prefix and paged reads,
 transactions, a watch, a lease kept alive and revoked, a lock, an election, typed errors,
 failover on a 3-member cluster, and the same calls from asyncio.

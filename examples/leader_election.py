@@ -7,7 +7,7 @@ process is killed — and ``w3`` is elected once the lease's TTL has run out: no
 clean up after a dead leader. An observer follows the leadership with ``observe()`` and
 prints each change of leader or value.
 
-Each leader has a fencing token (the create revision of its key, :attr:`Election.revision`),
+Each leader has a fencing token (the create revision of its key, ``Election.revision``),
 growing with every new leader: resources the leader writes can refuse stale leaders.
 
 Run: ``python examples/leader_election.py [host:port]`` (no argument: embedded etcd).

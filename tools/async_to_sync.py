@@ -4,7 +4,7 @@ The asyncio code is the source: ``etcd3/_X_async.py`` becomes ``etcd3/_X.py``. T
 works on tokens, so comments and docstrings survive:
 
 - ``async def`` / ``async for`` / ``async with`` lose ``async``; ``await`` disappears;
-- names are renamed by :data:`RENAMES`, then by rule: a name ending in ``_async`` loses the
+- names are renamed by ``RENAMES``, then by rule: a name ending in ``_async`` loses the
   suffix (``_kv_async`` -> ``_kv``) and ``AsyncFoo`` becomes ``Foo``;
 - in code, ``Awaitable[X]`` becomes ``X`` (what a sync function returns where an asyncio one
   returns something to await, e.g. ``Callable[[], Awaitable[None]]`` -> ``Callable[[], None]``);
@@ -164,7 +164,7 @@ def _closing_bracket(tokens: list[tokenize.TokenInfo], opening: int) -> tokenize
 
 
 def _rename_multiline_string(lines: list[str], tok: tokenize.TokenInfo) -> None:
-    """Apply :func:`_rename_in_string` to each line of a multi-line string token in place."""
+    """Apply ``_rename_in_string`` to each line of a multi-line string token in place."""
     for row in range(tok.start[0], tok.end[0] + 1):
         lines[row - 1] = _rename_in_string(lines[row - 1])
 
@@ -213,7 +213,7 @@ MARKER = "# async-to-sync: source"
 
 
 def find_sources() -> list[Path]:
-    """Every ``*_async.py`` under ``etcd3/`` and ``tests/`` that carries :data:`MARKER`."""
+    """Every ``*_async.py`` under ``etcd3/`` and ``tests/`` that carries ``MARKER``."""
     found = []
     for folder in ("etcd3", "tests"):
         for path in sorted((ROOT / folder).rglob("*_async.py")):

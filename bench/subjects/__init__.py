@@ -1,4 +1,4 @@
-"""The implementations under test, each a :class:`bench.harness.Subject` (stdlib only here).
+"""The implementations under test, each a ``bench.harness.Subject`` (stdlib only here).
 
 The registry names each subject's module without importing it: a worker imports only its own
 (a peer's venv has neither our client nor the other peers).

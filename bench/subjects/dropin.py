@@ -35,7 +35,7 @@ C = TypeVar("C", bound=SyncClient)
 
 
 class DropInSync(Subject, Generic[C]):
-    """A subject whose sync scenarios use the drop-in API of :attr:`client`."""
+    """A subject whose sync scenarios use the drop-in API of ``client``."""
 
     def __init__(self, setup: Setup, loop: asyncio.AbstractEventLoop, client: C) -> None:
         super().__init__(setup, loop)

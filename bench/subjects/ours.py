@@ -24,7 +24,7 @@ async def read_prefix_async(client: etcd3.AsyncEtcd3Client, prefix: bytes) -> in
 
 
 RANGE_AIO_API = "get_prefix (async for)"
-"""What :func:`read_prefix_async` measures, printed beside the row."""
+"""What ``read_prefix_async`` measures, printed beside the row."""
 
 
 class Ours(DropInSync[etcd3.Etcd3Client]):

@@ -8,12 +8,12 @@ predecessor had them there. Most are names of the core API under their old path;
 helpers the core API has no use for are implemented here, on top of the core, one module per
 job:
 
-- :mod:`etcd3._legacy.utils`: ``increment_last_byte``, ``lease_to_id``,
+- ``etcd3._legacy.utils``: ``increment_last_byte``, ``lease_to_id``,
   ``response_to_event_iterator`` (python-etcd3) and ``get_secure_creds`` (etcd3-client);
-- :mod:`etcd3._legacy.events`: ``new_event`` (python-etcd3);
-- :mod:`etcd3._legacy.credentials`: ``EtcdTokenCallCredentials`` (python-etcd3);
-- :mod:`etcd3._legacy.request_factory`: etcd3-client's request builders and its literal types;
-- :mod:`etcd3._legacy.watch`: ``Watcher`` (both) and ``Watch`` (python-etcd3).
+- ``etcd3._legacy.events``: ``new_event`` (python-etcd3);
+- ``etcd3._legacy.credentials``: ``EtcdTokenCallCredentials`` (python-etcd3);
+- ``etcd3._legacy.request_factory``: etcd3-client's request builders and its literal types;
+- ``etcd3._legacy.watch``: ``Watcher`` (both) and ``Watch`` (python-etcd3).
 
 Nothing in the core imports this package.
 """

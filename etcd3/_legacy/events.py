@@ -10,7 +10,8 @@ __all__ = ["new_event"]
 
 
 def new_event(event: RawEvent) -> PutEvent | DeleteEvent:
-    """Wrap a raw ``mvccpb.Event`` in a :class:`~etcd3.PutEvent` or :class:`~etcd3.DeleteEvent`.
+    """Wrap a raw ``mvccpb.Event`` in a [`PutEvent`][etcd3.PutEvent] or
+    [`DeleteEvent`][etcd3.DeleteEvent].
 
     python-etcd3's events carried no response header, so this one's ``header`` is an empty
     ``ResponseHeader``; the client's watches give events with their response's header.

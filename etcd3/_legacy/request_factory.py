@@ -162,7 +162,8 @@ def build_alarm_request(
 
 
 build_tx_request = build_txn_request
-"""The ``TxnRequest`` of compares and operations made with :mod:`etcd3.transactions`."""
+"""The ``TxnRequest`` of compares and operations made with
+[`etcd3.transactions`][etcd3.transactions]."""
 
 
 def build_create_watch_request(

@@ -25,7 +25,8 @@ def increment_last_byte(byte_string: KeyLike) -> bytes:
     """``byte_string`` with its last byte incremented (``b"a"`` -> ``b"b"``).
 
     python-etcd3 made its prefix range ends this way. It cannot increment a last byte of
-    ``0xFF``: :func:`etcd3.range_end_for_key` handles every prefix and is what the client uses.
+    ``0xFF``: [`etcd3.range_end_for_key`][etcd3.range_end_for_key] handles every prefix and is what
+    the client uses.
 
     Args:
         byte_string: The bytes (``str`` is UTF-8 encoded).
@@ -81,7 +82,7 @@ def response_to_event_iterator(response_iterator: Iterable[HasEvents[_E_co]]) ->
 
     Args:
         response_iterator: Watch responses: the client's ``WatchResponse`` (its ``events``
-            are :class:`~etcd3.Event` views) or raw ``etcdserverpb.WatchResponse`` messages.
+            are [`Event`][etcd3.Event] views) or raw ``etcdserverpb.WatchResponse`` messages.
 
     Returns:
         A lazy iterator over every event of every response.

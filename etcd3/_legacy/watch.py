@@ -43,8 +43,8 @@ class Watcher:
     ) -> int:
         """Watch ``key`` (or ``[key, range_end)``), calling ``callback`` with each response.
 
-        The callback gets each :class:`~etcd3.WatchResponse`, or once the
-        :class:`~etcd3.EtcdError` that ended the watch.
+        The callback gets each [`WatchResponse`][etcd3.WatchResponse], or once the
+        [`EtcdError`][etcd3.errors.Etcd3Exception] that ended the watch.
 
         Args:
             key: The key, or the first key of the range.
@@ -56,10 +56,10 @@ class Watcher:
             prev_kv: Report the previous key-value of each event.
 
         Returns:
-            The watch id, for :meth:`cancel`.
+            The watch id, for ``cancel``.
 
         Raises:
-            etcd3.WatchTimedOut: etcd did not confirm the watch within :attr:`timeout`.
+            etcd3.WatchTimedOut: etcd did not confirm the watch within ``timeout``.
             etcd3.EtcdError: etcd refused the watch, or the client is closed.
         """
         return self._client.add_watch_callback(
@@ -77,7 +77,7 @@ class Watcher:
         """Stop the watch ``watch_id``; an unknown id is a no-op.
 
         Args:
-            watch_id: The id :meth:`add_callback` returned.
+            watch_id: The id ``add_callback`` returned.
         """
         self._client.cancel_watch(watch_id)
 

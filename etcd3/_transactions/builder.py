@@ -1,6 +1,6 @@
 """etcd3-client's transactions: a builder of compares and operations, and a typed response.
 
-``client.txn(builder)`` runs what a :class:`TransactionBuilder` built::
+``client.txn(builder)`` runs what a [`TransactionBuilder`][etcd3.TransactionBuilder] built:
 
     tx = TransactionBuilder.new()
     tx.compare(b"k").version.eq(0)
@@ -8,8 +8,9 @@
     tx.failure.get(b"k")
     response = client.txn(tx)
 
-and returns a :class:`TransactionResponse`, whose ``as_get(i)``, ``as_put(i)``, ``as_del(i)``
-and ``as_txn(i)`` read result ``i`` as the kind of operation it answers.
+and returns a [`TransactionResponse`][etcd3.TransactionResponse], whose ``as_get(i)``,
+``as_put(i)``, ``as_del(i)`` and ``as_txn(i)`` read result ``i`` as the kind of operation it
+answers.
 """
 
 from __future__ import annotations
@@ -67,9 +68,10 @@ _R = TypeVar("_R")
 class TransactionBuilder:
     """Builds a transaction step by step; run it with ``client.txn(builder)``.
 
-    Make one with :meth:`new` (mutable: each addition changes the builder and returns it) or
-    :meth:`immutable` (each addition returns a new builder; the receiver never changes, so one
-    builder can be the common base of several transactions)::
+    Make one with [`new`][etcd3.TransactionBuilder.new] (mutable: each addition changes the builder
+    and returns it) or [`immutable`][etcd3.TransactionBuilder.immutable] (each addition returns a
+    new builder; the receiver never changes, so one builder can be the common base of several
+    transactions):
 
         tx = TransactionBuilder.new()
         tx.compare(b"k").version.eq(0)
@@ -108,7 +110,8 @@ class TransactionBuilder:
 
     @property
     def is_immutable(self) -> bool:
-        """Whether additions return new builders (made by :meth:`immutable`)."""
+        """Whether additions return new builders (made by
+        [`immutable`][etcd3.TransactionBuilder.immutable])."""
         return self._immutable
 
     def _with(
@@ -147,7 +150,7 @@ class TransactionBuilder:
 
         Returns:
             Choose the compared field next: ``.value``, ``.version``, ``.create``, ``.mod``
-            or ``.lease``.
+                or ``.lease``.
 
         Raises:
             TypeError: ``key`` or ``range_end`` is neither ``str`` nor ``bytes``.
@@ -182,7 +185,7 @@ class TransactionBuilder:
 
         Returns:
             A builder with the same compares and operations; adding to either leaves the
-            other unchanged.
+                other unchanged.
         """
         return self._with(list(self._compare), list(self._success), list(self._failure))
 
@@ -240,7 +243,8 @@ class CompareBuilderStep1(Generic[_V]):
         return self._complete(CompareResult.LESS, val)
 
     def le(self, val: _V) -> TransactionBuilder:
-        """Hold when the field is **strictly** less than ``val`` (as :meth:`lt`).
+        """Hold when the field is **strictly** less than ``val`` (as
+        [`lt`][etcd3.CompareBuilderStep1.lt]).
 
         The name is the predecessor's; etcd has no "less or equal" compare. Returns the builder.
         """
@@ -396,7 +400,7 @@ class OperationBuilder:
             The builder the operation was added to (a new one for an immutable builder).
 
         Raises:
-            TypeError: ``builder`` is not a :class:`TransactionBuilder`.
+            TypeError: ``builder`` is not a [`TransactionBuilder`][etcd3.TransactionBuilder].
         """
         if not isinstance(builder, TransactionBuilder):
             raise TypeError(f"txn() takes a TransactionBuilder, not {type(builder).__name__}")

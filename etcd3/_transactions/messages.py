@@ -1,7 +1,7 @@
 """What the transaction APIs share: checked arguments turned into etcd messages, and back.
 
 Each function checks the friendly arguments (``str``/``bytes`` keys, lease objects, sort names)
-and builds the message with the generated facade of :mod:`etcd3.rpc.txn`, so the legacy
+and builds the message with the generated facade of [`etcd3.rpc.txn`][etcd3.rpc.txn], so the legacy
 operation objects, the builder and the recipes send identical messages for the same arguments.
 """
 

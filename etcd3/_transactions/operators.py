@@ -1,6 +1,6 @@
 """python-etcd3's transactions: compares finished with Python operators, operation objects.
 
-``client.transaction(compare, success, failure)`` runs them::
+``client.transaction(compare, success, failure)`` runs them:
 
     tx = client.transactions
     client.transaction(
@@ -9,8 +9,8 @@
         failure=[tx.get(b"k")],
     )
 
-and returns a :data:`TxResult`: whether the compares held, and the results of the branch that
-ran (a :data:`~etcd3.GetResult` for a get, the raw ``ResponseOp`` otherwise), which the
+and returns a [`TxResult`][etcd3.TxResult]: whether the compares held, and the results of the branch
+that ran (a [`GetResult`][etcd3.GetResult] for a get, the raw ``ResponseOp`` otherwise), which the
 ``as_*_op_result`` helpers narrow to one kind.
 """
 
@@ -96,8 +96,8 @@ class BaseCompare:
 
     Make one with a subclass and finish it with an operator, which stores the operand and
     returns the compare itself: ``Value(b"k") == b"v"``, ``Version(b"k") > 2``,
-    ``Create(b"k") == 0``, ``Mod(b"k") < 10``; ``!=`` works too. Subclasses: :class:`Value`,
-    :class:`Version`, :class:`Create`, :class:`Mod`, :class:`LeaseCompare`.
+    ``Create(b"k") == 0``, ``Mod(b"k") < 10``; ``!=`` works too. Subclasses: [`Value`][etcd3.Value],
+    [`Version`][etcd3.Version], [`Create`][etcd3.Create], [`Mod`][etcd3.Mod], ``LeaseCompare``.
 
     Args:
         key: The key to compare (``str`` is UTF-8 encoded).
@@ -305,7 +305,7 @@ class Put(_Op):
 
 
 class Get(_Op):
-    """A get (range read) in a legacy transaction; its result is a :data:`GetResult`.
+    """A get (range read) in a legacy transaction; its result is a [`GetResult`][etcd3.GetResult].
 
     Args:
         key: The key, or the first key of the range.
@@ -394,14 +394,15 @@ class Txn(_Op):
 
 
 TxCondition: TypeAlias = BaseCompare
-"""A compare of a legacy transaction: :class:`Value`, :class:`Version`, :class:`Create`, ..."""
+"""A compare of a legacy transaction: [`Value`][etcd3.Value], [`Version`][etcd3.Version],
+[`Create`][etcd3.Create], ..."""
 
 TxOp: TypeAlias = Put | Get | Delete | Txn
 """An operation of a legacy transaction."""
 
 TxResponse: TypeAlias = ResponseOp | GetResult
-"""The result of one operation of a legacy transaction: a :data:`GetResult` for a get, the raw
-``ResponseOp`` for a put, a delete or a nested transaction."""
+"""The result of one operation of a legacy transaction: a [`GetResult`][etcd3.GetResult] for a get,
+the raw ``ResponseOp`` for a put, a delete or a nested transaction."""
 
 TxResponses: TypeAlias = list[TxResponse]
 """The results of the operations that ran, in order."""
@@ -447,7 +448,8 @@ def build_txn_request(
 
     Raises:
         TypeError: Something else than a compare in ``compare`` or than an operation
-            (:class:`Put`, :class:`Get`, :class:`Delete`, :class:`Txn`) in a branch.
+            ([`Put`][etcd3.Put], [`Get`][etcd3.Get], [`Delete`][etcd3.Delete], [`Txn`][etcd3.Txn])
+            in a branch.
         ValueError: A compare without an operator.
     """
     compares: list[Compare] = []
@@ -477,14 +479,14 @@ def _op_messages(ops: Iterable[TxOp] | None, what: str) -> list[RequestOp]:
 
 
 def tx_result(response: TxnResponse) -> TxResult:
-    """A legacy transaction's :data:`TxResult`.
+    """A legacy transaction's [`TxResult`][etcd3.TxResult].
 
     Args:
         response: The server's answer.
 
     Returns:
-        ``(succeeded, results)``: a :data:`GetResult` for each get, the raw ``ResponseOp``
-        for anything else.
+        ``(succeeded, results)``: a [`GetResult`][etcd3.GetResult] for each get, the raw
+            ``ResponseOp`` for anything else.
     """
     header = response.header
     results: TxResponses = []
@@ -507,7 +509,7 @@ def _kind_error(response: TxResponse, wanted: str) -> TypeError:
 
 
 def as_get_op_result(response: TxResponse) -> GetResult:
-    """Narrow one result of :data:`TxResult` to a get's :data:`GetResult`.
+    """Narrow one result of [`TxResult`][etcd3.TxResult] to a get's [`GetResult`][etcd3.GetResult].
 
     Args:
         response: A result of ``transaction()``.
@@ -530,7 +532,7 @@ def _raw_op(response: TxResponse, member: str, wanted: str) -> ResponseOp:
 
 
 def as_put_op_result(response: TxResponse) -> PutResponse:
-    """Narrow one result of :data:`TxResult` to a put's ``PutResponse``.
+    """Narrow one result of [`TxResult`][etcd3.TxResult] to a put's ``PutResponse``.
 
     Args:
         response: A result of ``transaction()``.
@@ -545,7 +547,7 @@ def as_put_op_result(response: TxResponse) -> PutResponse:
 
 
 def as_del_op_result(response: TxResponse) -> DeleteRangeResponse:
-    """Narrow one result of :data:`TxResult` to a delete's ``DeleteRangeResponse``.
+    """Narrow one result of [`TxResult`][etcd3.TxResult] to a delete's ``DeleteRangeResponse``.
 
     Args:
         response: A result of ``transaction()``.
@@ -560,7 +562,7 @@ def as_del_op_result(response: TxResponse) -> DeleteRangeResponse:
 
 
 def as_txn_op_result(response: TxResponse) -> TxnResponse:
-    """Narrow one result of :data:`TxResult` to a nested transaction's ``TxnResponse``.
+    """Narrow one result of [`TxResult`][etcd3.TxResult] to a nested transaction's ``TxnResponse``.
 
     Args:
         response: A result of ``transaction()``.

@@ -1,34 +1,35 @@
 """The transport: the failover-capable callers behind the generated service classes.
 
-:class:`GrpcCaller` (sync) and :class:`AsyncGrpcCaller` (asyncio) implement the
-:class:`~etcd3._runtime.SyncCaller` / :class:`~etcd3._runtime.AsyncCaller` protocols over
+``GrpcCaller`` (sync) and ``AsyncGrpcCaller`` (asyncio) implement the
+``SyncCaller`` / ``AsyncCaller`` protocols over
 grpcio. One caller serves a whole client: it holds one grpc channel per endpoint and owns
 deadlines, call metadata (the auth token, ``hasleader``), error mapping, retries, failover and
-token renewal. Nothing but an :class:`~etcd3.errors.EtcdError` leaves it (plus ``ValueError``
-for a negative timeout, and ``asyncio.CancelledError`` when the awaiting task is cancelled).
+token renewal. Nothing but an [`EtcdError`][etcd3.errors.Etcd3Exception] leaves it (plus
+``ValueError`` for a negative timeout, and ``asyncio.CancelledError`` when the awaiting task is
+cancelled).
 
 One module per job; imports flow down this list:
 
-- :mod:`._caller_async` -- the asyncio caller: unary calls with retries, failover and token
+- ``._caller_async`` -- the asyncio caller: unary calls with retries, failover and token
   renewal, login before the first call, auto-sync, opening streams, closing. Its sync twin
-  :mod:`._caller` is generated from it (``tools/async_to_sync.py``, ``make regen``).
-- :mod:`._streams_async` / :mod:`._streams` -- the streams, hand-kept per flavour: grpc's
+  ``._caller`` is generated from it (``tools/async_to_sync.py``, ``make regen``).
+- ``._streams_async`` / ``._streams`` -- the streams, hand-kept per flavour: grpc's
   asyncio and sync stream APIs differ in model (lazy start in the loop, ``read``/``EOF``,
   awaitable writes with flow control; a blocking request iterator on a grpc thread).
-- :mod:`._grpc_async` / :mod:`._grpc` -- the rest of what grpc.aio and grpc do differently
+- ``._grpc_async`` / ``._grpc`` -- the rest of what grpc.aio and grpc do differently
   (opening a channel with interceptors, how a call ends when its channel closes, when a
   connection may log in), hand-kept name for name.
-- :mod:`._failover` -- what follows a failed attempt of a unary call (renew the token, fail
-  over, back off, give up), on the sans-IO rule of :mod:`etcd3._retry`.
-- :mod:`._stream_registry` -- the running streams and what their failures teach the caller
+- ``._failover`` -- what follows a failed attempt of a unary call (renew the token, fail
+  over, back off, give up), on the sans-IO rule of ``etcd3._retry``.
+- ``._stream_registry`` -- the running streams and what their failures teach the caller
   (quarantine an endpoint and move its streams, renew a refused token; stalled streams).
-- :mod:`._pool` -- the endpoints: a channel each, their multicallables, the one in use.
-- :mod:`._errors` -- grpc failures to :class:`~etcd3.errors.EtcdError`, with the caller's
+- ``._pool`` -- the endpoints: a channel each, their multicallables, the one in use.
+- ``._errors`` -- grpc failures to [`EtcdError`][etcd3.errors.Etcd3Exception], with the caller's
   closed state and hints at a connection failure's cause.
-- :mod:`._metadata` -- the metadata of every call: token, ``hasleader``, extra pairs.
-- :mod:`._deadline` -- a call's ``timeout`` for grpc, and the answer that comes too late.
-- :mod:`._fork` -- the fork guard: a forked child never uses its parent's channels, and
-  raises :class:`~etcd3.errors.ClientForkedError` instead.
+- ``._metadata`` -- the metadata of every call: token, ``hasleader``, extra pairs.
+- ``._deadline`` -- a call's ``timeout`` for grpc, and the answer that comes too late.
+- ``._fork`` -- the fork guard: a forked child never uses its parent's channels, and
+  raises [`ClientForkedError`][etcd3.errors.ClientForkedError] instead.
 
 Logging goes to the ``"etcd3.transport"`` logger: a switch to another endpoint and token
 renewals at INFO, retries and an endpoint quarantined without a switch at DEBUG; never

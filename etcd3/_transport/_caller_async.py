@@ -1,19 +1,19 @@
 # async-to-sync: source
 """A client's caller: unary calls with retries, failover and token renewal; streams.
 
-:class:`AsyncGrpcCaller` is what the generated service classes of one client call (the caller
-protocols of :mod:`etcd3._runtime`). The asyncio caller is the source of this module; the sync
+``AsyncGrpcCaller`` is what the generated service classes of one client call (the caller
+protocols of ``etcd3._runtime``). The asyncio caller is the source of this module; the sync
 one is generated from it by ``tools/async_to_sync.py``. What grpc spells differently in the two
 worlds comes from the hand-kept modules ``_grpc`` and ``_streams`` (one of each per flavour);
 endpoints and channels, metadata and token, error mapping, stream bookkeeping and deadlines
 are shared by both.
 
 - **Unary calls** go to the *preferred* endpoint (sticky). A failure is mapped, then
-  :mod:`._failover` decides whether to send it again, where and after how long; see
-  :mod:`etcd3._retry` for why a write is never applied twice. A healthy
+  ``._failover`` decides whether to send it again, where and after how long; see
+  ``etcd3._retry`` for why a write is never applied twice. A healthy
   call pays for none of this: the success path is a dict lookup, metadata built beforehand,
   the call and two clock reads (the second holds the answer to the call's deadline: see
-  :mod:`._deadline`).
+  ``._deadline``).
 - **Token renewal:** after "invalid auth token" / "revision of auth store is old" the caller
   logs in again (one login for every thread or task that needs it at once) and retries the
   call once. A stream refused so marks the token stale; the next stream opened renews it first.
@@ -75,7 +75,8 @@ _SINGLE_CHANNEL_TARGET = "<channel>"
 _AUTO_SYNC_TIMEOUT = 2.0
 """Deadline in seconds of an auto-sync's MemberList call under a retry policy without a
 per-attempt deadline (one attempt of a read otherwise): the call that triggers the sync waits
-for it, so it must stay short whatever the policy. It is :class:`RetryPolicy`'s default."""
+for it, so it must stay short whatever the policy. It is [`RetryPolicy`][etcd3.RetryPolicy]'s
+default."""
 
 _log = logging.getLogger("etcd3.transport")
 _monotonic = time.monotonic
@@ -104,14 +105,14 @@ def _pool(
 class AsyncGrpcCaller:
     """One client's transport (see the module docstring).
 
-    Nothing but an :class:`~etcd3.errors.EtcdError` leaves it (plus ``ValueError`` for a
+    Nothing but an [`EtcdError`][etcd3.errors.Etcd3Exception] leaves it (plus ``ValueError`` for a
     negative timeout and, under asyncio, ``CancelledError`` when the awaiting task is
     cancelled). Channels are opened on first use: under asyncio inside the event loop that
     uses them, since a grpc.aio channel belongs to the loop it was created in.
 
     Args:
         channel: A single channel, or a function creating it on first use (tests, custom
-            targets); or ``None`` with ``endpoints`` and ``channel_factory``. :meth:`close`
+            targets); or ``None`` with ``endpoints`` and ``channel_factory``. ``close``
             closes it.
         endpoints: The endpoints to fail over between (with ``channel_factory``).
         channel_factory: Creates the channel of an endpoint, on its first use.
@@ -123,7 +124,7 @@ class AsyncGrpcCaller:
         prepare: Run once before the first call (concurrent first calls share it; after a
             failure the next call runs it again), e.g. to log in.
         retry: Retry policy of unary calls (default ``RetryPolicy()``).
-        require_leader: Send ``hasleader`` metadata (see :mod:`._metadata`).
+        require_leader: Send ``hasleader`` metadata (see ``._metadata``).
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
         tls: Whether the client uses TLS (which member URLs auto-sync may use; what a
             connection failure's likely cause is).
@@ -132,7 +133,7 @@ class AsyncGrpcCaller:
             calls share metadata built once per token.
 
     Raises:
-        TypeError: ``retry`` is not a :class:`~etcd3.RetryPolicy`.
+        TypeError: ``retry`` is not a [`RetryPolicy`][etcd3.RetryPolicy].
         ValueError: Both or neither of ``channel`` and ``endpoints``; a negative
             ``default_timeout``, an ``auto_sync_interval`` not above 0.
     """
@@ -209,7 +210,7 @@ class AsyncGrpcCaller:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether ``close`` was called."""
         return self._pool.closed
 
     @property
@@ -243,7 +244,7 @@ class AsyncGrpcCaller:
             quarantine: A fixed time in seconds a failed endpoint is skipped (no growth, no
                 jitter); ``None`` keeps the default growing quarantine.
             failover: ``False``: never move to another endpoint; a failed endpoint's calls
-                raise :class:`~etcd3.errors.NoServerAvailableError` instead.
+                raise [`NoServerAvailableError`][etcd3.errors.NoServerAvailableError] instead.
         """
         self._pool.configure(quarantine=quarantine, failover=failover)
 
@@ -253,8 +254,8 @@ class AsyncGrpcCaller:
         A stream on a paused or partitioned member fails nothing; only its owner notices that
         answers stopped coming (e.g. a keep-alive renewal unanswered in time). The endpoint
         is then quarantined as after a connection error and the streams on it (``stream``
-        included) end with :class:`~etcd3.errors.ConnectionFailedError`, so their owners
-        re-open them on another member. Never blocks; streams not made by this caller, or
+        included) end with [`ConnectionFailedError`][etcd3.errors.ConnectionFailedError], so their
+        owners re-open them on another member. Never blocks; streams not made by this caller, or
         not started yet, are ignored.
 
         Args:
@@ -293,7 +294,7 @@ class AsyncGrpcCaller:
         timeout: Timeout,
         metadata: Metadata | None,
     ) -> RespT:
-        """Make a unary call, with retries and failover; see :class:`~etcd3._runtime.AsyncCaller`.
+        """Make a unary call, with retries and failover; see ``AsyncCaller``.
 
         Raises:
             EtcdError: The call failed (mapped from the gRPC status) after the retries the
@@ -564,7 +565,8 @@ class AsyncGrpcCaller:
     # --- Closing --------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close the channels; later calls raise :class:`ConnectionClosedError`. Idempotent.
+        """Close the channels; later calls raise
+        [`ConnectionClosedError`][etcd3.errors.ConnectionClosedError]. Idempotent.
 
         The streams running end first (with grpcio 1.62 a grpc.aio read can stay pending
         forever when only its channel is closed). In a child process after ``os.fork()`` the

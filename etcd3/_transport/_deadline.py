@@ -1,8 +1,8 @@
 """The answer that comes after its call's deadline.
 
 A caller turns the ``timeout`` of a call into grpc's ``timeout=`` with
-:func:`etcd3._timeouts.rpc_timeout`, and holds the call to it when the answer arrives with
-:func:`late_answer`: grpc lets an answer that lands close to the deadline beat its own deadline
+``etcd3._timeouts.rpc_timeout``, and holds the call to it when the answer arrives with
+``late_answer``: grpc lets an answer that lands close to the deadline beat its own deadline
 timer (on loopback, a call with a deadline of a microsecond succeeds), and a deadline promises
 that the call is over by then, answered or not.
 """

@@ -1,13 +1,14 @@
-"""From grpc's failures to :class:`~etcd3.errors.EtcdError`, for one caller.
+"""From grpc's failures to [`EtcdError`][etcd3.errors.Etcd3Exception], for one caller.
 
-:mod:`etcd3.errors` holds the error table; :class:`CallErrors` adds what only the caller knows:
+[`etcd3.errors`][etcd3.errors] holds the error table; ``CallErrors`` adds what only the caller
+knows:
 
 - a call that failed because the caller was closed (or is in a forked child) says so
-  (:class:`~etcd3.errors.ConnectionClosedError`), whatever grpc made of it;
+  ([`ConnectionClosedError`][etcd3.errors.ConnectionClosedError]), whatever grpc made of it;
 - a connection failure carries its likely cause: a TLS handshake that a server which does not
-  speak TLS ended (:data:`~etcd3.errors.PLAINTEXT_SERVER_HINT`), or, on a TLS channel without
-  a client certificate, a server that may require one (:data:`~etcd3.errors.MTLS_HINT`); when
-  grpc gives no cause at all, both (:data:`~etcd3.errors.TLS_UNKNOWN_CAUSE_HINT`).
+  speak TLS ended (``PLAINTEXT_SERVER_HINT``), or, on a TLS channel without
+  a client certificate, a server that may require one (``MTLS_HINT``); when
+  grpc gives no cause at all, both (``TLS_UNKNOWN_CAUSE_HINT``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ says only ``failed to connect to all addresses``, whatever the cause."""
 
 
 class ChannelLifecycle(Protocol):
-    """Whether the caller's channels may still be used (an :class:`._pool.EndpointPool`)."""
+    """Whether the caller's channels may still be used (an ``._pool.EndpointPool``)."""
 
     @property
     def unusable(self) -> bool:

@@ -1,7 +1,7 @@
 """What follows a failed attempt of a unary call: renew the token, fail over, back off, give up.
 
-:class:`~etcd3._retry.CallAttempts` holds the retry rule (sans-IO: which errors may be sent
-again, the attempt budget, the backoff); :class:`Failover` applies it to the caller's state: an
+``CallAttempts`` holds the retry rule (sans-IO: which errors may be sent
+again, the attempt budget, the backoff); ``Failover`` applies it to the caller's state: an
 endpoint that failed goes into quarantine (and its streams end), the next attempt goes to the
 endpoint then preferred, and an expired token is renewed once first. Both callers ask it and
 only do what it says (sleep, log in, send), so they follow one policy.
@@ -95,7 +95,7 @@ class Failover(Generic[ChannelT]):
         self, method: MethodInfo[Message, Message], timeout: float | None
     ) -> float | None:
         """The deadline of a call's first attempt: a retry-safe call's attempt is capped by
-        :attr:`~etcd3.RetryPolicy.attempt_timeout`, so that a hung member costs one short
+        ``attempt_timeout``, so that a hung member costs one short
         attempt; an unsafe call's attempt gets the call's whole ``timeout``."""
         cap = self._attempt_cap
         if cap is not None and method.retry_safe and (timeout is None or timeout > cap):

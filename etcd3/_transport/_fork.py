@@ -2,7 +2,7 @@
 
 grpc's channels and their threads do not survive a fork: a child that called over its parent's
 channels could hang, or disturb the parent's connections. Every object registered with
-:func:`guard` is told in the child (:meth:`ForkAware.forked_away`) and refuses work from then on;
+``guard`` is told in the child (``ForkAware.forked_away``) and refuses work from then on;
 the parent goes on untouched. Nothing is registered on platforms without ``os.fork``.
 """
 

@@ -1,4 +1,4 @@
-"""grpc's sync API as the sync transport uses it; the pair of :mod:`._grpc_async` (hand-kept,
+"""grpc's sync API as the sync transport uses it; the pair of ``._grpc_async`` (hand-kept,
 name for name: that module says why these cannot be generated).
 """
 
@@ -40,7 +40,7 @@ ClientInterceptor: TypeAlias = (
 """A grpc client interceptor for the sync client (an instance of one of grpc's four kinds)."""
 
 CLOSED_CHANNEL_ERRORS = (ValueError,)
-"""What a sync grpc call raises on a closed channel: see :func:`raise_for_closed_channel`."""
+"""What a sync grpc call raises on a closed channel: see ``raise_for_closed_channel``."""
 
 
 def open_channel(

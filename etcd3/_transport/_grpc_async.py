@@ -1,4 +1,4 @@
-"""grpc.aio as the asyncio transport uses it; :mod:`._grpc` is the sync side, name for name.
+"""grpc.aio as the asyncio transport uses it; ``._grpc`` is the sync side, name for name.
 
 Hand-kept, not generated (the two modules are a pair): here grpc's two APIs differ in kind, not
 in spelling, so no rename turns one into the other.
@@ -55,7 +55,7 @@ AsyncClientInterceptor: TypeAlias = grpc.aio.ClientInterceptor
 
 CLOSED_CHANNEL_ERRORS = (grpc.aio.UsageError, asyncio.CancelledError)
 """What a grpc.aio call may raise when its channel is closed (see
-:func:`raise_for_closed_channel`)."""
+``raise_for_closed_channel``)."""
 
 
 def open_channel(
@@ -95,7 +95,7 @@ def task_is_being_cancelled() -> bool:
 def raise_for_closed_channel(
     exc: BaseException, channels: ChannelLifecycle, method: MethodInfo[Message, Message]
 ) -> NoReturn:
-    """Raise what ``exc``, one of :data:`CLOSED_CHANNEL_ERRORS` raised by a call, means.
+    """Raise what ``exc``, one of ``CLOSED_CHANNEL_ERRORS`` raised by a call, means.
 
     Raises:
         ConnectionClosedError: The channel was closed before the call started

@@ -1,7 +1,7 @@
 """The metadata every call carries, and the auth token in it.
 
 etcd reads the auth token from the call metadata key ``token`` (grpc sends ``CallCredentials``
-only over TLS, and etcd commonly runs auth on plaintext). :class:`CallMetadata` keeps the
+only over TLS, and etcd commonly runs auth on plaintext). ``CallMetadata`` keeps the
 token, the credentials to log in again when it expires, and whether a stream was refused for
 it; it builds each call's metadata once per token change, so a call only picks one. grpc.aio
 parses a metadata tuple into its own ``Metadata`` object on every call (a tenth of a unary

@@ -1,10 +1,10 @@
 """The endpoints of one caller: a channel each, their multicallables, and which one is in use.
 
-:class:`~etcd3._endpoints.EndpointSet` decides, sans-IO, which endpoint is preferred and which
-are in quarantine; :class:`EndpointPool` holds the channels behind those names (each opened on
+``EndpointSet`` decides, sans-IO, which endpoint is preferred and which
+are in quarantine; ``EndpointPool`` holds the channels behind those names (each opened on
 first use), caches each method's multicallable per channel, and serialises the decisions under
 a lock shared by every thread or task of the caller. It also owns the channels' lifecycle:
-closed by its caller, or disabled in a child process after ``os.fork()`` (:mod:`._fork`).
+closed by its caller, or disabled in a child process after ``os.fork()`` (``._fork``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ChannelT = TypeVar("ChannelT")
 MultiCallable = Callable[..., Any]
 """A grpc multicallable, typed loosely: each is bound to its own method's message types, which
 one cache keyed by method path cannot name. Callers annotate what a call returns from the
-method's :class:`~etcd3._runtime.MethodInfo`."""
+method's ``MethodInfo``."""
 
 _log = logging.getLogger("etcd3.transport")
 
@@ -69,7 +69,7 @@ class EndpointPool(Generic[ChannelT]):
         self._lock = threading.Lock()
         self._failover = True
         self.closed = False
-        """Whether :meth:`close` was called."""
+        """Whether ``close`` was called."""
         self.forked = False
         """Whether this process is a child forked after the channels were made."""
         guard(self)
@@ -129,7 +129,7 @@ class EndpointPool(Generic[ChannelT]):
         """``method``'s multicallable on ``endpoint``'s channel, made now and cached.
 
         The hot path reads ``endpoint.calls`` first; closing the pool empties every cache, so a
-        call after :meth:`close` always lands here and gets its typed error.
+        call after ``close`` always lands here and gets its typed error.
 
         Raises:
             ConnectionClosedError: The pool is closed (or in a forked child).
@@ -218,7 +218,7 @@ class EndpointPool(Generic[ChannelT]):
     def closed_error(
         self, method: MethodInfo[Message, Message] | None = None, *, in_flight: bool = False
     ) -> ConnectionClosedError:
-        """The error for a call attempted after :meth:`close` (or in a forked child).
+        """The error for a call attempted after ``close`` (or in a forked child).
 
         Args:
             method: The call's method, when known.
@@ -236,7 +236,7 @@ class EndpointPool(Generic[ChannelT]):
 
         Returns:
             The opened channels, for the caller to close; none in a forked child (they are the
-            parent's) or when already closed.
+                parent's) or when already closed.
         """
         if self.closed:
             return []

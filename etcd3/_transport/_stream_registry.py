@@ -5,9 +5,9 @@ a member without a leader puts the endpoint in quarantine (the owner's next stre
 elsewhere) and ends the other streams running there, so their owners move on now rather than
 when keepalive notices; an expired token is renewed before the next stream opens. A stream on a
 paused or partitioned member fails nothing: only its owner notices that answers stopped coming,
-and reports it (:meth:`StreamRegistry.stalled`).
+and reports it (``StreamRegistry.stalled``).
 
-Streams talk to the registry through their public surface (:class:`TrackedStream`); the
+Streams talk to the registry through their public surface (``TrackedStream``); the
 registry keeps its own bookkeeping (which streams run, which failures were reported).
 """
 
@@ -58,7 +58,7 @@ class TrackedStream(Protocol):
 
 
 class Endpoints(ChannelLifecycle, Protocol):
-    """The caller's endpoints (an :class:`._pool.EndpointPool`), as far as streams matter."""
+    """The caller's endpoints (an ``._pool.EndpointPool``), as far as streams matter."""
 
     def mark_failed(self, target: str, now: float, error: EtcdError) -> None:
         """Put ``target`` in quarantine."""
@@ -111,9 +111,10 @@ class StreamRegistry:
         """Note that ``stream`` stopped answering: its endpoint is treated as failed.
 
         The endpoint goes into quarantine as after a connection error, and the streams on it
-        (``stream`` included) end with :class:`~etcd3.errors.ConnectionFailedError`, so their
-        owners open them again on another member. Never blocks; objects that are not a
-        started stream of this caller are ignored.
+        (``stream`` included) end with
+        [`ConnectionFailedError`][etcd3.errors.ConnectionFailedError], so their owners open them
+        again on another member. Never blocks; objects that are not a started stream of this caller
+        are ignored.
         """
         tracked = self._live.get(id(stream))
         target = None if tracked is None else tracked.endpoint
@@ -185,7 +186,7 @@ class StreamBase(abc.ABC, Generic[RespT]):
 
     @property
     def cancelled(self) -> bool:
-        """Whether :meth:`cancel` was called."""
+        """Whether ``cancel`` was called."""
         return self._cancelled
 
     @abc.abstractmethod

@@ -1,7 +1,7 @@
-"""The sync streams: grpc's blocking stream calls behind :class:`~etcd3._runtime.ServerStream`
-and :class:`~etcd3._runtime.DuplexStream`.
+"""The sync streams: grpc's blocking stream calls behind ``ServerStream``
+and ``DuplexStream``.
 
-Hand-kept, the pair of :mod:`._streams_async`: grpc's sync and asyncio stream APIs differ in
+Hand-kept, the pair of ``._streams_async``: grpc's sync and asyncio stream APIs differ in
 model, not in spelling, so neither can be generated from the other.
 
 - A sync bidirectional call consumes its requests from an iterator on a grpc thread: ``send``
@@ -128,7 +128,7 @@ class GrpcServerStream(_SyncStreamBase[RespT]):
     Args:
         registry: The caller's stream registry.
         method: The RPC.
-        locate: Where the call starts (see :data:`._stream_registry.StreamLocator`).
+        locate: Where the call starts (see ``._stream_registry.StreamLocator``).
         prepare: Run first (renews a stale token).
         deadline: Seconds the whole call may take (``None``: no limit).
         request: The request message.
@@ -154,7 +154,7 @@ class GrpcServerStream(_SyncStreamBase[RespT]):
 class GrpcDuplexStream(_SyncStreamBase[RespT], Generic[ReqT, RespT]):
     """A sync bidirectional call: ``send`` requests, iterate for responses.
 
-    Takes the arguments of :class:`GrpcServerStream` but ``request``.
+    Takes the arguments of ``GrpcServerStream`` but ``request``.
 
     Raises:
         ConnectionClosedError: The caller is closed.

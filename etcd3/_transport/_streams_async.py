@@ -1,7 +1,7 @@
 """The asyncio streams: grpc.aio's stream calls behind
-:class:`~etcd3._runtime.AsyncServerStream` and :class:`~etcd3._runtime.AsyncDuplexStream`.
+``AsyncServerStream`` and ``AsyncDuplexStream``.
 
-Hand-kept, the pair of :mod:`._streams`: grpc's asyncio and sync stream APIs differ in model,
+Hand-kept, the pair of ``._streams``: grpc's asyncio and sync stream APIs differ in model,
 not in spelling, so neither can be generated from the other.
 
 - A grpc.aio call belongs to the event loop it is started in, and the caller may have to log
@@ -12,7 +12,7 @@ not in spelling, so neither can be generated from the other.
   ``asyncio.CancelledError``, which must be told from the cancellation of the reading task.
 - Writing is awaitable, with flow control, and grpc.aio has two traps the sync API has not: a
   write before the call has connected is not woken by a cancel or a closed channel (see
-  :meth:`AsyncGrpcDuplexStream._first_write`), and a write on a broken connection fails with
+  ``AsyncGrpcDuplexStream._first_write``), and a write on a broken connection fails with
   ``INTERNAL`` "Internal error from Core", hiding the cause.
 """
 
@@ -216,7 +216,7 @@ class AsyncGrpcServerStream(_AsyncStreamBase[RespT, _Call]):
     Args:
         registry: The caller's stream registry.
         method: The RPC.
-        locate: Where the call starts (see :data:`._stream_registry.StreamLocator`).
+        locate: Where the call starts (see ``._stream_registry.StreamLocator``).
         prepare: Awaited before the call starts (the caller's login, a token renewal).
         deadline: Seconds the whole call may take (``None``: no limit).
         request: The request message.
@@ -243,7 +243,7 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT, _DuplexCall[ReqT]], Generic[
     """An asyncio bidirectional call: ``await send(...)`` requests, ``async for`` responses.
 
     The call starts on first use, on the endpoint then in use. Takes the arguments of
-    :class:`AsyncGrpcServerStream` but ``request``.
+    ``AsyncGrpcServerStream`` but ``request``.
     """
 
     def __init__(
@@ -344,7 +344,7 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT, _DuplexCall[ReqT]], Generic[
             raise
 
     write = send
-    """Alias of :meth:`send`, as grpc.aio names it."""
+    """Alias of ``send``, as grpc.aio names it."""
 
     async def done_writing(self) -> None:
         """Tell the server no more requests follow (half-close). Idempotent."""

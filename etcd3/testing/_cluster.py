@@ -17,7 +17,7 @@ class EtcdCluster(Deployment):
     """A real etcd cluster of ``size`` members on loopback ports, with test-speed settings.
 
     Members start one after another (each once the previous one listens on its peer port), then
-    the cluster is waited on until every member is healthy::
+    the cluster is waited on until every member is healthy:
 
         import etcd3
         from etcd3.testing import EtcdCluster
@@ -31,17 +31,21 @@ class EtcdCluster(Deployment):
     Args:
         size: Number of members.
         tls: Serve clients over HTTPS with a generated PKI and require client certificates.
-        auth: Enable authentication with user ``root`` and a random :attr:`password`.
+        auth: Enable authentication with user ``root`` and a random ``password``.
         auth_token_ttl: Seconds before an idle simple auth token expires.
-        binary: etcd executable; see :func:`find_etcd_binary` for the default.
-        version: etcd server version to run instead (one of :data:`ETCD_VERSIONS`, fetched on
-            first use); give ``binary`` or ``version``, not both.
+        binary: etcd executable; see [`find_etcd_binary`][etcd3.testing.find_etcd_binary] for the
+            default.
+        version: etcd server version to run instead (one of
+            [`ETCD_VERSIONS`][etcd3.testing.ETCD_VERSIONS], fetched on first use); give ``binary``
+            or ``version``, not both.
         extra_args: More etcd flags for every member, appended last.
         start_timeout: Seconds to wait for the cluster to become healthy.
         fault_proxy: Put a client proxy and a peer proxy in front of every member
-            (:attr:`network`): members reach each other, and clients reach members, only through
-            them, so :meth:`partition`, :meth:`isolate` and the proxies' own controls cut,
-            slow and break real traffic. :attr:`endpoints` are then the proxies'.
+            ([`network`][etcd3.testing.EtcdCluster.network]): members reach each other, and clients
+            reach members, only through them, so [`partition`][etcd3.testing.EtcdCluster.partition],
+            [`isolate`][etcd3.testing.EtcdCluster.isolate] and the proxies' own controls cut, slow
+            and break real traffic. [`endpoints`][etcd3.testing.EtcdCluster.endpoints] are then the
+            proxies'.
     """
 
     def __init__(
@@ -114,12 +118,14 @@ class EtcdCluster(Deployment):
             time.sleep(0.02)
 
     def followers(self, timeout: float = 10.0) -> list[EtcdMember]:
-        """Return the running members other than the current :meth:`leader`."""
+        """Return the running members other than the current
+        [`leader`][etcd3.testing.EtcdCluster.leader]."""
         leader = self.leader(timeout)
         return [m for m in self._started_members if m is not leader and m.is_running]
 
     def kill(self, member: EtcdMember | int) -> EtcdMember:
-        """SIGKILL a member (data kept); returns it for a later :meth:`restart`."""
+        """SIGKILL a member (data kept); returns it for a later
+        [`restart`][etcd3.testing.EtcdCluster.restart]."""
         target = self.member(member)
         target.kill()
         return target
@@ -131,7 +137,8 @@ class EtcdCluster(Deployment):
         return target
 
     def pause(self, member: EtcdMember | int) -> EtcdMember:
-        """SIGSTOP a member: it keeps its sockets but answers nothing until :meth:`resume`."""
+        """SIGSTOP a member: it keeps its sockets but answers nothing until
+        [`resume`][etcd3.testing.EtcdCluster.resume]."""
         target = self.member(member)
         target.pause()
         return target
@@ -147,9 +154,10 @@ class EtcdCluster(Deployment):
     def remove(self, member: EtcdMember | int, timeout: float = 30.0) -> EtcdMember:
         """Remove a member from the cluster (etcd's ``MemberRemove``), stop it, delete its data.
 
-        The member stays in :attr:`members`, stopped, for :meth:`rejoin`. etcd refuses
-        membership changes for a while after a disturbance (its members must have been connected
-        to the leader for 5 s; an election must be over): this retries until ``timeout``.
+        The member stays in [`members`][etcd3.testing.EtcdCluster.members], stopped, for
+        [`rejoin`][etcd3.testing.EtcdCluster.rejoin]. etcd refuses membership changes for a while
+        after a disturbance (its members must have been connected to the leader for 5 s; an election
+        must be over): this retries until ``timeout``.
 
         Raises:
             RuntimeError: etcd still refused after ``timeout`` seconds; the message has its
@@ -164,8 +172,9 @@ class EtcdCluster(Deployment):
         return target
 
     def rejoin(self, member: EtcdMember | int, timeout: float = 30.0) -> EtcdMember:
-        """Add a :meth:`remove`-d member back (``MemberAdd`` with its peer URL) and start it on an
-        empty data directory, as a new member with a new id; wait until it is healthy.
+        """Add a [`remove`][etcd3.testing.EtcdCluster.remove]-d member back (``MemberAdd`` with its
+        peer URL) and start it on an empty data directory, as a new member with a new id; wait until
+        it is healthy.
 
         Raises:
             RuntimeError: etcd still refused the addition after ``timeout`` seconds.
@@ -215,7 +224,8 @@ class EtcdCluster(Deployment):
         """Cut the peer links between groups of members, e.g. ``partition([m0], [m1, m2])``.
 
         Every member must be in one group. Links are cut as a blackhole (bytes held, nothing
-        reset); clients still reach every member. :meth:`heal` restores the network.
+        reset); clients still reach every member. [`heal`][etcd3.testing.EtcdCluster.heal] restores
+        the network.
 
         Raises:
             RuntimeError: The cluster was not started with ``fault_proxy=True``.

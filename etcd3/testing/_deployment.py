@@ -59,7 +59,8 @@ def _advertised(chunk: list[int]) -> MemberPorts:
 
 
 class Deployment:
-    """Base of :class:`EtcdServer` and :class:`EtcdCluster`: launches ``size`` members.
+    """Base of [`EtcdServer`][etcd3.testing.EtcdServer] and
+    [`EtcdCluster`][etcd3.testing.EtcdCluster]: launches ``size`` members.
 
     Members are started one after another, each once the previous one answers on its peer port,
     then all are waited on for health. A member that exits because a port was taken makes the
@@ -88,7 +89,7 @@ class Deployment:
         self.binary: Path = find_etcd_binary(binary, version=version)
         """The etcd executable in use."""
         self.etcdctl_binary: Path = find_etcdctl_binary(self.binary)
-        """The etcdctl executable matching :attr:`binary`."""
+        """The etcdctl executable matching ``binary``."""
         self.version: str = etcd_version(self.binary)
         """The server version reported by ``etcd --version``, e.g. ``"3.5.1"``."""
         self.user: str | None = ROOT_USER if auth else None
@@ -96,7 +97,8 @@ class Deployment:
         self.password: str | None = secrets.token_urlsafe(18) if auth else None
         """The root password (random per instance) when auth is enabled, else ``None``."""
         self.tls: TLSFiles | None = None
-        """The generated PKI when TLS is on (set by :meth:`start`), else ``None``."""
+        """The generated PKI when TLS is on (set by [`start`][etcd3.testing.EtcdServer.start]), else
+        ``None``."""
         self._size = size
         self._names = list(names)
         self._want_tls = tls
@@ -282,7 +284,8 @@ class Deployment:
 
     @property
     def network(self) -> FaultNetwork:
-        """The fault proxies in front of every member (see :class:`FaultNetwork`).
+        """The fault proxies in front of every member (see
+        [`FaultNetwork`][etcd3.testing.FaultNetwork]).
 
         Raises:
             RuntimeError: The deployment is not started, or not with ``fault_proxy=True``.
@@ -295,7 +298,8 @@ class Deployment:
 
     @property
     def workdir(self) -> Path | None:
-        """Temporary directory holding the PKI and member data, removed by :meth:`stop`."""
+        """Temporary directory holding the PKI and member data, removed by
+        [`stop`][etcd3.testing.EtcdServer.stop]."""
         return self._workdir
 
     # -- health ------------------------------------------------------------------------------
@@ -346,7 +350,7 @@ class Deployment:
 
         Returns:
             etcdctl with endpoints, TLS files and credentials; append a command such as
-            ``["put", "k", "v"]``.
+                ``["put", "k", "v"]``.
         """
         argv = [
             os.fspath(self.etcdctl_binary),
@@ -377,7 +381,7 @@ class Deployment:
         Args:
             *args: The etcdctl command, e.g. ``"put", "key", "value"``.
             credentials: Pass root's credentials when auth is enabled.
-            check: Raise :class:`subprocess.CalledProcessError` on a non-zero exit.
+            check: Raise ``subprocess.CalledProcessError`` on a non-zero exit.
             timeout: Seconds before the command is killed.
             endpoints: Client URLs to use instead of every member's.
 

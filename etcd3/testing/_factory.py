@@ -14,13 +14,16 @@ __all__ = ["EtcdFactory"]
 
 
 class EtcdFactory:
-    """Start :class:`EtcdServer` (by calling it) or :class:`EtcdCluster` (:meth:`cluster`) objects
-    that are already running, and stop every one of them with :meth:`close`.
+    """Start [`EtcdServer`][etcd3.testing.EtcdServer] (by calling it) or
+    [`EtcdCluster`][etcd3.testing.EtcdCluster] ([`cluster`][etcd3.testing.EtcdFactory.cluster])
+    objects that are already running, and stop every one of them with
+    [`close`][etcd3.testing.EtcdFactory.close].
 
     Args:
         binary: Default etcd executable for everything this factory starts.
-        version: Default etcd server version instead (see :func:`find_etcd_binary`); a call
-            that names its own ``binary`` or ``version`` overrides both defaults.
+        version: Default etcd server version instead (see
+            [`find_etcd_binary`][etcd3.testing.find_etcd_binary]); a call that names its own
+            ``binary`` or ``version`` overrides both defaults.
     """
 
     def __init__(
@@ -53,7 +56,8 @@ class EtcdFactory:
         start_timeout: float = 30.0,
         fault_proxy: bool = False,
     ) -> EtcdServer:
-        """Start and return an :class:`EtcdServer`; the arguments are the same."""
+        """Start and return an [`EtcdServer`][etcd3.testing.EtcdServer]; the arguments are the
+        same."""
         binary, version = self._choice(binary, version)
         server = EtcdServer(
             tls=tls,
@@ -83,7 +87,8 @@ class EtcdFactory:
         start_timeout: float = 30.0,
         fault_proxy: bool = False,
     ) -> EtcdCluster:
-        """Start and return an :class:`EtcdCluster`; the arguments are the same."""
+        """Start and return an [`EtcdCluster`][etcd3.testing.EtcdCluster]; the arguments are the
+        same."""
         binary, version = self._choice(binary, version)
         cluster = EtcdCluster(
             size,

@@ -1,7 +1,8 @@
 """One etcd process: its flags, ports, lifecycle, health and fault controls.
 
-Everything about running a single etcd lives here once; :class:`EtcdServer` (a one-member
-deployment) and :class:`EtcdCluster` only decide how many members to launch and in which order.
+Everything about running a single etcd lives here once; [`EtcdServer`][etcd3.testing.EtcdServer] (a
+one-member deployment) and [`EtcdCluster`][etcd3.testing.EtcdCluster] only decide how many members
+to launch and in which order.
 """
 
 from __future__ import annotations
@@ -149,7 +150,8 @@ def child_env(keep: Sequence[str]) -> dict[str, str]:
 class EtcdMember:
     """One etcd process with fixed ports, flags and data directory.
 
-    Members are created by :class:`EtcdServer` and :class:`EtcdCluster`; use those to launch etcd.
+    Members are created by [`EtcdServer`][etcd3.testing.EtcdServer] and
+    [`EtcdCluster`][etcd3.testing.EtcdCluster]; use those to launch etcd.
 
     Attributes:
         name: The member name (``--name``).
@@ -303,7 +305,8 @@ class EtcdMember:
 
     @property
     def is_paused(self) -> bool:
-        """Whether :meth:`pause` stopped the process and :meth:`resume` has not continued it."""
+        """Whether [`pause`][etcd3.testing.EtcdMember.pause] stopped the process and
+        [`resume`][etcd3.testing.EtcdMember.resume] has not continued it."""
         return self._paused and self.is_running
 
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
@@ -325,7 +328,8 @@ class EtcdMember:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def spawn(self) -> None:
-        """Start the process without waiting for it; see :meth:`wait_listening`."""
+        """Start the process without waiting for it; see
+        [`wait_listening`][etcd3.testing.EtcdMember.wait_listening]."""
         if self.is_running:
             raise RuntimeError(f"etcd member {self.name!r} is already running")
         # 0700 is what etcd expects for its data directory (it warns otherwise).

@@ -1,10 +1,10 @@
 """The network between a deployment's members and its clients: fault proxies and partitions.
 
-A deployment started with ``fault_proxy=True`` puts two :class:`FaultProxy` objects in front of
-each member: one on the client URL (the URL members advertise to clients) and one on the peer URL
-(the URL the other members dial for raft, lease forwarding and version checks). Every byte between
-a client and a member, and between two members, crosses exactly one proxy, so one switch here
-changes what the cluster sees.
+A deployment started with ``fault_proxy=True`` puts two [`FaultProxy`][etcd3.testing.FaultProxy]
+objects in front of each member: one on the client URL (the URL members advertise to clients) and
+one on the peer URL (the URL the other members dial for raft, lease forwarding and version checks).
+Every byte between a client and a member, and between two members, crosses exactly one proxy, so one
+switch here changes what the cluster sees.
 
 A peer proxy knows which member opened each connection (on Linux, by finding the process that owns
 the connection's source port), so a partition can cut ``m0 ↔ m1`` and keep ``m1 ↔ m2``. Where the
@@ -27,10 +27,10 @@ class FaultNetwork:
     """The fault proxies of one deployment, and partitions between its members.
 
     Get it as ``cluster.network`` (or ``server.network``) from a deployment started with
-    ``fault_proxy=True``; :class:`~etcd3.testing.EtcdCluster` also offers the common operations
-    directly (:meth:`~etcd3.testing.EtcdCluster.partition`, ``isolate``, ``heal``). Members are
-    named by their ``--name`` here. Every method is thread-safe and returns once the change is in
-    effect.
+    ``fault_proxy=True``; [`EtcdCluster`][etcd3.testing.EtcdCluster] also offers the common
+    operations directly ([`partition`][etcd3.testing.EtcdCluster.partition], ``isolate``, ``heal``).
+    Members are named by their ``--name`` here. Every method is thread-safe and returns once the
+    change is in effect.
 
     Args:
         member_pids: Returns the running members' process ids, mapped to their names; used to

@@ -1,9 +1,9 @@
 """A loopback TCP proxy whose link can be slowed, throttled, cut or reset while traffic flows.
 
-One :class:`FaultProxy` forwards every connection it accepts on its listening port to one target
-port. Each connection is two pipes: *inbound* (from whoever connected, towards the target: a
-client's requests, or a peer's raft messages) and *outbound* (from the target back: replies). A
-pipe applies the faults of its direction to every chunk of bytes it carries:
+One [`FaultProxy`][etcd3.testing.FaultProxy] forwards every connection it accepts on its listening
+port to one target port. Each connection is two pipes: *inbound* (from whoever connected, towards
+the target: a client's requests, or a peer's raft messages) and *outbound* (from the target back:
+replies). A pipe applies the faults of its direction to every chunk of bytes it carries:
 
 - latency and jitter: a chunk is delivered ``latency ± jitter`` seconds after it arrived, never
   before an earlier chunk of the same pipe (TCP keeps order, so jitter cannot reorder);
@@ -14,13 +14,14 @@ pipe applies the faults of its direction to every chunk of bytes it carries:
   connection meanwhile. A pipe holding more than a few hundred KiB stops reading, so the sender's
   socket buffers fill as they would on a dead link.
 
-Connection-level faults: :meth:`FaultProxy.reset` aborts connections with an RST, now and (until
-cleared) on every new connection; :meth:`FaultProxy.refuse` closes the listening socket so that
+Connection-level faults: [`FaultProxy.reset`][etcd3.testing.FaultProxy.reset] aborts connections
+with an RST, now and (until cleared) on every new connection;
+[`FaultProxy.refuse`][etcd3.testing.FaultProxy.refuse] closes the listening socket so that
 connecting fails with "connection refused".
 
-All proxies of a process run on :class:`ProxyLoop` threads, so they keep forwarding while the
-test's own thread blocks in a sync call. Their methods are thread-safe and return once the change
-is in effect (new bytes see it; bytes already delivered are not recalled).
+All proxies of a process run on [`ProxyLoop`][etcd3.testing.ProxyLoop] threads, so they keep
+forwarding while the test's own thread blocks in a sync call. Their methods are thread-safe and
+return once the change is in effect (new bytes see it; bytes already delivered are not recalled).
 
 The loop, the pipe and the proxy live in one module because each is only ever used through the
 others: a pipe runs on a loop, a proxy is the pipes of its connections.
@@ -152,7 +153,8 @@ class ProxyLoop:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The event loop (use it only from its own thread, or via :meth:`call`)."""
+        """The event loop (use it only from its own thread, or via
+        [`call`][etcd3.testing.ProxyLoop.call])."""
         return self._loop
 
     def call(self, work: Callable[[], Coroutine[object, None, T]]) -> T:
@@ -160,7 +162,7 @@ class ProxyLoop:
 
         Raises:
             RuntimeError: Called from the loop's own thread (it would wait for itself), or
-                after :meth:`close`.
+                after [`close`][etcd3.testing.ProxyLoop.close].
         """
         if threading.get_ident() == self._thread.ident:
             raise RuntimeError("ProxyLoop.call() from the proxy loop's own thread")
@@ -463,7 +465,7 @@ class _Connection:
 
 @dataclasses.dataclass(frozen=True)
 class ProxyStats:
-    """Counters of a :class:`FaultProxy` since it started."""
+    """Counters of a [`FaultProxy`][etcd3.testing.FaultProxy] since it started."""
 
     accepted: int
     """Connections accepted."""
@@ -482,8 +484,8 @@ class ProxyStats:
 class FaultProxy:
     """A TCP proxy from a loopback port to a target port, with faults switched at run time.
 
-    Created by :class:`~etcd3.testing.FaultNetwork` for each member of a deployment started with
-    ``fault_proxy=True``; usable alone in front of any loopback service::
+    Created by [`FaultNetwork`][etcd3.testing.FaultNetwork] for each member of a deployment started
+    with ``fault_proxy=True``; usable alone in front of any loopback service:
 
         from etcd3.testing import FaultProxy, ProxyLoop
 
@@ -498,11 +500,13 @@ class FaultProxy:
 
     Args:
         loop: The thread the proxy runs on.
-        listen_port: Loopback port to listen on (0: any free port; see :attr:`listen_port`).
+        listen_port: Loopback port to listen on (0: any free port; see
+            [`listen_port`][etcd3.testing.FaultProxy.listen_port]).
         target_port: Loopback port each connection is forwarded to.
         name: A label for messages and thread-safe lookups.
         resolve_source: Names the peer behind a connection from its source port, for
-            per-source faults (:meth:`block_sources`); without it every source is unknown.
+            per-source faults ([`block_sources`][etcd3.testing.FaultProxy.block_sources]); without
+            it every source is unknown.
     """
 
     def __init__(
@@ -637,8 +641,8 @@ class FaultProxy:
     def blackhole(self, direction: Direction = "both") -> None:
         """Hold every byte sent in ``direction``, on open and new connections alike.
 
-        Nothing is delivered and nothing is reset; connections stay open. :meth:`clear` lifts it
-        and delivers what was held, in order.
+        Nothing is delivered and nothing is reset; connections stay open.
+        [`clear`][etcd3.testing.FaultProxy.clear] lifts it and delivers what was held, in order.
         """
         self._update(direction, lambda f: dataclasses.replace(f, blackhole=True))
 
@@ -647,7 +651,7 @@ class FaultProxy:
 
         Args:
             new: Also reset each connection accepted from now on, as soon as it is accepted,
-                until :meth:`clear`.
+                until [`clear`][etcd3.testing.FaultProxy.clear].
         """
         self.loop.call(lambda: self._reset(new))
 
@@ -657,9 +661,11 @@ class FaultProxy:
             connection.reset()
 
     def refuse(self) -> None:
-        """Stop listening: connecting fails with "connection refused" until :meth:`clear`.
+        """Stop listening: connecting fails with "connection refused" until
+        [`clear`][etcd3.testing.FaultProxy.clear].
 
-        Open connections are left alone; add :meth:`reset` to cut them too.
+        Open connections are left alone; add [`reset`][etcd3.testing.FaultProxy.reset] to cut them
+        too.
         """
         self.loop.call(self._refuse)
 
@@ -670,10 +676,12 @@ class FaultProxy:
     def clear(self) -> None:
         """Remove every fault set on this proxy: latency, bandwidth, blackholes, resets, refusal.
 
-        Per-source blocks (:meth:`block_sources`, used by partitions) are kept.
+        Per-source blocks ([`block_sources`][etcd3.testing.FaultProxy.block_sources], used by
+        partitions) are kept.
 
         Raises:
-            OSError: The port could not be listened on again after :meth:`refuse`.
+            OSError: The port could not be listened on again after
+                [`refuse`][etcd3.testing.FaultProxy.refuse].
         """
         self.loop.call(self._clear)
 

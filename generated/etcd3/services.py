@@ -6,7 +6,7 @@
 """Typed service classes: one sync and one asyncio class per etcd gRPC service.
 
 Each method takes either a prebuilt request message or the request's fields as keyword
-arguments, then hands the request and its :class:`~etcd3._runtime.MethodInfo` to the injected
+arguments, then hands the request and its ``MethodInfo`` to the injected
 caller, which owns channels, deadlines, credentials, retries and error mapping.
 """
 

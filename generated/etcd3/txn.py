@@ -5,7 +5,7 @@
 
 They are generated from the oneofs of ``RequestOp``, ``ResponseOp`` and
 ``Compare``. Build operations with the ``op_*`` functions and comparisons with the ``compare_*`` functions,
-then read a ``TxnResponse``'s results through :class:`TxnResults`, which checks
+then read a ``TxnResponse``'s results through [`TxnResults`][etcd3.rpc.txn.TxnResults], which checks
 that each result is of the kind you ask for.
 """
 
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 TxnResultKind = Literal["range", "put", "delete_range", "txn"]
-"""The kinds of transaction operation, as :meth:`TxnResults.kind` reports them."""
+"""The kinds of transaction operation, as [`TxnResults.kind`][etcd3.rpc.txn.TxnResults.kind] reports them."""
 
 _KINDS: Final[ResultKinds[TxnResultKind]] = ResultKinds(
     oneof="response",
@@ -387,9 +387,9 @@ def compare_lease(
 class TxnResults(TxnResultsBase[ResponseOp, TxnResultKind]):
     """The results of a transaction, one per operation of the branch that ran.
 
-    Indexing gives the raw ``ResponseOp``; :meth:`kind` tells which operation a
+    Indexing gives the raw ``ResponseOp``; [`kind`][etcd3.rpc.txn.TxnResults.kind] tells which operation a
     result belongs to (one of ``"range"``, ``"put"``, ``"delete_range"``, ``"txn"``) and the typed
-    accessors return its response, raising :class:`~etcd3._runtime.ResultKindError` when the
+    accessors return its response, raising ``ResultKindError`` when the
     result is of another kind.
 
     Args:

@@ -1,4 +1,4 @@
-"""The model :mod:`codegen.build` makes of etcd's protos and of fragments."""
+"""The model ``codegen.build`` makes of etcd's protos and of fragments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reader of etcd's Go error declarations (:mod:`codegen.go_errors`)."""
+"""The reader of etcd's Go error declarations (``codegen.go_errors``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Import and export lists of generated files (:mod:`codegen.imports`)."""
+"""Import and export lists of generated files (``codegen.imports``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every identifier rule of :mod:`codegen.naming`."""
+"""Every identifier rule of ``codegen.naming``."""
 
 from __future__ import annotations
 

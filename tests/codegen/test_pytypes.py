@@ -1,4 +1,4 @@
-"""Type annotations and defaults spelled by :mod:`codegen.pytypes`."""
+"""Type annotations and defaults spelled by ``codegen.pytypes``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The transaction facade :mod:`codegen.txn_facade` pairs from etcd's oneofs."""
+"""The transaction facade ``codegen.txn_facade`` pairs from etcd's oneofs."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ one of:
 
 - a **program**: it names no fixture; it is checked and run exactly as written. Programs
   connect where the docs say a local etcd listens, ``127.0.0.1:2379``;
-- a **fragment**: it uses fixtures, names the docs declare once (:data:`FIXTURES`): ``client``
-  (a connected :class:`etcd3.Etcd3Client`, or an :class:`etcd3.AsyncEtcd3Client` in a block that
-  awaits) and ``server`` (the :class:`etcd3.testing.EtcdServer` it talks to). A hidden preamble
+- a **fragment**: it uses fixtures, names the docs declare once (``FIXTURES``): ``client``
+  (a connected ``etcd3.Etcd3Client``, or an ``etcd3.AsyncEtcd3Client`` in a block that
+  awaits) and ``server`` (the ``etcd3.testing.EtcdServer`` it talks to). A hidden preamble
   imports ``etcd3`` (when the block uses it) and declares the fixtures with their types; a block
   that awaits becomes the body of a coroutine, run on an event loop.
 

@@ -3,13 +3,13 @@
 Nothing here talks to etcd: the tests (``test_faults_async.py`` and its generated sync twin)
 drive the clusters and the clients; this module keeps the books and judges them:
 
-- :class:`Load`: the write/read load's phase, stop flag and per-phase counters, updated by
+- ``Load``: the write/read load's phase, stop flag and per-phase counters, updated by
   several workers (threads in the sync tests, tasks in the asyncio ones);
-- :class:`Collector`: a watch callback that records every delivered change and every error;
-- :func:`check_writes` and :func:`check_same_history`: the properties the suite asserts (every
+- ``Collector``: a watch callback that records every delivered change and every error;
+- ``check_writes`` and ``check_same_history``: the properties the suite asserts (every
   acknowledged write present exactly once at its acknowledged revision; a watch's deliveries
   equal to the store's history), failing with a message that names the first violation;
-- :func:`record_figures`/:data:`FIGURES`: durations, counts and CPU of each scenario, printed
+- ``record_figures``/``FIGURES``: durations, counts and CPU of each scenario, printed
   with ``-s`` and summarised at the end of the session (see ``conftest.py``).
 """
 
@@ -70,10 +70,10 @@ def write_value(writer: int, seq: int) -> bytes:
 
 
 def parse_value(value: bytes) -> tuple[int, int]:
-    """``(writer, seq)`` of a value made by :func:`write_value`.
+    """``(writer, seq)`` of a value made by ``write_value``.
 
     Raises:
-        ValueError: ``value`` was not made by :func:`write_value`.
+        ValueError: ``value`` was not made by ``write_value``.
     """
     head, sep, tail = value.partition(b":")
     if not head.startswith(b"w") or not sep:
@@ -185,7 +185,7 @@ class WriteOutcome:
 class Load:
     """Shared state of the load workers: current phase, stop flag and counters (thread-safe).
 
-    The test sets :attr:`phase` as it injects faults; each worker reports every finished
+    The test sets ``phase`` as it injects faults; each worker reports every finished
     operation with the phase it *started* in.
     """
 
@@ -199,13 +199,13 @@ class Load:
         self.max_latency: dict[str, float] = {}
         self._last_ack: float | None = None
         self.finished = 0
-        """Workers that have ended (see :meth:`running`)."""
+        """Workers that have ended (see ``running``)."""
         self.foreign: list[str] = []
         """Errors outside the EtcdError tree (a raw grpc error, a bug): never acceptable."""
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
-        """Wrap a worker's whole life: counts it in :attr:`finished` however it ends."""
+        """Wrap a worker's whole life: counts it in ``finished`` however it ends."""
         try:
             yield
         finally:

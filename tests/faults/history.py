@@ -1,8 +1,8 @@
 """A history of concurrent client operations on etcd's keys, for the linearizability checker.
 
 Workers (threads of sync clients, tasks of asyncio ones) record each call with
-:meth:`History.invoke` just before sending it and :meth:`History.returned` or
-:meth:`History.raised` right after it ends; all read one monotonic clock, so every operation's
+``History.invoke`` just before sending it and ``History.returned`` or
+``History.raised`` right after it ends; all read one monotonic clock, so every operation's
 interval contains the moment it took effect.
 
 An operation ends in one of three ways:
@@ -13,7 +13,7 @@ An operation ends in one of three ways:
   moment after its invocation, or never; its return time is infinite. A read of this kind says
   nothing and is left out.
 - failed: it raised an error that proves it was not applied. It is left out of the history but
-  kept in :attr:`History.failed`, so that the store can be checked never to contain its effect.
+  kept in ``History.failed``, so that the store can be checked never to contain its effect.
 
 Every value a worker writes is unique, so a value read or found in the store names its write.
 """
@@ -141,9 +141,9 @@ class Op:
 def outcome_unknown(error: BaseException) -> bool:
     """Whether a call that raised ``error`` may still have taken effect.
 
-    The client's own verdict (:attr:`etcd3.EtcdError.outcome_unknown`) decides, so that the
+    The client's own verdict (``etcd3.EtcdError.outcome_unknown``) decides, so that the
     checker judges it: a write it calls not applied is left out of the history, and the store
-    or a later read showing it applied is a violation. Errors outside the :class:`EtcdError`
+    or a later read showing it applied is a violation. Errors outside the ``EtcdError``
     tree are treated as unknown (and reported as defects).
     """
     return not isinstance(error, EtcdError) or error.outcome_unknown
@@ -151,7 +151,7 @@ def outcome_unknown(error: BaseException) -> bool:
 
 @dataclasses.dataclass
 class Call:
-    """An operation in flight, returned by :meth:`History.invoke`."""
+    """An operation in flight, returned by ``History.invoke``."""
 
     client: str
     kind: Kind
@@ -171,7 +171,7 @@ class History:
         self.ops: list[Op] = []
         """Operations that returned, and writes of unknown outcome."""
         self.failed: list[Op] = []
-        """Writes known not to have been applied (``status`` UNKNOWN, never in :attr:`ops`)."""
+        """Writes known not to have been applied (``status`` UNKNOWN, never in ``ops``)."""
         self.errors: Counter[str] = Counter()
         """Error class names, by ``kind:class``."""
         self.foreign: list[str] = []

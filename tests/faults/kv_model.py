@@ -9,12 +9,12 @@ counter for the whole store that grows with every write in linearization order, 
   value and mod revision of the last write placed before it.
 
 A write of unknown outcome may be placed anywhere after its call, or nowhere; its revision is
-unknown (``mod_revision`` ``None``: a later read teaches it) unless :func:`resolve` found it in
-the store. Serializable reads may be stale and are judged apart (:func:`check_serializable`),
-as is the order of revisions across keys (:func:`check_revision_order`), which the per-key search
+unknown (``mod_revision`` ``None``: a later read teaches it) unless ``resolve`` found it in
+the store. Serializable reads may be stale and are judged apart (``check_serializable``),
+as is the order of revisions across keys (``check_revision_order``), which the per-key search
 cannot see.
 
-:func:`check_history` runs every check and returns a :class:`KvVerdict`.
+``check_history`` runs every check and returns a ``KvVerdict``.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def resolve(ops: Iterable[Op], store: Sequence[StoreEvent]) -> list[Op]:
     Every value is written once, so a value the store never held was never applied: the write
     is dropped. A value the store holds gets the revision the store shows it at (its outcome
     stays unknown: it may have been applied at any moment after its call). This only sharpens
-    the search; :func:`check_store` checks the store against the history independently.
+    the search; ``check_store`` checks the store against the history independently.
     """
     put_at = {(e.key, e.value): e.revision for e in store if not e.deleted}
     settled = []

@@ -1,18 +1,18 @@
 """Network-fault scenarios on a real 3-member cluster behind fault proxies, judged by the checker.
 
 A scenario is a fault (a coroutine that partitions, slows, cuts or restarts members and heals the
-cluster again) and the endpoints each client is given. :func:`run_scenario` does the rest, the
+cluster again) and the endpoints each client is given. ``run_scenario`` does the rest, the
 same way for every scenario:
 
 1. start a cluster with ``fault_proxy=True`` (auth on with short-lived tokens unless told
    otherwise) and open two asyncio and two sync clients, each running a random
-   :mod:`~faults.workload_async` worker (with leases kept alive by the client) into one
-   :class:`~faults.history.History`, and two watches over the prefix (one per kind of client);
+   ``workload_async`` worker (with leases kept alive by the client) into one
+   ``History``, and two watches over the prefix (one per kind of client);
 2. let the load settle, inject the fault, heal, let the load recover, stop it;
 3. read the store's complete history (a watch replaying from revision 1 with ``prev_kv``,
    cross-checked with a range read), wait for the live watches to catch up, and judge: the
-   history linearizable (:func:`~faults.kv_model.check_history`), every watch equal to the
-   store's history (:func:`~faults.watch_check.check_watch`);
+   history linearizable (``check_history``), every watch equal to the
+   store's history (``check_watch``);
 4. report the figures: operations, unknown outcomes, verdicts, longest unavailability, client CPU
    while the fault lasted.
 
@@ -74,7 +74,7 @@ class Run:
     clients: list[str]
     """Names of the clients, in the order of the scenario's endpoint lists."""
     fault_window: list[float] = dataclasses.field(default_factory=list)
-    """``[start, end]`` monotonic times of the fault, set by :meth:`fault` and :meth:`healed`."""
+    """``[start, end]`` monotonic times of the fault, set by ``fault`` and ``healed``."""
     notes: dict[str, object] = dataclasses.field(default_factory=dict)
 
     def fault(self) -> None:
@@ -572,7 +572,7 @@ NEMESES: dict[str, Callable[[Run, random.Random], Awaitable[None]]] = {
 
 
 def soak(seconds: float, seed: int, log: Callable[[str], None]) -> Scenario:
-    """A scenario that injects random faults (:data:`NEMESES`) one after another for
+    """A scenario that injects random faults (``NEMESES``) one after another for
     ``seconds``, on one cluster under continuous load; ``log`` hears each one."""
     rng = random.Random(seed)
 

@@ -1,6 +1,6 @@
 """Realistic histories from a simulated etcd, for testing and timing the checker.
 
-:func:`simulate` runs clients against a sequential key-value store with one revision counter:
+``simulate`` runs clients against a sequential key-value store with one revision counter:
 each operation takes effect at a random moment inside its interval, so the history it produces is
 linearizable by construction. Some writes end with an unknown outcome (taking effect or not, at
 random), as a lost connection leaves them.

@@ -9,7 +9,7 @@ run must have delivered exactly that history from its start revision on:
 - atomically per revision: all events of one revision (a transaction) in one response;
 - with ``prev_kv`` equal to the key's previous version in the history.
 
-Nothing here talks to etcd: :class:`WatchRecorder` is the callback the tests hand to the clients.
+Nothing here talks to etcd: ``WatchRecorder`` is the callback the tests hand to the clients.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 A worker runs puts, linearizable and serializable gets, deletes, compare-and-swap transactions
 (on the mod revision or the value it last read) and, when asked, leases kept alive by the client:
 it grants one, puts a key with it, and revokes it later. Every call goes into a
-:class:`~faults.history.History` with its interval and outcome. The asyncio worker is the
+``History`` with its interval and outcome. The asyncio worker is the
 source; ``workload.py`` is its generated sync twin, and the scenarios run both at once.
 """
 

@@ -1,10 +1,10 @@
-"""grpc client interceptors for the interceptor tests: sync (:class:`Recorder`) and grpc.aio
-(:class:`AsyncRecorder`) twins that record each call's method and kind, and add a metadata
+"""grpc client interceptors for the interceptor tests: sync (``Recorder``) and grpc.aio
+(``AsyncRecorder``) twins that record each call's method and kind, and add a metadata
 entry (as a tracing interceptor adds its trace context).
 
 Handwritten in both flavours (grpc's sync and aio interceptor APIs differ in shape), so the
-async test source names :class:`AsyncRecorder` and its generated twin :class:`Recorder`.
-:class:`SyncRecorder` and :class:`AioRecorder` name each flavour in both (for giving a client
+async test source names ``AsyncRecorder`` and its generated twin ``Recorder``.
+``SyncRecorder`` and ``AioRecorder`` name each flavour in both (for giving a client
 the wrong one).
 """
 
@@ -165,7 +165,7 @@ class AsyncRecorder(_Recording):
     """grpc.aio interceptors (the kinds etcd uses) recording calls here and adding ``TRACE_KEY``.
 
     grpc.aio files an interceptor object under the first kind it implements only, so this is
-    one object per kind, sharing the recording: pass :attr:`interceptors`.
+    one object per kind, sharing the recording: pass ``interceptors``.
     """
 
     @property

@@ -1,18 +1,18 @@
 """Drive the generated RPC layer sync and async from one test body, and prove RPC coverage.
 
-Every ``test_rpc_*`` module runs each scenario twice, through :class:`~etcd3.Connection` and
-:class:`~etcd3.AsyncConnection`, with one body written against ``Rpc = Stubs | AsyncStubs``:
+Every ``test_rpc_*`` module runs each scenario twice, through ``Connection`` and
+``AsyncConnection``, with one body written against ``Rpc = Stubs | AsyncStubs``:
 
 - a unary call is written ``await resolve(rpc.kv.put(...))``: the sync stub returns the
-  response, the async stub a coroutine, and :func:`resolve` gives the response either way;
-- streams are read with :func:`receive` / :func:`drain`, which accept sync iterators and async
+  response, the async stub a coroutine, and ``resolve`` gives the response either way;
+- streams are read with ``receive`` / ``drain``, which accept sync iterators and async
   ones (the stream protocols are structurally ``Iterator`` / ``AsyncIterator``).
 
 The stubs are the generated ``Stubs`` / ``AsyncStubs`` over a *recording* caller that wraps the
 connection's real caller, delegates every call to it unchanged, and logs ``method.path`` with the
-outcome. Each test ends with :meth:`Recording.assert_covers`, comparing the recorded paths with
-the service's methods in :data:`etcd3.rpc.methods.ALL_METHODS`: a newly generated RPC fails its
-service's test until a scenario calls it. :data:`SERVICE_TESTS` names the module covering each
+outcome. Each test ends with ``Recording.assert_covers``, comparing the recorded paths with
+the service's methods in ``etcd3.rpc.methods.ALL_METHODS``: a newly generated RPC fails its
+service's test until a scenario calls it. ``SERVICE_TESTS`` names the module covering each
 service, and ``test_rpc_services.py`` checks it lists every service of ``ALL_METHODS``.
 """
 
@@ -100,7 +100,7 @@ class Recording:
     """The calls made through a recording caller: ``(method path, outcome)`` in call order.
 
     The outcome is ``"ok"`` for a response, ``"stream"`` for a stream opened (the scenario checks
-    what it receives), or the class name of the :class:`EtcdError` the server's status mapped to.
+    what it receives), or the class name of the ``EtcdError`` the server's status mapped to.
     """
 
     calls: list[tuple[str, str]] = field(default_factory=list)
@@ -132,7 +132,7 @@ def _outcome(exc: EtcdError) -> str:
 
 
 class RecordingCaller:
-    """A :class:`~etcd3._runtime.SyncCaller` that logs each call and delegates it unchanged."""
+    """A ``SyncCaller`` that logs each call and delegates it unchanged."""
 
     def __init__(self, inner: SyncCaller, recording: Recording) -> None:
         self._inner = inner
@@ -176,7 +176,7 @@ class RecordingCaller:
 
 
 class AsyncRecordingCaller:
-    """An :class:`~etcd3._runtime.AsyncCaller` that logs each call and delegates it unchanged."""
+    """An ``AsyncCaller`` that logs each call and delegates it unchanged."""
 
     def __init__(self, inner: AsyncCaller, recording: Recording) -> None:
         self._inner = inner
@@ -229,7 +229,7 @@ async def connect(
     password: str | None = None,
     timeout: float = CALL_TIMEOUT,
 ) -> AsyncIterator[Rpc]:
-    """Open a :class:`Connection` or :class:`AsyncConnection` and yield recording stubs over it.
+    """Open a ``Connection`` or ``AsyncConnection`` and yield recording stubs over it.
 
     Args:
         mode: ``"sync"`` or ``"async"``.
@@ -256,7 +256,7 @@ async def resolve(value: R) -> R: ...
 async def resolve(value: Awaitable[T] | R) -> T | R:
     """The result of a sync stub call (as is) or of an async one (awaited).
 
-    Given the union a call on :data:`Rpc` returns (``PutResponse | Coroutine[..., PutResponse]``),
+    Given the union a call on ``Rpc`` returns (``PutResponse | Coroutine[..., PutResponse]``),
     mypy checks each member against the overloads and infers plain ``PutResponse``.
     """
     if inspect.isawaitable(value):

@@ -1,9 +1,9 @@
 """What the etcd server version under test has, for tests that assert version-dependent behaviour.
 
 ``make test-servers`` runs the integration and fault suites against every version
-:mod:`etcd3.testing` offers. A test that exercises something an older server lacks does not
+``etcd3.testing`` offers. A test that exercises something an older server lacks does not
 skip there: it asserts the behaviour ``docs/guide/compatibility.md`` documents for that version (an
-RPC the server does not know fails with :class:`etcd3.UnimplementedError`). Each entry here is
+RPC the server does not know fails with ``etcd3.UnimplementedError``). Each entry here is
 a row of that page, which a test checks.
 """
 
@@ -21,5 +21,5 @@ SINCE: dict[str, str] = {
 
 
 def has(server_version: str, feature: str) -> bool:
-    """Whether a server reporting ``server_version`` has ``feature`` (a key of :data:`SINCE`)."""
+    """Whether a server reporting ``server_version`` has ``feature`` (a key of ``SINCE``)."""
     return version_tuple(server_version) >= version_tuple(SINCE[feature])

@@ -1,7 +1,7 @@
 """The coverage proof itself: every generated service has a test, and the check has teeth.
 
 Each ``test_rpc_*`` module ends with ``Recording.assert_covers(<service>)``; this module checks
-that :data:`rpc_recording.SERVICE_TESTS` names a module for every service of
+that ``rpc_recording.SERVICE_TESTS`` names a module for every service of
 ``etcd3.rpc.methods.ALL_METHODS`` and that the module makes that check, so a new service (not
 just a new RPC of a known one) fails until it is tested. No server needed.
 """

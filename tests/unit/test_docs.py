@@ -1,17 +1,19 @@
 """The docs site's structure stays consistent with the files and the code it documents.
 
-(The python blocks of the pages are run against real etcd by tests/integration/test_examples.py.)
+(The python blocks of the pages are run and type-checked by tests/docs/test_docs_blocks.py.)
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -20,6 +22,18 @@ import etcd3.errors
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOCS = ROOT / "docs"
 MKDOCS_YML = ROOT / "mkdocs.yml"
+
+
+def _load_check_site() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("check_site", ROOT / "tools" / "check_site.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check_site = _load_check_site()
 
 
 def nav_pages() -> list[str]:
@@ -110,3 +124,47 @@ def test_site_builds_strict(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "api" / "client" / "index.html").is_file()
+    assert check_site.check(tmp_path) == []
+    # The docstrings' cross-references reached the reference as links.
+    client_page = (tmp_path / "api" / "client" / "index.html").read_text()
+    assert client_page.count('class="autorefs autorefs-internal"') > 50
+
+
+def test_site_check_finds_roles_unrendered_references_and_literal_markers() -> None:
+    page = (
+        "<p>Create an :class:<code>Etcd3Client</code>; see :meth:`get`.</p>"
+        "<p><code>[`KV`][etcd3.KV]</code> and [<code>Lease</code>][etcd3.Lease]</p>"
+        '<p><a class="autorefs autorefs-internal" href="#etcd3.KV"><code>KV</code></a></p>'
+        "<p>Single server::</p>"
+    )
+    assert check_site.problems(page) == [
+        ":class:<code>",
+        ":meth:`",
+        "[`KV`][etcd3.KV]",
+        "[Lease][etcd3.Lease]",
+        "r::</p>",
+    ]
+    assert check_site.problems('<a href="#etcd3.KV"><code>KV</code></a> at 10:30') == []
+
+
+# Where docstrings live: the package, the generated core, the templates that write it, the
+# pytest plugin. Their cross-references use the site's Markdown syntax, never a role.
+_DOCSTRING_SOURCES = ["etcd3", "generated", "templates", "_etcd3_pytest_plugin.py"]
+_ROLE = re.compile(r":(?:py:)?(?:class|meth|attr|data|func|mod|exc|obj|const|ref):`")
+
+
+def test_docstrings_link_with_markdown_not_roles() -> None:
+    files = [
+        path
+        for source in _DOCSTRING_SOURCES
+        for path in ([ROOT / source] if source.endswith(".py") else (ROOT / source).rglob("*"))
+        if path.suffix in {".py", ".j2"}
+    ]
+    assert len(files) > 50
+    roles = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if _ROLE.search(line)
+    ]
+    assert roles == []

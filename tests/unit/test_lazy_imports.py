@@ -2,7 +2,7 @@
 are exactly the names type checkers see.
 
 ``etcd3``, ``etcd3.client``, ``etcd3.rpc`` and ``etcd3._transport`` import their names under
-``if TYPE_CHECKING:`` for type checkers and bind them at run time through :mod:`etcd3._lazy`; the
+``if TYPE_CHECKING:`` for type checkers and bind them at run time through ``etcd3._lazy``; the
 two lists must name the same objects. Each import runs in a fresh interpreter, where nothing is
 loaded yet.
 """

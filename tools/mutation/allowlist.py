@@ -1,6 +1,6 @@
 """The reviewed equivalent mutants: changes no test can tell apart, each with its reason.
 
-The file is a JSON list of objects with the fields of :class:`~tools.mutation.mutants.MutantKey`
+The file is a JSON list of objects with the fields of ``MutantKey``
 (``occurrence`` may be left out when it is 0) and a one-line ``reason``. An entry names a
 mutant by the text it changes, so an edit to that text leaves the entry matching nothing: the
 run then reports it as stale, and a reviewer decides again.

@@ -4,7 +4,7 @@ The operators are mutmut's (``mutmut.mutation.mutators``). Unlike mutmut's own r
 can only swap function bodies through trampolines, a mutant here is plain source, so code that
 runs at import time, decorated functions and properties are mutated too.
 
-A mutant's :class:`MutantKey` names it by the source text it changes (the enclosing function,
+A mutant's ``MutantKey`` names it by the source text it changes (the enclosing function,
 the original and the mutated lines), never by a line number alone: editing the line, or the
 function around it, makes a new key, so a reviewed verdict about the old text stops applying.
 """
