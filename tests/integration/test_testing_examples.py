@@ -1,6 +1,7 @@
 """The examples in the docstrings of ``etcd3.testing`` and of its pytest plugin run as written.
 
-Every literal block (the indented block after a line ending in ``::``) of a docstring of those
+Every code block (in these Markdown docstrings: a paragraph ending in ``:``, a blank line, then
+a block indented four columns deeper) of a docstring of those
 modules, their classes and functions is run as a program of its own, starting real etcd
 servers as it says. A block that defines ``test_*`` functions (the plugin's example) has each
 one called with the plugin's real fixtures, as pytest would.
@@ -62,12 +63,15 @@ def _docstrings(module: ModuleType) -> Iterator[tuple[str, str | None]]:
 
 
 def literal_blocks(doc: str) -> Iterator[str]:
-    """The literal blocks of a docstring, dedented."""
+    """The code blocks of a docstring, dedented."""
     lines = inspect.cleandoc(doc).splitlines()
     for index, line in enumerate(lines):
-        if not line.rstrip().endswith("::") or not line.strip()[:-2].strip():
+        if not line.rstrip().endswith(":") or index + 2 >= len(lines) or lines[index + 1].strip():
             continue
         indent = len(line) - len(line.lstrip())
+        first = lines[index + 2]
+        if not first.strip() or len(first) - len(first.lstrip()) < indent + 4:
+            continue
         block: list[str] = []
         for following in lines[index + 1 :]:
             if following.strip() and len(following) - len(following.lstrip()) <= indent:
