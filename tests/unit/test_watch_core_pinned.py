@@ -4,6 +4,7 @@ across reconnects, fragments, late refusals, and the ends of streams (no server)
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import grpc
 import pytest
@@ -687,3 +688,188 @@ def test_auth_checks_are_announced_until_taken() -> None:
     core.take_auth_checks()
     assert not core.has_auth_checks
     assert not core.has_work
+
+
+def test_a_watch_state_is_a_frozen_snapshot() -> None:
+    core, reg, _ = confirmed_core()
+    state = core.state(reg, 0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.connected = False  # type: ignore[misc]
+    assert not hasattr(state, "__dict__")
+
+
+def test_an_outage_is_worth_a_warning_after_thirty_seconds_by_default() -> None:
+    core: WatchCore[Sink] = WatchCore()
+    core.stream_opened()
+    core.add(WatchSpec(b"k"), Sink())
+    drain(core)
+    core.receive(created(1))
+    core.stream_failed(GONE, terminal=False, now=100.0)
+    assert core.outage_warning(129.9) is None
+    assert core.outage_warning(130.0) == 30.0
+
+
+def test_consumed_by_id_counts_several_deliveries_at_once() -> None:
+    core, reg = paused(Sink())
+    assert core.consumed_id(reg.id, 2)
+    assert creates(drain(core)) == [(b"k", 15)]
+
+
+def test_a_deadline_passing_after_the_creation_timed_out_changes_nothing() -> None:
+    core = open_core()
+    sink = Sink()
+    reg = core.add(WatchSpec(b"k"), sink, deadline=5.0)
+    core.creation_failure(reg)
+    assert core.creation_failure(reg) is None
+    assert len(sink.confirmations) == 1
+    assert sink.items == [None]
+
+
+def refused_creations() -> list[tuple[WatchCore[Sink], Registration[Sink], Sink]]:
+    """Cores whose one watch was refused before its confirmation, one per way to refuse it."""
+    cases = []
+    for how in ("close", "terminal", "attempts", "server"):
+        core: WatchCore[Sink] = WatchCore(policy=RetryPolicy(max_attempts=1))
+        core.stream_opened()
+        sink = Sink()
+        reg = core.add(WatchSpec(b"k"), sink, deadline=5.0)
+        drain(core)
+        if how == "close":
+            core.close()
+        elif how == "terminal":
+            core.stream_failed(None, terminal=True, now=0.0)
+        elif how == "attempts":
+            core.stream_failed(GONE, terminal=False, now=0.0)
+        else:
+            core.receive(RawResponse(watch_id=-1, created=True, canceled=True, cancel_reason="no"))
+        cases.append((core, reg, sink))
+    return cases
+
+
+def test_a_deadline_passing_after_the_creation_was_refused_changes_nothing() -> None:
+    for core, reg, sink in refused_creations():
+        ((error, _),) = sink.confirmations
+        assert error is not None
+        assert core.creation_failure(reg) is None  # the refusal stands: no timeout on top
+        assert len(sink.confirmations) == 1, error
+        assert sink.items == [None]
+
+
+def test_a_stream_ending_quietly_before_a_confirmation_is_a_connection_failure() -> None:
+    core: WatchCore[Sink] = WatchCore(policy=RetryPolicy(max_attempts=1))
+    core.stream_opened()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.stream_failed(None, terminal=False, now=0.0)
+    ((error, _),) = sink.confirmations
+    assert type(error) is ConnectionFailedError
+    assert str(error) == "the watch stream ended before etcd confirmed it"
+
+
+def test_traffic_on_a_reopened_stream_resets_the_backoff() -> None:
+    core, _, _ = confirmed_core()
+    core.receive(events(1, 11))
+    for now in (1.0, 2.0, 3.0, 4.0):
+        core.stream_failed(GONE, terminal=False, now=now)
+        core.stream_opened()
+        drain(core)
+    core.receive(created(2))
+    core.receive(events(2, 12))
+    assert core.stream_failed(GONE, terminal=False, now=5.0) <= core.backoff.base
+
+
+def test_a_creation_after_a_confirmed_watch_still_counts_its_attempts() -> None:
+    core: WatchCore[Sink] = WatchCore(policy=RetryPolicy(max_attempts=1))
+    core.stream_opened()
+    core.add(WatchSpec(b"a"), Sink())
+    drain(core)
+    core.receive(created(1))
+    waiting = Sink()
+    core.add(WatchSpec(b"b"), waiting)
+    core.stream_failed(GONE, terminal=False, now=0.0)
+    assert waiting.confirmations == [(GONE, 0)]
+    assert core.live == 1
+
+
+def test_the_creation_due_soonest_sets_the_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each wait is drawn with jitter: the stream's own backoff first (unused while creations
+    # wait), then one per creation. The first creation draws the shortest wait.
+    draws = iter([0.0, 1.0, 0.0])
+    monkeypatch.setattr(random, "random", lambda: next(draws))
+    policy = RetryPolicy(initial_backoff=10.0, max_backoff=10.0, jitter=0.5)
+    core: WatchCore[Sink] = WatchCore(policy=policy)
+    core.stream_opened()
+    core.add(WatchSpec(b"a"), Sink())
+    core.add(WatchSpec(b"b"), Sink())
+    drain(core)
+    assert core.stream_failed(GONE, terminal=False, now=0.0, endpoint="x", next_endpoint="x") == 5.0
+
+
+def test_an_outage_after_every_creation_gave_up_warns_afresh() -> None:
+    core: WatchCore[Sink] = WatchCore(policy=RetryPolicy(max_attempts=2), warn_after=1.0)
+    core.stream_opened()
+    core.add(WatchSpec(b"a"), Sink())
+    drain(core)
+    core.stream_failed(GONE, terminal=False, now=0.0)
+    assert core.outage_warning(1.0) == 1.0
+    core.stream_opened()
+    drain(core)
+    core.stream_failed(GONE, terminal=False, now=2.0)  # its last attempt: it gives up
+    assert core.idle
+    core.stream_opened()
+    core.add(WatchSpec(b"b"), Sink())
+    drain(core)
+    core.receive(created(1))
+    core.stream_failed(GONE, terminal=False, now=10.0)
+    assert core.outage_warning(11.0) == 1.0
+
+
+def test_a_batch_after_a_whole_one_resumes_after_its_last_event() -> None:
+    core, _, sink = confirmed_core()
+    core.receive(events(1, 11))
+    core.receive(events(1, 12, 13))
+    core.stream_failed(GONE, terminal=False, now=0.0)
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 14)]
+    assert sink.revisions() == [[11], [12, 13]]
+
+
+def test_a_fragment_after_a_whole_batch_still_counts_its_partial_revision() -> None:
+    sink = Sink()
+    core, _ = fragmenting(sink)
+    core.receive(events(0, 5))
+    core.receive(events(0, 6, 7, 7, fragment=True))  # revision 7 may go on
+    core.stream_failed(GONE, terminal=False, now=0.0)
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 7)]
+    core.receive(created(1))
+    core.receive(events(1, 7, 7, 7, 8))
+    assert sink.revisions() == [[5], [6, 7, 7], [7, 8]]
+
+
+@pytest.mark.parametrize("delivered", [1, 2])
+def test_the_last_fragment_ends_a_partial_revision(delivered: int) -> None:
+    sink = Sink()
+    core, _ = fragmenting(sink)
+    core.receive(events(0, 5, *[6] * delivered, fragment=True))
+    core.receive(events(0, 6, 7))  # the last fragment (etcd does not flag it)
+    core.receive(events(0, 8))
+    core.stream_failed(GONE, terminal=False, now=0.0)
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"k", 9)]
+    core.receive(created(1))
+    core.receive(events(1, 9, 9, 10))  # nothing of revision 9 was delivered: all of it is new
+    assert sink.revisions()[-1] == [9, 9, 10]
+
+
+def test_a_consumer_lagging_behind_progress_notifications_is_paused_too() -> None:
+    core = open_core(max_queued=2)
+    reg = core.add(WatchSpec(b"k", progress_notify=True), Sink())
+    drain(core)
+    core.receive(created(1, revision=10))
+    core.receive(RawResponse(header=ResponseHeader(revision=11), watch_id=1))
+    assert reg.phase is Phase.ACTIVE
+    assert core.receive(RawResponse(header=ResponseHeader(revision=12), watch_id=1))
+    assert reg.phase is Phase.PAUSED
+    assert cancels(drain(core)) == [1]
