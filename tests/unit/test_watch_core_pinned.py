@@ -59,6 +59,19 @@ def test_start_revision_one_is_the_whole_history() -> None:
     assert spec.create_request(spec.start_revision).create_request.start_revision == 1
 
 
+def confirmed_core(
+    policy: RetryPolicy | None = None, warn_after: float = 30.0
+) -> tuple[WatchCore[Sink], Registration[Sink], Sink]:
+    """A core (stream open) with one watch confirmed at revision 10 as server watcher 1."""
+    core: WatchCore[Sink] = WatchCore(policy=policy, warn_after=warn_after)
+    core.stream_opened()
+    sink = Sink()
+    reg = core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=10))
+    return core, reg, sink
+
+
 def paused(sink: Sink) -> tuple[WatchCore[Sink], Registration[Sink]]:
     """A core (max_queued 4, stream open) with one watch whose consumer lags: it is paused."""
     core = open_core(max_queued=4)
@@ -326,20 +339,14 @@ def test_phases_and_the_registration_repr_name_them() -> None:
 
 
 def test_a_server_cancel_forgets_the_server_id() -> None:
-    core = open_core()
-    reg = core.add(WatchSpec(b"k"), Sink())
-    drain(core)
-    core.receive(created(4))
-    assert repr(reg) == "<Registration 1 active server_id=4 next_revision=11 done=False>"
-    core.receive(RawResponse(watch_id=4, canceled=True, cancel_reason="gone"))
+    core, reg, _ = confirmed_core()
+    assert repr(reg) == "<Registration 1 active server_id=1 next_revision=11 done=False>"
+    core.receive(RawResponse(watch_id=1, canceled=True, cancel_reason="gone"))
     assert repr(reg) == "<Registration 1 new server_id=None next_revision=11 done=True>"
 
 
 def test_a_stream_loss_forgets_server_ids_and_says_no_stream_is_open() -> None:
-    core = open_core()
-    reg = core.add(WatchSpec(b"k"), Sink())
-    drain(core)
-    core.receive(created(4))
+    core, reg, _ = confirmed_core()
     core.stream_failed(None, terminal=False, now=0.0)
     assert core.stream_open is False
     assert repr(reg) == "<Registration 1 new server_id=None next_revision=11 done=False>"
@@ -434,19 +441,6 @@ def test_a_watch_refused_while_its_check_runs_is_refused_once() -> None:
     core.receive(denied_create())  # the re-sent create's answer: the watch has ended already
     assert sink.confirmations == [(refused, 0)]
     assert sink.items == [None]
-
-
-def confirmed_core(
-    policy: RetryPolicy | None = None, warn_after: float = 30.0
-) -> tuple[WatchCore[Sink], Registration[Sink], Sink]:
-    """A core (stream open) with one watch confirmed at revision 10 as server watcher 1."""
-    core: WatchCore[Sink] = WatchCore(policy=policy, warn_after=warn_after)
-    core.stream_opened()
-    sink = Sink()
-    reg = core.add(WatchSpec(b"k"), sink)
-    drain(core)
-    core.receive(created(1, revision=10))
-    return core, reg, sink
 
 
 def test_an_outage_runs_from_the_first_failure_until_a_stream_answers() -> None:
@@ -569,29 +563,22 @@ def test_a_confirmation_forgets_the_failures_before_it() -> None:
     assert not reg.done
 
 
-def test_a_creation_waits_the_pace_of_its_retry_policy() -> None:
+def test_a_creation_waits_the_pace_of_its_retry_policy_unless_it_moves_on() -> None:
     policy = RetryPolicy(initial_backoff=10.0, max_backoff=10.0, jitter=0.0)
     core: WatchCore[Sink] = WatchCore(policy=policy)
     core.stream_opened()
     core.add(WatchSpec(b"k"), Sink())
     drain(core)
     # The same endpoint again: the policy's backoff, not the stream's (at most 2 s).
-    assert (
-        core.stream_failed(GONE, terminal=False, now=0.0, endpoint="a", next_endpoint="a") == 10.0
-    )
-
-
-def test_a_creation_moving_to_an_untried_endpoint_does_not_wait() -> None:
-    policy = RetryPolicy(initial_backoff=10.0, max_backoff=10.0, jitter=0.0)
-    core: WatchCore[Sink] = WatchCore(policy=policy)
-    core.stream_opened()
-    core.add(WatchSpec(b"k"), Sink())
-    drain(core)
-    assert core.stream_failed(GONE, terminal=False, now=0.0, endpoint="a", next_endpoint="b") == 0.0
+    assert core.stream_failed(GONE, terminal=False, now=0.0, endpoint="a", next_endpoint="a") == 10
     core.stream_opened()
     drain(core)
-    # Back to "a", which failed already in this creation: wait.
-    assert core.stream_failed(GONE, terminal=False, now=1.0, endpoint="b", next_endpoint="a") > 0
+    # An endpoint this creation has not tried yet: no wait.
+    assert core.stream_failed(GONE, terminal=False, now=1.0, endpoint="a", next_endpoint="b") == 0
+    core.stream_opened()
+    drain(core)
+    # Back to "a", which failed already in this creation: wait again.
+    assert core.stream_failed(GONE, terminal=False, now=2.0, endpoint="b", next_endpoint="a") > 0
 
 
 def test_without_a_waiting_creation_the_stream_backoff_sets_the_pace() -> None:
