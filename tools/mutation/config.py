@@ -71,9 +71,7 @@ TARGETS: tuple[Target, ...] = (
         scopes=("EtcdError.classify", "error_from_status"),
     ),
     Target("etcd3._endpoints", (f"{UNIT}test_endpoints.py", f"{UNIT}test_endpoints_pinned.py")),
-    # Measured, not gated: the multiplexer was just redesigned and its tests are not yet raised
-    # to the threshold again.
-    Target("etcd3._watch_core", (f"{UNIT}test_watch_core.py",), gated=False),
+    Target("etcd3._watch_core", (f"{UNIT}test_watch_core.py", f"{UNIT}test_watch_core_pinned.py")),
     Target("etcd3._events", (f"{UNIT}test_events.py", f"{UNIT}test_events_headers.py")),
 )
 
