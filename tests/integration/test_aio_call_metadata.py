@@ -33,7 +33,12 @@ class _AddsInPlace(grpc.aio.UnaryUnaryClientInterceptor):
         request: Req,
     ) -> grpc.aio.UnaryUnaryCall[Req, Resp]:
         metadata = client_call_details.metadata
-        assert isinstance(metadata, grpc.aio.Metadata)
+        if not isinstance(metadata, grpc.aio.Metadata):
+            # Older grpc (1.42) hands interceptors the caller's tuple, which no interceptor can
+            # change in place.
+            assert isinstance(metadata, tuple)
+            self.marks_seen.append(sum(1 for key, _ in metadata if key == MARK))
+            return await continuation(client_call_details, request)
         self.marks_seen.append(len(metadata.get_all(MARK)))
         metadata.add(MARK, "1")
         return await continuation(client_call_details, request)
