@@ -34,7 +34,7 @@ from etcd3._lease_core import (
 )
 from etcd3._runtime import AsyncDuplexStream
 from etcd3._timeouts import timeout_arg
-from etcd3._validate import flag, lease_id_arg, ttl_arg
+from etcd3._validate import callback_arg, flag, lease_id_arg, ttl_arg
 from etcd3.errors import (
     ConnectionClosedError,
     EtcdError,
@@ -183,8 +183,8 @@ class AsyncLease(LeaseBase):
         """
         client = self._client
         self.raise_if_lost()
-        if on_lost is not None and not callable(on_lost):
-            raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
+        if on_lost is not None:
+            callback_arg(on_lost, "on_lost")
         if self._lost is None:
             self._lost = Event()
         if on_lost is not None:
@@ -296,8 +296,7 @@ class AsyncLeaseMixin(AsyncClientBase):
         )
         automatic = flag(keep_alive, "keep_alive")
         if on_lost is not None:
-            if not callable(on_lost):
-                raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
+            callback_arg(on_lost, "on_lost")
             if not automatic:
                 raise ValueError("on_lost needs keep_alive=True")
         response = await self._rpc.lease.lease_grant(

@@ -28,7 +28,7 @@ from etcd3._concurrency_core import (
 from etcd3._lease import Lease, LeaseMixin
 from etcd3._lease_core import LeaseLostCallback
 from etcd3._timeouts import time_left
-from etcd3._validate import ttl_arg
+from etcd3._validate import callback_arg, ttl_arg
 from etcd3._watch import WatchMixin
 from etcd3.errors import EtcdError, LeaseNotFoundError, RevisionCompactedError, WatchTimedOut
 from etcd3.rpc.etcdserverpb import DeleteRangeRequest
@@ -78,8 +78,8 @@ class Session:
         *,
         on_lost: LeaseLostCallback | None = None,
     ) -> None:
-        if on_lost is not None and not callable(on_lost):
-            raise TypeError(f"on_lost must be callable, not {type(on_lost).__name__}")
+        if on_lost is not None:
+            callback_arg(on_lost, "on_lost")
         self.client = client
         self.ttl: int = ttl_arg(ttl)
         self._on_lost = on_lost

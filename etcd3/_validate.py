@@ -144,6 +144,16 @@ def lease_id(lease: int | SupportsLeaseId | None) -> int:
     return value
 
 
+def callback_arg(value: object, what: str) -> None:
+    """Check that a callback argument can be called.
+
+    Raises:
+        TypeError: ``value`` is not callable.
+    """
+    if not callable(value):
+        raise TypeError(f"{what} must be callable, not {type(value).__name__}")
+
+
 def flag(value: object, what: str) -> bool:
     """A boolean option; anything but ``True``/``False`` is a ``TypeError``."""
     if value is True or value is False:

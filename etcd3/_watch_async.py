@@ -26,6 +26,7 @@ from etcd3._base_async import AsyncClientBase
 from etcd3._events import AsyncWatchCancel, WatchCallback, WatchFilterType, WatchResponse
 from etcd3._events import Event as WatchEvent
 from etcd3._timeouts import call_timeout, timeout_arg
+from etcd3._validate import callback_arg
 from etcd3._watch_core import WatchSpec, WatchState, watch_spec
 from etcd3._watcher_async import (
     DEFAULT_CALLBACK_WORKERS,
@@ -168,11 +169,6 @@ def _creation_timeout(timeout_override: float | None, default: float | None) -> 
             "deadline of 0 s expired before the watch was created", outcome_unknown=False
         )
     return timeout
-
-
-def _check_callback(callback: object) -> None:
-    if not callable(callback):
-        raise TypeError(f"callback must be callable, not {type(callback).__name__}")
 
 
 class AsyncWatchMixin(AsyncClientBase):
@@ -344,7 +340,7 @@ class AsyncWatchMixin(AsyncClientBase):
             One handle per key, in order.
         """
         if callback is not None:
-            _check_callback(callback)
+            callback_arg(callback, "callback")
         if isinstance(keys, (str, bytes)):
             raise TypeError("keys must be a collection of keys, not a single key")
         if prefix and range_end is not None:
@@ -412,7 +408,7 @@ class AsyncWatchMixin(AsyncClientBase):
             TypeError: A bad argument type (before anything is sent).
             ValueError: An empty key, a bad revision or filter (before anything is sent).
         """
-        _check_callback(callback)
+        callback_arg(callback, "callback")
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -440,7 +436,7 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             The watch id, for [`cancel_watch`][etcd3.AsyncEtcd3Client.cancel_watch].
         """
-        _check_callback(callback)
+        callback_arg(callback, "callback")
         spec = watch_spec(
             key_prefix,
             None,

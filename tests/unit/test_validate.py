@@ -13,6 +13,7 @@ from etcd3._validate import (
     RangeSortOrder,
     RangeSortTarget,
     alarm_type_arg,
+    callback_arg,
     client_targets,
     credentials,
     flag,
@@ -748,3 +749,9 @@ def test_the_smallest_member_id_is_one() -> None:
 def test_single_key_request_names_a_wrong_serializable() -> None:
     with pytest.raises(TypeError, match=r"^serializable must be a bool, not int$"):
         single_key_request(b"k", 1, 0)
+
+
+def test_callback_arg_refuses_what_cannot_be_called() -> None:
+    callback_arg(print, "callback")  # callable: accepted
+    with pytest.raises(TypeError, match=r"^on_lost must be callable, not int$"):
+        callback_arg(3, "on_lost")
