@@ -189,6 +189,7 @@ if TYPE_CHECKING:
         WatchCanceledError,
         WatchTimedOut,
         WrongDowngradeVersionFormatError,
+        WrongEventLoopError,
         error_from_status,
         map_rpc_error,
     )
@@ -364,6 +365,7 @@ else:
                 "WatchCanceledError",
                 "WatchTimedOut",
                 "WrongDowngradeVersionFormatError",
+                "WrongEventLoopError",
                 "error_from_status",
                 "map_rpc_error",
             ),
@@ -530,6 +532,7 @@ __all__ = [
     "WatchState",
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
+    "WrongEventLoopError",
     "__version__",
     "async_client",
     "client",

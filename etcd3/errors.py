@@ -43,7 +43,8 @@ not retryable):
     │   ├── ProposalDroppedError [UNKNOWN "raft proposal dropped"]  transient
     │   ├── NoServerAvailableError (no endpoint usable)          as its cause
     │   └── ConnectionClosedError (the client was closed)        unknown if in flight
-    │       └── ClientForkedError (used in a child after os.fork())
+    │       ├── ClientForkedError (used in a child after os.fork())
+    │       └── WrongEventLoopError (asyncio: used outside its channels' event loop)
     ├── ConnectionTimeoutError [DEADLINE_EXCEEDED, "context deadline exceeded"]  unknown
     ├── WatchTimedOut (watch creation not confirmed in time)     transient
     ├── InternalServerError [INTERNAL]                           unknown
@@ -195,6 +196,7 @@ __all__ = [
     "WatchCanceledError",
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
+    "WrongEventLoopError",
     "error_from_status",
     "map_rpc_error",
 ]
@@ -489,6 +491,22 @@ class ClientForkedError(ConnectionClosedError):
     default_message: ClassVar[str] = (
         "this client was created before os.fork() and cannot be used in the child process: "
         "create a new client in the child"
+    )
+
+
+class WrongEventLoopError(ConnectionClosedError):
+    """An asyncio client was used in an event loop other than the one its channels belong to.
+
+    A grpc.aio channel is bound to the event loop it was opened in (on the client's first
+    call). Once that loop is closed, as each ``asyncio.run()`` closes its own, or from another
+    loop, the channel cannot carry a call. Create the client inside the loop that uses it,
+    for example one client per ``asyncio.run()``.
+    """
+
+    default_message: ClassVar[str] = (
+        "this asyncio client's channels belong to the event loop of its first call, which is "
+        "closed or is not the running loop: create the client in the event loop that uses it "
+        "(one client per asyncio.run())"
     )
 
 

@@ -57,6 +57,7 @@ from etcd3._transport._grpc import (
     ChannelInUse,
     prebuilt_metadata,
     raise_for_closed_channel,
+    running_loop,
 )
 from etcd3._transport._metadata import CallMetadata, WireMetadata
 from etcd3._transport._pool import EndpointChannel, EndpointPool, MultiCallable
@@ -97,10 +98,10 @@ def _pool(
             given = channel
             return EndpointPool(specs, lambda spec: given, given)
         make = channel
-        return EndpointPool(specs, lambda spec: make())
+        return EndpointPool(specs, lambda spec: make(), current_loop=running_loop)
     if not endpoints or channel_factory is None:
         raise ValueError("pass a channel, or endpoints with a channel_factory")
-    return EndpointPool(tuple(endpoints), channel_factory)
+    return EndpointPool(tuple(endpoints), channel_factory, current_loop=running_loop)
 
 
 class GrpcCaller:
@@ -319,7 +320,7 @@ class GrpcCaller:
                 anonymous=False,
             )
         except CLOSED_CHANNEL_ERRORS as exc:
-            raise_for_closed_channel(exc, self._pool, method)
+            raise_for_closed_channel(exc, self._pool, method, endpoint.loop)
         if deadline is not None and _monotonic() - start > deadline:
             raise late_answer(method)
         return response
@@ -368,7 +369,7 @@ class GrpcCaller:
                 error = self._errors.from_rpc_error(exc, method)
                 continue
             except CLOSED_CHANNEL_ERRORS as exc:
-                raise_for_closed_channel(exc, self._pool, method)
+                raise_for_closed_channel(exc, self._pool, method, endpoint.loop)
             self._pool.mark_ok(endpoint)
             remaining = attempts.remaining(_monotonic())
             if remaining is not None and remaining < 0:

@@ -56,12 +56,13 @@ from etcd3._transport._grpc_async import (
     AsyncChannelInUse,
     prebuilt_metadata,
     raise_for_closed_channel,
+    running_loop,
 )
 from etcd3._transport._metadata import CallMetadata, WireMetadata
 from etcd3._transport._pool import EndpointChannel, EndpointPool, MultiCallable
 from etcd3._transport._stream_registry import StreamLocator, StreamRegistry
 from etcd3._transport._streams_async import AsyncGrpcDuplexStream, AsyncGrpcServerStream
-from etcd3.errors import EtcdError
+from etcd3.errors import EtcdError, WrongEventLoopError
 from etcd3.rpc.etcdserverpb import AuthenticateRequest, MemberListRequest
 from etcd3.rpc.methods import AUTH_AUTHENTICATE, CLUSTER_MEMBER_LIST
 
@@ -96,10 +97,10 @@ def _pool(
             given = channel
             return EndpointPool(specs, lambda spec: given, given)
         make = channel
-        return EndpointPool(specs, lambda spec: make())
+        return EndpointPool(specs, lambda spec: make(), current_loop=running_loop)
     if not endpoints or channel_factory is None:
         raise ValueError("pass a channel, or endpoints with a channel_factory")
-    return EndpointPool(tuple(endpoints), channel_factory)
+    return EndpointPool(tuple(endpoints), channel_factory, current_loop=running_loop)
 
 
 class AsyncGrpcCaller:
@@ -309,6 +310,11 @@ class AsyncGrpcCaller:
         call = endpoint.calls.get(method.path)
         if call is None:
             call = self._pool.multicallable(endpoint, method)
+        if ASYNC:  # noqa: SIM102 (the sync twin drops the whole ``if ASYNC:`` block)
+            # A grpc.aio call made outside its channel's loop fails in asyncio (and leaves a
+            # coroutine never awaited): refuse it before it starts.
+            if endpoint.loop is not asyncio.get_running_loop() and endpoint.loop is not None:
+                raise WrongEventLoopError(method=method.path)
         deadline = (
             None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
         )
@@ -335,7 +341,7 @@ class AsyncGrpcCaller:
                 anonymous=False,
             )
         except CLOSED_CHANNEL_ERRORS as exc:
-            raise_for_closed_channel(exc, self._pool, method)
+            raise_for_closed_channel(exc, self._pool, method, endpoint.loop)
         if deadline is not None and _monotonic() - start > deadline:
             raise late_answer(method)
         return response
@@ -386,7 +392,7 @@ class AsyncGrpcCaller:
                 error = self._errors.from_rpc_error(exc, method)
                 continue
             except CLOSED_CHANNEL_ERRORS as exc:
-                raise_for_closed_channel(exc, self._pool, method)
+                raise_for_closed_channel(exc, self._pool, method, endpoint.loop)
             self._pool.mark_ok(endpoint)
             remaining = attempts.remaining(_monotonic())
             if remaining is not None and remaining < 0:

@@ -56,6 +56,11 @@ class ChannelLifecycle(Protocol):
         """The error for a call refused (or cut off) because the channels are closed."""
         ...
 
+    def loop_at(self, target: str | None) -> object:
+        """The event loop of the channel to ``target`` (``host:port``); ``None`` when unknown,
+        not opened yet, or sync."""
+        ...
+
 
 def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool) -> str | None:
     """The likely cause of a connection failure (``UNAVAILABLE``) with these ``details``.

@@ -23,6 +23,7 @@ __all__ = [
     "open_channel",
     "prebuilt_metadata",
     "raise_for_closed_channel",
+    "running_loop",
 ]
 
 Channel: TypeAlias = grpc.Channel
@@ -65,13 +66,23 @@ def prebuilt_metadata(pairs: MetadataTuple) -> MetadataTuple:
     return pairs
 
 
+def running_loop() -> None:
+    """No event loop: a sync channel belongs to no loop."""
+    return None
+
+
 def raise_for_closed_channel(
-    exc: BaseException, channels: ChannelLifecycle, method: MethodInfo[Message, Message]
+    exc: BaseException,
+    channels: ChannelLifecycle,
+    method: MethodInfo[Message, Message],
+    loop: object,
 ) -> NoReturn:
     """Raise what ``exc``, a ``ValueError`` raised by starting a call, means.
 
     A call in flight when its channel closes fails with ``CANCELLED`` instead, mapped like any
     failure.
+    ``loop`` is unused: a sync channel serves every thread (the asyncio side checks that a
+    call runs in its channel's event loop).
 
     Raises:
         ConnectionClosedError: The channel is closed (grpc: "Cannot invoke RPC on closed

@@ -11,6 +11,9 @@ in spelling, so no rename turns one into the other.
 - **Call metadata:** grpc.aio turns a metadata tuple into its ``Metadata`` object on every
   call (about a tenth of a unary call's client CPU); a prebuilt one is sent as it is. Sync
   grpc takes the tuple directly.
+- **Which event loop a channel serves:** a grpc.aio channel belongs to the loop it was opened
+  in. A call made from another loop, or after that loop closed (each ``asyncio.run()`` closes
+  its own), fails with a ``RuntimeError`` from asyncio, turned into ``WrongEventLoopError``.
 - **When a connection logs in:** not in its constructor. No event loop may be running there,
   and a grpc.aio channel belongs to the loop that uses it: the first call, ``open()`` or
   ``async with`` logs in.
@@ -29,16 +32,19 @@ from google.protobuf.message import Message
 from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import ChannelLifecycle
 from etcd3._transport._metadata import MetadataTuple
+from etcd3.errors import WrongEventLoopError
 
 __all__ = [
     "CLOSED_CHANNEL_ERRORS",
     "AsyncChannel",
     "AsyncChannelInUse",
     "AsyncClientInterceptor",
+    "in_foreign_loop",
     "open_at_construction",
     "open_channel",
     "prebuilt_metadata",
     "raise_for_closed_channel",
+    "running_loop",
     "task_is_being_cancelled",
 ]
 
@@ -53,9 +59,9 @@ AsyncClientInterceptor: TypeAlias = grpc.aio.ClientInterceptor
 """A grpc.aio client interceptor for the asyncio client (e.g. a
 ``grpc.aio.UnaryUnaryClientInterceptor`` or ``grpc.aio.StreamStreamClientInterceptor``)."""
 
-CLOSED_CHANNEL_ERRORS = (grpc.aio.UsageError, asyncio.CancelledError)
-"""What a grpc.aio call may raise when its channel is closed (see
-``raise_for_closed_channel``)."""
+CLOSED_CHANNEL_ERRORS = (grpc.aio.UsageError, asyncio.CancelledError, RuntimeError)
+"""What a grpc.aio call may raise when its channel is closed or belongs to another event loop
+(see ``raise_for_closed_channel``)."""
 
 
 def open_channel(
@@ -70,6 +76,20 @@ def open_channel(
     if credentials is None:
         return grpc.aio.insecure_channel(target, options=options, interceptors=wrap)
     return grpc.aio.secure_channel(target, credentials, options=options, interceptors=wrap)
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop, which a channel opened now belongs to (``None`` outside one)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def in_foreign_loop(loop: object) -> bool:
+    """Whether the running code is outside ``loop``, the event loop of a channel (``None``:
+    unknown, as for a channel the user opened)."""
+    return loop is not None and running_loop() is not loop
 
 
 def prebuilt_metadata(pairs: MetadataTuple) -> grpc.aio.Metadata:
@@ -93,16 +113,26 @@ def task_is_being_cancelled() -> bool:
 
 
 def raise_for_closed_channel(
-    exc: BaseException, channels: ChannelLifecycle, method: MethodInfo[Message, Message]
+    exc: BaseException,
+    channels: ChannelLifecycle,
+    method: MethodInfo[Message, Message],
+    loop: object,
 ) -> NoReturn:
-    """Raise what ``exc``, one of ``CLOSED_CHANNEL_ERRORS`` raised by a call, means.
+    """Raise what ``exc``, one of ``CLOSED_CHANNEL_ERRORS`` raised by a call on a channel of
+    event loop ``loop``, means.
 
     Raises:
+        WrongEventLoopError: The code runs outside ``loop`` (the call was not sent).
         ConnectionClosedError: The channel was closed before the call started
             (``UsageError``), or while it ran (``CancelledError`` after the caller closed, not
             aimed at the task).
         asyncio.CancelledError: ``exc`` itself: the task is being cancelled.
+        RuntimeError: ``exc`` itself, for any other cause.
     """
+    if isinstance(exc, RuntimeError):
+        if in_foreign_loop(loop):
+            raise WrongEventLoopError(method=method.path) from exc
+        raise exc
     if isinstance(exc, grpc.aio.UsageError):
         raise channels.closed_error(method) from exc
     if channels.unusable and not task_is_being_cancelled():

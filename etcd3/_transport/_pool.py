@@ -34,14 +34,16 @@ _log = logging.getLogger("etcd3.transport")
 
 
 class EndpointChannel(Generic[ChannelT]):
-    """One endpoint's channel (``None`` until first used) and its multicallables by path."""
+    """One endpoint's channel (``None`` until first used), the event loop it belongs to
+    (asyncio; ``None`` when sync or unknown) and its multicallables by path."""
 
-    __slots__ = ("calls", "channel", "spec", "target")
+    __slots__ = ("calls", "channel", "loop", "spec", "target")
 
     def __init__(self, spec: EndpointSpec) -> None:
         self.spec = spec
         self.target = spec.target
         self.channel: ChannelT | None = None
+        self.loop: object = None
         self.calls: dict[str, MultiCallable] = {}
 
 
@@ -51,7 +53,8 @@ class EndpointPool(Generic[ChannelT]):
     Args:
         specs: The endpoints, in the user's order (at least one).
         open_channel: Opens the channel of an endpoint, on its first use.
-        channel: A channel already open for the first endpoint.
+        channel: A channel already open for the first endpoint (its event loop unknown).
+        current_loop: Names the event loop a channel opened now belongs to (asyncio).
     """
 
     def __init__(
@@ -59,8 +62,11 @@ class EndpointPool(Generic[ChannelT]):
         specs: Sequence[EndpointSpec],
         open_channel: Callable[[EndpointSpec], ChannelT],
         channel: ChannelT | None = None,
+        *,
+        current_loop: Callable[[], object] = lambda: None,
     ) -> None:
         self._open_channel = open_channel
+        self._current_loop = current_loop
         self._set = EndpointSet([spec.target for spec in specs])
         self._endpoints = {spec.target: EndpointChannel[ChannelT](spec) for spec in specs}
         self.current = self._endpoints[self._set.preferred]
@@ -78,6 +84,12 @@ class EndpointPool(Generic[ChannelT]):
     def unusable(self) -> bool:
         """Whether calls are refused: closed, or in a forked child."""
         return self.closed or self.forked
+
+    def loop_at(self, target: str | None) -> object:
+        """The event loop of the channel to ``target`` (``host:port``); ``None`` when unknown,
+        not opened yet, or sync."""
+        endpoint = None if target is None else self._endpoints.get(target)
+        return None if endpoint is None else endpoint.loop
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -121,6 +133,7 @@ class EndpointPool(Generic[ChannelT]):
             if self.unusable:
                 raise self.closed_error()
             channel = endpoint.channel = self._open_channel(endpoint.spec)
+            endpoint.loop = self._current_loop()
         return channel
 
     def multicallable(

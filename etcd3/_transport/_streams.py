@@ -65,7 +65,7 @@ def _start(
     try:
         call: _Call[RespT] = multicallable(request, timeout=deadline, metadata=metadata)
     except CLOSED_CHANNEL_ERRORS as exc:
-        raise_for_closed_channel(exc, registry.channels, method)
+        raise_for_closed_channel(exc, registry.channels, method, None)
     return call, target
 
 

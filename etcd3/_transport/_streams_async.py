@@ -31,11 +31,15 @@ from google.protobuf.message import Message
 from typing_extensions import Self
 
 from etcd3._runtime import MethodInfo
-from etcd3._transport._grpc_async import task_is_being_cancelled
+from etcd3._transport._grpc_async import (
+    in_foreign_loop,
+    raise_for_closed_channel,
+    task_is_being_cancelled,
+)
 from etcd3._transport._metadata import WireMetadata
 from etcd3._transport._pool import MultiCallable
 from etcd3._transport._stream_registry import StreamBase, StreamLocator, StreamRegistry
-from etcd3.errors import ConnectionFailedError, EtcdError, StreamClosedError
+from etcd3.errors import ConnectionFailedError, EtcdError, StreamClosedError, WrongEventLoopError
 
 __all__ = ["AsyncGrpcDuplexStream", "AsyncGrpcServerStream"]
 
@@ -112,11 +116,16 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
             locate, self._locate = self._locate, None
             if locate is None:
                 raise StreamClosedError("the stream was cancelled", method=self._method.path)
+            channels = self._registry.channels
             try:
                 multicallable, metadata, self._target = locate()
+                loop = channels.loop_at(self._target)
+                if in_foreign_loop(loop):  # grpc would fail in asyncio, after creating the call
+                    raise WrongEventLoopError(method=self._method.path)
                 self._call = self._invoke(multicallable, metadata)
-            except grpc.aio.UsageError as exc:
-                raise self._registry.channels.closed_error(self._method) from exc
+            except (grpc.aio.UsageError, RuntimeError) as exc:
+                loop = channels.loop_at(self._target)
+                raise_for_closed_channel(exc, channels, self._method, loop)
             self._registry.started(self)
         return self._call
 

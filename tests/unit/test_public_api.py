@@ -142,6 +142,7 @@ EXPORTED = [
     "WatchState",
     "WatchTimedOut",
     "WrongDowngradeVersionFormatError",
+    "WrongEventLoopError",
     "__version__",
     "async_client",
     "client",

@@ -56,6 +56,9 @@ class Channels:
         cls = ClientForkedError if self.forked else ConnectionClosedError
         return cls(method=path, outcome_unknown=unknown)
 
+    def loop_at(self, target: str | None) -> object:
+        return None
+
 
 def test_a_server_that_does_not_speak_tls_is_named() -> None:
     for details in (*CLOSED_IN_HANDSHAKE, WRONG_VERSION):

@@ -103,3 +103,27 @@ def test_closed_errors_say_whether_a_write_was_in_flight() -> None:
     assert endpoints.closed_error(KV_PUT, in_flight=True).outcome_unknown
     assert not endpoints.closed_error(KV_PUT).outcome_unknown
     assert not endpoints.closed_error(KV_RANGE, in_flight=True).outcome_unknown
+
+
+def test_each_channel_records_the_loop_it_was_opened_in() -> None:
+    loops = iter(["loop 1", "loop 2"])
+    endpoints = EndpointPool(
+        [EndpointSpec("a:1"), EndpointSpec("b:1")],
+        lambda spec: Channel(spec.target),
+        current_loop=lambda: next(loops),
+    )
+    assert endpoints.loop_at("a:1") is None  # not opened yet
+    endpoints.multicallable(endpoints.current, KV_RANGE)
+    assert endpoints.loop_at("a:1") == "loop 1"
+    endpoints.multicallable(endpoints.current, KV_PUT)  # the same channel: no new loop asked
+    assert endpoints.loop_at("a:1") == "loop 1"
+    assert endpoints.loop_at("b:1") is None
+    assert endpoints.loop_at(None) is None
+    assert endpoints.loop_at("unknown:1") is None
+
+
+def test_a_channel_given_open_has_no_known_loop() -> None:
+    given = Channel("given")
+    endpoints = EndpointPool([EndpointSpec("a:1")], lambda spec: given, given)
+    endpoints.multicallable(endpoints.current, KV_RANGE)
+    assert endpoints.loop_at("a:1") is None

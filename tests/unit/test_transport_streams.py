@@ -35,6 +35,9 @@ class Endpoints:
     ) -> ConnectionClosedError:
         return ConnectionClosedError()
 
+    def loop_at(self, target: str | None) -> object:
+        return None
+
 
 class Stream:
     """A started stream as the registry sees it."""
