@@ -82,6 +82,22 @@ def test_a_name_loads_what_it_needs() -> None:
     assert {"etcd3.utils", "etcd3._legacy.utils"} <= utils
 
 
+def test_message_classes_under_upb_skip_the_pure_python_message_machinery() -> None:
+    from google.protobuf.internal import api_implementation
+
+    if api_implementation.Type() != "upb":
+        pytest.skip("only upb messages can do without protobuf's pure-Python implementation")
+    loaded = _loaded_by("import etcd3; etcd3.client; from etcd3.rpc import RangeRequest")
+    assert "etcd3.rpc.etcdserverpb" in loaded
+    pure_python = {
+        "google.protobuf.descriptor_pool",
+        "google.protobuf.message_factory",
+        "google.protobuf.internal.python_message",
+        "google.protobuf.text_format",
+    }
+    assert not pure_python & loaded
+
+
 def test_message_classes_load_without_the_service_classes() -> None:
     loaded = _loaded_by("from etcd3.rpc import RangeRequest")
     assert "etcd3.rpc.etcdserverpb" in loaded
