@@ -61,6 +61,11 @@ def test_a_name_loads_what_it_needs() -> None:
     sync = _loaded_by("import etcd3; etcd3.client")
     assert {"grpc", "etcd3._client", "etcd3.rpc.services"} <= sync
     assert not {"etcd3._client_async", "etcd3._legacy", "etcd3.utils"} & sync
+    # The coordination recipes load when a client first makes a lock, session or election.
+    recipes = {"etcd3._session", "etcd3._lock", "etcd3._election", "etcd3._concurrency_core"}
+    assert not recipes & sync
+    made = "import etcd3; c = etcd3.client('localhost', 2379); c.lock('l'); c.election('e')"
+    assert recipes <= _loaded_by(made)
     # Nor the asyncio transport, what only TLS files or the generator need, or any module the
     # grpc runtime and the sync client do not use.
     assert (
