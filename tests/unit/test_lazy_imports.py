@@ -66,6 +66,9 @@ def test_a_name_loads_what_it_needs() -> None:
     assert not recipes & sync
     made = "import etcd3; c = etcd3.client('localhost', 2379); c.lock('l'); c.election('e')"
     assert recipes <= _loaded_by(made)
+    # So does the watch machinery, with the client's first watch.
+    watching = {"etcd3._watch_core", "etcd3._watcher", "etcd3._events"}
+    assert not watching & sync
     # Nor the asyncio transport, what only TLS files or the generator need, or any module the
     # grpc runtime and the sync client do not use.
     assert (
