@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 
 import etcd3.rpc
 from etcd3.rpc import (
+    _pool,
     authpb,
     etcdserverpb,
     membershippb,
@@ -51,8 +52,8 @@ def test_message_classes_are_what_protobufs_factory_makes() -> None:
     from google.protobuf import descriptor_pb2, message_factory
 
     reference = descriptor_pool.DescriptorPool()
-    files = [mvccpb.KeyValue, authpb.User, membershippb.Member, etcdserverpb.RangeRequest]
-    files += [v3lockpb.LockRequest, v3electionpb.CampaignRequest]
+    files: list[type[Message]] = [mvccpb.KeyValue, authpb.User, membershippb.Member]
+    files += [etcdserverpb.RangeRequest, v3lockpb.LockRequest, v3electionpb.CampaignRequest]
     for cls in files:
         reference.Add(
             descriptor_pb2.FileDescriptorProto.FromString(cls.DESCRIPTOR.file.serialized_pb)
@@ -72,7 +73,9 @@ def test_message_classes_are_what_protobufs_factory_makes() -> None:
             assert [f.name for f in ours.DESCRIPTOR.fields] == [
                 f.name for f in theirs.DESCRIPTOR.fields
             ], name
-            assert ours.DESCRIPTOR._concrete_class is ours, name  # one class per descriptor
+            # One class per descriptor: the factory hands ours back.
+            found = _pool._POOL.FindMessageTypeByName(ours.DESCRIPTOR.full_name)
+            assert message_factory.GetMessageClass(found) is ours, name
 
 
 def test_enums_are_int_enums_with_proto_values() -> None:
