@@ -83,6 +83,8 @@ def test_a_name_loads_what_it_needs() -> None:
     aio = _loaded_by("import etcd3; etcd3.async_client")
     assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
     assert not {"etcd3._client", "etcd3._transport._caller", "pathlib"} & aio
+    deferred_aio = {"etcd3._watcher_async", "etcd3._session_async", "etcd3._lock_async"}
+    assert not (deferred_aio | {"etcd3._watch_core", "etcd3._events"}) & aio
     errors = _loaded_by("import etcd3; etcd3.EtcdError")
     assert "etcd3.errors" in errors
     assert not {"etcd3.rpc.methods", "etcd3.rpc.services", "etcd3._client"} & errors
