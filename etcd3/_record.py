@@ -6,9 +6,9 @@ millisecond per class, paid by every program that imports the module. A record s
 versions of those methods (a base class), which read the fields from ``__slots__``, so creating
 one costs about as much as an ordinary class. Instances behave as those of
 ``@dataclass(frozen=True, slots=True)``: positional or keyword fields with defaults, equality
-and hash by fields (same class only), ``Name(field=value, ...)`` repr, and
-``dataclasses.FrozenInstanceError`` on assignment. Type checkers see a frozen dataclass
-(``dataclass_transform``). A record is not a dataclass for ``dataclasses.fields()`` or
+and hash by fields (same class only), ``Name(field=value, ...)`` repr,
+``dataclasses.FrozenInstanceError`` on assignment, pickle and copy. Type checkers see a frozen
+dataclass (``dataclass_transform``). A record is not a dataclass for ``dataclasses.fields()`` or
 ``replace()``: public classes whose users may rely on that stay dataclasses.
 
 Fields are the class's own annotations, in order; a record does not inherit fields.
@@ -47,6 +47,15 @@ class _Record:
         names: tuple[str, ...] = type(self).__dict__["__slots__"]
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
         return f"{type(self).__qualname__}({fields})"
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return self._values()
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        # Pickle and copy restore a slotted instance through setattr, which a record refuses.
+        names: tuple[str, ...] = type(self).__dict__["__slots__"]
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
         _frozen(name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from typing import Generic, TypeVar
 
 import pytest
@@ -73,3 +75,10 @@ def test_bad_arguments_are_type_errors() -> None:
         Point(1, "a", y=2)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="multiple values for argument 'x'"):
         Point(1, "a", x=2)  # type: ignore[misc]
+
+
+def test_a_record_survives_pickle_and_copy() -> None:
+    p = Point(1, "a", ("t",))
+    assert pickle.loads(pickle.dumps(p)) == p
+    assert copy.copy(p) == p
+    assert copy.deepcopy(p) == p
