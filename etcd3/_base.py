@@ -14,7 +14,6 @@ namespaced ones included, starts without background work.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, TypeVar
 
@@ -26,6 +25,7 @@ from etcd3._connection import (
     GrpcOptionValue,
     StrPath,
 )
+from etcd3._record import record
 from etcd3._retry import RetryPolicy
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import client_targets, credentials
@@ -38,7 +38,7 @@ GrpcOptions = Iterable[tuple[str, GrpcOptionValue]] | Mapping[str, GrpcOptionVal
 OwnerT_co = TypeVar("OwnerT_co", bound="ClientBase", covariant=True)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SharedConnection(Generic[OwnerT_co]):
     """Another client's connection, for a client that calls through it without owning it.
 

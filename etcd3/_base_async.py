@@ -12,7 +12,6 @@ namespaced ones included, starts without background work.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, TypeVar
 
@@ -24,6 +23,7 @@ from etcd3._connection_async import (
     GrpcOptionValue,
     StrPath,
 )
+from etcd3._record import record
 from etcd3._retry import RetryPolicy
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import client_targets, credentials
@@ -36,7 +36,7 @@ GrpcOptions = Iterable[tuple[str, GrpcOptionValue]] | Mapping[str, GrpcOptionVal
 OwnerT_co = TypeVar("OwnerT_co", bound="AsyncClientBase", covariant=True)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AsyncSharedConnection(Generic[OwnerT_co]):
     """Another client's connection, for a client that calls through it without owning it.
 

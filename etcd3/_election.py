@@ -21,7 +21,8 @@ from etcd3._concurrency_core import (
     owner_request,
     proclaim_request,
 )
-from etcd3._session import Participant, RecipesClient, Session
+from etcd3._recipes import RecipesClient
+from etcd3._session import Participant, Session
 from etcd3._timeouts import deadline_after, timeout_arg
 from etcd3._validate import recipe_name_arg, recipe_prefix_arg, to_bytes, ttl_arg
 

@@ -19,7 +19,8 @@ from etcd3._concurrency_core import (
     owner_request,
     proclaim_request,
 )
-from etcd3._session_async import AsyncParticipant, AsyncRecipesClient, AsyncSession
+from etcd3._recipes_async import AsyncRecipesClient
+from etcd3._session_async import AsyncParticipant, AsyncSession
 from etcd3._timeouts import deadline_after, timeout_arg
 from etcd3._validate import recipe_name_arg, recipe_prefix_arg, to_bytes, ttl_arg
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from etcd3._record import record
 from etcd3._validate import port_arg
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ __all__ = [
 _GRPC_SCHEMES = ("unix:", "unix-abstract:", "dns:", "ipv4:", "ipv6:", "vsock:")
 
 
-@dataclass(frozen=True)
+@record
 class EndpointSpec:
     """One endpoint as the user gave it.
 
@@ -152,11 +152,13 @@ def endpoints_from_member_urls(
     return tuple(specs.values())
 
 
-@dataclass
 class _Health:
-    failures: int = 0
-    failed_at: float = field(default=float("-inf"))
-    healthy_at: float = field(default=float("-inf"))
+    __slots__ = ("failed_at", "failures", "healthy_at")
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.failed_at = float("-inf")
+        self.healthy_at = float("-inf")
 
 
 class EndpointSet:

@@ -10,7 +10,8 @@ from types import TracebackType
 from typing_extensions import Self
 
 from etcd3._concurrency_core import LOCK_PREFIX, LockNotAcquiredError, held_request, is_held
-from etcd3._session import Participant, RecipesClient, Session
+from etcd3._recipes import RecipesClient
+from etcd3._session import Participant, Session
 from etcd3._timeouts import deadline_after, timeout_arg
 from etcd3._validate import recipe_name_arg, recipe_prefix_arg, ttl_arg
 from etcd3.errors import LockError

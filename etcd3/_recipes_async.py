@@ -1,14 +1,31 @@
 # async-to-sync: source
-"""The client's entry points to the coordination recipes: locks, sessions, elections."""
+"""The client's entry points to the coordination recipes: locks, sessions, elections.
+
+The recipes' modules load when a method here is first called: a client that never locks or
+elects does not pay for them.
+"""
 
 from __future__ import annotations
 
-from etcd3._election_async import AsyncElection
-from etcd3._lease_core import LeaseLostCallback
-from etcd3._lock_async import AsyncLock
-from etcd3._session_async import AsyncRecipesClient, AsyncSession
+from typing import TYPE_CHECKING
 
-__all__ = ["AsyncRecipesMixin"]
+from etcd3._lease_async import AsyncLeaseMixin
+from etcd3._watch_async import AsyncWatchMixin
+
+if TYPE_CHECKING:
+    from etcd3._election_async import AsyncElection
+    from etcd3._lease_core import LeaseLostCallback
+    from etcd3._lock_async import AsyncLock
+    from etcd3._session_async import AsyncSession
+
+__all__ = ["AsyncRecipesClient", "AsyncRecipesMixin"]
+
+
+class AsyncRecipesClient(AsyncWatchMixin, AsyncLeaseMixin):
+    """What the coordination recipes need of a client: its leases and watches.
+
+    Every ``AsyncRecipesClient`` is one; sessions, locks and elections take it.
+    """
 
 
 class AsyncRecipesMixin(AsyncRecipesClient):
@@ -31,6 +48,8 @@ class AsyncRecipesMixin(AsyncRecipesClient):
             TypeError: ``name`` is not ``str``/``bytes`` or ``ttl`` not an int.
             ValueError: An empty ``name`` or a ``ttl`` <= 0.
         """
+        from etcd3._lock_async import AsyncLock
+
         return AsyncLock(name, ttl, self)
 
     def session(self, ttl: int = 60, *, on_lost: LeaseLostCallback | None = None) -> AsyncSession:
@@ -50,6 +69,8 @@ class AsyncRecipesMixin(AsyncRecipesClient):
             TypeError: ``ttl`` is not an int, or ``on_lost`` not callable.
             ValueError: ``ttl`` <= 0.
         """
+        from etcd3._session_async import AsyncSession
+
         return AsyncSession(self, ttl, on_lost=on_lost)
 
     def election(
@@ -70,4 +91,6 @@ class AsyncRecipesMixin(AsyncRecipesClient):
             TypeError: A bad argument type.
             ValueError: An empty ``name`` or ``prefix``, or a ``ttl`` <= 0.
         """
+        from etcd3._election_async import AsyncElection
+
         return AsyncElection(self, name, ttl=ttl, prefix=prefix)

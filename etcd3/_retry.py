@@ -44,6 +44,7 @@ import random
 from dataclasses import dataclass
 
 from etcd3._backoff import backoff_delay
+from etcd3._record import record
 from etcd3.errors import (
     AuthOldRevisionError,
     ConnectionClosedError,
@@ -179,7 +180,7 @@ def is_auth_expired(error: EtcdError) -> bool:
     return isinstance(error, (InvalidAuthTokenError, AuthOldRevisionError))
 
 
-@dataclass(frozen=True)
+@record
 class RetryStep:
     """What to do after a failed attempt: send again after ``delay`` seconds.
 

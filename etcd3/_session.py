@@ -25,22 +25,15 @@ from etcd3._concurrency_core import (
     release_request,
     waiter_key,
 )
-from etcd3._lease import Lease, LeaseMixin
+from etcd3._lease import Lease
 from etcd3._lease_core import LeaseLostCallback
+from etcd3._recipes import RecipesClient
 from etcd3._timeouts import time_left
 from etcd3._validate import callback_arg, ttl_arg
-from etcd3._watch import WatchMixin
 from etcd3.errors import EtcdError, LeaseNotFoundError, RevisionCompactedError, WatchTimedOut
 from etcd3.rpc.etcdserverpb import DeleteRangeRequest
 
-__all__ = ["Participant", "RecipesClient", "Session"]
-
-
-class RecipesClient(WatchMixin, LeaseMixin):
-    """What the coordination recipes need of a client: its leases and watches.
-
-    Every ``RecipesClient`` is one; sessions, locks and elections take it.
-    """
+__all__ = ["Participant", "Session"]
 
 
 class Session:

@@ -23,22 +23,15 @@ from etcd3._concurrency_core import (
     release_request,
     waiter_key,
 )
-from etcd3._lease_async import AsyncLease, AsyncLeaseMixin
+from etcd3._lease_async import AsyncLease
 from etcd3._lease_core import LeaseLostCallback
+from etcd3._recipes_async import AsyncRecipesClient
 from etcd3._timeouts import time_left
 from etcd3._validate import callback_arg, ttl_arg
-from etcd3._watch_async import AsyncWatchMixin
 from etcd3.errors import EtcdError, LeaseNotFoundError, RevisionCompactedError, WatchTimedOut
 from etcd3.rpc.etcdserverpb import DeleteRangeRequest
 
-__all__ = ["AsyncParticipant", "AsyncRecipesClient", "AsyncSession"]
-
-
-class AsyncRecipesClient(AsyncWatchMixin, AsyncLeaseMixin):
-    """What the coordination recipes need of a client: its leases and watches.
-
-    Every ``AsyncRecipesClient`` is one; sessions, locks and elections take it.
-    """
+__all__ = ["AsyncParticipant", "AsyncSession"]
 
 
 class AsyncSession:

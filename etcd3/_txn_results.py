@@ -10,11 +10,11 @@ its members and their kinds, as ``ResultKinds``) and one typed accessor per kind
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Generic, TypeVar, overload
 
 from google.protobuf.message import Message
 
+from etcd3._record import record
 from etcd3._runtime import ResultKindError
 
 __all__ = ["ResultKinds", "TxnResultsBase"]
@@ -23,7 +23,7 @@ OpT = TypeVar("OpT", bound=Message)
 KindT = TypeVar("KindT", bound=str)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResultKinds(Generic[KindT]):
     """The kinds a oneof's members stand for.
 

@@ -20,28 +20,28 @@ import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from typing_extensions import Self
 
 from etcd3._base import ClientBase
-from etcd3._events import Event as WatchEvent
-from etcd3._events import WatchCallback, WatchCancel, WatchFilterType, WatchResponse
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import callback_arg
-from etcd3._watch_core import WatchSpec, WatchState, watch_spec
-from etcd3._watcher import (
-    DEFAULT_CALLBACK_WORKERS,
-    DEFAULT_WARN_AFTER,
-    Watcher,
-    WatchRegistration,
-)
 from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
 from etcd3.rpc import etcdserverpb, mvccpb
 
+# The watch machinery (events, the sans-IO core, the stream's owner) loads with the client's
+# first watch: a client that never watches does not pay for it.
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from etcd3._events import Event as WatchEvent
+    from etcd3._events import WatchCallback, WatchCancel, WatchFilterType, WatchResponse
+    from etcd3._watch_core import WatchSpec, WatchState
+    from etcd3._watcher import Watcher, WatchRegistration
+
 __all__ = ["WatchHandle", "WatchMixin"]
 
-_create_event = WatchEvent.create_event
 _NO_EVENTS: Sequence[mvccpb.Event] = ()
 
 
@@ -62,6 +62,7 @@ class WatchHandle:
 
     __slots__ = (
         "_count",
+        "_create_event",
         "_events",
         "_finished",
         "_header",
@@ -72,6 +73,11 @@ class WatchHandle:
     )
 
     def __init__(self, watcher: Watcher, reg: WatchRegistration) -> None:
+        from etcd3._events import Event
+
+        self._create_event: Callable[[mvccpb.Event, etcdserverpb.ResponseHeader], WatchEvent] = (
+            Event.create_event
+        )
         self._watcher = watcher
         self._reg = reg
         self.watch_id: int = reg.id
@@ -98,7 +104,7 @@ class WatchHandle:
         index = self._index
         if index < self._count:
             self._index = index + 1
-            return _create_event(self._events[index], self._header)
+            return self._create_event(self._events[index], self._header)
         if self._finished:
             raise StopIteration
         reg = self._reg
@@ -113,11 +119,13 @@ class WatchHandle:
                 self._count = count
                 self._index = 1
                 header = self._header = item.header
-                return _create_event(events[0], header)
+                return self._create_event(events[0], header)
 
     def responses(self) -> Iterator[WatchResponse]:
         """Iterate over the watch's responses (each a batch of events, or a progress
         notification) until it ends."""
+        from etcd3._events import WatchResponse
+
         self._check_iterable()
         while True:
             try:
@@ -173,6 +181,12 @@ def _creation_timeout(timeout_override: float | None, default: float | None) -> 
     return timeout
 
 
+def _default_watch_settings() -> tuple[int, float]:
+    from etcd3._watcher import DEFAULT_CALLBACK_WORKERS, DEFAULT_WARN_AFTER
+
+    return DEFAULT_CALLBACK_WORKERS, DEFAULT_WARN_AFTER
+
+
 class WatchMixin(ClientBase):
     """The client's watches.
 
@@ -189,7 +203,8 @@ class WatchMixin(ClientBase):
     """
 
     _watcher_state: Watcher | None = None
-    _watch_settings: tuple[int, float] = (DEFAULT_CALLBACK_WORKERS, DEFAULT_WARN_AFTER)
+    _watch_settings: tuple[int, float] | None = None
+    """``(callback_workers, warn_after)`` from ``configure_watches``; ``None``: the defaults."""
 
     def _watcher(self) -> Watcher:
         watcher = self._watcher_state
@@ -197,7 +212,9 @@ class WatchMixin(ClientBase):
             conn = self._conn
             if conn.closed:
                 raise ConnectionClosedError("the client is closed")
-            workers, warn_after = self._watch_settings
+            from etcd3._watcher import Watcher
+
+            workers, warn_after = self._watch_settings or _default_watch_settings()
             watcher = self._watcher_state = Watcher(
                 self._rpc,
                 policy=conn.caller.retry_policy,
@@ -227,7 +244,7 @@ class WatchMixin(ClientBase):
             TypeError: A value of the wrong type.
             ValueError: ``callback_workers < 1`` or a negative ``warn_after``.
         """
-        workers, warn = self._watch_settings
+        workers, warn = self._watch_settings or _default_watch_settings()
         if callback_workers is not None:
             if isinstance(callback_workers, bool) or not isinstance(callback_workers, int):
                 raise TypeError(
@@ -348,6 +365,8 @@ class WatchMixin(ClientBase):
         if prefix and range_end is not None:
             raise ValueError("pass range_end or prefix=True, not both")
         filters = None if filters is None else list(filters)
+        from etcd3._watch_core import watch_spec
+
         specs = [
             watch_spec(
                 key,
@@ -411,6 +430,8 @@ class WatchMixin(ClientBase):
             ValueError: An empty key, a bad revision or filter (before anything is sent).
         """
         callback_arg(callback, "callback")
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -439,6 +460,8 @@ class WatchMixin(ClientBase):
             The watch id, for [`cancel_watch`][etcd3.Etcd3Client.cancel_watch].
         """
         callback_arg(callback, "callback")
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -515,6 +538,8 @@ class WatchMixin(ClientBase):
         Returns:
             ``(responses, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -542,6 +567,8 @@ class WatchMixin(ClientBase):
         Returns:
             ``(events, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -565,6 +592,8 @@ class WatchMixin(ClientBase):
         Returns:
             ``(responses, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -594,6 +623,8 @@ class WatchMixin(ClientBase):
         Returns:
             ``(events, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -612,6 +643,8 @@ class WatchMixin(ClientBase):
     ) -> WatchResponse:
         """The first response of a new watch (with ``events``: the first with events), then
         cancel the watch."""
+        from etcd3._events import WatchResponse
+
         handle = self._handle(spec, timeout_override)
         until = None if wait is None else time.monotonic() + wait
         watcher = handle._watcher
@@ -670,6 +703,8 @@ class WatchMixin(ClientBase):
             EtcdError: The error that ended the watch (e.g. ``RevisionCompactedError``).
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -701,6 +736,8 @@ class WatchMixin(ClientBase):
             EtcdError: The error that ended the watch.
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -725,6 +762,8 @@ class WatchMixin(ClientBase):
             The first response.
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -756,6 +795,8 @@ class WatchMixin(ClientBase):
             The events of the first batch.
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -778,6 +819,8 @@ class WatchMixin(ClientBase):
 
 def _cancelling(handle: WatchHandle) -> Iterator[WatchResponse]:
     """``handle``'s responses; the watch is cancelled when the iteration is closed or dropped."""
+    from etcd3._events import WatchResponse
+
     try:
         while True:
             try:

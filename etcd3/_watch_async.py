@@ -18,28 +18,28 @@ import math
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from types import TracebackType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from typing_extensions import Self
 
 from etcd3._base_async import AsyncClientBase
-from etcd3._events import AsyncWatchCancel, WatchCallback, WatchFilterType, WatchResponse
-from etcd3._events import Event as WatchEvent
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import callback_arg
-from etcd3._watch_core import WatchSpec, WatchState, watch_spec
-from etcd3._watcher_async import (
-    DEFAULT_CALLBACK_WORKERS,
-    DEFAULT_WARN_AFTER,
-    AsyncWatcher,
-    WatchRegistration,
-)
 from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
 from etcd3.rpc import etcdserverpb, mvccpb
 
+# The watch machinery (events, the sans-IO core, the stream's owner) loads with the client's
+# first watch: a client that never watches does not pay for it.
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from etcd3._events import AsyncWatchCancel, WatchCallback, WatchFilterType, WatchResponse
+    from etcd3._events import Event as WatchEvent
+    from etcd3._watch_core import WatchSpec, WatchState
+    from etcd3._watcher_async import AsyncWatcher, WatchRegistration
+
 __all__ = ["AsyncWatchHandle", "AsyncWatchMixin"]
 
-_create_event = WatchEvent.create_event
 _NO_EVENTS: Sequence[mvccpb.Event] = ()
 
 
@@ -60,6 +60,7 @@ class AsyncWatchHandle:
 
     __slots__ = (
         "_count",
+        "_create_event",
         "_events",
         "_finished",
         "_header",
@@ -70,6 +71,11 @@ class AsyncWatchHandle:
     )
 
     def __init__(self, watcher: AsyncWatcher, reg: WatchRegistration) -> None:
+        from etcd3._events import Event
+
+        self._create_event: Callable[[mvccpb.Event, etcdserverpb.ResponseHeader], WatchEvent] = (
+            Event.create_event
+        )
         self._watcher = watcher
         self._reg = reg
         self.watch_id: int = reg.id
@@ -96,7 +102,7 @@ class AsyncWatchHandle:
         index = self._index
         if index < self._count:
             self._index = index + 1
-            return _create_event(self._events[index], self._header)
+            return self._create_event(self._events[index], self._header)
         if self._finished:
             raise StopAsyncIteration
         reg = self._reg
@@ -111,11 +117,13 @@ class AsyncWatchHandle:
                 self._count = count
                 self._index = 1
                 header = self._header = item.header
-                return _create_event(events[0], header)
+                return self._create_event(events[0], header)
 
     async def responses(self) -> AsyncIterator[WatchResponse]:
         """Iterate over the watch's responses (each a batch of events, or a progress
         notification) until it ends."""
+        from etcd3._events import WatchResponse
+
         self._check_iterable()
         while True:
             try:
@@ -171,6 +179,12 @@ def _creation_timeout(timeout_override: float | None, default: float | None) -> 
     return timeout
 
 
+def _default_watch_settings() -> tuple[int, float]:
+    from etcd3._watcher_async import DEFAULT_CALLBACK_WORKERS, DEFAULT_WARN_AFTER
+
+    return DEFAULT_CALLBACK_WORKERS, DEFAULT_WARN_AFTER
+
+
 class AsyncWatchMixin(AsyncClientBase):
     """The client's watches.
 
@@ -187,7 +201,8 @@ class AsyncWatchMixin(AsyncClientBase):
     """
 
     _watcher_state: AsyncWatcher | None = None
-    _watch_settings: tuple[int, float] = (DEFAULT_CALLBACK_WORKERS, DEFAULT_WARN_AFTER)
+    _watch_settings: tuple[int, float] | None = None
+    """``(callback_workers, warn_after)`` from ``configure_watches``; ``None``: the defaults."""
 
     def _watcher(self) -> AsyncWatcher:
         watcher = self._watcher_state
@@ -195,7 +210,9 @@ class AsyncWatchMixin(AsyncClientBase):
             conn = self._conn
             if conn.closed:
                 raise ConnectionClosedError("the client is closed")
-            workers, warn_after = self._watch_settings
+            from etcd3._watcher_async import AsyncWatcher
+
+            workers, warn_after = self._watch_settings or _default_watch_settings()
             watcher = self._watcher_state = AsyncWatcher(
                 self._rpc,
                 policy=conn.caller.retry_policy,
@@ -225,7 +242,7 @@ class AsyncWatchMixin(AsyncClientBase):
             TypeError: A value of the wrong type.
             ValueError: ``callback_workers < 1`` or a negative ``warn_after``.
         """
-        workers, warn = self._watch_settings
+        workers, warn = self._watch_settings or _default_watch_settings()
         if callback_workers is not None:
             if isinstance(callback_workers, bool) or not isinstance(callback_workers, int):
                 raise TypeError(
@@ -346,6 +363,8 @@ class AsyncWatchMixin(AsyncClientBase):
         if prefix and range_end is not None:
             raise ValueError("pass range_end or prefix=True, not both")
         filters = None if filters is None else list(filters)
+        from etcd3._watch_core import watch_spec
+
         specs = [
             watch_spec(
                 key,
@@ -409,6 +428,8 @@ class AsyncWatchMixin(AsyncClientBase):
             ValueError: An empty key, a bad revision or filter (before anything is sent).
         """
         callback_arg(callback, "callback")
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -437,6 +458,8 @@ class AsyncWatchMixin(AsyncClientBase):
             The watch id, for [`cancel_watch`][etcd3.AsyncEtcd3Client.cancel_watch].
         """
         callback_arg(callback, "callback")
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -513,6 +536,8 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             ``(responses, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -540,6 +565,8 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             ``(events, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -563,6 +590,8 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             ``(responses, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -592,6 +621,8 @@ class AsyncWatchMixin(AsyncClientBase):
         Returns:
             ``(events, cancel)``.
         """
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -610,6 +641,8 @@ class AsyncWatchMixin(AsyncClientBase):
     ) -> WatchResponse:
         """The first response of a new watch (with ``events``: the first with events), then
         cancel the watch."""
+        from etcd3._events import WatchResponse
+
         handle = await self._handle(spec, timeout_override)
         until = None if wait is None else time.monotonic() + wait
         watcher = handle._watcher
@@ -668,6 +701,8 @@ class AsyncWatchMixin(AsyncClientBase):
             EtcdError: The error that ended the watch (e.g. ``RevisionCompactedError``).
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -699,6 +734,8 @@ class AsyncWatchMixin(AsyncClientBase):
             EtcdError: The error that ended the watch.
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
@@ -723,6 +760,8 @@ class AsyncWatchMixin(AsyncClientBase):
             The first response.
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -754,6 +793,8 @@ class AsyncWatchMixin(AsyncClientBase):
             The events of the first batch.
         """
         wait = timeout_arg(timeout)
+        from etcd3._watch_core import watch_spec
+
         spec = watch_spec(
             key_prefix,
             None,
@@ -776,6 +817,8 @@ class AsyncWatchMixin(AsyncClientBase):
 
 async def _cancelling(handle: AsyncWatchHandle) -> AsyncIterator[WatchResponse]:
     """``handle``'s responses; the watch is cancelled when the iteration is closed or dropped."""
+    from etcd3._events import WatchResponse
+
     try:
         while True:
             try:

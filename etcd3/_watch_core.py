@@ -54,6 +54,7 @@ import grpc
 
 from etcd3._backoff import Backoff
 from etcd3._events import WatchFilterType
+from etcd3._record import record
 from etcd3._retry import CallAttempts, RetryPolicy, is_endpoint_failure
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
 from etcd3.errors import (
@@ -108,7 +109,7 @@ _FILTERS: dict[object, FilterType] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WatchSpec:
     """What a watch watches, validated: everything its create request needs but the revision.
 

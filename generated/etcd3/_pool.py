@@ -14,9 +14,48 @@ another library that registers ``etcdserverpb.*`` (or an older etcd API) in the 
 cannot clash with us. Wire names (``/etcdserverpb.KV/Range``) are unaffected.
 """
 
-from google.protobuf import descriptor_pool, message, message_factory
+from __future__ import annotations
 
-_POOL = descriptor_pool.DescriptorPool()
+from google.protobuf import message
+from google.protobuf.internal import api_implementation
+
+from etcd3._lazy import TYPE_CHECKING, load
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from google.protobuf.descriptor import Descriptor
+    from google.protobuf.descriptor_pool import DescriptorPool
+
+_get_message_class: Callable[[Descriptor], type[message.Message]]
+if api_implementation.Type() == "upb":
+    # Under upb, descriptor_pool.DescriptorPool() is upb's own pool and
+    # message_factory.GetMessageClass builds a class with cpp_message's metaclass. Both are
+    # taken here straight from cpp_message: importing descriptor_pool or message_factory also
+    # imports protobuf's pure-Python message implementation (python_message, text_format, the
+    # codecs), which upb's messages never use.
+    _cpp_message = load("google.protobuf.pyext.cpp_message")
+    _POOL: DescriptorPool = _cpp_message._message.DescriptorPool()
+
+    def _get_message_class(descriptor: Descriptor) -> type[message.Message]:
+        # As GetMessageClass: one class per descriptor, whoever asks first.
+        existing: type[message.Message] | None = getattr(descriptor, "_concrete_class", None)
+        if existing is not None:
+            return existing
+        created: type[message.Message] = _cpp_message.GeneratedProtocolMessageType(
+            descriptor.name, (message.Message,), {"DESCRIPTOR": descriptor, "__module__": None}
+        )
+        return created
+
+else:
+    from google.protobuf import descriptor_pool, message_factory
+
+    _POOL = descriptor_pool.DescriptorPool()
+    if hasattr(message_factory, "GetMessageClass"):
+        _get_message_class = message_factory.GetMessageClass
+    else:  # protobuf 4.21 has no GetMessageClass: one factory over our pool builds each class once
+        _get_message_class = message_factory.MessageFactory(_POOL).GetPrototype  # type: ignore[attr-defined]
+
 # etcd/api/mvccpb/kv.proto
 _POOL.AddSerializedFile(
     b'\n\x18etcd/api/mvccpb/kv.proto\x12\x06mvccpb"\xae\x01\n\x08KeyValue\x12\x10\n\x03key\x18\x01 \x01(\x0cR\x03ke'
@@ -314,11 +353,6 @@ _POOL.AddSerializedFile(
     b'ionpb.ResignRequest\x1a\x1c.v3electionpb.ResignResponse"\x00BBZ@go.etcd.i'
     b"o/etcd/server/v3/etcdserver/api/v3election/v3electionpbb\x06proto3"
 )
-
-if hasattr(message_factory, "GetMessageClass"):
-    _get_message_class = message_factory.GetMessageClass
-else:  # protobuf 4.21 has no GetMessageClass: one factory over our pool builds each class once
-    _get_message_class = message_factory.MessageFactory(_POOL).GetPrototype  # type: ignore[attr-defined]
 
 
 def message_class(full_name: str) -> type[message.Message]:

@@ -11,6 +11,8 @@ covariant, so each precisely typed constant is also a ``MethodInfo`` of plain me
 table needs no ``Any``.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from typing import Final
 

@@ -7,6 +7,8 @@
 unit tests, so a new etcd error cannot go unnoticed.
 """
 
+from __future__ import annotations
+
 from typing import Final
 
 import grpc

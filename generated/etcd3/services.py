@@ -10,6 +10,8 @@ arguments, then hands the request and its ``MethodInfo`` to the injected
 caller, which owns channels, deadlines, credentials, retries and error mapping.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 
 from etcd3._runtime import (

@@ -9,6 +9,8 @@ then read a ``TxnResponse``'s results through [`TxnResults`][etcd3.rpc.txn.TxnRe
 that each result is of the kind you ask for.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from typing import Final, Literal
 

@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 
 import etcd3.rpc
 from etcd3.rpc import (
+    _pool,
     authpb,
     etcdserverpb,
     membershippb,
@@ -43,6 +44,38 @@ def test_messages_live_in_a_private_pool() -> None:
     assert etcdserverpb.RangeRequest.DESCRIPTOR.file.pool is not default
     with pytest.raises(KeyError):
         default.FindMessageTypeByName("etcdserverpb.RangeRequest")
+
+
+def test_message_classes_are_what_protobufs_factory_makes() -> None:
+    # The same protos in a pool of protobuf's public API give classes of the same kind: same
+    # metaclass, bases and pool type, field for field.
+    from google.protobuf import descriptor_pb2, message_factory
+
+    reference = descriptor_pool.DescriptorPool()
+    files: list[type[Message]] = [mvccpb.KeyValue, authpb.User, membershippb.Member]
+    files += [etcdserverpb.RangeRequest, v3lockpb.LockRequest, v3electionpb.CampaignRequest]
+    for cls in files:
+        reference.Add(
+            descriptor_pb2.FileDescriptorProto.FromString(cls.DESCRIPTOR.file.serialized_pb)
+        )
+    assert type(etcdserverpb.RangeRequest.DESCRIPTOR.file.pool) is type(reference)
+    for module in MESSAGE_MODULES:
+        for name in module.__all__:
+            ours = getattr(module, name)
+            if not (isinstance(ours, type) and issubclass(ours, Message)):
+                continue
+            theirs = message_factory.GetMessageClass(
+                reference.FindMessageTypeByName(ours.DESCRIPTOR.full_name)
+            )
+            assert type(ours) is type(theirs), name
+            assert ours.__bases__ == theirs.__bases__, name
+            assert (ours.__name__, ours.__module__) == (theirs.__name__, theirs.__module__), name
+            assert [f.name for f in ours.DESCRIPTOR.fields] == [
+                f.name for f in theirs.DESCRIPTOR.fields
+            ], name
+            # One class per descriptor: the factory hands ours back.
+            found = _pool._POOL.FindMessageTypeByName(ours.DESCRIPTOR.full_name)
+            assert message_factory.GetMessageClass(found) is ours, name
 
 
 def test_enums_are_int_enums_with_proto_values() -> None:

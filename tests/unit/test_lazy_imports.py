@@ -61,6 +61,14 @@ def test_a_name_loads_what_it_needs() -> None:
     sync = _loaded_by("import etcd3; etcd3.client")
     assert {"grpc", "etcd3._client", "etcd3.rpc.services"} <= sync
     assert not {"etcd3._client_async", "etcd3._legacy", "etcd3.utils"} & sync
+    # The coordination recipes load when a client first makes a lock, session or election.
+    recipes = {"etcd3._session", "etcd3._lock", "etcd3._election", "etcd3._concurrency_core"}
+    assert not recipes & sync
+    made = "import etcd3; c = etcd3.client('localhost', 2379); c.lock('l'); c.election('e')"
+    assert recipes <= _loaded_by(made)
+    # So does the watch machinery, with the client's first watch.
+    watching = {"etcd3._watch_core", "etcd3._watcher", "etcd3._events"}
+    assert not watching & sync
     # Nor the asyncio transport, what only TLS files or the generator need, or any module the
     # grpc runtime and the sync client do not use.
     assert (
@@ -75,11 +83,29 @@ def test_a_name_loads_what_it_needs() -> None:
     aio = _loaded_by("import etcd3; etcd3.async_client")
     assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
     assert not {"etcd3._client", "etcd3._transport._caller", "pathlib"} & aio
+    deferred_aio = {"etcd3._watcher_async", "etcd3._session_async", "etcd3._lock_async"}
+    assert not (deferred_aio | {"etcd3._watch_core", "etcd3._events"}) & aio
     errors = _loaded_by("import etcd3; etcd3.EtcdError")
     assert "etcd3.errors" in errors
     assert not {"etcd3.rpc.methods", "etcd3.rpc.services", "etcd3._client"} & errors
     utils = _loaded_by("import etcd3; etcd3.utils")
     assert {"etcd3.utils", "etcd3._legacy.utils"} <= utils
+
+
+def test_message_classes_under_upb_skip_the_pure_python_message_machinery() -> None:
+    from google.protobuf.internal import api_implementation
+
+    if api_implementation.Type() != "upb":
+        pytest.skip("only upb messages can do without protobuf's pure-Python implementation")
+    loaded = _loaded_by("import etcd3; etcd3.client; from etcd3.rpc import RangeRequest")
+    assert "etcd3.rpc.etcdserverpb" in loaded
+    pure_python = {
+        "google.protobuf.descriptor_pool",
+        "google.protobuf.message_factory",
+        "google.protobuf.internal.python_message",
+        "google.protobuf.text_format",
+    }
+    assert not pure_python & loaded
 
 
 def test_message_classes_load_without_the_service_classes() -> None:

@@ -1,0 +1,112 @@
+"""``record``: small frozen value classes that are cheap to create at import.
+
+``dataclasses.dataclass`` compiles an ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``
+and a frozen ``__setattr__`` from generated source for each class it decorates: about half a
+millisecond per class, paid by every program that imports the module. A record shares generic
+versions of those methods (a base class), which read the fields from ``__slots__``, so creating
+one costs about as much as an ordinary class. Instances behave as those of
+``@dataclass(frozen=True, slots=True)``: positional or keyword fields with defaults, equality
+and hash by fields (same class only), ``Name(field=value, ...)`` repr,
+``dataclasses.FrozenInstanceError`` on assignment, pickle and copy. Type checkers see a frozen
+dataclass (``dataclass_transform``). A record is not a dataclass for ``dataclasses.fields()`` or
+``replace()``: public classes whose users may rely on that stay dataclasses.
+
+Fields are the class's own annotations, in order; a record does not inherit fields.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import NoReturn, TypeVar
+
+from typing_extensions import dataclass_transform
+
+__all__ = ["record"]
+
+_C = TypeVar("_C", bound=type)
+
+
+class _Record:
+    """The methods every record shares; the decorator adds this base to a record's class."""
+
+    __slots__ = ()
+
+    def _values(self) -> tuple[object, ...]:
+        names: tuple[str, ...] = type(self).__dict__["__slots__"]
+        return tuple(getattr(self, name) for name in names)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__ and isinstance(other, _Record):
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = type(self).__dict__["__slots__"]
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__qualname__}({fields})"
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return self._values()
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        # Pickle and copy restore a slotted instance through setattr, which a record refuses.
+        names: tuple[str, ...] = type(self).__dict__["__slots__"]
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        _frozen(name)
+
+    def __delattr__(self, name: str) -> None:
+        _frozen(name)
+
+
+def _frozen(name: str) -> NoReturn:
+    import dataclasses  # only on this error path: importing it costs more than a record
+
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _init_of(names: tuple[str, ...], defaults: dict[str, object]) -> object:
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        if len(args) > len(names):
+            raise TypeError(f"takes {len(names)} positional arguments but {len(args)} were given")
+        for name, value in zip(names, args, strict=False):
+            if name in kwargs:
+                raise TypeError(f"got multiple values for argument {name!r}")
+            object.__setattr__(self, name, value)
+        for name in names[len(args) :]:
+            if name in kwargs:
+                value = kwargs.pop(name)
+            elif name in defaults:
+                value = defaults[name]
+            else:
+                raise TypeError(f"missing required argument: {name!r}")
+            object.__setattr__(self, name, value)
+        if kwargs:
+            raise TypeError(f"got an unexpected keyword argument {next(iter(kwargs))!r}")
+
+    return __init__
+
+
+@dataclass_transform(frozen_default=True)
+def record(cls: _C) -> _C:
+    """Make ``cls`` a frozen, slotted value class of its annotated fields (see the module)."""
+    names = tuple(inspect.get_annotations(cls))
+    defaults = {name: cls.__dict__[name] for name in names if name in cls.__dict__}
+    namespace = {
+        key: value
+        for key, value in cls.__dict__.items()
+        if key not in defaults and key not in {"__dict__", "__weakref__"}
+    }
+    namespace.update(
+        __slots__=names,
+        __match_args__=names,
+        __init__=_init_of(names, defaults),
+    )
+    made: _C = type(cls)(cls.__name__, (_Record, *cls.__bases__), namespace)
+    made.__qualname__ = cls.__qualname__
+    return made
