@@ -1,4 +1,5 @@
-"""The fault-injection suite: its figures fixture and the session summary (marker: ``faults``).
+"""The fault-injection suite: the etcd it runs, its figures fixture and the session summary
+(marker: ``faults``).
 
 Run it alone with ``pytest -m faults`` (add ``-s`` to see each scenario's figures as it ends).
 """
@@ -6,10 +7,40 @@ Run it alone with ``pytest -m faults`` (add ``-s`` to see each scenario's figure
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from etcd3.testing import EtcdFactory, find_etcd_binary
+from etcd3.testing._binary import etcd_version, version_tuple
 from faults.fault_support import FIGURES, format_figures, record_figures
+
+KILL_UNSAFE = ((3, 5, 0), (3, 5, 3))
+"""etcd 3.5.0 to 3.5.3 (inclusive): a member killed while applying entries under load may skip
+some of them after its restart and serve a store without them. The suite kills members under
+load, so on these servers it would report entries the server itself lost."""
+
+KILL_SAFE_VERSION = "3.5.30"
+"""The server the suite runs on instead of one in ``KILL_UNSAFE``."""
+
+
+@pytest.fixture(scope="session")
+def fault_etcd_binary(etcd_binary: Path) -> Path:
+    """The session's etcd, or ``KILL_SAFE_VERSION`` when the session's is in ``KILL_UNSAFE``."""
+    low, high = KILL_UNSAFE
+    if low <= version_tuple(etcd_version(etcd_binary)) <= high:
+        return find_etcd_binary(version=KILL_SAFE_VERSION)
+    return etcd_binary
+
+
+@pytest.fixture
+def etcd_factory(fault_etcd_binary: Path) -> Iterator[EtcdFactory]:
+    """The suite's servers and clusters, on ``fault_etcd_binary``."""
+    factory = EtcdFactory(binary=fault_etcd_binary)
+    try:
+        yield factory
+    finally:
+        factory.close()
 
 
 @pytest.fixture

@@ -29,7 +29,12 @@ import etcd3
 from etcd3._acompat import ASYNC, Job, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
 from etcd3._connection import KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS
-from etcd3.errors import ConnectionClosedError, EtcdError, RevisionCompactedError
+from etcd3.errors import (
+    ConnectionClosedError,
+    EtcdError,
+    FutureRevisionError,
+    RevisionCompactedError,
+)
 from etcd3.testing import EtcdCluster, EtcdFactory, EtcdMember
 from faults.fault_support import (
     Change,
@@ -49,6 +54,8 @@ T = TypeVar("T")
 
 CALL_TIMEOUT = 5.0
 """The clients' default deadline per call (retries included)."""
+MEMBER_CATCH_UP_S = 10.0
+"""How long a member that restarted may take to apply what the others have."""
 MOVE_ON_BOUND = 10.0
 """Seconds within which calls and watches must have moved off a failed member."""
 WRITERS = 4
@@ -86,6 +93,29 @@ def make_client(
 ) -> AsyncEtcd3Client:
     return etcd3.async_client(
         timeout=CALL_TIMEOUT, user=user, password=password, endpoints=endpoints
+    )
+
+
+async def check_members_agree(cluster: EtcdCluster, revision: int) -> None:
+    """Every member's store hashes the same at ``revision`` (etcd's HashKV).
+
+    Members that disagree lost or skipped an entry on the server side, whatever the client did:
+    this is checked before the history is, so that such a failure names the server.
+    """
+    hashes: dict[str, int] = {}
+    for member in cluster.members:
+        async with etcd3.async_client(endpoints=[member.endpoint], timeout=CALL_TIMEOUT) as one:
+            deadline = time.monotonic() + MEMBER_CATCH_UP_S
+            while True:
+                try:
+                    hashes[member.name] = (await one.hash_kv(revision)).hash
+                    break
+                except FutureRevisionError:  # still applying up to ``revision``
+                    if time.monotonic() > deadline:
+                        raise
+                    await sleep(0.1)
+    assert len(set(hashes.values())) == 1, (
+        f"etcd's members disagree on the store at revision {revision}: {hashes}"
     )
 
 
@@ -301,6 +331,7 @@ async def test_kills_under_load_lose_no_ack_apply_nothing_twice_and_watch_sees_a
         )
 
         history = await store_history(client, prefix)
+        await check_members_agree(cluster, history[-1].revision)
         figures.update({f"writes_{k}": v for k, v in check_writes(load.writes, history).items()})
         catch_up = await wait_until(
             lambda: live.last_revision >= history[-1].revision or bool(live.snapshot()[1]),
