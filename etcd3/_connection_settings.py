@@ -86,7 +86,10 @@ _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     # Despite its name, grpc reads this as the least time a connection attempt is given
     # (default 20 s). Too short and a member that answers the handshake late (just
     # restarted, a loaded host) is never connected to; too long and an attempt that a frozen
-    # or not-yet-serving member swallowed holds a watch re-open for 20 s.
+    # member swallowed (TCP accepted, no HTTP/2 settings) holds the re-open of a watch with
+    # no other endpoint for that long. grpc.http2.settings_timeout would cut such an attempt
+    # short too, but it has the same trade-off and also bounds every settings ack of an open
+    # connection: it keeps grpc's default.
     "grpc.min_reconnect_backoff_ms": CONNECT_TIMEOUT_MS,
 }
 
