@@ -19,7 +19,7 @@ with an RST, now and (until cleared) on every new connection;
 [`FaultProxy.refuse`][etcd3.testing.FaultProxy.refuse] closes the listening socket so that
 connecting fails with "connection refused";
 [`FaultProxy.swallow`][etcd3.testing.FaultProxy.swallow] accepts the next connections and never
-answers them, as a server that listens but does not serve yet.
+answers them, as a frozen or overloaded server does.
 
 All proxies of a process run on [`ProxyLoop`][etcd3.testing.ProxyLoop] threads, so they keep
 forwarding while the test's own thread blocks in a sync call. Their methods are thread-safe and
@@ -691,12 +691,12 @@ class FaultProxy:
 
         A swallowed connection is not forwarded: nothing it sends arrives, nothing comes back,
         and it is neither reset nor closed until its client closes it (or the proxy closes).
-        This is how a server that listens but does not serve yet looks to its clients (a member
-        just restarted, before it is ready): the kernel completes the TCP handshake, the
-        protocol's own handshake never comes. A refusal is lifted first, so that after
-        [`refuse`][etcd3.testing.FaultProxy.refuse] the first connections to arrive are the
-        swallowed ones. [`clear`][etcd3.testing.FaultProxy.clear] stops swallowing new
-        connections; the ones swallowed already stay unanswered.
+        This is how a frozen or overloaded server, or a connection lost on the way, looks to a
+        client: the kernel completes the TCP handshake, the protocol's own handshake never
+        comes, and only the client's connect timeout ends the wait. A refusal is lifted first,
+        so that after [`refuse`][etcd3.testing.FaultProxy.refuse] the first connections to
+        arrive are the swallowed ones. [`clear`][etcd3.testing.FaultProxy.clear] stops
+        swallowing new connections; the ones swallowed already stay unanswered.
 
         Args:
             count: How many new connections to swallow; later ones are forwarded as usual.
