@@ -38,6 +38,7 @@ __all__ = [
     "KEEPALIVE_TIMEOUT_MS",
     "KEEPALIVE_TIME_MS",
     "MAX_RECEIVE_MESSAGE_LENGTH",
+    "MAX_RECONNECT_BACKOFF_MS",
     "ChannelSettings",
     "ConnectionSettings",
     "GrpcOptionValue",
@@ -67,6 +68,7 @@ MAX_RECEIVE_MESSAGE_LENGTH = 2**31 - 1
 KEEPALIVE_TIME_MS = 10_000
 KEEPALIVE_TIMEOUT_MS = 5_000
 CONNECT_TIMEOUT_MS = 5_000
+MAX_RECONNECT_BACKOFF_MS = 2_000
 
 _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_LENGTH,
@@ -80,11 +82,14 @@ _DEFAULT_OPTIONS: dict[str, GrpcOptionValue] = {
     # grpc's reconnect backoff grows to 120 s by default: a member restarted after a minute
     # would stay "Connection refused" for up to two more. Cap it so recovery takes seconds.
     "grpc.initial_reconnect_backoff_ms": 100,
-    "grpc.max_reconnect_backoff_ms": 2_000,
+    "grpc.max_reconnect_backoff_ms": MAX_RECONNECT_BACKOFF_MS,
     # Despite its name, grpc reads this as the least time a connection attempt is given
     # (default 20 s). Too short and a member that answers the handshake late (just
     # restarted, a loaded host) is never connected to; too long and an attempt that a frozen
-    # or not-yet-serving member swallowed holds a watch re-open for 20 s.
+    # member swallowed (TCP accepted, no HTTP/2 settings) holds the re-open of a watch with
+    # no other endpoint for that long. grpc.http2.settings_timeout would cut such an attempt
+    # short too, but it has the same trade-off and also bounds every settings ack of an open
+    # connection: it keeps grpc's default.
     "grpc.min_reconnect_backoff_ms": CONNECT_TIMEOUT_MS,
 }
 

@@ -17,7 +17,9 @@ replies). A pipe applies the faults of its direction to every chunk of bytes it 
 Connection-level faults: [`FaultProxy.reset`][etcd3.testing.FaultProxy.reset] aborts connections
 with an RST, now and (until cleared) on every new connection;
 [`FaultProxy.refuse`][etcd3.testing.FaultProxy.refuse] closes the listening socket so that
-connecting fails with "connection refused".
+connecting fails with "connection refused";
+[`FaultProxy.swallow`][etcd3.testing.FaultProxy.swallow] accepts the next connections and never
+answers them, as a frozen or overloaded server does.
 
 All proxies of a process run on [`ProxyLoop`][etcd3.testing.ProxyLoop] threads, so they keep
 forwarding while the test's own thread blocks in a sync call. Their methods are thread-safe and
@@ -356,6 +358,9 @@ class _Side(asyncio.Protocol):
         self._connection.pipe_from(self).feed(data)
 
     def eof_received(self) -> bool:
+        if self._connection.swallowed:
+            self._connection.close()  # its client gave up on it: nothing is left to hold
+            return False
         self._connection.pipe_from(self).feed(None)
         return True  # keep the other direction open: a half-close is forwarded as one
 
@@ -381,6 +386,8 @@ class _Connection:
         self.inbound = _Pipe(self, "inbound")
         self.outbound = _Pipe(self, "outbound")
         self.closed = False
+        self.swallowed = False
+        """Accepted and never answered: no connection to the target is made."""
 
     def pipe_from(self, side: _Side) -> _Pipe:
         return self.inbound if side.accepted else self.outbound
@@ -401,7 +408,8 @@ class _Connection:
             self.inbound.reader = side.transport
             self.outbound.writer = side.transport
             self.refresh()
-            self.loop.create_task(self._connect_upstream())
+            if not self.swallowed:
+                self.loop.create_task(self._connect_upstream())
         else:
             self.outbound.reader = side.transport
             self.inbound.attach_writer(side.transport)
@@ -479,6 +487,9 @@ class ProxyStats:
     """Bytes queued in open connections and not delivered yet (e.g. behind a blackhole)."""
     sources: dict[str | None, int]
     """Open connections by source (``None``: unknown, e.g. a client of a client proxy)."""
+    swallowed: int
+    """Connections accepted and never answered (see
+    [`swallow`][etcd3.testing.FaultProxy.swallow])."""
 
 
 class FaultProxy:
@@ -530,6 +541,8 @@ class FaultProxy:
         }
         self._reset_new = False
         self._refusing = False
+        self._to_swallow = 0
+        self._swallowed = 0
         self._listener: socket.socket | None = None
         self._connections: set[_Connection] = set()
         self._accepted = 0
@@ -673,8 +686,38 @@ class FaultProxy:
         self._refusing = True
         await self._stop_listening()
 
+    def swallow(self, count: int = 1) -> None:
+        """Accept the next ``count`` connections and never answer them.
+
+        A swallowed connection is not forwarded: nothing it sends arrives, nothing comes back,
+        and it is neither reset nor closed until its client closes it (or the proxy closes).
+        This is how a frozen or overloaded server, or a connection lost on the way, looks to a
+        client: the kernel completes the TCP handshake, the protocol's own handshake never
+        comes, and only the client's connect timeout ends the wait. A refusal is lifted first,
+        so that after [`refuse`][etcd3.testing.FaultProxy.refuse] the first connections to
+        arrive are the swallowed ones. [`clear`][etcd3.testing.FaultProxy.clear] stops
+        swallowing new connections; the ones swallowed already stay unanswered.
+
+        Args:
+            count: How many new connections to swallow; later ones are forwarded as usual.
+
+        Raises:
+            ValueError: ``count`` is less than 1.
+            OSError: The port could not be listened on again after a refusal.
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"count must be a positive int, not {count!r}")
+        self.loop.call(lambda: self._swallow(count))
+
+    async def _swallow(self, count: int) -> None:
+        self._to_swallow = count
+        if self._refusing:
+            self._refusing = False
+            await self._listen()
+
     def clear(self) -> None:
-        """Remove every fault set on this proxy: latency, bandwidth, blackholes, resets, refusal.
+        """Remove every fault set on this proxy: latency, bandwidth, blackholes, resets, refusal,
+        swallowing.
 
         Per-source blocks ([`block_sources`][etcd3.testing.FaultProxy.block_sources], used by
         partitions) are kept.
@@ -688,6 +731,7 @@ class FaultProxy:
     async def _clear(self) -> None:
         self._faults = {"inbound": _CLEAR, "outbound": _CLEAR}
         self._reset_new = False
+        self._to_swallow = 0
         if self._refusing:
             self._refusing = False
             await self._listen()
@@ -729,7 +773,15 @@ class FaultProxy:
             outbound += connection.outbound.delivered
             held += connection.inbound.held_bytes + connection.outbound.held_bytes
             sources[connection.source] = sources.get(connection.source, 0) + 1
-        return ProxyStats(self._accepted, len(self._connections), inbound, outbound, held, sources)
+        return ProxyStats(
+            self._accepted,
+            len(self._connections),
+            inbound,
+            outbound,
+            held,
+            sources,
+            self._swallowed,
+        )
 
     def _update(self, direction: Direction, change: Callable[[LinkFaults], LinkFaults]) -> None:
         updated = {d: change(self._faults[d]) for d in _directions(direction)}
@@ -770,6 +822,14 @@ class FaultProxy:
         if isinstance(peer, tuple) and len(peer) >= 2 and isinstance(peer[1], int):
             connection.source = self._resolve_source(peer[1], self._listen_port)
 
+    def _take_swallowed(self) -> bool:
+        """Whether a freshly accepted connection is one to swallow (on the loop)."""
+        if self._to_swallow == 0:
+            return False
+        self._to_swallow -= 1
+        self._swallowed += 1
+        return True
+
     def _forget(self, connection: _Connection) -> None:
         if connection in self._connections:
             self._connections.discard(connection)
@@ -791,4 +851,5 @@ class _AcceptedSide(_Side):
             self._connection.reset()
             return
         self._proxy._identify(self._connection, transport)
+        self._connection.swallowed = self._proxy._take_swallowed()
         super().connection_made(transport)

@@ -233,6 +233,30 @@ def test_refuse_closes_the_port_and_clear_reopens_it(proxy: FaultProxy) -> None:
             assert recv_exactly(sock, 5) == b"again"
 
 
+def test_swallow_leaves_the_next_connections_unanswered_then_forwards(
+    proxy: FaultProxy, target: Target
+) -> None:
+    proxy.refuse()
+    proxy.swallow(2)  # the port listens again: the first two connections are swallowed
+    with connect(proxy) as first, connect(proxy) as second:
+        for swallowed in (first, second):
+            swallowed.sendall(b"lost")
+            assert_silent(swallowed)  # neither answered, nor reset, nor closed
+        assert proxy.stats().swallowed == 2
+    wait_for(lambda: proxy.stats().open == 0, "closed swallowed connections are let go")
+    with connect(proxy) as sock:
+        sock.sendall(b"x")
+        assert recv_exactly(sock, 1) == b"x"
+    assert target.got() == b"x"  # nothing of the swallowed connections arrived
+
+
+def test_clear_stops_swallowing(proxy: FaultProxy) -> None:
+    proxy.swallow(1)
+    proxy.clear()
+    assert exchange(proxy) == b"x"
+    assert proxy.stats().swallowed == 0
+
+
 def test_bandwidth_limits_throughput(proxy: FaultProxy) -> None:
     proxy.set_bandwidth(200_000, direction="inbound")
     payload = bytes(100_000)
@@ -299,6 +323,8 @@ def test_bad_settings_are_refused(proxy: FaultProxy) -> None:
         proxy.set_bandwidth(0)
     with pytest.raises(ValueError, match="direction"):
         proxy.blackhole("sideways")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="count"):
+        proxy.swallow(0)
 
 
 def test_loop_refuses_calls_from_its_own_thread(loop: ProxyLoop) -> None:
