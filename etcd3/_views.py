@@ -23,7 +23,6 @@ __all__ = [
     "detached_results",
     "first_kv",
     "first_result",
-    "results",
 ]
 
 
@@ -219,7 +218,9 @@ class RangeResult(Sequence[KV]):
 
     def __iter__(self) -> Iterator[KV]:
         header = self._response.header
-        new = object.__new__  # sets the slots itself, as results() does
+        # One view per key, so the loop sets the two slots itself: calling KV(kv, header)
+        # costs a Python __init__ frame per key.
+        new = object.__new__
         for kv in self._response.kvs:
             view = new(KV)
             view._kv = kv
@@ -257,23 +258,9 @@ def first_result(response: RangeResponse) -> KVResult | None:
     return kv.value, KVMetadata(kv, response.header)
 
 
-def results(response: RangeResponse) -> Iterator[KVResult]:
-    """Every key of a range response as a lazy [`KVResult`][etcd3.KVResult] (views keep the
-    response)."""
-    header = response.header
-    # One view per key, so the loop sets the two slots itself: calling KVMetadata(kv, header)
-    # costs a Python __init__ frame per key, a third of this loop's time.
-    new = object.__new__
-    for kv in response.kvs:
-        view = new(KVMetadata)
-        view._kv = kv
-        view._header = header
-        yield kv.value, view
-
-
 def detached_results(response: RangeResponse) -> Iterator[KVResult]:
-    """Like [`results`][etcd3.TransactionResponse.results], but results kept by the caller do not
-    keep the response alive.
+    """Every key of a range response as a [`KVResult`][etcd3.KVResult] that does not keep the
+    response alive.
 
     Paged reads use it so that a caller who keeps results holds their data, not every page.
     """
