@@ -31,6 +31,7 @@ __all__ = [
 
 _PUT = EventType.PUT
 _DELETE = EventType.DELETE
+_new = object.__new__
 
 
 class Event:
@@ -67,11 +68,17 @@ class Event:
             ValueError: The event type is neither PUT nor DELETE.
         """
         kind = event.type
+        # One view per event, so its two slots are set here: calling PutEvent(event, header)
+        # costs a type call and a Python __init__ frame per event.
         if kind == _PUT:
-            return PutEvent(event, header)
-        if kind == _DELETE:
-            return DeleteEvent(event, header)
-        raise ValueError(f"unknown watch event type {kind!r}")
+            view: PutEvent | DeleteEvent = _new(PutEvent)
+        elif kind == _DELETE:
+            view = _new(DeleteEvent)
+        else:
+            raise ValueError(f"unknown watch event type {kind!r}")
+        view._event = event
+        view._header = header
+        return view
 
     @property
     def key(self) -> bytes:
@@ -229,9 +236,20 @@ class WatchResponse:
                 order.
         """
         header = self.watch_response.header
-        create = Event.create_event
+        # Built inline, as in create_event: a call per event would cost as much as the view.
+        new = _new
+        put = _PUT
         for event in self.watch_response.events:
-            yield create(event, header)
+            kind = event.type
+            if kind == put:
+                view: Event = new(PutEvent)
+            elif kind == _DELETE:
+                view = new(DeleteEvent)
+            else:
+                raise ValueError(f"unknown watch event type {kind!r}")
+            view._event = event
+            view._header = header
+            yield view
 
     def __iter__(self) -> Iterator[Event]:
         return self.all()
