@@ -27,20 +27,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import session
+from bench import harness, session
 from bench.driver import ROOT, WORKER
 from bench.harness import Params, Setup
 
-SCENARIOS = (
-    "sync_put",
-    "sync_get",
-    "aio_put",
-    "aio_get",
-    "sync_range",
-    "aio_range",
-    "sync_range_dropin",
-    "aio_range_dropin",
+SCENARIOS = tuple(
+    name for name in harness.SCENARIOS if "_put" in name or "_get" in name or "_range" in name
 )
+"""Unary calls and whole range reads: the scenarios not paced by a writer or spread over pages."""
 
 
 def _operations(scenario: str, params: Params) -> int:
