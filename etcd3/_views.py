@@ -160,7 +160,7 @@ class KV(KVMetadata):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, KV):
             return NotImplemented
-        return super().__eq__(other) and self._kv.value == other._kv.value
+        return super().__eq__(other) and self.value == other.value
 
     def __hash__(self) -> int:
         return super().__hash__()
@@ -168,7 +168,7 @@ class KV(KVMetadata):
     def __repr__(self) -> str:
         kv = self._kv
         return (
-            f"KV(key={kv.key!r}, value={kv.value!r}, mod_revision={kv.mod_revision}, "
+            f"KV(key={kv.key!r}, value={self.value!r}, mod_revision={kv.mod_revision}, "
             f"version={kv.version}, lease_id={kv.lease})"
         )
 

@@ -138,6 +138,17 @@ def test_a_kv_is_its_metadata_and_its_value() -> None:
     assert repr(kv) == "KV(key=b'k', value=b'val:k', mod_revision=5, version=2, lease_id=7)"
 
 
+def test_a_kv_reads_its_value_when_made_and_the_rest_on_access() -> None:
+    response = _response(b"a", b"b")
+    made = [KV(response.kvs[0], response.header), RangeResult(response)[0]]
+    iterated = list(RangeResult(response))
+    response.kvs[0].value = b"changed"
+    response.kvs[0].mod_revision = 100
+    for kv in [*made, iterated[0]]:
+        assert (kv.value, kv.raw.value, kv.mod_revision) == (b"val:a", b"changed", 100)
+    assert iterated[1].value == b"val:b"
+
+
 def test_kv_equality_needs_equal_metadata_and_value() -> None:
     kv = KV(_kv(), _header())
     assert kv == KV(_kv(), _header())
