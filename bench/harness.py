@@ -68,8 +68,18 @@ class Subject:
         raise Unsupported("no sync API")
 
     def range_values(self, prefix: bytes) -> int:
-        """Read every key under ``prefix`` in one call, touch every value, return the count."""
+        """Read every key under ``prefix`` in one call, touch every value, return the count.
+
+        The subject's preferred read (ours: the typed-first one).
+        """
         raise Unsupported("no sync API")
+
+    def range_dropin_values(self, prefix: bytes) -> int:
+        """``range_values`` through the predecessors' ``get_prefix`` iterator.
+
+        By default the subject's only range read.
+        """
+        return self.range_values(prefix)
 
     def paged_values(self, prefix: bytes, page_size: int) -> int:
         """Read every key under ``prefix`` page by page, touch every value, return the count."""
@@ -91,6 +101,10 @@ class Subject:
 
     async def arange_values(self, prefix: bytes) -> int:
         raise Unsupported("no asyncio API")
+
+    async def arange_dropin_values(self, prefix: bytes) -> int:
+        """``arange_values`` through ``async for ... in get_prefix(...)``; by default the same."""
+        return await self.arange_values(prefix)
 
     async def awatch_prefix(self, prefix: bytes, run: WatchRun) -> None:
         raise Unsupported("no asyncio API")
@@ -313,13 +327,21 @@ def aio_get(s: Subject, p: Params, run_id: str) -> Metrics:
     return s.loop.run_until_complete(_in_flight(s.aget, unary_keys(p.aio_ops), p.in_flight))
 
 
-def sync_range(s: Subject, p: Params, run_id: str) -> Metrics:
+def _sync_range(read: Callable[[bytes], int], p: Params) -> Metrics:
     clock = probe.Stopwatch()
     base = probe.reset_peak_rss()
     clock.start()
-    got = s.range_values(RANGE_PREFIX)
+    got = read(RANGE_PREFIX)
     clock.stop()
     return _range_metrics(clock, base, got, p.range_keys)
+
+
+def sync_range(s: Subject, p: Params, run_id: str) -> Metrics:
+    return _sync_range(s.range_values, p)
+
+
+def sync_range_dropin(s: Subject, p: Params, run_id: str) -> Metrics:
+    return _sync_range(s.range_dropin_values, p)
 
 
 def sync_paged(s: Subject, p: Params, run_id: str) -> Metrics:
@@ -331,16 +353,24 @@ def sync_paged(s: Subject, p: Params, run_id: str) -> Metrics:
     return _range_metrics(clock, base, got, p.paged_keys)
 
 
-def aio_range(s: Subject, p: Params, run_id: str) -> Metrics:
-    async def read() -> Metrics:
+def _aio_range(s: Subject, read: Callable[[bytes], Awaitable[int]], p: Params) -> Metrics:
+    async def measured() -> Metrics:
         clock = probe.Stopwatch()
         base = probe.reset_peak_rss()
         clock.start()
-        got = await s.arange_values(RANGE_PREFIX)
+        got = await read(RANGE_PREFIX)
         clock.stop()
         return _range_metrics(clock, base, got, p.range_keys)
 
-    return s.loop.run_until_complete(read())
+    return s.loop.run_until_complete(measured())
+
+
+def aio_range(s: Subject, p: Params, run_id: str) -> Metrics:
+    return _aio_range(s, s.arange_values, p)
+
+
+def aio_range_dropin(s: Subject, p: Params, run_id: str) -> Metrics:
+    return _aio_range(s, s.arange_dropin_values, p)
 
 
 def _watch(s: Subject, p: Params, prefix: bytes, body: Callable[[WatchRun], None]) -> Metrics:
@@ -428,6 +458,8 @@ SCENARIOS: dict[str, Scenario] = {
     "aio_get": aio_get,
     "sync_range": sync_range,
     "aio_range": aio_range,
+    "sync_range_dropin": sync_range_dropin,
+    "aio_range_dropin": aio_range_dropin,
     "sync_paged": sync_paged,
     "sync_watch": sync_watch,
     "aio_watch": aio_watch,

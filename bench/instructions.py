@@ -27,18 +27,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import session
+from bench import harness, session
 from bench.driver import ROOT, WORKER
 from bench.harness import Params, Setup
 
-SCENARIOS = ("sync_put", "sync_get", "aio_put", "aio_get", "sync_range", "aio_range")
+SCENARIOS = tuple(
+    name for name in harness.SCENARIOS if "_put" in name or "_get" in name or "_range" in name
+)
+"""Unary calls and whole range reads: the scenarios not paced by a writer or spread over pages."""
 
 
 def _operations(scenario: str, params: Params) -> int:
-    if scenario.startswith("aio_") and scenario != "aio_range":
-        return params.aio_ops
-    if scenario.endswith("_range"):
+    if "_range" in scenario:
         return 1
+    if scenario.startswith("aio_"):
+        return params.aio_ops
     return params.ops
 
 
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     subjects = args.subject or ["raw", "ours"]
     params = Params(ops=args.ops, aio_ops=args.ops, range_keys=args.range_keys)
-    unit = "range read" if args.scenario.endswith("_range") else "operation"
+    unit = "range read" if "_range" in args.scenario else "operation"
     with session.etcd_session() as (server, setup):
         session.seed(server, params)
         results = {s: per_operation(setup, s, args.scenario, params, args.repeat) for s in subjects}

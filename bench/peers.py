@@ -44,6 +44,8 @@ PEER_SCENARIOS = (
     "aio_get",
     "sync_range",
     "aio_range",
+    "sync_range_dropin",
+    "aio_range_dropin",
     "sync_watch",
     "aio_watch",
 )

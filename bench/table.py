@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bench.subjects.ours import RANGE_AIO_API
-
 Compare = Literal["ratio", "diff"]
 
 _OPS: dict[str, Callable[[float, float], bool]] = {"<=": operator.le, ">=": operator.ge}
@@ -89,13 +87,33 @@ ROWS: tuple[Row, ...] = (
     Row("sync_get", "sync get", "sync_get", (_ops(0.97), _cpu_op(1.03))),
     Row("aio_put", "asyncio put, {in_flight} in flight", "aio_put", (_ops(0.97), _cpu_op(1.05))),
     Row("aio_get", "asyncio get, {in_flight} in flight", "aio_get", (_ops(0.97), _cpu_op(1.05))),
-    Row("sync_range", "range {range_keys:,} keys, every value read, sync", "sync_range", _range()),
+    Row(
+        "sync_range",
+        "range {range_keys:,} keys, every value read, sync (typed-first read)",
+        "sync_range",
+        _range(),
+        note="ours: get_kvs(prefix=True), iterated",
+    ),
     Row(
         "aio_range",
         "range {range_keys:,} keys, every value read, asyncio (typed-first read)",
         "aio_range",
         _range(),
-        note=f"ours measures {RANGE_AIO_API} until the typed-first read exists",
+        note="ours: await get_kvs(prefix=True), then a plain for loop",
+    ),
+    Row(
+        "sync_range_dropin",
+        "range {range_keys:,} keys, every value read, sync (drop-in get_prefix)",
+        "sync_range_dropin",
+        _range(),
+        note="ours: for value, meta in get_prefix(...)",
+    ),
+    Row(
+        "aio_range_dropin",
+        "range {range_keys:,} keys, every value read, asyncio (drop-in get_prefix)",
+        "aio_range_dropin",
+        _range(),
+        note="ours: async for value, meta in get_prefix(...)",
     ),
     Row("sync_watch", "prefix watch, sync", "sync_watch", _watch(1.10)),
     Row("aio_watch", "prefix watch, asyncio", "aio_watch", _watch(1.05)),

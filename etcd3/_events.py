@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Literal, TypeAlias
 
 from etcd3._views import KVMetadata
@@ -31,6 +32,7 @@ __all__ = [
 
 _PUT = EventType.PUT
 _DELETE = EventType.DELETE
+_new = object.__new__
 
 
 class Event:
@@ -67,11 +69,17 @@ class Event:
             ValueError: The event type is neither PUT nor DELETE.
         """
         kind = event.type
+        # One view per event, so its two slots are set here: calling PutEvent(event, header)
+        # costs a type call and a Python __init__ frame per event.
         if kind == _PUT:
-            return PutEvent(event, header)
-        if kind == _DELETE:
-            return DeleteEvent(event, header)
-        raise ValueError(f"unknown watch event type {kind!r}")
+            view: PutEvent | DeleteEvent = _new(PutEvent)
+        elif kind == _DELETE:
+            view = _new(DeleteEvent)
+        else:
+            raise ValueError(f"unknown watch event type {kind!r}")
+        view._event = event
+        view._header = header
+        return view
 
     @property
     def key(self) -> bytes:
@@ -224,17 +232,16 @@ class WatchResponse:
     def all(self) -> Iterator[Event]:
         """Iterate over the events, wrapping each on demand.
 
-        Yields:
+        Returns:
             [`PutEvent`][etcd3.PutEvent] or [`DeleteEvent`][etcd3.DeleteEvent] views, in revision
                 order.
         """
-        header = self.watch_response.header
-        create = Event.create_event
-        for event in self.watch_response.events:
-            yield create(event, header)
+        # map() calls create_event from C: no generator step of ours per event.
+        return map(
+            Event.create_event, self.watch_response.events, repeat(self.watch_response.header)
+        )
 
-    def __iter__(self) -> Iterator[Event]:
-        return self.all()
+    __iter__ = all  # not a method that calls all(): one Python frame less per response
 
     def __getitem__(self, index: int) -> Event:
         """The event at ``index`` (negative indexes count from the end).

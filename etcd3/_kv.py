@@ -39,12 +39,12 @@ from etcd3._validate import (
 )
 from etcd3._views import (
     KV,
+    KVMetadata,
     KVResult,
     RangeResult,
     detached_results,
     first_kv,
     first_result,
-    results,
 )
 from etcd3.rpc.etcdserverpb import (
     CompactionRequest,
@@ -665,8 +665,17 @@ class KVMixin(ClientBase):
         return self._results(request, self._call_timeout(timeout_override))
 
     def _results(self, request: RangeRequest, timeout: float | None) -> Iterator[KVResult]:
+        # The views of the keys are built here, not by a helper generator: a second generator
+        # step per key would cost as much as the view itself. One view per key, so the loop
+        # sets its two slots rather than call KVMetadata(kv, header) (a Python __init__ frame).
         response = self._rpc.caller.unary(KV_RANGE, request, timeout, None)
-        yield from results(response)
+        header = response.header
+        new = object.__new__
+        for kv in response.kvs:
+            meta = new(KVMetadata)
+            meta._kv = kv
+            meta._header = header
+            yield kv.value, meta
 
     # -- paged reads --------------------------------------------------------------------------
 

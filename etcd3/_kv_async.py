@@ -37,12 +37,12 @@ from etcd3._validate import (
 )
 from etcd3._views import (
     KV,
+    KVMetadata,
     KVResult,
     RangeResult,
     detached_results,
     first_kv,
     first_result,
-    results,
 )
 from etcd3.rpc.etcdserverpb import (
     CompactionRequest,
@@ -673,9 +673,17 @@ class AsyncKVMixin(AsyncClientBase):
     async def _results(
         self, request: RangeRequest, timeout: float | None
     ) -> AsyncIterator[KVResult]:
+        # The views of the keys are built here, not by a helper generator: a second generator
+        # step per key would cost as much as the view itself. One view per key, so the loop
+        # sets its two slots rather than call KVMetadata(kv, header) (a Python __init__ frame).
         response = await self._rpc.caller.unary(KV_RANGE, request, timeout, None)
-        for result in results(response):
-            yield result
+        header = response.header
+        new = object.__new__
+        for kv in response.kvs:
+            meta = new(KVMetadata)
+            meta._kv = kv
+            meta._header = header
+            yield kv.value, meta
 
     # -- paged reads --------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Lazy, read-only views over etcd's protobuf messages (sans-IO, shared by both clients).
 
-A view keeps the upb message it was made from and decodes a field only when it is read, so a
-range of many keys costs one small object per key until the values are used. In the whole
+A view keeps the upb message it was made from and decodes a field only when it is read (but
+for a [KV][etcd3.KV]'s value, read when the view is made), so a range of many keys costs one
+small object per key, made as the range is iterated. In the whole
 client a *view* is a read-only result object built from an etcd message: these are lazy,
 those of the admin calls (``etcd3._cluster_views``) small eager dataclasses.
 """
@@ -9,7 +10,7 @@ those of the admin calls (``etcd3._cluster_views``) small eager dataclasses.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple, TypeAlias, overload
+from typing import Final, NamedTuple, TypeAlias, overload
 
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
@@ -23,7 +24,6 @@ __all__ = [
     "detached_results",
     "first_kv",
     "first_result",
-    "results",
 ]
 
 
@@ -135,15 +135,22 @@ class KV(KVMetadata):
     [RangeResult][etcd3.RangeResult] holds: a [KVMetadata][etcd3.KVMetadata] with the
     value (``key``, ``value``, ``create_revision``, ``mod_revision``, ``version``,
     ``lease_id``, ``response_header``); ``raw`` is etcd's ``mvccpb.KeyValue`` message.
+    The value is the one field read when the view is made: nearly every reader of a key
+    reads it, and a slot costs a fraction of a property call on each access.
+
+    Args:
+        keyvalue: The key-value message.
+        header: The header of the response the key came in.
     """
 
-    __slots__ = ()
+    __slots__ = ("value",)
     _kv: KeyValue
+    value: Final[bytes]
+    """The value (``b""`` when read with ``keys_only``)."""
 
-    @property
-    def value(self) -> bytes:
-        """The value (``b""`` when read with ``keys_only``)."""
-        return self._kv.value
+    def __init__(self, keyvalue: KeyValue, header: ResponseHeader) -> None:
+        super().__init__(keyvalue, header)
+        self.value = keyvalue.value
 
     @property
     def raw(self) -> KeyValue:
@@ -153,7 +160,7 @@ class KV(KVMetadata):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, KV):
             return NotImplemented
-        return super().__eq__(other) and self._kv.value == other._kv.value
+        return super().__eq__(other) and self.value == other.value
 
     def __hash__(self) -> int:
         return super().__hash__()
@@ -161,7 +168,7 @@ class KV(KVMetadata):
     def __repr__(self) -> str:
         kv = self._kv
         return (
-            f"KV(key={kv.key!r}, value={kv.value!r}, mod_revision={kv.mod_revision}, "
+            f"KV(key={kv.key!r}, value={self.value!r}, mod_revision={kv.mod_revision}, "
             f"version={kv.version}, lease_id={kv.lease})"
         )
 
@@ -219,11 +226,14 @@ class RangeResult(Sequence[KV]):
 
     def __iter__(self) -> Iterator[KV]:
         header = self._response.header
-        new = object.__new__  # sets the slots itself, as results() does
+        # One view per key, so the loop sets the two slots itself: calling KV(kv, header)
+        # costs a Python __init__ frame per key.
+        new = object.__new__
         for kv in self._response.kvs:
             view = new(KV)
             view._kv = kv
             view._header = header
+            view.value = kv.value  # type: ignore[misc]  # __init__'s work, without its frame
             yield view
 
     def __repr__(self) -> str:
@@ -257,23 +267,9 @@ def first_result(response: RangeResponse) -> KVResult | None:
     return kv.value, KVMetadata(kv, response.header)
 
 
-def results(response: RangeResponse) -> Iterator[KVResult]:
-    """Every key of a range response as a lazy [`KVResult`][etcd3.KVResult] (views keep the
-    response)."""
-    header = response.header
-    # One view per key, so the loop sets the two slots itself: calling KVMetadata(kv, header)
-    # costs a Python __init__ frame per key, a third of this loop's time.
-    new = object.__new__
-    for kv in response.kvs:
-        view = new(KVMetadata)
-        view._kv = kv
-        view._header = header
-        yield kv.value, view
-
-
 def detached_results(response: RangeResponse) -> Iterator[KVResult]:
-    """Like [`results`][etcd3.TransactionResponse.results], but results kept by the caller do not
-    keep the response alive.
+    """Every key of a range response as a [`KVResult`][etcd3.KVResult] that does not keep the
+    response alive.
 
     Paged reads use it so that a caller who keeps results holds their data, not every page.
     """

@@ -51,6 +51,9 @@ class DropInSync(Subject, Generic[C]):
         self.client.get(key)
 
     def range_values(self, prefix: bytes) -> int:
+        return self.range_dropin_values(prefix)
+
+    def range_dropin_values(self, prefix: bytes) -> int:
         count = size = 0
         for value, _meta in self.client.get_prefix(prefix):
             size += len(value)

@@ -9,22 +9,12 @@ from bench.harness import VALUE, Setup, WatchRun
 from bench.subjects.dropin import DropInSync
 
 
-async def read_prefix_async(client: etcd3.AsyncEtcd3Client, prefix: bytes) -> int:
-    """The asyncio range read of the "range, asyncio" row: every value of ``prefix``.
-
-    The row's goal is set for the typed-first read (one ``await``, then a plain sequence);
-    until that API exists this measures ``async for ... in client.get_prefix(...)``. Switching
-    the row means changing this function alone.
-    """
-    count = size = 0
-    async for value, _meta in client.get_prefix(prefix):
-        size += len(value)
-        count += 1
-    return count
-
-
-RANGE_AIO_API = "get_prefix (async for)"
-"""What ``read_prefix_async`` measures, printed beside the row."""
+def _read_values(keys: etcd3.RangeResult) -> int:
+    """Read every value of a typed range read, as raw reads its response; the number of keys."""
+    size = 0
+    for kv in keys:
+        size += len(kv.value)
+    return len(keys)
 
 
 class Ours(DropInSync[etcd3.Etcd3Client]):
@@ -45,7 +35,10 @@ class Ours(DropInSync[etcd3.Etcd3Client]):
             self._aclient = etcd3.async_client(self.setup.host, self.setup.port)
         return self._aclient
 
-    # -- sync: put, get, range and watch come from DropInSync --------------------------------
+    # -- sync: put, get, the drop-in range and watch come from DropInSync ---------------------
+
+    def range_values(self, prefix: bytes) -> int:
+        return _read_values(self.client.get_kvs(prefix, prefix=True))
 
     def paged_values(self, prefix: bytes, page_size: int) -> int:
         count = size = 0
@@ -78,7 +71,14 @@ class Ours(DropInSync[etcd3.Etcd3Client]):
         await self._aio().get(key)
 
     async def arange_values(self, prefix: bytes) -> int:
-        return await read_prefix_async(self._aio(), prefix)
+        return _read_values(await self._aio().get_kvs(prefix, prefix=True))
+
+    async def arange_dropin_values(self, prefix: bytes) -> int:
+        count = size = 0
+        async for value, _meta in self._aio().get_prefix(prefix):
+            size += len(value)
+            count += 1
+        return count
 
     async def awatch_prefix(self, prefix: bytes, run: WatchRun) -> None:
         events, cancel = await self._aio().watch_prefix(prefix)

@@ -68,6 +68,22 @@ def test_delete_event_has_empty_value_and_empty_prev_without_prev_kv() -> None:
 def test_unknown_event_type_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown watch event type"):
         Event.create_event(mvccpb.Event(type=7), HEADER)  # type: ignore[arg-type]
+    r = response(put(b"a", b"1", 5), mvccpb.Event(type=7))  # type: ignore[arg-type]
+    events = iter(r)
+    assert next(events).key == b"a"
+    with pytest.raises(ValueError, match="unknown watch event type 7"):
+        next(events)
+
+
+def test_event_views_carry_the_event_and_its_header() -> None:
+    raw = put(b"k", b"v", 3)
+    r = response(raw, delete(b"d", 4))
+    made = Event.create_event(raw, HEADER)
+    assert (made.event, made.header) == (raw, HEADER)
+    assert [(type(e), e.event, e.header) for e in r] == [
+        (PutEvent, r.watch_response.events[0], r.header),
+        (DeleteEvent, r.watch_response.events[1], r.header),
+    ]
 
 
 def test_watch_response_indexing_iteration_and_counts() -> None:

@@ -11,7 +11,6 @@ from etcd3._views import (
     detached_results,
     first_kv,
     first_result,
-    results,
 )
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
@@ -95,8 +94,8 @@ def test_first_result() -> None:
     assert first_result(_response()) is None
 
 
-def test_results_are_in_order_with_the_response_header() -> None:
-    out = list(results(_response(b"a", b"b", b"c", revision=11)))
+def test_detached_results_are_in_order_with_the_response_header() -> None:
+    out = list(detached_results(_response(b"a", b"b", b"c", revision=11)))
     assert [value for value, _ in out] == [b"val:a", b"val:b", b"val:c"]
     assert [meta.key for _, meta in out] == [b"a", b"b", b"c"]
     assert {meta.response_header.revision for _, meta in out} == {11}
@@ -105,7 +104,8 @@ def test_results_are_in_order_with_the_response_header() -> None:
 
 def test_detached_results_equal_lazy_ones() -> None:
     response = _response(b"a", b"b\0", b"c\xff")
-    assert list(detached_results(response)) == list(results(response))
+    lazy = [(kv.value, KVMetadata(kv, response.header)) for kv in response.kvs]
+    assert list(detached_results(response)) == lazy
 
 
 def test_detached_results_do_not_reference_the_response() -> None:
@@ -116,8 +116,8 @@ def test_detached_results_do_not_reference_the_response() -> None:
     response.kvs[0].mod_revision = 100
     assert kept[0][1].response_header.revision == 9
     assert kept[0][1].mod_revision == 5
-    # While lazy results see the change.
-    assert next(results(response))[1].mod_revision == 100
+    # While lazy views see the change.
+    assert RangeResult(response)[0].mod_revision == 100
     assert repr(kept[1][1]).startswith("KVMetadata(key=b'b', create_revision=3")
 
 
@@ -136,6 +136,17 @@ def test_a_kv_is_its_metadata_and_its_value() -> None:
     )
     assert kv.raw == _kv()
     assert repr(kv) == "KV(key=b'k', value=b'val:k', mod_revision=5, version=2, lease_id=7)"
+
+
+def test_a_kv_reads_its_value_when_made_and_the_rest_on_access() -> None:
+    response = _response(b"a", b"b")
+    made = [KV(response.kvs[0], response.header), RangeResult(response)[0]]
+    iterated = list(RangeResult(response))
+    response.kvs[0].value = b"changed"
+    response.kvs[0].mod_revision = 100
+    for kv in [*made, iterated[0]]:
+        assert (kv.value, kv.raw.value, kv.mod_revision) == (b"val:a", b"changed", 100)
+    assert iterated[1].value == b"val:b"
 
 
 def test_kv_equality_needs_equal_metadata_and_value() -> None:
