@@ -190,7 +190,8 @@ def test_only_a_cut_fragment_makes_a_new_watcher_check_each_event() -> None:
     reg_cut = core.add(WatchSpec(b"b", fragment=True), cut)
     drain(core)
     # A new watcher's first response is checked against its start revision only.
-    assert reg_plain.in_order and reg_cut.in_order
+    assert reg_plain.in_order
+    assert reg_cut.in_order
     core.receive(created(0, revision=4))
     core.receive(created(1, revision=4))
     core.receive(events(0, 5))
