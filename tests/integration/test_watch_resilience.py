@@ -183,7 +183,7 @@ def test_ten_thousand_watches_resume_across_a_member_kill_with_no_loss(
         handles = watcher.watchers(keys, callback=record)
         assert watcher.endpoint_in_use == mine.endpoint
         write_round(writer, keys, b"before")
-        etcd_cluster.kill(mine)  # while the first round is still being delivered
+        etcd_cluster.kill(mine)  # the first round may still be on its way to the watches
         if not fail_over:
             wait_until(lambda: not handles[-1].state.connected)
         write_round(writer, keys, b"while")
