@@ -365,8 +365,8 @@ class Registration(Generic[S]):
         self.next_revision: int = spec.start_revision
         """Where a (re-)created watcher starts: 0 (now) until the first confirmation."""
         self.in_order: bool = False
-        """The server watcher's responses so far needed no trimming (the next one is checked
-        against ``next_revision`` only)."""
+        """The server watcher's responses so far needed no trimming, and none of revision
+        ``next_revision`` was delivered (the next one is checked against it only)."""
         self.partial: int = 0
         """Events of revision ``next_revision`` already delivered (a fragment stopped mid-way)."""
         self.skip: int = 0
@@ -811,7 +811,11 @@ class WatchCore(Generic[S]):
         return None
 
     def _create(self, reg: Registration[S]) -> None:
-        reg.in_order = False
+        # A watcher (re-)created at ``next_revision`` needs its responses checked against that
+        # revision only, unless events of it were delivered already (a cut fragment): then
+        # they are counted off by ``_trim``. Most watches see one event or a few, so their
+        # first response must not take the slow path.
+        reg.in_order = reg.partial == 0
         reg.phase = Phase.PENDING
         reg.skip = reg.partial
         self._pending.append(reg)

@@ -1,6 +1,7 @@
 # async-to-sync: source
-"""Watches under failures on real etcd: member kill and restart, leader loss under write load,
-every member down (CPU), compaction while disconnected, close() in the middle of an outage.
+"""Watches under failures on real etcd: member kill and restart (one watch, and ten thousand),
+leader loss under write load, every member down (CPU), compaction while disconnected, close() in
+the middle of an outage.
 
 Delivered events are compared with a replay of the prefix's history from revision 1: every
 revision exactly once, in order.
@@ -21,6 +22,7 @@ import etcd3
 from etcd3._acompat import ASYNC, Event, join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
 from etcd3._events import WatchResponse
+from etcd3._transactions.builder import TransactionBuilder
 from etcd3.errors import EtcdError, RevisionCompactedError
 from etcd3.testing import EtcdCluster, EtcdFactory
 
@@ -133,6 +135,79 @@ async def test_watch_resumes_across_kill_and_restart_of_its_member(
         stop.set()
         await join_workers([job], 10)
         await check_history(watcher, writer, prefix, delivered, acked)
+
+
+async def write_round(client: AsyncEtcd3Client, keys: list[bytes], value: bytes) -> None:
+    """Put ``value`` under every key, a hundred keys per transaction, each retried until
+    acknowledged."""
+    for start in range(0, len(keys), 100):
+        tx = TransactionBuilder.new()
+        for key in keys[start : start + 100]:
+            tx.success.put(key, value)
+        until = time.monotonic() + 30
+        while True:
+            try:
+                await client.txn(tx)
+                break
+            except EtcdError:
+                assert time.monotonic() < until, "no member took the write"
+                await sleep(0.05)
+
+
+@pytest.mark.parametrize("fail_over", [False, True], ids=["member-restarts", "fail-over"])
+async def test_ten_thousand_watches_resume_across_a_member_kill_with_no_loss(
+    etcd_cluster: EtcdCluster, fail_over: bool
+) -> None:
+    # The watches' member is a follower, the writer's the leader. The watches either wait
+    # for their member to restart or move to the other follower.
+    leader = etcd_cluster.leader()
+    mine, spare = etcd_cluster.followers()
+    if fail_over:
+        watcher = multi_client([mine.endpoint, spare.endpoint])
+    else:
+        watcher = client_for(mine.endpoint)
+    prefix = b"/many/"
+    keys = [prefix + b"%05d" % n for n in range(10_000)]
+    async with watcher, client_for(leader.endpoint) as writer:
+        seen: dict[bytes, list[int]] = {key: [] for key in keys}
+        errors: list[Exception] = []
+
+        def record(item: WatchResponse | Exception) -> None:
+            if isinstance(item, Exception):
+                errors.append(item)
+                return
+            for event in item:
+                seen[event.key].append(event.mod_revision)
+
+        handles = await watcher.watchers(keys, callback=record)
+        assert watcher.endpoint_in_use == mine.endpoint
+        await write_round(writer, keys, b"before")
+        etcd_cluster.kill(mine)  # the first round may still be on its way to the watches
+        if not fail_over:
+            await wait_until(lambda: not handles[-1].state.connected)
+        await write_round(writer, keys, b"while")
+        if not fail_over:
+            etcd_cluster.restart(mine)
+        await write_round(writer, keys, b"after")  # while the watches resume
+        # What was written, from the history itself (a write that timed out may have been
+        # applied before it was retried), up to a marker after the last round.
+        last = await put_retrying(writer, prefix + b"end", b"")
+        written: dict[bytes, list[int]] = {key: [] for key in keys}
+        for revision, key, _value in await replay(writer, prefix, last):
+            if key in written:
+                written[key].append(revision)
+        total = sum(map(len, written.values()))
+        assert total >= 3 * len(keys)
+        await wait_until(lambda: sum(map(len, seen.values())) >= total, timeout=60)
+        await sleep(0.5)  # a duplicate would arrive now
+        assert errors == []
+        missed = [key for key in keys if seen[key] != written[key]]
+        assert missed == [], (len(missed), missed[:3], [seen[k] for k in missed[:3]])
+        assert all(handle.state.connected for handle in handles)
+        if fail_over:
+            assert watcher.endpoint_in_use == spare.endpoint
+        for handle in handles:
+            await handle.cancel()
 
 
 async def test_watch_survives_leader_loss_under_write_load(etcd_cluster: EtcdCluster) -> None:

@@ -183,6 +183,34 @@ def test_replayed_events_are_never_delivered_twice() -> None:
     assert sink.revisions() == [[2, 3], [4]]
 
 
+def test_only_a_cut_fragment_makes_a_new_watcher_check_each_event() -> None:
+    core = open_core()
+    plain, cut = Sink(), Sink()
+    reg_plain = core.add(WatchSpec(b"a"), plain)
+    reg_cut = core.add(WatchSpec(b"b", fragment=True), cut)
+    drain(core)
+    # A new watcher's first response is checked against its start revision only.
+    assert reg_plain.in_order
+    assert reg_cut.in_order
+    core.receive(created(0, revision=4))
+    core.receive(created(1, revision=4))
+    core.receive(events(0, 5))
+    core.receive(events(1, 5, 6, fragment=True))  # revision 6 may go on in the next fragment
+    assert (plain.revisions(), cut.revisions()) == ([[5]], [[5, 6]])
+    core.stream_failed(None, terminal=False, now=0.0)
+    core.stream_opened()
+    assert creates(drain(core)) == [(b"a", 6), (b"b", 6)]
+    assert reg_plain.in_order
+    assert not reg_cut.in_order  # its replay of revision 6 must be counted off
+    core.receive(created(2, revision=9))
+    core.receive(created(3, revision=9))
+    core.receive(events(2, 7))
+    core.receive(events(3, 6, 6, 7))
+    assert plain.revisions() == [[5], [7]]
+    assert cut.revisions() == [[5, 6], [6, 7]]
+    assert reg_cut.in_order
+
+
 def test_fragmented_revision_is_resumed_without_loss_or_duplicates() -> None:
     core = open_core()
     sink = Sink()
