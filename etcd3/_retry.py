@@ -40,8 +40,8 @@ turn a slow success into an unknown outcome, which cannot be retried anyway.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from etcd3._backoff import backoff_delay
 from etcd3._record import record
@@ -55,6 +55,9 @@ from etcd3.errors import (
     RequestTimedOutError,
     TooManyRequestsError,
 )
+
+if TYPE_CHECKING:
+    import random
 
 __all__ = [
     "CallAttempts",
