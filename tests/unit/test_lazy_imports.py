@@ -80,12 +80,27 @@ def test_a_name_loads_what_it_needs() -> None:
             # Jitter and the sync bidi stream's request queue load these when first used.
             "random",
             "queue",
+            # The retry settings (a dataclass) load when a client is made.
+            "etcd3._retry",
+            "dataclasses",
         }
         & sync
     )
+    assert "etcd3._retry" in _loaded_by("import etcd3; etcd3.client('localhost', 2379)")
     aio = _loaded_by("import etcd3; etcd3.async_client")
     assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
-    assert not {"etcd3._client", "etcd3._transport._caller", "pathlib", "random", "queue"} & aio
+    assert (
+        not {
+            "etcd3._client",
+            "etcd3._transport._caller",
+            "pathlib",
+            "random",
+            "queue",
+            "etcd3._retry",
+            "dataclasses",
+        }
+        & aio
+    )
     deferred_aio = {"etcd3._watcher_async", "etcd3._session_async", "etcd3._lock_async"}
     assert not (deferred_aio | {"etcd3._watch_core", "etcd3._events"}) & aio
     errors = _loaded_by("import etcd3; etcd3.EtcdError")
