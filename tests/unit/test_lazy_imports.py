@@ -87,6 +87,10 @@ def test_a_name_loads_what_it_needs() -> None:
         & sync
     )
     assert "etcd3._retry" in _loaded_by("import etcd3; etcd3.client('localhost', 2379)")
+    # So do the transaction modules, with the first transaction or read of `transactions`.
+    transactions = {"etcd3._transactions.operators", "etcd3._txn_results", "etcd3.rpc.txn"}
+    assert not transactions & sync
+    assert transactions <= _loaded_by("import etcd3; etcd3.Etcd3Client.transactions")
     aio = _loaded_by("import etcd3; etcd3.async_client")
     assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
     assert (
@@ -98,6 +102,7 @@ def test_a_name_loads_what_it_needs() -> None:
             "queue",
             "etcd3._retry",
             "dataclasses",
+            "etcd3._transactions.operators",
         }
         & aio
     )
