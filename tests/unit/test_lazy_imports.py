@@ -91,6 +91,12 @@ def test_a_name_loads_what_it_needs() -> None:
     transactions = {"etcd3._transactions.operators", "etcd3._txn_results", "etcd3.rpc.txn"}
     assert not transactions & sync
     assert transactions <= _loaded_by("import etcd3; etcd3.Etcd3Client.transactions")
+    # And the namespace rewriting, with the first namespaced client.
+    namespaced = {"etcd3._namespace_caller", "etcd3._namespace_core"}
+    assert not namespaced & sync
+    assert namespaced <= _loaded_by(
+        "import etcd3; etcd3.client('localhost', 2379).namespace('app/')"
+    )
     aio = _loaded_by("import etcd3; etcd3.async_client")
     assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
     assert (
@@ -103,6 +109,8 @@ def test_a_name_loads_what_it_needs() -> None:
             "etcd3._retry",
             "dataclasses",
             "etcd3._transactions.operators",
+            "etcd3._namespace_caller_async",
+            "etcd3._namespace_core",
         }
         & aio
     )
