@@ -91,6 +91,10 @@ def test_a_name_loads_what_it_needs() -> None:
     transactions = {"etcd3._transactions.operators", "etcd3._txn_results", "etcd3.rpc.txn"}
     assert not transactions & sync
     assert transactions <= _loaded_by("import etcd3; etcd3.Etcd3Client.transactions")
+    # The table of etcd's errors loads with the first failed call, or when read.
+    assert not {"etcd3._error_table", "etcd3.rpc.server_errors"} & sync
+    table = _loaded_by("import etcd3.errors; etcd3.errors.ETCD_ERROR_TABLE")
+    assert {"etcd3._error_table", "etcd3.rpc.server_errors"} <= table
     # And the namespace rewriting, with the first namespaced client.
     namespaced = {"etcd3._namespace_caller", "etcd3._namespace_core"}
     assert not namespaced & sync
@@ -111,6 +115,7 @@ def test_a_name_loads_what_it_needs() -> None:
             "etcd3._transactions.operators",
             "etcd3._namespace_caller_async",
             "etcd3._namespace_core",
+            "etcd3._error_table",
         }
         & aio
     )
@@ -200,3 +205,11 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         getattr(etcd3, "Etcd4Client")  # noqa: B009 (the lookup under test)
     with pytest.raises(ImportError, match="cannot import name 'nothing'"):
         exec("from etcd3.rpc import nothing")
+
+
+def test_the_error_table_names_of_errors_are_those_of_its_module() -> None:
+    from etcd3 import _error_table, errors
+
+    for name in ("ETCD_ERROR_TABLE", "EtcdErrorRow"):
+        assert name in errors.__all__
+        assert getattr(errors, name) is getattr(_error_table, name)
