@@ -17,13 +17,10 @@ __all__ = [
     "Event",
     "Job",
     "Lock",
-    "Queue",
-    "SimpleQueue",
     "StateLock",
     "Worker",
     "current_worker",
     "join_workers",
-    "queue_get",
     "sleep",
     "spawn",
     "wait_event",
@@ -34,12 +31,9 @@ T = TypeVar("T")
 
 Event = asyncio.Event
 Lock = asyncio.Lock
-Queue = asyncio.Queue
 Worker = asyncio.Task
 Job: TypeAlias = asyncio.Task[None]
 """A started worker that returns nothing: a task here, a thread in the sync twin."""
-SimpleQueue = asyncio.Queue
-"""An unbounded FIFO with ``put_nowait``/``get``: the fastest one of each world."""
 sleep = asyncio.sleep
 
 
@@ -76,20 +70,6 @@ async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
     except asyncio.TimeoutError:
         return event.is_set()
     return True
-
-
-async def queue_get(q: asyncio.Queue[T], timeout: float | None) -> T:
-    """The next item of ``q``, waiting at most ``timeout`` seconds (``None``: no limit).
-
-    Raises:
-        TimeoutError: Nothing arrived in time (the builtin, on every Python version).
-    """
-    if timeout is None:
-        return await q.get()
-    try:
-        return await asyncio.wait_for(q.get(), timeout)
-    except asyncio.TimeoutError:
-        raise TimeoutError from None
 
 
 def current_worker() -> asyncio.Task[Any] | None:

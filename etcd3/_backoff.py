@@ -9,7 +9,10 @@ server do not come back in lockstep.
 
 from __future__ import annotations
 
-import random
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import random
 
 __all__ = ["Backoff", "backoff_delay"]
 
@@ -32,7 +35,11 @@ def backoff_delay(
     bound = float(min(cap, base * (2 ** min(attempt, 30))))
     if not jitter or not bound:
         return bound
-    return bound * (1 - jitter * (rng or random).random())
+    if rng is None:
+        import random  # at the first jittered wait: the client's import path does not need it
+
+        return bound * (1 - jitter * random.random())
+    return bound * (1 - jitter * rng.random())
 
 
 class Backoff:

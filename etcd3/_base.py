@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from typing_extensions import Self
 
@@ -26,10 +26,12 @@ from etcd3._connection import (
     StrPath,
 )
 from etcd3._record import record
-from etcd3._retry import RetryPolicy
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import client_targets, credentials
 from etcd3.rpc.services import Stubs
+
+if TYPE_CHECKING:
+    from etcd3._retry import RetryPolicy
 
 __all__ = ["ClientBase", "GrpcOptions", "SharedConnection"]
 

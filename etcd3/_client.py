@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from etcd3._auth import AuthMixin
 from etcd3._base import GrpcOptions
@@ -16,9 +17,11 @@ from etcd3._kv import KVMixin
 from etcd3._lease import LeaseMixin
 from etcd3._namespace import NamespaceMixin
 from etcd3._recipes import RecipesMixin
-from etcd3._retry import RetryPolicy
 from etcd3._txn import TxnMixin
 from etcd3._watch import WatchMixin
+
+if TYPE_CHECKING:
+    from etcd3._retry import RetryPolicy
 
 __all__ = ["Etcd3Client", "client"]
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from etcd3._auth_async import AsyncAuthMixin
 from etcd3._base_async import GrpcOptions
@@ -14,9 +15,11 @@ from etcd3._kv_async import AsyncKVMixin
 from etcd3._lease_async import AsyncLeaseMixin
 from etcd3._namespace_async import AsyncNamespaceMixin
 from etcd3._recipes_async import AsyncRecipesMixin
-from etcd3._retry import RetryPolicy
 from etcd3._txn_async import AsyncTxnMixin
 from etcd3._watch_async import AsyncWatchMixin
+
+if TYPE_CHECKING:
+    from etcd3._retry import RetryPolicy
 
 __all__ = ["AsyncEtcd3Client", "async_client"]
 

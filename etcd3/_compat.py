@@ -3,41 +3,33 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Final, TypeAlias, TypeVar
+from typing import Final, TypeAlias
 
 __all__ = [
     "ASYNC",
     "Event",
     "Job",
     "Lock",
-    "Queue",
-    "SimpleQueue",
     "StateLock",
     "Worker",
     "current_worker",
     "join_workers",
-    "queue_get",
     "sleep",
     "spawn",
     "wait_event",
 ]
 
 ASYNC: Final = False
-T = TypeVar("T")
 
 Event = threading.Event
 Lock = threading.Lock
-Queue = queue.Queue
 Worker = threading.Thread
 StateLock = threading.Lock
 Job: TypeAlias = threading.Thread
 """A started worker that returns nothing: a thread here, a task in the asyncio twin."""
-SimpleQueue = queue.SimpleQueue
-"""An unbounded FIFO with ``put_nowait``/``get``: the fastest one of each world."""
 sleep = time.sleep
 
 
@@ -55,18 +47,6 @@ def wait_event(event: threading.Event, timeout: float | None) -> bool:
         Whether the event is set.
     """
     return event.wait(timeout)
-
-
-def queue_get(q: queue.Queue[T] | queue.SimpleQueue[T], timeout: float | None) -> T:
-    """The next item of ``q``, waiting at most ``timeout`` seconds (``None``: no limit).
-
-    Raises:
-        TimeoutError: Nothing arrived in time.
-    """
-    try:
-        return q.get(timeout=timeout)
-    except queue.Empty:
-        raise TimeoutError from None
 
 
 def current_worker() -> threading.Thread | None:

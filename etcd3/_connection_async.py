@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from typing_extensions import Self
 
@@ -37,7 +38,6 @@ from etcd3._connection_settings import (
     check_interceptors,
 )
 from etcd3._endpoints import EndpointSpec
-from etcd3._retry import RetryPolicy
 from etcd3._runtime import DEFAULT_TIMEOUT, Timeout
 from etcd3._transport import AsyncGrpcCaller
 from etcd3._transport._grpc_async import (
@@ -49,6 +49,9 @@ from etcd3._transport._grpc_async import (
 )
 from etcd3._validate import credentials
 from etcd3.rpc.services import AsyncStubs
+
+if TYPE_CHECKING:
+    from etcd3._retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_ENDPOINT",

@@ -17,7 +17,6 @@ The transport owns the channels and a lock; this module only decides.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,8 @@ from etcd3._record import record
 from etcd3._validate import port_arg
 
 if TYPE_CHECKING:
+    import random
+
     import grpc
 
 __all__ = [
@@ -194,7 +195,11 @@ class EndpointSet:
         self._base = base_quarantine
         self._max = max_quarantine
         self._jitter = jitter
-        self._rng = rng or random.Random()
+        if rng is None:
+            import random  # with the first endpoint set: the client's import path does not need it
+
+            rng = random.Random()
+        self._rng = rng
 
     @property
     def targets(self) -> tuple[str, ...]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Generic, Literal, NamedTuple, Protocol, TypeAlias, TypeVar
 
 import grpc
 from typing_extensions import Self
+
+from etcd3._record import record
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
@@ -79,7 +80,7 @@ RespT_co = TypeVar("RespT_co", bound="Message", covariant=True)
 ReqT_co = TypeVar("ReqT_co", bound="Message", covariant=True)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MethodInfo(Generic[ReqT_co, RespT_co]):
     """Facts about one RPC, generated from the proto descriptors.
 

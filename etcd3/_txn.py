@@ -7,37 +7,48 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from etcd3._base import ClientBase
-from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
-from etcd3._transactions.operators import (
-    Transactions,
-    TxCondition,
-    TxOp,
-    TxResult,
-    build_txn_request,
-    tx_result,
-)
-from etcd3._transactions.recipes import (
-    CasResult,
-    cas_result,
-    put_if_not_exists_request,
-    replace_request,
-)
 from etcd3._validate import KeyLike, SupportsLeaseId
 
+# The transaction modules (operators, builders, recipes, typed results) load with the client's
+# first transaction or first read of ``transactions``: the client's import path does not need them.
+if TYPE_CHECKING:
+    from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
+    from etcd3._transactions.operators import Transactions, TxCondition, TxOp, TxResult
+    from etcd3._transactions.recipes import CasResult
+
 __all__ = ["TxnMixin"]
+
+
+class _TransactionsOnFirstRead:
+    """The class attribute ``transactions``: one ``Transactions``, made when first read."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value: Transactions | None = None
+
+    def __get__(self, instance: object, owner: type | None = None) -> Transactions:
+        if self._value is None:
+            from etcd3._transactions.operators import Transactions
+
+            self._value = Transactions()
+        return self._value
 
 
 class TxnMixin(ClientBase):
     """The client's transactions: the legacy ``transaction()`` and the builder's ``txn()``."""
 
-    transactions: ClassVar[Transactions] = Transactions()
-    """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
+    if TYPE_CHECKING:
+        transactions: ClassVar[Transactions]
+        """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
 
-    tx: ClassVar[Transactions] = transactions
-    """Alias of [`transactions`][etcd3.Etcd3Client.transactions]."""
+        tx: ClassVar[Transactions]
+        """Alias of [`transactions`][etcd3.Etcd3Client.transactions]."""
+    else:
+        transactions = tx = _TransactionsOnFirstRead()
 
     def transaction(
         self,
@@ -65,6 +76,8 @@ class TxnMixin(ClientBase):
             etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.operators import build_txn_request, tx_result
+
         timeout = self._call_timeout(timeout_override)
         request = build_txn_request(compare, success, failure)
         return tx_result(self._rpc.kv.txn(request, timeout=timeout))
@@ -86,6 +99,8 @@ class TxnMixin(ClientBase):
             etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
+
         if not isinstance(tx, TransactionBuilder):
             raise TypeError(f"txn() takes a TransactionBuilder, not {type(tx).__name__}")
         timeout = self._call_timeout(timeout_override)
@@ -114,6 +129,8 @@ class TxnMixin(ClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.recipes import cas_result, put_if_not_exists_request
+
         timeout = self._call_timeout(timeout_override)
         request = put_if_not_exists_request(key, value, lease)
         return cas_result(self._rpc.kv.txn(request, timeout=timeout))
@@ -144,6 +161,8 @@ class TxnMixin(ClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.recipes import cas_result, replace_request
+
         timeout = self._call_timeout(timeout_override)
         request = replace_request(key, initial_value, new_value, lease)
         return cas_result(self._rpc.kv.txn(request, timeout=timeout))

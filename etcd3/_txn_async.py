@@ -5,37 +5,48 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from etcd3._base_async import AsyncClientBase
-from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
-from etcd3._transactions.operators import (
-    Transactions,
-    TxCondition,
-    TxOp,
-    TxResult,
-    build_txn_request,
-    tx_result,
-)
-from etcd3._transactions.recipes import (
-    CasResult,
-    cas_result,
-    put_if_not_exists_request,
-    replace_request,
-)
 from etcd3._validate import KeyLike, SupportsLeaseId
 
+# The transaction modules (operators, builders, recipes, typed results) load with the client's
+# first transaction or first read of ``transactions``: the client's import path does not need them.
+if TYPE_CHECKING:
+    from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
+    from etcd3._transactions.operators import Transactions, TxCondition, TxOp, TxResult
+    from etcd3._transactions.recipes import CasResult
+
 __all__ = ["AsyncTxnMixin"]
+
+
+class _TransactionsOnFirstRead:
+    """The class attribute ``transactions``: one ``Transactions``, made when first read."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value: Transactions | None = None
+
+    def __get__(self, instance: object, owner: type | None = None) -> Transactions:
+        if self._value is None:
+            from etcd3._transactions.operators import Transactions
+
+            self._value = Transactions()
+        return self._value
 
 
 class AsyncTxnMixin(AsyncClientBase):
     """The client's transactions: the legacy ``transaction()`` and the builder's ``txn()``."""
 
-    transactions: ClassVar[Transactions] = Transactions()
-    """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
+    if TYPE_CHECKING:
+        transactions: ClassVar[Transactions]
+        """Factories of legacy compares and operations (``client.transactions.value(key) == v``)."""
 
-    tx: ClassVar[Transactions] = transactions
-    """Alias of [`transactions`][etcd3.AsyncEtcd3Client.transactions]."""
+        tx: ClassVar[Transactions]
+        """Alias of [`transactions`][etcd3.AsyncEtcd3Client.transactions]."""
+    else:
+        transactions = tx = _TransactionsOnFirstRead()
 
     async def transaction(
         self,
@@ -63,6 +74,8 @@ class AsyncTxnMixin(AsyncClientBase):
             etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.operators import build_txn_request, tx_result
+
         timeout = self._call_timeout(timeout_override)
         request = build_txn_request(compare, success, failure)
         return tx_result(await self._rpc.kv.txn(request, timeout=timeout))
@@ -84,6 +97,8 @@ class AsyncTxnMixin(AsyncClientBase):
             etcd3.errors.TooManyOpsError: More operations than the server allows per txn.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.builder import TransactionBuilder, TransactionResponse
+
         if not isinstance(tx, TransactionBuilder):
             raise TypeError(f"txn() takes a TransactionBuilder, not {type(tx).__name__}")
         timeout = self._call_timeout(timeout_override)
@@ -112,6 +127,8 @@ class AsyncTxnMixin(AsyncClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.recipes import cas_result, put_if_not_exists_request
+
         timeout = self._call_timeout(timeout_override)
         request = put_if_not_exists_request(key, value, lease)
         return cas_result(await self._rpc.kv.txn(request, timeout=timeout))
@@ -142,6 +159,8 @@ class AsyncTxnMixin(AsyncClientBase):
             ValueError: An empty key.
             etcd3.EtcdError: The call failed.
         """
+        from etcd3._transactions.recipes import cas_result, replace_request
+
         timeout = self._call_timeout(timeout_override)
         request = replace_request(key, initial_value, new_value, lease)
         return cas_result(await self._rpc.kv.txn(request, timeout=timeout))

@@ -55,7 +55,8 @@ import grpc
 from etcd3._backoff import Backoff
 from etcd3._events import WatchFilterType
 from etcd3._record import record
-from etcd3._retry import CallAttempts, RetryPolicy, is_endpoint_failure
+from etcd3._retry import RetryPolicy
+from etcd3._retry_core import CallAttempts, is_endpoint_failure
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
 from etcd3.errors import (
     ETCD_ERROR_TABLE,

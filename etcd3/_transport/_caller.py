@@ -31,14 +31,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 from google.protobuf.message import Message
 
 from etcd3._compat import Lock, StateLock, sleep
 from etcd3._endpoints import EndpointSpec
-from etcd3._retry import CallAttempts, RetryPolicy
+from etcd3._retry_core import CallAttempts
 from etcd3._runtime import (
     DEFAULT_TIMEOUT,
     DuplexStream,
@@ -66,6 +66,9 @@ from etcd3._transport._streams import GrpcDuplexStream, GrpcServerStream
 from etcd3.errors import EtcdError
 from etcd3.rpc.etcdserverpb import AuthenticateRequest, MemberListRequest
 from etcd3.rpc.methods import AUTH_AUTHENTICATE, CLUSTER_MEMBER_LIST
+
+if TYPE_CHECKING:
+    from etcd3._retry import RetryPolicy
 
 __all__ = ["GrpcCaller"]
 
@@ -162,6 +165,9 @@ class GrpcCaller:
             raise ValueError(
                 f"auto_sync_interval must be > 0 seconds or None, got {auto_sync_interval!r}"
             )
+        # The retry settings load with the first caller: the import path needs only their type.
+        from etcd3._retry import RetryPolicy
+
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
         self._pool = pool
@@ -177,6 +183,7 @@ class GrpcCaller:
         self._registry = StreamRegistry(pool, self._metadata, self._errors)
         policy = retry if retry is not None else RetryPolicy()
         self._failover = Failover(policy, pool, self._registry, self._metadata)
+        self._no_retry = RetryPolicy.disabled()
         self._auth_lock = Lock()
         self._prepare = prepare
         self._prepare_lock = StateLock()
@@ -457,7 +464,7 @@ class GrpcCaller:
                 CLUSTER_MEMBER_LIST,
                 MemberListRequest(),
                 None,
-                CallAttempts(RetryPolicy.disabled(), True, None),
+                CallAttempts(self._no_retry, True, None),
                 self._pool.current,
                 None,
                 False,

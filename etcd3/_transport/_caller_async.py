@@ -30,14 +30,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 from google.protobuf.message import Message
 
 from etcd3._acompat import ASYNC, Lock, StateLock, sleep
 from etcd3._endpoints import EndpointSpec
-from etcd3._retry import CallAttempts, RetryPolicy
+from etcd3._retry_core import CallAttempts
 from etcd3._runtime import (
     DEFAULT_TIMEOUT,
     AsyncDuplexStream,
@@ -65,6 +65,9 @@ from etcd3._transport._streams_async import AsyncGrpcDuplexStream, AsyncGrpcServ
 from etcd3.errors import EtcdError, WrongEventLoopError
 from etcd3.rpc.etcdserverpb import AuthenticateRequest, MemberListRequest
 from etcd3.rpc.methods import AUTH_AUTHENTICATE, CLUSTER_MEMBER_LIST
+
+if TYPE_CHECKING:
+    from etcd3._retry import RetryPolicy
 
 __all__ = ["AsyncGrpcCaller"]
 
@@ -161,6 +164,9 @@ class AsyncGrpcCaller:
             raise ValueError(
                 f"auto_sync_interval must be > 0 seconds or None, got {auto_sync_interval!r}"
             )
+        # The retry settings load with the first caller: the import path needs only their type.
+        from etcd3._retry import RetryPolicy
+
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
         self._pool = pool
@@ -176,6 +182,7 @@ class AsyncGrpcCaller:
         self._registry = StreamRegistry(pool, self._metadata, self._errors)
         policy = retry if retry is not None else RetryPolicy()
         self._failover = Failover(policy, pool, self._registry, self._metadata)
+        self._no_retry = RetryPolicy.disabled()
         self._auth_lock = Lock()
         self._prepare = prepare
         if ASYNC:
@@ -482,7 +489,7 @@ class AsyncGrpcCaller:
                 CLUSTER_MEMBER_LIST,
                 MemberListRequest(),
                 None,
-                CallAttempts(RetryPolicy.disabled(), True, None),
+                CallAttempts(self._no_retry, True, None),
                 self._pool.current,
                 None,
                 False,

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from google.protobuf.message import Message
 
-from etcd3._retry import CallAttempts, RetryPolicy, is_auth_expired, is_endpoint_failure
+from etcd3._retry_core import CallAttempts, is_auth_expired, is_endpoint_failure
 from etcd3._runtime import MethodInfo
 from etcd3._transport._metadata import CallMetadata
 from etcd3._transport._pool import EndpointChannel, EndpointPool
 from etcd3._transport._stream_registry import StreamRegistry
 from etcd3.errors import ConnectionTimeoutError, EtcdError, NoServerAvailableError
+
+if TYPE_CHECKING:
+    from etcd3._retry import RetryPolicy
 
 __all__ = ["Failover", "NextAttempt"]
 

@@ -22,7 +22,7 @@ from typing import Generic, Protocol, TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from etcd3._retry import is_auth_expired, is_endpoint_failure
+from etcd3._retry_core import is_auth_expired, is_endpoint_failure
 from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import CallErrors, ChannelLifecycle
 from etcd3._transport._metadata import CallMetadata, WireMetadata

@@ -16,7 +16,6 @@ model, not in spelling, so neither can be generated from the other.
 
 from __future__ import annotations
 
-import queue
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Generic, Protocol, TypeVar
@@ -224,6 +223,8 @@ class _RequestQueue(Generic[T]):
     """The request iterator grpc's sync bidi calls consume: blocks until ``put`` or ``close``."""
 
     def __init__(self) -> None:
+        import queue  # with the first sync bidi stream: the client's import path does not need it
+
         self._queue: queue.SimpleQueue[T | _End] = queue.SimpleQueue()
         self._closed = False
 

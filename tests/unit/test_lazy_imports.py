@@ -77,12 +77,48 @@ def test_a_name_loads_what_it_needs() -> None:
             "etcd3._transport._streams_async",
             "pathlib",
             "google.protobuf.descriptor_pb2",
+            # Jitter and the sync bidi stream's request queue load these when first used.
+            "random",
+            "queue",
+            # The retry settings (a dataclass) load when a client is made.
+            "etcd3._retry",
+            "dataclasses",
         }
         & sync
     )
+    assert "etcd3._retry" in _loaded_by("import etcd3; etcd3.client('localhost', 2379)")
+    # So do the transaction modules, with the first transaction or read of `transactions`.
+    transactions = {"etcd3._transactions.operators", "etcd3._txn_results", "etcd3.rpc.txn"}
+    assert not transactions & sync
+    assert transactions <= _loaded_by("import etcd3; etcd3.Etcd3Client.transactions")
+    # The table of etcd's errors loads with the first failed call, or when read.
+    assert not {"etcd3._error_table", "etcd3.rpc.server_errors"} & sync
+    table = _loaded_by("import etcd3.errors; etcd3.errors.ETCD_ERROR_TABLE")
+    assert {"etcd3._error_table", "etcd3.rpc.server_errors"} <= table
+    # And the namespace rewriting, with the first namespaced client.
+    namespaced = {"etcd3._namespace_caller", "etcd3._namespace_core"}
+    assert not namespaced & sync
+    assert namespaced <= _loaded_by(
+        "import etcd3; etcd3.client('localhost', 2379).namespace('app/')"
+    )
     aio = _loaded_by("import etcd3; etcd3.async_client")
     assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
-    assert not {"etcd3._client", "etcd3._transport._caller", "pathlib"} & aio
+    assert (
+        not {
+            "etcd3._client",
+            "etcd3._transport._caller",
+            "pathlib",
+            "random",
+            "queue",
+            "etcd3._retry",
+            "dataclasses",
+            "etcd3._transactions.operators",
+            "etcd3._namespace_caller_async",
+            "etcd3._namespace_core",
+            "etcd3._error_table",
+        }
+        & aio
+    )
     deferred_aio = {"etcd3._watcher_async", "etcd3._session_async", "etcd3._lock_async"}
     assert not (deferred_aio | {"etcd3._watch_core", "etcd3._events"}) & aio
     errors = _loaded_by("import etcd3; etcd3.EtcdError")
@@ -169,3 +205,11 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         getattr(etcd3, "Etcd4Client")  # noqa: B009 (the lookup under test)
     with pytest.raises(ImportError, match="cannot import name 'nothing'"):
         exec("from etcd3.rpc import nothing")
+
+
+def test_the_error_table_names_of_errors_are_those_of_its_module() -> None:
+    from etcd3 import _error_table, errors
+
+    for name in ("ETCD_ERROR_TABLE", "EtcdErrorRow"):
+        assert name in errors.__all__
+        assert getattr(errors, name) is getattr(_error_table, name)

@@ -9,12 +9,8 @@ import grpc
 import pytest
 
 from etcd3._backoff import backoff_delay
-from etcd3._retry import (
-    CallAttempts,
-    RetryPolicy,
-    is_auth_expired,
-    is_endpoint_failure,
-)
+from etcd3._retry import RetryPolicy
+from etcd3._retry_core import CallAttempts, is_auth_expired, is_endpoint_failure
 from etcd3.errors import (
     AuthOldRevisionError,
     ClientForkedError,

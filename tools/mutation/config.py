@@ -52,6 +52,7 @@ class Target:
 TARGETS: tuple[Target, ...] = (
     Target("etcd3._paging", (f"{UNIT}test_paging.py",)),
     Target("etcd3._retry", (f"{UNIT}test_retry.py",)),
+    Target("etcd3._retry_core", (f"{UNIT}test_retry.py",)),
     Target("etcd3._validate", (f"{UNIT}test_validate.py",)),
     Target("etcd3._namespace_core", (f"{UNIT}test_namespace_core.py",)),
     Target("etcd3._timeouts", (f"{UNIT}test_timeouts.py",)),
