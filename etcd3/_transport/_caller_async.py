@@ -57,7 +57,7 @@ from etcd3._transport._grpc_async import (
     prebuilt_metadata,
     raise_for_closed_channel,
 )
-from etcd3._transport._metadata import CallMetadata, WireMetadata
+from etcd3._transport._metadata import LEADERLESS_SERVICES, CallMetadata, WireMetadata
 from etcd3._transport._pool import EndpointChannel, EndpointPool, MultiCallable
 from etcd3._transport._stream_registry import StreamLocator, StreamRegistry
 from etcd3._transport._streams_async import AsyncGrpcDuplexStream, AsyncGrpcServerStream
@@ -175,6 +175,7 @@ class AsyncGrpcCaller:
         self._registry = StreamRegistry(pool, self._metadata, self._errors)
         policy = retry if retry is not None else RetryPolicy()
         self._failover = Failover(policy, pool, self._registry, self._metadata)
+        self._attempt_cap = self._failover.attempt_cap
         self._auth_lock = Lock()
         self._prepare = prepare
         if ASYNC:
@@ -312,16 +313,23 @@ class AsyncGrpcCaller:
         deadline = (
             None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
         )
-        attempt_timeout = self._failover.first_timeout(method, deadline)
+        # Failover.first_timeout and CallMetadata.for_call, inline: every call runs them.
+        cap = self._attempt_cap
+        if cap is not None and method.retry_safe and (deadline is None or deadline > cap):
+            attempt_timeout: float | None = cap
+        else:
+            attempt_timeout = deadline
         call_metadata = self._metadata
+        if metadata:
+            wire_metadata = call_metadata.for_call(method, metadata)
+        elif method.service in LEADERLESS_SERVICES:
+            wire_metadata = call_metadata.plain
+        else:
+            wire_metadata = call_metadata.leader
         token = call_metadata.token
         start = _monotonic()
         try:
-            response: RespT = await call(
-                request,
-                timeout=attempt_timeout,
-                metadata=call_metadata.for_call(method, metadata),
-            )
+            response: RespT = await call(request, timeout=attempt_timeout, metadata=wire_metadata)
         except grpc.RpcError as exc:
             return await self._retry(
                 method,
