@@ -148,6 +148,8 @@ class ClientBase:
 
     def _call_timeout(self, timeout_override: float | None) -> float | None:
         """The timeout of a call given ``timeout_override`` (``etcd3._timeouts``)."""
+        if timeout_override is None:  # the common case, without call_timeout's frame
+            return self.timeout
         return call_timeout(timeout_override, self.timeout)
 
     def close(self) -> None:

@@ -146,6 +146,8 @@ class AsyncClientBase:
 
     def _call_timeout(self, timeout_override: float | None) -> float | None:
         """The timeout of a call given ``timeout_override`` (``etcd3._timeouts``)."""
+        if timeout_override is None:  # the common case, without call_timeout's frame
+            return self.timeout
         return call_timeout(timeout_override, self.timeout)
 
     async def close(self) -> None:

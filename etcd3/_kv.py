@@ -29,8 +29,8 @@ from etcd3._validate import (
     SupportsLeaseId,
     flag,
     key_bytes,
-    lease_id,
     positive_int,
+    put_request,
     range_bound,
     range_end_for_key,
     range_request,
@@ -50,7 +50,6 @@ from etcd3.rpc.etcdserverpb import (
     CompactionRequest,
     DeleteRangeRequest,
     DeleteRangeResponse,
-    PutRequest,
     PutResponse,
     RangeRequest,
     RangeResponse,
@@ -901,15 +900,7 @@ class KVMixin(ClientBase):
             ValueError: An empty key, a negative lease id or ``timeout_override``.
             etcd3.EtcdError: The call failed (``LeaseNotFoundError`` for an unknown lease).
         """
-        if lease is None and prev_kv is False:
-            request = PutRequest(key=key_bytes(key), value=to_bytes(value))
-        else:
-            request = PutRequest(
-                key=key_bytes(key),
-                value=to_bytes(value),
-                lease=lease_id(lease),
-                prev_kv=flag(prev_kv, "prev_kv"),
-            )
+        request = put_request(key, value, lease, prev_kv)
         return self._rpc.caller.unary(KV_PUT, request, self._call_timeout(timeout_override), None)
 
     def delete(

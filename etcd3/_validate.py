@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final, Protocol, TypeAlias, TypeVar
 
 from etcd3.rpc.authpb import PermissionType
-from etcd3.rpc.etcdserverpb import AlarmType, RangeRequest, SortOrder, SortTarget
+from etcd3.rpc.etcdserverpb import AlarmType, PutRequest, RangeRequest, SortOrder, SortTarget
 
 __all__ = [
     "DEFAULT_PORT",
@@ -38,6 +38,7 @@ __all__ = [
     "permission_range",
     "port_arg",
     "positive_int",
+    "put_request",
     "range_bound",
     "range_end_for_key",
     "range_request",
@@ -252,13 +253,32 @@ def range_bound(range_end: object, what: str = "range_end") -> bytes:
 
 def single_key_request(key: object, serializable: object, revision: object) -> RangeRequest:
     """The ``RangeRequest`` that reads one key (the hot path: defaults skip the checks)."""
-    data = key_bytes(key)
     if serializable is False and revision == 0 and type(revision) is int:
-        return RangeRequest(key=data)
+        # A non-empty bytes key needs no conversion: no call to key_bytes on the hot path.
+        if type(key) is bytes and key:
+            return RangeRequest(key=key)
+        return RangeRequest(key=key_bytes(key))
+    data = key_bytes(key)
     return RangeRequest(
         key=data,
         serializable=flag(serializable, "serializable"),
         revision=revision_arg(revision),
+    )
+
+
+def put_request(
+    key: object, value: object, lease: int | SupportsLeaseId | None, prev_kv: object
+) -> PutRequest:
+    """The ``PutRequest`` that sets ``key`` (the hot path: bytes and defaults skip the checks)."""
+    if lease is None and prev_kv is False:
+        if type(key) is bytes and key and type(value) is bytes:
+            return PutRequest(key=key, value=value)
+        return PutRequest(key=key_bytes(key), value=to_bytes(value))
+    return PutRequest(
+        key=key_bytes(key),
+        value=to_bytes(value),
+        lease=lease_id(lease),
+        prev_kv=flag(prev_kv, "prev_kv"),
     )
 
 

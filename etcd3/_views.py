@@ -272,7 +272,11 @@ def first_result(response: RangeResponse) -> KVResult | None:
     if not kvs:
         return None
     kv = kvs[0]
-    return kv.value, KVMetadata(kv, response.header)
+    # The slots set here: KVMetadata(kv, header) would add an __init__ frame to every get.
+    view = object.__new__(KVMetadata)
+    view._kv = kv
+    view._header = response.header
+    return kv.value, view
 
 
 def detached_results(response: RangeResponse) -> Iterator[KVResult]:
