@@ -29,6 +29,7 @@ from etcd3._validate import (
     permission_range,
     port_arg,
     positive_int,
+    put_request,
     range_bound,
     range_end_for_key,
     range_request,
@@ -43,7 +44,7 @@ from etcd3._validate import (
     urls_arg,
 )
 from etcd3.rpc.authpb import PermissionType
-from etcd3.rpc.etcdserverpb import AlarmType, RangeRequest, SortOrder, SortTarget
+from etcd3.rpc.etcdserverpb import AlarmType, PutRequest, RangeRequest, SortOrder, SortTarget
 
 INT64_MAX = 2**63 - 1
 
@@ -274,6 +275,42 @@ def test_single_key_request_refusals() -> None:
         single_key_request(b"k", False, "3")
     with pytest.raises(TypeError, match="revision"):
         single_key_request(b"k", False, 0.0)
+
+
+def test_single_key_request_converts_a_str_key_with_defaults() -> None:
+    request = single_key_request("k", False, 0)
+    assert request.key == b"k"
+    assert type(request.key) is bytes
+
+
+def test_put_request_defaults() -> None:
+    assert put_request(b"k", b"v", None, False) == PutRequest(key=b"k", value=b"v")
+    assert put_request("k", "v", None, False) == PutRequest(key=b"k", value=b"v")
+    assert put_request(b"k", "v", None, False) == PutRequest(key=b"k", value=b"v")
+    assert put_request(b"k", b"", None, False) == PutRequest(key=b"k")
+
+
+def test_put_request_options() -> None:
+    assert put_request(b"k", b"v", 7, False) == PutRequest(key=b"k", value=b"v", lease=7)
+    assert put_request(b"k", b"v", _Lease(8), True) == PutRequest(
+        key=b"k", value=b"v", lease=8, prev_kv=True
+    )
+    assert put_request("k", "v", None, True) == PutRequest(key=b"k", value=b"v", prev_kv=True)
+
+
+def test_put_request_refusals() -> None:
+    with pytest.raises(ValueError, match="key"):
+        put_request(b"", b"v", None, False)
+    with pytest.raises(ValueError, match="key"):
+        put_request("", b"v", None, False)
+    with pytest.raises(TypeError):
+        put_request(b"k", 3, None, False)
+    with pytest.raises(TypeError):
+        put_request(3, b"v", None, False)
+    with pytest.raises(TypeError, match="prev_kv"):
+        put_request(b"k", b"v", None, 1)
+    with pytest.raises(TypeError):
+        put_request(b"k", b"v", "lease", False)  # type: ignore[arg-type]
 
 
 def test_range_request_fields() -> None:
