@@ -36,15 +36,24 @@ if api_implementation.Type() == "upb":
     # codecs), which upb's messages never use.
     _cpp_message = load("google.protobuf.pyext.cpp_message")
     _POOL: DescriptorPool = _cpp_message._message.DescriptorPool()
+    _CLASSES: dict[str, type[message.Message]] = {}
 
     def _get_message_class(descriptor: Descriptor) -> type[message.Message]:
-        # As GetMessageClass: one class per descriptor, whoever asks first.
-        existing: type[message.Message] | None = getattr(descriptor, "_concrete_class", None)
+        # As GetMessageClass: one class per descriptor, whoever asks first, and then a class
+        # for every message type its fields hold. upb before 4.22 crashes the interpreter when
+        # a field holds a message type that has no class yet.
+        existing = _CLASSES.get(descriptor.full_name)
+        if existing is None:
+            existing = getattr(descriptor, "_concrete_class", None)
         if existing is not None:
             return existing
         created: type[message.Message] = _cpp_message.GeneratedProtocolMessageType(
             descriptor.name, (message.Message,), {"DESCRIPTOR": descriptor, "__module__": None}
         )
+        _CLASSES[descriptor.full_name] = created
+        for field in descriptor.fields:
+            if field.message_type is not None:
+                _get_message_class(field.message_type)
         return created
 
 else:
