@@ -11,7 +11,8 @@ and hash by fields (same class only), ``Name(field=value, ...)`` repr,
 dataclass (``dataclass_transform``). A record is not a dataclass for ``dataclasses.fields()`` or
 ``replace()``: public classes whose users may rely on that stay dataclasses.
 
-Fields are the class's own annotations, in order; a record does not inherit fields.
+Fields are the class's own annotations, in order; a record does not inherit fields. A subclass
+of a record keeps its fields (``__record_fields__``).
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ class _Record:
     """The methods every record shares; the decorator adds this base to a record's class."""
 
     __slots__ = ()
+    __record_fields__: tuple[str, ...] = ()
 
     def _values(self) -> tuple[object, ...]:
-        names: tuple[str, ...] = type(self).__dict__["__slots__"]
-        return tuple(getattr(self, name) for name in names)
+        return tuple(getattr(self, name) for name in self.__record_fields__)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__ and isinstance(other, _Record):
@@ -44,8 +45,7 @@ class _Record:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        names: tuple[str, ...] = type(self).__dict__["__slots__"]
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
         return f"{type(self).__qualname__}({fields})"
 
     def __getstate__(self) -> tuple[object, ...]:
@@ -53,8 +53,7 @@ class _Record:
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         # Pickle and copy restore a slotted instance through setattr, which a record refuses.
-        names: tuple[str, ...] = type(self).__dict__["__slots__"]
-        for name, value in zip(names, state, strict=True):
+        for name, value in zip(self.__record_fields__, state, strict=True):
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -104,6 +103,7 @@ def record(cls: _C) -> _C:
     }
     namespace.update(
         __slots__=names,
+        __record_fields__=names,
         __match_args__=names,
         __init__=_init_of(names, defaults),
     )

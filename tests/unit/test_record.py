@@ -82,3 +82,19 @@ def test_a_record_survives_pickle_and_copy() -> None:
     assert pickle.loads(pickle.dumps(p)) == p
     assert copy.copy(p) == p
     assert copy.deepcopy(p) == p
+
+
+def test_a_subclass_keeps_the_fields_of_its_record() -> None:
+    class Traced(Point[str]):
+        __slots__ = ()
+
+    class Loose(Point[str]):
+        pass
+
+    for cls in (Traced, Loose):
+        one = cls(1, "a")
+        assert one == cls(1, "a")
+        assert one != cls(1, "b")
+        assert hash(one) == hash(cls(1, "a"))
+        assert repr(one).endswith(f"{cls.__name__}(x=1, label='a', tags=())")
+        assert one != Point(1, "a")  # another class
