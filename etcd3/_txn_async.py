@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,16 +24,19 @@ __all__ = ["AsyncTxnMixin"]
 class _TransactionsOnFirstRead:
     """The class attribute ``transactions``: one ``Transactions``, made when first read."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_lock", "_value")
 
     def __init__(self) -> None:
         self._value: Transactions | None = None
+        self._lock = threading.Lock()  # threads reading it first all get the same one
 
     def __get__(self, instance: object, owner: type | None = None) -> Transactions:
         if self._value is None:
-            from etcd3._transactions.operators import Transactions
+            with self._lock:
+                if self._value is None:
+                    from etcd3._transactions.operators import Transactions
 
-            self._value = Transactions()
+                    self._value = Transactions()
         return self._value
 
 

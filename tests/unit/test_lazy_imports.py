@@ -213,3 +213,29 @@ def test_the_error_table_names_of_errors_are_those_of_its_module() -> None:
     for name in ("ETCD_ERROR_TABLE", "EtcdErrorRow"):
         assert name in errors.__all__
         assert getattr(errors, name) is getattr(_error_table, name)
+
+
+def test_threads_reading_transactions_first_all_get_the_same_object() -> None:
+    code = """
+import threading
+import etcd3
+from etcd3._txn import TxnMixin
+
+barrier = threading.Barrier(16)
+seen = []
+
+
+def read():
+    barrier.wait()
+    seen.append(TxnMixin.transactions)
+
+
+threads = [threading.Thread(target=read) for _ in range(16)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+assert len({id(value) for value in seen}) == 1, len({id(value) for value in seen})
+assert seen[0] is TxnMixin.tx
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
