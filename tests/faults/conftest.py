@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from etcd3.testing import EtcdFactory, find_etcd_binary
+from etcd3.testing import find_etcd_binary
 from etcd3.testing._binary import etcd_version, version_tuple
 from faults.fault_support import FIGURES, format_figures, record_figures
 
@@ -25,22 +25,13 @@ KILL_SAFE_VERSION = "3.5.30"
 
 
 @pytest.fixture(scope="session")
-def fault_etcd_binary(etcd_binary: Path) -> Path:
-    """The session's etcd, or ``KILL_SAFE_VERSION`` when the session's is in ``KILL_UNSAFE``."""
+def etcd_binary(etcd_binary: Path) -> Path:
+    """The session's etcd, or ``KILL_SAFE_VERSION`` when the session's is in ``KILL_UNSAFE``:
+    every server and cluster fixture of the suite runs on it."""
     low, high = KILL_UNSAFE
     if low <= version_tuple(etcd_version(etcd_binary)) <= high:
         return find_etcd_binary(version=KILL_SAFE_VERSION)
     return etcd_binary
-
-
-@pytest.fixture
-def etcd_factory(fault_etcd_binary: Path) -> Iterator[EtcdFactory]:
-    """The suite's servers and clusters, on ``fault_etcd_binary``."""
-    factory = EtcdFactory(binary=fault_etcd_binary)
-    try:
-        yield factory
-    finally:
-        factory.close()
 
 
 @pytest.fixture
