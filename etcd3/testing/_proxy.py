@@ -487,7 +487,7 @@ class ProxyStats:
     """Bytes queued in open connections and not delivered yet (e.g. behind a blackhole)."""
     sources: dict[str | None, int]
     """Open connections by source (``None``: unknown, e.g. a client of a client proxy)."""
-    swallowed: int
+    swallowed: int = 0
     """Connections accepted and never answered (see
     [`swallow`][etcd3.testing.FaultProxy.swallow])."""
 
@@ -702,11 +702,14 @@ class FaultProxy:
             count: How many new connections to swallow; later ones are forwarded as usual.
 
         Raises:
+            TypeError: ``count`` is not an int.
             ValueError: ``count`` is less than 1.
             OSError: The port could not be listened on again after a refusal.
         """
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ValueError(f"count must be a positive int, not {count!r}")
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise TypeError(f"count must be an int, not {type(count).__name__}")
+        if count < 1:
+            raise ValueError(f"count must be at least 1, not {count}")
         self.loop.call(lambda: self._swallow(count))
 
     async def _swallow(self, count: int) -> None:

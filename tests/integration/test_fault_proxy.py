@@ -325,6 +325,10 @@ def test_bad_settings_are_refused(proxy: FaultProxy) -> None:
         proxy.blackhole("sideways")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="count"):
         proxy.swallow(0)
+    with pytest.raises(TypeError, match="count"):
+        proxy.swallow(1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="count"):
+        proxy.swallow(True)
 
 
 def test_loop_refuses_calls_from_its_own_thread(loop: ProxyLoop) -> None:
