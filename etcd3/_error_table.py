@@ -1,8 +1,9 @@
 """The table of etcd's errors: each (gRPC code, exact message) etcd sends, and our class for it.
 
 Read through ``etcd3.errors`` (``ETCD_ERROR_TABLE``, ``EtcdErrorRow``, ...), which loads this module
-with the first failed call that needs it: building the table costs more than a program that never
-fails should pay at import.
+with the first failed call that needs it, or with the first watch (the watch core reads the
+table's messages): building the table costs more than a program that never fails should pay at
+import.
 """
 
 from __future__ import annotations

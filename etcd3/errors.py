@@ -104,7 +104,8 @@ from typing import TYPE_CHECKING, ClassVar
 import grpc
 
 # The table of etcd's errors (etcd3._error_table) loads with the first failed call that needs it,
-# or when one of its names is first read here: a program that never fails does not pay for it.
+# the first watch, or when one of its names is first read here: a program that never fails does
+# not pay for it.
 if TYPE_CHECKING:
     from etcd3._error_table import ETCD_ERROR_TABLE, EtcdErrorRow
 else:

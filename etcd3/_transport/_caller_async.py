@@ -319,7 +319,8 @@ class AsyncGrpcCaller:
             call = self._pool.multicallable(endpoint, method)
         if ASYNC:  # noqa: SIM102 (the sync twin drops the whole ``if ASYNC:`` block)
             # A grpc.aio call made outside its channel's loop fails in asyncio (and leaves a
-            # coroutine never awaited): refuse it before it starts.
+            # coroutine never awaited): refuse it before it starts. The rule is
+            # _grpc_async.in_foreign_loop's, spelled out on the path every call takes.
             if endpoint.loop is not asyncio.get_running_loop() and endpoint.loop is not None:
                 raise WrongEventLoopError(method=method.path)
         deadline = (

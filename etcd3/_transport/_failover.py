@@ -72,7 +72,7 @@ class Failover(Generic[ChannelT]):
         metadata: The caller's token holder (a token is renewed only with credentials).
     """
 
-    __slots__ = ("_metadata", "_pool", "_registry", "attempt_cap", "policy")
+    __slots__ = ("_attempt_cap", "_metadata", "_pool", "_registry", "policy")
 
     def __init__(
         self,
@@ -83,7 +83,7 @@ class Failover(Generic[ChannelT]):
     ) -> None:
         self.policy = policy
         """The retry policy of unary calls."""
-        self.attempt_cap = policy.attempt_timeout if policy.max_attempts > 1 else None
+        self._attempt_cap = policy.attempt_timeout if policy.max_attempts > 1 else None
         """What a retry-safe call's first attempt is capped to (``None``: not capped)."""
         self._pool = pool
         self._registry = registry
@@ -101,7 +101,7 @@ class Failover(Generic[ChannelT]):
         """The deadline of a call's first attempt: a retry-safe call's attempt is capped by
         ``attempt_timeout``, so that a hung member costs one short
         attempt; an unsafe call's attempt gets the call's whole ``timeout``."""
-        cap = self.attempt_cap
+        cap = self._attempt_cap
         if cap is not None and method.retry_safe and (timeout is None or timeout > cap):
             return cap
         return timeout
