@@ -7,9 +7,10 @@ versions of those methods (a base class), which read the fields from ``__slots__
 one costs about as much as an ordinary class. Instances behave as those of
 ``@dataclass(frozen=True, slots=True)``: positional or keyword fields with defaults, equality
 and hash by fields (same class only), ``Name(field=value, ...)`` repr,
-``dataclasses.FrozenInstanceError`` on assignment, pickle and copy. Type checkers see a frozen
-dataclass (``dataclass_transform``). A record is not a dataclass for ``dataclasses.fields()`` or
-``replace()``: public classes whose users may rely on that stay dataclasses.
+``dataclasses.FrozenInstanceError`` on assignment, pickle, copy and ``copy.replace()``. Type
+checkers see a frozen dataclass (``dataclass_transform``). A record is not a dataclass for
+``dataclasses.fields()`` or ``dataclasses.replace()``: public classes whose users may rely on
+that stay dataclasses.
 
 Fields are the class's own annotations, in order; a record does not inherit fields. A subclass
 of a record keeps its fields (``__record_fields__``).
@@ -20,7 +21,7 @@ from __future__ import annotations
 import inspect
 from typing import NoReturn, TypeVar
 
-from typing_extensions import dataclass_transform
+from typing_extensions import Self, dataclass_transform
 
 __all__ = ["record"]
 
@@ -47,6 +48,12 @@ class _Record:
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
         return f"{type(self).__qualname__}({fields})"
+
+    def __replace__(self, **changes: object) -> Self:
+        """A copy with ``changes`` (``copy.replace()`` calls this on Python 3.13 and later)."""
+        fields = dict(zip(self.__record_fields__, self._values(), strict=True))
+        fields.update(changes)
+        return type(self)(**fields)
 
     def __getstate__(self) -> tuple[object, ...]:
         return self._values()

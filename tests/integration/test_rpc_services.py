@@ -9,12 +9,12 @@ just a new RPC of a known one) fails until it is tested. No server needed.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from rpc_recording import SERVICE_TESTS, Recording, service_paths
 
+from etcd3._runtime import MethodInfo
 from etcd3.rpc.methods import ALL_METHODS, KV_PUT, KV_RANGE, MAINTENANCE_STATUS
 
 HERE = Path(__file__).parent
@@ -49,7 +49,16 @@ def test_assert_covers_names_missing_and_unknown_rpcs() -> None:
     for method in kv_methods:
         recording.record(method, "ok")
     recording.assert_covers("etcdserverpb.KV")  # complete now
-    recording.record(replace(KV_RANGE, name="Bogus", path="/etcdserverpb.KV/Bogus"), "ok")
+    bogus = MethodInfo(
+        KV_RANGE.service,
+        "Bogus",
+        "/etcdserverpb.KV/Bogus",
+        KV_RANGE.kind,
+        KV_RANGE.request_type,
+        KV_RANGE.response_type,
+        KV_RANGE.retry_safe,
+    )
+    recording.record(bogus, "ok")
     with pytest.raises(AssertionError, match=r"called but not generated: .*KV/Bogus"):
         recording.assert_covers("etcdserverpb.KV")
 

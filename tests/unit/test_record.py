@@ -98,3 +98,14 @@ def test_a_subclass_keeps_the_fields_of_its_record() -> None:
         assert hash(one) == hash(cls(1, "a"))
         assert repr(one).endswith(f"{cls.__name__}(x=1, label='a', tags=())")
         assert one != Point(1, "a")  # another class
+
+
+def test_replace_makes_a_changed_copy() -> None:
+    p = Point(1, "a", ("t",))
+    # What copy.replace() calls on Python 3.13 and later; type checkers of older targets do not
+    # know the protocol.
+    moved = p.__replace__(x=5)  # type: ignore[attr-defined]
+    assert moved == Point(5, "a", ("t",))
+    assert p == Point(1, "a", ("t",))
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        p.__replace__(z=1)  # type: ignore[attr-defined]
