@@ -135,3 +135,12 @@ def test_watch_response_is_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.watch_response = etcdserverpb.WatchResponse()  # type: ignore[misc]
     assert r == WatchResponse(r.watch_response)
+
+
+def test_a_view_made_by_its_constructor_reads_its_event_and_header() -> None:
+    # The predecessors made event objects by calling the class: PutEvent(event, header).
+    made = PutEvent(put(b"k", b"v", 9), HEADER)
+    assert (made.key, made.value, made.mod_revision) == (b"k", b"v", 9)
+    assert made.header == HEADER
+    gone = DeleteEvent(delete(b"k", 10), HEADER)
+    assert (gone.key, gone.mod_revision, gone.header.revision) == (b"k", 10, 42)
