@@ -73,21 +73,18 @@ def test_a_name_loads_what_it_needs() -> None:
     # grpc runtime and the sync client do not use. What the runtime itself loads (some releases
     # of grpc or protobuf load dataclasses) costs the client nothing.
     runtime = _loaded_by("import grpc, grpc.aio, google.protobuf")
-    assert (
-        not {
-            "etcd3._transport._caller_async",
-            "etcd3._transport._streams_async",
-            "pathlib",
-            "google.protobuf.descriptor_pb2",
-            # Jitter and the sync bidi stream's request queue load these when first used.
-            "random",
-            "queue",
-            # The retry settings (a dataclass) load when a client is made.
-            "etcd3._retry",
-            "dataclasses",
-        }
-        & (sync - runtime)
-    )
+    assert not {
+        "etcd3._transport._caller_async",
+        "etcd3._transport._streams_async",
+        "pathlib",
+        "google.protobuf.descriptor_pb2",
+        # Jitter and the sync bidi stream's request queue load these when first used.
+        "random",
+        "queue",
+        # The retry settings (a dataclass) load when a client is made.
+        "etcd3._retry",
+        "dataclasses",
+    } & (sync - runtime)
     assert "etcd3._retry" in _loaded_by("import etcd3; etcd3.client('localhost', 2379)")
     # So do the transaction modules, with the first transaction or read of `transactions`.
     transactions = {"etcd3._transactions.operators", "etcd3._txn_results", "etcd3.rpc.txn"}
@@ -105,22 +102,19 @@ def test_a_name_loads_what_it_needs() -> None:
     )
     aio = _loaded_by("import etcd3; etcd3.async_client")
     assert {"etcd3._client_async", "etcd3._transport._caller_async"} <= aio
-    assert (
-        not {
-            "etcd3._client",
-            "etcd3._transport._caller",
-            "pathlib",
-            "random",
-            "queue",
-            "etcd3._retry",
-            "dataclasses",
-            "etcd3._transactions.operators",
-            "etcd3._namespace_caller_async",
-            "etcd3._namespace_core",
-            "etcd3._error_table",
-        }
-        & (aio - runtime)
-    )
+    assert not {
+        "etcd3._client",
+        "etcd3._transport._caller",
+        "pathlib",
+        "random",
+        "queue",
+        "etcd3._retry",
+        "dataclasses",
+        "etcd3._transactions.operators",
+        "etcd3._namespace_caller_async",
+        "etcd3._namespace_core",
+        "etcd3._error_table",
+    } & (aio - runtime)
     deferred_aio = {"etcd3._watcher_async", "etcd3._session_async", "etcd3._lock_async"}
     assert not (deferred_aio | {"etcd3._watch_core", "etcd3._events"}) & aio
     errors = _loaded_by("import etcd3; etcd3.EtcdError")
