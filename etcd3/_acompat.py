@@ -29,12 +29,64 @@ __all__ = [
 ASYNC: Final = True
 T = TypeVar("T")
 
-Event = asyncio.Event
 Lock = asyncio.Lock
 Worker = asyncio.Task
 Job: TypeAlias = asyncio.Task[None]
 """A started worker that returns nothing: a task here, a thread in the sync twin."""
 sleep = asyncio.sleep
+
+
+class Event:
+    """A flag tasks wait for, as ``asyncio.Event`` (a ``threading.Event`` in the sync twin).
+
+    A class of its own so that a wait with a timeout costs one future and one timer:
+    ``asyncio.wait_for`` around ``asyncio.Event.wait()`` starts a task per wait, and waits
+    with a deadline are on the hot paths (a watch created with a timeout, an idle worker).
+    """
+
+    __slots__ = ("_flag", "_waiters")
+
+    def __init__(self) -> None:
+        self._flag = False
+        self._waiters: list[asyncio.Future[bool]] = []
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    def set(self) -> None:
+        if self._flag:
+            return
+        self._flag = True
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(True)
+
+    def clear(self) -> None:
+        self._flag = False
+
+    async def wait(self, timeout: float | None = None) -> bool:
+        """Wait until set, at most ``timeout`` seconds (``None``: no limit).
+
+        Returns:
+            Whether it was set (``False``: the timeout passed).
+        """
+        if self._flag:
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
+        try:
+            return await waiter
+        finally:
+            if timer is not None:
+                timer.cancel()
+            self._waiters.remove(waiter)
+
+
+def _expire(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
 
 
 def spawn(work: Callable[[], Coroutine[Any, Any, T]], *, name: str) -> asyncio.Task[T]:
@@ -54,7 +106,7 @@ one all the same, not a Python no-op class, because a C context manager costs le
 on the hot paths that take it."""
 
 
-async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
+async def wait_event(event: Event, timeout: float | None) -> bool:
     """Wait until ``event`` is set or ``timeout`` seconds pass (``None``: no limit).
 
     Returns:
@@ -62,14 +114,9 @@ async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
     """
     if event.is_set():
         return True
-    if timeout is None:
-        await event.wait()
-        return True
-    try:
-        await asyncio.wait_for(event.wait(), timeout)
-    except asyncio.TimeoutError:
-        return event.is_set()
-    return True
+    if timeout is not None and timeout <= 0:
+        return False
+    return await event.wait(timeout)
 
 
 def current_worker() -> asyncio.Task[Any] | None:
