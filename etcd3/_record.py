@@ -3,8 +3,9 @@
 ``dataclasses.dataclass`` compiles an ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``
 and a frozen ``__setattr__`` from generated source for each class it decorates: about half a
 millisecond per class, paid by every program that imports the module. A record shares generic
-versions of those methods (a base class), which read the fields from ``__slots__``, so creating
-one costs about as much as an ordinary class. Instances behave as those of
+versions of those methods (a base class), which read the fields from ``__slots__``, so defining
+one costs about as much as an ordinary class. Only ``__init__``, which runs for every instance,
+is compiled for the class, on its first instance. Instances behave as those of
 ``@dataclass(frozen=True, slots=True)``: positional or keyword fields with defaults, equality
 and hash by fields (same class only), ``Name(field=value, ...)`` repr,
 ``dataclasses.FrozenInstanceError`` on assignment, pickle, copy and ``copy.replace()``. Type
@@ -77,25 +78,41 @@ def _frozen(name: str) -> NoReturn:
 
 
 def _init_of(names: tuple[str, ...], defaults: dict[str, object]) -> object:
+    """The ``__init__`` a record class starts with: on its first call it compiles the class's
+    own (see ``_compiled_init``), installs it on the class, and hands the call over."""
+
     def __init__(self: object, *args: object, **kwargs: object) -> None:
-        if len(args) > len(names):
-            raise TypeError(f"takes {len(names)} positional arguments but {len(args)} were given")
-        for name, value in zip(names, args, strict=False):
-            if name in kwargs:
-                raise TypeError(f"got multiple values for argument {name!r}")
-            object.__setattr__(self, name, value)
-        for name in names[len(args) :]:
-            if name in kwargs:
-                value = kwargs.pop(name)
-            elif name in defaults:
-                value = defaults[name]
-            else:
-                raise TypeError(f"missing required argument: {name!r}")
-            object.__setattr__(self, name, value)
-        if kwargs:
-            raise TypeError(f"got an unexpected keyword argument {next(iter(kwargs))!r}")
+        owner = next(c for c in type(self).__mro__ if c.__dict__.get("__init__") is __init__)
+        compiled = _compiled_init(owner, names, defaults)
+        type.__setattr__(owner, "__init__", compiled)
+        compiled(self, *args, **kwargs)
 
     return __init__
+
+
+def _compiled_init(cls: type, names: tuple[str, ...], defaults: dict[str, object]) -> object:
+    """An ``__init__`` with the fields as parameters, which fills each slot through its
+    descriptor: about a third of the cost of a loop over the fields, on every record made.
+
+    Compiled on first use, so that only the records a program makes pay for compiling one.
+    """
+    namespace: dict[str, object] = {}
+    params = ["self"]
+    body = ["    pass\n"]
+    for index, name in enumerate(names):
+        namespace[f"_set{index}"] = cls.__dict__[name].__set__
+        if name in defaults:
+            namespace[f"_default{index}"] = defaults[name]
+            params.append(f"{name}=_default{index}")
+        else:
+            params.append(name)
+        body.append(f"    _set{index}(self, {name})\n")
+    source = (
+        f"def __init__({', '.join(params)}):\n{''.join(body)}"
+        f"__init__.__qualname__ = {cls.__qualname__ + '.__init__'!r}\n"
+    )
+    exec(source, namespace)  # the source is made of the class's own field names
+    return namespace["__init__"]
 
 
 @dataclass_transform(frozen_default=True)
@@ -103,6 +120,12 @@ def record(cls: _C) -> _C:
     """Make ``cls`` a frozen, slotted value class of its annotated fields (see the module)."""
     names = tuple(inspect.get_annotations(cls))
     defaults = {name: cls.__dict__[name] for name in names if name in cls.__dict__}
+    first_default = next((i for i, name in enumerate(names) if name in defaults), len(names))
+    late = [name for name in names[first_default:] if name not in defaults]
+    if late:
+        raise TypeError(f"field {late[0]!r} without a default follows one with a default")
+    if "self" in names:
+        raise TypeError("a record field cannot be named 'self'")
     namespace = {
         key: value
         for key, value in cls.__dict__.items()

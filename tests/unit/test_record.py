@@ -67,7 +67,7 @@ def test_a_record_is_frozen_and_slotted() -> None:
 
 
 def test_bad_arguments_are_type_errors() -> None:
-    with pytest.raises(TypeError, match="missing required argument: 'label'"):
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'label'"):
         Point(1)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="positional arguments"):
         Point(1, "a", (), 4)  # type: ignore[call-arg]
@@ -75,6 +75,41 @@ def test_bad_arguments_are_type_errors() -> None:
         Point(1, "a", y=2)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="multiple values for argument 'x'"):
         Point(1, "a", x=2)  # type: ignore[misc]
+
+
+def test_the_first_instance_compiles_the_constructor_of_its_record_class() -> None:
+    @record
+    class Pair:
+        left: int
+        right: str = "r"
+
+    class Child(Pair):
+        __slots__ = ()
+
+    first = vars(Pair)["__init__"]
+    child = Child(1)  # made through a subclass: compiled for the record class all the same
+    compiled = vars(Pair)["__init__"]
+    assert compiled is not first
+    assert "__init__" not in vars(Child)
+    assert compiled.__qualname__ == f"{Pair.__qualname__}.__init__"
+    assert (child.left, child.right) == (1, "r")
+    assert (Pair(2, "b").left, Pair(right="c", left=3).right) == (2, "c")
+    assert vars(Pair)["__init__"] is compiled
+
+
+def test_fields_that_cannot_make_a_constructor_are_refused_at_definition() -> None:
+    with pytest.raises(TypeError, match="'b' without a default follows one with a default"):
+
+        @record
+        class Late:
+            a: int = 0
+            b: int
+
+    with pytest.raises(TypeError, match="cannot be named 'self'"):
+
+        @record
+        class Selfish:
+            self: int
 
 
 def test_a_record_survives_pickle_and_copy() -> None:
