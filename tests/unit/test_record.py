@@ -103,7 +103,7 @@ def test_fields_that_cannot_make_a_constructor_are_refused_at_definition() -> No
         @record
         class Late:
             a: int = 0
-            b: int
+            b: int  # type: ignore[misc]
 
     with pytest.raises(TypeError, match="cannot be named 'self'"):
 
