@@ -9,8 +9,13 @@ for ``N`` watches of one kind (``callback``, ``iterator``, or ``mix``: half each
 3. the writer process puts each key once (64 puts in flight, ``RATE`` per second): the
    client CPU per delivered event, and the time from the writer's last acknowledged put to
    the last delivery;
-4. every watch is cancelled (timed); ``N`` watches are created again and ``close()`` is timed
-   with them open; the threads and tasks left are read ``SETTLE_S`` after it returns.
+4. every watch is cancelled (timed); ``N`` watches are created again, all at once with
+   ``watchers()`` (timed), and ``close()`` is timed with them open; the threads and tasks left
+   are read ``SETTLE_S`` after it returns.
+
+Before the client exists, raw grpc creates ``N`` watches one after another on a stream of
+its own (send a create request, read its confirmation): the floor for step 2 on this machine,
+measured in the same process.
 
 Iterator watches are read one after another while the writer writes their keys in order
 (one consumer, as a program that polls its watches would); callbacks run as the client runs
@@ -23,14 +28,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import queue
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Literal
 
+import grpc
+import grpc.aio
+
 import etcd3
 from bench import probe
 from bench.harness import KEY_PREFIX, Metrics, Params, Setup, WatchRun, Writer
+from etcd3.rpc import etcdserverpb as pb
 
 Kind = Literal["callback", "iterator", "mix"]
 KINDS: tuple[Kind, ...] = ("callback", "iterator", "mix")
@@ -60,17 +70,57 @@ def _delivery(run: WatchRun, puts_done_ns: int) -> Metrics:
     }
 
 
+def _create_request(key: bytes) -> pb.WatchRequest:
+    return pb.WatchRequest(create_request=pb.WatchCreateRequest(key=key))
+
+
+_WATCH = "/etcdserverpb.Watch/Watch"
+
+
 # -- sync -------------------------------------------------------------------------------------
+
+
+def _raw_create_sync(setup: Setup, keys: list[bytes]) -> float:
+    """Seconds for raw grpc to create a watch per key, one after another, on its own stream."""
+    pending: queue.SimpleQueue[pb.WatchRequest | None] = queue.SimpleQueue()
+
+    def requests() -> Iterator[pb.WatchRequest]:
+        while (request := pending.get()) is not None:
+            yield request
+
+    with grpc.insecure_channel(setup.endpoint) as channel:
+        stream = channel.stream_stream(
+            _WATCH,
+            request_serializer=pb.WatchRequest.SerializeToString,
+            response_deserializer=pb.WatchResponse.FromString,
+        )(requests())
+        pending.put(_create_request(keys[0]))
+        next(stream)  # the channel is connected: time the creations alone
+        t0 = time.perf_counter()
+        for key in keys:
+            pending.put(_create_request(key))
+            if not next(stream).created:
+                raise RuntimeError("raw grpc: a watch was not created")
+        seconds = time.perf_counter() - t0
+        pending.put(None)
+        stream.cancel()
+    return seconds
 
 
 class _SyncWatches:
     """``N`` watches of one kind on a sync client, feeding one ``WatchRun``."""
 
-    def __init__(self, client: etcd3.Etcd3Client, kind: Kind, keys: list[bytes]) -> None:
+    def __init__(
+        self, client: etcd3.Etcd3Client, kind: Kind, keys: list[bytes], *, batched: bool = False
+    ) -> None:
         self.run: WatchRun | None = None
         self.ids: list[int] = []
         self.iterators: list[Iterator[etcd3.Event]] = []
         self.cancels: list[Callable[[], None]] = []
+        self._client = client
+        if batched:
+            self._create_batched(kind, keys)
+            return
         for i, key in enumerate(keys):
             if _is_callback(kind, i):
                 self.ids.append(client.add_watch_callback(key, self._deliver))
@@ -78,7 +128,17 @@ class _SyncWatches:
                 events, cancel = client.watch(key)
                 self.iterators.append(events)
                 self.cancels.append(cancel)
-        self._client = client
+
+    def _create_batched(self, kind: Kind, keys: list[bytes]) -> None:
+        callbacks = [key for i, key in enumerate(keys) if _is_callback(kind, i)]
+        others = [key for i, key in enumerate(keys) if not _is_callback(kind, i)]
+        if callbacks:
+            handles = self._client.watchers(callbacks, callback=self._deliver)
+            self.ids.extend(handle.watch_id for handle in handles)
+        if others:
+            handles = self._client.watchers(others)
+            self.iterators.extend(handles)
+            self.cancels.extend(handle.cancel for handle in handles)
 
     def _deliver(self, response: etcd3.WatchResponse | Exception) -> None:
         if self.run is not None and isinstance(response, etcd3.WatchResponse):
@@ -113,13 +173,14 @@ def _deliver_sync(
 
 
 def measure_sync(setup: Setup, kind: Kind, count: int) -> Metrics:
+    raw_create_s = _raw_create_sync(setup, _keys("raw", count)[1])
     with etcd3.client(setup.host, setup.port) as throwaway:
         throwaway.get(b"/bench/warm")
     time.sleep(SETTLE_S)
     base_threads, base_rss = probe.os_threads(), probe.rss_kib()
     client = etcd3.client(setup.host, setup.port)
     client.get(b"/bench/warm")
-    out: Metrics = {}
+    out: Metrics = {"raw_create_s": raw_create_s}
 
     prefix, keys = _keys("single", 1)
     single = _SyncWatches(client, kind, keys)
@@ -141,7 +202,9 @@ def measure_sync(setup: Setup, kind: Kind, count: int) -> Metrics:
     watches.cancel()
     out["cancel_s"] = time.perf_counter() - t0
 
-    _SyncWatches(client, kind, _keys("close", count)[1])
+    t0 = time.perf_counter()
+    _SyncWatches(client, kind, _keys("close", count)[1], batched=True)
+    out["create_batched_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     client.close()
     out["close_s"] = time.perf_counter() - t0
@@ -163,6 +226,17 @@ class _AsyncWatches:
         self.iterators: list[AsyncIterator[etcd3.Event]] = []
         self.cancels: list[Callable[[], Awaitable[None]]] = []
         self._client = client
+
+    async def create_batched(self, kind: Kind, keys: list[bytes]) -> None:
+        callbacks = [key for i, key in enumerate(keys) if _is_callback(kind, i)]
+        others = [key for i, key in enumerate(keys) if not _is_callback(kind, i)]
+        if callbacks:
+            handles = await self._client.watchers(callbacks, callback=self._deliver)
+            self.ids.extend(handle.watch_id for handle in handles)
+        if others:
+            handles = await self._client.watchers(others)
+            self.iterators.extend(handles)
+            self.cancels.extend(handle.cancel for handle in handles)
 
     async def create(self, kind: Kind, keys: list[bytes]) -> None:
         for i, key in enumerate(keys):
@@ -213,14 +287,36 @@ def _tasks() -> int:
     return len(asyncio.all_tasks())
 
 
+async def _raw_create_async(setup: Setup, keys: list[bytes]) -> float:
+    """``_raw_create_sync`` with grpc.aio."""
+    async with grpc.aio.insecure_channel(setup.endpoint) as channel:
+        call = channel.stream_stream(
+            _WATCH,
+            request_serializer=pb.WatchRequest.SerializeToString,
+            response_deserializer=pb.WatchResponse.FromString,
+        )()
+        await call.write(_create_request(keys[0]))
+        await call.read()
+        t0 = time.perf_counter()
+        for key in keys:
+            await call.write(_create_request(key))
+            response = await call.read()
+            if not isinstance(response, pb.WatchResponse) or not response.created:
+                raise RuntimeError("raw grpc: a watch was not created")
+        seconds = time.perf_counter() - t0
+        call.cancel()
+    return seconds
+
+
 async def measure_async(setup: Setup, kind: Kind, count: int) -> Metrics:
+    raw_create_s = await _raw_create_async(setup, _keys("raw", count)[1])
     async with etcd3.async_client(setup.host, setup.port) as throwaway:
         await throwaway.get(b"/bench/warm")
     await asyncio.sleep(SETTLE_S)
     base_threads, base_tasks, base_rss = probe.os_threads(), _tasks(), probe.rss_kib()
     client = etcd3.async_client(setup.host, setup.port)
     await client.get(b"/bench/warm")
-    out: Metrics = {}
+    out: Metrics = {"raw_create_s": raw_create_s}
 
     prefix, keys = _keys("single", 1)
     single = _AsyncWatches(client)
@@ -244,7 +340,9 @@ async def measure_async(setup: Setup, kind: Kind, count: int) -> Metrics:
     await watches.cancel()
     out["cancel_s"] = time.perf_counter() - t0
 
-    await _AsyncWatches(client).create(kind, _keys("close", count)[1])
+    t0 = time.perf_counter()
+    await _AsyncWatches(client).create_batched(kind, _keys("close", count)[1])
+    out["create_batched_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     await client.close()
     out["close_s"] = time.perf_counter() - t0
