@@ -1,0 +1,62 @@
+"""The asyncio ``Event`` of ``etcd3._acompat`` and ``wait_event``: waits with a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from etcd3._acompat import Event, wait_event
+
+
+async def test_a_set_event_returns_at_once() -> None:
+    event = Event()
+    event.set()
+    assert event.is_set()
+    assert await event.wait(0.001)
+    assert await wait_event(event, 0)
+
+
+async def test_a_wait_with_a_timeout_returns_false_when_it_passes() -> None:
+    event = Event()
+    start = time.monotonic()
+    assert not await event.wait(0.05)
+    assert time.monotonic() - start >= 0.04
+    assert not await wait_event(event, 0.01)
+    assert not await wait_event(event, 0)  # already expired: no wait at all
+    assert event._waiters == []  # every expired wait left
+
+
+async def test_set_wakes_every_waiter_and_clear_rearms() -> None:
+    event = Event()
+    waiters = [asyncio.ensure_future(wait_event(event, timeout)) for timeout in (None, 5.0, 5.0)]
+    await asyncio.sleep(0)
+    assert not any(w.done() for w in waiters)
+    event.set()
+    assert await asyncio.gather(*waiters) == [True, True, True]
+    assert event._waiters == []
+    event.clear()
+    assert not event.is_set()
+    assert not await event.wait(0.01)
+
+
+async def test_a_cancelled_wait_leaves_no_waiter_and_stays_cancelled() -> None:
+    event = Event()
+    task = asyncio.ensure_future(event.wait(5.0))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert event._waiters == []
+    event.set()  # nothing left to wake: no error
+    assert event.is_set()
+
+
+async def test_set_during_a_timed_wait_wins_over_the_timer() -> None:
+    event = Event()
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.01, event.set)
+    start = time.monotonic()
+    assert await event.wait(5.0)
+    assert time.monotonic() - start < 4.0
