@@ -31,11 +31,16 @@ Change = tuple[int, bytes, bytes]
 """(mod_revision, key, value) of one event."""
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+def wait_until(
+    condition: Callable[[], bool],
+    timeout: float = 20.0,
+    explain: Callable[[], str] = lambda: "condition not met in time",
+) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds, with
+    ``explain()`` as the message."""
     until = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < until, "condition not met in time"
+        assert time.monotonic() < until, explain()
         sleep(0.02)
 
 
@@ -107,7 +112,19 @@ def check_history(
 ) -> None:
     """End the history with a marker and compare it with what the watch delivered."""
     last = put_retrying(writer, prefix + b"end", b"end")
-    wait_until(lambda: bool(delivered) and changes(delivered)[-1][0] >= last, timeout=30)
+
+    def explain() -> str:
+        revisions = [c[0] for c in changes(delivered)]
+        missing = sorted(set(acked) - set(revisions))
+        return (
+            f"the watch did not deliver revision {last} within 30 s: {len(revisions)} events "
+            f"delivered, the last ones at {revisions[-5:]}; acknowledged writes it lacks: "
+            f"{len(missing)}, from {missing[:5]}"
+        )
+
+    wait_until(
+        lambda: bool(delivered) and changes(delivered)[-1][0] >= last, timeout=30, explain=explain
+    )
     seen = changes(delivered)
     assert [c[0] for c in seen] == sorted({c[0] for c in seen}), "a revision twice or unordered"
     assert seen == replay(writer, prefix, last)  # no gap, no duplicate
