@@ -404,7 +404,7 @@ class Watcher:
         while True:
             with lock:
                 if items:
-                    item = items.popleft()
+                    item, resume = self._take(reg)
                     break
                 lead = until is None and self._consumers_read and self._reader is None
                 if lead:
@@ -413,24 +413,39 @@ class Watcher:
                 if not self._wait(sink, lambda: bool(items), until) and not items:
                     raise TimeoutError
                 continue
+            read = False
             try:
                 while not items:
                     self._read_one(True)
+                read = True
             finally:
                 with lock:
                     self._reader = None
                     if self._callbacks or self._waiters or self._core.outage_since is not None:
                         self._reader = sink
                         self._release(sink)  # and call a worker: reading must go on
-                    item = items.popleft() if items else _NOTHING
+                    # Not while an exception propagates (a cancelled task, an interrupt): an
+                    # item routed to the watch meanwhile stays queued for the next call.
+                    item, resume = self._take(reg) if read and items else (_NOTHING, False)
             if item is not _NOTHING:
                 break
-        if not isinstance(item, _RawResponse):
-            return item
-        sink.last = item
-        if self._core.consumed(reg):
+        if resume:
             self._flush()  # a paused watch resumes
         return item
+
+    def _take(self, reg: _Reg) -> tuple[Item, bool]:
+        """Take the watch's next item for its consumer (under the lock: the routing reader
+        counts the same deliveries).
+
+        Returns:
+            The item, and whether requests wait to be sent (a paused watch resumes).
+        """
+        sink = reg.sink
+        item = sink.items.popleft()
+        if isinstance(item, _RawResponse):
+            sink.last = item
+            return item, self._core.consumed(reg)
+        return item, False
 
     def close(self) -> None:
         """End every watch and the stream; wait for the workers (callbacks) to return."""
