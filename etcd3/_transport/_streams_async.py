@@ -162,8 +162,19 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
         Raises:
             EtcdError: The call failed.
         """
-        if self._cancelled:
+        try:
+            return await self.__anext__()
+        except StopAsyncIteration:
             return None
+
+    def __aiter__(self) -> AsyncIterator[RespT]:
+        return self
+
+    async def __anext__(self) -> RespT:
+        # The read itself, not a wrapper of ``read()``: a watch's reader awaits it for every
+        # response, and each coroutine level costs a frame and a hop per suspension.
+        if self._cancelled:
+            raise StopAsyncIteration
         try:
             call = self._call if self._call is not None else await self._started()
             self._reads += 1
@@ -173,7 +184,7 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
                 self._reads -= 1
         except grpc.RpcError as exc:
             if self._cancelled:
-                return None
+                raise StopAsyncIteration from None
             raise self._rpc_failure(exc) from exc
         except asyncio.CancelledError:
             # grpc raises CancelledError for a locally cancelled call: by cancel() (end
@@ -182,23 +193,16 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
             if task_is_being_cancelled():
                 raise
             if self._cancelled:
-                return None
+                raise StopAsyncIteration from None
             if self._registry.channels.unusable:
                 raise self._registry.channels.closed_error(self._method) from None
             if self._moved is not None:
                 raise self._moved from None
             raise
         # A response of the method's type, or grpc.aio.EOF at the end of the stream.
-        return response if isinstance(response, self._method.response_type) else None
-
-    def __aiter__(self) -> AsyncIterator[RespT]:
-        return self
-
-    async def __anext__(self) -> RespT:
-        response = await self.read()
-        if response is None:
-            raise StopAsyncIteration
-        return response
+        if isinstance(response, self._method.response_type):
+            return response
+        raise StopAsyncIteration
 
     def cancel(self) -> None:
         """Stop the call; iteration then ends quietly. Idempotent."""
