@@ -47,7 +47,7 @@ from etcd3._runtime import (
     Timeout,
 )
 from etcd3._timeouts import rpc_timeout, timeout_arg
-from etcd3._transport._deadline import late_answer
+from etcd3._transport._deadline import final_error, late_answer
 from etcd3._transport._errors import CallErrors
 from etcd3._transport._failover import Failover
 from etcd3._transport._grpc_async import (
@@ -374,7 +374,7 @@ class AsyncGrpcCaller:
             if error is not None:
                 step = self._failover.after_failure(attempts, error, endpoint, capped, refreshed)
                 if step is None:
-                    raise error
+                    raise final_error(error, method, attempts.remaining(_monotonic()))
                 if step.refresh:
                     refreshed = True
                     # The new login is part of this call: it gets what is left of its deadline.

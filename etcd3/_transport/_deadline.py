@@ -1,10 +1,11 @@
-"""The answer that comes after its call's deadline.
+"""The answer, or the failure, that comes after its call's deadline.
 
 A caller turns the ``timeout`` of a call into grpc's ``timeout=`` with
 ``etcd3._timeouts.rpc_timeout``, and holds the call to it when the answer arrives with
 ``late_answer``: grpc lets an answer that lands close to the deadline beat its own deadline
 timer (on loopback, a call with a deadline of a microsecond succeeds), and a deadline promises
-that the call is over by then, answered or not.
+that the call is over by then, answered or not. A failure that ends the call is checked the
+same way with ``final_error``: etcd's own timeout can win the same race.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
-from etcd3.errors import ConnectionTimeoutError
+from etcd3.errors import ConnectionTimeoutError, EtcdError, RequestTimedOutError
 
-__all__ = ["late_answer"]
+__all__ = ["final_error", "late_answer"]
 
 
 def late_answer(method: MethodInfo[Message, Message]) -> ConnectionTimeoutError:
@@ -31,3 +32,30 @@ def late_answer(method: MethodInfo[Message, Message]) -> ConnectionTimeoutError:
         method=method.path,
         retry_safe=method.retry_safe,
     )
+
+
+def final_error(
+    error: EtcdError, method: MethodInfo[Message, Message], remaining: float | None
+) -> EtcdError:
+    """The error a call raises when its last attempt failed with ``error``.
+
+    etcd ends a request whose deadline passes while the request waits for its commit with
+    its own timeout ("request timed out", ``RequestTimedOutError``), which races grpc's
+    deadline timer. Past the call's deadline it is the deadline that ended the call, so the
+    caller gets the deadline's ``ConnectionTimeoutError`` (etcd's error as its cause), as
+    when grpc's timer wins. Any other error, or one before the deadline, is ``error`` itself.
+
+    Args:
+        error: The last attempt's error.
+        method: The call's method.
+        remaining: Seconds left until the call's deadline (``None``: none; negative: past).
+    """
+    if remaining is None or remaining > 0 or not isinstance(error, RequestTimedOutError):
+        return error
+    timeout = ConnectionTimeoutError(
+        f"the call's deadline passed while etcd waited for the request to commit ({error})",
+        method=method.path,
+        retry_safe=method.retry_safe,
+    )
+    timeout.__cause__ = error
+    return timeout

@@ -1,12 +1,12 @@
-"""The error for an answer that came after its call's deadline (the timeout grpc is given is
-``etcd3._timeouts.rpc_timeout``, tested with that module)."""
+"""The errors for an answer or a failure that came after its call's deadline (the timeout grpc
+is given is ``etcd3._timeouts.rpc_timeout``, tested with that module)."""
 
 from __future__ import annotations
 
 import grpc
 
-from etcd3._transport._deadline import late_answer
-from etcd3.errors import ConnectionTimeoutError
+from etcd3._transport._deadline import final_error, late_answer
+from etcd3.errors import ConnectionTimeoutError, NoLeaderError, RequestTimedOutError
 from etcd3.rpc.methods import KV_PUT, KV_RANGE
 
 
@@ -23,3 +23,26 @@ def test_a_late_answer_to_a_read_is_safe_to_repeat() -> None:
     err = late_answer(KV_RANGE)
     assert not err.outcome_unknown
     assert err.retryable
+
+
+def test_etcds_own_timeout_after_the_deadline_is_the_deadlines_error() -> None:
+    etcd = RequestTimedOutError("etcdserver: request timed out", method=KV_PUT.path)
+    for remaining in (0.0, -0.5):
+        err = final_error(etcd, KV_PUT, remaining)
+        assert isinstance(err, ConnectionTimeoutError)
+        assert err.__cause__ is etcd
+        assert err.method == KV_PUT.path
+        assert "request timed out" in str(err)
+        assert err.outcome_unknown  # the put may well have applied
+        assert not err.retryable
+    read = final_error(RequestTimedOutError("etcdserver: request timed out"), KV_RANGE, -1.0)
+    assert isinstance(read, ConnectionTimeoutError)
+    assert not read.outcome_unknown
+
+
+def test_other_failures_and_failures_before_the_deadline_stay_as_they_are() -> None:
+    etcd = RequestTimedOutError("etcdserver: request timed out", method=KV_PUT.path)
+    assert final_error(etcd, KV_PUT, None) is etcd  # no deadline
+    assert final_error(etcd, KV_PUT, 0.25) is etcd  # etcd's own timeout, before ours
+    other = NoLeaderError("etcdserver: no leader", method=KV_PUT.path)
+    assert final_error(other, KV_PUT, -1.0) is other
