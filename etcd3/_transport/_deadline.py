@@ -5,7 +5,7 @@ A caller turns the ``timeout`` of a call into grpc's ``timeout=`` with
 ``late_answer``: grpc lets an answer that lands close to the deadline beat its own deadline
 timer (on loopback, a call with a deadline of a microsecond succeeds), and a deadline promises
 that the call is over by then, answered or not. A failure that ends the call is checked the
-same way with ``final_error``: etcd's own timeout can win the same race.
+same way with ``final_error``: etcd's own end of the call can win the same race.
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
-from etcd3.errors import ConnectionTimeoutError, EtcdError, RequestTimedOutError
+from etcd3.errors import (
+    ConnectionTimeoutError,
+    EtcdError,
+    RequestCancelledError,
+    RequestTimedOutError,
+)
 
 __all__ = ["final_error", "late_answer"]
 
@@ -37,25 +42,30 @@ def late_answer(method: MethodInfo[Message, Message]) -> ConnectionTimeoutError:
 def final_error(
     error: EtcdError, method: MethodInfo[Message, Message], remaining: float | None
 ) -> EtcdError:
-    """The error a call raises when its last attempt failed with ``error``.
+    """The error a call (or stream) raises when it failed with ``error``.
 
-    etcd ends a request whose deadline passes while the request waits for its commit with
-    its own timeout ("request timed out", ``RequestTimedOutError``), which races grpc's
-    deadline timer. Past the call's deadline it is the deadline that ended the call, so the
-    caller gets the deadline's ``ConnectionTimeoutError`` (etcd's error as its cause), as
-    when grpc's timer wins. Any other error, or one before the deadline, is ``error`` itself.
+    etcd learns a call's deadline from grpc and ends the call itself when it passes: with
+    "request timed out" (``RequestTimedOutError``) for a request waiting for its commit, or by
+    resetting the call (``RequestCancelledError``). Either can beat grpc's own deadline timer
+    on the client. Past the call's deadline it is the deadline that ended the call, so the
+    caller gets the deadline's ``ConnectionTimeoutError`` (etcd's error as its cause), as when
+    grpc's timer wins. Any other error, or one before the deadline, is ``error`` itself.
 
     Args:
-        error: The last attempt's error.
+        error: The failure's mapped error.
         method: The call's method.
         remaining: Seconds left until the call's deadline (``None``: none; negative: past).
     """
-    if remaining is None or remaining > 0 or not isinstance(error, RequestTimedOutError):
+    if remaining is None or remaining > 0 or not isinstance(error, _DEADLINE_ENDINGS):
         return error
     timeout = ConnectionTimeoutError(
-        f"the call's deadline passed while etcd waited for the request to commit ({error})",
+        f"the call's deadline passed and etcd ended the call ({error})",
         method=method.path,
         retry_safe=method.retry_safe,
     )
     timeout.__cause__ = error
     return timeout
+
+
+_DEADLINE_ENDINGS = (RequestTimedOutError, RequestCancelledError)
+"""What etcd ends a call with when its deadline passes on the server first."""

@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 
 from etcd3._retry_core import is_auth_expired, is_endpoint_failure
 from etcd3._runtime import MethodInfo
+from etcd3._transport._deadline import final_error
 from etcd3._transport._errors import CallErrors, ChannelLifecycle
 from etcd3._transport._metadata import CallMetadata, WireMetadata
 from etcd3._transport._pool import MultiCallable
@@ -173,6 +174,8 @@ class StreamBase(abc.ABC, Generic[RespT]):
     _target: str | None
     _moved: EtcdError | None
     _cancelled: bool
+    _ends_at: float | None = None
+    """When the call's deadline passes (``time.monotonic()``); ``None``: no deadline."""
 
     @property
     def endpoint(self) -> str | None:
@@ -212,7 +215,14 @@ class StreamBase(abc.ABC, Generic[RespT]):
         """The error for a grpc failure of this call, reported to the registry."""
         if self._moved is not None:
             return self._moved
-        return self._registry.failed(self, self._registry.errors.from_rpc_error(exc, self._method))
+        error = self._registry.errors.from_rpc_error(exc, self._method)
+        if self._ends_at is not None:
+            error = final_error(error, self._method, self._ends_at - time.monotonic())
+        return self._registry.failed(self, error)
+
+    def _deadline_from_now(self, deadline: float | None) -> None:
+        """Note that the call started now with a deadline of ``deadline`` seconds."""
+        self._ends_at = None if deadline is None else time.monotonic() + deadline
 
     def _status_failure(self, code: grpc.StatusCode, details: str) -> EtcdError:
         """The error for the call's final non-OK status, reported to the registry."""

@@ -77,6 +77,7 @@ class _SyncStreamBase(StreamBase[RespT]):
         registry: StreamRegistry,
         method: MethodInfo[Message, RespT],
         target: str,
+        deadline: float | None,
     ) -> None:
         self._call = call
         self._registry = registry
@@ -84,6 +85,7 @@ class _SyncStreamBase(StreamBase[RespT]):
         self._target = target
         self._cancelled = False
         self._moved = None
+        self._deadline_from_now(deadline)
         registry.started(self)
 
     def end_for_failover(self, error: EtcdError) -> None:
@@ -147,7 +149,7 @@ class GrpcServerStream(_SyncStreamBase[RespT]):
     ) -> None:
         prepare()
         call, target = _start(registry, method, locate, deadline, request)
-        super().__init__(call, registry, method, target)
+        super().__init__(call, registry, method, target, deadline)
 
 
 class GrpcDuplexStream(_SyncStreamBase[RespT], Generic[ReqT, RespT]):
@@ -177,7 +179,7 @@ class GrpcDuplexStream(_SyncStreamBase[RespT], Generic[ReqT, RespT]):
         # grpc reads requests on its own thread, blocked in the queue: release it when the
         # call ends for any reason, or the thread would wait forever.
         call.add_done_callback(lambda _: requests.close())
-        super().__init__(call, registry, method, target)
+        super().__init__(call, registry, method, target, deadline)
         self._requests = requests
         self._writes_closed = False
 

@@ -123,6 +123,7 @@ class _AsyncStreamBase(StreamBase[RespT], Generic[RespT, CallT]):
                 if in_foreign_loop(loop):  # grpc would fail in asyncio, after creating the call
                     raise WrongEventLoopError(method=self._method.path)
                 self._call = self._invoke(multicallable, metadata)
+                self._deadline_from_now(self._deadline)
             except (grpc.aio.UsageError, RuntimeError) as exc:
                 loop = channels.loop_at(self._target)
                 raise_for_closed_channel(exc, channels, self._method, loop)

@@ -6,7 +6,12 @@ from __future__ import annotations
 import grpc
 
 from etcd3._transport._deadline import final_error, late_answer
-from etcd3.errors import ConnectionTimeoutError, NoLeaderError, RequestTimedOutError
+from etcd3.errors import (
+    ConnectionTimeoutError,
+    NoLeaderError,
+    RequestCancelledError,
+    RequestTimedOutError,
+)
 from etcd3.rpc.methods import KV_PUT, KV_RANGE
 
 
@@ -38,6 +43,15 @@ def test_etcds_own_timeout_after_the_deadline_is_the_deadlines_error() -> None:
     read = final_error(RequestTimedOutError("etcdserver: request timed out"), KV_RANGE, -1.0)
     assert isinstance(read, ConnectionTimeoutError)
     assert not read.outcome_unknown
+
+
+def test_a_call_etcd_reset_after_the_deadline_is_the_deadlines_error() -> None:
+    # etcd resets a call (a stream too) whose deadline it saw pass: CANCELLED on the client.
+    reset = RequestCancelledError("Stream removed (RST_STREAM with error code 8)")
+    err = final_error(reset, KV_RANGE, -0.01)
+    assert isinstance(err, ConnectionTimeoutError)
+    assert err.__cause__ is reset
+    assert final_error(reset, KV_RANGE, 1.0) is reset  # before the deadline: a cancellation
 
 
 def test_other_failures_and_failures_before_the_deadline_stay_as_they_are() -> None:
