@@ -55,6 +55,12 @@ def _is_callback(kind: Kind, i: int) -> bool:
     return kind == "callback" or (kind == "mix" and i % 2 == 0)
 
 
+def _by_kind(kind: Kind, keys: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The keys that get a callback watch and those that get an iterator, in order."""
+    callbacks = [key for i, key in enumerate(keys) if _is_callback(kind, i)]
+    return callbacks, [key for i, key in enumerate(keys) if not _is_callback(kind, i)]
+
+
 def _keys(label: str, count: int) -> tuple[bytes, list[bytes]]:
     prefix = KEY_PREFIX + f"scale/{label}/{time.time_ns()}/".encode()
     return prefix, [prefix + b"%08d" % i for i in range(count)]
@@ -130,8 +136,7 @@ class _SyncWatches:
                 self.cancels.append(cancel)
 
     def _create_batched(self, kind: Kind, keys: list[bytes]) -> None:
-        callbacks = [key for i, key in enumerate(keys) if _is_callback(kind, i)]
-        others = [key for i, key in enumerate(keys) if not _is_callback(kind, i)]
+        callbacks, others = _by_kind(kind, keys)
         if callbacks:
             handles = self._client.watchers(callbacks, callback=self._deliver)
             self.ids.extend(handle.watch_id for handle in handles)
@@ -228,8 +233,7 @@ class _AsyncWatches:
         self._client = client
 
     async def create_batched(self, kind: Kind, keys: list[bytes]) -> None:
-        callbacks = [key for i, key in enumerate(keys) if _is_callback(kind, i)]
-        others = [key for i, key in enumerate(keys) if not _is_callback(kind, i)]
+        callbacks, others = _by_kind(kind, keys)
         if callbacks:
             handles = await self._client.watchers(callbacks, callback=self._deliver)
             self.ids.extend(handle.watch_id for handle in handles)
