@@ -101,7 +101,7 @@ def _compiled_init(
     """
     namespace: dict[str, object] = {}
     params = ["self"]
-    body = ["    pass\n"]
+    body = ["    pass\n"]  # the body of a record without fields
     for index, name in enumerate(names):
         namespace[f"_set{index}"] = cls.__dict__[name].__set__
         if name in defaults:
