@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 
 from etcd3._endpoints import EndpointSet, EndpointSpec, endpoints_from_member_urls
 from etcd3._runtime import MethodInfo
-from etcd3._transport._fork import guard
+from etcd3._transport._fork import guard, keep
 from etcd3.errors import ClientForkedError, ConnectionClosedError, EtcdError
 
 __all__ = ["EndpointChannel", "EndpointPool", "MultiCallable"]
@@ -248,8 +248,8 @@ class EndpointPool(Generic[ChannelT]):
         """Refuse every later call. Idempotent.
 
         Returns:
-            The opened channels, for the caller to close; none in a forked child (they are the
-                parent's) or when already closed.
+            The opened channels, for the caller to close (the pool no longer holds them); none
+                in a forked child (they are the parent's) or when already closed.
         """
         if self.closed:
             return []
@@ -257,12 +257,25 @@ class EndpointPool(Generic[ChannelT]):
         self._forget_multicallables()
         if self.forked:
             return []
-        return [ep.channel for ep in self._endpoints.values() if ep.channel is not None]
+        # Handed over, not kept: the caller's objects refer to one another, so a channel held
+        # here would outlive its close until the garbage collector runs. A grpc.aio channel
+        # keeps grpc.aio's poller thread running while it lives, and a process that forks
+        # meanwhile gives its child grpc state that child cannot free (see ``._fork``).
+        channels = []
+        for endpoint in self._endpoints.values():
+            if endpoint.channel is not None:
+                channels.append(endpoint.channel)
+                endpoint.channel = None
+        return channels
 
     def forked_away(self) -> None:
-        """In a child after ``os.fork()``: refuse every call, never touch the parent's grpc."""
+        """In a child after ``os.fork()``: refuse every call, never touch the parent's grpc
+        (not even to free it)."""
         self.forked = True
         self._forget_multicallables()
+        for endpoint in self._endpoints.values():
+            if endpoint.channel is not None:
+                keep(endpoint.channel)
 
     def _forget_multicallables(self) -> None:
         # Every later call then reaches multicallable(), which raises the typed error: no

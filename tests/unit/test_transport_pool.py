@@ -3,7 +3,9 @@ syncing from a member list, closing and forking."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import weakref
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -87,6 +89,26 @@ def test_a_closed_pool_refuses_calls_and_returns_its_channels_once() -> None:
         endpoints.channel_of(endpoints.get("b:1"))  # never opened: not opened now
 
 
+@pytest.fixture
+def no_gc() -> Iterator[None]:
+    """Only reference counts free objects: what the garbage collector would free stays."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.usefixtures("no_gc")
+def test_a_closed_pool_lets_go_of_its_channels_at_once() -> None:
+    endpoints = EndpointPool([EndpointSpec("a:1")], lambda spec: Channel(spec.target))
+    endpoints.multicallable(endpoints.current, KV_RANGE)
+    channel = weakref.ref(endpoints.close()[0])
+    assert channel() is None  # the caller closed it: nothing of the pool keeps it
+    with pytest.raises(ConnectionClosedError):
+        endpoints.channel_of(endpoints.current)  # and no channel opens again
+
+
 def test_a_forked_child_never_touches_the_parents_channels() -> None:
     endpoints, opened = pool("a:1")
     endpoints.multicallable(endpoints.current, KV_RANGE)
@@ -95,6 +117,11 @@ def test_a_forked_child_never_touches_the_parents_channels() -> None:
         endpoints.multicallable(endpoints.current, KV_RANGE)
     assert endpoints.close() == []  # the parent's channels are left alone
     assert len(opened) == 1
+    # Not freed either, even once nothing of the client is left.
+    channel = weakref.ref(opened.pop())
+    del endpoints
+    gc.collect()
+    assert channel() is not None
 
 
 def test_closed_errors_say_whether_a_write_was_in_flight() -> None:
