@@ -4,6 +4,15 @@ grpc's channels and their threads do not survive a fork: a child that called ove
 channels could hang, or disturb the parent's connections. Every object registered with
 ``guard`` is told in the child (``ForkAware.forked_away``) and refuses work from then on;
 the parent goes on untouched. Nothing is registered on platforms without ``os.fork``.
+
+Nor may the child release them: freeing a grpc.aio channel releases its share of grpc.aio's
+process-wide poller, and releasing the last share shuts the poller down, which waits for the
+poller's thread to stop. A child has no such thread (only the forking thread survives a fork),
+so that wait never ends: the child spins at whatever moment the garbage collector frees the
+channel. And when a thread was inside grpc at the fork (grpc.aio's poller always is), grpc
+skips its own fork handlers, and freeing a call of the parent's touches state the child
+cannot trust. The parent's channels and stream calls are therefore kept (``keep``) until the
+child exits: guarded objects hand them over in ``forked_away``.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import os
 import weakref
 from typing import Protocol
 
-__all__ = ["ForkAware", "guard"]
+__all__ = ["ForkAware", "guard", "keep"]
 
 
 class ForkAware(Protocol):
@@ -29,6 +38,14 @@ _GUARDED: weakref.WeakSet[ForkAware] = weakref.WeakSet()
 def guard(obj: ForkAware) -> None:
     """Tell ``obj`` when it finds itself in a forked child (held weakly: no leak)."""
     _GUARDED.add(obj)
+
+
+_KEPT: list[object] = []
+
+
+def keep(obj: object) -> None:
+    """Hold ``obj`` (grpc state the parent made) until the child exits: never free it here."""
+    _KEPT.append(obj)
 
 
 def _in_child() -> None:

@@ -26,6 +26,7 @@ from etcd3._retry_core import is_auth_expired, is_endpoint_failure
 from etcd3._runtime import MethodInfo
 from etcd3._transport._deadline import final_error
 from etcd3._transport._errors import CallErrors, ChannelLifecycle
+from etcd3._transport._fork import guard, keep
 from etcd3._transport._metadata import CallMetadata, WireMetadata
 from etcd3._transport._pool import MultiCallable
 from etcd3.errors import ConnectionFailedError, EtcdError, StreamClosedError
@@ -75,7 +76,7 @@ class StreamRegistry:
         errors: The caller's error mapping (streams map their failures with it).
     """
 
-    __slots__ = ("_endpoints", "_live", "_metadata", "_reported", "errors")
+    __slots__ = ("__weakref__", "_endpoints", "_live", "_metadata", "_reported", "errors")
 
     def __init__(self, endpoints: Endpoints, metadata: CallMetadata, errors: CallErrors) -> None:
         self._endpoints = endpoints
@@ -85,6 +86,13 @@ class StreamRegistry:
         # By id(), so that any object can be looked up: entries vanish with their stream.
         self._live: weakref.WeakValueDictionary[int, TrackedStream] = weakref.WeakValueDictionary()
         self._reported: weakref.WeakSet[TrackedStream] = weakref.WeakSet()
+        guard(self)
+
+    def forked_away(self) -> None:
+        """In a child after ``os.fork()``: keep every stream not yet collected, ended or not,
+        with its grpc call: the parent's calls are never freed in the child."""
+        for stream in self._live.values():
+            keep(stream)
 
     @property
     def channels(self) -> ChannelLifecycle:

@@ -14,12 +14,13 @@ The child reports through a pipe and leaves with ``os._exit`` (never returning i
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import grpc
 import pytest
@@ -148,3 +149,72 @@ def test_a_client_made_after_the_fork_is_unaffected(etcd_server: EtcdServer) -> 
             return {"value": fresh.get(b"/fork/only-child")[0] == b"1"}
 
     assert run_in_child(child) == {"value": True}
+
+
+@pytest.fixture
+def no_gc() -> Iterator[None]:
+    """Only reference counts free objects: what the garbage collector would free stays.
+
+    What earlier tests left for the collector goes first: a child's collection then frees
+    only what the test made.
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def sync_client_works_after_collecting(host: str, port: int) -> dict[str, object]:
+    """In a child: free what the parent left as garbage, then use a new sync client."""
+    gc.collect()
+    with etcd3.client(host, port, timeout=5) as fresh:
+        fresh.put(b"/fork/after-gc", b"1")
+        return {"value": fresh.get(b"/fork/after-gc")[0] == b"1"}
+
+
+@pytest.mark.usefixtures("no_gc")
+def test_a_child_forked_after_an_async_client_closed_can_free_it(
+    etcd_server: EtcdServer,
+) -> None:
+    # Freeing a grpc.aio channel in a child would wait forever for grpc.aio's poller thread,
+    # which the child does not have: closing must free the channels in the parent.
+    async def use_and_close() -> None:
+        async with etcd3.async_client(etcd_server.host, etcd_server.port, timeout=5) as client:
+            # Streams still open at close: a watch and a lease's keep-alive.
+            events = await client.watcher(b"/fork/closed")
+            lease = await client.lease(10)
+            await lease.refresh()
+            await client.put(b"/fork/closed", b"q", lease=lease)
+            async for event in events:
+                assert event.value == b"q"
+                break
+
+    asyncio.run(use_and_close())
+
+    def child() -> dict[str, object]:
+        return sync_client_works_after_collecting(etcd_server.host, etcd_server.port)
+
+    assert run_in_child(child) == {"value": True}
+
+
+def test_a_child_can_drop_the_parents_open_async_client(etcd_server: EtcdServer) -> None:
+    async def parent_use() -> etcd3.AsyncEtcd3Client:
+        client = etcd3.async_client(etcd_server.host, etcd_server.port, timeout=5)
+        await client.put(b"/fork/dropped", b"p")
+        return client
+
+    loop = asyncio.new_event_loop()
+    try:
+        clients = [loop.run_until_complete(parent_use())]
+
+        def child() -> dict[str, object]:
+            clients.clear()  # the child's last reference to the parent's client
+            return sync_client_works_after_collecting(etcd_server.host, etcd_server.port)
+
+        assert run_in_child(child) == {"value": True}
+        assert loop.run_until_complete(clients[0].get(b"/fork/dropped"))[0] == b"p"
+        loop.run_until_complete(clients[0].close())
+    finally:
+        loop.close()

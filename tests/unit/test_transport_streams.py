@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
@@ -146,6 +149,17 @@ def test_live_streams_are_held_weakly() -> None:
     streams.started(kept)
     streams.started(Stream("b:1"))  # dropped at once
     assert streams.live() == [kept]
+
+
+def test_a_forked_child_keeps_the_parents_streams() -> None:
+    streams, _, _ = registry()
+    stream = Stream("a:1")
+    streams.started(stream)
+    streams.forked_away()
+    held = weakref.ref(stream)
+    del stream, streams
+    gc.collect()
+    assert held() is not None  # its grpc call is the parent's: never freed in the child
 
 
 def test_request_queue_yields_until_closed_and_stays_exhausted() -> None:
