@@ -165,8 +165,12 @@ class Connection:
 
     @property
     def channel(self) -> ChannelInUse:
-        """The grpc channel of the endpoint in use (asyncio: ``None`` before the first call,
-        which opens it inside its event loop)."""
+        """The grpc channel of the endpoint in use.
+
+        Under asyncio ``None`` before the first call (which opens it inside its event loop) and
+        after ``close``; once closed, the sync connection raises
+        [`ConnectionClosedError`][etcd3.errors.ConnectionClosedError] instead.
+        """
         return self._caller.channel
 
     @property

@@ -234,7 +234,8 @@ class GrpcCaller:
         """The grpc channel of the endpoint in use.
 
         Under asyncio ``None`` until a call opened it (a grpc.aio channel belongs to the event
-        loop that creates it); the sync caller opens it now if needed.
+        loop that creates it) and after ``close``; the sync caller opens it now if needed, and
+        raises ``ConnectionClosedError`` once closed.
         """
         return self._pool.channel_of(self._pool.current)
 

@@ -236,7 +236,8 @@ class AsyncGrpcCaller:
         """The grpc channel of the endpoint in use.
 
         Under asyncio ``None`` until a call opened it (a grpc.aio channel belongs to the event
-        loop that creates it); the sync caller opens it now if needed.
+        loop that creates it) and after ``close``; the sync caller opens it now if needed, and
+        raises ``ConnectionClosedError`` once closed.
         """
         if ASYNC:
             return self._pool.current.channel

@@ -147,6 +147,8 @@ def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> N
     caller.close()
     with pytest.raises(ConnectionClosedError):
         caller.unary(UNARY, Empty(), 5, None)
+    with pytest.raises(ConnectionClosedError):
+        _ = caller.channel  # let go of at close, and never opened again
 
 
 @pytest.mark.slow
@@ -276,9 +278,11 @@ async def test_async_cached_method_after_close(dead_endpoint: str) -> None:
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
     with pytest.raises(ConnectionFailedError):
         await c.unary(UNARY, Empty(), 5, None)
+    assert c.channel is not None
     await c.close()
     with pytest.raises(ConnectionClosedError):
         await c.unary(UNARY, Empty(), 5, None)
+    assert c.channel is None  # let go of at close
 
 
 async def test_async_streams_cancelled_before_start_end_quietly(dead_endpoint: str) -> None:
