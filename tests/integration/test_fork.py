@@ -42,6 +42,16 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def collected_first() -> None:
+    """Free what earlier tests left for the garbage collector, before the test's own objects.
+
+    A child's collection would otherwise free grpc objects that earlier tests made and the
+    parent never collected: each test is about the objects it makes itself.
+    """
+    gc.collect()
+
+
 def run_in_child(work: Callable[[], dict[str, object]], timeout: float = 30) -> dict[str, object]:
     """Fork, run ``work`` in the child, return what it reported (a JSON object)."""
     read_end, write_end = os.pipe()
@@ -153,12 +163,7 @@ def test_a_client_made_after_the_fork_is_unaffected(etcd_server: EtcdServer) -> 
 
 @pytest.fixture
 def no_gc() -> Iterator[None]:
-    """Only reference counts free objects: what the garbage collector would free stays.
-
-    What earlier tests left for the collector goes first: a child's collection then frees
-    only what the test made.
-    """
-    gc.collect()
+    """Only reference counts free objects: what the garbage collector would free stays."""
     gc.disable()
     try:
         yield
