@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import itertools
 import json
 import re
@@ -68,6 +69,16 @@ def printed(capfd: pytest.CaptureFixture[str]) -> Callable[[], tuple[str, str]]:
         return out, _TLS_HANDSHAKE_LOG.sub("", err)
 
     return read
+
+
+@pytest.fixture
+def no_gc() -> Iterator[None]:
+    """Only reference counts free objects: what the garbage collector would free stays."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @pytest.fixture

@@ -117,39 +117,55 @@ def test_a_sync_client_from_the_parent_raises_in_the_child(etcd_server: EtcdServ
         assert client.get(b"/fork/child")[0] == b"c"
 
 
-def test_an_async_client_from_the_parent_raises_in_the_child(etcd_server: EtcdServer) -> None:
-    async def parent_use() -> etcd3.AsyncEtcd3Client:
-        client = etcd3.async_client(etcd_server.host, etcd_server.port, timeout=5)
-        await client.put(b"/fork/aparent", b"p")
-        return client
-
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """The parent's event loop, run from plain code: the child forks outside any coroutine."""
     loop = asyncio.new_event_loop()
     try:
-        client = loop.run_until_complete(parent_use())
-
-        def child() -> dict[str, object]:
-            async def use() -> dict[str, object]:
-                report: dict[str, object] = {}
-                try:
-                    await client.get(b"/fork/aparent")
-                except ClientForkedError as exc:
-                    report["error"] = str(exc)
-                await client.close()
-                return report
-
-            report = asyncio.run(use())
-            # grpc.aio cannot start again in this child (see the module docstring): sync can.
-            with etcd3.client(etcd_server.host, etcd_server.port, timeout=5) as fresh:
-                report["fresh_read"] = fresh.get(b"/fork/aparent")[0] == b"p"
-            return report
-
-        report = run_in_child(child)
-        assert "create a new client in the child" in str(report["error"])
-        assert report["fresh_read"] is True
-        assert loop.run_until_complete(client.get(b"/fork/aparent"))[0] == b"p"
-        loop.run_until_complete(client.close())
+        yield loop
     finally:
         loop.close()
+
+
+def open_async_client(
+    loop: asyncio.AbstractEventLoop, server: EtcdServer, key: bytes
+) -> etcd3.AsyncEtcd3Client:
+    """An asyncio client of the parent's, left open, that wrote ``key`` = ``p``."""
+
+    async def use() -> etcd3.AsyncEtcd3Client:
+        client = etcd3.async_client(server.host, server.port, timeout=5)
+        await client.put(key, b"p")
+        return client
+
+    return loop.run_until_complete(use())
+
+
+def test_an_async_client_from_the_parent_raises_in_the_child(
+    etcd_server: EtcdServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    client = open_async_client(loop, etcd_server, b"/fork/aparent")
+
+    def child() -> dict[str, object]:
+        async def use() -> dict[str, object]:
+            report: dict[str, object] = {}
+            try:
+                await client.get(b"/fork/aparent")
+            except ClientForkedError as exc:
+                report["error"] = str(exc)
+            await client.close()
+            return report
+
+        report = asyncio.run(use())
+        # grpc.aio cannot start again in this child (see the module docstring): sync can.
+        with etcd3.client(etcd_server.host, etcd_server.port, timeout=5) as fresh:
+            report["fresh_read"] = fresh.get(b"/fork/aparent")[0] == b"p"
+        return report
+
+    report = run_in_child(child)
+    assert "create a new client in the child" in str(report["error"])
+    assert report["fresh_read"] is True
+    assert loop.run_until_complete(client.get(b"/fork/aparent"))[0] == b"p"
+    loop.run_until_complete(client.close())
 
 
 def test_a_client_made_after_the_fork_is_unaffected(etcd_server: EtcdServer) -> None:
@@ -159,16 +175,6 @@ def test_a_client_made_after_the_fork_is_unaffected(etcd_server: EtcdServer) -> 
             return {"value": fresh.get(b"/fork/only-child")[0] == b"1"}
 
     assert run_in_child(child) == {"value": True}
-
-
-@pytest.fixture
-def no_gc() -> Iterator[None]:
-    """Only reference counts free objects: what the garbage collector would free stays."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def sync_client_works_after_collecting(host: str, port: int) -> dict[str, object]:
@@ -204,22 +210,15 @@ def test_a_child_forked_after_an_async_client_closed_can_free_it(
     assert run_in_child(child) == {"value": True}
 
 
-def test_a_child_can_drop_the_parents_open_async_client(etcd_server: EtcdServer) -> None:
-    async def parent_use() -> etcd3.AsyncEtcd3Client:
-        client = etcd3.async_client(etcd_server.host, etcd_server.port, timeout=5)
-        await client.put(b"/fork/dropped", b"p")
-        return client
+def test_a_child_can_drop_the_parents_open_async_client(
+    etcd_server: EtcdServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    clients = [open_async_client(loop, etcd_server, b"/fork/dropped")]
 
-    loop = asyncio.new_event_loop()
-    try:
-        clients = [loop.run_until_complete(parent_use())]
+    def child() -> dict[str, object]:
+        clients.clear()  # the child's last reference to the parent's client
+        return sync_client_works_after_collecting(etcd_server.host, etcd_server.port)
 
-        def child() -> dict[str, object]:
-            clients.clear()  # the child's last reference to the parent's client
-            return sync_client_works_after_collecting(etcd_server.host, etcd_server.port)
-
-        assert run_in_child(child) == {"value": True}
-        assert loop.run_until_complete(clients[0].get(b"/fork/dropped"))[0] == b"p"
-        loop.run_until_complete(clients[0].close())
-    finally:
-        loop.close()
+    assert run_in_child(child) == {"value": True}
+    assert loop.run_until_complete(clients[0].get(b"/fork/dropped"))[0] == b"p"
+    loop.run_until_complete(clients[0].close())

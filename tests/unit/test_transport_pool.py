@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -87,16 +87,6 @@ def test_a_closed_pool_refuses_calls_and_returns_its_channels_once() -> None:
     assert info.value.method == KV_RANGE.path
     with pytest.raises(ConnectionClosedError):
         endpoints.channel_of(endpoints.get("b:1"))  # never opened: not opened now
-
-
-@pytest.fixture
-def no_gc() -> Iterator[None]:
-    """Only reference counts free objects: what the garbage collector would free stays."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @pytest.mark.usefixtures("no_gc")
