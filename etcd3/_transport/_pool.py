@@ -159,6 +159,9 @@ class EndpointPool(Generic[ChannelT]):
             response_deserializer=method.response_type.FromString,
         )
         endpoint.calls[method.path] = multicallable
+        if self.unusable:  # closed (or forked) meanwhile: the channel is no longer the pool's
+            endpoint.calls.pop(method.path, None)
+            raise self.closed_error(method)
         return multicallable
 
     # --- Endpoint choice ------------------------------------------------------------------

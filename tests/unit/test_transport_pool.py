@@ -99,6 +99,20 @@ def test_a_closed_pool_lets_go_of_its_channels_at_once() -> None:
         endpoints.channel_of(endpoints.current)  # and no channel opens again
 
 
+def test_a_pool_closed_while_a_multicallable_is_made_keeps_nothing() -> None:
+    class ClosedMeanwhile(Channel):
+        """Another thread closes the pool while a multicallable is made on this channel."""
+
+        def unary_unary(self, path: str, **kwargs: object) -> Callable[..., object]:
+            endpoints.close()
+            return super().unary_unary(path, **kwargs)
+
+    endpoints = EndpointPool[Channel]([EndpointSpec("a:1")], lambda s: ClosedMeanwhile(s.target))
+    with pytest.raises(ConnectionClosedError):
+        endpoints.multicallable(endpoints.current, KV_RANGE)
+    assert endpoints.current.calls == {}  # nothing made on the closed channel stays cached
+
+
 def test_a_forked_child_never_touches_the_parents_channels() -> None:
     endpoints, opened = pool("a:1")
     endpoints.multicallable(endpoints.current, KV_RANGE)
