@@ -590,12 +590,12 @@ class AsyncGrpcCaller:
         if self._pool.closed:
             return
         channels = self._pool.close()
+        if self._pool.forked:
+            return
         if ASYNC:
             preparing, self._preparing = self._preparing, None
             if preparing is not None:
                 preparing.cancel()  # a done one ignores it
-        if self._pool.forked:
-            return
         for stream in self._registry.live():
             stream.abort()
         for channel in channels:

@@ -26,6 +26,7 @@ import grpc
 import pytest
 
 import etcd3
+from etcd3._transport._fork import guard
 from etcd3.errors import ClientForkedError, ConnectionClosedError, EtcdError
 from etcd3.testing import EtcdServer
 
@@ -213,12 +214,47 @@ def test_a_child_forked_after_an_async_client_closed_can_free_it(
 def test_a_child_can_drop_the_parents_open_async_client(
     etcd_server: EtcdServer, loop: asyncio.AbstractEventLoop
 ) -> None:
-    clients = [open_async_client(loop, etcd_server, b"/fork/dropped")]
+    client = open_async_client(loop, etcd_server, b"/fork/dropped")
+    watch = loop.run_until_complete(client.watcher(b"/fork/dropped"))  # a stream open too
+    parents = [(client, watch)]
+    del client, watch
 
     def child() -> dict[str, object]:
-        clients.clear()  # the child's last reference to the parent's client
+        parents.clear()  # the child's last references to the parent's client and watch
         return sync_client_works_after_collecting(etcd_server.host, etcd_server.port)
 
     assert run_in_child(child) == {"value": True}
-    assert loop.run_until_complete(clients[0].get(b"/fork/dropped"))[0] == b"p"
-    loop.run_until_complete(clients[0].close())
+    client, watch = parents[0]
+    assert loop.run_until_complete(client.get(b"/fork/dropped"))[0] == b"p"
+    loop.run_until_complete(watch.cancel())
+    loop.run_until_complete(client.close())
+
+
+class Guarded:
+    """A guarded object: records whether the collector was on when it was told of the fork."""
+
+    def __init__(self) -> None:
+        self.told_with_collector_on: bool | None = None
+
+    def forked_away(self) -> None:
+        self.told_with_collector_on = gc.isenabled()
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_collector_is_off_while_guarded_objects_are_told(collecting: bool) -> None:
+    # Otherwise a client that was garbage at the fork could be freed in the child, its
+    # parent's channels with it, before its pool keeps them.
+    obj = Guarded()
+    guard(obj)
+    was_on = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+
+        def child() -> dict[str, object]:
+            return {"told_with_on": obj.told_with_collector_on, "on": gc.isenabled()}
+
+        assert run_in_child(child) == {"told_with_on": False, "on": collecting}
+        assert gc.isenabled() is collecting  # the parent's collector is as it was
+        assert obj.told_with_collector_on is None  # and its objects are told nothing
+    finally:
+        (gc.enable if was_on else gc.disable)()
