@@ -25,6 +25,7 @@ from etcd3._events import WatchResponse
 from etcd3._transactions.builder import TransactionBuilder
 from etcd3.errors import EtcdError, RevisionCompactedError
 from etcd3.testing import EtcdCluster, EtcdFactory
+from etcd3.testing._binary import version_tuple
 
 Change = tuple[int, bytes, bytes]
 """(mod_revision, key, value) of one event."""
@@ -113,21 +114,38 @@ async def check_history(
     last = await put_retrying(writer, prefix + b"end", b"end")
 
     def explain() -> str:
-        revisions = [c[0] for c in changes(delivered)]
+        seen = changes(delivered)
+        revisions = [c[0] for c in seen]
         missing = sorted(set(acked) - set(revisions))
         return (
             f"the watch did not deliver revision {last} within 30 s: {len(revisions)} events "
-            f"delivered, the last ones at {revisions[-5:]}; acknowledged writes it lacks: "
-            f"{len(missing)}, from {missing[:5]}"
+            f"delivered, the last ones {[c[:2] for c in seen[-3:]]}; acknowledged writes it "
+            f"lacks: {len(missing)}, from {missing[:5]}"
         )
 
-    await wait_until(
-        lambda: bool(delivered) and changes(delivered)[-1][0] >= last, timeout=30, explain=explain
-    )
+    try:
+        await wait_until(
+            lambda: bool(delivered) and changes(delivered)[-1][0] >= last,
+            timeout=30,
+            explain=explain,
+        )
+    except AssertionError as exc:
+        # Where the watch's own member has the marker tells a member whose history differs
+        # from the others' (a server defect) from a watch that stopped delivering.
+        _, meta = await watcher.get(prefix + b"end", serializable=True)
+        where = "absent" if meta is None else f"at revision {meta.mod_revision}"
+        raise AssertionError(f"{exc}; on the watch's member the marker is {where}") from None
     seen = changes(delivered)
     assert [c[0] for c in seen] == sorted({c[0] for c in seen}), "a revision twice or unordered"
     assert seen == await replay(writer, prefix, last)  # no gap, no duplicate
     assert set(acked) <= {c[0] for c in seen}  # every acknowledged write was seen
+
+
+def loses_writes_when_killed(version: str) -> bool:
+    """Whether an etcd member of ``version`` can lose a write when killed while it applies
+    writes: a server defect of 3.5.0 to 3.5.2 (fixed in 3.5.3). The member's revisions then
+    differ from the other members' from that write on, and so do its watches'."""
+    return (3, 5, 0) <= version_tuple(version) < (3, 5, 3)
 
 
 async def test_watch_resumes_across_kill_and_restart_of_its_member(
@@ -143,7 +161,17 @@ async def test_watch_resumes_across_kill_and_restart_of_its_member(
             functools.partial(write_steadily, writer, prefix, 1, stop, acked), name="writer"
         )
         await wait_until(lambda: len(acked) >= 20)
+        quiet = loses_writes_when_killed(etcd_cluster.version)
+        if quiet:  # the member dies with every write applied; writes go on while it is down
+            stop.set()
+            await join_workers([job], 10)
+            await wait_until(lambda: changes(delivered)[-1][0] >= acked[-1])
         etcd_cluster.kill(mine)  # the watch's only member
+        if quiet:
+            stop = Event()
+            job = spawn(
+                functools.partial(write_steadily, writer, prefix, 2, stop, acked), name="writer"
+            )
         count = len(acked)
         await wait_until(lambda: len(acked) >= count + 20)
         etcd_cluster.restart(mine)
