@@ -162,10 +162,13 @@ async def test_watch_resumes_across_kill_and_restart_of_its_member(
         )
         await wait_until(lambda: len(acked) >= 20)
         quiet = loses_writes_when_killed(etcd_cluster.version)
-        if quiet:  # the member dies with every write applied; writes go on while it is down
+        if quiet:  # the member dies idle, well after its last write; writes go on meanwhile
             stop.set()
             await join_workers([job], 10)
             await wait_until(lambda: changes(delivered)[-1][0] >= acked[-1])
+            # Killed right after the watch saw the last write, etcd 3.5.1 still lost it once:
+            # the member has its backend's commit interval (100 ms by default) and more.
+            await sleep(1.0)
         etcd_cluster.kill(mine)  # the watch's only member
         if quiet:
             stop = Event()
