@@ -211,25 +211,6 @@ def test_a_child_forked_after_an_async_client_closed_can_free_it(
     assert run_in_child(child) == {"value": True}
 
 
-def test_a_child_can_drop_the_parents_open_async_client(
-    etcd_server: EtcdServer, loop: asyncio.AbstractEventLoop
-) -> None:
-    client = open_async_client(loop, etcd_server, b"/fork/dropped")
-    watch = loop.run_until_complete(client.watcher(b"/fork/dropped"))  # a stream open too
-    parents = [(client, watch)]
-    del client, watch
-
-    def child() -> dict[str, object]:
-        parents.clear()  # the child's last references to the parent's client and watch
-        return sync_client_works_after_collecting(etcd_server.host, etcd_server.port)
-
-    assert run_in_child(child) == {"value": True}
-    client, watch = parents[0]
-    assert loop.run_until_complete(client.get(b"/fork/dropped"))[0] == b"p"
-    loop.run_until_complete(watch.cancel())
-    loop.run_until_complete(client.close())
-
-
 class Guarded:
     """A guarded object: records whether the collector was on when it was told of the fork."""
 
