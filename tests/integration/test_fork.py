@@ -178,14 +178,6 @@ def test_a_client_made_after_the_fork_is_unaffected(etcd_server: EtcdServer) -> 
     assert run_in_child(child) == {"value": True}
 
 
-def sync_client_works_after_collecting(host: str, port: int) -> dict[str, object]:
-    """In a child: free what the parent left as garbage, then use a new sync client."""
-    gc.collect()
-    with etcd3.client(host, port, timeout=5) as fresh:
-        fresh.put(b"/fork/after-gc", b"1")
-        return {"value": fresh.get(b"/fork/after-gc")[0] == b"1"}
-
-
 @pytest.mark.usefixtures("no_gc")
 def test_a_child_forked_after_an_async_client_closed_can_free_it(
     etcd_server: EtcdServer,
@@ -206,7 +198,10 @@ def test_a_child_forked_after_an_async_client_closed_can_free_it(
     asyncio.run(use_and_close())
 
     def child() -> dict[str, object]:
-        return sync_client_works_after_collecting(etcd_server.host, etcd_server.port)
+        gc.collect()  # frees what the parent left as garbage, its closed client included
+        with etcd3.client(etcd_server.host, etcd_server.port, timeout=5) as fresh:
+            fresh.put(b"/fork/after-gc", b"1")
+            return {"value": fresh.get(b"/fork/after-gc")[0] == b"1"}
 
     assert run_in_child(child) == {"value": True}
 
