@@ -438,6 +438,9 @@ class AsyncGrpcCaller:
         attempts = self._failover.attempts(
             method, None if deadline is None else _monotonic() + deadline
         )
+        # Capped like any retry-safe call's first attempt: a hung member costs one short
+        # attempt, then the login moves on to another member.
+        first = self._failover.first_timeout(method, deadline)
         response = await self._retry(
             method,
             AuthenticateRequest(name=user, password=password),
@@ -445,10 +448,10 @@ class AsyncGrpcCaller:
             attempts,
             self._pool.current,
             None,
-            False,
+            first != deadline,
             None,
             anonymous=True,
-            timeout=self._failover.first_timeout(method, deadline),
+            timeout=first,
         )
         self._metadata.logged_in(response.token)
         return response.token

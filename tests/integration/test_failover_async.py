@@ -113,6 +113,30 @@ async def test_a_paused_member_is_left_within_a_bounded_time(etcd_cluster: EtcdC
             etcd_cluster.resume(victim)
 
 
+async def test_a_login_leaves_a_paused_member_within_a_bounded_time(
+    etcd_factory: EtcdFactory,
+) -> None:
+    cluster = etcd_factory.cluster(3, auth=True)
+    leader = cluster.leader()
+    victim = next(m for m in cluster.members if m is not leader)
+    others = [m.endpoint for m in cluster.members if m is not victim]
+    cluster.pause(victim)
+    try:
+        started = time.monotonic()
+        async with etcd3.async_client(
+            endpoints=[victim.endpoint, *others],
+            user=cluster.user,
+            password=cluster.password,
+            timeout=10,
+        ) as client:
+            await client.put(b"/login/k", b"v")
+            # One attempt of RetryPolicy().attempt_timeout (2 s) on the frozen member.
+            assert time.monotonic() - started < 3.5
+            assert client.endpoint_in_use != victim.endpoint
+    finally:
+        cluster.resume(victim)
+
+
 async def test_a_member_without_leader_refuses_then_recovers(etcd_cluster: EtcdCluster) -> None:
     survivor = etcd_cluster.members[0]
     others = etcd_cluster.members[1:]
