@@ -356,9 +356,11 @@ class GrpcCaller:
                     raise final_error(error, method, attempts.remaining(_monotonic()))
                 if step.refresh:
                     refreshed = True
-                    # The new login is part of this call: it gets what is left of its deadline.
+                    # The new login is part of this call: it gets what is left of its deadline,
+                    # and the attempt after it what the login left.
                     left = attempts.remaining(_monotonic())
                     self._refresh_token(token, DEFAULT_TIMEOUT if left is None else max(0.0, left))
+                    step = self._failover.after_login(attempts, step.endpoint)
                 elif step.delay:
                     sleep(step.delay)
                 endpoint, timeout, capped = step.endpoint, step.timeout, step.capped

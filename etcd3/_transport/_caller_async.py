@@ -378,11 +378,13 @@ class AsyncGrpcCaller:
                     raise final_error(error, method, attempts.remaining(_monotonic()))
                 if step.refresh:
                     refreshed = True
-                    # The new login is part of this call: it gets what is left of its deadline.
+                    # The new login is part of this call: it gets what is left of its deadline,
+                    # and the attempt after it what the login left.
                     left = attempts.remaining(_monotonic())
                     await self._refresh_token(
                         token, DEFAULT_TIMEOUT if left is None else max(0.0, left)
                     )
+                    step = self._failover.after_login(attempts, step.endpoint)
                 elif step.delay:
                     await sleep(step.delay)
                 endpoint, timeout, capped = step.endpoint, step.timeout, step.capped

@@ -106,6 +106,19 @@ class Failover(Generic[ChannelT]):
             return cap
         return timeout
 
+    def after_login(
+        self, attempts: CallAttempts, endpoint: EndpointChannel[ChannelT]
+    ) -> NextAttempt[ChannelT]:
+        """The attempt on ``endpoint`` after the token was renewed, within what is left of the
+        call's deadline now: the login used some of it (nothing left: a timeout of 0, which
+        ends the call with its deadline's error)."""
+        remaining = attempts.remaining(time.monotonic())
+        if remaining is not None and remaining < 0:
+            remaining = 0.0
+        timeout = self.policy.attempt_deadline(attempts.retry_safe, remaining)
+        capped = timeout is not None and (remaining is None or timeout < remaining)
+        return NextAttempt(endpoint, timeout, capped, refresh=True)
+
     def after_failure(
         self,
         attempts: CallAttempts,
@@ -131,9 +144,7 @@ class Failover(Generic[ChannelT]):
             remaining = attempts.remaining(now)
             if remaining is not None and remaining <= 0:
                 return None
-            timeout = self.policy.attempt_deadline(attempts.retry_safe, remaining)
-            capped = timeout is not None and (remaining is None or timeout < remaining)
-            return NextAttempt(endpoint, timeout, capped, refresh=True)
+            return self.after_login(attempts, endpoint)
         failover = is_endpoint_failure(error) or (
             capped and isinstance(error, ConnectionTimeoutError)
         )

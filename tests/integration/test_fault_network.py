@@ -214,3 +214,36 @@ async def test_an_async_call_that_authenticates_again_keeps_its_deadline(
         with pytest.raises(ConnectionTimeoutError):
             await client.get("/reauth/k")
         assert time.monotonic() - start < 3.5
+
+
+def test_the_attempt_after_a_login_gets_what_the_login_left(etcd_factory: EtcdFactory) -> None:
+    # Within 3.6 s: the get (1.5 s) finds the idle token expired, the login (1.5 s) succeeds,
+    # and the get's next attempt has the 0.6 s left, not the 2 s it had before the login
+    # (its answer would come 0.9 s past the call's deadline).
+    server = etcd_factory(auth=True, auth_token_ttl=2, fault_proxy=True)
+    with etcd3.client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=3.6
+    ) as client:
+        client.put("/reauth/k", "v")
+        time.sleep(3.5)
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError):
+            client.get("/reauth/k")
+        assert time.monotonic() - start < 4.0
+
+
+async def test_the_async_attempt_after_a_login_gets_what_the_login_left(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory(auth=True, auth_token_ttl=2, fault_proxy=True)
+    async with etcd3.async_client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=3.6
+    ) as client:
+        await client.put("/reauth/k", "v")
+        await asyncio.sleep(3.5)
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError):
+            await client.get("/reauth/k")
+        assert time.monotonic() - start < 4.0
