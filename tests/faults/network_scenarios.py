@@ -102,6 +102,7 @@ class Scenario:
             cluster; by default every client has every member, each starting at another one.
         extra_args: etcd flags for this scenario's cluster.
         call_timeout: Deadline of each call of the load.
+        retry: The clients' retry policy (``None``: the default).
         token_ttl: Seconds an idle auth token lives (``None``: etcd's default, 300 s).
     """
 
@@ -110,6 +111,7 @@ class Scenario:
     endpoints: Callable[[EtcdCluster], list[list[str]]] | None = None
     extra_args: tuple[str, ...] = ()
     call_timeout: float = 2.0
+    retry: etcd3.RetryPolicy | None = None
     token_ttl: int | None = 2
 
 
@@ -257,6 +259,11 @@ async def random_partition(run: Run, rng: random.Random) -> None:
 SLOW_NETWORK_TIMING = ("--heartbeat-interval=100", "--election-timeout=2000")
 """Raft timing for links of 200 ms ± 100 ms: heartbeats every 100 ms, elections after 2 s."""
 
+SLOW_NETWORK_RETRY = etcd3.RetryPolicy(attempt_timeout=4.0)
+"""Attempts for links of 200 ms ± 100 ms: a linearizable read there takes up to about 2.5 s
+(several round trips between members), so attempts of the default 2 s would expire on
+healthy members and move the clients between them."""
+
 SCENARIOS = {
     "minority_leader": Scenario("minority_leader", minority_leader, _leader_partition_endpoints),
     "blackhole_in_use": Scenario("blackhole_in_use", blackhole_in_use, _victim_first),
@@ -265,6 +272,7 @@ SCENARIOS = {
         slow_links,
         extra_args=SLOW_NETWORK_TIMING,
         call_timeout=5.0,
+        retry=SLOW_NETWORK_RETRY,
     ),
     "replies_lost": Scenario("replies_lost", replies_lost, _victim_first),
     "rolling_restart": Scenario("rolling_restart", rolling_restart),
@@ -353,12 +361,22 @@ async def run_scenario(
     user, password = cluster.user, cluster.password
     async_clients = [
         etcd3.async_client(
-            endpoints=ends, timeout=scenario.call_timeout, user=user, password=password
+            endpoints=ends,
+            timeout=scenario.call_timeout,
+            retry=scenario.retry,
+            user=user,
+            password=password,
         )
         for ends in endpoint_lists[:2]
     ]
     sync_clients = [
-        etcd3.client(endpoints=ends, timeout=scenario.call_timeout, user=user, password=password)
+        etcd3.client(
+            endpoints=ends,
+            timeout=scenario.call_timeout,
+            retry=scenario.retry,
+            user=user,
+            password=password,
+        )
         for ends in endpoint_lists[2:]
     ]
     watches = [

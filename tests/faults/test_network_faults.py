@@ -59,7 +59,8 @@ async def test_blackhole_of_the_member_in_use(
 
 
 async def test_slow_links(etcd_factory: EtcdFactory, figures: dict[str, object]) -> None:
-    """200 ms ± 100 ms on every link, deadlines of 5 s: no election, no failover, no error."""
+    """200 ms ± 100 ms on every link, deadlines of 5 s and attempts of 4 s: no election, no
+    failover, no error."""
     report = await run(etcd_factory, figures, "slow_links")
     assert report.notes["leader_changes_after"] == report.notes["leader_changes_before"]
     assert report.notes["leader_after"] == report.notes["leader_before"]
