@@ -47,7 +47,7 @@ from etcd3._runtime import (
     Timeout,
 )
 from etcd3._timeouts import rpc_timeout, timeout_arg
-from etcd3._transport._deadline import final_error, late_answer
+from etcd3._transport._deadline import expired_unsent, final_error, late_answer
 from etcd3._transport._errors import CallErrors
 from etcd3._transport._failover import Failover
 from etcd3._transport._grpc_async import (
@@ -384,7 +384,10 @@ class AsyncGrpcCaller:
                     await self._refresh_token(
                         token, DEFAULT_TIMEOUT if left is None else max(0.0, left)
                     )
-                    step = self._failover.after_login(attempts, step.endpoint)
+                    renewed = self._failover.after_login(attempts, step.endpoint)
+                    if renewed is None:
+                        raise expired_unsent(method, "while the token was renewed")
+                    step = renewed
                 elif step.delay:
                     await sleep(step.delay)
                 endpoint, timeout, capped = step.endpoint, step.timeout, step.capped

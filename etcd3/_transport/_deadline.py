@@ -10,6 +10,7 @@ same way with ``final_error``: etcd's own end of the call can win the same race.
 
 from __future__ import annotations
 
+import grpc
 from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
@@ -20,7 +21,7 @@ from etcd3.errors import (
     RequestTimedOutError,
 )
 
-__all__ = ["final_error", "late_answer"]
+__all__ = ["expired_unsent", "final_error", "late_answer"]
 
 
 def late_answer(method: MethodInfo[Message, Message]) -> ConnectionTimeoutError:
@@ -36,6 +37,25 @@ def late_answer(method: MethodInfo[Message, Message]) -> ConnectionTimeoutError:
         "the answer came after the call's deadline",
         method=method.path,
         retry_safe=method.retry_safe,
+    )
+
+
+def expired_unsent(method: MethodInfo[Message, Message], during: str) -> ConnectionTimeoutError:
+    """The error for a call whose deadline passed before its next attempt was sent.
+
+    Nothing of that attempt reached etcd, so the error is neither retryable (the same deadline
+    has passed) nor of unknown outcome on that account.
+
+    Args:
+        method: The call's method.
+        during: What used up the time (``"while the token was renewed"``).
+    """
+    return ConnectionTimeoutError(
+        f"the call's deadline passed {during}",
+        code=grpc.StatusCode.DEADLINE_EXCEEDED,
+        method=method.path,
+        retryable=False,
+        outcome_unknown=False,
     )
 
 

@@ -108,13 +108,12 @@ class Failover(Generic[ChannelT]):
 
     def after_login(
         self, attempts: CallAttempts, endpoint: EndpointChannel[ChannelT]
-    ) -> NextAttempt[ChannelT]:
+    ) -> NextAttempt[ChannelT] | None:
         """The attempt on ``endpoint`` after the token was renewed, within what is left of the
-        call's deadline now: the login used some of it (nothing left: a timeout of 0, which
-        ends the call with its deadline's error)."""
+        call's deadline now (the login used some of it); ``None`` if nothing is left."""
         remaining = attempts.remaining(time.monotonic())
-        if remaining is not None and remaining < 0:
-            remaining = 0.0
+        if remaining is not None and remaining <= 0:
+            return None
         timeout = self.policy.attempt_deadline(attempts.retry_safe, remaining)
         capped = timeout is not None and (remaining is None or timeout < remaining)
         return NextAttempt(endpoint, timeout, capped, refresh=True)
@@ -141,9 +140,6 @@ class Failover(Generic[ChannelT]):
         """
         now = time.monotonic()
         if not refreshed and self._metadata.credentials is not None and is_auth_expired(error):
-            remaining = attempts.remaining(now)
-            if remaining is not None and remaining <= 0:
-                return None
             return self.after_login(attempts, endpoint)
         failover = is_endpoint_failure(error) or (
             capped and isinstance(error, ConnectionTimeoutError)

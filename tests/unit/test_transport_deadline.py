@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import grpc
 
-from etcd3._transport._deadline import final_error, late_answer
+from etcd3._transport._deadline import expired_unsent, final_error, late_answer
 from etcd3.errors import (
     ConnectionTimeoutError,
     NoLeaderError,
@@ -28,6 +28,16 @@ def test_a_late_answer_to_a_read_is_safe_to_repeat() -> None:
     err = late_answer(KV_RANGE)
     assert not err.outcome_unknown
     assert err.retryable
+
+
+def test_a_deadline_that_passed_before_an_attempt_was_sent_leaves_a_write_known() -> None:
+    err = expired_unsent(KV_PUT, "while the token was renewed")
+    assert isinstance(err, ConnectionTimeoutError)
+    assert err.code is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert err.method == KV_PUT.path
+    assert "while the token was renewed" in str(err)
+    assert not err.outcome_unknown  # the attempt was never sent
+    assert not err.retryable  # the same deadline has passed
 
 
 def test_etcds_own_timeout_after_the_deadline_is_the_deadlines_error() -> None:

@@ -108,14 +108,14 @@ def test_without_failover_a_failed_endpoint_is_no_server() -> None:
 def test_the_attempt_after_a_login_gets_what_the_login_left() -> None:
     plan, pool, _ = failover("a:1")
     step = plan.after_login(plan.attempts(KV_RANGE, time.monotonic() + 1.0), pool.current)
+    assert step is not None
     assert step.refresh
     assert step.endpoint is pool.current
     assert step.timeout is not None
     assert 0.9 < step.timeout <= 1.0
     assert not step.capped  # its expiry is the call's deadline, not a hung member
-    # A login that used up the deadline: the attempt ends the call with its deadline's error.
-    assert (
-        plan.after_login(plan.attempts(KV_RANGE, time.monotonic() - 1), pool.current).timeout == 0
-    )
+    # A login that used up the deadline: no attempt (the caller raises the deadline's error).
+    assert plan.after_login(plan.attempts(KV_RANGE, time.monotonic() - 1), pool.current) is None
     step = plan.after_login(plan.attempts(KV_RANGE, None), pool.current)
+    assert step is not None
     assert (step.timeout, step.capped) == (2.0, True)
