@@ -58,6 +58,7 @@ from etcd3._compat import (
 from etcd3._events import WatchCallback, WatchResponse
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import DuplexStream
+from etcd3._timeouts import time_left
 from etcd3._watch_core import Registration, WatchCore, WatchSpec, WatchState, is_transient
 from etcd3.errors import EtcdError, RevisionCompactedError, UnknownError, WatchTimedOut
 from etcd3.rpc import etcdserverpb
@@ -285,7 +286,7 @@ class Watcher:
                 self._confirmation(reg, until, timeout)
             for reg in regs:
                 if reg.spec.start_revision and reg.spec.start_revision <= reg.sink.revision:
-                    self._check_history(reg, timeout)
+                    self._check_history(reg, until)
         except BaseException:
             # Refused, timed out, or the caller was interrupted: nobody will consume them.
             for reg in regs:
@@ -314,20 +315,20 @@ class Watcher:
         if sink.error is not None:
             raise sink.error
 
-    def _check_history(self, reg: _Reg, timeout: float | None) -> None:
+    def _check_history(self, reg: _Reg, until: float | None) -> None:
         """Raise at once if the history a replaying watch starts from is compacted.
 
         etcd confirms such a watch first and cancels it up to 100 ms later; a one-key read at
         the start revision tells now. The watch's own cancel then carries the revision the
-        history starts at, which the raised error reports.
+        history starts at, which the raised error reports. Both the read and that wait end by
+        ``until``, the creation's deadline.
         """
         request = RangeRequest(
             key=reg.spec.key, revision=reg.spec.start_revision, limit=1, keys_only=True
         )
         try:
-            self._rpc.kv.range(request, timeout=timeout)
+            self._rpc.kv.range(request, timeout=time_left(until))
         except RevisionCompactedError as exc:
-            until = None if timeout is None else _monotonic() + timeout
             sink = reg.sink
             self._wait(sink, lambda: bool(sink.items), until)
             item = sink.items[0] if sink.items else None

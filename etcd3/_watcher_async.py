@@ -58,6 +58,7 @@ from etcd3._acompat import (
 from etcd3._events import WatchCallback, WatchResponse
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import AsyncDuplexStream
+from etcd3._timeouts import time_left
 from etcd3._watch_core import Registration, WatchCore, WatchSpec, WatchState, is_transient
 from etcd3.errors import EtcdError, RevisionCompactedError, UnknownError, WatchTimedOut
 from etcd3.rpc import etcdserverpb
@@ -287,7 +288,7 @@ class AsyncWatcher:
                 await self._confirmation(reg, until, timeout)
             for reg in regs:
                 if reg.spec.start_revision and reg.spec.start_revision <= reg.sink.revision:
-                    await self._check_history(reg, timeout)
+                    await self._check_history(reg, until)
         except BaseException:
             # Refused, timed out, or the caller was interrupted: nobody will consume them.
             for reg in regs:
@@ -316,20 +317,20 @@ class AsyncWatcher:
         if sink.error is not None:
             raise sink.error
 
-    async def _check_history(self, reg: _Reg, timeout: float | None) -> None:
+    async def _check_history(self, reg: _Reg, until: float | None) -> None:
         """Raise at once if the history a replaying watch starts from is compacted.
 
         etcd confirms such a watch first and cancels it up to 100 ms later; a one-key read at
         the start revision tells now. The watch's own cancel then carries the revision the
-        history starts at, which the raised error reports.
+        history starts at, which the raised error reports. Both the read and that wait end by
+        ``until``, the creation's deadline.
         """
         request = RangeRequest(
             key=reg.spec.key, revision=reg.spec.start_revision, limit=1, keys_only=True
         )
         try:
-            await self._rpc.kv.range(request, timeout=timeout)
+            await self._rpc.kv.range(request, timeout=time_left(until))
         except RevisionCompactedError as exc:
-            until = None if timeout is None else _monotonic() + timeout
             sink = reg.sink
             await self._wait(sink, lambda: bool(sink.items), until)
             item = sink.items[0] if sink.items else None

@@ -296,6 +296,26 @@ def test_compacted_start_revision_raises_at_once(etcd_factory: EtcdFactory) -> N
         assert [e.value for e in events] == [b"2"]
 
 
+def test_the_history_check_of_a_replaying_watch_ends_by_its_deadline(
+    etcd_factory: EtcdFactory,
+) -> None:
+    # Round trips of 0.8 s: etcd confirms the watch at 0.8 s, and the read that checks its
+    # history at once gets the 0.2 s left of the 1 s deadline, not another whole second.
+    server = etcd_factory(fault_proxy=True)
+    with etcd3.client(endpoints=[server.endpoint], timeout=10) as client:
+        first = put(client, b"k", b"1")
+        latest = put(client, b"k", b"2")
+        client.rpc.kv.compact(revision=latest)
+        server.network.client_proxy(server.name).set_latency(0.4)
+        start = time.monotonic()
+        events, cancel = client.watch(b"k", start_revision=first, timeout_override=1.0)
+        assert time.monotonic() - start < 1.4
+        with pytest.raises(RevisionCompactedError) as info:  # the watch's own cancel tells
+            [e for e in events]
+        assert info.value.compacted_revision == latest
+        cancel()
+
+
 def test_refused_watch_raises_the_servers_reason(client: Etcd3Client) -> None:
     # etcd refuses a range that ends before it starts ("mvcc: watcher range is empty").
     with pytest.raises(EtcdError) as info:
