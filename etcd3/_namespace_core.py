@@ -98,9 +98,11 @@ class Namespace:
     def interval(self, key: bytes, range_end: bytes) -> tuple[bytes, bytes]:
         """``[key, range_end)`` inside the namespace, clamped to it (Go's ``prefixInterval``)."""
         if range_end == _KEYSPACE_END:
-            # "To the end": the namespace's end. From b"\0" to the end is the whole keyspace
-            # but b"" (which cannot exist), so it is the whole namespace.
-            return (self.prefix if key == _KEYSPACE_END else self.prefix + key), self.end
+            # "To the end": the namespace's end. From b"\0" (the whole keyspace) that is every
+            # key inside the namespace, but not a key equal to the prefix itself: it would read
+            # as the empty key, which no call in the namespace can name, and a paged read
+            # would start again at b"\0", that is at it, for ever.
+            return self.prefix + key, self.end
         return self.prefix + key, (self.prefix + range_end if range_end else b"")
 
     def strip(self, key: bytes) -> bytes:

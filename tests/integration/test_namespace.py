@@ -54,6 +54,8 @@ def test_whole_namespace_reads_and_deletes_stay_inside(client: Etcd3Client, pref
         ns.put(key, b"v")
     client.put(prefix + b"ns", b"just before")
     client.put(prefix + b"ns0", b"just after")
+    # The bare prefix is outside: inside, it would be the empty key, which no call can name.
+    client.put(prefix + b"ns/", b"the prefix itself")
 
     assert _keys(ns, "") == [b"x", b"y", b"z\xff"]
     assert [m.key for _, m in ns.get_all(keys_only=True)] == [b"x", b"y", b"z\xff"]
@@ -69,7 +71,7 @@ def test_whole_namespace_reads_and_deletes_stay_inside(client: Etcd3Client, pref
     deleted = ns.delete_prefix("")
     assert deleted.deleted == 3
     assert _keys(ns, "") == []
-    assert _keys(client, prefix) == [prefix + b"ns", prefix + b"ns0"]
+    assert _keys(client, prefix) == [prefix + b"ns", prefix + b"ns/", prefix + b"ns0"]
 
 
 def test_prefix_ending_in_0xff_is_clamped(client: Etcd3Client, prefix: bytes) -> None:

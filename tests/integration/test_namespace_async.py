@@ -54,6 +54,8 @@ async def test_whole_namespace_reads_and_deletes_stay_inside(
         await ns.put(key, b"v")
     await async_client.put(prefix + b"ns", b"just before")
     await async_client.put(prefix + b"ns0", b"just after")
+    # The bare prefix is outside: inside, it would be the empty key, which no call can name.
+    await async_client.put(prefix + b"ns/", b"the prefix itself")
 
     assert await _keys(ns, "") == [b"x", b"y", b"z\xff"]
     assert [m.key async for _, m in ns.get_all(keys_only=True)] == [b"x", b"y", b"z\xff"]
@@ -69,7 +71,7 @@ async def test_whole_namespace_reads_and_deletes_stay_inside(
     deleted = await ns.delete_prefix("")
     assert deleted.deleted == 3
     assert await _keys(ns, "") == []
-    assert await _keys(async_client, prefix) == [prefix + b"ns", prefix + b"ns0"]
+    assert await _keys(async_client, prefix) == [prefix + b"ns", prefix + b"ns/", prefix + b"ns0"]
 
 
 async def test_prefix_ending_in_0xff_is_clamped(

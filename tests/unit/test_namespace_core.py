@@ -49,7 +49,8 @@ NS = Namespace(b"app/")
         (b"a", b"c", (b"app/a", b"app/c")),  # a range
         (b"k", b"\0", (b"app/k", b"app0")),  # from a key to the end: the namespace's end
         (b"", b"\0", (b"app/", b"app0")),  # the whole keyspace: the whole namespace
-        (b"\0", b"\0", (b"app/", b"app0")),  # the friendly API's whole keyspace
+        # The friendly API's whole keyspace: every key inside, not the bare prefix b"app/".
+        (b"\0", b"\0", (b"app/\0", b"app0")),
         (b"", b"m", (b"app/", b"app/m")),
         (b"a\xff", b"b", (b"app/a\xff", b"app/b")),
     ],
