@@ -430,8 +430,8 @@ class Watcher:
                     item, resume = self._take(reg) if read and items else (_NOTHING, False)
             if item is not _NOTHING:
                 break
-        if resume:
-            self._flush()  # a paused watch resumes
+        if resume:  # a paused watch resumes
+            self._flush()
         return item
 
     def _take(self, reg: _Reg) -> tuple[Item, bool]:

@@ -438,8 +438,13 @@ class AsyncWatcher:
                     item, resume = self._take(reg) if read and items else (_NOTHING, False)
             if item is not _NOTHING:
                 break
-        if resume:
-            await self._flush()  # a paused watch resumes
+        if resume:  # a paused watch resumes
+            if ASYNC:
+                # A task sends its create: the item is taken, and a cancellation of this call
+                # while it awaited the write would lose it (the core has moved past it).
+                self._flush_soon()
+            else:
+                await self._flush()
         return item
 
     def _take(self, reg: _Reg) -> tuple[Item, bool]:
