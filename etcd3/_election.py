@@ -114,8 +114,9 @@ class Election(Participant):
         Args:
             value: The value to lead with (what [`leader`][etcd3.Election.leader] and observers
                 see).
-            timeout: Seconds to wait for the leadership; ``None`` (or ``math.inf``) waits as
-                long as it takes; ``0`` only wins an election nobody leads.
+            timeout: Seconds to wait for the leadership, requests included (each also has
+                the client's timeout); ``None`` (or ``math.inf``) waits as long as it takes;
+                ``0`` only wins an election nobody leads.
 
         Returns:
             Whether this candidate leads now. On ``False`` (and on any error or

@@ -94,8 +94,9 @@ class AsyncLock(AsyncParticipant):
     async def acquire(self, timeout: float | None = 10) -> bool:
         """Acquire the lock, waiting for it at most ``timeout`` seconds.
 
-        Acquiring a lock this object holds already returns ``True`` at once. Each request
-        has the client's timeout; ``timeout`` bounds the wait for earlier holders.
+        Acquiring a lock this object holds already returns ``True`` at once. ``timeout``
+        bounds the whole call: the wait for earlier holders and each request (which also
+        has the client's timeout; with ``0``, only the client's).
 
         Args:
             timeout: Seconds to wait; ``None`` (or ``math.inf``) waits forever; ``0`` tries

@@ -28,9 +28,15 @@ from etcd3._concurrency_core import (
 from etcd3._lease import Lease
 from etcd3._lease_core import LeaseLostCallback
 from etcd3._recipes import RecipesClient
-from etcd3._timeouts import time_left
+from etcd3._timeouts import request_timeout, time_left
 from etcd3._validate import callback_arg, ttl_arg
-from etcd3.errors import EtcdError, LeaseNotFoundError, RevisionCompactedError, WatchTimedOut
+from etcd3.errors import (
+    ConnectionTimeoutError,
+    EtcdError,
+    LeaseNotFoundError,
+    RevisionCompactedError,
+    WatchTimedOut,
+)
 from etcd3.rpc.etcdserverpb import DeleteRangeRequest
 
 __all__ = ["Participant", "Session"]
@@ -253,22 +259,39 @@ class Participant:
     def _enqueue(self, value: bytes, deadline: float | None, *, try_once: bool) -> Claim | None:
         """Queue up under the prefix and wait for the turn.
 
+        Every request ends by ``deadline`` too (``try_once``: has the client's timeout).
+
         Returns:
             The claim once it is first in line; ``None`` if the wait ended first (the key is
                 gone again then).
         """
+        bound = None if try_once else deadline
         session = self._shared_session
         if session is None:
             if self._own_session is None or self._own_session.closed or self._own_session.lost:
                 self._own_session = Session(self._client, self._ttl)
             session = self._own_session
-        lease = session.open()
+        try:
+            lease = session.open(request_timeout(bound, self._client.timeout))
+        except ConnectionTimeoutError:
+            if time_left(bound) == 0:
+                return None  # out of time before joining the line
+            raise
         key = waiter_key(self.prefix, lease.id)
         try:
-            response = self._client.rpc.kv.txn(claim_request(self.prefix, key, lease.id, value))
+            response = self._client.rpc.kv.txn(
+                claim_request(self.prefix, key, lease.id, value),
+                timeout=request_timeout(bound, self._client.timeout),
+            )
             claim = parse_claim(key, value, response)
             if claim.owned or (not try_once and self._wait_turn(claim, deadline)):
                 return claim
+        except ConnectionTimeoutError:
+            # The wait's deadline cut a request short: out of time, as in the wait itself.
+            if time_left(bound) != 0:
+                with suppress(EtcdError):
+                    self._abandon(key)
+                raise
         except BaseException:
             # Interrupted or failed: leave the queue, but report the original error.
             with suppress(EtcdError):
@@ -280,8 +303,14 @@ class Participant:
     def _wait_turn(self, claim: Claim, deadline: float | None) -> bool:
         """Wait until no key created before ``claim`` is left (``False``: out of time)."""
         rpc = self._client.rpc
+        default = self._client.timeout
         while True:
-            ahead = predecessor(rpc.kv.range(predecessor_request(self.prefix, claim.revision)))
+            ahead = predecessor(
+                rpc.kv.range(
+                    predecessor_request(self.prefix, claim.revision),
+                    timeout=request_timeout(deadline, default),
+                )
+            )
             if ahead is None:
                 break
             key, start = ahead
@@ -299,7 +328,8 @@ class Participant:
             except RevisionCompactedError:
                 pass  # look again: the predecessor's deletion is older than the history
         # Our own key may have gone meanwhile with an expired session.
-        if not is_held(rpc.kv.range(held_request(claim.key)), claim.revision):
+        held = rpc.kv.range(held_request(claim.key), timeout=request_timeout(deadline, default))
+        if not is_held(held, claim.revision):
             raise SessionLostError(
                 f"the key {claim.key!r} was deleted while waiting (session lost?)"
             )

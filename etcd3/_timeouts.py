@@ -26,7 +26,8 @@ Each public call turns its arguments into one timeout with ``call_timeout``, onc
 made of one RPC (or one stream) hands that timeout to the generated layer, where the transport
 turns it into the deadline its retries share. A call made of several RPCs (``status()``, a
 lock's wait) takes its deadline with ``deadline_after`` and gives each RPC the
-``time_left``, so the timeout bounds the whole call.
+``time_left`` (``request_timeout`` where a wait's own timeout bounds RPCs that otherwise have
+the client's), so the timeout bounds the whole call.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from etcd3.errors import ConnectionTimeoutError
 __all__ = [
     "call_timeout",
     "deadline_after",
+    "request_timeout",
     "rpc_timeout",
     "time_left",
     "timeout_arg",
@@ -150,3 +152,20 @@ def time_left(deadline: float | None) -> float | None:
     if deadline is None:
         return None
     return max(0.0, deadline - time.monotonic())
+
+
+def request_timeout(deadline: float | None, default: float | None) -> float | None:
+    """The timeout of one RPC of a wait that ends at ``deadline``: the client's ``default``,
+    or what is left of the wait when that is shorter.
+
+    Args:
+        deadline: The wait's ``time.monotonic()`` deadline, or ``None`` for none.
+        default: The client's timeout (``None``: no deadline).
+
+    Returns:
+        Seconds (``0.0`` once the deadline has passed), or ``None`` for no deadline.
+    """
+    left = time_left(deadline)
+    if left is None:
+        return default
+    return left if default is None else min(left, default)

@@ -15,6 +15,7 @@ import gc
 import itertools
 import json
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,14 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port whose connections complete (kernel backlog) but are never served: a
+    member that is paused or wedged."""
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as listener:
+        yield listener.getsockname()[1]
 
 
 @pytest.fixture

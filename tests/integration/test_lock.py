@@ -22,6 +22,17 @@ from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 from etcd3.testing import EtcdCluster, EtcdServer
 
 
+def test_acquire_ends_by_its_timeout_on_a_member_that_never_answers(
+    silent_port: int,
+) -> None:
+    # Every request of the call ends by the timeout too: the lease grant here, which has
+    # the client's 30 s otherwise.
+    with etcd3.client("127.0.0.1", silent_port, timeout=30) as client:
+        started = time.monotonic()
+        assert not client.lock("silent").acquire(timeout=1)
+        assert time.monotonic() - started < 2
+
+
 def _assert_holds_nothing(lock: Lock) -> None:
     assert not lock.held
     with pytest.raises(LockError, match="holds nothing"):

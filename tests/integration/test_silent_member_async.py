@@ -10,8 +10,6 @@ the watcher's 5 s grace. The sync client has no such wait (see the fault suite's
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,13 +19,6 @@ from etcd3.rpc.etcdserverpb import WatchProgressRequest, WatchRequest
 
 # close() must not wait for grpc's connection attempt nor the watcher's 5 s grace.
 CLOSE_BOUND_S = 3.0
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A loopback port whose connections complete (kernel backlog) but are never served."""
-    with socket.create_server(("127.0.0.1", 0), backlog=16) as listener:
-        yield listener.getsockname()[1]
 
 
 async def test_close_ends_a_watch_and_a_keepalive_stuck_connecting(silent_port: int) -> None:

@@ -11,7 +11,14 @@ import grpc
 import pytest
 
 from etcd3._runtime import DEFAULT_TIMEOUT
-from etcd3._timeouts import call_timeout, deadline_after, rpc_timeout, time_left, timeout_arg
+from etcd3._timeouts import (
+    call_timeout,
+    deadline_after,
+    request_timeout,
+    rpc_timeout,
+    time_left,
+    timeout_arg,
+)
 from etcd3.errors import ConnectionTimeoutError
 
 
@@ -109,3 +116,17 @@ def test_a_deadline_is_an_instant_and_time_left_counts_down_to_it() -> None:
     left = time_left(deadline)
     assert left is not None
     assert 9.0 < left <= 10.0
+
+
+def test_a_request_of_a_wait_has_the_clients_timeout_or_what_is_left_of_the_wait() -> None:
+    assert request_timeout(None, None) is None  # no wait deadline, no client timeout
+    assert request_timeout(None, 5.0) == 5.0
+    assert request_timeout(time.monotonic() - 1, 5.0) == 0.0  # the wait is over
+    in_ten = deadline_after(10.0)
+    left = request_timeout(in_ten, None)
+    assert left is not None
+    assert 9.0 < left <= 10.0
+    assert request_timeout(in_ten, 5.0) == 5.0
+    left = request_timeout(deadline_after(1.0), 5.0)
+    assert left is not None
+    assert 0.5 < left <= 1.0
