@@ -294,6 +294,10 @@ class GrpcCaller:
                 policy allows, or its answer came after its deadline.
             ValueError: ``timeout`` is negative.
         """
+        # A timeout of 0 (or a bad one) fails before anything is sent, the first login included.
+        deadline = (
+            None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
+        )
         if self._prepare is not None:
             self.ensure_prepared()
         if self._next_sync is not None and self._sync_due(_monotonic()):
@@ -302,9 +306,6 @@ class GrpcCaller:
         call = endpoint.calls.get(method.path)
         if call is None:
             call = self._pool.multicallable(endpoint, method)
-        deadline = (
-            None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
-        )
         attempt_timeout = self._failover.first_timeout(method, deadline)
         call_metadata = self._metadata
         token = call_metadata.token

@@ -310,6 +310,10 @@ class AsyncGrpcCaller:
                 policy allows, or its answer came after its deadline.
             ValueError: ``timeout`` is negative.
         """
+        # A timeout of 0 (or a bad one) fails before anything is sent, the first login included.
+        deadline = (
+            None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
+        )
         if self._prepare is not None:
             await self.ensure_prepared()
         if self._next_sync is not None and self._sync_due(_monotonic()):
@@ -324,9 +328,6 @@ class AsyncGrpcCaller:
             # _grpc_async.in_foreign_loop's, spelled out on the path every call takes.
             if endpoint.loop is not asyncio.get_running_loop() and endpoint.loop is not None:
                 raise WrongEventLoopError(method=method.path)
-        deadline = (
-            None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
-        )
         attempt_timeout = self._failover.first_timeout(method, deadline)
         call_metadata = self._metadata
         token = call_metadata.token

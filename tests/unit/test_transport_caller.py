@@ -302,6 +302,25 @@ async def test_async_streams_cancelled_before_start_end_quietly(dead_endpoint: s
         await c.close()
 
 
+async def test_a_zero_or_negative_timeout_fails_before_the_first_login(
+    dead_endpoint: str,
+) -> None:
+    runs: list[int] = []
+
+    async def prepare() -> None:
+        runs.append(1)
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        with pytest.raises(ConnectionTimeoutError):
+            await c.unary(UNARY, Empty(), 0, None)
+        with pytest.raises(ValueError, match="timeout"):
+            await c.unary(UNARY, Empty(), -1, None)
+        assert runs == []  # nothing was sent, the login neither
+    finally:
+        await c.close()
+
+
 @pytest.mark.slow
 async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> None:
     runs: list[int] = []
