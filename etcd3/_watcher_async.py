@@ -283,7 +283,14 @@ class AsyncWatcher:
                 sink.id = reg.id
                 regs.append(reg)
         try:
-            await self._flush()
+            if ASYNC:
+                # A task that is sending sends these too (it sends until nothing is queued):
+                # waiting for its write, which a member that never answers holds, would keep
+                # this creation past its deadline.
+                if not self._send_lock.locked():
+                    await self._flush()
+            else:
+                await self._flush()
             for reg in regs:
                 await self._confirmation(reg, until, timeout)
             for reg in regs:

@@ -14,7 +14,7 @@ import asyncio
 import pytest
 
 import etcd3
-from etcd3.errors import ConnectionClosedError, StreamClosedError
+from etcd3.errors import ConnectionClosedError, StreamClosedError, WatchTimedOut
 from etcd3.rpc.etcdserverpb import WatchProgressRequest, WatchRequest
 
 # close() must not wait for grpc's connection attempt nor the watcher's 5 s grace.
@@ -51,3 +51,19 @@ async def test_a_stream_cancelled_before_connecting_ends_its_first_send(silent_p
             await asyncio.wait_for(send, CLOSE_BOUND_S)
     finally:
         await asyncio.wait_for(client.close(), CLOSE_BOUND_S)
+
+
+async def test_a_watch_creation_ends_by_its_deadline_while_another_write_is_held(
+    silent_port: int,
+) -> None:
+    # The first watch's create request is the stream's first write, which grpc.aio holds
+    # while it tries to connect; the second creation must not wait for it past its own 1 s.
+    async with etcd3.async_client("127.0.0.1", silent_port, timeout=30) as client:
+        first = asyncio.ensure_future(client.watch(b"/silent/a"))
+        await asyncio.sleep(0.5)
+        assert not first.done()
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(WatchTimedOut):
+            await client.watch(b"/silent/b", timeout_override=1)
+        assert asyncio.get_running_loop().time() - started < 2
+        first.cancel()
