@@ -249,13 +249,15 @@ class Effect(enum.Enum):
 
 
 # grpc's texts for a call that failed before anything was sent: no connection could be made (a
-# channel in TRANSIENT_FAILURE fails calls at once with the last connect error), or the name did
-# not resolve.
+# channel in TRANSIENT_FAILURE fails calls at once with the last connect error), the name did
+# not resolve, or grpc refused to write on a connection the process inherited across
+# os.fork() (in the child, every write on such a connection fails before its system call).
 _NEVER_SENT_MARKERS = (
     "failed to connect to all addresses",
     "errors resolving",
     "DNS resolution failed",
     "name resolution failed",
+    "Wrong file descriptor generation",
 )
 
 
@@ -321,7 +323,8 @@ class EtcdError(Exception):
 
     @property
     def never_sent(self) -> bool:
-        """Whether the request provably never left the client (no connection could be made)."""
+        """Whether the request provably never left the client (no connection could be made, or
+        grpc refused to write on a connection inherited across ``os.fork()``)."""
         return type(self) is ConnectionFailedError and any(
             marker in self.details for marker in _NEVER_SENT_MARKERS
         )

@@ -162,6 +162,8 @@ CLASSIFICATION = [
     # Never sent: no connection could be made, or the name did not resolve.
     (_U, "failed to connect to all addresses; last error: ...", _NOT_APPLIED_TRANSIENT),
     (_U, "DNS resolution failed for etcd.invalid:2379", _NOT_APPLIED_TRANSIENT),
+    # A forked child's write on a connection it inherited: grpc refuses it before sendmsg.
+    (_U, "Stream removed (sendmsg: Wrong file descriptor generation)", _NOT_APPLIED_TRANSIENT),
     # Refused by etcd before it proposed the request, for a passing reason.
     (_U, "etcdserver: no leader", _NOT_APPLIED_TRANSIENT),
     (_U, "etcdserver: leader changed", _NOT_APPLIED_TRANSIENT),
