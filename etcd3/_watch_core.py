@@ -88,7 +88,9 @@ from etcd3.rpc.etcdserverpb import (
 )
 
 __all__ = [
+    "AUTH_CHECKS",
     "Phase",
+    "Recheck",
     "Registration",
     "Sink",
     "WatchCore",
@@ -252,6 +254,12 @@ _AUTH_REFUSALS = (PermissionDeniedError, UnauthenticatedError, AuthOldRevisionEr
 """Refusals of a watch creation that an expired token explains: etcd checks the token the
 stream was opened with, which may have expired since (``--auth-token-ttl``)."""
 
+AUTH_CHECKS = 3
+"""Permission checks a watch gets between two successful creations; a refusal after them is
+final. One check is usually enough, but a token can be refused again by the time the watch is
+re-created: each member expires a simple token on its own after ``--auth-token-ttl`` seconds
+without use there, and a member that lags has not yet learnt a token that is new."""
+
 
 _TRANSIENT = (
     ConnectionFailedError,
@@ -296,6 +304,18 @@ class Sink(Protocol):
 S = TypeVar("S", bound=Sink)
 
 
+class Recheck(enum.Enum):
+    """What follows a permission check (``WatchCore.auth_checked``)."""
+
+    ENDED = "ended"
+    """Nothing: the watch ended (refused for good, or cancelled meanwhile)."""
+    NOW = "now"
+    """Re-open the stream at once: the first check passed, the token is fresh."""
+    LATER = "later"
+    """Re-open the stream after the usual delay: a check passed again, or failed for a reason
+    that says nothing about the permission (the connection, an expired token)."""
+
+
 class Phase(enum.Enum):
     """Where a watch's server-side watcher stands."""
 
@@ -334,7 +354,7 @@ class Registration(Generic[S]):
 
     __slots__ = (
         "attempts",
-        "auth_retried",
+        "auth_checks",
         "confirmed",
         "deadline",
         "done",
@@ -377,8 +397,8 @@ class Registration(Generic[S]):
         self.confirmed: bool = False
         self.done: bool = False
         """Ended for the consumer (cancelled, failed or closed)."""
-        self.auth_retried: bool = False
-        """A create was refused for want of permission and is being retried once."""
+        self.auth_checks: int = 0
+        """Permission checks made since the watch was last created (see ``AUTH_CHECKS``)."""
 
     def __repr__(self) -> str:
         return (
@@ -575,25 +595,41 @@ class WatchCore(Generic[S]):
         etcd checks a watch's permission with the token its *stream* was opened with, which
         may have expired since. For each watch returned, the shell makes a call needing the
         same permission (the transport refreshes an expired token on the way) and reports
-        the outcome to ``auth_checked``; when one passes, it re-opens the stream (with
-        the fresh token), where the watch is created again. A second refusal is final.
+        the outcome to ``auth_checked``, which says when to re-open the stream (with the
+        fresh token), where the watch is created again. A refusal after ``AUTH_CHECKS``
+        checks without a creation in between is final.
         """
         checks = [reg for reg in self._auth_checks if not reg.done]
         self._auth_checks.clear()
         return checks
 
-    def auth_checked(self, reg: Registration[S], error: EtcdError | None) -> None:
-        """The outcome of a permission check (``take_auth_checks``): ``None`` if it
-        passed (the watch waits for the next stream), else the error that refuses the watch.
+    def auth_checked(self, reg: Registration[S], error: EtcdError | None) -> Recheck:
+        """The outcome of a permission check (``take_auth_checks``): ``None`` if it passed,
+        else the error of the read that checked.
+
+        A check that passed, or failed for a transient reason (the connection, the cluster,
+        a token refused again), leaves the watch waiting for the next stream; any other
+        error (permission denied) refuses the watch. Only failures that concern the token or
+        the permission count against ``AUTH_CHECKS``: an outage must not end a watch.
+
+        Returns:
+            What the shell does next (the most urgent outcome of its checks wins).
         """
-        if error is None or reg.done:
-            return
+        if reg.done:
+            return Recheck.ENDED
+        if error is None:
+            return Recheck.NOW if reg.auth_checks == 1 else Recheck.LATER
+        if is_transient(error):
+            if not isinstance(error, _AUTH_REFUSALS):
+                reg.auth_checks -= 1
+            return Recheck.LATER
         if not reg.confirmed:
             reg.confirmed = True
             reg.sink.confirmed(error, 0)
             self._finish(reg, None)
         else:
             self._finish(reg, error)
+        return Recheck.ENDED
 
     def close(self) -> None:
         """End every watch (``push(None)``; waiting creators get ``ConnectionClosedError``)."""
@@ -829,10 +865,10 @@ class WatchCore(Generic[S]):
         if response.canceled or response.compact_revision:
             error = refusal_error(response)
             reg.phase = Phase.NEW
-            if isinstance(error, _AUTH_REFUSALS) and not reg.auth_retried and not reg.done:
+            if isinstance(error, _AUTH_REFUSALS) and reg.auth_checks < AUTH_CHECKS and not reg.done:
                 # Perhaps only the stream's token expired: the shell checks the permission
                 # with a call (which refreshes the token) and re-creates on a new stream.
-                reg.auth_retried = True
+                reg.auth_checks += 1
                 self._auth_checks.append(reg)
                 return
             if not reg.confirmed:
@@ -849,7 +885,7 @@ class WatchCore(Generic[S]):
             self._cancel_server_watch(reg)
             return
         reg.phase = Phase.ACTIVE
-        reg.auth_retried = False
+        reg.auth_checks = 0
         reg.attempts = None
         reg.failure = None
         if reg.next_revision == 0:

@@ -26,7 +26,8 @@ per watch and without handing each response from a reader to its consumer:
   the transport then prefers; every watch is re-created after its last delivered event. An
   outage longer than ``warn_after`` seconds is logged once at WARNING, its end at INFO. A
   creation refused for permission (the stream's token may have expired) is checked with a read,
-  which refreshes the token, and retried once on a new stream.
+  which refreshes the token, and retried on a new stream (a few times at most, unless the
+  check fails for want of a connection).
 
 Requests reach the stream in the order the core queued them (one sender at a time). Nothing
 blocks while the state lock is held.
@@ -59,7 +60,14 @@ from etcd3._events import WatchCallback, WatchResponse
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import AsyncDuplexStream
 from etcd3._timeouts import time_left
-from etcd3._watch_core import Registration, WatchCore, WatchSpec, WatchState, is_transient
+from etcd3._watch_core import (
+    Recheck,
+    Registration,
+    WatchCore,
+    WatchSpec,
+    WatchState,
+    is_transient,
+)
 from etcd3.errors import EtcdError, RevisionCompactedError, UnknownError, WatchTimedOut
 from etcd3.rpc import etcdserverpb
 from etcd3.rpc.etcdserverpb import RangeRequest
@@ -609,8 +617,10 @@ class AsyncWatcher:
             )
         if flush:
             await self._flush()
-        if checks and await self._check_permissions(checks):
-            self._failed(stream, None, reopen_now=True)
+        if checks:
+            recheck, error = await self._check_permissions(checks)
+            if recheck is not Recheck.ENDED:
+                self._failed(stream, error, reopen_now=recheck is Recheck.NOW)
 
     async def _open(self) -> _Stream | None:
         """Open the stream once the backoff delay has passed; ``None`` if it failed (or the
@@ -687,16 +697,17 @@ class AsyncWatcher:
                             self._send_failure = exc
                     return
 
-    async def _check_permissions(self, checks: list[_Reg]) -> bool:
+    async def _check_permissions(self, checks: list[_Reg]) -> tuple[Recheck, EtcdError | None]:
         """Check whether watches refused for want of permission may read their range now.
 
         A one-key read of the same range goes through the transport, which re-authenticates
-        when the token has expired. Watches whose read fails end with that error.
+        when the token has expired. Watches whose read is refused end with that error.
 
         Returns:
-            Whether any check passed (then the stream must be re-opened).
+            When to re-open the stream, and the error that delays it (``None``: no error).
         """
-        passed = False
+        recheck = Recheck.ENDED
+        delayed_by: EtcdError | None = None
         for reg in checks:
             spec = reg.spec
             request = RangeRequest(
@@ -708,9 +719,12 @@ class AsyncWatcher:
             except EtcdError as exc:
                 error = exc
             with self._lock:
-                self._core.auth_checked(reg, error)
-            passed = passed or error is None
-        return passed
+                outcome = self._core.auth_checked(reg, error)
+            if outcome is Recheck.NOW:
+                recheck = outcome
+            elif outcome is Recheck.LATER and recheck is Recheck.ENDED:
+                recheck, delayed_by = outcome, error
+        return recheck, None if recheck is Recheck.NOW else delayed_by
 
     # --- The callback pool -------------------------------------------------------------
 

@@ -94,6 +94,14 @@ def test_users_roles_and_auth(etcd_factory: EtcdFactory) -> None:
                 alice.put(prefix + b"k", b"w")  # read-only there
             with pytest.raises(PermissionDeniedError):
                 alice.user_list()  # only root administers
+            # A watch needs read permission on its range: refused at creation, after one
+            # check that tells an expired token from a missing permission.
+            with pytest.raises(PermissionDeniedError):
+                alice.watch(b"/other/k")
+            events, cancel = alice.watch(prefix + b"w")
+            root.put(prefix + b"w", b"seen")
+            assert (next(events)).value == b"seen"
+            cancel()
 
         new_password = secrets.token_hex(8)
         root.user_change_password("alice", new_password)

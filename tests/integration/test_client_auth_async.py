@@ -92,6 +92,14 @@ async def test_users_roles_and_auth(etcd_factory: EtcdFactory) -> None:
                 await alice.put(prefix + b"k", b"w")  # read-only there
             with pytest.raises(PermissionDeniedError):
                 await alice.user_list()  # only root administers
+            # A watch needs read permission on its range: refused at creation, after one
+            # check that tells an expired token from a missing permission.
+            with pytest.raises(PermissionDeniedError):
+                await alice.watch(b"/other/k")
+            events, cancel = await alice.watch(prefix + b"w")
+            await root.put(prefix + b"w", b"seen")
+            assert (await anext(events)).value == b"seen"
+            await cancel()
 
         new_password = secrets.token_hex(8)
         await root.user_change_password("alice", new_password)

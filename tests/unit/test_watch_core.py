@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from etcd3._events import WatchResponse
 from etcd3._retry import RetryPolicy
 from etcd3._watch_core import (
+    AUTH_CHECKS,
     Phase,
+    Recheck,
     WatchCore,
     WatchSpec,
     is_transient,
@@ -17,6 +21,7 @@ from etcd3._watch_core import (
 from etcd3.errors import (
     ConnectionClosedError,
     ConnectionFailedError,
+    ConnectionTimeoutError,
     EtcdError,
     FutureRevisionError,
     InvalidArgumentError,
@@ -317,7 +322,7 @@ def test_refusal_reasons_map_to_typed_errors(
     assert text in str(error)
 
 
-def test_a_watch_refused_for_permission_is_retried_once_on_a_new_stream() -> None:
+def test_a_watch_refused_for_permission_is_checked_and_created_on_a_new_stream() -> None:
     core = open_core()
     sink = Sink()
     core.add(WatchSpec(b"k"), sink)
@@ -330,27 +335,111 @@ def test_a_watch_refused_for_permission_is_retried_once_on_a_new_stream() -> Non
     assert creates(drain(core)) == [(b"k", 22)]
     core.receive(denied_create())
     (check,) = core.take_auth_checks()
-    core.auth_checked(check, None)  # the permission is there: the token was refreshed
+    # The permission is there: the token was refreshed, the stream re-opens at once.
+    assert core.auth_checked(check, None) is Recheck.NOW
     assert sink.items[1:] == []
-    core.stream_failed(None, terminal=False, now=0.0)  # the shell re-opens the stream
+    core.stream_failed(None, terminal=False, now=0.0)
     core.stream_opened()
     assert creates(drain(core)) == [(b"k", 22)]
     core.receive(created(2, revision=30))
     core.receive(events(2, 22, 23))
     assert sink.revisions() == [[21], [22, 23]]
-    # Confirmed again: a later refusal gets its own retry; a second refusal in a row is final.
+
+
+def refused_after_checks(
+    core: WatchCore[Sink], outcomes: Sequence[EtcdError | None]
+) -> list[Recheck]:
+    """Refuse the watch's create once per outcome, answer its check with it, re-open."""
+    rechecks = []
+    for outcome in outcomes:
+        core.receive(denied_create())
+        (check,) = core.take_auth_checks()
+        rechecks.append(core.auth_checked(check, outcome))
+        core.stream_failed(None, terminal=False, now=0.0)
+        core.stream_opened()
+        drain(core)
+    return rechecks
+
+
+def test_a_refusal_after_every_check_passed_is_final_after_auth_checks() -> None:
+    # A token can be refused again before the re-creation (it expired again on the member,
+    # or a lagging member has not learnt it): the check is repeated, a bounded number of times.
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=20))
     core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
     core.stream_opened()
     drain(core)
-    core.receive(denied_create())
-    (check,) = core.take_auth_checks()
-    core.auth_checked(check, None)
-    core.stream_failed(None, terminal=False, now=0.0)
-    core.stream_opened()
-    drain(core)
+    rechecks = refused_after_checks(core, [None] * AUTH_CHECKS)
+    assert rechecks == [Recheck.NOW] + [Recheck.LATER] * (AUTH_CHECKS - 1)
+    assert sink.items == []
     core.receive(denied_create())
     assert core.take_auth_checks() == []
     assert isinstance(sink.items[-1], PermissionDeniedError)
+    assert core.idle
+
+
+def test_a_creation_gives_a_watch_its_checks_again() -> None:
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    for server_id in range(1, 4):
+        refused_after_checks(core, [None] * AUTH_CHECKS)
+        core.receive(created(server_id, revision=20))
+        core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
+        core.stream_opened()
+        drain(core)
+    assert sink.confirmations == [(None, 20)]
+    assert sink.items == []
+
+
+def test_a_check_that_fails_for_want_of_a_connection_is_not_counted() -> None:
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=20))
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
+    core.stream_opened()
+    drain(core)
+    outages = [ConnectionTimeoutError("slow"), ConnectionFailedError("gone")] * AUTH_CHECKS
+    assert refused_after_checks(core, outages) == [Recheck.LATER] * len(outages)
+    # The watch still has every check: the first to pass re-opens the stream at once.
+    rechecks = refused_after_checks(core, [None] * AUTH_CHECKS)
+    assert rechecks == [Recheck.NOW] + [Recheck.LATER] * (AUTH_CHECKS - 1)
+    assert sink.items == []
+    assert not core.idle
+
+
+def test_a_check_refused_for_its_token_is_retried_later_and_counted() -> None:
+    # The read that checks renews an expired token; if the renewed one is refused too
+    # (no credentials to renew it with), the watch ends after its checks.
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=20))
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
+    core.stream_opened()
+    drain(core)
+    expired = InvalidAuthTokenError("etcdserver: invalid auth token")
+    assert refused_after_checks(core, [expired] * AUTH_CHECKS) == [Recheck.LATER] * AUTH_CHECKS
+    assert sink.items == []
+    core.receive(denied_create())
+    assert isinstance(sink.items[-1], PermissionDeniedError)
+
+
+def test_a_check_refused_for_permission_ends_the_watch() -> None:
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    refused = PermissionDeniedError("etcdserver: permission denied")
+    assert refused_after_checks(core, [refused]) == [Recheck.ENDED]
+    assert sink.confirmations == [(refused, 0)]
     assert core.idle
 
 
