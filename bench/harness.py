@@ -64,7 +64,8 @@ class Subject:
     def put(self, key: bytes) -> None:
         raise Unsupported("no sync API")
 
-    def get(self, key: bytes) -> None:
+    def get(self, key: bytes) -> object:
+        """Read one key; what a caller gets: the value, read out of the response."""
         raise Unsupported("no sync API")
 
     def range_values(self, prefix: bytes) -> int:
@@ -96,7 +97,8 @@ class Subject:
     async def aput(self, key: bytes) -> None:
         raise Unsupported("no asyncio API")
 
-    async def aget(self, key: bytes) -> None:
+    async def aget(self, key: bytes) -> object:
+        """``get`` in asyncio."""
         raise Unsupported("no asyncio API")
 
     async def arange_values(self, prefix: bytes) -> int:
@@ -276,7 +278,7 @@ def unary_keys(count: int) -> list[bytes]:
     return [KEY_PREFIX + b"kv/%029d" % i for i in range(count)]
 
 
-def _unary(call: Callable[[bytes], None], keys: list[bytes]) -> Metrics:
+def _unary(call: Callable[[bytes], object], keys: list[bytes]) -> Metrics:
     clock = probe.Stopwatch()
     clock.start()
     for key in keys:
@@ -286,7 +288,7 @@ def _unary(call: Callable[[bytes], None], keys: list[bytes]) -> Metrics:
 
 
 async def _in_flight(
-    call: Callable[[bytes], Awaitable[None]], keys: list[bytes], width: int
+    call: Callable[[bytes], Awaitable[object]], keys: list[bytes], width: int
 ) -> Metrics:
     todo = iter(keys)
 

@@ -26,8 +26,8 @@ class Aetcd(Subject):
     async def aput(self, key: bytes) -> None:
         await self._client.put(key, VALUE)
 
-    async def aget(self, key: bytes) -> None:
-        await self._client.get(key)
+    async def aget(self, key: bytes) -> object:
+        return await self._client.get(key)
 
     async def arange_values(self, prefix: bytes) -> int:
         count = size = 0

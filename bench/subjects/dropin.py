@@ -47,8 +47,8 @@ class DropInSync(Subject, Generic[C]):
     def put(self, key: bytes) -> None:
         self.client.put(key, VALUE)
 
-    def get(self, key: bytes) -> None:
-        self.client.get(key)
+    def get(self, key: bytes) -> object:
+        return self.client.get(key)
 
     def range_values(self, prefix: bytes) -> int:
         return self.range_dropin_values(prefix)

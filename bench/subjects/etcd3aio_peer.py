@@ -26,8 +26,10 @@ class Etcd3aio(Subject):
     async def aput(self, key: bytes) -> None:
         await self._client.kv.put(key, VALUE)
 
-    async def aget(self, key: bytes) -> None:
-        await self._client.kv.get(key)
+    async def aget(self, key: bytes) -> object:
+        # A raw response: read the value out of it, as a caller of a get would.
+        kvs = (await self._client.kv.get(key)).kvs
+        return kvs[0].value if kvs else None
 
     async def arange_values(self, prefix: bytes) -> int:
         end = self._module.prefix_range_end(prefix)

@@ -36,8 +36,8 @@ class EtcdClientPy(Subject):
     async def aput(self, key: bytes) -> None:
         await self._comm.put(key, VALUE)
 
-    async def aget(self, key: bytes) -> None:
-        await self._comm.get(key)
+    async def aget(self, key: bytes) -> object:
+        return await self._comm.get(key)
 
     async def arange_values(self, prefix: bytes) -> int:
         count = size = 0

@@ -67,8 +67,8 @@ class Ours(DropInSync[etcd3.Etcd3Client]):
     async def aput(self, key: bytes) -> None:
         await self._aio().put(key, VALUE)
 
-    async def aget(self, key: bytes) -> None:
-        await self._aio().get(key)
+    async def aget(self, key: bytes) -> object:
+        return await self._aio().get(key)
 
     async def arange_values(self, prefix: bytes) -> int:
         return _read_values(await self._aio().get_kvs(prefix, prefix=True))

@@ -69,8 +69,8 @@ class Raw(Subject):
     def put(self, key: bytes) -> None:
         self._put(pb.PutRequest(key=key, value=VALUE))
 
-    def get(self, key: bytes) -> None:
-        self._range(pb.RangeRequest(key=key))
+    def get(self, key: bytes) -> bytes | None:
+        return _first_value(self._range(pb.RangeRequest(key=key)))
 
     def range_values(self, prefix: bytes) -> int:
         response = self._range(pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix)))
@@ -159,9 +159,9 @@ class Raw(Subject):
         self._aio()
         await self._aput(pb.PutRequest(key=key, value=VALUE))
 
-    async def aget(self, key: bytes) -> None:
+    async def aget(self, key: bytes) -> bytes | None:
         self._aio()
-        await self._arange(pb.RangeRequest(key=key))
+        return _first_value(await self._arange(pb.RangeRequest(key=key)))
 
     async def arange_values(self, prefix: bytes) -> int:
         self._aio()
@@ -224,6 +224,12 @@ _READ_DEADLINE = 60.0
 and a long one lets the control run under callgrind (50x slower) without expiring."""
 
 
+def _first_value(response: pb.RangeResponse) -> bytes | None:
+    """The value of a get: what every client reads out of the response for its caller."""
+    kvs = response.kvs
+    return kvs[0].value if kvs else None
+
+
 def _read_values(response: pb.RangeResponse) -> int:
     """Read every value of a range response, as the range rows do; the number of keys."""
     size = 0
@@ -249,8 +255,10 @@ class RawWire(Raw):
     def put(self, key: bytes) -> None:
         self._put(pb.PutRequest(key=key, value=VALUE), metadata=_HASLEADER)
 
-    def get(self, key: bytes) -> None:
-        self._range(pb.RangeRequest(key=key), timeout=_READ_DEADLINE, metadata=_HASLEADER)
+    def get(self, key: bytes) -> bytes | None:
+        return _first_value(
+            self._range(pb.RangeRequest(key=key), timeout=_READ_DEADLINE, metadata=_HASLEADER)
+        )
 
     def range_values(self, prefix: bytes) -> int:
         request = pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix))
@@ -260,10 +268,12 @@ class RawWire(Raw):
         self._aio()
         await self._aput(pb.PutRequest(key=key, value=VALUE), metadata=_AIO_HASLEADER)
 
-    async def aget(self, key: bytes) -> None:
+    async def aget(self, key: bytes) -> bytes | None:
         self._aio()
-        await self._arange(
-            pb.RangeRequest(key=key), timeout=_READ_DEADLINE, metadata=_AIO_HASLEADER
+        return _first_value(
+            await self._arange(
+                pb.RangeRequest(key=key), timeout=_READ_DEADLINE, metadata=_AIO_HASLEADER
+            )
         )
 
     async def arange_values(self, prefix: bytes) -> int:
