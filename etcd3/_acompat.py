@@ -19,6 +19,7 @@ __all__ = [
     "Lock",
     "StateLock",
     "Worker",
+    "acquire_within",
     "current_worker",
     "join_workers",
     "sleep",
@@ -104,6 +105,42 @@ StateLock = threading.RLock
 only at ``await`` and all run in the loop's thread, which a re-entrant lock lets through. It is
 one all the same, not a Python no-op class, because a C context manager costs less per ``with``
 on the hot paths that take it."""
+
+
+async def acquire_within(lock: asyncio.Lock, timeout: float | None) -> bool:
+    """Acquire ``lock``, waiting at most ``timeout`` seconds (``None``: no limit).
+
+    Not ``asyncio.wait_for(lock.acquire(), timeout)``: on Python 3.10 it can raise
+    ``TimeoutError`` after the lock was acquired, leaving it held for good. Here the lock is
+    held on return exactly when the result is ``True``, cancelled or not.
+
+    Returns:
+        Whether it is held now (the caller then releases it).
+    """
+    if timeout is None or not lock.locked():
+        await lock.acquire()
+        return True
+    if timeout <= 0:
+        return False
+    acquiring = asyncio.get_running_loop().create_task(lock.acquire())
+    try:
+        await asyncio.wait((acquiring,), timeout=timeout)
+    except BaseException:
+        _give_up(lock, acquiring)
+        raise
+    if acquiring.done():
+        return True
+    _give_up(lock, acquiring)
+    return False
+
+
+def _give_up(lock: asyncio.Lock, acquiring: asyncio.Task[bool]) -> None:
+    """Stop acquiring ``lock`` (a cancelled ``Lock.acquire`` never takes the lock); release it
+    if the acquisition completed as the caller was cancelled."""
+    if acquiring.done():
+        lock.release()
+    else:
+        acquiring.cancel()
 
 
 async def wait_event(event: Event, timeout: float | None) -> bool:

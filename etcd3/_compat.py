@@ -15,6 +15,7 @@ __all__ = [
     "Lock",
     "StateLock",
     "Worker",
+    "acquire_within",
     "current_worker",
     "join_workers",
     "sleep",
@@ -38,6 +39,15 @@ def spawn(work: Callable[[], object], *, name: str) -> threading.Thread:
     thread = threading.Thread(target=work, name=name, daemon=True)
     thread.start()
     return thread
+
+
+def acquire_within(lock: threading.Lock, timeout: float | None) -> bool:
+    """Acquire ``lock``, waiting at most ``timeout`` seconds (``None``: no limit).
+
+    Returns:
+        Whether it is held now (the caller then releases it).
+    """
+    return lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout))
 
 
 def wait_event(event: threading.Event, timeout: float | None) -> bool:

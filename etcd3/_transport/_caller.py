@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from etcd3._compat import Lock, StateLock, sleep
+from etcd3._compat import Lock, StateLock, acquire_within, sleep
 from etcd3._endpoints import EndpointSpec
 from etcd3._retry_core import CallAttempts
 from etcd3._runtime import (
@@ -438,7 +438,8 @@ class GrpcCaller:
 
     def _refresh_token(self, stale: str | None, timeout: Timeout = DEFAULT_TIMEOUT) -> None:
         """Log in again unless another thread or task already replaced the ``stale`` token;
-        those that need it at the same time wait for one login.
+        those that need it at the same time wait for one login, each no longer than ``timeout``
+        (then it returns without a new token).
 
         Args:
             stale: The token the caller found expired.
@@ -448,11 +449,18 @@ class GrpcCaller:
         credentials = self._metadata.credentials
         if credentials is None:
             return
-        with self._auth_lock:
+        # Another caller's login is waited for no longer than this call may take: past that,
+        # the call finds its deadline passed (the login bounds itself otherwise).
+        lock = self._auth_lock
+        if not acquire_within(lock, timeout if isinstance(timeout, float) else None):
+            return
+        try:
             if self._metadata.token != stale:
                 return
             _log.info("etcd3: the auth token expired; authenticating again")
             self._login(credentials[0], credentials[1], timeout)
+        finally:
+            lock.release()
 
     # --- Auto-sync ------------------------------------------------------------------------
 

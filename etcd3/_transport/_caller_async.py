@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from etcd3._acompat import ASYNC, Lock, StateLock, sleep
+from etcd3._acompat import ASYNC, Lock, StateLock, acquire_within, sleep
 from etcd3._endpoints import EndpointSpec
 from etcd3._retry_core import CallAttempts
 from etcd3._runtime import (
@@ -464,7 +464,8 @@ class AsyncGrpcCaller:
 
     async def _refresh_token(self, stale: str | None, timeout: Timeout = DEFAULT_TIMEOUT) -> None:
         """Log in again unless another thread or task already replaced the ``stale`` token;
-        those that need it at the same time wait for one login.
+        those that need it at the same time wait for one login, each no longer than ``timeout``
+        (then it returns without a new token).
 
         Args:
             stale: The token the caller found expired.
@@ -474,11 +475,18 @@ class AsyncGrpcCaller:
         credentials = self._metadata.credentials
         if credentials is None:
             return
-        async with self._auth_lock:
+        # Another caller's login is waited for no longer than this call may take: past that,
+        # the call finds its deadline passed (the login bounds itself otherwise).
+        lock = self._auth_lock
+        if not await acquire_within(lock, timeout if isinstance(timeout, float) else None):
+            return
+        try:
             if self._metadata.token != stale:
                 return
             _log.info("etcd3: the auth token expired; authenticating again")
             await self._login(credentials[0], credentials[1], timeout)
+        finally:
+            lock.release()
 
     # --- Auto-sync ------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 
@@ -228,3 +229,54 @@ async def test_an_async_call_that_authenticates_again_keeps_its_deadline(
         with pytest.raises(ConnectionTimeoutError):
             await client.get("/reauth/k")
         assert time.monotonic() - start < timeout + 0.5
+
+
+# Two calls find the token expired; the first logs in (get + authenticate: 3 s on these links)
+# and the second, sent 0.3 s later with 2 s to live, waits for that login no longer than its
+# own deadline: it fails at 2 s, not when the other's login ends (2.7 s after it started). A
+# token of 2 s outlives the 1.5 s its first use takes to reach etcd.
+WAITER_START = 0.3
+WAITER_TIMEOUT = 2.0
+
+
+def test_a_call_waiting_for_another_calls_login_keeps_its_deadline(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory(auth=True, auth_token_ttl=2, fault_proxy=True)
+    with etcd3.client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=10
+    ) as client:
+        client.put("/reauth/k", "v")
+        time.sleep(3.5)  # the idle token expires at the server
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        outcome: list[object] = []
+        first = threading.Thread(target=lambda: outcome.append(client.get("/reauth/k")[0]))
+        first.start()
+        time.sleep(WAITER_START)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError, match="token was renewed"):
+            client.get("/reauth/k", timeout_override=WAITER_TIMEOUT)
+        waited = time.monotonic() - start
+        first.join(10)
+        assert outcome == [b"v"]  # the login it waited for worked
+        assert waited < WAITER_TIMEOUT + 0.4
+
+
+async def test_an_async_call_waiting_for_another_calls_login_keeps_its_deadline(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory(auth=True, auth_token_ttl=2, fault_proxy=True)
+    async with etcd3.async_client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=10
+    ) as client:
+        await client.put("/reauth/k", "v")
+        await asyncio.sleep(3.5)
+        server.network.client_proxy(server.name).set_latency(SLOW)
+        first = asyncio.ensure_future(client.get("/reauth/k"))
+        await asyncio.sleep(WAITER_START)
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError, match="token was renewed"):
+            await client.get("/reauth/k", timeout_override=WAITER_TIMEOUT)
+        waited = time.monotonic() - start
+        assert (await first)[0] == b"v"
+        assert waited < WAITER_TIMEOUT + 0.4

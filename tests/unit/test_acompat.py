@@ -1,4 +1,5 @@
-"""The asyncio ``Event`` of ``etcd3._acompat`` and ``wait_event``: waits with a deadline."""
+"""The asyncio ``Event`` of ``etcd3._acompat``, ``wait_event`` and ``acquire_within``: waits
+with a deadline."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 
 import pytest
 
-from etcd3._acompat import Event, wait_event
+from etcd3._acompat import Event, acquire_within, wait_event
 
 
 async def test_a_set_event_returns_at_once() -> None:
@@ -60,3 +61,66 @@ async def test_set_during_a_timed_wait_wins_over_the_timer() -> None:
     start = time.monotonic()
     assert await event.wait(5.0)
     assert time.monotonic() - start < 4.0
+
+
+async def test_a_free_lock_is_acquired_at_once_whatever_the_timeout() -> None:
+    lock = asyncio.Lock()
+    for timeout in (None, 0.0, 1.0):
+        assert await acquire_within(lock, timeout)
+        assert lock.locked()
+        lock.release()
+
+
+async def test_a_held_lock_is_acquired_when_released_within_the_timeout() -> None:
+    lock = asyncio.Lock()
+    await lock.acquire()
+    asyncio.get_running_loop().call_later(0.02, lock.release)
+    assert await acquire_within(lock, 5.0)
+    assert lock.locked()
+
+
+async def test_a_lock_held_past_the_timeout_is_given_up_and_left_to_its_holder() -> None:
+    lock = asyncio.Lock()
+    await lock.acquire()
+    start = time.monotonic()
+    assert not await acquire_within(lock, 0.05)
+    assert time.monotonic() - start >= 0.04
+    assert not await acquire_within(lock, 0)  # no wait at all
+    lock.release()
+    await asyncio.sleep(0.01)  # the given-up acquisition ran its course: nobody holds the lock
+    assert not lock.locked()
+    assert await acquire_within(lock, 0)
+
+
+@pytest.mark.parametrize("steps", range(6))
+async def test_a_waiter_cancelled_as_the_lock_is_granted_leaves_it_free(steps: int) -> None:
+    # Cancelled at each step of the hand-over: whether the acquisition had completed or not,
+    # the lock ends up free.
+    lock = asyncio.Lock()
+    await lock.acquire()
+    waiter = asyncio.ensure_future(acquire_within(lock, 5.0))
+    await asyncio.sleep(0.01)
+    lock.release()
+    for _ in range(steps):
+        await asyncio.sleep(0)
+    waiter.cancel()
+    try:
+        if await waiter:
+            lock.release()
+    except asyncio.CancelledError:
+        pass
+    await asyncio.sleep(0.01)
+    assert not lock.locked()
+
+
+async def test_a_cancelled_acquisition_leaves_the_lock_free() -> None:
+    lock = asyncio.Lock()
+    await lock.acquire()
+    waiter = asyncio.ensure_future(acquire_within(lock, 5.0))
+    await asyncio.sleep(0.01)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    lock.release()
+    await asyncio.sleep(0.01)
+    assert not lock.locked()
