@@ -154,9 +154,9 @@ class Connection:
         credentials, options = self._settings.channel_settings(spec)
         return open_channel(spec.target, credentials, options, self._interceptors)
 
-    def _log_in(self) -> None:
+    def _log_in(self, timeout: Timeout) -> None:
         if self._login_as is not None:
-            self._caller.authenticate(*self._login_as, DEFAULT_TIMEOUT)
+            self._caller.authenticate(*self._login_as, timeout)
 
     @property
     def caller(self) -> GrpcCaller:

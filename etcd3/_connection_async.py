@@ -152,9 +152,9 @@ class AsyncConnection:
         credentials, options = self._settings.channel_settings(spec)
         return open_channel(spec.target, credentials, options, self._interceptors)
 
-    async def _log_in(self) -> None:
+    async def _log_in(self, timeout: Timeout) -> None:
         if self._login_as is not None:
-            await self._caller.authenticate(*self._login_as, DEFAULT_TIMEOUT)
+            await self._caller.authenticate(*self._login_as, timeout)
 
     @property
     def caller(self) -> AsyncGrpcCaller:

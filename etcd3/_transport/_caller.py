@@ -127,7 +127,8 @@ class GrpcCaller:
         secure_without_client_cert: The channels use TLS without a client certificate (adds
             an mTLS hint to connection errors).
         prepare: Run once before the first call (concurrent first calls share it; after a
-            failure the next call runs it again), e.g. to log in.
+            failure the next call runs it again), e.g. to log in; given the deadline it must
+            keep (see ``ensure_prepared``).
         retry: Retry policy of unary calls (default ``RetryPolicy()``).
         require_leader: Send ``hasleader`` metadata (see ``._metadata``).
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
@@ -152,7 +153,7 @@ class GrpcCaller:
         default_timeout: float | None = None,
         metadata: Metadata | None = None,
         secure_without_client_cert: bool = False,
-        prepare: Callable[[], object] | None = None,
+        prepare: Callable[[Timeout], object] | None = None,
         retry: RetryPolicy | None = None,
         require_leader: bool = False,
         auto_sync_interval: float | None = None,
@@ -269,16 +270,47 @@ class GrpcCaller:
 
     # --- Unary calls ----------------------------------------------------------------------
 
-    def ensure_prepared(self) -> None:
-        """Run ``prepare`` once (concurrent first calls share it); again after a failure."""
+    def ensure_prepared(self, timeout: float | None = None) -> bool:
+        """Run ``prepare`` once (concurrent first calls share it); again after a failure.
+
+        Under asyncio one task runs it with the client's default deadline and each caller
+        waits for it at most ``timeout`` (it goes on for the next caller). With threads the
+        first caller runs it within its own ``timeout``, the others wait their turn as long.
+
+        Args:
+            timeout: Seconds the caller may wait (``None``: until it ends).
+
+        Returns:
+            Whether it is done (``False``: ``timeout`` passed first).
+        """
         prepare = self._prepare
         if prepare is None:
-            return
-        with self._prepare_lock:  # one thread prepares, the others wait for it
+            return True
+        lock = self._prepare_lock  # one thread prepares, the others wait for it
+        if not lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
+            return False
+        try:
             if self._prepare is None:
-                return
-            prepare()
+                return True
+            prepare(DEFAULT_TIMEOUT if timeout is None else timeout)
+        finally:
+            lock.release()
         self._prepare = None  # done: later calls skip all of this
+        return True
+
+    def _prepared_within(
+        self, method: MethodInfo[ReqT, RespT], deadline: float | None
+    ) -> float | None:
+        """Run ``prepare`` first, within the call's ``deadline``; what is left of it after."""
+        began = _monotonic()
+        if not self.ensure_prepared(deadline):
+            raise expired_unsent(method, "while the client logged in")
+        if deadline is None:
+            return None
+        left = deadline - (_monotonic() - began)
+        if left <= 0:
+            raise expired_unsent(method, "while the client logged in")
+        return left
 
     def unary(
         self,
@@ -299,7 +331,7 @@ class GrpcCaller:
             None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
         )
         if self._prepare is not None:
-            self.ensure_prepared()
+            deadline = self._prepared_within(method, deadline)
         if self._next_sync is not None and self._sync_due(_monotonic()):
             self._auto_sync()
         endpoint = self._pool.current

@@ -126,7 +126,8 @@ class AsyncGrpcCaller:
         secure_without_client_cert: The channels use TLS without a client certificate (adds
             an mTLS hint to connection errors).
         prepare: Run once before the first call (concurrent first calls share it; after a
-            failure the next call runs it again), e.g. to log in.
+            failure the next call runs it again), e.g. to log in; given the deadline it must
+            keep (see ``ensure_prepared``).
         retry: Retry policy of unary calls (default ``RetryPolicy()``).
         require_leader: Send ``hasleader`` metadata (see ``._metadata``).
         auto_sync_interval: Seconds between endpoint refreshes from MemberList (``None``: off).
@@ -151,7 +152,7 @@ class AsyncGrpcCaller:
         default_timeout: float | None = None,
         metadata: Metadata | None = None,
         secure_without_client_cert: bool = False,
-        prepare: Callable[[], Awaitable[object]] | None = None,
+        prepare: Callable[[Timeout], Awaitable[object]] | None = None,
         retry: RetryPolicy | None = None,
         require_leader: bool = False,
         auto_sync_interval: float | None = None,
@@ -274,27 +275,63 @@ class AsyncGrpcCaller:
 
     # --- Unary calls ----------------------------------------------------------------------
 
-    async def ensure_prepared(self) -> None:
-        """Run ``prepare`` once (concurrent first calls share it); again after a failure."""
+    async def ensure_prepared(self, timeout: float | None = None) -> bool:
+        """Run ``prepare`` once (concurrent first calls share it); again after a failure.
+
+        Under asyncio one task runs it with the client's default deadline and each caller
+        waits for it at most ``timeout`` (it goes on for the next caller). With threads the
+        first caller runs it within its own ``timeout``, the others wait their turn as long.
+
+        Args:
+            timeout: Seconds the caller may wait (``None``: until it ends).
+
+        Returns:
+            Whether it is done (``False``: ``timeout`` passed first).
+        """
         prepare = self._prepare
         if prepare is None:
-            return
+            return True
         if ASYNC:
             preparing = self._preparing
             if preparing is None:
-                preparing = self._preparing = asyncio.ensure_future(prepare())
+                preparing = self._preparing = asyncio.ensure_future(prepare(DEFAULT_TIMEOUT))
             try:
-                await asyncio.shield(preparing)
+                # asyncio.wait never cancels what it waits for: a caller that gives up (or is
+                # cancelled) leaves the login to the next one.
+                await asyncio.wait((preparing,), timeout=timeout)
+                if not preparing.done():
+                    return False
+                preparing.result()
             except BaseException:
                 if preparing.done() and (preparing.cancelled() or preparing.exception()):
                     self._preparing = None  # let the next call try again
                 raise
         else:
-            with self._prepare_lock:  # one thread prepares, the others wait for it
+            lock = self._prepare_lock  # one thread prepares, the others wait for it
+            if not lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
+                return False
+            try:
                 if self._prepare is None:
-                    return
-                prepare()
+                    return True
+                prepare(DEFAULT_TIMEOUT if timeout is None else timeout)
+            finally:
+                lock.release()
         self._prepare = None  # done: later calls skip all of this
+        return True
+
+    async def _prepared_within(
+        self, method: MethodInfo[ReqT, RespT], deadline: float | None
+    ) -> float | None:
+        """Run ``prepare`` first, within the call's ``deadline``; what is left of it after."""
+        began = _monotonic()
+        if not await self.ensure_prepared(deadline):
+            raise expired_unsent(method, "while the client logged in")
+        if deadline is None:
+            return None
+        left = deadline - (_monotonic() - began)
+        if left <= 0:
+            raise expired_unsent(method, "while the client logged in")
+        return left
 
     async def unary(
         self,
@@ -315,7 +352,7 @@ class AsyncGrpcCaller:
             None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
         )
         if self._prepare is not None:
-            await self.ensure_prepared()
+            deadline = await self._prepared_within(method, deadline)
         if self._next_sync is not None and self._sync_due(_monotonic()):
             await self._auto_sync()
         endpoint = self._pool.current

@@ -231,6 +231,27 @@ async def test_an_async_call_that_authenticates_again_keeps_its_deadline(
         assert time.monotonic() - start < timeout + 0.5
 
 
+async def test_the_first_async_call_logs_in_within_its_own_deadline(
+    etcd_factory: EtcdFactory,
+) -> None:
+    # An asyncio client logs in on its first call (a sync one in its constructor): the login
+    # (1.5 s on these links) is waited for no longer than that call's deadline, and goes on
+    # for the next call.
+    server = etcd_factory(auth=True, fault_proxy=True)
+    server.network.client_proxy(server.name).set_latency(SLOW)
+    client = etcd3.async_client(
+        endpoints=[server.endpoint], user=server.user, password=server.password, timeout=10
+    )
+    try:
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError, match="while the client logged in"):
+            await client.get("/login/k", timeout_override=1.0)
+        assert time.monotonic() - start < 1.4
+        assert await client.get("/login/k") == (None, None)  # the login went on meanwhile
+    finally:
+        await client.close()
+
+
 # Two calls find the token expired; the first logs in (get + authenticate: 3 s on these links)
 # and the second, sent 0.3 s later with 2 s to live, waits for that login no longer than its
 # own deadline: it fails at 2 s, not when the other's login ends (2.7 s after it started). A

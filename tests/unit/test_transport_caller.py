@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
+import time
 from collections.abc import Iterator
 
 import grpc
@@ -21,12 +23,14 @@ from etcd3._runtime import (
     CallKind,
     MethodInfo,
     SyncCaller,
+    Timeout,
 )
 from etcd3._transport import AsyncGrpcCaller, GrpcCaller
 from etcd3.errors import (
     ConnectionClosedError,
     ConnectionFailedError,
     ConnectionTimeoutError,
+    EtcdError,
     StreamClosedError,
 )
 
@@ -307,7 +311,7 @@ async def test_a_zero_or_negative_timeout_fails_before_the_first_login(
 ) -> None:
     runs: list[int] = []
 
-    async def prepare() -> None:
+    async def prepare(timeout: Timeout) -> None:
         runs.append(1)
 
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
@@ -325,7 +329,7 @@ async def test_a_zero_or_negative_timeout_fails_before_the_first_login(
 async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> None:
     runs: list[int] = []
 
-    async def prepare() -> None:
+    async def prepare(timeout: Timeout) -> None:
         runs.append(1)
         await asyncio.sleep(0.01)
 
@@ -342,11 +346,75 @@ async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> N
         await c.close()
 
 
+def test_a_sync_first_call_logs_in_within_its_own_deadline(dead_endpoint: str) -> None:
+    runs: list[Timeout] = []
+    entered = threading.Event()
+
+    def prepare(timeout: Timeout) -> None:
+        runs.append(timeout)
+        entered.set()
+        time.sleep(0.5)
+        raise ConnectionTimeoutError("the login ran out of time")
+
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), prepare=prepare)
+    failures: list[BaseException] = []
+
+    def first_call() -> None:
+        try:
+            c.unary(UNARY, Empty(), 0.5, None)
+        except EtcdError as exc:
+            failures.append(exc)
+
+    try:
+        first = threading.Thread(target=first_call)
+        first.start()
+        assert entered.wait(5)
+        # Another thread waits for that login at most its own deadline.
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError, match="while the client logged in"):
+            c.unary(UNARY, Empty(), 0.1, None)
+        assert time.monotonic() - start < 0.35
+        first.join(5)
+        assert [str(f) for f in failures] == ["the login ran out of time"]
+        (timeout,) = runs
+        assert isinstance(timeout, float)
+        assert 0.4 < timeout <= 0.5  # the first call's deadline, not the client's default
+    finally:
+        c.close()
+
+
+async def test_a_call_waits_for_the_first_login_no_longer_than_its_deadline(
+    dead_endpoint: str,
+) -> None:
+    runs: list[Timeout] = []
+    release = asyncio.Event()
+
+    async def prepare(timeout: Timeout) -> None:
+        runs.append(timeout)
+        await release.wait()
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        start = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError, match="while the client logged in"):
+            await c.unary(UNARY, Empty(), 0.2, None)
+        assert 0.15 < time.monotonic() - start < 1.0
+        # The login goes on for the next caller, with the client's deadline, not the call's.
+        assert runs == [DEFAULT_TIMEOUT]
+        assert not await c.ensure_prepared(0.01)
+        release.set()
+        assert await c.ensure_prepared(1.0)
+        assert await c.ensure_prepared(0)  # done: nothing to wait for
+        assert runs == [DEFAULT_TIMEOUT]
+    finally:
+        await c.close()
+
+
 @pytest.mark.slow
 async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) -> None:
     attempts: list[int] = []
 
-    async def prepare() -> None:
+    async def prepare(timeout: Timeout) -> None:
         attempts.append(1)
         if len(attempts) == 1:
             raise ConnectionFailedError("first login fails")
