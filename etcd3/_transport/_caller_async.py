@@ -47,7 +47,7 @@ from etcd3._runtime import (
     Timeout,
 )
 from etcd3._timeouts import rpc_timeout, timeout_arg
-from etcd3._transport._deadline import expired_unsent, final_error, late_answer
+from etcd3._transport._deadline import expired_unsent, final_error, late_answer, left_after
 from etcd3._transport._errors import CallErrors
 from etcd3._transport._failover import Failover
 from etcd3._transport._grpc_async import (
@@ -324,14 +324,21 @@ class AsyncGrpcCaller:
     ) -> float | None:
         """Run ``prepare`` first, within the call's ``deadline``; what is left of it after."""
         began = _monotonic()
+        during = "while the client logged in"
         if not await self.ensure_prepared(deadline):
-            raise expired_unsent(method, "while the client logged in")
-        if deadline is None:
-            return None
-        left = deadline - (_monotonic() - began)
-        if left <= 0:
-            raise expired_unsent(method, "while the client logged in")
-        return left
+            raise expired_unsent(method, during)
+        return left_after(method, deadline, _monotonic() - began, during)
+
+    async def _synced_within(
+        self, method: MethodInfo[ReqT, RespT], deadline: float | None
+    ) -> float | None:
+        """Refresh the endpoints first, within the call's ``deadline``; what is left of it
+        after."""
+        began = _monotonic()
+        await self._auto_sync(deadline)
+        return left_after(
+            method, deadline, _monotonic() - began, "while the endpoints were refreshed"
+        )
 
     async def unary(
         self,
@@ -354,7 +361,7 @@ class AsyncGrpcCaller:
         if self._prepare is not None:
             deadline = await self._prepared_within(method, deadline)
         if self._next_sync is not None and self._sync_due(_monotonic()):
-            await self._auto_sync()
+            deadline = await self._synced_within(method, deadline)
         endpoint = self._pool.current
         call = endpoint.calls.get(method.path)
         if call is None:
@@ -538,8 +545,11 @@ class AsyncGrpcCaller:
             self._next_sync = now + interval
         return True
 
-    async def _auto_sync(self) -> None:
+    async def _auto_sync(self, limit: float | None) -> None:
+        """One MemberList attempt (of at most ``limit`` seconds: the deadline of the call that
+        runs it), and the pool follows its answer; a failure is logged and ignored."""
         attempt_timeout = self._failover.policy.attempt_timeout
+        timeout = _AUTO_SYNC_TIMEOUT if attempt_timeout is None else attempt_timeout
         try:
             response = await self._retry(
                 CLUSTER_MEMBER_LIST,
@@ -551,7 +561,7 @@ class AsyncGrpcCaller:
                 False,
                 self._metadata.token,
                 anonymous=False,
-                timeout=_AUTO_SYNC_TIMEOUT if attempt_timeout is None else attempt_timeout,
+                timeout=timeout if limit is None else min(timeout, limit),
             )
         except EtcdError as exc:
             _log.debug("etcd3: endpoint auto-sync failed: %s", type(exc).__name__)

@@ -21,7 +21,7 @@ from etcd3.errors import (
     RequestTimedOutError,
 )
 
-__all__ = ["expired_unsent", "final_error", "late_answer"]
+__all__ = ["expired_unsent", "final_error", "late_answer", "left_after"]
 
 
 def late_answer(method: MethodInfo[Message, Message]) -> ConnectionTimeoutError:
@@ -57,6 +57,29 @@ def expired_unsent(method: MethodInfo[Message, Message], during: str) -> Connect
         retryable=False,
         outcome_unknown=False,
     )
+
+
+def left_after(
+    method: MethodInfo[Message, Message], deadline: float | None, spent: float, during: str
+) -> float | None:
+    """What is left of a call's ``deadline`` after ``spent`` seconds on work before it (a
+    login, an endpoint refresh).
+
+    Args:
+        method: The call's method.
+        deadline: The call's deadline in seconds (``None``: none).
+        spent: Seconds the work took.
+        during: What the work was (``"while the client logged in"``).
+
+    Raises:
+        ConnectionTimeoutError: Nothing is left (``expired_unsent``): the call is not sent.
+    """
+    if deadline is None:
+        return None
+    left = deadline - spent
+    if left <= 0:
+        raise expired_unsent(method, during)
+    return left
 
 
 def final_error(

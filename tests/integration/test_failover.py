@@ -19,7 +19,13 @@ from etcd3._multi import Endpoint, MultiEndpointEtcd3Client
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import DuplexStream
 from etcd3._transport import GrpcDuplexStream
-from etcd3.errors import ConnectionFailedError, EtcdError, NoLeaderError, NoServerAvailableError
+from etcd3.errors import (
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    NoLeaderError,
+    NoServerAvailableError,
+)
 from etcd3.rpc.etcdserverpb import (
     LeaseKeepAliveRequest,
     LeaseKeepAliveResponse,
@@ -200,6 +206,25 @@ def test_auto_sync_learns_every_member(etcd_cluster: EtcdCluster) -> None:
             client.get(b"/sync")  # a call after the interval triggers the sync
         assert set(client.endpoints) == set(etcd_cluster.endpoints)
         assert client.endpoint_in_use == first  # still sticky
+
+
+def test_an_endpoint_refresh_keeps_the_deadline_of_the_call_that_runs_it(
+    etcd_cluster: EtcdCluster,
+) -> None:
+    # The refresh asks the member in use; frozen, it would hold the call for a whole attempt
+    # (RetryPolicy().attempt_timeout, 2 s) before the call itself even started.
+    member = etcd_cluster.members[0]
+    with etcd3.client(endpoints=[member.endpoint], timeout=5, auto_sync_interval=0.3) as client:
+        client.put(b"/sync/k", b"v")
+        etcd_cluster.pause(member)
+        try:
+            sleep(0.4)  # a refresh is due
+            started = time.monotonic()
+            with pytest.raises(ConnectionTimeoutError):
+                client.get(b"/sync/k", timeout_override=0.5)
+            assert time.monotonic() - started < 0.9
+        finally:
+            etcd_cluster.resume(member)
 
 
 def test_auto_sync_is_off_by_default(etcd_cluster: EtcdCluster) -> None:

@@ -17,7 +17,13 @@ from etcd3._multi_async import AsyncMultiEndpointEtcd3Client, Endpoint
 from etcd3._retry import RetryPolicy
 from etcd3._runtime import AsyncDuplexStream
 from etcd3._transport import AsyncGrpcDuplexStream
-from etcd3.errors import ConnectionFailedError, EtcdError, NoLeaderError, NoServerAvailableError
+from etcd3.errors import (
+    ConnectionFailedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    NoLeaderError,
+    NoServerAvailableError,
+)
 from etcd3.rpc.etcdserverpb import (
     LeaseKeepAliveRequest,
     LeaseKeepAliveResponse,
@@ -198,6 +204,27 @@ async def test_auto_sync_learns_every_member(etcd_cluster: EtcdCluster) -> None:
             await client.get(b"/sync")  # a call after the interval triggers the sync
         assert set(client.endpoints) == set(etcd_cluster.endpoints)
         assert client.endpoint_in_use == first  # still sticky
+
+
+async def test_an_endpoint_refresh_keeps_the_deadline_of_the_call_that_runs_it(
+    etcd_cluster: EtcdCluster,
+) -> None:
+    # The refresh asks the member in use; frozen, it would hold the call for a whole attempt
+    # (RetryPolicy().attempt_timeout, 2 s) before the call itself even started.
+    member = etcd_cluster.members[0]
+    async with etcd3.async_client(
+        endpoints=[member.endpoint], timeout=5, auto_sync_interval=0.3
+    ) as client:
+        await client.put(b"/sync/k", b"v")
+        etcd_cluster.pause(member)
+        try:
+            await sleep(0.4)  # a refresh is due
+            started = time.monotonic()
+            with pytest.raises(ConnectionTimeoutError):
+                await client.get(b"/sync/k", timeout_override=0.5)
+            assert time.monotonic() - started < 0.9
+        finally:
+            etcd_cluster.resume(member)
 
 
 async def test_auto_sync_is_off_by_default(etcd_cluster: EtcdCluster) -> None:

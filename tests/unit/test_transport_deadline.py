@@ -4,8 +4,9 @@ is given is ``etcd3._timeouts.rpc_timeout``, tested with that module)."""
 from __future__ import annotations
 
 import grpc
+import pytest
 
-from etcd3._transport._deadline import expired_unsent, final_error, late_answer
+from etcd3._transport._deadline import expired_unsent, final_error, late_answer, left_after
 from etcd3.errors import (
     ConnectionTimeoutError,
     NoLeaderError,
@@ -70,3 +71,16 @@ def test_other_failures_and_failures_before_the_deadline_stay_as_they_are() -> N
     assert final_error(etcd, KV_PUT, 0.25) is etcd  # etcd's own timeout, before ours
     other = NoLeaderError("etcdserver: no leader", method=KV_PUT.path)
     assert final_error(other, KV_PUT, -1.0) is other
+
+
+def test_what_is_left_after_work_before_a_call() -> None:
+    assert left_after(KV_RANGE, 2.0, 0.5, "while the client logged in") == 1.5
+    assert left_after(KV_RANGE, None, 99.0, "while the client logged in") is None
+    for spent in (2.0, 3.0):
+        with pytest.raises(
+            ConnectionTimeoutError, match="passed while the client logged in"
+        ) as info:
+            left_after(KV_RANGE, 2.0, spent, "while the client logged in")
+        assert info.value.method == KV_RANGE.path
+        assert not info.value.retryable
+        assert not info.value.outcome_unknown
