@@ -346,6 +346,24 @@ def test_a_watch_refused_for_permission_is_checked_and_created_on_a_new_stream()
     assert sink.revisions() == [[21], [22, 23]]
 
 
+def confirmed_then_recreated() -> tuple[WatchCore[Sink], Sink]:
+    """A watch confirmed at revision 20 whose stream failed: its create is on a new stream."""
+    core = open_core()
+    sink = Sink()
+    core.add(WatchSpec(b"k"), sink)
+    drain(core)
+    core.receive(created(1, revision=20))
+    reopen(core)
+    return core, sink
+
+
+def reopen(core: WatchCore[Sink]) -> None:
+    """The stream fails; a new one opens and takes the creates queued for it."""
+    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
+    core.stream_opened()
+    drain(core)
+
+
 def refused_after_checks(
     core: WatchCore[Sink], outcomes: Sequence[EtcdError | None]
 ) -> list[Recheck]:
@@ -364,14 +382,7 @@ def refused_after_checks(
 def test_a_refusal_after_every_check_passed_is_final_after_auth_checks() -> None:
     # A token can be refused again before the re-creation (it expired again on the member,
     # or a lagging member has not learnt it): the check is repeated, a bounded number of times.
-    core = open_core()
-    sink = Sink()
-    core.add(WatchSpec(b"k"), sink)
-    drain(core)
-    core.receive(created(1, revision=20))
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
-    core.stream_opened()
-    drain(core)
+    core, sink = confirmed_then_recreated()
     rechecks = refused_after_checks(core, [None] * AUTH_CHECKS)
     assert rechecks == [Recheck.NOW] + [Recheck.LATER] * (AUTH_CHECKS - 1)
     assert sink.items == []
@@ -389,22 +400,13 @@ def test_a_creation_gives_a_watch_its_checks_again() -> None:
     for server_id in range(1, 4):
         refused_after_checks(core, [None] * AUTH_CHECKS)
         core.receive(created(server_id, revision=20))
-        core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
-        core.stream_opened()
-        drain(core)
+        reopen(core)
     assert sink.confirmations == [(None, 20)]
     assert sink.items == []
 
 
 def test_a_check_that_fails_for_want_of_a_connection_is_not_counted() -> None:
-    core = open_core()
-    sink = Sink()
-    core.add(WatchSpec(b"k"), sink)
-    drain(core)
-    core.receive(created(1, revision=20))
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
-    core.stream_opened()
-    drain(core)
+    core, sink = confirmed_then_recreated()
     outages = [ConnectionTimeoutError("slow"), ConnectionFailedError("gone")] * AUTH_CHECKS
     assert refused_after_checks(core, outages) == [Recheck.LATER] * len(outages)
     # The watch still has every check: the first to pass re-opens the stream at once.
@@ -417,14 +419,7 @@ def test_a_check_that_fails_for_want_of_a_connection_is_not_counted() -> None:
 def test_a_check_refused_for_its_token_is_retried_later_and_counted() -> None:
     # The read that checks renews an expired token; if the renewed one is refused too
     # (no credentials to renew it with), the watch ends after its checks.
-    core = open_core()
-    sink = Sink()
-    core.add(WatchSpec(b"k"), sink)
-    drain(core)
-    core.receive(created(1, revision=20))
-    core.stream_failed(ConnectionFailedError("gone"), terminal=False, now=0.0)
-    core.stream_opened()
-    drain(core)
+    core, sink = confirmed_then_recreated()
     expired = InvalidAuthTokenError("etcdserver: invalid auth token")
     assert refused_after_checks(core, [expired] * AUTH_CHECKS) == [Recheck.LATER] * AUTH_CHECKS
     assert sink.items == []
