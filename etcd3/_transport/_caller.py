@@ -286,13 +286,17 @@ class GrpcCaller:
         prepare = self._prepare
         if prepare is None:
             return True
+        began = _monotonic()
         lock = self._prepare_lock  # one thread prepares, the others wait for it
         if not lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
             return False
         try:
             if self._prepare is None:
                 return True
-            prepare(DEFAULT_TIMEOUT if timeout is None else timeout)
+            if timeout is None:
+                prepare(DEFAULT_TIMEOUT)
+            else:
+                prepare(max(0.0, timeout - (_monotonic() - began)))
         finally:
             lock.release()
         self._prepare = None  # done: later calls skip all of this

@@ -295,25 +295,31 @@ class AsyncGrpcCaller:
             preparing = self._preparing
             if preparing is None:
                 preparing = self._preparing = asyncio.ensure_future(prepare(DEFAULT_TIMEOUT))
-            try:
-                # asyncio.wait never cancels what it waits for: a caller that gives up (or is
-                # cancelled) leaves the login to the next one.
-                await asyncio.wait((preparing,), timeout=timeout)
-                if not preparing.done():
-                    return False
-                preparing.result()
-            except BaseException:
-                if preparing.done() and (preparing.cancelled() or preparing.exception()):
-                    self._preparing = None  # let the next call try again
-                raise
+
+                def ended(task: asyncio.Future[object]) -> None:
+                    # A failure is for the callers waiting now; the next call runs it again.
+                    if (task.cancelled() or task.exception()) and self._preparing is task:
+                        self._preparing = None
+
+                preparing.add_done_callback(ended)
+            # asyncio.wait never cancels what it waits for: a caller that gives up (or is
+            # cancelled) leaves the login to the next one.
+            await asyncio.wait((preparing,), timeout=timeout)
+            if not preparing.done():
+                return False
+            preparing.result()
         else:
+            began = _monotonic()
             lock = self._prepare_lock  # one thread prepares, the others wait for it
             if not lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
                 return False
             try:
                 if self._prepare is None:
                     return True
-                prepare(DEFAULT_TIMEOUT if timeout is None else timeout)
+                if timeout is None:
+                    prepare(DEFAULT_TIMEOUT)
+                else:
+                    prepare(max(0.0, timeout - (_monotonic() - began)))
             finally:
                 lock.release()
         self._prepare = None  # done: later calls skip all of this

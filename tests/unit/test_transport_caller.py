@@ -410,6 +410,27 @@ async def test_a_call_waits_for_the_first_login_no_longer_than_its_deadline(
         await c.close()
 
 
+async def test_a_login_that_fails_after_its_callers_gave_up_is_run_again(
+    dead_endpoint: str,
+) -> None:
+    runs: list[Timeout] = []
+
+    async def prepare(timeout: Timeout) -> None:
+        runs.append(timeout)
+        await asyncio.sleep(0.05)
+        if len(runs) == 1:
+            raise ConnectionFailedError("first login fails")
+
+    c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        assert not await c.ensure_prepared(0.01)
+        await asyncio.sleep(0.1)  # the login failed meanwhile, seen by nobody
+        assert await c.ensure_prepared(1.0)  # a new login, not the old failure
+        assert len(runs) == 2
+    finally:
+        await c.close()
+
+
 @pytest.mark.slow
 async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) -> None:
     attempts: list[int] = []
