@@ -297,9 +297,9 @@ class GrpcCaller:
                 prepare(DEFAULT_TIMEOUT)
             else:
                 prepare(max(0.0, timeout - (_monotonic() - began)))
+            self._prepare = None  # under the lock: a thread waiting for it must not rerun it
         finally:
             lock.release()
-        self._prepare = None  # done: later calls skip all of this
         return True
 
     def _prepared_within(

@@ -308,6 +308,7 @@ class AsyncGrpcCaller:
             if not preparing.done():
                 return False
             preparing.result()
+            self._prepare = None  # done: later calls skip all of this
         else:
             began = _monotonic()
             lock = self._prepare_lock  # one thread prepares, the others wait for it
@@ -320,9 +321,9 @@ class AsyncGrpcCaller:
                     prepare(DEFAULT_TIMEOUT)
                 else:
                     prepare(max(0.0, timeout - (_monotonic() - began)))
+                self._prepare = None  # under the lock: a thread waiting for it must not rerun it
             finally:
                 lock.release()
-        self._prepare = None  # done: later calls skip all of this
         return True
 
     async def _prepared_within(

@@ -383,6 +383,25 @@ def test_a_sync_first_call_logs_in_within_its_own_deadline(dead_endpoint: str) -
         c.close()
 
 
+def test_threads_that_call_first_together_share_one_login(dead_endpoint: str) -> None:
+    runs: list[Timeout] = []
+
+    def prepare(timeout: Timeout) -> None:
+        runs.append(timeout)
+        time.sleep(0.05)
+
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), prepare=prepare)
+    try:
+        threads = [threading.Thread(target=c.ensure_prepared) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        assert runs == [DEFAULT_TIMEOUT]
+    finally:
+        c.close()
+
+
 async def test_a_call_waits_for_the_first_login_no_longer_than_its_deadline(
     dead_endpoint: str,
 ) -> None:
