@@ -398,7 +398,8 @@ class Registration(Generic[S]):
         self.done: bool = False
         """Ended for the consumer (cancelled, failed or closed)."""
         self.auth_checks: int = 0
-        """Permission checks made since the watch was last created (see ``AUTH_CHECKS``)."""
+        """Permission checks since the watch was last created that passed or were refused for
+        the token (see ``AUTH_CHECKS``)."""
 
     def __repr__(self) -> str:
         return (
@@ -618,10 +619,11 @@ class WatchCore(Generic[S]):
         if reg.done:
             return Recheck.ENDED
         if error is None:
+            reg.auth_checks += 1
             return Recheck.NOW if reg.auth_checks == 1 else Recheck.LATER
         if is_transient(error):
-            if not isinstance(error, _AUTH_REFUSALS):
-                reg.auth_checks -= 1
+            if isinstance(error, _AUTH_REFUSALS):
+                reg.auth_checks += 1
             return Recheck.LATER
         if not reg.confirmed:
             reg.confirmed = True
@@ -868,7 +870,6 @@ class WatchCore(Generic[S]):
             if isinstance(error, _AUTH_REFUSALS) and reg.auth_checks < AUTH_CHECKS and not reg.done:
                 # Perhaps only the stream's token expired: the shell checks the permission
                 # with a call (which refreshes the token) and re-creates on a new stream.
-                reg.auth_checks += 1
                 self._auth_checks.append(reg)
                 return
             if not reg.confirmed:
