@@ -56,7 +56,7 @@ from etcd3._backoff import Backoff
 from etcd3._events import WatchFilterType
 from etcd3._record import record
 from etcd3._retry import RetryPolicy
-from etcd3._retry_core import CallAttempts, is_endpoint_failure
+from etcd3._retry_core import CallAttempts, is_auth_expired, is_endpoint_failure
 from etcd3._validate import key_bytes, range_end_for_key, to_bytes
 from etcd3.errors import (
     ETCD_ERROR_TABLE,
@@ -608,10 +608,11 @@ class WatchCore(Generic[S]):
         """The outcome of a permission check (``take_auth_checks``): ``None`` if it passed,
         else the error of the read that checked.
 
-        A check that passed, or failed for a transient reason (the connection, the cluster,
-        a token refused again), leaves the watch waiting for the next stream; any other
-        error (permission denied) refuses the watch. Only failures that concern the token or
-        the permission count against ``AUTH_CHECKS``: an outage must not end a watch.
+        A check that passed, or failed for a transient reason (the connection, the cluster)
+        or for a stale token (expired again, or older than a change of the auth store since),
+        leaves the watch waiting for the next stream; any other error (permission denied)
+        refuses the watch. Only failures that concern the token or the permission count
+        against ``AUTH_CHECKS``: an outage must not end a watch.
 
         Returns:
             What the shell does next (the most urgent outcome of its checks wins).
@@ -621,7 +622,7 @@ class WatchCore(Generic[S]):
         if error is None:
             reg.auth_checks += 1
             return Recheck.NOW if reg.auth_checks == 1 else Recheck.LATER
-        if is_transient(error):
+        if is_transient(error) or is_auth_expired(error):
             if isinstance(error, _AUTH_REFUSALS):
                 reg.auth_checks += 1
             return Recheck.LATER

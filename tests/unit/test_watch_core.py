@@ -19,6 +19,7 @@ from etcd3._watch_core import (
     watch_spec,
 )
 from etcd3.errors import (
+    AuthOldRevisionError,
     ConnectionClosedError,
     ConnectionFailedError,
     ConnectionTimeoutError,
@@ -416,12 +417,21 @@ def test_a_check_that_fails_for_want_of_a_connection_is_not_counted() -> None:
     assert not core.idle
 
 
-def test_a_check_refused_for_its_token_is_retried_later_and_counted() -> None:
-    # The read that checks renews an expired token; if the renewed one is refused too
-    # (no credentials to renew it with), the watch ends after its checks.
+@pytest.mark.parametrize(
+    "stale",
+    [
+        InvalidAuthTokenError("etcdserver: invalid auth token"),
+        # The auth store changed after the read renewed the token (a user or role edited).
+        AuthOldRevisionError("etcdserver: revision of auth store is old"),
+    ],
+    ids=["expired", "old-auth-revision"],
+)
+def test_a_check_refused_for_its_token_is_retried_later_and_counted(stale: EtcdError) -> None:
+    # The read that checks renews a stale token; if the renewed one is refused too
+    # (no credentials to renew it with, or the auth store keeps changing), the watch ends
+    # after its checks.
     core, sink = confirmed_then_recreated()
-    expired = InvalidAuthTokenError("etcdserver: invalid auth token")
-    assert refused_after_checks(core, [expired] * AUTH_CHECKS) == [Recheck.LATER] * AUTH_CHECKS
+    assert refused_after_checks(core, [stale] * AUTH_CHECKS) == [Recheck.LATER] * AUTH_CHECKS
     assert sink.items == []
     core.receive(denied_create())
     assert isinstance(sink.items[-1], PermissionDeniedError)
