@@ -37,6 +37,9 @@ class RetryPolicy:
             and 100 % of its doubled value), so clients do not retry in lockstep.
         attempt_timeout: Deadline of one attempt of a retry-safe call in seconds, capped by what
             is left of the overall timeout; ``None`` for none (each attempt may use it all).
+            An attempt that runs out of it counts as a hung member (the next goes elsewhere)
+            and doubles it for the rest of the call, so a read slower than it (a slow link, a
+            large range) completes on a later attempt instead of failing on every one.
             Writes always get the whole remaining timeout.
 
     Raises:
@@ -87,12 +90,16 @@ class RetryPolicy:
         """
         return backoff_delay(retry - 1, self.initial_backoff, self.max_backoff, self.jitter, rng)
 
-    def attempt_deadline(self, retry_safe: bool, remaining: float | None) -> float | None:
+    def attempt_deadline(
+        self, retry_safe: bool, remaining: float | None, expired: int = 0
+    ) -> float | None:
         """The timeout of one attempt, given the timeout left of the whole call.
 
         Args:
             retry_safe: Whether the RPC may be repeated after an unknown outcome.
             remaining: Seconds left of the call's timeout (``None``: the call has no deadline).
+            expired: Earlier attempts of the call that ran out of their capped timeout: each
+                doubles the cap.
 
         Returns:
             Seconds for this attempt, or ``None`` for no deadline.
@@ -100,6 +107,7 @@ class RetryPolicy:
         cap = self.attempt_timeout
         if not retry_safe or cap is None or self.max_attempts == 1:
             return remaining
+        cap *= 2.0**expired
         if remaining is None or remaining > cap:
             return cap
         return remaining

@@ -122,7 +122,7 @@ class CallAttempts:
         rng: Random source for the jitter (tests pass a seeded one).
     """
 
-    __slots__ = ("_deadline", "_policy", "_rng", "attempts", "retry_safe", "tried")
+    __slots__ = ("_deadline", "_policy", "_rng", "attempts", "expired", "retry_safe", "tried")
 
     def __init__(
         self,
@@ -140,6 +140,8 @@ class CallAttempts:
         """Attempts made so far (the failed one included)."""
         self.tried: set[str] = set()
         """Endpoints that failed during this call."""
+        self.expired: int = 0
+        """Attempts that ran out of their capped timeout (``RetryPolicy.attempt_timeout``)."""
 
     def remaining(self, now: float) -> float | None:
         """The timeout left until the call's deadline at ``now`` (``None``: no deadline)."""
@@ -166,6 +168,7 @@ class CallAttempts:
         *,
         failover: bool,
         next_is_fresh: bool = False,
+        expired: bool = False,
     ) -> RetryStep | None:
         """Decide what follows a failed attempt.
 
@@ -176,12 +179,16 @@ class CallAttempts:
             failover: The endpoint failed (``is_endpoint_failure``, or a hung attempt).
             next_is_fresh: The next attempt goes to an endpoint not yet tried in this call
                 (then there is no wait: a healthy member is likely there).
+            expired: The attempt ran out of its capped timeout: later attempts get twice
+                the cap (``RetryPolicy.attempt_deadline``).
 
         Returns:
             The next step, or ``None`` to give up and raise ``error``.
         """
         if failover:
             self.tried.add(endpoint)
+        if expired:
+            self.expired += 1
         if not self.should_retry(error):
             return None
         # A refused connection costs nothing and proves the request unsent: while the call's
@@ -200,7 +207,7 @@ class CallAttempts:
         if remaining is not None and remaining - delay <= 0.001:
             return None
         after = None if remaining is None else remaining - delay
-        timeout = self._policy.attempt_deadline(self.retry_safe, after)
+        timeout = self._policy.attempt_deadline(self.retry_safe, after, self.expired)
         self.attempts += 1
         return RetryStep(
             delay=delay,

@@ -114,7 +114,7 @@ class Failover(Generic[ChannelT]):
         remaining = attempts.remaining(time.monotonic())
         if remaining is not None and remaining <= 0:
             return None
-        timeout = self.policy.attempt_deadline(attempts.retry_safe, remaining)
+        timeout = self.policy.attempt_deadline(attempts.retry_safe, remaining, attempts.expired)
         capped = timeout is not None and (remaining is None or timeout < remaining)
         return NextAttempt(endpoint, timeout, capped, refresh=True)
 
@@ -141,9 +141,8 @@ class Failover(Generic[ChannelT]):
         now = time.monotonic()
         if not refreshed and self._metadata.credentials is not None and is_auth_expired(error):
             return self.after_login(attempts, endpoint)
-        failover = is_endpoint_failure(error) or (
-            capped and isinstance(error, ConnectionTimeoutError)
-        )
+        expired = capped and isinstance(error, ConnectionTimeoutError)
+        failover = expired or is_endpoint_failure(error)
         target = endpoint.target
         if failover:
             self._registry.endpoint_failed(target, error)
@@ -159,7 +158,7 @@ class Failover(Generic[ChannelT]):
             target = self._pool.next_after_failure(now, attempts.tried | {endpoint.target})
         fresh = target != endpoint.target and target not in attempts.tried
         step = attempts.on_failure(
-            error, endpoint.target, now, failover=failover, next_is_fresh=fresh
+            error, endpoint.target, now, failover=failover, next_is_fresh=fresh, expired=expired
         )
         if step is None:
             return None

@@ -301,3 +301,34 @@ async def test_an_async_call_waiting_for_another_calls_login_keeps_its_deadline(
         waited = time.monotonic() - start
         assert (await first)[0] == b"v"
         assert waited < WAITER_TIMEOUT + 0.4
+
+
+# A read slower than the attempt cap (a slow link, a large range) is not a hung member: an
+# attempt that runs out of its cap doubles it, so a later attempt completes. Round trips of
+# 0.8 s against a cap of 0.5 s: the second attempt (1 s) answers, within about 1.4 s.
+SLOW_LINK = 0.4
+CAPPED = etcd3.RetryPolicy(attempt_timeout=0.5)
+
+
+def test_a_read_slower_than_the_attempt_cap_completes(etcd_factory: EtcdFactory) -> None:
+    server = etcd_factory(fault_proxy=True)
+    with etcd3.client(endpoints=[server.endpoint], timeout=None, retry=CAPPED) as client:
+        client.put("/slow/k", "v")
+        server.network.client_proxy(server.name).set_latency(SLOW_LINK)
+        start = time.monotonic()
+        assert client.get("/slow/k")[0] == b"v"
+        assert time.monotonic() - start < 3.0
+
+
+async def test_an_async_read_slower_than_the_attempt_cap_completes(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory(fault_proxy=True)
+    async with etcd3.async_client(
+        endpoints=[server.endpoint], timeout=None, retry=CAPPED
+    ) as client:
+        await client.put("/slow/k", "v")
+        server.network.client_proxy(server.name).set_latency(SLOW_LINK)
+        start = time.monotonic()
+        assert (await client.get("/slow/k"))[0] == b"v"
+        assert time.monotonic() - start < 3.0

@@ -116,6 +116,40 @@ def test_attempt_deadline_caps_only_retry_safe_calls() -> None:
     assert policy.attempt_deadline(False, None) is None
 
 
+def test_each_expired_attempt_doubles_the_cap_within_what_is_left() -> None:
+    policy = RetryPolicy(attempt_timeout=2.0)
+    assert policy.attempt_deadline(True, None, 1) == 4.0
+    assert policy.attempt_deadline(True, 100.0, 3) == 16.0
+    assert policy.attempt_deadline(True, 5.0, 2) == 5.0
+    assert policy.attempt_deadline(False, 10.0, 2) == 10.0
+
+
+def test_a_read_slower_than_the_cap_gets_a_longer_attempt_each_time() -> None:
+    # Without it, a read that needs 3 s (a slow link, a large range) would run out of its
+    # 2 s on every attempt and fail, even in a call without a deadline.
+    call = attempts(safe=True, attempt_timeout=2.0)
+    timeouts = []
+    for _ in range(3):
+        step = call.on_failure(deadline(), "a:1", 0.0, failover=True, expired=True)
+        assert step is not None
+        timeouts.append((step.timeout, step.capped))
+    assert timeouts == [(4.0, True), (8.0, True), (16.0, True)]
+    # A failure that is not an expiry leaves the cap where it is.
+    step = call.on_failure(refused(), "a:1", 0.0, failover=True)
+    assert step is not None
+    assert step.timeout == 16.0
+    assert call.expired == 3
+
+
+def test_a_doubled_cap_stops_at_the_call_deadline() -> None:
+    call = attempts(safe=True, deadline_at=10.0, attempt_timeout=2.0, jitter=0.0)
+    step = call.on_failure(deadline(), "a:1", 7.0, failover=True, expired=True)
+    assert step is not None
+    assert step.timeout is not None
+    assert step.timeout < 3.0
+    assert not step.capped
+
+
 # --- classification ------------------------------------------------------------------------
 
 
