@@ -26,12 +26,23 @@ from bench.harness import SCENARIOS
 from bench.table import ROWS
 
 SUITES = ("table", "scale", "import")
+CONTROLS = ("raw_wire", "ours_lean")
+"""Subjects that say where a difference comes from (``bench/subjects``), never table rows."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = cli.make_parser("python -m bench", __doc__)
     parser.add_argument(
         "--suite", action="append", choices=SUITES, help="run only these suites (repeatable)"
+    )
+    parser.add_argument(
+        "--control",
+        action="append",
+        choices=CONTROLS,
+        default=[],
+        help="also run this control subject in the table's rounds (repeatable): raw_wire is "
+        "raw grpc sending what ours sends, ours_lean is ours without hasleader and attempt "
+        "deadlines",
     )
     args = parser.parse_args(argv)
     suites = args.suite or list(SUITES)
@@ -48,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         sections.append("# etcd3 benchmarks\n\n" + session.header(meta, rounds, args.quick))
         if "table" in suites:
             t0 = time.perf_counter()
-            subjects = {"raw": sys.executable, "ours": sys.executable}
+            subjects = dict.fromkeys(["raw", "ours", *args.control], sys.executable)
             observed, missing = session.run_table(
                 server,
                 setup,
@@ -68,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
                 "observations": report.observations_json(observed),
             }
             sections.append("## Ours against raw grpc\n\n" + report.markdown_ours(rows, rounds))
+            if args.control:
+                sections.append(
+                    "## Controls, against raw grpc in the same rounds\n\n"
+                    + report.markdown_controls(rows, args.control)
+                )
             suite_seconds["table"] = round(time.perf_counter() - t0)
         if "scale" in suites:
             t0 = time.perf_counter()

@@ -225,6 +225,17 @@ def markdown_ours(rows: list[RowResult], rounds: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown_controls(rows: list[RowResult], controls: Sequence[str]) -> str:
+    """Ours and the control subjects, each compared with raw in the same rounds."""
+    head = ["scenario", "metric", "ours", *controls]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for row in rows:
+        for i, c in enumerate(row.checks):
+            cells = [row.label if i == 0 else "", c.check.label, c.cell(OURS)]
+            lines.append("| " + " | ".join([*cells, *(c.cell(name) for name in controls)]) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _leads(c: CheckResult, peers: Sequence[str]) -> str:
     """Whether ours is at least as good as every peer that was measured on this check."""
     ours = c.subjects.get(OURS, SubjectResult()).median

@@ -8,6 +8,7 @@ SUBJECTS: dict[str, str] = {
     "raw": "bench.subjects.raw:Raw",
     "raw_wire": "bench.subjects.raw:RawWire",
     "ours": "bench.subjects.ours:Ours",
+    "ours_lean": "bench.subjects.ours:OursLean",
     "etcd3-client": "bench.subjects.compat_peer:Etcd3Client",
     "python-etcd3": "bench.subjects.compat_peer:PythonEtcd3",
     "aetcd": "bench.subjects.aetcd_peer:Aetcd",

@@ -19,8 +19,16 @@ def _read_values(keys: etcd3.RangeResult) -> int:
 
 class Ours(DropInSync[etcd3.Etcd3Client]):
     def __init__(self, setup: Setup, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(setup, loop, etcd3.client(setup.host, setup.port))
+        super().__init__(setup, loop, self._sync_client(setup))
         self._aclient: etcd3.AsyncEtcd3Client | None = None
+
+    @staticmethod
+    def _sync_client(setup: Setup) -> etcd3.Etcd3Client:
+        return etcd3.client(setup.host, setup.port)
+
+    @staticmethod
+    def _async_client(setup: Setup) -> etcd3.AsyncEtcd3Client:
+        return etcd3.async_client(setup.host, setup.port)
 
     def version(self) -> str:
         return f"etcd3 {etcd3.__version__}"
@@ -32,7 +40,7 @@ class Ours(DropInSync[etcd3.Etcd3Client]):
 
     def _aio(self) -> etcd3.AsyncEtcd3Client:
         if self._aclient is None:
-            self._aclient = etcd3.async_client(self.setup.host, self.setup.port)
+            self._aclient = self._async_client(self.setup)
         return self._aclient
 
     # -- sync: put, get, the drop-in range and watch come from DropInSync ---------------------
@@ -106,3 +114,33 @@ class Ours(DropInSync[etcd3.Etcd3Client]):
         finally:
             for watch_id in ids:
                 await client.cancel_watch(watch_id)
+
+
+_NO_ATTEMPT_DEADLINE = etcd3.RetryPolicy(attempt_timeout=None)
+
+
+class OursLean(Ours):
+    """A control: our client without the two defaults that cost grpc work on every call.
+
+    ``require_leader=False`` sends no ``hasleader`` metadata, and ``RetryPolicy(
+    attempt_timeout=None)`` gives a read's attempt no deadline of its own (the client's
+    ``timeout`` is ``None`` here, so no deadline at all). What it saves is grpc's cost of
+    both; what it gives up is a call refused at once by a member without a leader, and a
+    read moved off a hung member after one short attempt. Not a row of the table:
+    ``python -m bench --control ours_lean``.
+    """
+
+    @staticmethod
+    def _sync_client(setup: Setup) -> etcd3.Etcd3Client:
+        return etcd3.client(
+            setup.host, setup.port, require_leader=False, retry=_NO_ATTEMPT_DEADLINE
+        )
+
+    @staticmethod
+    def _async_client(setup: Setup) -> etcd3.AsyncEtcd3Client:
+        return etcd3.async_client(
+            setup.host, setup.port, require_leader=False, retry=_NO_ATTEMPT_DEADLINE
+        )
+
+    def version(self) -> str:
+        return f"etcd3 {etcd3.__version__} (require_leader=False, attempt_timeout=None)"

@@ -245,8 +245,8 @@ class RawWire(Raw):
     each attempt of a read a deadline (``RetryPolicy.attempt_timeout``); grpc's own cost of
     both is in this subject too (the asyncio calls hand grpc one prebuilt metadata object, as
     ours do). What ours costs above it is our Python layer and our channel options
-    (keepalive). Not a row of the table: ``python -m bench.instructions SCENARIO --subject
-    raw_wire``.
+    (keepalive). Not a row of the table: ``python -m bench --control raw_wire``, or
+    ``python -m bench.instructions SCENARIO --subject raw_wire``.
     """
 
     def version(self) -> str:
