@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 __all__ = ["RetryPolicy"]
 
 
+_MAX_DOUBLINGS = 16
+"""Expired attempts double a call's attempt cap at most this many times (2 s becomes 36 h)."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How the client retries failed calls (see the ``etcd3`` docs on retries).
@@ -107,7 +111,8 @@ class RetryPolicy:
         cap = self.attempt_timeout
         if not retry_safe or cap is None or self.max_attempts == 1:
             return remaining
-        cap *= 2.0**expired
+        # Bounded: a policy of thousands of attempts must not overflow the float.
+        cap *= 2.0 ** min(expired, _MAX_DOUBLINGS)
         if remaining is None or remaining > cap:
             return cap
         return remaining

@@ -122,6 +122,8 @@ def test_each_expired_attempt_doubles_the_cap_within_what_is_left() -> None:
     assert policy.attempt_deadline(True, 100.0, 3) == 16.0
     assert policy.attempt_deadline(True, 5.0, 2) == 5.0
     assert policy.attempt_deadline(False, 10.0, 2) == 10.0
+    # However many attempts a policy allows, the cap stays a finite number of seconds.
+    assert policy.attempt_deadline(True, None, 5000) == 2.0 * 2**16
 
 
 def test_a_read_slower_than_the_cap_gets_a_longer_attempt_each_time() -> None:
