@@ -44,7 +44,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from etcd3._compat import (
     Event,
@@ -107,6 +107,21 @@ _RawResponse = etcdserverpb.WatchResponse
 _NOTHING = EtcdError("no item")
 """A stand-in for "no item taken" (never handed out)."""
 _Stream = DuplexStream[etcdserverpb.WatchRequest, etcdserverpb.WatchResponse]
+
+
+class _FollowUp(NamedTuple):
+    """What a routed response leaves to do outside the lock."""
+
+    flush: bool
+    """Requests wait to be sent."""
+    checks: list[_Reg] | None
+    """Watches refused for permission, to check."""
+    outage: float | None
+    """How long the outage this response ended lasted."""
+    bug: Exception | None
+    """The routing itself failed: the stream is failed with it."""
+
+
 _monotonic = time.monotonic
 
 
@@ -422,25 +437,59 @@ class Watcher:
                 if not self._wait(sink, lambda: bool(items), until) and not items:
                     raise TimeoutError
                 continue
+            # The token's holder reads, routes and, once its own item has arrived, gives the
+            # token back and takes the item in the same hold of the lock. The reading is
+            # written out here rather than calling _read_one: a consumer waits through it for
+            # every response, and each coroutine level costs a frame on every suspension.
+            item = _NOTHING
             read = False
             try:
-                while not items:
-                    self._read_one(True)
-                read = True
+                while True:
+                    stream = self._stream
+                    if stream is None or self._abandoned:
+                        self._read_one(True)  # opens the stream, cancels abandoned
+                    else:
+                        try:
+                            response = stream.__next__()
+                        except BaseException as exc:
+                            self._read_failed(stream, exc, True)
+                        else:
+                            with lock:
+                                follow = self._route(response)
+                                if follow is None and items:
+                                    item, resume = self._hand_back(sink, reg, True)
+                                    break
+                            if follow is not None:
+                                self._follow_up(stream, follow)
+                    if items:
+                        read = True
+                        break
             finally:
-                with lock:
-                    self._reader = None
-                    if self._callbacks or self._waiters or self._core.outage_since is not None:
-                        self._reader = sink
-                        self._release(sink)  # and call a worker: reading must go on
+                if item is _NOTHING:
                     # Not while an exception propagates (a cancelled task, an interrupt): an
                     # item routed to the watch meanwhile stays queued for the next call.
-                    item, resume = self._take(reg) if read and items else (_NOTHING, False)
+                    with lock:
+                        item, resume = self._hand_back(sink, reg, read)
             if item is not _NOTHING:
                 break
         if resume:  # a paused watch resumes
             self._flush()
         return item
+
+    def _hand_back(self, sink: _Sink, reg: _Reg, read: bool) -> tuple[Item, bool]:
+        """Under the lock, by the consumer that holds the read token: give the token back
+        (calling a worker if reading must go on) and, if ``read``, take the watch's next item.
+
+        Returns:
+            What ``_take`` returns, or ``(_NOTHING, False)`` when nothing is taken.
+        """
+        self._reader = None
+        if self._callbacks or self._waiters or self._core.outage_since is not None:
+            self._reader = sink
+            self._release(sink)
+        if read and sink.items:
+            return self._take(reg)
+        return _NOTHING, False
 
     def _take(self, reg: _Reg) -> tuple[Item, bool]:
         """Take the watch's next item for its consumer (under the lock: the routing reader
@@ -549,45 +598,63 @@ class Watcher:
                 return
         try:
             response = stream.__next__()
-        except StopIteration:
-            self._failed(stream, None)
+        except BaseException as exc:
+            self._read_failed(stream, exc, consumer)
             return
-        except EtcdError as exc:
-            self._failed(stream, exc)
-            return
-        except BaseException:
-            # Interrupted inside the read (cancelled task, KeyboardInterrupt): grpc cancels
-            # the call under a cancelled read. Re-open on the next read; consumers no longer
-            # read themselves, so an application that times its reads out cannot keep
-            # cancelling the stream that every watch shares.
-            if consumer:
-                self._consumers_read = False
-            self._failed(stream, None)
-            raise
-        core = self._core
-        try:
-            with self._lock:
-                work = core.receive(response)
-                if work:
-                    flush = core.has_requests
-                    checks = core.take_auth_checks() if core.has_auth_checks else None
-                    outage = (
-                        None if core.outage_since is None else core.stream_answered(_monotonic())
-                    )
-        except Exception as exc:  # a bug must not stop every watch silently, nor loudly
-            logger.exception("watch stream response could not be routed")
-            self._failed(stream, UnknownError(f"watch routing failed: {exc!r}"))
-            return
+        with self._lock:
+            follow = self._route(response)
         if self._abandoned:
             self._cancel_abandoned()
-        if work:
-            self._follow_up(stream, flush, checks, outage)
+        if follow is not None:
+            self._follow_up(stream, follow)
 
-    def _follow_up(
-        self, stream: _Stream, flush: bool, checks: list[_Reg] | None, outage: float | None
-    ) -> None:
+    def _read_failed(self, stream: _Stream, exc: BaseException, consumer: bool) -> None:
+        """The token holder's read of ``stream`` raised ``exc``: the stream has failed.
+
+        Raises:
+            BaseException: ``exc`` itself unless it is the end of the stream or an
+                ``EtcdError``.
+        """
+        if isinstance(exc, StopIteration):
+            self._failed(stream, None)
+            return
+        if isinstance(exc, EtcdError):
+            self._failed(stream, exc)
+            return
+        # Interrupted inside the read (cancelled task, KeyboardInterrupt): grpc cancels the
+        # call under a cancelled read. Re-open on the next read; consumers no longer read
+        # themselves, so an application that times its reads out cannot keep cancelling the
+        # stream that every watch shares.
+        if consumer:
+            self._consumers_read = False
+        self._failed(stream, None)
+        raise exc
+
+    def _route(self, response: etcdserverpb.WatchResponse) -> _FollowUp | None:
+        """Under the lock: hand ``response`` to the core, which routes it to its watch.
+
+        Returns:
+            What is left to do outside the lock, or ``None`` (the common case: nothing).
+        """
+        core = self._core
+        try:
+            if not core.receive(response):
+                return None
+            checks = core.take_auth_checks() if core.has_auth_checks else None
+            outage = None if core.outage_since is None else core.stream_answered(_monotonic())
+            return _FollowUp(core.has_requests, checks, outage, None)
+        except Exception as exc:  # a bug must not stop every watch silently, nor loudly
+            return _FollowUp(False, None, None, exc)
+
+    def _follow_up(self, stream: _Stream, follow: _FollowUp) -> None:
         """What a routed response left to do: send requests, log an outage's end, check
-        permissions (then re-open the stream with a fresh token)."""
+        permissions (then re-open the stream with a fresh token), or fail the stream if the
+        routing itself failed."""
+        flush, checks, outage, bug = follow
+        if bug is not None:
+            logger.error("watch stream response could not be routed", exc_info=bug)
+            self._failed(stream, UnknownError(f"watch routing failed: {bug!r}"))
+            return
         if outage is not None:
             logger.info(
                 "watch stream re-opened on %s after %.1f s; watches resume after their last "
