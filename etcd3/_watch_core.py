@@ -757,24 +757,20 @@ class WatchCore(Generic[S]):
             ``has_work``: whether the shell has something to do now.
         """
         self._answered = True
-        if response.created:
-            self._on_created(response)
-            return self.has_work
-        if not self._working:
-            # Events or progress: the stream works. (Not a bare `created`: a member that
-            # accepts watches and then drops the stream must not be retried without backoff.)
-            self._working = True
-            self.backoff.reset()
         watch_id = response.watch_id
         reg = self._by_server.get(watch_id)
-        if reg is not None and reg.in_order and not response.fragment:
+        if reg is not None and reg.in_order and not (reg.spec.fragment and response.fragment):
             # The common case: the next events of a watcher whose responses so far needed no
-            # trimming, starting after the last one delivered.
+            # trimming, starting after the last one delivered. A response with events is
+            # neither a creation's answer nor a cancellation (etcd sends those without
+            # events), and only a watch that lets etcd fragment gets fragments.
             events = response.events
             count = len(events)
             if count:
                 first = events[0].kv.mod_revision
                 if first >= reg.next_revision:
+                    if not self._working:
+                        self._stream_works()
                     reg.next_revision = (
                         first if count == 1 else events[count - 1].kv.mod_revision
                     ) + 1
@@ -784,6 +780,11 @@ class WatchCore(Generic[S]):
                         return self.outage_since is not None
                     self._pause(reg)
                     return self.has_work
+        if response.created:
+            self._on_created(response)
+            return self.has_work
+        if not self._working:
+            self._stream_works()
         if watch_id == ALL_WATCHES:
             # A progress response for the whole stream: every watch sees it, none advances
             # its resume revision (etcd < 3.5.8 answers before slow watchers caught up).
@@ -816,6 +817,12 @@ class WatchCore(Generic[S]):
         return self.has_work
 
     # --- Internals ---------------------------------------------------------------------
+
+    def _stream_works(self) -> None:
+        # A response with events or progress. (Not a bare `created`: a member that accepts
+        # watches and then drops the stream must not be retried without backoff.)
+        self._working = True
+        self.backoff.reset()
 
     def _attempt_failed(
         self,
