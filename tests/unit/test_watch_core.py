@@ -9,6 +9,7 @@ import pytest
 from etcd3._events import WatchResponse
 from etcd3._retry import RetryPolicy
 from etcd3._watch_core import (
+    ALL_WATCHES,
     AUTH_CHECKS,
     Phase,
     Recheck,
@@ -639,6 +640,18 @@ def test_only_a_working_stream_resets_the_backoff() -> None:
     core.receive(created(1))  # accepted, but that proves little
     assert core.backoff.next_delay() >= first[-1] / 2
     core.receive(events(1, 11))  # traffic: the stream works
+    assert core.backoff.next_delay() <= core.backoff.base
+
+
+@pytest.mark.parametrize("server_id", [1, ALL_WATCHES], ids=["watch", "stream"])
+def test_a_progress_response_proves_the_stream_works(server_id: int) -> None:
+    core = open_core()
+    core.add(WatchSpec(b"k"), Sink())
+    drain(core)
+    first = [core.backoff.next_delay() for _ in range(6)]
+    core.receive(created(1))
+    core.receive(RawResponse(header=ResponseHeader(revision=11), watch_id=server_id))
+    assert first[-1] > 2 * core.backoff.base
     assert core.backoff.next_delay() <= core.backoff.base
 
 
