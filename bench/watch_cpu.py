@@ -19,6 +19,13 @@ the summary gives the median of the per-round ratios to the raw subject of the s
 shared cores): each subject runs in a child process under callgrind twice, with ``--events``
 and with a tenth of them; the difference over the events between the two runs is the cost per
 event, free of start-up. Wall time moves +-30 % between runs here; instruction counts do not.
+
+``--bytecodes`` says where the Python part of that cost is: each subject runs in this process
+under an opcode tracer (``sys.settrace``, every thread), once with ``--events`` and once with
+a tenth of them, and the difference gives the bytecodes each Python function executes per
+event (``--top`` of them are listed). Tracing slows the consumer down: keep ``--rate`` low
+(the default for this mode is 300 puts per second) so that each response still carries one
+event, as it does at full speed.
 """
 
 from __future__ import annotations
@@ -35,8 +42,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import grpc
 import grpc.aio
@@ -44,6 +54,9 @@ import grpc.aio
 import etcd3
 from etcd3.rpc import etcdserverpb as pb
 from etcd3.testing import EtcdServer
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
 
 SUBJECTS = ("raw", "raw-handoff", "iter", "callback", "raw-aio", "iter-aio", "callback-aio")
 RAW_OF = {
@@ -343,18 +356,52 @@ def instructions(subject: str, endpoint: str, events: int, rate: float) -> float
     return (counts[1] - counts[0]) / (events - events // 10)
 
 
+def bytecodes(subject: str, endpoint: str, events: int, rate: float) -> dict[str, float]:
+    """Python bytecodes per event of ``subject``, by function (see the module docstring)."""
+    fewer, more = (_traced(subject, endpoint, n, rate) for n in (events // 10, events))
+    extra = events - events // 10
+    return {name: (more[name] - fewer[name]) / extra for name in fewer.keys() | more.keys()}
+
+
+def _traced(subject: str, endpoint: str, events: int, rate: float) -> Counter[str]:
+    """The bytecodes each function executed while ``subject`` consumed ``events`` events."""
+    counts: Counter[str] = Counter()
+
+    def trace(frame: FrameType, event: str, arg: object) -> TraceFunction:
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            code = frame.f_code
+            counts[f"{Path(code.co_filename).name}:{code.co_name}"] += 1
+        return trace
+
+    threading.settrace(trace)
+    sys.settrace(trace)
+    try:
+        measure(subject, endpoint, events, rate)
+    finally:
+        sys.settrace(None)
+        threading.settrace(None)
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", help="an etcd to use (default: start one)")
     parser.add_argument("--events", type=int, default=3000)
-    parser.add_argument("--rate", type=float, default=2000.0, help="puts per second")
+    parser.add_argument(
+        "--rate", type=float, help="puts per second (default 2000; 300 with --bytecodes)"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--subjects", default=",".join(SUBJECTS))
     parser.add_argument("--instructions", action="store_true", help="count with callgrind")
+    parser.add_argument("--bytecodes", action="store_true", help="Python bytecodes by function")
+    parser.add_argument("--top", type=int, default=25, help="functions listed by --bytecodes")
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--writer", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.rate is None:
+        args.rate = 300.0 if args.bytecodes else 2000.0
     if args.writer:
         writer_main(args.writer[0], args.writer[1], int(args.writer[2]), float(args.writer[3]))
         return 0
@@ -368,11 +415,12 @@ def main(argv: list[str] | None = None) -> int:
         server = EtcdServer().start()
         endpoint = server.endpoint
     try:
-        report = (
-            _instructions(subjects, endpoint, args)
-            if args.instructions
-            else _cpu(subjects, endpoint, args)
-        )
+        if args.bytecodes:
+            report = _bytecodes(subjects, endpoint, args)
+        elif args.instructions:
+            report = _instructions(subjects, endpoint, args)
+        else:
+            report = _cpu(subjects, endpoint, args)
     finally:
         if server is not None:
             server.stop()
@@ -426,6 +474,20 @@ def _instructions(
         if raw in per_event:
             entry["ratio_to_raw"] = count / per_event[raw]
         summary[subject] = entry
+    return {"events": args.events, "rate": args.rate, "summary": summary}
+
+
+def _bytecodes(subjects: list[str], endpoint: str, args: argparse.Namespace) -> dict[str, object]:
+    summary: dict[str, dict[str, object]] = {}
+    for subject in subjects:
+        per_event = bytecodes(subject, endpoint, args.events, args.rate)
+        summary[subject] = {
+            "bytecodes_per_event": round(sum(per_event.values()), 1),
+            "by_function": {
+                name: round(count, 1)
+                for name, count in sorted(per_event.items(), key=lambda item: -item[1])[: args.top]
+            },
+        }
     return {"events": args.events, "rate": args.rate, "summary": summary}
 
 
