@@ -25,6 +25,7 @@ from etcd3.errors import (
     WatchTimedOut,
 )
 from etcd3.rpc.etcdserverpb import FilterType
+from etcd3.rpc.etcdserverpb import WatchResponse as RawWatchResponse
 from etcd3.testing import EtcdFactory
 
 Item = WatchResponse | Exception
@@ -322,6 +323,38 @@ def test_refused_watch_raises_the_servers_reason(client: Etcd3Client) -> None:
         client.watch(b"b", range_end=b"a")
     assert isinstance(info.value, WatchCanceledError)
     assert "range" in str(info.value)
+
+
+def test_a_response_the_client_fails_to_route_is_delivered_after_a_reopen(
+    client: Etcd3Client,
+    prefix: bytes,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = prefix + b"k"
+    events, cancel = client.watch(key)
+    watcher = client._watcher_state
+    assert watcher is not None
+    core = watcher._core
+    receive = core.receive
+    refused: list[RawWatchResponse] = []
+
+    def fail_once(response: RawWatchResponse) -> bool:
+        # A bug in routing, on the first response with events only.
+        if response.events and not refused:
+            refused.append(response)
+            raise RuntimeError("routing bug")
+        return receive(response)
+
+    monkeypatch.setattr(core, "receive", fail_once)
+    with caplog.at_level(logging.ERROR, logger="etcd3.watch"):
+        revision = put(client, key, b"1")
+        event = next(events)
+    assert len(refused) == 1
+    assert (event.key, event.value, event.mod_revision) == (key, b"1", revision)
+    assert "could not be routed" in caplog.text
+    assert "routing bug" in caplog.text
+    cancel()
 
 
 def test_progress_notifications_reach_response_consumers(

@@ -24,6 +24,7 @@ from etcd3.errors import (
     WatchTimedOut,
 )
 from etcd3.rpc.etcdserverpb import FilterType
+from etcd3.rpc.etcdserverpb import WatchResponse as RawWatchResponse
 from etcd3.testing import EtcdFactory
 
 Item = WatchResponse | Exception
@@ -333,6 +334,38 @@ async def test_refused_watch_raises_the_servers_reason(async_client: AsyncEtcd3C
         await async_client.watch(b"b", range_end=b"a")
     assert isinstance(info.value, WatchCanceledError)
     assert "range" in str(info.value)
+
+
+async def test_a_response_the_client_fails_to_route_is_delivered_after_a_reopen(
+    async_client: AsyncEtcd3Client,
+    prefix: bytes,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = prefix + b"k"
+    events, cancel = await async_client.watch(key)
+    watcher = async_client._watcher_state
+    assert watcher is not None
+    core = watcher._core
+    receive = core.receive
+    refused: list[RawWatchResponse] = []
+
+    def fail_once(response: RawWatchResponse) -> bool:
+        # A bug in routing, on the first response with events only.
+        if response.events and not refused:
+            refused.append(response)
+            raise RuntimeError("routing bug")
+        return receive(response)
+
+    monkeypatch.setattr(core, "receive", fail_once)
+    with caplog.at_level(logging.ERROR, logger="etcd3.watch"):
+        revision = await put(async_client, key, b"1")
+        event = await anext(events)
+    assert len(refused) == 1
+    assert (event.key, event.value, event.mod_revision) == (key, b"1", revision)
+    assert "could not be routed" in caplog.text
+    assert "routing bug" in caplog.text
+    await cancel()
 
 
 async def test_progress_notifications_reach_response_consumers(
