@@ -439,8 +439,8 @@ class Watcher:
                 continue
             # The token's holder reads, routes and, once its own item has arrived, gives the
             # token back and takes the item in the same hold of the lock. The reading is
-            # written out here rather than calling _read_one: a consumer waits through it for
-            # every response, and each coroutine level costs a frame on every suspension.
+            # written out here rather than calling _read_one: a consumer goes through it for
+            # every response, and one more level of calls there costs a frame each time.
             item = _NOTHING
             read = False
             try:
