@@ -763,7 +763,8 @@ class WatchCore(Generic[S]):
             # The common case: the next events of a watcher whose responses so far needed no
             # trimming, starting after the last one delivered. A response with events is
             # neither a creation's answer nor a cancellation (etcd sends those without
-            # events), and only a watch that lets etcd fragment gets fragments.
+            # events), and etcd fragments only the responses of a watch created with
+            # ``fragment`` set: every other response ends at a revision boundary.
             events = response.events
             count = len(events)
             if count:

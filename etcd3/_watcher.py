@@ -445,9 +445,11 @@ class Watcher:
             read = False
             try:
                 while True:
+                    if self._abandoned:
+                        self._cancel_abandoned()
                     stream = self._stream
-                    if stream is None or self._abandoned:
-                        self._read_one(True)  # opens the stream, cancels abandoned
+                    if stream is None:
+                        self._read_one(True)  # opens the stream first
                     else:
                         try:
                             response = stream.__next__()
@@ -483,10 +485,7 @@ class Watcher:
         Returns:
             What ``_take`` returns, or ``(_NOTHING, False)`` when nothing is taken.
         """
-        self._reader = None
-        if self._callbacks or self._waiters or self._core.outage_since is not None:
-            self._reader = sink
-            self._release(sink)
+        self._release(sink)  # a no-op when called again after an interruption
         if read and sink.items:
             return self._take(reg)
         return _NOTHING, False

@@ -460,9 +460,11 @@ class AsyncWatcher:
             read = False
             try:
                 while True:
+                    if self._abandoned:
+                        await self._cancel_abandoned()
                     stream = self._stream
-                    if stream is None or self._abandoned:
-                        await self._read_one(True)  # opens the stream, cancels abandoned
+                    if stream is None:
+                        await self._read_one(True)  # opens the stream first
                     else:
                         try:
                             response = await stream.__anext__()
@@ -503,10 +505,7 @@ class AsyncWatcher:
         Returns:
             What ``_take`` returns, or ``(_NOTHING, False)`` when nothing is taken.
         """
-        self._reader = None
-        if self._callbacks or self._waiters or self._core.outage_since is not None:
-            self._reader = sink
-            self._release(sink)
+        self._release(sink)  # a no-op when called again after an interruption
         if read and sink.items:
             return self._take(reg)
         return _NOTHING, False
