@@ -223,10 +223,7 @@ class StreamBase(abc.ABC, Generic[RespT]):
         """The error for a grpc failure of this call, reported to the registry."""
         if self._moved is not None:
             return self._moved
-        error = self._registry.errors.from_rpc_error(exc, self._method)
-        if self._ends_at is not None:
-            error = final_error(error, self._method, self._ends_at - time.monotonic())
-        return self._registry.failed(self, error)
+        return self._failure(self._registry.errors.from_rpc_error(exc, self._method))
 
     def _deadline_from_now(self, deadline: float | None) -> None:
         """Note that the call started now with a deadline of ``deadline`` seconds."""
@@ -236,5 +233,13 @@ class StreamBase(abc.ABC, Generic[RespT]):
         """The error for the call's final non-OK status, reported to the registry."""
         if self._moved is not None:
             return self._moved
-        error = self._registry.errors.from_status(code, details, self._method)
+        return self._failure(self._registry.errors.from_status(code, details, self._method))
+
+    def _failure(self, error: EtcdError) -> EtcdError:
+        """``error``, the mapped failure of this call, as its callers get it, reported to the
+        registry: past the call's deadline, an end that etcd gave the call itself is the
+        deadline's error (see ``final_error``), whichever way the failure is read (a read's
+        exception, or the final status a later send finds)."""
+        if self._ends_at is not None:
+            error = final_error(error, self._method, self._ends_at - time.monotonic())
         return self._registry.failed(self, error)
