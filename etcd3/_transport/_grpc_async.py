@@ -9,8 +9,9 @@ in spelling, so no rename turns one into the other.
   starts, and ``asyncio.CancelledError`` while it runs (closing a channel cancels its calls),
   which must be told apart from the cancellation of the task awaiting it.
 - **Call metadata:** grpc.aio turns a metadata tuple into its ``Metadata`` object on every
-  call (about a tenth of a unary call's client CPU); a prebuilt one is sent as it is. Sync
-  grpc takes the tuple directly.
+  call (about a tenth of a unary call's client CPU); a prebuilt one is sent as it is, and
+  ours gives its length and pairs, which grpc.aio asks for on every call, without walking a
+  dict. Sync grpc takes the tuple directly.
 - **Which event loop a channel serves:** a grpc.aio channel belongs to the loop it was opened
   in. A call made from another loop, or after that loop closed (each ``asyncio.run()`` closes
   its own), fails with a ``RuntimeError`` from asyncio, turned into ``WrongEventLoopError``.
@@ -22,7 +23,7 @@ in spelling, so no rename turns one into the other.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NoReturn, TypeAlias
 
 import grpc
@@ -92,12 +93,32 @@ def in_foreign_loop(loop: object) -> bool:
     return loop is not None and running_loop() is not loop
 
 
+class _FixedMetadata(grpc.aio.Metadata):
+    """grpc.aio's metadata object for pairs that nothing changes after it is built.
+
+    grpc.aio tests a call's metadata for truth and copies it into a tuple on every call; the
+    base class answers both by walking its dict of lists, this one from the pairs it was built
+    from. Nothing may change it in place (``add``, item assignment): its pairs would no longer
+    say what it holds.
+    """
+
+    def __init__(self, *pairs: tuple[str, str | bytes]) -> None:
+        super().__init__(*pairs)
+        self._pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __iter__(self) -> Iterator[tuple[str, str | bytes]]:
+        return iter(self._pairs)
+
+
 def prebuilt_metadata(pairs: MetadataTuple) -> grpc.aio.Metadata:
     """The metadata object every call without extra pairs sends: built once, not per call.
 
     Only for channels without interceptors: one may change a call's metadata in place.
     """
-    return grpc.aio.Metadata(*pairs)
+    return _FixedMetadata(*pairs)
 
 
 def task_is_being_cancelled() -> bool:

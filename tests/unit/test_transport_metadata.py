@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import grpc.aio
+
 from etcd3._transport import REQUIRE_LEADER_METADATA, TOKEN_METADATA_KEY
+from etcd3._transport._grpc_async import prebuilt_metadata
 from etcd3._transport._metadata import CallMetadata
 from etcd3.rpc.methods import KV_RANGE, LEASE_LEASE_KEEP_ALIVE, MAINTENANCE_STATUS, WATCH_WATCH
 
@@ -89,3 +92,17 @@ def test_prebuilt_metadata_is_built_once_per_token_and_shared_by_calls() -> None
         REQUIRE_LEADER_METADATA,
         ("x", "1"),
     )
+
+
+def test_the_prebuilt_asyncio_object_reads_as_grpcs_own_for_the_same_pairs() -> None:
+    pairs = ((TOKEN_METADATA_KEY, "t"), REQUIRE_LEADER_METADATA, ("x-bin", b"\x00"))
+    prebuilt = prebuilt_metadata(pairs)
+    plain = grpc.aio.Metadata(*pairs)
+    # What grpc.aio asks of it on every call: its truth, its length, its pairs in order.
+    assert isinstance(prebuilt, grpc.aio.Metadata)
+    assert len(prebuilt) == len(plain) == 3
+    assert tuple(prebuilt) == tuple(plain) == pairs
+    assert prebuilt == plain
+    assert prebuilt["hasleader"] == "true"
+    assert not prebuilt_metadata(())
+    assert tuple(prebuilt_metadata(())) == ()
