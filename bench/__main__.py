@@ -26,7 +26,7 @@ from bench.harness import SCENARIOS
 from bench.table import ROWS
 
 SUITES = ("table", "scale", "import")
-CONTROLS = ("raw_wire", "ours_lean")
+CONTROLS = ("raw_wire", "ours_lean", "raw_views")
 """Subjects that say where a difference comes from (``bench/subjects``), never table rows."""
 
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="also run this control subject in the table's rounds (repeatable): raw_wire is "
         "raw grpc sending what ours sends, ours_lean is ours without hasleader and attempt "
-        "deadlines",
+        "deadlines, raw_views is raw grpc making one object per key on the range rows",
     )
     args = parser.parse_args(argv)
     suites = args.suite or list(SUITES)

@@ -15,7 +15,10 @@ measures that step, and the designs that would avoid a Python frame per key, on 
   properties (``operator.attrgetter``), built by ``map`` without any Python frame;
 - ``tuple views, drop-in``: ``zip`` of the values and such metadata views, no Python frame;
 - ``views without __init__``: the generator, with views whose class has no Python ``__init__``
-  (made by calling the class, not ``object.__new__``).
+  (made by calling the class, not ``object.__new__``);
+- ``one object per key``: the least any view costs, an object holding the key's message made
+  in the raw loop itself (no generator, no field but the message; the ``raw_views`` control
+  of ``python -m bench`` runs it against a server).
 
 The figure is the best of ``--repeat`` timings of ``--loops`` passes, in nanoseconds per key,
 and its ratio to ``raw``: a comparison within one process and one minute, where the noise of
@@ -35,6 +38,7 @@ import timeit
 from collections.abc import Callable, Iterator
 from functools import partial
 
+from bench.subjects.raw import MinimalView
 from etcd3._views import KVMetadata, RangeResult
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
@@ -77,6 +81,15 @@ def _raw(response: RangeResponse) -> int:
     size = 0
     for kv in response.kvs:
         size += len(kv.value)
+    return size
+
+
+def _one_object(response: RangeResponse) -> int:
+    size = 0
+    for kv in response.kvs:
+        view = MinimalView()
+        view.kv = kv
+        size += len(view.kv.value)
     return size
 
 
@@ -139,6 +152,7 @@ def _tuple_drop_in(response: RangeResponse) -> int:
 
 DESIGNS: dict[str, Callable[[RangeResponse], int]] = {
     "raw": _raw,
+    "one object per key": _one_object,
     "RangeResult": _range_result,
     "results generator": _drop_in(_results),
     "tuple views": _tuple_views,

@@ -7,6 +7,7 @@ The registry names each subject's module without importing it: a worker imports 
 SUBJECTS: dict[str, str] = {
     "raw": "bench.subjects.raw:Raw",
     "raw_wire": "bench.subjects.raw:RawWire",
+    "raw_views": "bench.subjects.raw:RawViews",
     "ours": "bench.subjects.ours:Ours",
     "ours_lean": "bench.subjects.ours:OursLean",
     "etcd3-client": "bench.subjects.compat_peer:Etcd3Client",
