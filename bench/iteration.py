@@ -38,7 +38,7 @@ import timeit
 from collections.abc import Callable, Iterator
 from functools import partial
 
-from bench.subjects.raw import MinimalView
+from bench.subjects.raw import read_through_views
 from etcd3._views import KVMetadata, RangeResult
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
@@ -81,15 +81,6 @@ def _raw(response: RangeResponse) -> int:
     size = 0
     for kv in response.kvs:
         size += len(kv.value)
-    return size
-
-
-def _one_object(response: RangeResponse) -> int:
-    size = 0
-    for kv in response.kvs:
-        view = MinimalView()
-        view.kv = kv
-        size += len(view.kv.value)
     return size
 
 
@@ -152,7 +143,7 @@ def _tuple_drop_in(response: RangeResponse) -> int:
 
 DESIGNS: dict[str, Callable[[RangeResponse], int]] = {
     "raw": _raw,
-    "one object per key": _one_object,
+    "one object per key": read_through_views,
     "RangeResult": _range_result,
     "results generator": _drop_in(_results),
     "tuple views": _tuple_views,

@@ -291,6 +291,17 @@ class MinimalView:
     kv: KeyValue
 
 
+def read_through_views(response: pb.RangeResponse) -> int:
+    """Read every value of ``response`` through one ``MinimalView`` per key, made in this
+    loop; the number of value bytes."""
+    size = 0
+    for kv in response.kvs:
+        view = MinimalView()
+        view.kv = kv
+        size += len(view.kv.value)
+    return size
+
+
 class RawViews(Raw):
     """A control: raw grpcio that makes the least any per-key view costs, on the range rows.
 
@@ -307,11 +318,7 @@ class RawViews(Raw):
 
     def range_values(self, prefix: bytes) -> int:
         response = self._range(pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix)))
-        size = 0
-        for kv in response.kvs:
-            view = MinimalView()
-            view.kv = kv
-            size += len(view.kv.value)
+        read_through_views(response)
         return len(response.kvs)
 
     async def arange_values(self, prefix: bytes) -> int:
@@ -319,11 +326,7 @@ class RawViews(Raw):
         response = await self._arange(
             pb.RangeRequest(key=prefix, range_end=range_end_for_key(prefix))
         )
-        size = 0
-        for kv in response.kvs:
-            view = MinimalView()
-            view.kv = kv
-            size += len(view.kv.value)
+        read_through_views(response)
         return len(response.kvs)
 
     async def arange_dropin_values(self, prefix: bytes) -> int:
