@@ -222,7 +222,7 @@ class KVMixin(ClientBase):
 
         The keys come as one [RangeResult][etcd3.RangeResult], a sequence of
         [KV][etcd3.KV] (with ``header``, ``total`` and ``more``): iterating it sends nothing
-        (in the sync client too, after the one ``await``). ``key`` alone reads that key;
+        (in asyncio too, once awaited). ``key`` alone reads that key;
         ``prefix=True`` every key starting with it (``""``: the whole keyspace); ``range_end``
         every key in ``[key, range_end)``. Use a paged read (``get_prefix_paged``) for ranges
         too large for one response.

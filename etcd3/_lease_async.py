@@ -71,8 +71,8 @@ class AsyncLease(LeaseBase):
 
     The live reads ([`remaining_ttl`][etcd3.AsyncLease.remaining_ttl],
     [`granted_ttl`][etcd3.AsyncLease.granted_ttl], [`keys`][etcd3.AsyncLease.keys]) ask the server
-    each time. In the asyncio client they are coroutine properties: ``await lease.keys``; in the
-    sync client plain properties: ``lease.keys``.
+    each time. In asyncio they are coroutine properties, awaited to read them; the sync
+    client's are plain properties.
 
     Automatic keep-alive (``client.lease(ttl, keep_alive=True)`` or
     [`start_keep_alive`][etcd3.AsyncLease.start_keep_alive]) renews the lease every third of its TTL
@@ -90,7 +90,11 @@ class AsyncLease(LeaseBase):
     [`lost`][etcd3.AsyncLease.lost] turns true and [`wait_lost`][etcd3.AsyncLease.wait_lost]
     returns, and using the lease ([`refresh`][etcd3.AsyncLease.refresh],
     [`start_keep_alive`][etcd3.AsyncLease.start_keep_alive],
-    [`raise_if_lost`][etcd3.AsyncLease.raise_if_lost]) raises the error.
+    [`raise_if_lost`][etcd3.AsyncLease.raise_if_lost]) raises the error. Stopping automatic
+    keep-alive ([`stop_keep_alive`][etcd3.AsyncLease.stop_keep_alive],
+    [`revoke`][etcd3.AsyncLease.revoke], the client's ``close()``) does not make the lease
+    lost; it ends every wait in [`wait_lost`][etcd3.AsyncLease.wait_lost], which then returns
+    ``False``.
 
     Args:
         lease_id: The lease ID.
@@ -172,11 +176,13 @@ class AsyncLease(LeaseBase):
         Args:
             on_lost: Called once with the [`LeaseLostError`][etcd3.errors.LeaseLostError] if the
                 lease is lost (from the keep-alive task; a thread in the sync client). Keep it
-                short; a coroutine function's result is awaited (asyncio client). Its
-                exceptions are logged on the ``etcd3`` logger and ignored. Replaces a callback
-                given before.
+                short. A coroutine function is awaited in asyncio; the sync client refuses one
+                (``TypeError``), having no event loop to run it in. Its exceptions are logged
+                on the ``etcd3`` logger and ignored. Replaces a callback given before.
 
         Raises:
+            TypeError: ``on_lost`` is not callable (or, in the sync client, is a coroutine
+                function).
             ValueError: The lease has no client.
             etcd3.errors.LeaseLostError: The lease was lost already.
             etcd3.errors.ConnectionClosedError: The client is closed.
@@ -184,17 +190,27 @@ class AsyncLease(LeaseBase):
         client = self._client
         self.raise_if_lost()
         if on_lost is not None:
-            callback_arg(on_lost, "on_lost")
-        if self._lost is None:
+            callback_arg(on_lost, "on_lost", coroutines=ASYNC)
+        if self._lost is None or self._lost.is_set():  # set: a stop ended the last waits
             self._lost = Event()
         if on_lost is not None:
             self._on_lost = on_lost
         client._keep_alive_engine().add(self)
 
     def stop_keep_alive(self) -> None:
-        """Stop renewing the lease automatically (it expires after its TTL). Idempotent."""
+        """Stop renewing the lease automatically (it expires after its TTL). Idempotent.
+
+        The lease does not count as lost: [`wait_lost`][etcd3.AsyncLease.wait_lost] returns
+        ``False`` from now on, also in a task or thread waiting in it now.
+        """
         if self._etcd_client is not None and self._etcd_client._keep_alive is not None:
             self._etcd_client._keep_alive.remove(self.id)
+        self._keep_alive_stopped()
+
+    def _keep_alive_stopped(self) -> None:
+        """Nothing renews the lease any more: end every wait for its loss."""
+        if self._lost is not None:
+            self._lost.set()
 
     @property
     def lost(self) -> bool:
@@ -216,13 +232,18 @@ class AsyncLease(LeaseBase):
             raise self._lost_error
 
     async def wait_lost(self, timeout: float | None = None) -> bool:
-        """Wait until automatic keep-alive loses the lease.
+        """Wait until automatic keep-alive loses the lease, or stops keeping it alive.
+
+        It stops with [`stop_keep_alive`][etcd3.AsyncLease.stop_keep_alive],
+        [`revoke`][etcd3.AsyncLease.revoke] and the client's ``close()``; a wait never outlives
+        the keep-alive it waits on.
 
         Args:
             timeout: Seconds to wait at most; ``None`` (or ``math.inf``) for no limit.
 
         Returns:
-            Whether the lease is lost (``False``: the time ran out first).
+            Whether the lease is lost (``False``: the time ran out first, or automatic
+            keep-alive stopped).
 
         Raises:
             TypeError: ``timeout`` is not a number.
@@ -232,7 +253,8 @@ class AsyncLease(LeaseBase):
         wait = timeout_arg(timeout)
         if self._lost is None:
             raise ValueError(f"{self!r} is not kept alive automatically")
-        return await wait_event(self._lost, wait)
+        await wait_event(self._lost, wait)
+        return self._lost_error is not None
 
     def _mark_lost(self, error: LeaseLostError) -> LeaseLostCallback | None:
         """Record the loss; the callback to call (outside any lock), if any and first time."""
@@ -285,7 +307,8 @@ class AsyncLeaseMixin(AsyncClientBase):
             The granted [`AsyncLease`][etcd3.AsyncLease].
 
         Raises:
-            TypeError: ``ttl`` or ``lease_id`` is not an int, ``on_lost`` is not callable.
+            TypeError: ``ttl`` or ``lease_id`` is not an int, ``on_lost`` is not callable (or,
+                in the sync client, is a coroutine function).
             ValueError: ``ttl`` is not positive, ``lease_id`` is not a positive int64, or
                 ``on_lost`` without ``keep_alive``.
             etcd3.errors.LeaseExistsError: A lease with ``lease_id`` exists already.
@@ -296,7 +319,7 @@ class AsyncLeaseMixin(AsyncClientBase):
         )
         automatic = flag(keep_alive, "keep_alive")
         if on_lost is not None:
-            callback_arg(on_lost, "on_lost")
+            callback_arg(on_lost, "on_lost", coroutines=ASYNC)
             if not automatic:
                 raise ValueError("on_lost needs keep_alive=True")
         response = await self._rpc.lease.lease_grant(
@@ -457,16 +480,20 @@ class AsyncKeepAlive:
         self._wake.set()
 
     async def stop(self) -> None:
+        """Stop keeping every lease alive (the client closes): their waits for a loss end."""
         with self._lock:
             self._stopped = True
             for lease_id in list(self._leases):
                 self._schedule.remove(lease_id)
+            stopped = list(self._leases.values())
             self._leases.clear()
             stream, self._stream = self._stream, None
             workers = list(self._workers)
         self._wake.set()
         if stream is not None:
             stream.cancel()
+        for lease in stopped:
+            lease._keep_alive_stopped()
         await join_workers(workers, _STOP_TIMEOUT)
 
     async def _send_loop(self) -> None:

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from typing_extensions import Self
 
-from etcd3._compat import Lock
+from etcd3._compat import ASYNC, Lock
 from etcd3._concurrency_core import (
     Claim,
     SessionLostError,
@@ -59,10 +59,12 @@ class Session:
         client: The client whose calls and keep-alive the session uses.
         ttl: The lease's time to live in seconds.
         on_lost: Called once with the [`LeaseLostError`][etcd3.errors.LeaseLostError] when the
-            session is lost (from the keep-alive task; a thread in the sync client).
+            session is lost (from the keep-alive task; a thread in the sync client). A
+            coroutine function is awaited in asyncio; the sync client refuses one.
 
     Raises:
-        TypeError: ``ttl`` is not an int.
+        TypeError: ``ttl`` is not an int, ``on_lost`` is not callable (or, in the sync
+            client, is a coroutine function).
         ValueError: ``ttl`` is not positive.
 
     Attributes:
@@ -78,7 +80,7 @@ class Session:
         on_lost: LeaseLostCallback | None = None,
     ) -> None:
         if on_lost is not None:
-            callback_arg(on_lost, "on_lost")
+            callback_arg(on_lost, "on_lost", coroutines=ASYNC)
         self.client = client
         self.ttl: int = ttl_arg(ttl)
         self._on_lost = on_lost
@@ -139,13 +141,15 @@ class Session:
             raise SessionLostError("the session is closed")
 
     def wait_lost(self, timeout: float | None = None) -> bool:
-        """Wait until the session is lost.
+        """Wait until the session is lost, or its lease is no longer kept alive (the session
+        or its client closed).
 
         Args:
             timeout: Seconds to wait at most; ``None`` for no limit.
 
         Returns:
-            Whether the session is lost (``False``: the time ran out first).
+            Whether the session is lost (``False``: the time ran out first, or the session or
+            its client closed).
 
         Raises:
             ValueError: The session's lease was never granted.

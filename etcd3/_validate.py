@@ -8,6 +8,7 @@ follow their own rule, in ``etcd3._timeouts``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Sequence
 from typing import Final, Protocol, TypeAlias, TypeVar
 
@@ -145,14 +146,21 @@ def lease_id(lease: int | SupportsLeaseId | None) -> int:
     return value
 
 
-def callback_arg(value: object, what: str) -> None:
-    """Check that a callback argument can be called.
+def callback_arg(value: object, what: str, *, coroutines: bool) -> None:
+    """Check that a callback argument can be called (``coroutines``: by a client that awaits
+    what a coroutine function returns, which the asyncio client does and the sync one cannot).
 
     Raises:
-        TypeError: ``value`` is not callable.
+        TypeError: ``value`` is not callable, or is a coroutine function and ``coroutines`` is
+            false (its coroutine would never run).
     """
     if not callable(value):
         raise TypeError(f"{what} must be callable, not {type(value).__name__}")
+    if not coroutines and inspect.iscoroutinefunction(value):
+        raise TypeError(
+            f"{what} is a coroutine function, which the sync client cannot run (it has no "
+            "event loop to await it in): pass a plain function, or use the asyncio client"
+        )
 
 
 def flag(value: object, what: str) -> bool:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 from typing_extensions import Self
 
 from etcd3._base import ClientBase
+from etcd3._compat import ASYNC
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import callback_arg
 from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
@@ -302,8 +303,9 @@ class WatchMixin(ClientBase):
             filters: ``"noput"``/``"nodelete"`` (or ``FilterType``) to drop on the server.
             prev_kv: Fill the events' ``prev_*`` fields.
             fragment: Allow fragmented responses.
-            callback: Called with each response (a coroutine function is awaited), in a
-                worker of the client's callback pool, one call at a time per watch.
+            callback: Called with each response, in a worker of the client's callback pool,
+                one call at a time per watch. A coroutine function is awaited in asyncio; the
+                sync client refuses one (``TypeError``).
             timeout_override: Seconds to wait for etcd's confirmation (``None``: the client's
                 timeout).
 
@@ -359,7 +361,7 @@ class WatchMixin(ClientBase):
             One handle per key, in order.
         """
         if callback is not None:
-            callback_arg(callback, "callback")
+            callback_arg(callback, "callback", coroutines=ASYNC)
         if isinstance(keys, (str, bytes)):
             raise TypeError("keys must be a collection of keys, not a single key")
         if prefix and range_end is not None:
@@ -404,8 +406,9 @@ class WatchMixin(ClientBase):
         sync client; see [`configure_watches`][etcd3.Etcd3Client.configure_watches]), one call
         at a time per watch, in order. It gets each [`WatchResponse`][etcd3.WatchResponse], or once
         the [`EtcdError`][etcd3.errors.Etcd3Exception] that ended the watch. Its exceptions are
-        logged on the ``etcd3.watch`` logger and ignored. It may add and cancel watches. Coroutine
-        functions are awaited (sync client).
+        logged on the ``etcd3.watch`` logger and ignored. It may add and cancel watches. A
+        coroutine function is awaited in asyncio; the sync client refuses one (``TypeError``),
+        having no event loop to run it in.
 
         Args:
             key: The key, or the start of the range.
@@ -429,7 +432,7 @@ class WatchMixin(ClientBase):
             TypeError: A bad argument type (before anything is sent).
             ValueError: An empty key, a bad revision or filter (before anything is sent).
         """
-        callback_arg(callback, "callback")
+        callback_arg(callback, "callback", coroutines=ASYNC)
         from etcd3._watch_core import watch_spec
 
         spec = watch_spec(
@@ -459,7 +462,7 @@ class WatchMixin(ClientBase):
         Returns:
             The watch id, for [`cancel_watch`][etcd3.Etcd3Client.cancel_watch].
         """
-        callback_arg(callback, "callback")
+        callback_arg(callback, "callback", coroutines=ASYNC)
         from etcd3._watch_core import watch_spec
 
         spec = watch_spec(

@@ -14,7 +14,7 @@ import pytest
 
 import etcd3
 from etcd3._client import Etcd3Client
-from etcd3._compat import sleep
+from etcd3._compat import join_workers, sleep, spawn
 from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.testing import EtcdCluster, EtcdFactory
 
@@ -153,6 +153,39 @@ def test_on_lost_callback_failures_are_logged(
     other.revoke()
 
 
+def record(results: list[bool], wait: bool) -> None:
+    results.append(wait)
+
+
+def test_stopping_keep_alive_ends_every_wait_for_a_loss(
+    client: Etcd3Client,
+) -> None:
+    lease = client.lease(5, keep_alive=True)
+    waits: list[bool] = []
+    waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
+    sleep(0.2)
+    assert waits == []  # waiting: nothing is lost
+    lease.stop_keep_alive()
+    join_workers([waiter], 5)
+    assert waits == [False]
+    assert lease.lost is False
+    started = time.monotonic()
+    assert lease.wait_lost() is False  # stopped: returns at once
+    assert time.monotonic() - started < 1
+    # Kept alive again: a wait lasts until its timeout, then revoke() ends the next one.
+    lease.start_keep_alive()
+    started = time.monotonic()
+    assert lease.wait_lost(timeout=0.3) is False
+    assert time.monotonic() - started >= 0.3
+    waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
+    sleep(0.2)
+    assert waits == [False]
+    lease.revoke()
+    join_workers([waiter], 5)
+    assert waits == [False, False]
+    assert lease.lost is False  # revoked by its holder: not lost
+
+
 def test_bad_on_lost_arguments(client: Etcd3Client) -> None:
     with pytest.raises(TypeError, match="on_lost"):
         client.lease(3, keep_alive=True, on_lost="print")  # type: ignore[arg-type]
@@ -170,6 +203,8 @@ def test_close_during_an_outage_stops_keep_alive_quietly(
     leases = [client.lease(2, keep_alive=True, on_lost=told.append) for _ in range(3)]
     engine = client._keep_alive
     assert engine is not None
+    waits: list[bool] = []
+    waiter = spawn(lambda: record(waits, leases[0].wait_lost()), name="test-waiter")
     server.kill()
     sleep(1.0)  # renewals fail; the stream is re-opened with backoff
     started = time.monotonic()
@@ -178,6 +213,9 @@ def test_close_during_an_outage_stops_keep_alive_quietly(
     assert engine._workers == []
     assert told == []  # stopped by close(): not lost
     assert [lease.lost for lease in leases] == [False, False, False]
+    join_workers([waiter], 5)
+    assert waits == [False]  # the wait ended with the keep-alive
+    assert [lease.wait_lost() for lease in leases] == [False, False, False]
     until = time.monotonic() + 5
     while not set(threading.enumerate()) <= before:
         assert time.monotonic() < until

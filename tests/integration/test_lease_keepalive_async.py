@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from grpc_aio_poller import hold_grpc_aio_poller
 
 import etcd3
-from etcd3._acompat import ASYNC, sleep
+from etcd3._acompat import ASYNC, join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
 from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.testing import EtcdCluster, EtcdFactory
@@ -166,6 +166,39 @@ async def test_on_lost_callback_failures_are_logged(
         assert awaited == [third.id]
 
 
+async def record(results: list[bool], wait: Awaitable[bool]) -> None:
+    results.append(await wait)
+
+
+async def test_stopping_keep_alive_ends_every_wait_for_a_loss(
+    async_client: AsyncEtcd3Client,
+) -> None:
+    lease = await async_client.lease(5, keep_alive=True)
+    waits: list[bool] = []
+    waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
+    await sleep(0.2)
+    assert waits == []  # waiting: nothing is lost
+    lease.stop_keep_alive()
+    await join_workers([waiter], 5)
+    assert waits == [False]
+    assert lease.lost is False
+    started = time.monotonic()
+    assert await lease.wait_lost() is False  # stopped: returns at once
+    assert time.monotonic() - started < 1
+    # Kept alive again: a wait lasts until its timeout, then revoke() ends the next one.
+    lease.start_keep_alive()
+    started = time.monotonic()
+    assert await lease.wait_lost(timeout=0.3) is False
+    assert time.monotonic() - started >= 0.3
+    waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
+    await sleep(0.2)
+    assert waits == [False]
+    await lease.revoke()
+    await join_workers([waiter], 5)
+    assert waits == [False, False]
+    assert lease.lost is False  # revoked by its holder: not lost
+
+
 async def test_bad_on_lost_arguments(async_client: AsyncEtcd3Client) -> None:
     with pytest.raises(TypeError, match="on_lost"):
         await async_client.lease(3, keep_alive=True, on_lost="print")  # type: ignore[arg-type]
@@ -185,6 +218,8 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
     leases = [await client.lease(2, keep_alive=True, on_lost=told.append) for _ in range(3)]
     engine = client._keep_alive
     assert engine is not None
+    waits: list[bool] = []
+    waiter = spawn(lambda: record(waits, leases[0].wait_lost()), name="test-waiter")
     server.kill()
     await sleep(1.0)  # renewals fail; the stream is re-opened with backoff
     started = time.monotonic()
@@ -193,6 +228,9 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
     assert engine._workers == []
     assert told == []  # stopped by close(): not lost
     assert [lease.lost for lease in leases] == [False, False, False]
+    await join_workers([waiter], 5)
+    assert waits == [False]  # the wait ended with the keep-alive
+    assert [await lease.wait_lost() for lease in leases] == [False, False, False]
     if ASYNC:
         import asyncio
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable
 
@@ -789,6 +790,25 @@ def test_single_key_request_names_a_wrong_serializable() -> None:
 
 
 def test_callback_arg_refuses_what_cannot_be_called() -> None:
-    callback_arg(print, "callback")  # callable: accepted
+    callback_arg(print, "callback", coroutines=False)  # callable: accepted
     with pytest.raises(TypeError, match=r"^on_lost must be callable, not int$"):
-        callback_arg(3, "on_lost")
+        callback_arg(3, "on_lost", coroutines=True)
+
+
+async def _coroutine_function(response: object) -> None:
+    del response
+
+
+def test_callback_arg_refuses_a_coroutine_function_where_nothing_would_await_it() -> None:
+    # The asyncio client awaits what a coroutine function returns: accepted there.
+    callback_arg(_coroutine_function, "callback", coroutines=True)
+    callback_arg(functools.partial(_coroutine_function), "callback", coroutines=True)
+    # The sync client would call it and drop the coroutine unrun.
+    for function in (_coroutine_function, functools.partial(_coroutine_function)):
+        with pytest.raises(TypeError) as refused:
+            callback_arg(function, "callback", coroutines=False)
+        assert str(refused.value) == (
+            "callback is a coroutine function, which the sync client cannot run (it has no "
+            "event loop to await it in): pass a plain function, or use the asyncio client"
+        )
+    callback_arg(print, "callback", coroutines=False)
