@@ -560,7 +560,7 @@ class WatchMixin(ClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> tuple[Iterator[WatchEvent], WatchCancel]:
+    ) -> tuple[WatchHandle, WatchCancel]:
         """Watch a key (or a range) and iterate over its events.
 
         As [`watch_response`][etcd3.Etcd3Client.watch_response], yielding each
@@ -568,7 +568,7 @@ class WatchMixin(ClientBase):
         [`WatchHandle`][etcd3.WatchHandle].
 
         Returns:
-            ``(events, cancel)``.
+            ``(events, cancel)``: ``events`` is the watch's handle, ``cancel`` its ``cancel``.
         """
         from etcd3._watch_core import watch_spec
 
@@ -620,7 +620,7 @@ class WatchMixin(ClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> tuple[Iterator[WatchEvent], WatchCancel]:
+    ) -> tuple[WatchHandle, WatchCancel]:
         """[`watch`][etcd3.Etcd3Client.watch] for every key starting with ``key_prefix``.
 
         Returns:

@@ -558,7 +558,7 @@ class AsyncWatchMixin(AsyncClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> tuple[AsyncIterator[WatchEvent], AsyncWatchCancel]:
+    ) -> tuple[AsyncWatchHandle, AsyncWatchCancel]:
         """Watch a key (or a range) and iterate over its events.
 
         As [`watch_response`][etcd3.AsyncEtcd3Client.watch_response], yielding each
@@ -566,7 +566,7 @@ class AsyncWatchMixin(AsyncClientBase):
         [`AsyncWatchHandle`][etcd3.AsyncWatchHandle].
 
         Returns:
-            ``(events, cancel)``.
+            ``(events, cancel)``: ``events`` is the watch's handle, ``cancel`` its ``cancel``.
         """
         from etcd3._watch_core import watch_spec
 
@@ -618,7 +618,7 @@ class AsyncWatchMixin(AsyncClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> tuple[AsyncIterator[WatchEvent], AsyncWatchCancel]:
+    ) -> tuple[AsyncWatchHandle, AsyncWatchCancel]:
         """[`watch`][etcd3.AsyncEtcd3Client.watch] for every key starting with ``key_prefix``.
 
         Returns:

@@ -25,12 +25,13 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(client.add_watch_prefix_callback("p", on_response, prev_kv=True))  # R: int
     reveal_type(client.cancel_watch(1))  # R: None
     events, cancel = client.watch(b"k", filters=[FilterType.NODELETE])
-    reveal_type(events)  # R: typing.Iterator[etcd3._events.Event]
+    reveal_type(events)  # R: etcd3._watch.WatchHandle
+    reveal_type(events.state.connected)  # R: bool
     reveal_type(cancel)  # R: def ()
     responses, _ = client.watch_prefix_response(b"p", start_revision=3, fragment=True)
     reveal_type(responses)  # R: typing.Iterator[etcd3._events.WatchResponse]
     reveal_type(client.watch_response(b"k")[0])  # R: typing.Iterator[etcd3._events.WatchResponse]
-    reveal_type(client.watch_prefix(b"p")[0])  # R: typing.Iterator[etcd3._events.Event]
+    reveal_type(client.watch_prefix(b"p")[0])  # R: etcd3._watch.WatchHandle
     reveal_type(client.watch_once(b"k", timeout=1))  # R: list[etcd3._events.Event]
     reveal_type(client.watch_prefix_once(b"p", 1))  # R: list[etcd3._events.Event]
     response = client.watch_once_response(b"k", timeout=1.5)
@@ -62,10 +63,11 @@ async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
     reveal_type(await client.add_watch_prefix_callback(b"p", on_response))  # R: int
     reveal_type(await client.cancel_watch(1))  # R: None
     events, cancel = await client.watch(b"k", timeout_override=2)
-    reveal_type(events)  # R: typing.AsyncIterator[etcd3._events.Event]
+    reveal_type(events)  # R: etcd3._watch_async.AsyncWatchHandle
+    reveal_type(events.state.connected)  # R: bool
     reveal_type(cancel)  # R: def () -> typing.Awaitable[None]
     reveal_type((await client.watch_response(b"k"))[0])  # R: typing.AsyncIterator[etcd3._events.WatchResponse]
-    reveal_type((await client.watch_prefix(b"p"))[0])  # R: typing.AsyncIterator[etcd3._events.Event]
+    reveal_type((await client.watch_prefix(b"p"))[0])  # R: etcd3._watch_async.AsyncWatchHandle
     reveal_type((await client.watch_prefix_response(b"p"))[0])  # R: typing.AsyncIterator[etcd3._events.WatchResponse]
     reveal_type(await client.watch_once(b"k", 1))  # R: list[etcd3._events.Event]
     reveal_type(await client.watch_prefix_once(b"p"))  # R: list[etcd3._events.Event]
