@@ -95,7 +95,13 @@ if TYPE_CHECKING:
         as_put_op_result,
         as_txn_op_result,
     )
-    from etcd3._validate import RangeSortOrder, RangeSortTarget, range_end_for_key
+    from etcd3._validate import (
+        RangeSortOrder,
+        RangeSortTarget,
+        SortOrderLike,
+        SortTargetLike,
+        range_end_for_key,
+    )
     from etcd3._views import KV, GetResult, KVMetadata, KVResult, RangeResult
     from etcd3._watch import WatchHandle
     from etcd3._watch_async import AsyncWatchHandle
@@ -271,7 +277,13 @@ else:
                 "as_put_op_result",
                 "as_txn_op_result",
             ),
-            "etcd3._validate": ("RangeSortOrder", "RangeSortTarget", "range_end_for_key"),
+            "etcd3._validate": (
+                "RangeSortOrder",
+                "RangeSortTarget",
+                "SortOrderLike",
+                "SortTargetLike",
+                "range_end_for_key",
+            ),
             "etcd3._views": ("KV", "GetResult", "KVMetadata", "KVResult", "RangeResult"),
             "etcd3._watch": ("WatchHandle",),
             "etcd3._watch_async": ("AsyncWatchHandle",),
@@ -508,6 +520,8 @@ __all__ = [
     "ServerStoppedError",
     "Session",
     "SessionLostError",
+    "SortOrderLike",
+    "SortTargetLike",
     "Status",
     "StreamClosedError",
     "Timeout",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Sequence
-from typing import Final, Protocol, TypeAlias, TypeVar
+from typing import Final, Literal, Protocol, TypeAlias, TypeVar
 
 from etcd3.rpc.authpb import PermissionType
 from etcd3.rpc.etcdserverpb import AlarmType, PutRequest, RangeRequest, SortOrder, SortTarget
@@ -60,10 +60,10 @@ RangeSortOrder: TypeAlias = SortOrder
 RangeSortTarget: TypeAlias = SortTarget
 """What a range's results are sorted by (``etcdserverpb.RangeRequest.SortTarget``)."""
 
-SortOrderLike: TypeAlias = str | SortOrder | None
+SortOrderLike: TypeAlias = Literal["asc", "ascend", "desc", "descend"] | SortOrder | None
 """``None`` (no sorting), ``"asc"``/``"ascend"``, ``"desc"``/``"descend"`` or a ``SortOrder``."""
 
-SortTargetLike: TypeAlias = str | SortTarget | None
+SortTargetLike: TypeAlias = Literal["key", "value", "version", "create", "mod"] | SortTarget | None
 """``None``/``"key"``, ``"value"``, ``"version"``, ``"create"``, ``"mod"`` or a ``SortTarget``."""
 
 _SORT_ORDERS: dict[str, SortOrder] = {

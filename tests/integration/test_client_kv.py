@@ -13,7 +13,7 @@ import pytest
 
 import etcd3
 from etcd3._client import Etcd3Client
-from etcd3._validate import range_end_for_key
+from etcd3._validate import SortOrderLike, SortTargetLike, range_end_for_key
 from etcd3._views import KVMetadata, KVResult
 from etcd3.errors import (
     ConnectionTimeoutError,
@@ -265,8 +265,8 @@ def _sort_dataset(client: Etcd3Client, prefix: bytes) -> dict[str, int]:
 def test_sorting(
     client: Etcd3Client,
     prefix: bytes,
-    sort_order: str | SortOrder | None,
-    sort_target: str | SortTarget | None,
+    sort_order: SortOrderLike,
+    sort_target: SortTargetLike,
     expected: str,
 ) -> None:
     _sort_dataset(client, prefix)
@@ -588,9 +588,9 @@ def test_bad_input_fails_before_any_rpc(unreachable_port: int) -> None:
         with pytest.raises(ValueError, match="timeout_override"):
             dead.get(b"k", timeout_override=-1)
         with pytest.raises(ValueError, match="sort_order"):
-            dead.get_prefix(b"p", sort_order="up")
+            dead.get_prefix(b"p", sort_order="up")  # type: ignore[arg-type]  # a typo: also a type error
         with pytest.raises(ValueError, match="sort_target"):
-            dead.get_all(sort_target="size")
+            dead.get_all(sort_target="size")  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="sort_order"):
             dead.get_prefix_response(b"p", sort_order=1)  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="limit"):

@@ -12,7 +12,7 @@ import pytest
 import etcd3
 from etcd3._acompat import ASYNC
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3._validate import range_end_for_key
+from etcd3._validate import SortOrderLike, SortTargetLike, range_end_for_key
 from etcd3._views import KVMetadata, KVResult
 from etcd3.errors import (
     ConnectionTimeoutError,
@@ -272,8 +272,8 @@ async def _sort_dataset(client: AsyncEtcd3Client, prefix: bytes) -> dict[str, in
 async def test_sorting(
     async_client: AsyncEtcd3Client,
     prefix: bytes,
-    sort_order: str | SortOrder | None,
-    sort_target: str | SortTarget | None,
+    sort_order: SortOrderLike,
+    sort_target: SortTargetLike,
     expected: str,
 ) -> None:
     await _sort_dataset(async_client, prefix)
@@ -618,9 +618,9 @@ async def test_bad_input_fails_before_any_rpc(unreachable_port: int) -> None:
         with pytest.raises(ValueError, match="timeout_override"):
             await dead.get(b"k", timeout_override=-1)
         with pytest.raises(ValueError, match="sort_order"):
-            dead.get_prefix(b"p", sort_order="up")
+            dead.get_prefix(b"p", sort_order="up")  # type: ignore[arg-type]  # a typo: also a type error
         with pytest.raises(ValueError, match="sort_target"):
-            dead.get_all(sort_target="size")
+            dead.get_all(sort_target="size")  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="sort_order"):
             await dead.get_prefix_response(b"p", sort_order=1)  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="limit"):

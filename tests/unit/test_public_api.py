@@ -118,6 +118,8 @@ EXPORTED = [
     "ServerStoppedError",
     "Session",
     "SessionLostError",
+    "SortOrderLike",
+    "SortTargetLike",
     "Status",
     "StreamClosedError",
     "Timeout",

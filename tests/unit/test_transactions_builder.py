@@ -186,9 +186,9 @@ def test_operation_builder_get_options() -> None:
 def test_operation_builder_errors() -> None:
     tx = TransactionBuilder.new()
     with pytest.raises(ValueError, match="sort_order"):
-        tx.success.get(b"a", sort_order="up")
+        tx.success.get(b"a", sort_order="up")  # type: ignore[arg-type]  # a typo: also a type error
     with pytest.raises(ValueError, match="sort_target"):
-        tx.success.get(b"a", sort_target="size")
+        tx.success.get(b"a", sort_target="size")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="keys_only"):
         tx.success.get(b"a", keys_only=1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="2\\*\\*63"):
