@@ -47,7 +47,8 @@ class AsyncEtcd3Client(
         host: The etcd member's host name or address; or, naming the port too,
             ``"host:port"`` or a URL ``"http://host:port"`` / ``"https://host:port"`` (the
             scheme decides TLS).
-        port: The member's client port (a port named in ``host`` wins over the default).
+        port: The member's client port (a port named in ``host`` wins over the default). Its
+            digits as a ``str`` work too, as they did with the predecessors.
         ca_cert: Path of a CA certificate file (PEM): TLS, verifying the server's certificate
             against it. Without it the channel is plaintext (or, for an ``https://``
             endpoint, TLS verified against the system's roots).
@@ -117,7 +118,8 @@ def async_client(
         host: The etcd member's host name or address; or, naming the port too,
             ``"host:port"`` or a URL ``"http://host:port"`` / ``"https://host:port"`` (the
             scheme decides TLS).
-        port: The member's client port (a port named in ``host`` wins over the default).
+        port: The member's client port (a port named in ``host`` wins over the default). Its
+            digits as a ``str`` work too, as they did with the predecessors.
         ca_cert: Path of a CA certificate file (PEM): TLS, verifying the server's certificate
             against it. Without it the channel is plaintext (or, for an ``https://``
             endpoint, TLS verified against the system's roots).

@@ -300,12 +300,17 @@ _URL_SCHEMES: Final = ("http", "https")
 
 
 def port_arg(port: object, what: str = "port") -> int:
-    """A TCP port: an ``int`` in 1..65535.
+    """A TCP port: an ``int`` in 1..65535, or its decimal digits as a ``str`` (the predecessors
+    formatted the port into ``host:port``, so code passes one read from the environment).
 
     Raises:
-        TypeError: Not an ``int`` (``bool`` is refused).
-        ValueError: Out of range.
+        TypeError: Neither an ``int`` nor a ``str`` (``bool`` is refused).
+        ValueError: Out of range, or a ``str`` that is not decimal digits.
     """
+    if isinstance(port, str):
+        if not (port.isascii() and port.isdigit()):
+            raise ValueError(f"{what} must be an int in 1..65535 or its digits, got {port!r}")
+        port = int(port)
     if isinstance(port, bool) or not isinstance(port, int):
         raise TypeError(f"{what} must be an int in 1..65535, not {type(port).__name__}")
     if not 0 < port < 65536:

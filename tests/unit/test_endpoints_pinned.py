@@ -106,11 +106,13 @@ def test_endpoint_checks_its_arguments() -> None:
     for port in (0, 65536):
         with pytest.raises(ValueError, match=rf"^port must be an int in 1\.\.65535, got {port}$"):
             Endpoint("h", port, secure=False)
-    for wrong, name in ((True, "bool"), ("1", "str"), (2379.0, "float")):
+    for wrong, name in ((True, "bool"), (b"1", "bytes"), (2379.0, "float")):
         with pytest.raises(TypeError, match=rf"^port must be an int in 1\.\.65535, not {name}$"):
             Endpoint("h", wrong, secure=False)  # type: ignore[arg-type]
     assert Endpoint("h", 1, secure=False, time_retry=0).time_retry == 0.0
     assert Endpoint("h", 65535, secure=False).port == 65535
+    # A str of digits, as the predecessor formatted into its address: kept as the int.
+    assert Endpoint("h", "2380", secure=False).port == 2380  # type: ignore[arg-type]
 
 
 def test_endpoint_keeps_its_settings_and_names_its_address() -> None:

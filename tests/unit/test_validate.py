@@ -488,12 +488,24 @@ def test_recipe_arguments() -> None:
 def test_port_arg() -> None:
     assert port_arg(1) == 1
     assert port_arg(65535) == 65535
-    for bad in (0, -1, 65536):
+    for bad in (0, -1, 65536, "0", "65536"):
         with pytest.raises(ValueError, match=r"port must be an int in 1\.\.65535"):
             port_arg(bad)
-    for wrong in ("2379", True, 2379.0, None):
+    for wrong in (True, 2379.0, None, b"2379"):
         with pytest.raises(TypeError, match="port must be an int"):
             port_arg(wrong)
+
+
+def test_port_arg_takes_the_digits_predecessor_code_formatted_into_its_address() -> None:
+    # Both predecessors built "host:port" with str.format: a port read from the environment
+    # (a str) worked, and must go on working.
+    assert port_arg("2379") == 2379
+    assert type(port_arg("2379")) is int
+    fullwidth = "\uff12\uff13\uff17\uff19"  # digits to str.isdigit(), not to an address
+    for bad in ("", " 2379", "2379 ", "+2379", "-1", "23.79", fullwidth, "0x95b"):
+        with pytest.raises(ValueError, match=r"^port must be an int") as refused:
+            port_arg(bad)
+        assert str(refused.value) == f"port must be an int in 1..65535 or its digits, got {bad!r}"
 
 
 @pytest.mark.parametrize(
@@ -547,7 +559,8 @@ def test_host_and_port_types() -> None:
     with pytest.raises(TypeError, match="host must be a str"):
         host_endpoint(b"localhost", 2379)
     with pytest.raises(TypeError, match="port"):
-        host_endpoint("localhost", "2379")
+        host_endpoint("localhost", 2379.0)
+    assert host_endpoint("localhost", "2379") == "localhost:2379"
 
 
 def test_client_targets() -> None:
