@@ -45,6 +45,9 @@ etcd3                     Lease                       class       both
 etcd3                     Member                      class       both
 etcd3                     Lock                        class       python-etcd3
 etcd3                     etcdrpc                     module      both
+etcd3.etcdrpc             rpc_pb2                     module      python-etcd3
+etcd3.etcdrpc             kv_pb2                      module      python-etcd3
+etcd3.etcdrpc             auth_pb2                    module      python-etcd3
 etcd3                     events                      module      both
 etcd3                     exceptions                  module      both
 etcd3                     leases                      module      both
@@ -181,6 +184,12 @@ PROTO_FILES = (
     "etcd/api/authpb/auth.proto",
 )
 PROTOBUF_MODULES = ("etcd3.etcdrpc", "etcd3.rpc")
+# python-etcd3's generated modules, each with one proto file's messages and enums.
+PB2_MODULES = {
+    "etcd3.etcdrpc.rpc_pb2": "etcd/api/etcdserverpb/rpc.proto",
+    "etcd3.etcdrpc.kv_pb2": "etcd/api/mvccpb/kv.proto",
+    "etcd3.etcdrpc.auth_pb2": "etcd/api/authpb/auth.proto",
+}
 
 
 def _table_rows() -> Iterator[Row]:
@@ -189,24 +198,29 @@ def _table_rows() -> Iterator[Row]:
         yield Row(module, name, kind, predecessor)
 
 
-def _enum_rows(module: str, prefix: str, descriptor: EnumDescriptor) -> Iterator[Row]:
+def _enum_rows(
+    module: str, prefix: str, descriptor: EnumDescriptor, predecessor: str
+) -> Iterator[Row]:
     # A top-level enum's values are bound on the module (prefix ""), a nested one's on its
     # message (prefix "Message.").
-    yield Row(module, prefix + descriptor.name, "enum", "both", descriptor.full_name)
+    yield Row(module, prefix + descriptor.name, "enum", predecessor, descriptor.full_name)
     for value in descriptor.values:
-        yield Row(module, prefix + value.name, "enum value", "both", number=value.number)
+        yield Row(module, prefix + value.name, "enum value", predecessor, number=value.number)
 
 
 def _protobuf_rows() -> Iterator[Row]:
-    for module in PROTOBUF_MODULES:
-        for path in PROTO_FILES:
+    sources: list[tuple[str, tuple[str, ...], str]]
+    sources = [(module, PROTO_FILES, "both") for module in PROTOBUF_MODULES]
+    sources += [(module, (path,), "python-etcd3") for module, path in PB2_MODULES.items()]
+    for module, paths, predecessor in sources:
+        for path in paths:
             file = _pool._POOL.FindFileByName(path)
             for enum_type in file.enum_types_by_name.values():
-                yield from _enum_rows(module, "", enum_type)
+                yield from _enum_rows(module, "", enum_type, predecessor)
             for message in file.message_types_by_name.values():
-                yield Row(module, message.name, "message", "both", message.full_name)
+                yield Row(module, message.name, "message", predecessor, message.full_name)
                 for nested in message.enum_types:
-                    yield from _enum_rows(module, message.name + ".", nested)
+                    yield from _enum_rows(module, message.name + ".", nested, predecessor)
 
 
 ROWS = [*_table_rows(), *_protobuf_rows()]
@@ -271,6 +285,11 @@ def test_name_exists_at_its_path(row: Row) -> None:
     _check_kind(row, obj)
     if row.module in PROTOBUF_MODULES:
         return
+    if row.module in PB2_MODULES:
+        # The flat namespace's own object, under the name a generated module gives it.
+        flat = _resolve(row._replace(module="etcd3.etcdrpc"))
+        assert obj is flat or (row.kind == "enum value" and obj == flat)
+        return
     module = importlib.import_module(row.module)
     assert row.name in module.__all__  # `from etcd3.<module> import *` gives it too
     # A re-export of the core object, not a second implementation (literals keep the
@@ -286,6 +305,9 @@ def test_the_table_covers_every_predecessor_module() -> None:
         "etcd3.base",
         "etcd3.client",
         "etcd3.etcdrpc",
+        "etcd3.etcdrpc.auth_pb2",
+        "etcd3.etcdrpc.kv_pb2",
+        "etcd3.etcdrpc.rpc_pb2",
         "etcd3.events",
         "etcd3.exceptions",
         "etcd3.leases",

@@ -8,6 +8,9 @@ Python ``IntEnum`` classes; nested enums' values are also message attributes
 (``etcdrpc.RangeRequest.ASCEND``) and top-level ones module constants, as in a ``_pb2`` module.
 """
 
+# python-etcd3's package imported its generated modules: ``etcd3.etcdrpc.rpc_pb2`` (and
+# ``kv_pb2``, ``auth_pb2``) work after ``import etcd3.etcdrpc`` alone.
+from etcd3.etcdrpc import auth_pb2, kv_pb2, rpc_pb2  # noqa: F401
 from etcd3.rpc import _flat
 from etcd3.rpc._flat import *  # noqa: F403
 
