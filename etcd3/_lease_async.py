@@ -193,9 +193,18 @@ class AsyncLease(LeaseBase):
             callback_arg(on_lost, "on_lost", coroutines=ASYNC)
         if self._lost is None or self._lost.is_set():  # set: a stop ended the last waits
             self._lost = Event()
+            # The keep-alive's worker may have recorded a loss meanwhile, having set the
+            # event this one replaces: set this one too.
+            if self._lost_error is not None:
+                self._lost.set()
+                raise self._lost_error
         if on_lost is not None:
             self._on_lost = on_lost
-        client._keep_alive_engine().add(self)
+        try:
+            client._keep_alive_engine().add(self)
+        except BaseException:
+            self._keep_alive_stopped()  # not kept alive: no wait may be left on it
+            raise
 
     def stop_keep_alive(self) -> None:
         """Stop renewing the lease automatically (it expires after its TTL). Idempotent.
@@ -243,7 +252,8 @@ class AsyncLease(LeaseBase):
 
         Returns:
             Whether the lease is lost (``False``: the time ran out first, or automatic
-            keep-alive stopped).
+            keep-alive stopped; once it has stopped, at once, so a loop that waits in turns
+            must also end on whatever stops the keep-alive).
 
         Raises:
             TypeError: ``timeout`` is not a number.
@@ -251,9 +261,11 @@ class AsyncLease(LeaseBase):
                 ``timeout``.
         """
         wait = timeout_arg(timeout)
-        if self._lost is None:
+        lost = self._lost
+        if lost is None:
             raise ValueError(f"{self!r} is not kept alive automatically")
-        await wait_event(self._lost, wait)
+        if self._lost_error is None:
+            await wait_event(lost, wait)
         return self._lost_error is not None
 
     def _mark_lost(self, error: LeaseLostError) -> LeaseLostCallback | None:
@@ -606,6 +618,13 @@ async def _report_lost(lost: list[tuple[AsyncLease, LeaseLostError]]) -> None:
                 if inspect.isawaitable(result):
                     await result
             else:
-                callback(error)
+                result = callback(error)
+                if inspect.iscoroutine(result):
+                    result.close()  # nothing here can run it (no event loop)
+                    logger.error(
+                        "on_lost callback %r returned a coroutine; the sync "
+                        "client cannot run it (closed)",
+                        callback,
+                    )
         except Exception:
             logger.exception("on_lost callback %r raised; ignored", callback)

@@ -142,7 +142,7 @@ class Session:
 
     def wait_lost(self, timeout: float | None = None) -> bool:
         """Wait until the session is lost, or its lease is no longer kept alive (the session
-        or its client closed).
+        or its client closed, or the lease's keep-alive was stopped).
 
         Args:
             timeout: Seconds to wait at most; ``None`` for no limit.

@@ -151,12 +151,14 @@ def callback_arg(value: object, what: str, *, coroutines: bool) -> None:
     what a coroutine function returns, which the asyncio client does and the sync one cannot).
 
     Raises:
-        TypeError: ``value`` is not callable, or is a coroutine function and ``coroutines`` is
-            false (its coroutine would never run).
+        TypeError: ``value`` is not callable, or is a coroutine function (or an object whose
+            ``__call__`` is one) and ``coroutines`` is false: its coroutine would never run.
     """
     if not callable(value):
         raise TypeError(f"{what} must be callable, not {type(value).__name__}")
-    if not coroutines and inspect.iscoroutinefunction(value):
+    if not coroutines and (
+        inspect.iscoroutinefunction(value) or inspect.iscoroutinefunction(type(value).__call__)
+    ):
         raise TypeError(
             f"{what} is a coroutine function, which the sync client cannot run (it has no "
             "event loop to await it in): pass a plain function, or use the asyncio client"
@@ -308,7 +310,7 @@ def port_arg(port: object, what: str = "port") -> int:
         ValueError: Out of range, or a ``str`` that is not decimal digits.
     """
     if isinstance(port, str):
-        if not (port.isascii() and port.isdigit()):
+        if not (port.isascii() and port.isdigit() and len(port) <= 5):
             raise ValueError(f"{what} must be an int in 1..65535 or its digits, got {port!r}")
         port = int(port)
     if isinstance(port, bool) or not isinstance(port, int):
@@ -327,9 +329,10 @@ def host_endpoint(host: object, port: object) -> str:
     explicit ``port`` is refused rather than one of the two silently ignored.
 
     Raises:
-        TypeError: ``host`` is not a ``str``, or ``port`` not an ``int``.
+        TypeError: ``host`` is not a ``str``, or ``port`` neither an ``int`` nor a ``str``.
         ValueError: An empty host, a scheme other than ``http``/``https``, a path, a malformed
-            port, or a port named twice with two values.
+            port (in ``host``, or a ``port`` string that is not its digits), or a port named
+            twice with two values.
     """
     number = port_arg(port)
     if not isinstance(host, str):

@@ -40,6 +40,7 @@ one stream under one lock, and each rule above is a hand-over between them.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections import deque
@@ -942,7 +943,14 @@ class Watcher:
                     ended = True
                     delivered = item
                 try:
-                    callback(delivered)
+                    result = callback(delivered)
+                    if result is not None and inspect.iscoroutine(result):
+                        result.close()  # nothing here can run it (no event loop)
+                        logger.error(
+                            "watch callback %r returned a coroutine; the sync "
+                            "client cannot run it (closed)",
+                            callback,
+                        )
                 except Exception:
                     logger.exception("watch callback %r raised; ignored", callback)
                 if ended:

@@ -967,7 +967,14 @@ class AsyncWatcher:
                         if result is not None and inspect.isawaitable(result):
                             await result  # a coroutine function's call
                     else:
-                        callback(delivered)
+                        result = callback(delivered)
+                        if result is not None and inspect.iscoroutine(result):
+                            result.close()  # nothing here can run it (no event loop)
+                            logger.error(
+                                "watch callback %r returned a coroutine; the sync "
+                                "client cannot run it (closed)",
+                                callback,
+                            )
                 except Exception:
                     logger.exception("watch callback %r raised; ignored", callback)
                 if ended:

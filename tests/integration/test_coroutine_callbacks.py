@@ -5,7 +5,9 @@ site, before anything is sent, rather than dropping their coroutines unrun."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
+from collections.abc import Coroutine
 
 import pytest
 
@@ -24,8 +26,13 @@ async def on_lost(error: LeaseLostError) -> None:
     del error
 
 
-def lease_count(client: etcd3.Etcd3Client) -> int:
-    return len(client.leases().leases)
+class OnResponse:
+    async def __call__(self, response: WatchResponse | EtcdError) -> None:
+        del response
+
+
+def lease_ids(client: etcd3.Etcd3Client) -> set[int]:
+    return {status.ID for status in client.leases().leases}
 
 
 def test_the_sync_client_refuses_coroutine_callbacks_before_sending_anything(
@@ -39,10 +46,12 @@ def test_the_sync_client_refuses_coroutine_callbacks_before_sending_anything(
         client.watcher(prefix, callback=on_response)
     with pytest.raises(TypeError, match="^callback " + _REFUSED):
         client.watchers([prefix], callback=on_response)
-    leases = lease_count(client)
+    with pytest.raises(TypeError, match="^callback " + _REFUSED):
+        client.add_watch_callback(prefix, OnResponse())  # an async __call__
+    before = lease_ids(client)
     with pytest.raises(TypeError, match="^on_lost " + _REFUSED):
         client.lease(5, keep_alive=True, on_lost=on_lost)
-    assert lease_count(client) == leases  # refused before the grant
+    assert lease_ids(client) <= before  # refused before the grant
     with client.lease(5) as lease:
         with pytest.raises(TypeError, match="^on_lost " + _REFUSED):
             lease.start_keep_alive(on_lost=on_lost)
@@ -59,6 +68,53 @@ def test_the_sync_client_refuses_coroutine_callbacks_before_sending_anything(
         assert time.monotonic() < until
         time.sleep(0.01)
     client.cancel_watch(watch_id)
+
+
+def test_the_sync_client_closes_a_coroutine_a_plain_callback_returns(
+    client: etcd3.Etcd3Client, prefix: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A plain function that returns a coroutine cannot be told apart when it is given: the
+    # coroutine is closed when it comes back (Python then has no unawaited one to warn of)
+    # and the callback is named in an error.
+    returned: list[Coroutine[None, None, None]] = []
+
+    def deliver(response: WatchResponse | EtcdError) -> Coroutine[None, None, None]:
+        returned.append(on_response(response))
+        return returned[-1]
+
+    watch_id = client.add_watch_callback(prefix, deliver)
+    client.put(prefix, b"v")
+    until = time.monotonic() + 5
+    while not any("returned a coroutine" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < until
+        time.sleep(0.01)
+    client.cancel_watch(watch_id)
+    assert [inspect.getcoroutinestate(coro) for coro in returned] == [inspect.CORO_CLOSED]
+    record = next(r for r in caplog.records if "returned a coroutine" in r.getMessage())
+    assert record.levelname == "ERROR"
+    assert record.getMessage().startswith(f"watch callback {deliver!r} returned a coroutine")
+
+
+def test_the_sync_client_closes_a_coroutine_an_on_lost_callback_returns(
+    client: etcd3.Etcd3Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    returned: list[Coroutine[None, None, None]] = []
+
+    def told(error: LeaseLostError) -> Coroutine[None, None, None]:
+        returned.append(on_lost(error))
+        return returned[-1]
+
+    lease = client.lease(3, keep_alive=True, on_lost=told)
+    client.revoke_lease(lease.id)  # behind the keep-alive's back: lost at the next renewal
+    assert lease.wait_lost(timeout=5) is True
+    until = time.monotonic() + 5
+    while not any("returned a coroutine" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < until
+        time.sleep(0.01)
+    assert [inspect.getcoroutinestate(coro) for coro in returned] == [inspect.CORO_CLOSED]
+    record = next(r for r in caplog.records if "returned a coroutine" in r.getMessage())
+    assert record.levelname == "ERROR"
+    assert record.getMessage().startswith(f"on_lost callback {told!r} returned a coroutine")
 
 
 async def test_the_asyncio_client_awaits_coroutine_callbacks(

@@ -15,7 +15,8 @@ import pytest
 import etcd3
 from etcd3._client import Etcd3Client
 from etcd3._compat import join_workers, sleep, spawn
-from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
+from etcd3._lease import Lease
+from etcd3.errors import ConnectionClosedError, EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.testing import EtcdCluster, EtcdFactory
 
 
@@ -157,13 +158,27 @@ def record(results: list[bool], wait: bool) -> None:
     results.append(wait)
 
 
+def blocked_in_wait_lost(lease: Lease) -> None:
+    """Return once a task (thread) waits on the lease's loss event, not merely was started."""
+    event = lease._lost
+    assert event is not None
+    # The waiters of an asyncio.Event, or of the condition inside a threading.Event.
+    waiting = getattr(event, "_waiters", None)
+    if waiting is None:
+        waiting = getattr(event, "_cond")._waiters  # noqa: B009
+    until = time.monotonic() + 5
+    while not waiting:
+        assert time.monotonic() < until, "the waiter never blocked"
+        sleep(0.01)
+
+
 def test_stopping_keep_alive_ends_every_wait_for_a_loss(
     client: Etcd3Client,
 ) -> None:
     lease = client.lease(5, keep_alive=True)
     waits: list[bool] = []
     waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
-    sleep(0.2)
+    blocked_in_wait_lost(lease)
     assert waits == []  # waiting: nothing is lost
     lease.stop_keep_alive()
     join_workers([waiter], 5)
@@ -178,7 +193,7 @@ def test_stopping_keep_alive_ends_every_wait_for_a_loss(
     assert lease.wait_lost(timeout=0.3) is False
     assert time.monotonic() - started >= 0.3
     waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
-    sleep(0.2)
+    blocked_in_wait_lost(lease)
     assert waits == [False]
     lease.revoke()
     join_workers([waiter], 5)
@@ -205,6 +220,7 @@ def test_close_during_an_outage_stops_keep_alive_quietly(
     assert engine is not None
     waits: list[bool] = []
     waiter = spawn(lambda: record(waits, leases[0].wait_lost()), name="test-waiter")
+    blocked_in_wait_lost(leases[0])
     server.kill()
     sleep(1.0)  # renewals fail; the stream is re-opened with backoff
     started = time.monotonic()
@@ -216,6 +232,10 @@ def test_close_during_an_outage_stops_keep_alive_quietly(
     join_workers([waiter], 5)
     assert waits == [False]  # the wait ended with the keep-alive
     assert [lease.wait_lost() for lease in leases] == [False, False, False]
+    # Started again on the closed client: refused, and still no wait hangs on it.
+    with pytest.raises(ConnectionClosedError):
+        leases[1].start_keep_alive()
+    assert leases[1].wait_lost() is False
     until = time.monotonic() + 5
     while not set(threading.enumerate()) <= before:
         assert time.monotonic() < until

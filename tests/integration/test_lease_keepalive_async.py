@@ -14,7 +14,8 @@ from grpc_aio_poller import hold_grpc_aio_poller
 import etcd3
 from etcd3._acompat import ASYNC, join_workers, sleep, spawn
 from etcd3._client_async import AsyncEtcd3Client
-from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
+from etcd3._lease_async import AsyncLease
+from etcd3.errors import ConnectionClosedError, EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.testing import EtcdCluster, EtcdFactory
 
 
@@ -170,13 +171,27 @@ async def record(results: list[bool], wait: Awaitable[bool]) -> None:
     results.append(await wait)
 
 
+async def blocked_in_wait_lost(lease: AsyncLease) -> None:
+    """Return once a task (thread) waits on the lease's loss event, not merely was started."""
+    event = lease._lost
+    assert event is not None
+    # The waiters of an asyncio.Event, or of the condition inside a threading.Event.
+    waiting = getattr(event, "_waiters", None)
+    if waiting is None:
+        waiting = getattr(event, "_cond")._waiters  # noqa: B009
+    until = time.monotonic() + 5
+    while not waiting:
+        assert time.monotonic() < until, "the waiter never blocked"
+        await sleep(0.01)
+
+
 async def test_stopping_keep_alive_ends_every_wait_for_a_loss(
     async_client: AsyncEtcd3Client,
 ) -> None:
     lease = await async_client.lease(5, keep_alive=True)
     waits: list[bool] = []
     waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
-    await sleep(0.2)
+    await blocked_in_wait_lost(lease)
     assert waits == []  # waiting: nothing is lost
     lease.stop_keep_alive()
     await join_workers([waiter], 5)
@@ -191,7 +206,7 @@ async def test_stopping_keep_alive_ends_every_wait_for_a_loss(
     assert await lease.wait_lost(timeout=0.3) is False
     assert time.monotonic() - started >= 0.3
     waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
-    await sleep(0.2)
+    await blocked_in_wait_lost(lease)
     assert waits == [False]
     await lease.revoke()
     await join_workers([waiter], 5)
@@ -220,6 +235,7 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
     assert engine is not None
     waits: list[bool] = []
     waiter = spawn(lambda: record(waits, leases[0].wait_lost()), name="test-waiter")
+    await blocked_in_wait_lost(leases[0])
     server.kill()
     await sleep(1.0)  # renewals fail; the stream is re-opened with backoff
     started = time.monotonic()
@@ -231,6 +247,10 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
     await join_workers([waiter], 5)
     assert waits == [False]  # the wait ended with the keep-alive
     assert [await lease.wait_lost() for lease in leases] == [False, False, False]
+    # Started again on the closed client: refused, and still no wait hangs on it.
+    with pytest.raises(ConnectionClosedError):
+        leases[1].start_keep_alive()
+    assert await leases[1].wait_lost() is False
     if ASYNC:
         import asyncio
 

@@ -500,9 +500,12 @@ def test_port_arg_takes_the_digits_predecessor_code_formatted_into_its_address()
     # Both predecessors built "host:port" with str.format: a port read from the environment
     # (a str) worked, and must go on working.
     assert port_arg("2379") == 2379
+    assert port_arg("65535") == 65535
+    assert port_arg("00080") == 80
     assert type(port_arg("2379")) is int
     fullwidth = "\uff12\uff13\uff17\uff19"  # digits to str.isdigit(), not to an address
-    for bad in ("", " 2379", "2379 ", "+2379", "-1", "23.79", fullwidth, "0x95b"):
+    too_long = "0" * 2 + "2379"  # at most five digits: no str of thousands reaches int()
+    for bad in ("", " 2379", "2379 ", "+2379", "-1", "23.79", fullwidth, "0x95b", too_long):
         with pytest.raises(ValueError, match=r"^port must be an int") as refused:
             port_arg(bad)
         assert str(refused.value) == f"port must be an int in 1..65535 or its digits, got {bad!r}"
@@ -812,12 +815,17 @@ async def _coroutine_function(response: object) -> None:
     del response
 
 
+class _AsyncCall:
+    async def __call__(self, response: object) -> None:
+        del response
+
+
 def test_callback_arg_refuses_a_coroutine_function_where_nothing_would_await_it() -> None:
     # The asyncio client awaits what a coroutine function returns: accepted there.
     callback_arg(_coroutine_function, "callback", coroutines=True)
     callback_arg(functools.partial(_coroutine_function), "callback", coroutines=True)
     # The sync client would call it and drop the coroutine unrun.
-    for function in (_coroutine_function, functools.partial(_coroutine_function)):
+    for function in (_coroutine_function, functools.partial(_coroutine_function), _AsyncCall()):
         with pytest.raises(TypeError) as refused:
             callback_arg(function, "callback", coroutines=False)
         assert str(refused.value) == (
