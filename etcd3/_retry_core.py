@@ -120,9 +120,20 @@ class CallAttempts:
         deadline: The call's overall deadline as an absolute ``time.monotonic()`` value, or
             ``None`` for none.
         rng: Random source for the jitter (tests pass a seeded one).
+        timeout: The call's whole timeout in seconds, for the message of its final error
+            (``None``: unknown or none).
     """
 
-    __slots__ = ("_deadline", "_policy", "_rng", "attempts", "expired", "retry_safe", "tried")
+    __slots__ = (
+        "_deadline",
+        "_policy",
+        "_rng",
+        "attempts",
+        "expired",
+        "retry_safe",
+        "timeout",
+        "tried",
+    )
 
     def __init__(
         self,
@@ -130,12 +141,15 @@ class CallAttempts:
         retry_safe: bool,
         deadline: float | None,
         rng: random.Random | None = None,
+        timeout: float | None = None,
     ) -> None:
         self._policy = policy
         self.retry_safe: bool = retry_safe
         """Whether the RPC may be repeated after an unknown outcome."""
         self._deadline = deadline
         self._rng = rng
+        self.timeout: float | None = timeout
+        """The call's whole timeout in seconds (``None``: unknown or none)."""
         self.attempts: int = 1
         """Attempts made so far (the failed one included)."""
         self.tried: set[str] = set()

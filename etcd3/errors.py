@@ -224,6 +224,10 @@ TLS_UNKNOWN_CAUSE_HINT = (
     "grpc reported no cause: the server may not speak TLS on this port (then connect without "
     "ca_cert), or may require a client certificate (then pass cert_key and cert_cert)"
 )
+PING_TIMEOUT_HINT = (
+    "the server did not answer the connection's keepalive pings in time: it is hung, paused, "
+    "overloaded or unreachable, so grpc closed the connection"
+)
 PLAINTEXT_SERVER_HINT = (
     "the server did not speak TLS: it serves plaintext on this port; connect without ca_cert "
     "(or with an http:// endpoint)"

@@ -362,7 +362,7 @@ class AsyncGrpcCaller:
             ValueError: ``timeout`` is negative.
         """
         # A timeout of 0 (or a bad one) fails before anything is sent, the first login included.
-        deadline = (
+        deadline = whole = (
             None if timeout is None else rpc_timeout(timeout, self._default_timeout, method.path)
         )
         if self._prepare is not None:
@@ -394,7 +394,7 @@ class AsyncGrpcCaller:
                 method,
                 request,
                 metadata,
-                self._failover.attempts(method, None if deadline is None else start + deadline),
+                self._failover.attempts(method, deadline, start, whole),
                 endpoint,
                 self._errors.from_rpc_error(exc, method),
                 attempt_timeout != deadline,
@@ -427,7 +427,13 @@ class AsyncGrpcCaller:
             if error is not None:
                 step = self._failover.after_failure(attempts, error, endpoint, capped, refreshed)
                 if step is None:
-                    raise final_error(error, method, attempts.remaining(_monotonic()))
+                    raise final_error(
+                        error,
+                        method,
+                        attempts.remaining(_monotonic()),
+                        attempts.timeout,
+                        attempts.attempts,
+                    )
                 if step.refresh:
                     refreshed = True
                     # The new login is part of this call: it gets what is left of its deadline,
@@ -492,9 +498,7 @@ class AsyncGrpcCaller:
     async def _login(self, user: str, password: str, timeout: Timeout) -> str:
         method = AUTH_AUTHENTICATE
         deadline = rpc_timeout(timeout, self._default_timeout, method.path)
-        attempts = self._failover.attempts(
-            method, None if deadline is None else _monotonic() + deadline
-        )
+        attempts = self._failover.attempts(method, deadline, _monotonic(), deadline)
         # Capped like any retry-safe call's first attempt: a hung member costs one short
         # attempt, then the login moves on to another member.
         first = self._failover.first_timeout(method, deadline)

@@ -83,7 +83,11 @@ def left_after(
 
 
 def final_error(
-    error: EtcdError, method: MethodInfo[Message, Message], remaining: float | None
+    error: EtcdError,
+    method: MethodInfo[Message, Message],
+    remaining: float | None,
+    timeout: float | None = None,
+    attempts: int = 1,
 ) -> EtcdError:
     """The error a call (or stream) raises when it failed with ``error``.
 
@@ -94,21 +98,51 @@ def final_error(
     caller gets the deadline's ``ConnectionTimeoutError`` (etcd's error as its cause), as when
     grpc's timer wins. Any other error, or one before the deadline, is ``error`` itself.
 
+    grpc's own text for its deadline ("Deadline Exceeded") names neither the call nor its
+    timeout: a ``ConnectionTimeoutError`` that carries only that text gets both in its
+    message (``details`` keeps grpc's text).
+
     Args:
         error: The failure's mapped error.
         method: The call's method.
         remaining: Seconds left until the call's deadline (``None``: none; negative: past).
+        timeout: The call's whole timeout in seconds (``None``: unknown or none).
+        attempts: How many attempts the call made.
     """
+    if type(error) is ConnectionTimeoutError and str(error) == _GRPC_DEADLINE:
+        error.args = (_no_answer(error.details, method, remaining, timeout, attempts),)
+        return error
     if remaining is None or remaining > 0 or not isinstance(error, _DEADLINE_ENDINGS):
         return error
-    timeout = ConnectionTimeoutError(
+    timeout_error = ConnectionTimeoutError(
         f"the call's deadline passed and etcd ended the call ({error})",
         method=method.path,
         retry_safe=method.retry_safe,
     )
-    timeout.__cause__ = error
-    return timeout
+    timeout_error.__cause__ = error
+    return timeout_error
 
+
+def _no_answer(
+    details: str,
+    method: MethodInfo[Message, Message],
+    remaining: float | None,
+    timeout: float | None,
+    attempts: int,
+) -> str:
+    """The message of a call that timed out with grpc's ``details``."""
+    if remaining is not None and remaining > 0 and attempts > 1:
+        # Each attempt timed out on its own shorter deadline and the retries ran out first.
+        within = f"to any of its {attempts} attempts, each within its own timeout"
+    elif timeout is not None:
+        within = f"within the call's timeout of {timeout:g} s"
+    else:
+        within = "within the call's deadline"
+    return f"{method.path}: no answer {within} ({details})"
+
+
+_GRPC_DEADLINE = "Deadline Exceeded"
+"""grpc's text for a call its deadline timer ended."""
 
 _DEADLINE_ENDINGS = (RequestTimedOutError, RequestCancelledError)
 """What etcd ends a call with when its deadline passes on the server first."""

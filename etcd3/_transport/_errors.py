@@ -5,7 +5,8 @@ knows:
 
 - a call that failed because the caller was closed (or is in a forked child) says so
   ([`ConnectionClosedError`][etcd3.errors.ConnectionClosedError]), whatever grpc made of it;
-- a connection failure carries its likely cause: a TLS handshake that a server which does not
+- a connection failure carries its likely cause: a server that stopped answering keepalive
+  pings (``PING_TIMEOUT_HINT``), a TLS handshake that a server which does not
   speak TLS ended (``PLAINTEXT_SERVER_HINT``), or, on a TLS channel without
   a client certificate, a server that may require one (``MTLS_HINT``); when
   grpc gives no cause at all, both (``TLS_UNKNOWN_CAUSE_HINT``).
@@ -21,6 +22,7 @@ from google.protobuf.message import Message
 from etcd3._runtime import MethodInfo
 from etcd3.errors import (
     MTLS_HINT,
+    PING_TIMEOUT_HINT,
     PLAINTEXT_SERVER_HINT,
     TLS_UNKNOWN_CAUSE_HINT,
     ConnectionClosedError,
@@ -33,6 +35,9 @@ __all__ = ["CallErrors", "ChannelLifecycle", "connection_hint"]
 
 _WRONG_VERSION = ("WRONG_VERSION_NUMBER", "wrong version number")
 """The TLS library's words for a server that answered in another protocol."""
+
+_PING_TIMEOUT = ("ping timeout", "keepalive watchdog timeout")
+"""grpc's words for a connection it closed because a keepalive ping went unanswered."""
 
 _CONNECT_FAILED = "failed to connect to all addresses"
 _CLOSED_IN_HANDSHAKE = ("Handshake read failed", ": Socket closed", "Connection reset by peer")
@@ -73,6 +78,8 @@ def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool
     Returns:
         A hint for the error message, or ``None``.
     """
+    if any(marker in details for marker in _PING_TIMEOUT):
+        return PING_TIMEOUT_HINT
     if tls and (
         any(marker in details for marker in _WRONG_VERSION)
         or (

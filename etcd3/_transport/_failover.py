@@ -90,10 +90,16 @@ class Failover(Generic[ChannelT]):
         self._metadata = metadata
 
     def attempts(
-        self, method: MethodInfo[Message, Message], deadline: float | None
+        self,
+        method: MethodInfo[Message, Message],
+        left: float | None,
+        start: float,
+        timeout: float | None,
     ) -> CallAttempts:
-        """The retry bookkeeping of a call of ``method`` ending at the monotonic ``deadline``."""
-        return CallAttempts(self.policy, method.retry_safe, deadline)
+        """The retry bookkeeping of a call of ``method`` that has ``left`` seconds (``None``:
+        no deadline) from the monotonic ``start``, of its whole ``timeout``."""
+        deadline = None if left is None else start + left
+        return CallAttempts(self.policy, method.retry_safe, deadline, timeout=timeout)
 
     def first_timeout(
         self, method: MethodInfo[Message, Message], timeout: float | None

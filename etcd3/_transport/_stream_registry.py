@@ -184,6 +184,8 @@ class StreamBase(abc.ABC, Generic[RespT]):
     _cancelled: bool
     _ends_at: float | None = None
     """When the call's deadline passes (``time.monotonic()``); ``None``: no deadline."""
+    _timeout: float | None = None
+    """The call's timeout in seconds (``None``: no deadline)."""
 
     @property
     def endpoint(self) -> str | None:
@@ -228,6 +230,7 @@ class StreamBase(abc.ABC, Generic[RespT]):
     def _deadline_from_now(self, deadline: float | None) -> None:
         """Note that the call started now with a deadline of ``deadline`` seconds."""
         self._ends_at = None if deadline is None else time.monotonic() + deadline
+        self._timeout = deadline
 
     def _status_failure(self, code: grpc.StatusCode, details: str) -> EtcdError:
         """The error for the call's final non-OK status, reported to the registry."""
@@ -241,5 +244,7 @@ class StreamBase(abc.ABC, Generic[RespT]):
         deadline's error (see ``final_error``), whichever way the failure is read (a read's
         exception, or the final status a later send finds)."""
         if self._ends_at is not None:
-            error = final_error(error, self._method, self._ends_at - time.monotonic())
+            error = final_error(
+                error, self._method, self._ends_at - time.monotonic(), self._timeout
+            )
         return self._registry.failed(self, error)

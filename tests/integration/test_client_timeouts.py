@@ -66,6 +66,31 @@ def test_zero_and_none_follow_the_client_and_the_call(etcd_server: EtcdServer) -
         etcd3.client(etcd_server.host, etcd_server.port, timeout=-1)
 
 
+def test_a_call_without_an_answer_names_itself_and_its_timeout(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory()
+    with etcd3.client(server.host, server.port) as client:
+        client.put("/timeouts/k", "v")
+        server.pause()  # connected, but no answer comes
+        try:
+            with pytest.raises(ConnectionTimeoutError) as put:
+                client.put("/timeouts/k", "w", timeout_override=0.3)
+            with pytest.raises(ConnectionTimeoutError) as get:
+                client.get("/timeouts/k", timeout_override=0.4)
+        finally:
+            server.resume()
+        assert str(put.value) == (
+            "/etcdserverpb.KV/Put: no answer within the call's timeout of 0.3 s (Deadline Exceeded)"
+        )
+        assert put.value.outcome_unknown
+        assert str(get.value) == (
+            "/etcdserverpb.KV/Range: no answer within the call's timeout of 0.4 s "
+            "(Deadline Exceeded)"
+        )
+        assert get.value.details == "Deadline Exceeded"
+
+
 def test_math_inf_is_no_deadline_on_every_call(etcd_factory: EtcdFactory) -> None:
     server = etcd_factory()
     calls = _Calls()

@@ -64,6 +64,31 @@ async def test_zero_and_none_follow_the_client_and_the_call(etcd_server: EtcdSer
         etcd3.async_client(etcd_server.host, etcd_server.port, timeout=-1)
 
 
+async def test_a_call_without_an_answer_names_itself_and_its_timeout(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port) as client:
+        await client.put("/timeouts/k", "v")
+        server.pause()  # connected, but no answer comes
+        try:
+            with pytest.raises(ConnectionTimeoutError) as put:
+                await client.put("/timeouts/k", "w", timeout_override=0.3)
+            with pytest.raises(ConnectionTimeoutError) as get:
+                await client.get("/timeouts/k", timeout_override=0.4)
+        finally:
+            server.resume()
+        assert str(put.value) == (
+            "/etcdserverpb.KV/Put: no answer within the call's timeout of 0.3 s (Deadline Exceeded)"
+        )
+        assert put.value.outcome_unknown
+        assert str(get.value) == (
+            "/etcdserverpb.KV/Range: no answer within the call's timeout of 0.4 s "
+            "(Deadline Exceeded)"
+        )
+        assert get.value.details == "Deadline Exceeded"
+
+
 async def test_math_inf_is_no_deadline_on_every_call(etcd_factory: EtcdFactory) -> None:
     server = etcd_factory()
     calls = _Calls()

@@ -12,6 +12,7 @@ from etcd3.errors import (
     NoLeaderError,
     RequestCancelledError,
     RequestTimedOutError,
+    error_from_status,
 )
 from etcd3.rpc.methods import KV_PUT, KV_RANGE
 
@@ -71,6 +72,46 @@ def test_other_failures_and_failures_before_the_deadline_stay_as_they_are() -> N
     assert final_error(etcd, KV_PUT, 0.25) is etcd  # etcd's own timeout, before ours
     other = NoLeaderError("etcdserver: no leader", method=KV_PUT.path)
     assert final_error(other, KV_PUT, -1.0) is other
+
+
+def grpc_deadline(method: str) -> ConnectionTimeoutError:
+    """What grpc's own deadline timer maps to: its text only."""
+    err = error_from_status(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded", method=method)
+    assert isinstance(err, ConnectionTimeoutError)
+    return err
+
+
+def test_grpcs_deadline_names_the_call_and_its_timeout() -> None:
+    err = grpc_deadline(KV_PUT.path)
+    final = final_error(err, KV_PUT, -0.001, 0.3)
+    assert final is err
+    assert str(final) == "/etcdserverpb.KV/Put: no answer within the call's timeout of 0.3 s " + (
+        "(Deadline Exceeded)"
+    )
+    assert final.details == "Deadline Exceeded"  # grpc's text, without ours
+    assert final.outcome_unknown
+    unknown = final_error(grpc_deadline(KV_RANGE.path), KV_RANGE, -0.001)
+    assert str(unknown) == (
+        "/etcdserverpb.KV/Range: no answer within the call's deadline (Deadline Exceeded)"
+    )
+
+
+def test_a_read_whose_attempts_all_timed_out_says_so() -> None:
+    # Each attempt of a retry-safe call is capped; the retries can run out with time left.
+    err = final_error(grpc_deadline(KV_RANGE.path), KV_RANGE, 2.5, 10.0, 3)
+    assert str(err) == (
+        "/etcdserverpb.KV/Range: no answer to any of its 3 attempts, each within its own "
+        "timeout (Deadline Exceeded)"
+    )
+    # One attempt: its deadline was the call's, whatever the clock says is left.
+    one = final_error(grpc_deadline(KV_RANGE.path), KV_RANGE, 0.0001, 10.0, 1)
+    assert "within the call's timeout of 10 s" in str(one)
+
+
+def test_a_timeout_with_a_message_of_its_own_keeps_it() -> None:
+    late = late_answer(KV_PUT)
+    assert final_error(late, KV_PUT, -1.0, 5.0) is late
+    assert str(late) == "the answer came after the call's deadline"
 
 
 def test_what_is_left_after_work_before_a_call() -> None:

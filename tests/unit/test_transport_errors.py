@@ -9,6 +9,7 @@ from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import CallErrors, connection_hint
 from etcd3.errors import (
     MTLS_HINT,
+    PING_TIMEOUT_HINT,
     PLAINTEXT_SERVER_HINT,
     TLS_UNKNOWN_CAUSE_HINT,
     ClientForkedError,
@@ -105,6 +106,22 @@ def test_the_hint_is_added_to_connection_failures_only() -> None:
     no_leader = errors.from_status(UNAVAILABLE, "etcdserver: no leader", KV_RANGE)
     assert isinstance(no_leader, NoLeaderError)
     assert "TLS" not in str(no_leader)
+
+
+def test_a_connection_closed_for_unanswered_pings_says_so() -> None:
+    # grpc's texts for a call on a connection it closed after a keepalive ping went unanswered
+    # (a paused, hung or unreachable server): they name neither the server nor the cause.
+    for details in ("Stream removed (ping timeout)", "keepalive watchdog timeout"):
+        for tls, without_cert in ((False, False), (True, False), (True, True)):
+            hint = connection_hint(details, tls=tls, secure_without_client_cert=without_cert)
+            assert hint == PING_TIMEOUT_HINT
+        err = CallErrors(Channels(), tls=False, secure_without_client_cert=False).from_status(
+            UNAVAILABLE, details, KV_PUT
+        )
+        assert isinstance(err, ConnectionFailedError)
+        assert str(err) == f"{details} ({PING_TIMEOUT_HINT})"
+        assert err.details == details
+        assert err.outcome_unknown  # the put may have reached etcd before the connection died
 
 
 def test_failures_of_a_closed_caller_say_closed() -> None:

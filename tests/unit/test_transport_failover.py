@@ -41,7 +41,7 @@ def failover(
 
 def test_a_read_moves_to_the_next_endpoint_at_once() -> None:
     plan, pool, _ = failover("a:1", "b:1")
-    attempts = plan.attempts(KV_RANGE, time.monotonic() + 10)
+    attempts = plan.attempts(KV_RANGE, 10, time.monotonic(), 10)
     error = error_from_status(grpc.StatusCode.UNAVAILABLE, RESET, retry_safe=True)
     step = plan.after_failure(attempts, error, pool.current, capped=False, refreshed=False)
     assert step is not None
@@ -53,7 +53,7 @@ def test_a_read_moves_to_the_next_endpoint_at_once() -> None:
 
 def test_a_write_cut_off_mid_call_is_not_sent_again() -> None:
     plan, pool, _ = failover("a:1", "b:1")
-    attempts = plan.attempts(KV_PUT, time.monotonic() + 10)
+    attempts = plan.attempts(KV_PUT, 10, time.monotonic(), 10)
     error = error_from_status(grpc.StatusCode.UNAVAILABLE, RESET)
     assert plan.after_failure(attempts, error, pool.current, capped=False, refreshed=False) is None
     assert pool.current.target == "b:1"  # still, the next call goes elsewhere
@@ -61,7 +61,7 @@ def test_a_write_cut_off_mid_call_is_not_sent_again() -> None:
 
 def test_an_expired_token_is_renewed_once_with_credentials_only() -> None:
     plan, pool, metadata = failover("a:1")
-    attempts = plan.attempts(KV_PUT, time.monotonic() + 10)
+    attempts = plan.attempts(KV_PUT, 10, time.monotonic(), 10)
     expired = InvalidAuthTokenError()
     assert plan.after_failure(attempts, expired, pool.current, False, refreshed=False) is None
     metadata.set_credentials("root", "pw")
@@ -74,7 +74,7 @@ def test_an_expired_token_is_renewed_once_with_credentials_only() -> None:
 
 def test_a_refused_request_is_not_retried() -> None:
     plan, pool, _ = failover("a:1", "b:1")
-    attempts = plan.attempts(KV_RANGE, None)
+    attempts = plan.attempts(KV_RANGE, None, time.monotonic(), None)
     step = plan.after_failure(
         attempts, RevisionCompactedError(), pool.current, capped=False, refreshed=False
     )
@@ -86,7 +86,7 @@ def test_a_capped_attempt_that_timed_out_fails_its_endpoint_over() -> None:
     plan, pool, _ = failover("a:1", "b:1")
     assert plan.first_timeout(KV_RANGE, 10.0) == 2.0  # the policy's attempt cap
     assert plan.first_timeout(KV_PUT, 10.0) == 10.0  # a write gets it all
-    attempts = plan.attempts(KV_RANGE, time.monotonic() + 10)
+    attempts = plan.attempts(KV_RANGE, 10, time.monotonic(), 10)
     hung = ConnectionTimeoutError(retry_safe=True)
     step = plan.after_failure(attempts, hung, pool.current, capped=True, refreshed=False)
     assert step is not None
@@ -96,7 +96,7 @@ def test_a_capped_attempt_that_timed_out_fails_its_endpoint_over() -> None:
 def test_without_failover_a_failed_endpoint_is_no_server() -> None:
     plan, pool, _ = failover("a:1", "b:1")
     pool.configure(failover=False)
-    attempts = plan.attempts(KV_RANGE, time.monotonic() + 10)
+    attempts = plan.attempts(KV_RANGE, 10, time.monotonic(), 10)
     error = ConnectionFailedError(RESET, retry_safe=True)
     with pytest.raises(NoServerAvailableError, match="failover is off") as info:
         plan.after_failure(attempts, error, pool.current, capped=False, refreshed=False)
@@ -107,7 +107,7 @@ def test_without_failover_a_failed_endpoint_is_no_server() -> None:
 
 def test_the_attempt_after_a_login_gets_what_the_login_left() -> None:
     plan, pool, _ = failover("a:1")
-    step = plan.after_login(plan.attempts(KV_RANGE, time.monotonic() + 1.0), pool.current)
+    step = plan.after_login(plan.attempts(KV_RANGE, 1.0, time.monotonic(), 1.0), pool.current)
     assert step is not None
     assert step.refresh
     assert step.endpoint is pool.current
@@ -115,7 +115,9 @@ def test_the_attempt_after_a_login_gets_what_the_login_left() -> None:
     assert 0.9 < step.timeout <= 1.0
     assert not step.capped  # its expiry is the call's deadline, not a hung member
     # A login that used up the deadline: no attempt (the caller raises the deadline's error).
-    assert plan.after_login(plan.attempts(KV_RANGE, time.monotonic() - 1), pool.current) is None
-    step = plan.after_login(plan.attempts(KV_RANGE, None), pool.current)
+    assert (
+        plan.after_login(plan.attempts(KV_RANGE, -1, time.monotonic(), 1.0), pool.current) is None
+    )
+    step = plan.after_login(plan.attempts(KV_RANGE, None, time.monotonic(), None), pool.current)
     assert step is not None
     assert (step.timeout, step.capped) == (2.0, True)
