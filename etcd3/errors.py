@@ -683,7 +683,7 @@ class RevisionCompactedError(OutOfRangeError):
 
     def __init__(
         self,
-        message: str | None = None,
+        message: str | int | None = None,
         *,
         compacted_revision: int = 0,
         code: grpc.StatusCode | None = None,
@@ -693,7 +693,18 @@ class RevisionCompactedError(OutOfRangeError):
         method: str | None = None,
         retry_safe: bool = False,
     ) -> None:
-        """Create the error; ``compacted_revision`` is 0 when unknown."""
+        """Create the error; ``compacted_revision`` is 0 when unknown.
+
+        An ``int`` in place of the message is the compacted revision, as python-etcd3's
+        ``RevisionCompactedError(compacted_revision)`` took it.
+        """
+        if isinstance(message, int) and not isinstance(message, bool):
+            compacted_revision = message
+            message = f"the revision is compacted: history starts at {compacted_revision}"
+        elif message is not None and not isinstance(message, str):
+            raise TypeError(
+                f"message must be a str or the compacted revision (int), not {message!r}"
+            )
         super().__init__(
             message,
             code=code,

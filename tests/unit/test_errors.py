@@ -131,6 +131,16 @@ def test_compacted_revision_defaults_to_unknown() -> None:
     assert RevisionCompactedError(compacted_revision=7).compacted_revision == 7
 
 
+def test_a_compacted_revision_given_as_python_etcd3_gave_it() -> None:
+    # python-etcd3 0.12 took the compacted revision as the one positional argument.
+    err = RevisionCompactedError(5)
+    assert err.compacted_revision == 5
+    assert str(err) == "the revision is compacted: history starts at 5"
+    assert pickle.loads(pickle.dumps(err)).compacted_revision == 5
+    with pytest.raises(TypeError, match="compacted revision"):
+        RevisionCompactedError(True)  # a bool is no revision
+
+
 def test_retryable_follows_the_cause() -> None:
     def retryable(code: grpc.StatusCode, details: str) -> bool:
         return map_rpc_error(rpc_error(code, details)).retryable
