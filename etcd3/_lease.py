@@ -222,6 +222,15 @@ class Lease(LeaseBase):
             self._lost.set()
 
     @property
+    def kept_alive(self) -> bool:
+        """Whether automatic keep-alive renews the lease now: from
+        [`start_keep_alive`][etcd3.Lease.start_keep_alive] (or ``keep_alive=True``) until
+        it is stopped, the lease is lost or revoked, or the client closes. While it is,
+        [`wait_lost`][etcd3.Lease.wait_lost] waits."""
+        lost = self._lost
+        return lost is not None and not lost.is_set()
+
+    @property
     def lost(self) -> bool:
         """Whether automatic keep-alive has lost the lease (it has expired or is gone)."""
         return self._lost_error is not None

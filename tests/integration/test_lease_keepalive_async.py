@@ -96,13 +96,14 @@ async def test_every_lost_signal_when_the_lease_is_revoked_elsewhere(
 ) -> None:
     told: list[LeaseLostError] = []
     lease = await async_client.lease(3, keep_alive=True, on_lost=told.append)
-    assert (lease.lost, lease.lost_error) == (False, None)
+    assert (lease.lost, lease.lost_error, lease.kept_alive) == (False, None, True)
     await async_client.revoke_lease(lease.id)  # behind the keep-alive's back
     assert await lease.wait_lost(timeout=5) is True
     error = lease.lost_error
     assert isinstance(error, LeaseLostError)
     assert isinstance(error, LeaseNotFoundError)
     assert (error.lease_id, lease.lost) == (lease.id, True)
+    assert not lease.kept_alive
     assert "revoked" in str(error)
     assert told == [error]  # called once
     # Using the lost lease raises the same error, before any RPC.
@@ -193,15 +194,18 @@ async def test_stopping_keep_alive_ends_every_wait_for_a_loss(
     waiter = spawn(lambda: record(waits, lease.wait_lost()), name="test-waiter")
     await blocked_in_wait_lost(lease)
     assert waits == []  # waiting: nothing is lost
+    assert lease.kept_alive
     lease.stop_keep_alive()
     await join_workers([waiter], 5)
     assert waits == [False]
     assert lease.lost is False
+    assert not lease.kept_alive
     started = time.monotonic()
     assert await lease.wait_lost() is False  # stopped: returns at once
     assert time.monotonic() - started < 1
     # Kept alive again: a wait lasts until its timeout, then revoke() ends the next one.
     lease.start_keep_alive()
+    assert lease.kept_alive
     started = time.monotonic()
     assert await lease.wait_lost(timeout=0.3) is False
     assert time.monotonic() - started >= 0.3
@@ -212,6 +216,7 @@ async def test_stopping_keep_alive_ends_every_wait_for_a_loss(
     await join_workers([waiter], 5)
     assert waits == [False, False]
     assert lease.lost is False  # revoked by its holder: not lost
+    assert not lease.kept_alive
 
 
 async def test_bad_on_lost_arguments(async_client: AsyncEtcd3Client) -> None:
@@ -244,12 +249,14 @@ async def test_close_during_an_outage_stops_keep_alive_quietly(
     assert engine._workers == []
     assert told == []  # stopped by close(): not lost
     assert [lease.lost for lease in leases] == [False, False, False]
+    assert [lease.kept_alive for lease in leases] == [False, False, False]
     await join_workers([waiter], 5)
     assert waits == [False]  # the wait ended with the keep-alive
     assert [await lease.wait_lost() for lease in leases] == [False, False, False]
     # Started again on the closed client: refused, and still no wait hangs on it.
     with pytest.raises(ConnectionClosedError):
         leases[1].start_keep_alive()
+    assert not leases[1].kept_alive
     assert await leases[1].wait_lost() is False
     if ASYNC:
         import asyncio
