@@ -118,15 +118,32 @@ def channel_options(grpc_options: GrpcOptions | None) -> list[tuple[str, GrpcOpt
     return list(options.items())
 
 
-def _read(path: StrPath, what: str) -> bytes:
+_PEM_CERTIFICATE = b"CERTIFICATE-----"
+_PEM_PRIVATE_KEY = b"PRIVATE KEY-----"
+
+
+def _read(path: StrPath, what: str, holds: bytes) -> bytes:
+    """The bytes of the PEM file ``path`` given as ``what``, which must hold ``holds``."""
     # pathlib (with urllib.parse and ipaddress behind it) costs more to import than this
     # module: only a client given TLS files pays for it.
     from pathlib import Path
 
     try:
-        return Path(path).read_bytes()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read {what} {os.fspath(path)!r}: {exc.strerror}") from exc
+    if holds not in data:
+        # grpc only fails at the first connection, with "Failed to create security handshaker".
+        found = (
+            "a private key"
+            if _PEM_PRIVATE_KEY in data
+            else "a certificate"
+            if _PEM_CERTIFICATE in data
+            else "no PEM block"
+        )
+        wanted = "a certificate" if holds == _PEM_CERTIFICATE else "a private key"
+        raise ValueError(f"{what} {os.fspath(path)!r} must hold {wanted} (PEM), it holds {found}")
+    return data
 
 
 class TLSConfig:
@@ -138,7 +155,8 @@ class TLSConfig:
         cert_cert: PEM file of the client's certificate chain (mTLS).
 
     Raises:
-        ValueError: Only one of ``cert_key`` / ``cert_cert`` given, or a file is unreadable.
+        ValueError: Only one of ``cert_key`` / ``cert_cert`` given, or a file is unreadable
+            or does not hold what it is given as (a certificate, a private key).
     """
 
     def __init__(
@@ -148,9 +166,13 @@ class TLSConfig:
             raise ValueError(
                 "cert_key and cert_cert go together: pass both for mTLS or neither for TLS"
             )
-        self.root_certificates = _read(ca_cert, "ca_cert")
-        self.private_key = _read(cert_key, "cert_key") if cert_key is not None else None
-        self.certificate_chain = _read(cert_cert, "cert_cert") if cert_cert is not None else None
+        self.root_certificates = _read(ca_cert, "ca_cert", _PEM_CERTIFICATE)
+        self.private_key = (
+            None if cert_key is None else _read(cert_key, "cert_key", _PEM_PRIVATE_KEY)
+        )
+        self.certificate_chain = (
+            None if cert_cert is None else _read(cert_cert, "cert_cert", _PEM_CERTIFICATE)
+        )
 
     @classmethod
     def from_arguments(

@@ -224,9 +224,33 @@ TLS_UNKNOWN_CAUSE_HINT = (
     "grpc reported no cause: the server may not speak TLS on this port (then connect without "
     "ca_cert), or may require a client certificate (then pass cert_key and cert_cert)"
 )
-PING_TIMEOUT_HINT = (
-    "the server did not answer the connection's keepalive pings in time: it is hung, paused, "
-    "overloaded or unreachable, so grpc closed the connection"
+UNRESPONSIVE_SERVER_HINT = (
+    "the server took the connection but did not answer on it (the HTTP/2 greeting or a "
+    "keepalive ping): it is hung, paused, overloaded or unreachable"
+)
+REFUSED_HINT = (
+    "nothing listens at that address: check that etcd runs there and that the port is its "
+    "client port (2379 by default, not the peer port 2380)"
+)
+UNTRUSTED_SERVER_HINT = (
+    "the server's certificate is not signed by a CA the client trusts: pass the CA that "
+    "signed it as ca_cert"
+)
+NO_CREDENTIALS_HINT = (
+    "etcd has auth enabled and the call carried no token (or named no user): give the client "
+    "user and password"
+)
+CLIENT_CERT_REFUSED_HINT = (
+    "the server refused the client certificate: cert_cert must be signed by a CA the server "
+    "trusts (its --trusted-ca-file)"
+)
+TLS_SERVER_HINT = (
+    "the server closed the connection at once: it may serve TLS on this port; pass ca_cert "
+    "(or use an https:// endpoint)"
+)
+TLS_FILES_HINT = (
+    "grpc could not set up TLS with the files given: ca_cert must hold the CA certificate, "
+    "cert_key the client's private key and cert_cert its certificate, all PEM"
 )
 PLAINTEXT_SERVER_HINT = (
     "the server did not speak TLS: it serves plaintext on this port; connect without ca_cert "
@@ -998,7 +1022,9 @@ def error_from_status(
 
     cls = BY_CODE_AND_MESSAGE.get((code, details))
     message = details or code.name
-    if cls is None:
+    if cls is UserEmptyError:
+        message = f"{message} ({NO_CREDENTIALS_HINT})"
+    elif cls is None:
         cls = FALLBACK_BY_CODE.get(code, UnknownError)
         if code is _Code.UNAVAILABLE and (hint is not None or secure_without_client_cert):
             message = f"{message} ({hint or MTLS_HINT})"

@@ -5,11 +5,15 @@ knows:
 
 - a call that failed because the caller was closed (or is in a forked child) says so
   ([`ConnectionClosedError`][etcd3.errors.ConnectionClosedError]), whatever grpc made of it;
-- a connection failure carries its likely cause: a server that stopped answering keepalive
-  pings (``PING_TIMEOUT_HINT``), a TLS handshake that a server which does not
-  speak TLS ended (``PLAINTEXT_SERVER_HINT``), or, on a TLS channel without
-  a client certificate, a server that may require one (``MTLS_HINT``); when
-  grpc gives no cause at all, both (``TLS_UNKNOWN_CAUSE_HINT``).
+- a connection failure carries its likely cause: a server that took the connection and
+  stopped answering (``UNRESPONSIVE_SERVER_HINT``), nothing listening (``REFUSED_HINT``), a
+  TLS server closing a plaintext client's connection (``TLS_SERVER_HINT``), a server
+  certificate the client does not trust (``UNTRUSTED_SERVER_HINT``), TLS files grpc cannot
+  use (``TLS_FILES_HINT``), a client certificate the server refused
+  (``CLIENT_CERT_REFUSED_HINT``), a TLS handshake that a server which does not speak TLS ended
+  (``PLAINTEXT_SERVER_HINT``), or, on a TLS channel without a client certificate, a server
+  that may require one (``MTLS_HINT``); when grpc gives no cause at all, both of the last
+  two (``TLS_UNKNOWN_CAUSE_HINT``).
 """
 
 from __future__ import annotations
@@ -21,10 +25,15 @@ from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
 from etcd3.errors import (
+    CLIENT_CERT_REFUSED_HINT,
     MTLS_HINT,
-    PING_TIMEOUT_HINT,
     PLAINTEXT_SERVER_HINT,
+    REFUSED_HINT,
+    TLS_FILES_HINT,
+    TLS_SERVER_HINT,
     TLS_UNKNOWN_CAUSE_HINT,
+    UNRESPONSIVE_SERVER_HINT,
+    UNTRUSTED_SERVER_HINT,
     ConnectionClosedError,
     EtcdError,
     error_from_status,
@@ -36,8 +45,21 @@ __all__ = ["CallErrors", "ChannelLifecycle", "connection_hint"]
 _WRONG_VERSION = ("WRONG_VERSION_NUMBER", "wrong version number")
 """The TLS library's words for a server that answered in another protocol."""
 
-_PING_TIMEOUT = ("ping timeout", "keepalive watchdog timeout")
-"""grpc's words for a connection it closed because a keepalive ping went unanswered."""
+_UNRESPONSIVE = (
+    "ping timeout",
+    "keepalive watchdog timeout",
+    "timed out before receiving SETTINGS frame",
+)
+"""grpc's words for a server that took the connection and then did not answer: a keepalive
+ping went unanswered, or the HTTP/2 greeting never came."""
+
+_REFUSED = "Connection refused"
+_UNTRUSTED = "CERTIFICATE_VERIFY_FAILED"
+_BAD_CERTIFICATE = "ALERT_BAD_CERTIFICATE"
+"""The server's TLS alert for a client certificate it does not accept, or for none."""
+_NO_HANDSHAKER = "Failed to create security handshaker"
+"""grpc's words for TLS files it could not use (a key given as ca_cert, key and cert
+swapped)."""
 
 _CONNECT_FAILED = "failed to connect to all addresses"
 _CLOSED_IN_HANDSHAKE = ("Handshake read failed", ": Socket closed", "Connection reset by peer")
@@ -78,19 +100,28 @@ def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool
     Returns:
         A hint for the error message, or ``None``.
     """
-    if any(marker in details for marker in _PING_TIMEOUT):
-        return PING_TIMEOUT_HINT
-    if tls and (
-        any(marker in details for marker in _WRONG_VERSION)
-        or (
-            details.startswith(_CONNECT_FAILED)
-            and any(marker in details for marker in _CLOSED_IN_HANDSHAKE)
-        )
+    if any(marker in details for marker in _UNRESPONSIVE):
+        return UNRESPONSIVE_SERVER_HINT
+    if _REFUSED in details:
+        return REFUSED_HINT
+    if not tls:
+        if details.startswith(_CONNECT_FAILED) and details.endswith(": Socket closed"):
+            return TLS_SERVER_HINT  # what a TLS etcd does at a plaintext client's greeting
+        return None
+    if _UNTRUSTED in details:
+        return UNTRUSTED_SERVER_HINT
+    if _NO_HANDSHAKER in details:
+        return TLS_FILES_HINT
+    if any(marker in details for marker in _WRONG_VERSION) or (
+        details.startswith(_CONNECT_FAILED)
+        and any(marker in details for marker in _CLOSED_IN_HANDSHAKE)
     ):
         return PLAINTEXT_SERVER_HINT
-    if tls and details.strip() == _CONNECT_FAILED:
+    if details.strip() == _CONNECT_FAILED:
         return TLS_UNKNOWN_CAUSE_HINT
-    return MTLS_HINT if secure_without_client_cert else None
+    if secure_without_client_cert:
+        return MTLS_HINT
+    return CLIENT_CERT_REFUSED_HINT if _BAD_CERTIFICATE in details else None
 
 
 class CallErrors:

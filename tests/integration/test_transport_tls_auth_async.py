@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import grpc
@@ -11,8 +12,14 @@ import pytest
 from etcd3._acompat import ASYNC
 from etcd3._connection_async import AsyncConnection
 from etcd3.errors import (
+    CLIENT_CERT_REFUSED_HINT,
+    NO_CREDENTIALS_HINT,
+    REFUSED_HINT,
+    TLS_SERVER_HINT,
+    UNTRUSTED_SERVER_HINT,
     AuthFailedError,
     ConnectionFailedError,
+    EtcdError,
     InvalidAuthTokenError,
     UserEmptyError,
 )
@@ -74,6 +81,48 @@ async def test_plaintext_to_a_tls_server_fails_typed(etcd_tls_server: EtcdServer
     finally:
         await conn.close()
     assert "client certificate" not in str(info.value)
+    if info.value.details.endswith(": Socket closed"):  # older grpc gives no cause
+        assert str(info.value).endswith(f"({TLS_SERVER_HINT})")
+
+
+async def failure(endpoint: str, ca: Path, key: Path | None, cert: Path | None) -> EtcdError:
+    """The error of a read through a new connection with these TLS files."""
+    async with AsyncConnection(
+        endpoint, ca_cert=ca, cert_key=key, cert_cert=cert, timeout=5
+    ) as conn:
+        with pytest.raises(ConnectionFailedError) as info:
+            await conn.rpc.kv.range(key=b"k")
+    return info.value
+
+
+async def test_a_server_certificate_of_another_ca_says_so(
+    etcd_tls_server: EtcdServer, tmp_path: Path
+) -> None:
+    tls, other = tls_files(etcd_tls_server), make_pki(tmp_path)
+    err = await failure(etcd_tls_server.endpoint, other.ca, tls.client_key, tls.client_cert)
+    if "CERTIFICATE_VERIFY_FAILED" in err.details:  # older grpc gives no cause
+        assert str(err).endswith(f"({UNTRUSTED_SERVER_HINT})")
+    assert "cert_key and cert_cert" not in str(err)
+
+
+async def test_a_client_certificate_of_another_ca_says_so(
+    etcd_tls_server: EtcdServer, tmp_path: Path
+) -> None:
+    tls, other = tls_files(etcd_tls_server), make_pki(tmp_path)
+    err = await failure(etcd_tls_server.endpoint, tls.ca, other.client_key, other.client_cert)
+    if "ALERT_BAD_CERTIFICATE" in err.details:  # older grpc gives no cause
+        assert str(err).endswith(f"({CLIENT_CERT_REFUSED_HINT})")
+
+
+async def test_nothing_listening_says_so_also_over_tls(tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        endpoint = f"127.0.0.1:{sock.getsockname()[1]}"
+    err = await failure(endpoint, pki.ca, None, None)
+    if "Connection refused" in err.details:  # older grpc gives no cause
+        assert str(err).endswith(f"({REFUSED_HINT})")
+    assert "client certificate" not in str(err)
 
 
 @pytest.mark.parametrize("client_cert", [False, True], ids=["tls", "mtls"])
@@ -172,7 +221,8 @@ async def test_no_token_with_auth_on(etcd_auth_server: EtcdServer) -> None:
     async with AsyncConnection(etcd_auth_server.endpoint, timeout=10) as conn:
         with pytest.raises(UserEmptyError) as info:
             await conn.rpc.kv.range(key=b"/auth/k")
-        assert "user name is empty" in str(info.value)
+        assert str(info.value) == f"etcdserver: user name is empty ({NO_CREDENTIALS_HINT})"
+        assert info.value.details == "etcdserver: user name is empty"
 
 
 async def test_invalid_token(etcd_auth_server: EtcdServer) -> None:

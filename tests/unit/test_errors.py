@@ -15,6 +15,7 @@ from etcd3.errors import (
     ETCD_ERROR_TABLE,
     FALLBACK_BY_CODE,
     MTLS_HINT,
+    NO_CREDENTIALS_HINT,
     AuthFailedError,
     AuthOldRevisionError,
     ConnectionClosedError,
@@ -39,6 +40,7 @@ from etcd3.errors import (
     RevisionCompactedError,
     UnimplementedError,
     UnknownError,
+    UserEmptyError,
     WatchTimedOut,
     error_from_status,
     map_rpc_error,
@@ -62,7 +64,10 @@ def test_every_row_maps_to_its_class(row: EtcdErrorRow) -> None:
     assert type(err) is row.error_class
     assert err.code is row.code
     assert err.details == row.message
-    assert str(err) == row.message
+    if row.error_class is UserEmptyError:  # the one that gets a hint: what to do
+        assert str(err) == f"{row.message} ({NO_CREDENTIALS_HINT})"
+    else:
+        assert str(err) == row.message
     assert err.method == "/etcdserverpb.KV/Range"
     assert err.__cause__ is exc
 

@@ -28,13 +28,22 @@ def dead_endpoint() -> str:
     return f"127.0.0.1:{port}"
 
 
+def pem(kind: bytes, body: bytes) -> bytes:
+    return b"-----BEGIN %s-----\n%s\n-----END %s-----\n" % (kind, body, kind)
+
+
+CA_PEM = pem(b"CERTIFICATE", b"CA")
+KEY_PEM = pem(b"EC PRIVATE KEY", b"KEY")
+CERT_PEM = pem(b"CERTIFICATE", b"CERT")
+
+
 @pytest.fixture
 def pem_files(tmp_path: Path) -> tuple[Path, Path, Path]:
-    # Contents are opaque here: grpc parses them only when a connection is made.
+    # Only the kind of PEM block is checked here: grpc parses them when a connection is made.
     ca, key, cert = tmp_path / "ca.pem", tmp_path / "key.pem", tmp_path / "cert.pem"
-    ca.write_bytes(b"CA")
-    key.write_bytes(b"KEY")
-    cert.write_bytes(b"CERT")
+    ca.write_bytes(CA_PEM)
+    key.write_bytes(KEY_PEM)
+    cert.write_bytes(CERT_PEM)
     return ca, key, cert
 
 
@@ -80,7 +89,7 @@ def test_ca_cert_alone_is_server_verified_tls(pem_files: tuple[Path, Path, Path]
     ca, _, _ = pem_files
     tls = TLSConfig.from_arguments(ca, None, None)
     assert tls is not None
-    assert tls.root_certificates == b"CA"
+    assert tls.root_certificates == CA_PEM
     assert not tls.has_client_cert
 
 
@@ -90,8 +99,24 @@ def test_all_three_is_mtls_and_files_are_read_once(pem_files: tuple[Path, Path, 
     assert tls is not None
     assert tls.has_client_cert
     cert.write_bytes(b"CHANGED")
-    assert tls.certificate_chain == b"CERT"
-    assert tls.private_key == b"KEY"
+    assert tls.certificate_chain == CERT_PEM
+    assert tls.private_key == KEY_PEM
+
+
+def test_a_file_that_does_not_hold_what_it_is_given_as_is_refused(
+    pem_files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    ca, key, cert = pem_files
+    # grpc takes any bytes and fails each connection with "Failed to create security
+    # handshaker": a swap or a wrong file is refused at once, naming the argument.
+    with pytest.raises(ValueError, match=r"ca_cert .* must hold a certificate .* a private key"):
+        TLSConfig.from_arguments(key, None, None)
+    with pytest.raises(ValueError, match=r"cert_key .* must hold a private key .* a certificate"):
+        TLSConfig.from_arguments(ca, cert, key)
+    empty = tmp_path / "empty.pem"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"cert_cert .* must hold a certificate .* no PEM block"):
+        TLSConfig.from_arguments(ca, key, empty)
 
 
 @pytest.mark.parametrize("which", ["key", "cert"])

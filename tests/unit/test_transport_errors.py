@@ -8,10 +8,15 @@ from google.protobuf.message import Message
 from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import CallErrors, connection_hint
 from etcd3.errors import (
+    CLIENT_CERT_REFUSED_HINT,
     MTLS_HINT,
-    PING_TIMEOUT_HINT,
     PLAINTEXT_SERVER_HINT,
+    REFUSED_HINT,
+    TLS_FILES_HINT,
+    TLS_SERVER_HINT,
     TLS_UNKNOWN_CAUSE_HINT,
+    UNRESPONSIVE_SERVER_HINT,
+    UNTRUSTED_SERVER_HINT,
     ClientForkedError,
     ConnectionClosedError,
     ConnectionFailedError,
@@ -68,10 +73,51 @@ def test_a_server_that_does_not_speak_tls_is_named() -> None:
             assert hint == PLAINTEXT_SERVER_HINT, details
 
 
-def test_a_closed_connection_says_nothing_of_tls_on_a_plaintext_channel() -> None:
-    # A plaintext client of a TLS server sees its connection closed just the same.
-    for details in CLOSED_IN_HANDSHAKE:
+def test_a_plaintext_client_of_a_tls_server_is_told_to_use_tls() -> None:
+    # A TLS etcd closes a plaintext client's connection at its HTTP/2 greeting (grpcio 1.85):
+    # the same words a TLS client of a plaintext server reads in grpcio 1.62.
+    closed = CLOSED_IN_HANDSHAKE[2]
+    assert connection_hint(closed, tls=False, secure_without_client_cert=False) == TLS_SERVER_HINT
+    for details in CLOSED_IN_HANDSHAKE[:2]:  # TLS handshake words: not a plaintext channel's
         assert connection_hint(details, tls=False, secure_without_client_cert=False) is None
+
+
+# grpcio 1.85's texts (the last error of the subchannel) for each cause, as a call reports it.
+REFUSED = (
+    "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:2379: "
+    "Failed to connect to remote host: Connection refused"
+)
+UNTRUSTED = (
+    "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:2379: Tls handshake "
+    "failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:1000007d:SSL routines:OPENSSL_internal:"
+    "CERTIFICATE_VERIFY_FAILED: unable to get local issuer certificate: OK"
+)
+NO_HANDSHAKER = (
+    "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:2379: "
+    "Failed to create security handshaker."
+)
+NO_GREETING = (
+    "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:2379: "
+    "connection attempt timed out before receiving SETTINGS frame"
+)
+
+
+def test_each_cause_has_its_own_hint_whatever_the_channel() -> None:
+    expected = {REFUSED: REFUSED_HINT, NO_GREETING: UNRESPONSIVE_SERVER_HINT}
+    for details, hint in expected.items():
+        for tls, without_cert in ((False, False), (True, False), (True, True)):
+            assert connection_hint(details, tls=tls, secure_without_client_cert=without_cert) == (
+                hint
+            )
+
+
+def test_tls_failures_that_are_not_a_missing_client_certificate_say_what_they_are() -> None:
+    expected = {UNTRUSTED: UNTRUSTED_SERVER_HINT, NO_HANDSHAKER: TLS_FILES_HINT}
+    for details, hint in expected.items():
+        for without_cert in (True, False):
+            assert connection_hint(details, tls=True, secure_without_client_cert=without_cert) == (
+                hint
+            )
 
 
 def test_a_lost_connection_is_not_a_handshake() -> None:
@@ -90,9 +136,11 @@ def test_a_failure_without_a_cause_names_both_tls_causes() -> None:
 
 def test_mtls_hint_only_without_a_client_certificate() -> None:
     assert connection_hint(BAD_CERTIFICATE, tls=True, secure_without_client_cert=True) == MTLS_HINT
-    assert connection_hint(BAD_CERTIFICATE, tls=True, secure_without_client_cert=False) is None
-    refused = "Connection refused"
-    assert connection_hint(refused, tls=False, secure_without_client_cert=False) is None
+    # With a client certificate, the same alert says the server does not accept that one.
+    hint = connection_hint(BAD_CERTIFICATE, tls=True, secure_without_client_cert=False)
+    assert hint == CLIENT_CERT_REFUSED_HINT
+    # Nothing listening is no certificate problem.
+    assert connection_hint(REFUSED, tls=True, secure_without_client_cert=True) == REFUSED_HINT
 
 
 def test_the_hint_is_added_to_connection_failures_only() -> None:
@@ -114,12 +162,12 @@ def test_a_connection_closed_for_unanswered_pings_says_so() -> None:
     for details in ("Stream removed (ping timeout)", "keepalive watchdog timeout"):
         for tls, without_cert in ((False, False), (True, False), (True, True)):
             hint = connection_hint(details, tls=tls, secure_without_client_cert=without_cert)
-            assert hint == PING_TIMEOUT_HINT
+            assert hint == UNRESPONSIVE_SERVER_HINT
         err = CallErrors(Channels(), tls=False, secure_without_client_cert=False).from_status(
             UNAVAILABLE, details, KV_PUT
         )
         assert isinstance(err, ConnectionFailedError)
-        assert str(err) == f"{details} ({PING_TIMEOUT_HINT})"
+        assert str(err) == f"{details} ({UNRESPONSIVE_SERVER_HINT})"
         assert err.details == details
         assert err.outcome_unknown  # the put may have reached etcd before the connection died
 
