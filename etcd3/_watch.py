@@ -514,8 +514,14 @@ class WatchMixin(ClientBase):
         if watcher is not None:
             watcher.request_progress()
 
-    def _handle(self, spec: WatchSpec, timeout_override: float | None) -> WatchHandle:
+    def _handle(
+        self, spec: WatchSpec, timeout_override: float | None, within: float | None = None
+    ) -> WatchHandle:
+        """A new watch, confirmed by etcd within ``timeout_override`` and, when given, within
+        ``within`` seconds (a wait that bounds the creation too)."""
         timeout = _creation_timeout(timeout_override, self.timeout)
+        if within and (timeout is None or within < timeout):
+            timeout = within
         watcher = self._watcher()
         return WatchHandle(watcher, watcher.add(spec, None, timeout))
 
@@ -648,8 +654,10 @@ class WatchMixin(ClientBase):
         cancel the watch."""
         from etcd3._events import WatchResponse
 
-        handle = self._handle(spec, timeout_override)
         until = None if wait is None else time.monotonic() + wait
+        # The wait bounds the whole call, the watch's creation included (``0`` tries once: a
+        # creation within its own timeout, then what has arrived).
+        handle = self._handle(spec, timeout_override, wait)
         watcher = handle._watcher
         try:
             while True:
@@ -687,7 +695,8 @@ class WatchMixin(ClientBase):
 
         Args:
             key: The key, or the start of the range.
-            timeout: Seconds to wait for the response (``None``: forever).
+            timeout: Seconds to wait for the response, the watch's creation included
+                (``None``: forever; ``0``: what has arrived once the watch is created).
             range_end: End of the range, or ``None`` for the key alone.
             start_revision: As for
                 [`add_watch_callback`][etcd3.Etcd3Client.add_watch_callback]; likewise the
@@ -696,7 +705,8 @@ class WatchMixin(ClientBase):
             filters: Server-side filters.
             prev_kv: Fill the events' ``prev_*`` fields.
             fragment: Allow fragmented responses.
-            timeout_override: Seconds to wait for etcd's confirmation of the watch.
+            timeout_override: Seconds to wait for etcd's confirmation of the watch (the
+                client's timeout when ``None``), at most ``timeout``.
 
         Returns:
             The first response.

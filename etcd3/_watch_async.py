@@ -512,8 +512,14 @@ class AsyncWatchMixin(AsyncClientBase):
         if watcher is not None:
             await watcher.request_progress()
 
-    async def _handle(self, spec: WatchSpec, timeout_override: float | None) -> AsyncWatchHandle:
+    async def _handle(
+        self, spec: WatchSpec, timeout_override: float | None, within: float | None = None
+    ) -> AsyncWatchHandle:
+        """A new watch, confirmed by etcd within ``timeout_override`` and, when given, within
+        ``within`` seconds (a wait that bounds the creation too)."""
         timeout = _creation_timeout(timeout_override, self.timeout)
+        if within and (timeout is None or within < timeout):
+            timeout = within
         watcher = self._watcher()
         return AsyncWatchHandle(watcher, await watcher.add(spec, None, timeout))
 
@@ -646,8 +652,10 @@ class AsyncWatchMixin(AsyncClientBase):
         cancel the watch."""
         from etcd3._events import WatchResponse
 
-        handle = await self._handle(spec, timeout_override)
         until = None if wait is None else time.monotonic() + wait
+        # The wait bounds the whole call, the watch's creation included (``0`` tries once: a
+        # creation within its own timeout, then what has arrived).
+        handle = await self._handle(spec, timeout_override, wait)
         watcher = handle._watcher
         try:
             while True:
@@ -685,7 +693,8 @@ class AsyncWatchMixin(AsyncClientBase):
 
         Args:
             key: The key, or the start of the range.
-            timeout: Seconds to wait for the response (``None``: forever).
+            timeout: Seconds to wait for the response, the watch's creation included
+                (``None``: forever; ``0``: what has arrived once the watch is created).
             range_end: End of the range, or ``None`` for the key alone.
             start_revision: As for
                 [`add_watch_callback`][etcd3.AsyncEtcd3Client.add_watch_callback]; likewise the
@@ -694,7 +703,8 @@ class AsyncWatchMixin(AsyncClientBase):
             filters: Server-side filters.
             prev_kv: Fill the events' ``prev_*`` fields.
             fragment: Allow fragmented responses.
-            timeout_override: Seconds to wait for etcd's confirmation of the watch.
+            timeout_override: Seconds to wait for etcd's confirmation of the watch (the
+                client's timeout when ``None``), at most ``timeout``.
 
         Returns:
             The first response.

@@ -98,6 +98,7 @@ __all__ = [
     "WatchState",
     "is_transient",
     "refusal_error",
+    "unconfirmed",
     "watch_spec",
 ]
 
@@ -214,6 +215,15 @@ def watch_spec(
         filters=tuple(dict.fromkeys(chosen)),
         prev_kv=bool(prev_kv),
         fragment=bool(fragment),
+    )
+
+
+def unconfirmed(spec: WatchSpec, timeout: float | None) -> WatchTimedOut:
+    """The error for a watch etcd did not confirm within its creation's ``timeout``."""
+    within = "in time" if timeout is None else f"within {timeout:g} s"
+    return WatchTimedOut(
+        f"etcd did not confirm the watch of {spec.key!r} {within}: the server may be hung, "
+        "paused, overloaded or unreachable (timeout_override bounds a watch's creation)"
     )
 
 
@@ -575,16 +585,22 @@ class WatchCore(Generic[S]):
         self._outbox.append(WatchRequest(progress_request=WatchProgressRequest()))
         return True
 
-    def creation_failure(self, reg: Registration[S]) -> EtcdError | None:
+    def creation_failure(
+        self, reg: Registration[S], timeout: float | None = None
+    ) -> EtcdError | None:
         """End a creation whose deadline passed unconfirmed; ``None`` if it was confirmed.
+
+        Args:
+            reg: The watch.
+            timeout: The creation's timeout in seconds, for the message.
 
         Returns:
             The error to raise: the stream failure that kept it from being confirmed, or
-                ``None`` when there was none (the caller raises ``WatchTimedOut``).
+                ``None`` when there was none (the caller raises ``unconfirmed(...)``).
         """
         if reg.confirmed:
             return None
-        error = reg.failure if reg.failure is not None else WatchTimedOut()
+        error = reg.failure if reg.failure is not None else unconfirmed(reg.spec, timeout)
         reg.confirmed = True
         reg.sink.confirmed(error, 0)
         self._finish(reg, None)

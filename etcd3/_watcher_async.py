@@ -67,8 +67,9 @@ from etcd3._watch_core import (
     WatchSpec,
     WatchState,
     is_transient,
+    unconfirmed,
 )
-from etcd3.errors import EtcdError, RevisionCompactedError, UnknownError, WatchTimedOut
+from etcd3.errors import EtcdError, RevisionCompactedError, UnknownError
 from etcd3.rpc import etcdserverpb
 from etcd3.rpc.etcdserverpb import RangeRequest
 from etcd3.rpc.services import AsyncStubs
@@ -339,11 +340,11 @@ class AsyncWatcher:
         sink = reg.sink
         if not await self._wait(sink, lambda: sink.revision >= 0, until):
             with self._lock:
-                failure = self._core.creation_failure(reg)
+                failure = self._core.creation_failure(reg, timeout)
             if failure is not None:
                 raise failure
             if sink.revision < 0:
-                raise WatchTimedOut(f"etcd did not confirm the watch within {timeout} s")
+                raise unconfirmed(reg.spec, timeout)
         if sink.error is not None:
             raise sink.error
 

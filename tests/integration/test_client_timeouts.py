@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import io
 import math
+import time
 from collections.abc import Callable
 
 import pytest
@@ -70,7 +71,7 @@ def test_a_call_without_an_answer_names_itself_and_its_timeout(
     etcd_factory: EtcdFactory,
 ) -> None:
     server = etcd_factory()
-    with etcd3.client(server.host, server.port) as client:
+    with etcd3.client(server.host, server.port, timeout=10) as client:
         client.put("/timeouts/k", "v")
         server.pause()  # connected, but no answer comes
         try:
@@ -78,8 +79,17 @@ def test_a_call_without_an_answer_names_itself_and_its_timeout(
                 client.put("/timeouts/k", "w", timeout_override=0.3)
             with pytest.raises(ConnectionTimeoutError) as get:
                 client.get("/timeouts/k", timeout_override=0.4)
+            # A wait for a watch's first event bounds its creation too, not only the
+            # client's timeout (10 s) does.
+            started = time.monotonic()
+            with pytest.raises(WatchTimedOut) as once:
+                client.watch_once("/timeouts/k", timeout=0.5)
+            assert time.monotonic() - started < 3
         finally:
             server.resume()
+        assert str(once.value).startswith(
+            "etcd did not confirm the watch of b'/timeouts/k' within 0.5 s: "
+        )
         assert str(put.value) == (
             "/etcdserverpb.KV/Put: no answer within the call's timeout of 0.3 s (Deadline Exceeded)"
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import io
 import math
+import time
 from collections.abc import Callable
 
 import pytest
@@ -68,7 +69,7 @@ async def test_a_call_without_an_answer_names_itself_and_its_timeout(
     etcd_factory: EtcdFactory,
 ) -> None:
     server = etcd_factory()
-    async with etcd3.async_client(server.host, server.port) as client:
+    async with etcd3.async_client(server.host, server.port, timeout=10) as client:
         await client.put("/timeouts/k", "v")
         server.pause()  # connected, but no answer comes
         try:
@@ -76,8 +77,17 @@ async def test_a_call_without_an_answer_names_itself_and_its_timeout(
                 await client.put("/timeouts/k", "w", timeout_override=0.3)
             with pytest.raises(ConnectionTimeoutError) as get:
                 await client.get("/timeouts/k", timeout_override=0.4)
+            # A wait for a watch's first event bounds its creation too, not only the
+            # client's timeout (10 s) does.
+            started = time.monotonic()
+            with pytest.raises(WatchTimedOut) as once:
+                await client.watch_once("/timeouts/k", timeout=0.5)
+            assert time.monotonic() - started < 3
         finally:
             server.resume()
+        assert str(once.value).startswith(
+            "etcd did not confirm the watch of b'/timeouts/k' within 0.5 s: "
+        )
         assert str(put.value) == (
             "/etcdserverpb.KV/Put: no answer within the call's timeout of 0.3 s (Deadline Exceeded)"
         )

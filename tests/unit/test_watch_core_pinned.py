@@ -515,9 +515,10 @@ def test_a_creation_past_its_deadline_without_any_failure_times_out() -> None:
     core = open_core()
     sink = Sink()
     reg = core.add(WatchSpec(b"k"), sink, deadline=5.0)
-    assert core.creation_failure(reg) is None  # nothing failed: the caller raises the timeout
+    assert core.creation_failure(reg, 2.5) is None  # nothing failed: the caller raises the timeout
     ((error, revision),) = sink.confirmations
     assert isinstance(error, WatchTimedOut)
+    assert str(error).startswith("etcd did not confirm the watch of b'k' within 2.5 s: ")
     assert revision == 0
     assert sink.items == [None]
     assert core.idle
