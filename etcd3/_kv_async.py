@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from typing import Literal
 
 from etcd3._base_async import AsyncClientBase
+from etcd3._lease_core import name_lease
 from etcd3._paging import PageCursor
 from etcd3._validate import (
     KeyLike,
@@ -44,6 +45,7 @@ from etcd3._views import (
     first_kv,
     first_result,
 )
+from etcd3.errors import LeaseNotFoundError
 from etcd3.rpc.etcdserverpb import (
     CompactionRequest,
     DeleteRangeRequest,
@@ -914,9 +916,13 @@ class AsyncKVMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed (``LeaseNotFoundError`` for an unknown lease).
         """
         request = put_request(key, value, lease, prev_kv)
-        return await self._rpc.caller.unary(
-            KV_PUT, request, self._call_timeout(timeout_override), None
-        )
+        try:
+            return await self._rpc.caller.unary(
+                KV_PUT, request, self._call_timeout(timeout_override), None
+            )
+        except LeaseNotFoundError as exc:
+            name_lease(exc, request.lease)
+            raise
 
     async def delete(
         self,

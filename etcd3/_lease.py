@@ -33,6 +33,7 @@ from etcd3._lease_core import (
     LeaseLostCallback,
     checked_keep_alive,
     lease_lost_error,
+    name_lease,
 )
 from etcd3._runtime import DuplexStream
 from etcd3._timeouts import timeout_arg
@@ -376,7 +377,11 @@ class LeaseMixin(ClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = LeaseRevokeRequest(ID=lease_id_arg(lease_id))
-        self._rpc.lease.lease_revoke(request, timeout=self._call_timeout(timeout_override))
+        try:
+            self._rpc.lease.lease_revoke(request, timeout=self._call_timeout(timeout_override))
+        except LeaseNotFoundError as exc:
+            name_lease(exc, request.ID)
+            raise
 
     def refresh_lease(
         self, lease_id: int, timeout_override: float | None = None

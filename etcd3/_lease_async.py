@@ -31,6 +31,7 @@ from etcd3._lease_core import (
     LeaseLostCallback,
     checked_keep_alive,
     lease_lost_error,
+    name_lease,
 )
 from etcd3._runtime import AsyncDuplexStream
 from etcd3._timeouts import timeout_arg
@@ -376,7 +377,13 @@ class AsyncLeaseMixin(AsyncClientBase):
             etcd3.EtcdError: The call failed.
         """
         request = LeaseRevokeRequest(ID=lease_id_arg(lease_id))
-        await self._rpc.lease.lease_revoke(request, timeout=self._call_timeout(timeout_override))
+        try:
+            await self._rpc.lease.lease_revoke(
+                request, timeout=self._call_timeout(timeout_override)
+            )
+        except LeaseNotFoundError as exc:
+            name_lease(exc, request.ID)
+            raise
 
     def refresh_lease(
         self, lease_id: int, timeout_override: float | None = None

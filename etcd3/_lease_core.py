@@ -17,7 +17,7 @@ from typing import TypeAlias
 
 import grpc
 
-from etcd3.errors import EtcdError, LeaseLostError, error_from_status
+from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError, error_from_status
 from etcd3.rpc import etcdserverpb
 from etcd3.rpc.methods import LEASE_LEASE_KEEP_ALIVE
 
@@ -27,6 +27,7 @@ __all__ = [
     "LeaseLostCallback",
     "checked_keep_alive",
     "lease_lost_error",
+    "name_lease",
 ]
 
 
@@ -59,15 +60,30 @@ def checked_keep_alive(
     etcd answers a keep-alive of an expired or unknown lease with TTL 0 instead of an error.
     """
     if response.TTL <= 0:
-        raise _lease_not_found()
+        raise _lease_not_found(response.ID)
     return response
 
 
-def _lease_not_found() -> EtcdError:
-    return error_from_status(
+def _lease_not_found(lease_id: int) -> EtcdError:
+    error = error_from_status(
         grpc.StatusCode.NOT_FOUND,
         "etcdserver: requested lease not found",
         method=LEASE_LEASE_KEEP_ALIVE.path,
+    )
+    if isinstance(error, LeaseNotFoundError):
+        name_lease(error, lease_id)
+    return error
+
+
+def name_lease(error: LeaseNotFoundError, lease_id: int) -> None:
+    """Name ``lease_id`` in ``error`` (etcd's text names no lease): its message and
+    ``lease_id``. A [`LeaseLostError`][etcd3.errors.LeaseLostError] names its lease already."""
+    if isinstance(error, LeaseLostError) or error.lease_id:
+        return
+    error.lease_id = lease_id
+    error.args = (
+        f"lease {lease_id:#x} not found: it expired, was revoked or was never granted "
+        f"({error.details})",
     )
 
 

@@ -750,7 +750,14 @@ class LeaseTTLTooLargeError(OutOfRangeError):
 
 
 class LeaseNotFoundError(NotFoundError):
-    """The lease does not exist (never granted, expired or revoked)."""
+    """The lease does not exist (never granted, expired or revoked).
+
+    Attributes:
+        lease_id: The lease's ID when the call named one lease (a revoke, a renewal, a put
+            with a lease), else ``0``.
+    """
+
+    lease_id: int = 0
 
 
 class MemberNotFoundError(NotFoundError):

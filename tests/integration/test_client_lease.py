@@ -52,10 +52,21 @@ def test_lease_grant_and_live_reads(client: Etcd3Client, prefix: bytes) -> None:
     assert client.get(prefix + b"b") == (None, None)
     assert lease.remaining_ttl == -1
     assert lease.id not in [status.ID for status in (client.leases()).leases]
-    with pytest.raises(LeaseNotFoundError):
+    # etcd's text names no lease: the error names the one the call was about.
+    with pytest.raises(LeaseNotFoundError) as revoked:
         lease.revoke()
+    assert revoked.value.lease_id == lease.id
+    assert str(revoked.value) == (
+        f"lease {lease.id:#x} not found: it expired, was revoked or was never granted "
+        "(etcdserver: requested lease not found)"
+    )
+    assert revoked.value.details == "etcdserver: requested lease not found"
     with pytest.raises(LeaseNotFoundError):
         client.revoke_lease(lease.id)
+    with pytest.raises(LeaseNotFoundError) as put:
+        client.put(prefix + b"c", b"v", lease=lease)
+    assert put.value.lease_id == lease.id
+    assert f"lease {lease.id:#x} not found" in str(put.value)
 
 
 def test_lease_with_chosen_id(client: Etcd3Client) -> None:
@@ -87,6 +98,8 @@ def test_refresh(client: Etcd3Client) -> None:
     with pytest.raises(LeaseNotFoundError) as info:
         lease.refresh()
     assert "lease not found" in str(info.value)
+    assert f"lease {lease.id:#x} not found" in str(info.value)
+    assert info.value.lease_id == lease.id
     with pytest.raises(LeaseNotFoundError):
         for _ in client.refresh_lease(lease.id):
             pass

@@ -50,10 +50,21 @@ async def test_lease_grant_and_live_reads(async_client: AsyncEtcd3Client, prefix
     assert await async_client.get(prefix + b"b") == (None, None)
     assert await lease.remaining_ttl == -1
     assert lease.id not in [status.ID for status in (await async_client.leases()).leases]
-    with pytest.raises(LeaseNotFoundError):
+    # etcd's text names no lease: the error names the one the call was about.
+    with pytest.raises(LeaseNotFoundError) as revoked:
         await lease.revoke()
+    assert revoked.value.lease_id == lease.id
+    assert str(revoked.value) == (
+        f"lease {lease.id:#x} not found: it expired, was revoked or was never granted "
+        "(etcdserver: requested lease not found)"
+    )
+    assert revoked.value.details == "etcdserver: requested lease not found"
     with pytest.raises(LeaseNotFoundError):
         await async_client.revoke_lease(lease.id)
+    with pytest.raises(LeaseNotFoundError) as put:
+        await async_client.put(prefix + b"c", b"v", lease=lease)
+    assert put.value.lease_id == lease.id
+    assert f"lease {lease.id:#x} not found" in str(put.value)
 
 
 async def test_lease_with_chosen_id(async_client: AsyncEtcd3Client) -> None:
@@ -85,6 +96,8 @@ async def test_refresh(async_client: AsyncEtcd3Client) -> None:
     with pytest.raises(LeaseNotFoundError) as info:
         await lease.refresh()
     assert "lease not found" in str(info.value)
+    assert f"lease {lease.id:#x} not found" in str(info.value)
+    assert info.value.lease_id == lease.id
     with pytest.raises(LeaseNotFoundError):
         async for _ in async_client.refresh_lease(lease.id):
             pass

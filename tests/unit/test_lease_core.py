@@ -24,7 +24,12 @@ def test_keep_alive_of_a_lost_lease_raises() -> None:
     with pytest.raises(LeaseNotFoundError) as info:
         checked_keep_alive(etcdserverpb.LeaseKeepAliveResponse(ID=5, TTL=0))
     assert info.value.code is grpc.StatusCode.NOT_FOUND
-    assert str(info.value) == "etcdserver: requested lease not found"
+    assert str(info.value) == (
+        "lease 0x5 not found: it expired, was revoked or was never granted "
+        "(etcdserver: requested lease not found)"
+    )
+    assert info.value.details == "etcdserver: requested lease not found"
+    assert info.value.lease_id == 5
     assert info.value.method == "/etcdserverpb.Lease/LeaseKeepAlive"
 
 
