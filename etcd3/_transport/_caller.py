@@ -403,6 +403,7 @@ class GrpcCaller:
                         attempts.remaining(_monotonic()),
                         attempts.timeout,
                         attempts.attempts,
+                        attempts.tried,
                     )
                 if step.refresh:
                     refreshed = True

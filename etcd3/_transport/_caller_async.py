@@ -433,6 +433,7 @@ class AsyncGrpcCaller:
                         attempts.remaining(_monotonic()),
                         attempts.timeout,
                         attempts.attempts,
+                        attempts.tried,
                     )
                 if step.refresh:
                     refreshed = True

@@ -10,11 +10,14 @@ same way with ``final_error``: etcd's own end of the call can win the same race.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import grpc
 from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
 from etcd3.errors import (
+    ConnectionFailedError,
     ConnectionTimeoutError,
     EtcdError,
     RequestCancelledError,
@@ -88,6 +91,7 @@ def final_error(
     remaining: float | None,
     timeout: float | None = None,
     attempts: int = 1,
+    tried: Collection[str] = (),
 ) -> EtcdError:
     """The error a call (or stream) raises when it failed with ``error``.
 
@@ -100,7 +104,9 @@ def final_error(
 
     grpc's own text for its deadline ("Deadline Exceeded") names neither the call nor its
     timeout: a ``ConnectionTimeoutError`` that carries only that text gets both in its
-    message (``details`` keeps grpc's text).
+    message (``details`` keeps grpc's text). grpc's text for a failed connection names the
+    last endpoint tried: a ``ConnectionFailedError`` after several endpoints failed names
+    them all.
 
     Args:
         error: The failure's mapped error.
@@ -108,7 +114,10 @@ def final_error(
         remaining: Seconds left until the call's deadline (``None``: none; negative: past).
         timeout: The call's whole timeout in seconds (``None``: unknown or none).
         attempts: How many attempts the call made.
+        tried: The endpoints that failed during the call.
     """
+    if len(tried) > 1 and type(error) is ConnectionFailedError:
+        error.args = (f"{error} (every endpoint failed: {', '.join(sorted(tried))})",)
     if type(error) is ConnectionTimeoutError and str(error) == _GRPC_DEADLINE:
         error.args = (_no_answer(error.details, method, remaining, timeout, attempts),)
         return error

@@ -179,6 +179,15 @@ async def test_a_dead_endpoint_is_skipped_and_remembered(etcd_cluster: EtcdClust
         assert (await client.get(b"/d"))[0] == b"1"
 
 
+async def test_a_call_that_every_endpoint_failed_names_them_all() -> None:
+    dead = sorted([dead_endpoint(), dead_endpoint(), dead_endpoint()])
+    async with etcd3.async_client(endpoints=dead, timeout=2) as client:
+        with pytest.raises(ConnectionFailedError) as info:
+            await client.get(b"/k")
+    # grpc's own text names the last endpoint tried only.
+    assert str(info.value).endswith(f"(every endpoint failed: {', '.join(dead)})")
+
+
 async def test_retries_can_be_switched_off(etcd_cluster: EtcdCluster) -> None:
     dead = dead_endpoint()
     async with etcd3.async_client(

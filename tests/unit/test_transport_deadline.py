@@ -8,6 +8,7 @@ import pytest
 
 from etcd3._transport._deadline import expired_unsent, final_error, late_answer, left_after
 from etcd3.errors import (
+    ConnectionFailedError,
     ConnectionTimeoutError,
     NoLeaderError,
     RequestCancelledError,
@@ -112,6 +113,17 @@ def test_a_timeout_with_a_message_of_its_own_keeps_it() -> None:
     late = late_answer(KV_PUT)
     assert final_error(late, KV_PUT, -1.0, 5.0) is late
     assert str(late) == "the answer came after the call's deadline"
+
+
+def test_a_connection_failure_after_several_endpoints_names_them_all() -> None:
+    # grpc's text names the last endpoint only.
+    details = "failed to connect to all addresses; last error: ipv4:127.0.0.1:2: refused"
+    err = ConnectionFailedError(details)
+    assert final_error(err, KV_RANGE, 1.0, 5.0, 3, {"127.0.0.1:2", "127.0.0.1:1"}) is err
+    assert str(err) == f"{details} (every endpoint failed: 127.0.0.1:1, 127.0.0.1:2)"
+    assert err.details == details
+    one = ConnectionFailedError(details)
+    assert str(final_error(one, KV_RANGE, 1.0, 5.0, 3, {"127.0.0.1:2"})) == details
 
 
 def test_what_is_left_after_work_before_a_call() -> None:
