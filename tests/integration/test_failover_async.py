@@ -181,9 +181,12 @@ async def test_a_dead_endpoint_is_skipped_and_remembered(etcd_cluster: EtcdClust
 
 async def test_a_call_that_every_endpoint_failed_names_them_all() -> None:
     dead = sorted([dead_endpoint(), dead_endpoint(), dead_endpoint()])
-    async with etcd3.async_client(endpoints=dead, timeout=2) as client:
+    client = etcd3.async_client(endpoints=dead, timeout=2)
+    try:
         with pytest.raises(ConnectionFailedError) as info:
             await client.get(b"/k")
+    finally:
+        await client.close()
     # grpc's own text names the last endpoint tried only.
     assert str(info.value).endswith(f"(every endpoint failed: {', '.join(dead)})")
 
