@@ -179,7 +179,10 @@ class GrpcCaller:
             freeze=None if channel_interceptors else prebuilt_metadata,
         )
         self._errors = CallErrors(
-            pool, tls=tls, secure_without_client_cert=secure_without_client_cert
+            pool,
+            tls=tls,
+            secure_without_client_cert=secure_without_client_cert,
+            metadata=self._metadata,
         )
         self._registry = StreamRegistry(pool, self._metadata, self._errors)
         policy = retry if retry is not None else RetryPolicy()

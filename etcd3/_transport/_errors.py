@@ -24,6 +24,7 @@ import grpc
 from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
+from etcd3._transport._metadata import CallMetadata
 from etcd3.errors import (
     CLIENT_CERT_REFUSED_HINT,
     MTLS_HINT,
@@ -36,6 +37,7 @@ from etcd3.errors import (
     UNTRUSTED_SERVER_HINT,
     ConnectionClosedError,
     EtcdError,
+    PermissionDeniedError,
     error_from_status,
     rpc_status,
 )
@@ -131,16 +133,23 @@ class CallErrors:
         channels: The caller's channels: closed ones turn every failure into a closed error.
         tls: The channels use TLS.
         secure_without_client_cert: The channels use TLS without a client certificate.
+        metadata: The caller's credentials, to name the user a permission was refused to.
     """
 
-    __slots__ = ("_channels", "_secure_without_client_cert", "_tls")
+    __slots__ = ("_channels", "_metadata", "_secure_without_client_cert", "_tls")
 
     def __init__(
-        self, channels: ChannelLifecycle, *, tls: bool, secure_without_client_cert: bool
+        self,
+        channels: ChannelLifecycle,
+        *,
+        tls: bool,
+        secure_without_client_cert: bool,
+        metadata: CallMetadata | None = None,
     ) -> None:
         self._channels = channels
         self._tls = tls
         self._secure_without_client_cert = secure_without_client_cert
+        self._metadata = metadata
 
     def from_rpc_error(self, exc: grpc.RpcError, method: MethodInfo[Message, Message]) -> EtcdError:
         """The error for a failed call (its flags follow the method's safety), caused by
@@ -163,6 +172,15 @@ class CallErrors:
                 tls=self._tls,
                 secure_without_client_cert=self._secure_without_client_cert,
             )
-        return error_from_status(
+        error = error_from_status(
             code, details, method=method.path, retry_safe=method.retry_safe, hint=hint
         )
+        if type(error) is PermissionDeniedError:
+            error.args = (f"{details} ({self._refused_to(method)})",)
+        return error
+
+    def _refused_to(self, method: MethodInfo[Message, Message]) -> str:
+        """Who was refused what: etcd's text names neither the user nor the request."""
+        credentials = None if self._metadata is None else self._metadata.credentials
+        who = "the client's user" if credentials is None else f"user {credentials[0]!r}"
+        return f"{who} has no role that permits {method.path} on these keys"

@@ -88,8 +88,14 @@ async def test_users_roles_and_auth(etcd_factory: EtcdFactory) -> None:
         ) as alice:
             value, _ = await alice.get(prefix + b"k")
             assert value == b"v"
-            with pytest.raises(PermissionDeniedError):
+            with pytest.raises(PermissionDeniedError) as refused:
                 await alice.put(prefix + b"k", b"w")  # read-only there
+            # etcd's text names neither the user nor the request: the error does.
+            assert str(refused.value) == (
+                "etcdserver: permission denied (user 'alice' has no role that permits "
+                "/etcdserverpb.KV/Put on these keys)"
+            )
+            assert refused.value.details == "etcdserver: permission denied"
             with pytest.raises(PermissionDeniedError):
                 await alice.user_list()  # only root administers
             # A watch needs read permission on its range: refused at creation, after one

@@ -7,6 +7,7 @@ from google.protobuf.message import Message
 
 from etcd3._runtime import MethodInfo
 from etcd3._transport._errors import CallErrors, connection_hint
+from etcd3._transport._metadata import CallMetadata
 from etcd3.errors import (
     CLIENT_CERT_REFUSED_HINT,
     MTLS_HINT,
@@ -21,6 +22,7 @@ from etcd3.errors import (
     ConnectionClosedError,
     ConnectionFailedError,
     NoLeaderError,
+    PermissionDeniedError,
 )
 from etcd3.rpc.methods import KV_PUT, KV_RANGE
 
@@ -170,6 +172,24 @@ def test_a_connection_closed_for_unanswered_pings_says_so() -> None:
         assert str(err) == f"{details} ({UNRESPONSIVE_SERVER_HINT})"
         assert err.details == details
         assert err.outcome_unknown  # the put may have reached etcd before the connection died
+
+
+def test_a_refused_permission_names_the_user_and_the_request() -> None:
+    denied = "etcdserver: permission denied"
+    metadata = CallMetadata(None, require_leader=True)
+    errors = CallErrors(Channels(), tls=False, secure_without_client_cert=False, metadata=metadata)
+    anonymous = errors.from_status(grpc.StatusCode.PERMISSION_DENIED, denied, KV_PUT)
+    assert isinstance(anonymous, PermissionDeniedError)
+    assert str(anonymous) == (
+        f"{denied} (the client's user has no role that permits /etcdserverpb.KV/Put on these keys)"
+    )
+    metadata.set_credentials("alice", "secret")
+    alice = errors.from_status(grpc.StatusCode.PERMISSION_DENIED, denied, KV_RANGE)
+    assert str(alice) == (
+        f"{denied} (user 'alice' has no role that permits /etcdserverpb.KV/Range on these keys)"
+    )
+    assert alice.details == denied
+    assert "secret" not in str(alice)
 
 
 def test_failures_of_a_closed_caller_say_closed() -> None:
