@@ -95,23 +95,32 @@ async def failure(endpoint: str, ca: Path, key: Path | None, cert: Path | None) 
     return info.value
 
 
-async def test_a_server_certificate_of_another_ca_says_so(
-    etcd_tls_server: EtcdServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("stranger", "cause", "hint"),
+    [
+        ("server", "CERTIFICATE_VERIFY_FAILED", UNTRUSTED_SERVER_HINT),
+        ("client", "ALERT_BAD_CERTIFICATE", CLIENT_CERT_REFUSED_HINT),
+    ],
+    ids=["server", "client"],
+)
+async def test_a_certificate_of_another_ca_says_whose_it_is(
+    etcd_tls_server: EtcdServer, tmp_path: Path, stranger: str, cause: str, hint: str
 ) -> None:
     tls, other = tls_files(etcd_tls_server), make_pki(tmp_path)
-    err = await failure(etcd_tls_server.endpoint, other.ca, tls.client_key, tls.client_cert)
-    if "CERTIFICATE_VERIFY_FAILED" in err.details:  # older grpc gives no cause
-        assert str(err).endswith(f"({UNTRUSTED_SERVER_HINT})")
+    # The client trusts another CA than the server's, or presents a certificate of one.
+    ca = other.ca if stranger == "server" else tls.ca
+    key, cert = (
+        (tls.client_key, tls.client_cert)
+        if stranger == "server"
+        else (
+            other.client_key,
+            other.client_cert,
+        )
+    )
+    err = await failure(etcd_tls_server.endpoint, ca, key, cert)
+    if cause in err.details:  # older grpc gives no cause
+        assert str(err).endswith(f"({hint})")
     assert "cert_key and cert_cert" not in str(err)
-
-
-async def test_a_client_certificate_of_another_ca_says_so(
-    etcd_tls_server: EtcdServer, tmp_path: Path
-) -> None:
-    tls, other = tls_files(etcd_tls_server), make_pki(tmp_path)
-    err = await failure(etcd_tls_server.endpoint, tls.ca, other.client_key, other.client_cert)
-    if "ALERT_BAD_CERTIFICATE" in err.details:  # older grpc gives no cause
-        assert str(err).endswith(f"({CLIENT_CERT_REFUSED_HINT})")
 
 
 async def test_nothing_listening_says_so_also_over_tls(tmp_path: Path) -> None:
