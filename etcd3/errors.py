@@ -996,6 +996,14 @@ def map_rpc_error(
     return err
 
 
+_CLASS_HINTS: Mapping[type[EtcdError], str] = {
+    UserEmptyError: NO_CREDENTIALS_HINT,
+    LeaseTTLTooLargeError: "the longest TTL etcd grants is 9,000,000,000 s",
+    TooManyOpsError: "etcd's limit is its --max-txn-ops setting, 128 by default",
+    RequestTooLargeError: "etcd's limit is its --max-request-bytes setting, 1.5 MiB by default",
+}
+"""What etcd's text for an error of these classes leaves out: what to do, or the limit."""
+
 _GRPC_REQUEST_TOO_LARGE = "grpc: received message larger than max"
 """The start of etcd's gRPC server's refusal of a request over its receive limit (the
 request size limit plus gRPC's margin), before etcd sees it."""
@@ -1029,9 +1037,11 @@ def error_from_status(
 
     cls = BY_CODE_AND_MESSAGE.get((code, details))
     message = details or code.name
-    if cls is UserEmptyError:
-        message = f"{message} ({NO_CREDENTIALS_HINT})"
-    elif cls is None:
+    if cls is not None:
+        hint = _CLASS_HINTS.get(cls)
+        if hint is not None:
+            message = f"{message} ({hint})"
+    else:
         cls = FALLBACK_BY_CODE.get(code, UnknownError)
         if code is _Code.UNAVAILABLE and (hint is not None or secure_without_client_cert):
             message = f"{message} ({hint or MTLS_HINT})"

@@ -52,17 +52,18 @@ def puts(keys: list[bytes]) -> TxnRequest:
 def test_kv_errors(conn: Connection) -> None:
     with pytest.raises(EmptyKeyError):
         conn.rpc.kv.put(key=b"", value=b"v")
-    with pytest.raises(TooManyOpsError):
+    with pytest.raises(TooManyOpsError, match=r"--max-txn-ops setting, 128 by default"):
         conn.rpc.kv.txn(puts([b"/errors/%d" % i for i in range(129)]))
     with pytest.raises(DuplicateKeyError):
         conn.rpc.kv.txn(puts([b"/errors/dup", b"/errors/dup"]))
     with pytest.raises(RequestTooLargeError) as info:
         conn.rpc.kv.put(key=b"/errors/big", value=b"x" * (1600 * 1024))  # > 1.5 MiB, < grpc limit
     assert isinstance(info.value, InvalidArgumentError)
+    assert "--max-request-bytes setting, 1.5 MiB by default" in str(info.value)
 
 
 def test_lease_errors(conn: Connection) -> None:
-    with pytest.raises(LeaseTTLTooLargeError):
+    with pytest.raises(LeaseTTLTooLargeError, match="the longest TTL etcd grants is 9,000,000,000"):
         conn.rpc.lease.lease_grant(TTL=10**12)
     lease_id = secrets.randbelow(2**40) + 1
     conn.rpc.lease.lease_grant(TTL=30, ID=lease_id)

@@ -28,6 +28,7 @@ from etcd3.errors import (
     InvalidArgumentError,
     InvalidAuthTokenError,
     LeaseNotFoundError,
+    LeaseTTLTooLargeError,
     NoLeaderError,
     NoServerAvailableError,
     NotFoundError,
@@ -38,6 +39,7 @@ from etcd3.errors import (
     RequestTimedOutError,
     RequestTooLargeError,
     RevisionCompactedError,
+    TooManyOpsError,
     UnimplementedError,
     UnknownError,
     UserEmptyError,
@@ -64,10 +66,8 @@ def test_every_row_maps_to_its_class(row: EtcdErrorRow) -> None:
     assert type(err) is row.error_class
     assert err.code is row.code
     assert err.details == row.message
-    if row.error_class is UserEmptyError:  # the one that gets a hint: what to do
-        assert str(err) == f"{row.message} ({NO_CREDENTIALS_HINT})"
-    else:
-        assert str(err) == row.message
+    hint = CLASS_HINTS.get(row.error_class)
+    assert str(err) == (row.message if hint is None else f"{row.message} ({hint})")
     assert err.method == "/etcdserverpb.KV/Range"
     assert err.__cause__ is exc
 
@@ -122,6 +122,15 @@ def test_predecessor_causes() -> None:
     ]
     for code, details, cls in cases:
         assert isinstance(map_rpc_error(rpc_error(code, details)), cls)
+
+
+CLASS_HINTS = {
+    UserEmptyError: NO_CREDENTIALS_HINT,
+    LeaseTTLTooLargeError: "the longest TTL etcd grants is 9,000,000,000 s",
+    TooManyOpsError: "etcd's limit is its --max-txn-ops setting, 128 by default",
+    RequestTooLargeError: "etcd's limit is its --max-request-bytes setting, 1.5 MiB by default",
+}
+"""The errors whose text gets what etcd's leaves out: what to do, or the limit."""
 
 
 def test_compacted_revision_defaults_to_unknown() -> None:
