@@ -139,10 +139,12 @@ def _read(path: StrPath, what: str, holds: bytes) -> bytes:
             if _PEM_PRIVATE_KEY in data
             else "a certificate"
             if _PEM_CERTIFICATE in data
-            else "no PEM block"
+            else "neither a certificate nor a private key"
         )
         wanted = "a certificate" if holds == _PEM_CERTIFICATE else "a private key"
-        raise ValueError(f"{what} {os.fspath(path)!r} must hold {wanted} (PEM), it holds {found}")
+        raise ValueError(
+            f"{what} {os.fspath(path)!r} must hold {wanted} (PEM), but it holds {found}"
+        )
     return data
 
 

@@ -223,7 +223,7 @@ def unconfirmed(spec: WatchSpec, timeout: float | None) -> WatchTimedOut:
     within = "in time" if timeout is None else f"within {timeout:g} s"
     return WatchTimedOut(
         f"etcd did not confirm the watch of {spec.key!r} {within}: the server may be hung, "
-        "paused, overloaded or unreachable (timeout_override bounds a watch's creation)"
+        "paused, overloaded or unreachable"
     )
 
 

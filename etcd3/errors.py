@@ -98,6 +98,7 @@ not retryable):
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -249,8 +250,8 @@ TLS_SERVER_HINT = (
     "(or use an https:// endpoint)"
 )
 TLS_FILES_HINT = (
-    "grpc could not set up TLS with the files given: ca_cert must hold the CA certificate, "
-    "cert_key the client's private key and cert_cert its certificate, all PEM"
+    "grpc could not set up TLS with the files given: cert_key must be the private key of "
+    "the certificate in cert_cert"
 )
 PLAINTEXT_SERVER_HINT = (
     "the server did not speak TLS: it serves plaintext on this port; connect without ca_cert "
@@ -719,16 +720,22 @@ class RevisionCompactedError(OutOfRangeError):
     ) -> None:
         """Create the error; ``compacted_revision`` is 0 when unknown.
 
-        An ``int`` in place of the message is the compacted revision, as python-etcd3's
-        ``RevisionCompactedError(compacted_revision)`` took it.
+        An integer in place of the message is the compacted revision (the predecessors'
+        one positional argument).
+
+        Raises:
+            TypeError: ``message`` is neither a str nor an integer (a bool is none), or is an
+                integer while ``compacted_revision`` is given too.
         """
-        if isinstance(message, int) and not isinstance(message, bool):
-            compacted_revision = message
+        if message is not None and not isinstance(message, str):
+            if isinstance(message, bool) or not hasattr(message, "__index__"):
+                raise TypeError(
+                    f"message must be a str or the compacted revision (int), not {message!r}"
+                )
+            if compacted_revision:
+                raise TypeError("the compacted revision is given twice")
+            compacted_revision = operator.index(message)
             message = f"the revision is compacted: history starts at {compacted_revision}"
-        elif message is not None and not isinstance(message, str):
-            raise TypeError(
-                f"message must be a str or the compacted revision (int), not {message!r}"
-            )
         super().__init__(
             message,
             code=code,
@@ -1037,11 +1044,7 @@ def error_from_status(
 
     cls = BY_CODE_AND_MESSAGE.get((code, details))
     message = details or code.name
-    if cls is not None:
-        hint = _CLASS_HINTS.get(cls)
-        if hint is not None:
-            message = f"{message} ({hint})"
-    else:
+    if cls is None:
         cls = FALLBACK_BY_CODE.get(code, UnknownError)
         if code is _Code.UNAVAILABLE and (hint is not None or secure_without_client_cert):
             message = f"{message} ({hint or MTLS_HINT})"
@@ -1051,6 +1054,9 @@ def error_from_status(
             # One error for a request over the size limit, whichever layer refused it.
             cls = RequestTooLargeError
             message = _E + "request is too large"
+    missing = _CLASS_HINTS.get(cls)
+    if missing is not None:
+        message = f"{message} ({missing})"
     return cls(message, code=code, details=details, method=method, retry_safe=retry_safe)
 
 

@@ -106,7 +106,7 @@ def final_error(
     timeout: a ``ConnectionTimeoutError`` that carries only that text gets both in its
     message (``details`` keeps grpc's text). grpc's text for a failed connection names the
     last endpoint tried: a ``ConnectionFailedError`` after several endpoints failed names
-    them all.
+    them all. Either is added once, however often the error passes through here.
 
     Args:
         error: The failure's mapped error.
@@ -117,7 +117,9 @@ def final_error(
         tried: The endpoints that failed during the call.
     """
     if len(tried) > 1 and type(error) is ConnectionFailedError:
-        error.args = (f"{error} (every endpoint failed: {', '.join(sorted(tried))})",)
+        failed = f" (endpoints that failed: {', '.join(sorted(tried))})"
+        if not str(error).endswith(failed):
+            error.args = (f"{error}{failed}",)
     if type(error) is ConnectionTimeoutError and str(error) == _GRPC_DEADLINE:
         error.args = (_no_answer(error.details, method, remaining, timeout, attempts),)
         return error
@@ -140,13 +142,14 @@ def _no_answer(
     attempts: int,
 ) -> str:
     """The message of a call that timed out with grpc's ``details``."""
-    if remaining is not None and remaining > 0 and attempts > 1:
-        # Each attempt timed out on its own shorter deadline and the retries ran out first.
+    if attempts > 1 and (remaining is None or remaining > 0):
+        # Each attempt timed out on its own shorter deadline and the retries ran out first
+        # (or the call has no deadline of its own, only its attempts do).
         within = f"to any of its {attempts} attempts, each within its own timeout"
     elif timeout is not None:
         within = f"within the call's timeout of {timeout:g} s"
     else:
-        within = "within the call's deadline"
+        within = "within its attempt's timeout"
     return f"{method.path}: no answer {within} ({details})"
 
 

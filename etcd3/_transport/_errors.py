@@ -49,6 +49,7 @@ _WRONG_VERSION = ("WRONG_VERSION_NUMBER", "wrong version number")
 
 _UNRESPONSIVE = (
     "ping timeout",
+    "keepalive timeout",
     "keepalive watchdog timeout",
     "timed out before receiving SETTINGS frame",
 )
@@ -56,12 +57,22 @@ _UNRESPONSIVE = (
 ping went unanswered, or the HTTP/2 greeting never came."""
 
 _REFUSED = "Connection refused"
-_UNTRUSTED = "CERTIFICATE_VERIFY_FAILED"
+_VERIFY_FAILED = "CERTIFICATE_VERIFY_FAILED"
+_UNTRUSTED = (
+    "unable to get local issuer certificate",
+    "self signed certificate",
+    "self-signed certificate",
+)
+"""The TLS library's reasons for a server certificate signed by no CA the client trusts (a
+``CERTIFICATE_VERIFY_FAILED`` for another reason, an expired certificate say, names it)."""
 _BAD_CERTIFICATE = "ALERT_BAD_CERTIFICATE"
 """The server's TLS alert for a client certificate it does not accept, or for none."""
 _NO_HANDSHAKER = "Failed to create security handshaker"
-"""grpc's words for TLS files it could not use (a key given as ca_cert, key and cert
-swapped)."""
+"""grpc's words for TLS material it could not use: a client key that is not the key of the
+client certificate (the kind of each file is checked when the client is made)."""
+
+_KEYED_SERVICES = ("/etcdserverpb.KV/", "/etcdserverpb.Watch/", "/etcdserverpb.Lease/")
+"""The services whose permissions are granted on keys (a role's read and write ranges)."""
 
 _CONNECT_FAILED = "failed to connect to all addresses"
 _CLOSED_IN_HANDSHAKE = ("Handshake read failed", ": Socket closed", "Connection reset by peer")
@@ -110,8 +121,9 @@ def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool
         if details.startswith(_CONNECT_FAILED) and details.endswith(": Socket closed"):
             return TLS_SERVER_HINT  # what a TLS etcd does at a plaintext client's greeting
         return None
-    if _UNTRUSTED in details:
-        return UNTRUSTED_SERVER_HINT
+    if _VERIFY_FAILED in details:
+        # The server's certificate: no client certificate hint; the CA one if it applies.
+        return UNTRUSTED_SERVER_HINT if any(reason in details for reason in _UNTRUSTED) else None
     if _NO_HANDSHAKER in details:
         return TLS_FILES_HINT
     if any(marker in details for marker in _WRONG_VERSION) or (
@@ -183,4 +195,7 @@ class CallErrors:
         """Who was refused what: etcd's text names neither the user nor the request."""
         credentials = None if self._metadata is None else self._metadata.credentials
         who = "the client's user" if credentials is None else f"user {credentials[0]!r}"
-        return f"{who} has no role that permits {method.path} on these keys"
+        if method.path.startswith(_KEYED_SERVICES):
+            return f"{who} has no role that permits {method.path} on these keys"
+        # etcd permits the administration RPCs (auth, members, maintenance) to root only.
+        return f"{who} lacks the root role, which {method.path} requires"

@@ -96,8 +96,9 @@ async def test_users_roles_and_auth(etcd_factory: EtcdFactory) -> None:
                 "/etcdserverpb.KV/Put on these keys)"
             )
             assert refused.value.details == "etcdserver: permission denied"
-            with pytest.raises(PermissionDeniedError):
+            with pytest.raises(PermissionDeniedError) as admin:
                 await alice.user_list()  # only root administers
+            assert "user 'alice' lacks the root role" in str(admin.value)
             # A watch needs read permission on its range: refused at creation, after one
             # check that tells an expired token from a missing permission.
             with pytest.raises(PermissionDeniedError):

@@ -190,7 +190,7 @@ def test_a_call_that_every_endpoint_failed_names_them_all() -> None:
     finally:
         client.close()
     # grpc's own text names the last endpoint tried only.
-    assert str(info.value).endswith(f"(every endpoint failed: {', '.join(dead)})")
+    assert str(info.value).endswith(f"(endpoints that failed: {', '.join(dead)})")
 
 
 def test_retries_can_be_switched_off(etcd_cluster: EtcdCluster) -> None:

@@ -145,14 +145,16 @@ def test_compacted_revision_defaults_to_unknown() -> None:
     assert RevisionCompactedError(compacted_revision=7).compacted_revision == 7
 
 
-def test_a_compacted_revision_given_as_python_etcd3_gave_it() -> None:
-    # python-etcd3 0.12 took the compacted revision as the one positional argument.
+def test_an_integer_message_is_the_compacted_revision() -> None:
+    # The predecessors' signature: the compacted revision is the one positional argument.
     err = RevisionCompactedError(5)
     assert err.compacted_revision == 5
     assert str(err) == "the revision is compacted: history starts at 5"
     assert pickle.loads(pickle.dumps(err)).compacted_revision == 5
     with pytest.raises(TypeError, match="compacted revision"):
         RevisionCompactedError(True)  # a bool is no revision
+    with pytest.raises(TypeError, match="given twice"):
+        RevisionCompactedError(5, compacted_revision=9)
 
 
 def test_retryable_follows_the_cause() -> None:
@@ -528,7 +530,7 @@ def test_a_request_over_grpcs_size_limit_is_etcds_request_too_large() -> None:
     details = "grpc: received message larger than max (2097157 vs. 2097152)"
     err = error_from_status(grpc.StatusCode.RESOURCE_EXHAUSTED, details)
     assert type(err) is RequestTooLargeError
-    assert str(err) == "etcdserver: request is too large"
+    assert str(err) == f"etcdserver: request is too large ({CLASS_HINTS[RequestTooLargeError]})"
     assert err.details == details
     # Only gRPC's RESOURCE_EXHAUSTED says so: the same words under another code are not it.
     assert type(error_from_status(grpc.StatusCode.UNKNOWN, details)) is UnknownError

@@ -91,9 +91,20 @@ def test_grpcs_deadline_names_the_call_and_its_timeout() -> None:
     )
     assert final.details == "Deadline Exceeded"  # grpc's text, without ours
     assert final.outcome_unknown
-    unknown = final_error(grpc_deadline(KV_RANGE.path), KV_RANGE, -0.001)
-    assert str(unknown) == (
-        "/etcdserverpb.KV/Range: no answer within the call's deadline (Deadline Exceeded)"
+    again = str(final)
+    assert str(final_error(final, KV_PUT, -0.002, 0.3)) == again  # named once
+
+
+def test_a_read_without_a_deadline_whose_capped_attempts_timed_out_says_so() -> None:
+    # The client has no timeout; each attempt of a retry-safe call has one (attempt_timeout).
+    err = final_error(grpc_deadline(KV_RANGE.path), KV_RANGE, None, None, 5)
+    assert str(err) == (
+        "/etcdserverpb.KV/Range: no answer to any of its 5 attempts, each within its own "
+        "timeout (Deadline Exceeded)"
+    )
+    one = final_error(grpc_deadline(KV_RANGE.path), KV_RANGE, None, None, 1)
+    assert str(one) == (
+        "/etcdserverpb.KV/Range: no answer within its attempt's timeout (Deadline Exceeded)"
     )
 
 
@@ -120,8 +131,11 @@ def test_a_connection_failure_after_several_endpoints_names_them_all() -> None:
     details = "failed to connect to all addresses; last error: ipv4:127.0.0.1:2: refused"
     err = ConnectionFailedError(details)
     assert final_error(err, KV_RANGE, 1.0, 5.0, 3, {"127.0.0.1:2", "127.0.0.1:1"}) is err
-    assert str(err) == f"{details} (every endpoint failed: 127.0.0.1:1, 127.0.0.1:2)"
+    named = f"{details} (endpoints that failed: 127.0.0.1:1, 127.0.0.1:2)"
+    assert str(err) == named
     assert err.details == details
+    final_error(err, KV_RANGE, 1.0, 5.0, 3, {"127.0.0.1:2", "127.0.0.1:1"})
+    assert str(err) == named  # named once
     one = ConnectionFailedError(details)
     assert str(final_error(one, KV_RANGE, 1.0, 5.0, 3, {"127.0.0.1:2"})) == details
 

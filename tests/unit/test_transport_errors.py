@@ -24,7 +24,7 @@ from etcd3.errors import (
     NoLeaderError,
     PermissionDeniedError,
 )
-from etcd3.rpc.methods import KV_PUT, KV_RANGE
+from etcd3.rpc.methods import AUTH_USER_LIST, KV_PUT, KV_RANGE
 
 UNAVAILABLE = grpc.StatusCode.UNAVAILABLE
 # grpc's texts for a TLS client whose server answered in plaintext: a plaintext etcd closes the
@@ -113,6 +113,18 @@ def test_each_cause_has_its_own_hint_whatever_the_channel() -> None:
             )
 
 
+def test_a_server_certificate_that_failed_for_another_reason_gets_no_ca_hint() -> None:
+    expired = UNTRUSTED.replace("unable to get local issuer certificate", "certificate has expired")
+    for without_cert in (True, False):
+        # grpc's text names the reason; the server's certificate is no client's business.
+        assert connection_hint(expired, tls=True, secure_without_client_cert=without_cert) is None
+    self_signed = UNTRUSTED.replace(
+        "unable to get local issuer certificate", "self signed certificate"
+    )
+    hint = connection_hint(self_signed, tls=True, secure_without_client_cert=False)
+    assert hint == UNTRUSTED_SERVER_HINT
+
+
 def test_tls_failures_that_are_not_a_missing_client_certificate_say_what_they_are() -> None:
     expected = {UNTRUSTED: UNTRUSTED_SERVER_HINT, NO_HANDSHAKER: TLS_FILES_HINT}
     for details, hint in expected.items():
@@ -161,7 +173,11 @@ def test_the_hint_is_added_to_connection_failures_only() -> None:
 def test_a_connection_closed_for_unanswered_pings_says_so() -> None:
     # grpc's texts for a call on a connection it closed after a keepalive ping went unanswered
     # (a paused, hung or unreachable server): they name neither the server nor the cause.
-    for details in ("Stream removed (ping timeout)", "keepalive watchdog timeout"):
+    for details in (
+        "Stream removed (ping timeout)",
+        "keepalive timeout",
+        "keepalive watchdog timeout",
+    ):
         for tls, without_cert in ((False, False), (True, False), (True, True)):
             hint = connection_hint(details, tls=tls, secure_without_client_cert=without_cert)
             assert hint == UNRESPONSIVE_SERVER_HINT
@@ -190,6 +206,10 @@ def test_a_refused_permission_names_the_user_and_the_request() -> None:
     )
     assert alice.details == denied
     assert "secret" not in str(alice)
+    admin = errors.from_status(grpc.StatusCode.PERMISSION_DENIED, denied, AUTH_USER_LIST)
+    assert str(admin) == (
+        f"{denied} (user 'alice' lacks the root role, which /etcdserverpb.Auth/UserList requires)"
+    )
 
 
 def test_failures_of_a_closed_caller_say_closed() -> None:
