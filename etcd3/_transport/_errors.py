@@ -65,8 +65,10 @@ _UNTRUSTED = (
 )
 """The TLS library's reasons for a server certificate signed by no CA the client trusts (a
 ``CERTIFICATE_VERIFY_FAILED`` for another reason, an expired certificate say, names it)."""
-_BAD_CERTIFICATE = "ALERT_BAD_CERTIFICATE"
-"""The server's TLS alert for a client certificate it does not accept, or for none."""
+_BAD_CERTIFICATE = ("ALERT_BAD_CERTIFICATE", "Unwrap failed (TSI_DATA_CORRUPTED)")
+"""grpc's words for a server's TLS alert refusing the client certificate (or its absence): the
+alert itself during the handshake, or, in TLS 1.3, where the server checks the certificate
+after the client has finished its handshake, the first read that finds the alert."""
 _NO_HANDSHAKER = "Failed to create security handshaker"
 """grpc's words for TLS material it could not use: a client key that is not the key of the
 client certificate (the kind of each file is checked when the client is made)."""
@@ -135,7 +137,8 @@ def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool
         return TLS_UNKNOWN_CAUSE_HINT
     if secure_without_client_cert:
         return MTLS_HINT
-    return CLIENT_CERT_REFUSED_HINT if _BAD_CERTIFICATE in details else None
+    refused = any(marker in details for marker in _BAD_CERTIFICATE)
+    return CLIENT_CERT_REFUSED_HINT if refused else None
 
 
 class CallErrors:

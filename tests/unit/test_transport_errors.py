@@ -153,6 +153,14 @@ def test_mtls_hint_only_without_a_client_certificate() -> None:
     # With a client certificate, the same alert says the server does not accept that one.
     hint = connection_hint(BAD_CERTIFICATE, tls=True, secure_without_client_cert=False)
     assert hint == CLIENT_CERT_REFUSED_HINT
+    # In TLS 1.3 the server refuses it after the client's handshake is over (etcd 3.4).
+    unwrap = (
+        "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:2379: "
+        "Unwrap failed (TSI_DATA_CORRUPTED)"
+    )
+    hint = connection_hint(unwrap, tls=True, secure_without_client_cert=False)
+    assert hint == CLIENT_CERT_REFUSED_HINT
+    assert connection_hint(unwrap, tls=True, secure_without_client_cert=True) == MTLS_HINT
     # Nothing listening is no certificate problem.
     assert connection_hint(REFUSED, tls=True, secure_without_client_cert=True) == REFUSED_HINT
 
