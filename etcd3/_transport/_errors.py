@@ -115,6 +115,7 @@ def connection_hint(details: str, *, tls: bool, secure_without_client_cert: bool
     Returns:
         A hint for the error message, or ``None``.
     """
+    tls = tls or secure_without_client_cert  # the latter implies the former
     if any(marker in details for marker in _UNRESPONSIVE):
         return UNRESPONSIVE_SERVER_HINT
     if _REFUSED in details:

@@ -124,7 +124,7 @@ async def test_a_certificate_of_another_ca_says_whose_it_is(
     err = await failure(etcd_tls_server.endpoint, ca, key, cert)
     if NAMES_CAUSES or cause in err.details:
         assert str(err).endswith(f"({hint})")
-    assert "cert_key and cert_cert" not in str(err)
+        assert "cert_key and cert_cert" not in str(err)
 
 
 async def test_nothing_listening_says_so_also_over_tls(tmp_path: Path) -> None:
@@ -135,7 +135,7 @@ async def test_nothing_listening_says_so_also_over_tls(tmp_path: Path) -> None:
     err = await failure(endpoint, pki.ca, None, None)
     if NAMES_CAUSES or "Connection refused" in err.details:
         assert str(err).endswith(f"({REFUSED_HINT})")
-    assert "client certificate" not in str(err)
+        assert "client certificate" not in str(err)
 
 
 @pytest.mark.parametrize("client_cert", [False, True], ids=["tls", "mtls"])
