@@ -308,6 +308,14 @@ def test_refused_connections_retry_until_the_deadline_not_the_attempt_count() ->
     assert call.on_failure(refused(), "a:1", 9.999, failover=True) is None
 
 
+def test_the_calls_whole_timeout_is_kept_for_its_error() -> None:
+    # The deadline may be what is left after a login; the message names the whole timeout.
+    call = CallAttempts(RetryPolicy(), True, 7.5, timeout=10.0)
+    assert call.timeout == 10.0
+    assert call.remaining(2.5) == 5.0
+    assert CallAttempts(RetryPolicy(), True, None).timeout is None
+
+
 def test_disabled_policy_never_retries() -> None:
     call = CallAttempts(RetryPolicy.disabled(), True, None)
     assert call.on_failure(refused(), "a:1", 0.0, failover=True) is None
