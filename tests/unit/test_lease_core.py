@@ -7,7 +7,13 @@ import pickle
 import grpc
 import pytest
 
-from etcd3._lease_core import KeepAliveSchedule, LeaseBase, checked_keep_alive, lease_lost_error
+from etcd3._lease_core import (
+    KeepAliveSchedule,
+    LeaseBase,
+    checked_keep_alive,
+    lease_lost_error,
+    name_lease,
+)
 from etcd3.errors import EtcdError, LeaseLostError, LeaseNotFoundError
 from etcd3.rpc import etcdserverpb
 
@@ -31,6 +37,17 @@ def test_keep_alive_of_a_lost_lease_raises() -> None:
     assert info.value.details == "etcdserver: requested lease not found"
     assert info.value.lease_id == 5
     assert info.value.method == "/etcdserverpb.Lease/LeaseKeepAlive"
+
+
+def test_a_lease_is_named_once_and_a_lost_lease_keeps_its_own_words() -> None:
+    missing = LeaseNotFoundError("etcdserver: requested lease not found")
+    name_lease(missing, 0x10)
+    name_lease(missing, 0x20)  # named already: the first name stands
+    assert missing.lease_id == 0x10
+    assert str(missing).startswith("lease 0x10 not found: ")
+    lost = LeaseLostError("lease 0x5 expired unrenewed")  # says which lease its own way
+    name_lease(lost, 0x5)
+    assert str(lost) == "lease 0x5 expired unrenewed"
 
 
 def test_renews_every_third_of_the_ttl() -> None:
