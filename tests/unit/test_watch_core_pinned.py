@@ -28,6 +28,7 @@ from etcd3._watch_core import (
     WatchState,
     is_transient,
     refusal_error,
+    unconfirmed,
     watch_spec,
 )
 from etcd3.errors import (
@@ -522,6 +523,14 @@ def test_a_creation_past_its_deadline_without_any_failure_times_out() -> None:
     assert revision == 0
     assert sink.items == [None]
     assert core.idle
+
+
+def test_an_unconfirmed_watch_says_which_and_why() -> None:
+    cause = "the server may be hung, paused, overloaded or unreachable"
+    timed = unconfirmed(WatchSpec(b"k"), 2.5)
+    assert str(timed) == f"etcd did not confirm the watch of b'k' within 2.5 s: {cause}"
+    untimed = unconfirmed(WatchSpec(b"k"), None)
+    assert str(untimed) == f"etcd did not confirm the watch of b'k' in time: {cause}"
 
 
 def test_a_creation_past_its_deadline_reports_the_failure_that_held_it_up() -> None:
