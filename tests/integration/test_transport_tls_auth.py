@@ -25,9 +25,10 @@ from etcd3.errors import (
     UserEmptyError,
 )
 from etcd3.testing import EtcdServer, make_pki
+from etcd3.testing._binary import version_tuple
 from etcd3.testing._pki import TLSFiles
 
-NAMES_CAUSES = tuple(int(part) for part in grpc.__version__.split(".")[:2]) >= (1, 62)
+NAMES_CAUSES = version_tuple(grpc.__version__) >= (1, 62)
 """This grpc names the cause of a failed connection (1.42 says only "failed to connect to all
 addresses"): the hint for the cause must then be there."""
 
