@@ -14,8 +14,8 @@ measures that step, and the designs that would avoid a Python frame per key, on 
 - ``tuple views``: a view that subclasses ``tuple`` and reads its fields through C-level
   properties (``operator.attrgetter``), built by ``map`` without any Python frame;
 - ``tuple views, drop-in``: ``zip`` of the values and such metadata views, no Python frame;
-- ``views without __init__``: the generator, with views whose class has no Python ``__init__``
-  (made by calling the class, not ``object.__new__``);
+- ``views by object.__new__``: the generator, with views made by ``object.__new__(KVMetadata)``
+  (the class has a Python ``__init__``; ours are of a subclass without one, made by calling it);
 - ``one object per key``: the least any view costs, an object holding the key's message made
   in the raw loop itself (no generator, no field but the message; the ``raw_views`` control
   of ``python -m bench`` runs it against a server).
@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from bench.subjects.raw import read_through_views
-from etcd3._views import KVMetadata, RangeResult
+from etcd3._views import BareKVMetadata, KVMetadata, RangeResult
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
 
@@ -70,13 +70,6 @@ class _TupleKV(_TupleMeta):
     value = property(operator.attrgetter("kv.value"))
 
 
-class _NoInitMeta(KVMetadata):
-    """``KVMetadata`` made by calling the class: ``object.__init__`` runs in C."""
-
-    __slots__ = ()
-    __init__ = object.__init__
-
-
 def _raw(response: RangeResponse) -> int:
     size = 0
     for kv in response.kvs:
@@ -94,18 +87,19 @@ def _range_result(response: RangeResponse) -> int:
 def _results(response: RangeResponse) -> Iterator[tuple[bytes, KVMetadata]]:
     # The shape of the drop-in get_prefix loop (the client's own runs after its Range call).
     header = response.header
-    new = object.__new__
+    bare = BareKVMetadata
     for kv in response.kvs:
-        meta = new(KVMetadata)
+        meta = bare()
         meta._kv = kv
         meta._header = header
         yield kv.value, meta
 
 
-def _no_init_results(response: RangeResponse) -> Iterator[tuple[bytes, KVMetadata]]:
+def _new_results(response: RangeResponse) -> Iterator[tuple[bytes, KVMetadata]]:
     header = response.header
+    new = object.__new__
     for kv in response.kvs:
-        meta = _NoInitMeta()
+        meta = new(KVMetadata)
         meta._kv = kv
         meta._header = header
         yield kv.value, meta
@@ -148,7 +142,7 @@ DESIGNS: dict[str, Callable[[RangeResponse], int]] = {
     "results generator": _drop_in(_results),
     "tuple views": _tuple_views,
     "tuple views, drop-in": _tuple_drop_in,
-    "views without __init__": _drop_in(_no_init_results),
+    "views by object.__new__": _drop_in(_new_results),
 }
 
 

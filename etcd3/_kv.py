@@ -40,7 +40,7 @@ from etcd3._validate import (
 )
 from etcd3._views import (
     KV,
-    KVMetadata,
+    BareKVMetadata,
     KVResult,
     RangeResult,
     detached_results,
@@ -666,14 +666,13 @@ class KVMixin(ClientBase):
         return self._results(request, self._call_timeout(timeout_override))
 
     def _results(self, request: RangeRequest, timeout: float | None) -> Iterator[KVResult]:
-        # The views of the keys are built here, not by a helper generator: a second generator
-        # step per key would cost as much as the view itself. One view per key, so the loop
-        # sets its two slots rather than call KVMetadata(kv, header) (a Python __init__ frame).
+        # The views of the keys are built here, not by a helper generator or metadata_view: a
+        # second generator step or a call per key would cost as much as the view itself.
         response = self._rpc.caller.unary(KV_RANGE, request, timeout, None)
         header = response.header
-        new = object.__new__
+        bare = BareKVMetadata
         for kv in response.kvs:
-            meta = new(KVMetadata)
+            meta = bare()
             meta._kv = kv
             meta._header = header
             yield kv.value, meta

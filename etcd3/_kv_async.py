@@ -38,7 +38,7 @@ from etcd3._validate import (
 )
 from etcd3._views import (
     KV,
-    KVMetadata,
+    BareKVMetadata,
     KVResult,
     RangeResult,
     detached_results,
@@ -674,14 +674,13 @@ class AsyncKVMixin(AsyncClientBase):
     async def _results(
         self, request: RangeRequest, timeout: float | None
     ) -> AsyncIterator[KVResult]:
-        # The views of the keys are built here, not by a helper generator: a second generator
-        # step per key would cost as much as the view itself. One view per key, so the loop
-        # sets its two slots rather than call KVMetadata(kv, header) (a Python __init__ frame).
+        # The views of the keys are built here, not by a helper generator or metadata_view: a
+        # second generator step or a call per key would cost as much as the view itself.
         response = await self._rpc.caller.unary(KV_RANGE, request, timeout, None)
         header = response.header
-        new = object.__new__
+        bare = BareKVMetadata
         for kv in response.kvs:
-            meta = new(KVMetadata)
+            meta = bare()
             meta._kv = kv
             meta._header = header
             yield kv.value, meta

@@ -24,7 +24,7 @@ from etcd3._validate import (
     sort_target_arg,
     to_bytes,
 )
-from etcd3._views import GetResult, KVMetadata
+from etcd3._views import GetResult, metadata_view
 from etcd3.rpc.etcdserverpb import Compare, RangeResponse, RequestOp, ResponseHeader
 from etcd3.rpc.txn import op_delete_range, op_put, op_range
 
@@ -165,4 +165,4 @@ def get_result(response: RangeResponse, header: ResponseHeader) -> GetResult:
     Returns:
         One entry per key, in the response's order.
     """
-    return [(kv.value, KVMetadata(kv, header)) for kv in response.kvs]
+    return [(kv.value, metadata_view(kv, header)) for kv in response.kvs]

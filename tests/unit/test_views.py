@@ -11,6 +11,8 @@ from etcd3._views import (
     detached_results,
     first_kv,
     first_result,
+    kv_view,
+    metadata_view,
 )
 from etcd3.rpc.etcdserverpb import RangeResponse, ResponseHeader
 from etcd3.rpc.mvccpb import KeyValue
@@ -185,3 +187,22 @@ def test_a_range_result_is_a_sequence_of_kvs_with_the_response_header() -> None:
 def test_first_kv() -> None:
     assert first_kv(_response(b"a", b"b", revision=11)) == KV(_kv(b"a"), _header(11))
     assert first_kv(_response()) is None
+
+
+def test_the_views_a_client_makes_are_the_public_views() -> None:
+    # Made without an __init__ call: each must hold what the public constructor sets.
+    response = _response(b"a", revision=11)
+    kvs = [kv_view(response.kvs[0], response.header), first_kv(response), *RangeResult(response)]
+    for kv in kvs:
+        assert isinstance(kv, KV)
+        assert kv == KV(_kv(b"a"), _header(11))
+        assert repr(kv) == repr(KV(_kv(b"a"), _header(11)))
+        assert (kv.value, kv.raw.key, kv.response_header.revision) == (b"val:a", b"a", 11)
+        assert not hasattr(kv, "__dict__")
+    _, meta = first_result(response) or (None, None)
+    for made in (metadata_view(response.kvs[0], response.header), meta):
+        assert isinstance(made, KVMetadata)
+        assert not isinstance(made, KV)
+        assert made == KVMetadata(_kv(b"a"), _header(11))
+        assert repr(made) == repr(KVMetadata(_kv(b"a"), _header(11)))
+        assert not hasattr(made, "__dict__")
