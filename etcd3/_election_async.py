@@ -124,6 +124,8 @@ class AsyncElection(AsyncParticipant):
             TypeError: ``value`` is not ``str``/``bytes``, or ``timeout`` not a number.
             ValueError: ``timeout`` is negative.
             etcd3.errors.SessionLostError: The session was lost (before or while waiting).
+            etcd3.errors.ConnectionTimeoutError: The time ran out before etcd granted the
+                session's lease: whether another holds the leadership is unknown.
             etcd3.EtcdError: A request failed.
         """
         data = to_bytes(value, "value")

@@ -277,9 +277,14 @@ class Participant:
             session = self._own_session
         try:
             lease = session.open(request_timeout(bound, self._client.timeout))
-        except ConnectionTimeoutError:
+        except ConnectionTimeoutError as exc:
+            # Raised, not ``None`` (which says that someone else holds the turn): without a
+            # lease the line was never joined, so whether anyone holds it is unknown.
             if time_left(bound) == 0:
-                return None  # out of time before joining the line
+                exc.args = (
+                    f"{exc}; out of time before joining the line, so whether another "
+                    "participant holds the turn is unknown",
+                )
             raise
         key = waiter_key(self.prefix, lease.id)
         try:

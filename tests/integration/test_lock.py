@@ -17,7 +17,7 @@ from etcd3._compat import join_workers, sleep, spawn
 from etcd3._concurrency_core import LockNotAcquiredError, SessionLostError
 from etcd3._lock import Lock
 from etcd3._session import Session
-from etcd3.errors import EtcdError, LockError
+from etcd3.errors import ConnectionTimeoutError, EtcdError, LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 from etcd3.testing import EtcdCluster, EtcdServer
 
@@ -26,11 +26,25 @@ def test_acquire_ends_by_its_timeout_on_a_member_that_never_answers(
     silent_port: int,
 ) -> None:
     # Every request of the call ends by the timeout too: the lease grant here, which has
-    # the client's 30 s otherwise.
+    # the client's 30 s otherwise. It raises rather than return False, which would say that
+    # another holder has the lock: nobody answered, so that is unknown.
     with etcd3.client("127.0.0.1", silent_port, timeout=30) as client:
+        lock = client.lock("silent")
         started = time.monotonic()
-        assert not client.lock("silent").acquire(timeout=1)
+        with pytest.raises(ConnectionTimeoutError, match="out of time before joining the line"):
+            lock.acquire(timeout=1)
         assert time.monotonic() - started < 2
+        assert not lock.held
+
+        def run_locked() -> None:
+            with lock:
+                pytest.fail("the block ran without the lock")
+
+        lock.acquire_timeout = 0.5
+        started = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError, match="whether another participant holds"):
+            run_locked()
+        assert time.monotonic() - started < 1.5
 
 
 def _assert_holds_nothing(lock: Lock) -> None:

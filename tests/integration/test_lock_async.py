@@ -15,7 +15,7 @@ from etcd3._client_async import AsyncEtcd3Client
 from etcd3._concurrency_core import LockNotAcquiredError, SessionLostError
 from etcd3._lock_async import AsyncLock
 from etcd3._session_async import AsyncSession
-from etcd3.errors import EtcdError, LockError
+from etcd3.errors import ConnectionTimeoutError, EtcdError, LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
 from etcd3.testing import EtcdCluster, EtcdServer
 
@@ -27,11 +27,25 @@ async def test_acquire_ends_by_its_timeout_on_a_member_that_never_answers(
     silent_port: int,
 ) -> None:
     # Every request of the call ends by the timeout too: the lease grant here, which has
-    # the client's 30 s otherwise.
+    # the client's 30 s otherwise. It raises rather than return False, which would say that
+    # another holder has the lock: nobody answered, so that is unknown.
     async with etcd3.async_client("127.0.0.1", silent_port, timeout=30) as client:
+        lock = client.lock("silent")
         started = time.monotonic()
-        assert not await client.lock("silent").acquire(timeout=1)
+        with pytest.raises(ConnectionTimeoutError, match="out of time before joining the line"):
+            await lock.acquire(timeout=1)
         assert time.monotonic() - started < 2
+        assert not lock.held
+
+        async def run_locked() -> None:
+            async with lock:
+                pytest.fail("the block ran without the lock")
+
+        lock.acquire_timeout = 0.5
+        started = time.monotonic()
+        with pytest.raises(ConnectionTimeoutError, match="whether another participant holds"):
+            await run_locked()
+        assert time.monotonic() - started < 1.5
 
 
 def _assert_holds_nothing(lock: AsyncLock) -> None:
