@@ -147,7 +147,7 @@ def _no_answer(
         # (or the call has no deadline of its own, only its attempts do).
         within = f"to any of its {attempts} attempts, each within its own timeout"
     elif timeout is not None:
-        within = f"within the call's timeout of {timeout:.3g} s"
+        within = f"within the call's timeout of {round(timeout, 3):g} s"  # no 0.999991 s
     else:
         within = "within its attempt's timeout"
     return f"{method.path}: no answer {within} ({details})"

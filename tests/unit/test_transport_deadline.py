@@ -151,3 +151,12 @@ def test_what_is_left_after_work_before_a_call() -> None:
         assert info.value.method == KV_RANGE.path
         assert not info.value.retryable
         assert not info.value.outcome_unknown
+
+
+@pytest.mark.parametrize(
+    ("timeout", "shown"), [(0.999991, "1"), (0.25, "0.25"), (3600.0, "3600"), (90.1234, "90.123")]
+)
+def test_the_timeout_is_shown_to_the_millisecond(timeout: float, shown: str) -> None:
+    # A call's timeout can be what was left of a longer one (a lock's wait, say).
+    err = final_error(grpc_deadline(KV_PUT.path), KV_PUT, 0.0, timeout, 1)
+    assert f"within the call's timeout of {shown} s (" in str(err)
