@@ -11,7 +11,6 @@ QUICK = Params(
     ops=300,
     aio_ops=600,
     range_keys=2000,
-    range_reads=2,
     paged_keys=8000,
     watch_events=500,
     fan_out_watches=100,
@@ -19,14 +18,7 @@ QUICK = Params(
 )
 """``--quick``: sizes for development; the figures are not for comparison."""
 
-WARMUP = Params(
-    ops=100,
-    aio_ops=200,
-    range_reads=1,
-    watch_events=100,
-    fan_out_watches=50,
-    fan_out_events=200,
-)
+WARMUP = Params(ops=100, aio_ops=200, watch_events=100, fan_out_watches=50, fan_out_events=200)
 """One unrecorded pass before the rounds (connections, caches, lazy imports)."""
 
 

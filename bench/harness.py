@@ -260,9 +260,6 @@ class Params:
     aio_ops: int = 4000
     in_flight: int = 64
     range_keys: int = 10_000
-    range_reads: int = 8
-    """Range reads per measurement: one read lasts about 15 ms, which the load of a shared
-    machine moves by tens of percent; the figures are per read."""
     paged_keys: int = 40_000
     page_size: int = 1000
     watch_events: int = 5000
@@ -306,15 +303,12 @@ async def _in_flight(
     return {"ops_per_s": len(keys) / clock.seconds, "cpu_us_per_op": clock.cpu / len(keys) * 1e6}
 
 
-def _range_metrics(
-    clock: probe.Stopwatch, base_kib: int, got: list[int], expected: int, reads: int = 1
-) -> Metrics:
-    """Time and CPU per read of ``reads`` reads, and the peak RSS above ``base_kib`` over all."""
-    if got != [expected] * reads:
-        raise RuntimeError(f"range reads got {got} keys, expected {expected} each")
+def _range_metrics(clock: probe.Stopwatch, base_kib: int, got: int, expected: int) -> Metrics:
+    if got != expected:
+        raise RuntimeError(f"range read {got} keys, expected {expected}")
     return {
-        "ms": clock.seconds * 1e3 / reads,
-        "cpu_ms": clock.cpu * 1e3 / reads,
+        "ms": clock.seconds * 1e3,
+        "cpu_ms": clock.cpu * 1e3,
         "rss_kib": float(probe.peak_rss_kib() - base_kib),
     }
 
@@ -339,9 +333,9 @@ def _sync_range(read: Callable[[bytes], int], p: Params) -> Metrics:
     clock = probe.Stopwatch()
     base = probe.reset_peak_rss()
     clock.start()
-    got = [read(RANGE_PREFIX) for _ in range(p.range_reads)]
+    got = read(RANGE_PREFIX)
     clock.stop()
-    return _range_metrics(clock, base, got, p.range_keys, p.range_reads)
+    return _range_metrics(clock, base, got, p.range_keys)
 
 
 def sync_range(s: Subject, p: Params, run_id: str) -> Metrics:
@@ -358,7 +352,7 @@ def sync_paged(s: Subject, p: Params, run_id: str) -> Metrics:
     clock.start()
     got = s.paged_values(PAGED_PREFIX, p.page_size)
     clock.stop()
-    return _range_metrics(clock, base, [got], p.paged_keys)
+    return _range_metrics(clock, base, got, p.paged_keys)
 
 
 def _aio_range(s: Subject, read: Callable[[bytes], Awaitable[int]], p: Params) -> Metrics:
@@ -366,9 +360,9 @@ def _aio_range(s: Subject, read: Callable[[bytes], Awaitable[int]], p: Params) -
         clock = probe.Stopwatch()
         base = probe.reset_peak_rss()
         clock.start()
-        got = [await read(RANGE_PREFIX) for _ in range(p.range_reads)]
+        got = await read(RANGE_PREFIX)
         clock.stop()
-        return _range_metrics(clock, base, got, p.range_keys, p.range_reads)
+        return _range_metrics(clock, base, got, p.range_keys)
 
     return s.loop.run_until_complete(measured())
 

@@ -39,7 +39,7 @@ SCENARIOS = tuple(
 
 def _operations(scenario: str, params: Params) -> int:
     if "_range" in scenario:
-        return params.range_reads
+        return 1
     if scenario.startswith("aio_"):
         return params.aio_ops
     return params.ops
@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
         return 1
     subjects = args.subject or ["raw", "ours"]
-    # Instruction counts hardly move with the load: one range read per pass is enough.
-    params = Params(ops=args.ops, aio_ops=args.ops, range_keys=args.range_keys, range_reads=1)
+    params = Params(ops=args.ops, aio_ops=args.ops, range_keys=args.range_keys)
     unit = "range read" if "_range" in args.scenario else "operation"
     with session.etcd_session() as (server, setup):
         session.seed(server, params)
