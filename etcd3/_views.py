@@ -55,7 +55,7 @@ class KVMetadata:
     Fields are read from the underlying ``mvccpb.KeyValue`` on access. Two views are equal
     when their key, revisions, version, lease and response header are equal. The views a
     client returns are of a private subclass that is cheaper to make: test them with
-    ``isinstance``, not ``type(...) is``.
+    ``isinstance``, not ``type(...) is``, and make views with the class or ``create``.
 
     Args:
         keyvalue: The key-value message (its ``value`` is not part of the metadata).
@@ -152,7 +152,7 @@ class KV(KVMetadata):
     The value is the one field read when the view is made: nearly every reader of a key
     reads it, and a slot costs a fraction of a property call on each access. The views a
     client returns are of a private subclass that is cheaper to make: test them with
-    ``isinstance``, not ``type(...) is``.
+    ``isinstance``, not ``type(...) is``, and make views with the class or ``create``.
 
     Args:
         keyvalue: The key-value message.
@@ -207,6 +207,11 @@ class BareKVMetadata(KVMetadata):
     else:
         __init__ = object.__init__
 
+    @classmethod
+    def create(cls, kv: KeyValue, header: ResponseHeader) -> KVMetadata:
+        """A public ``KVMetadata`` (a view's ``create`` must not need a bare call)."""
+        return KVMetadata(kv, header)
+
 
 class BareKV(KV):
     """A [KV][etcd3.KV] made by calling the class with no argument, whose maker sets its slots
@@ -219,6 +224,11 @@ class BareKV(KV):
 
     else:
         __init__ = object.__init__
+
+    @classmethod
+    def create(cls, kv: KeyValue, header: ResponseHeader) -> KV:
+        """A public ``KV`` (a view's ``create`` must not need a bare call)."""
+        return KV(kv, header)
 
 
 def kv_view(kv: KeyValue, header: ResponseHeader) -> KV:

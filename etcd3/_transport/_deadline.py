@@ -147,7 +147,9 @@ def _no_answer(
         # (or the call has no deadline of its own, only its attempts do).
         within = f"to any of its {attempts} attempts, each within its own timeout"
     elif timeout is not None:
-        within = f"within the call's timeout of {round(timeout, 3):g} s"  # no 0.999991 s
+        # What is left of a longer wait can be 0.999991 s (shown as 1) or 0.0004 s.
+        shown = f"{timeout:.3g}" if timeout < 1 else f"{round(timeout, 3):g}"
+        within = f"within the call's timeout of {shown} s"
     else:
         within = "within its attempt's timeout"
     return f"{method.path}: no answer {within} ({details})"

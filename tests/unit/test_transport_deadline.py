@@ -154,7 +154,8 @@ def test_what_is_left_after_work_before_a_call() -> None:
 
 
 @pytest.mark.parametrize(
-    ("timeout", "shown"), [(0.999991, "1"), (0.25, "0.25"), (3600.0, "3600"), (90.1234, "90.123")]
+    ("timeout", "shown"),
+    [(0.999991, "1"), (0.25, "0.25"), (0.0004, "0.0004"), (3600.0, "3600"), (90.1234, "90.123")],
 )
 def test_the_timeout_is_shown_to_the_millisecond(timeout: float, shown: str) -> None:
     # A call's timeout can be what was left of a longer one (a lock's wait, say).

@@ -199,6 +199,9 @@ def test_the_views_a_client_makes_are_the_public_views() -> None:
         assert repr(kv) == repr(KV(_kv(b"a"), _header(11)))
         assert (kv.value, kv.raw.key, kv.response_header.revision) == (b"val:a", b"a", 11)
         assert not hasattr(kv, "__dict__")
+        made_again = kv.create(_kv(b"b"), _header(12))
+        assert type(made_again) is KV
+        assert made_again == KV(_kv(b"b"), _header(12))
     _, meta = first_result(response) or (None, None)
     for made in (metadata_view(response.kvs[0], response.header), meta):
         assert isinstance(made, KVMetadata)
@@ -206,3 +209,6 @@ def test_the_views_a_client_makes_are_the_public_views() -> None:
         assert made == KVMetadata(_kv(b"a"), _header(11))
         assert repr(made) == repr(KVMetadata(_kv(b"a"), _header(11)))
         assert not hasattr(made, "__dict__")
+        made_again = made.create(_kv(b"b"), _header(12))
+        assert type(made_again) is KVMetadata
+        assert made_again == KVMetadata(_kv(b"b"), _header(12))
