@@ -111,7 +111,8 @@ class AsyncLock(AsyncParticipant):
             ValueError: ``timeout`` is negative.
             etcd3.errors.SessionLostError: The session was lost (before or while waiting).
             etcd3.errors.ConnectionTimeoutError: The time ran out before etcd granted the
-                session's lease: whether another holds the lock is unknown.
+                session's lease or answered the request to join the line: whether another
+                holds the lock is unknown.
             etcd3.EtcdError: A request failed.
         """
         wait = timeout_arg(timeout)

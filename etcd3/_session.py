@@ -184,6 +184,13 @@ class Session:
         self.close()
 
 
+def _say_turn_unknown(error: ConnectionTimeoutError, when: str) -> None:
+    """Add to ``error``'s message that the wait for a turn ran out of time ``when``."""
+    error.args = (
+        f"{error}; out of time {when}, so whether another participant holds the turn is unknown",
+    )
+
+
 class Participant:
     """One key in the queue under a prefix, held with a session: the common part of
     [`Lock`][etcd3.Lock] and [`Election`][etcd3.Election].
@@ -281,12 +288,10 @@ class Participant:
             # Raised, not ``None`` (which says that someone else holds the turn): without a
             # lease the line was never joined, so whether anyone holds it is unknown.
             if time_left(bound) == 0:
-                exc.args = (
-                    f"{exc}; out of time before joining the line, so whether another "
-                    "participant holds the turn is unknown",
-                )
+                _say_turn_unknown(exc, "before joining the line")
             raise
         key = waiter_key(self.prefix, lease.id)
+        claim: Claim | None = None
         try:
             response = self._client.rpc.kv.txn(
                 claim_request(self.prefix, key, lease.id, value),
@@ -295,12 +300,17 @@ class Participant:
             claim = parse_claim(key, value, response)
             if claim.owned or (not try_once and self._wait_turn(claim, deadline)):
                 return claim
-        except ConnectionTimeoutError:
-            # The wait's deadline cut a request short: out of time, as in the wait itself.
-            if time_left(bound) != 0:
+        except ConnectionTimeoutError as exc:
+            out_of_time = time_left(bound) == 0
+            if claim is None or not out_of_time:
                 with suppress(EtcdError):
                     self._abandon(key)
+                if out_of_time:
+                    # The request to join the line went unanswered: whether it joined, and
+                    # whether another participant is ahead, is unknown.
+                    _say_turn_unknown(exc, "before etcd answered the request to join the line")
                 raise
+            # Out of time in the line, behind another participant: as in the wait itself.
         except BaseException:
             # Interrupted or failed: leave the queue, but report the original error.
             with suppress(EtcdError):

@@ -17,7 +17,7 @@ from etcd3._lock_async import AsyncLock
 from etcd3._session_async import AsyncSession
 from etcd3.errors import ConnectionTimeoutError, EtcdError, LockError
 from etcd3.rpc.etcdserverpb import LeaseKeepAliveResponse
-from etcd3.testing import EtcdCluster, EtcdServer
+from etcd3.testing import EtcdCluster, EtcdFactory, EtcdServer
 
 if ASYNC:
     import asyncio
@@ -46,6 +46,39 @@ async def test_acquire_ends_by_its_timeout_on_a_member_that_never_answers(
         with pytest.raises(ConnectionTimeoutError, match="whether another participant holds"):
             await run_locked()
         assert time.monotonic() - started < 1.5
+
+
+async def test_acquire_raises_when_the_request_to_join_the_line_goes_unanswered(
+    etcd_factory: EtcdFactory,
+) -> None:
+    # The session's lease is granted already, then the member stops answering: the request
+    # that joins the line times out at the acquire's deadline. Whether it joined, and who
+    # holds the lock, is unknown, so it raises rather than return False.
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port, timeout=2) as client:
+        session = AsyncSession(client, 10)
+        await session.open()
+        lock = AsyncLock("unanswered", session=session)
+        server.pause()
+        try:
+            started = time.monotonic()
+            with pytest.raises(ConnectionTimeoutError) as raised:
+                await lock.acquire(timeout=1)
+            elapsed = time.monotonic() - started
+        finally:
+            server.resume()
+        assert str(raised.value) == (
+            "/etcdserverpb.KV/Txn: no answer within the call's timeout of 1 s (Deadline "
+            "Exceeded); out of time before etcd answered the request to join the line, so "
+            "whether another participant holds the turn is unknown"
+        )
+        # Removing the attempt's key has the client's timeout (2 s) after the acquire's.
+        assert 1 <= elapsed < 4.5
+        assert not lock.held
+        # Closing the session revokes its lease: no key of the attempt outlives it, whether
+        # or not etcd applies the unanswered requests once it answers again.
+        await session.close()
+        assert [kv async for kv in client.get_prefix(lock.prefix)] == []
 
 
 def _assert_holds_nothing(lock: AsyncLock) -> None:
