@@ -211,7 +211,7 @@ class WatchResponse:
         return not self.watch_response.events
 
     @property
-    def events(self) -> list[Event]:
+    def events(self) -> list[PutEvent | DeleteEvent]:
         """Every event as a list (materializes all of them; prefer iteration)."""
         return list(self.all())
 
@@ -229,7 +229,7 @@ class WatchResponse:
         events = self.watch_response.events
         return events[-1].kv.mod_revision if events else None
 
-    def all(self) -> Iterator[Event]:
+    def all(self) -> Iterator[PutEvent | DeleteEvent]:
         """Iterate over the events, wrapping each on demand.
 
         Returns:
@@ -243,7 +243,7 @@ class WatchResponse:
 
     __iter__ = all  # not a method that calls all(): one Python frame less per response
 
-    def __getitem__(self, index: int) -> Event:
+    def __getitem__(self, index: int) -> PutEvent | DeleteEvent:
         """The event at ``index`` (negative indexes count from the end).
 
         Raises:

@@ -36,8 +36,14 @@ from etcd3.rpc import etcdserverpb, mvccpb
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from etcd3._events import Event as WatchEvent
-    from etcd3._events import WatchCallback, WatchCancel, WatchFilterType, WatchResponse
+    from etcd3._events import (
+        DeleteEvent,
+        PutEvent,
+        WatchCallback,
+        WatchCancel,
+        WatchFilterType,
+        WatchResponse,
+    )
     from etcd3._watch_core import WatchSpec, WatchState
     from etcd3._watcher import Watcher, WatchRegistration
 
@@ -76,9 +82,9 @@ class WatchHandle:
     def __init__(self, watcher: Watcher, reg: WatchRegistration) -> None:
         from etcd3._events import Event
 
-        self._create_event: Callable[[mvccpb.Event, etcdserverpb.ResponseHeader], WatchEvent] = (
-            Event.create_event
-        )
+        self._create_event: Callable[
+            [mvccpb.Event, etcdserverpb.ResponseHeader], PutEvent | DeleteEvent
+        ] = Event.create_event
         self._watcher = watcher
         self._reg = reg
         self.watch_id: int = reg.id
@@ -101,7 +107,7 @@ class WatchHandle:
         if self._reg.sink.callback is not None:
             raise TypeError("a watch made with a callback delivers to it: it has no iterator")
 
-    def __next__(self) -> WatchEvent:
+    def __next__(self) -> PutEvent | DeleteEvent:
         index = self._index
         if index < self._count:
             self._index = index + 1
@@ -735,7 +741,7 @@ class WatchMixin(ClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[WatchEvent]:
+    ) -> list[PutEvent | DeleteEvent]:
         """Watch a key (or a range) until the first batch of events, then stop watching.
 
         Arguments as in [`watch_once_response`][etcd3.Etcd3Client.watch_once_response];
@@ -800,7 +806,7 @@ class WatchMixin(ClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[WatchEvent]:
+    ) -> list[PutEvent | DeleteEvent]:
         """[`watch_once`][etcd3.Etcd3Client.watch_once] for every key starting with
         ``key_prefix``.
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from etcd3._events import AsyncWatchCancel, WatchCallback, WatchFilterType, WatchResponse
-    from etcd3._events import Event as WatchEvent
+    from etcd3._events import DeleteEvent, PutEvent
     from etcd3._watch_core import WatchSpec, WatchState
     from etcd3._watcher_async import AsyncWatcher, WatchRegistration
 
@@ -74,9 +74,9 @@ class AsyncWatchHandle:
     def __init__(self, watcher: AsyncWatcher, reg: WatchRegistration) -> None:
         from etcd3._events import Event
 
-        self._create_event: Callable[[mvccpb.Event, etcdserverpb.ResponseHeader], WatchEvent] = (
-            Event.create_event
-        )
+        self._create_event: Callable[
+            [mvccpb.Event, etcdserverpb.ResponseHeader], PutEvent | DeleteEvent
+        ] = Event.create_event
         self._watcher = watcher
         self._reg = reg
         self.watch_id: int = reg.id
@@ -99,7 +99,7 @@ class AsyncWatchHandle:
         if self._reg.sink.callback is not None:
             raise TypeError("a watch made with a callback delivers to it: it has no iterator")
 
-    async def __anext__(self) -> WatchEvent:
+    async def __anext__(self) -> PutEvent | DeleteEvent:
         index = self._index
         if index < self._count:
             self._index = index + 1
@@ -733,7 +733,7 @@ class AsyncWatchMixin(AsyncClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[WatchEvent]:
+    ) -> list[PutEvent | DeleteEvent]:
         """Watch a key (or a range) until the first batch of events, then stop watching.
 
         Arguments as in [`watch_once_response`][etcd3.AsyncEtcd3Client.watch_once_response];
@@ -798,7 +798,7 @@ class AsyncWatchMixin(AsyncClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[WatchEvent]:
+    ) -> list[PutEvent | DeleteEvent]:
         """[`watch_once`][etcd3.AsyncEtcd3Client.watch_once] for every key starting with
         ``key_prefix``.
 

@@ -9,6 +9,8 @@ the sync client and in the asyncio one.
 
 from __future__ import annotations
 
+from typing_extensions import assert_never
+
 import etcd3
 
 # --- Reading one key, a prefix, a range, page by page ---------------------------------------
@@ -106,6 +108,21 @@ def follow(client: etcd3.Etcd3Client) -> list[bytes]:
         if isinstance(event, etcd3.DeleteEvent):
             cancel()
     return seen
+
+
+def mirror(client: etcd3.Etcd3Client, state: dict[bytes, bytes]) -> None:
+    # An event is a PutEvent or a DeleteEvent: a match over both is exhaustive.
+    events, cancel = client.watch_prefix("/config/")
+    for event in events:
+        match event:
+            case etcd3.PutEvent():
+                state[event.key] = event.value
+            case etcd3.DeleteEvent():
+                state.pop(event.key, None)
+            case _:
+                assert_never(event)
+        if not state:
+            cancel()
 
 
 def on_change(client: etcd3.Etcd3Client) -> int:
