@@ -73,7 +73,7 @@ class ClientBase:
     def __init__(
         self,
         host: str = "localhost",
-        port: int = 2379,
+        port: int | str = 2379,
         ca_cert: StrPath | None = None,
         cert_key: StrPath | None = None,
         cert_cert: StrPath | None = None,

@@ -71,7 +71,7 @@ class AsyncClientBase:
     def __init__(
         self,
         host: str = "localhost",
-        port: int = 2379,
+        port: int | str = 2379,
         ca_cert: StrPath | None = None,
         cert_key: StrPath | None = None,
         cert_cert: StrPath | None = None,

@@ -97,7 +97,7 @@ class Etcd3Client(
 
 def client(
     host: str = "localhost",
-    port: int = 2379,
+    port: int | str = 2379,
     ca_cert: StrPath | None = None,
     cert_key: StrPath | None = None,
     cert_cert: StrPath | None = None,

@@ -95,7 +95,7 @@ class AsyncEtcd3Client(
 
 def async_client(
     host: str = "localhost",
-    port: int = 2379,
+    port: int | str = 2379,
     ca_cert: StrPath | None = None,
     cert_key: StrPath | None = None,
     cert_cert: StrPath | None = None,

@@ -318,7 +318,7 @@ class Endpoint:
 
     Args:
         host: Host name or address.
-        port: Client port.
+        port: Client port (its digits as a ``str`` work too).
         secure: Use TLS (then ``creds`` are required).
         creds: grpc channel credentials, e.g. ``grpc.ssl_channel_credentials(...)``.
         time_retry: Seconds a failed endpoint is left alone before it is tried again.
@@ -331,7 +331,7 @@ class Endpoint:
     def __init__(
         self,
         host: str,
-        port: int,
+        port: int | str,
         secure: bool = True,
         creds: grpc.ChannelCredentials | None = None,
         time_retry: float = 300.0,

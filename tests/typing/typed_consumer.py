@@ -9,9 +9,23 @@ the sync client and in the asyncio one.
 
 from __future__ import annotations
 
+import os
+
 from typing_extensions import assert_never
 
 import etcd3
+
+# --- Connecting -----------------------------------------------------------------------------
+
+
+def connect_from_environment() -> etcd3.Etcd3Client:
+    # A port read from the environment is a str: its digits are a port as they are.
+    return etcd3.client(os.environ.get("ETCD_HOST", "localhost"), os.environ["ETCD_PORT"])
+
+
+def endpoints_from_environment() -> list[etcd3.Endpoint]:
+    return [etcd3.Endpoint(host, port, secure=False) for host, port in [("a", "2379")]]
+
 
 # --- Reading one key, a prefix, a range, page by page ---------------------------------------
 
