@@ -75,13 +75,13 @@ def test_host_and_port_types_fail_at_construction() -> None:
     with pytest.raises(ValueError, match=r"port must be an int in 1\.\.65535"):
         etcd3.client("127.0.0.1", 0)
     with pytest.raises(ValueError, match=r"port must be an int in 1\.\.65535 or its digits"):
-        etcd3.client("127.0.0.1", "port")  # type: ignore[arg-type]
+        etcd3.client("127.0.0.1", "port")
 
 
 def test_a_port_given_as_digits_connects(etcd_server: EtcdServer) -> None:
     # Predecessor code formatted the port into "host:port": one read from the environment
     # (a str) connected, and still does.
     port = str(etcd_server.port)
-    with etcd3.client(etcd_server.host, port) as client:  # type: ignore[arg-type]
+    with etcd3.client(etcd_server.host, port) as client:
         client.put(b"/port-as-digits", b"v")
         assert (client.get(b"/port-as-digits"))[0] == b"v"

@@ -73,13 +73,13 @@ def test_host_and_port_types_fail_at_construction() -> None:
     with pytest.raises(ValueError, match=r"port must be an int in 1\.\.65535"):
         etcd3.async_client("127.0.0.1", 0)
     with pytest.raises(ValueError, match=r"port must be an int in 1\.\.65535 or its digits"):
-        etcd3.async_client("127.0.0.1", "port")  # type: ignore[arg-type]
+        etcd3.async_client("127.0.0.1", "port")
 
 
 async def test_a_port_given_as_digits_connects(etcd_server: EtcdServer) -> None:
     # Predecessor code formatted the port into "host:port": one read from the environment
     # (a str) connected, and still does.
     port = str(etcd_server.port)
-    async with etcd3.async_client(etcd_server.host, port) as client:  # type: ignore[arg-type]
+    async with etcd3.async_client(etcd_server.host, port) as client:
         await client.put(b"/port-as-digits", b"v")
         assert (await client.get(b"/port-as-digits"))[0] == b"v"

@@ -112,7 +112,7 @@ def test_endpoint_checks_its_arguments() -> None:
     assert Endpoint("h", 1, secure=False, time_retry=0).time_retry == 0.0
     assert Endpoint("h", 65535, secure=False).port == 65535
     # A str of digits, as the predecessor formatted into its address: kept as the int.
-    assert Endpoint("h", "2380", secure=False).port == 2380  # type: ignore[arg-type]
+    assert Endpoint("h", "2380", secure=False).port == 2380
 
 
 def test_endpoint_keeps_its_settings_and_names_its_address() -> None:
