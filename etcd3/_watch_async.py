@@ -34,8 +34,14 @@ from etcd3.rpc import etcdserverpb, mvccpb
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from etcd3._events import AsyncWatchCancel, WatchCallback, WatchFilterType, WatchResponse
-    from etcd3._events import DeleteEvent, PutEvent
+    from etcd3._events import (
+        AsyncWatchCancel,
+        DeleteEvent,
+        PutEvent,
+        WatchCallback,
+        WatchFilterType,
+        WatchResponse,
+    )
     from etcd3._watch_core import WatchSpec, WatchState
     from etcd3._watcher_async import AsyncWatcher, WatchRegistration
 
