@@ -93,9 +93,20 @@ class Session:
         return f"<{type(self).__name__} ttl={self.ttl} {lease}>"
 
     @property
-    def lease(self) -> Lease | None:
-        """The session's lease (``None`` until it is granted)."""
-        return self._lease
+    def lease(self) -> Lease:
+        """The session's lease, once granted (by [`open`][etcd3.Session.open],
+        ``with``, or a lock or election that used the session).
+
+        Raises:
+            ValueError: The lease was never granted.
+        """
+        lease = self._lease
+        if lease is None:
+            raise self._not_granted()
+        return lease
+
+    def _not_granted(self) -> ValueError:
+        return ValueError(f"{self!r} has no lease yet (call open() first)")
 
     @property
     def lost(self) -> bool:
@@ -154,9 +165,10 @@ class Session:
         Raises:
             ValueError: The session's lease was never granted.
         """
-        if self._lease is None:
-            raise ValueError(f"{self!r} has no lease yet (call open() first)")
-        return self._lease.wait_lost(timeout)
+        lease = self._lease
+        if lease is None:
+            raise self._not_granted()
+        return lease.wait_lost(timeout)
 
     def close(self) -> None:
         """Stop the keep-alive and revoke the lease: every key of the session is deleted.
@@ -255,7 +267,7 @@ class Participant:
     def lease(self) -> Lease | None:
         """The lease of the session in use (``None`` while there is none)."""
         session = self.session
-        return None if session is None else session.lease
+        return None if session is None else session._lease
 
     def _holds(self) -> bool:
         """Whether the turn is held as far as this process knows (no RPC)."""

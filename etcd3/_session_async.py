@@ -91,9 +91,20 @@ class AsyncSession:
         return f"<{type(self).__name__} ttl={self.ttl} {lease}>"
 
     @property
-    def lease(self) -> AsyncLease | None:
-        """The session's lease (``None`` until it is granted)."""
-        return self._lease
+    def lease(self) -> AsyncLease:
+        """The session's lease, once granted (by [`open`][etcd3.AsyncSession.open],
+        ``async with``, or a lock or election that used the session).
+
+        Raises:
+            ValueError: The lease was never granted.
+        """
+        lease = self._lease
+        if lease is None:
+            raise self._not_granted()
+        return lease
+
+    def _not_granted(self) -> ValueError:
+        return ValueError(f"{self!r} has no lease yet (call open() first)")
 
     @property
     def lost(self) -> bool:
@@ -152,9 +163,10 @@ class AsyncSession:
         Raises:
             ValueError: The session's lease was never granted.
         """
-        if self._lease is None:
-            raise ValueError(f"{self!r} has no lease yet (call open() first)")
-        return await self._lease.wait_lost(timeout)
+        lease = self._lease
+        if lease is None:
+            raise self._not_granted()
+        return await lease.wait_lost(timeout)
 
     async def close(self) -> None:
         """Stop the keep-alive and revoke the lease: every key of the session is deleted.
@@ -253,7 +265,7 @@ class AsyncParticipant:
     def lease(self) -> AsyncLease | None:
         """The lease of the session in use (``None`` while there is none)."""
         session = self.session
-        return None if session is None else session.lease
+        return None if session is None else session._lease
 
     def _holds(self) -> bool:
         """Whether the turn is held as far as this process knows (no RPC)."""

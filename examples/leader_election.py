@@ -55,7 +55,6 @@ def worker(client: etcd3.Etcd3Client, name: str, crash: bool, tokens: list[int])
         election.proclaim(f"{name}: job {job} done")
     if crash:
         lease = session.lease
-        assert lease is not None
         lease.stop_keep_alive()  # like a killed process: nothing renews the lease any more
         log(f"{name} crashes (its lease of {lease.ttl} s is no longer renewed)")
         return

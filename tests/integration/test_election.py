@@ -163,7 +163,6 @@ def test_lost_session_ends_leadership(client: Etcd3Client, prefix: bytes) -> Non
     _wait_candidates(client, leader, 2)
 
     lease = session.lease
-    assert lease is not None
     client.revoke_lease(lease.id)  # e.g. expired during a partition
     assert session.wait_lost(10)
     assert session.lost
@@ -196,7 +195,6 @@ def test_campaign_timeout_and_try_once_clean_up(client: Etcd3Client, prefix: byt
 def test_elections_share_a_session(client: Etcd3Client, prefix: bytes) -> None:
     with Session(client, 10) as session:
         lease = session.lease
-        assert lease is not None
         one = Election(session, "one", prefix=prefix + b"1/")
         two = Election(session, "two", prefix=prefix + b"2/")
         assert one.campaign("v1", timeout=0)

@@ -167,7 +167,6 @@ async def test_lost_session_ends_leadership(async_client: AsyncEtcd3Client, pref
     await _wait_candidates(async_client, leader, 2)
 
     lease = session.lease
-    assert lease is not None
     await async_client.revoke_lease(lease.id)  # e.g. expired during a partition
     assert await session.wait_lost(10)
     assert session.lost
@@ -202,7 +201,6 @@ async def test_campaign_timeout_and_try_once_clean_up(
 async def test_elections_share_a_session(async_client: AsyncEtcd3Client, prefix: bytes) -> None:
     async with AsyncSession(async_client, 10) as session:
         lease = session.lease
-        assert lease is not None
         one = AsyncElection(session, "one", prefix=prefix + b"1/")
         two = AsyncElection(session, "two", prefix=prefix + b"2/")
         assert await one.campaign("v1", timeout=0)

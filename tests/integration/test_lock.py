@@ -252,7 +252,6 @@ def test_lock_waiter_with_lost_session_raises(client: Etcd3Client, prefix: bytes
     jobs = [spawn(wait, name="waiter")]
     _wait_keys(client, holder, 2)
     lease = session.lease
-    assert lease is not None
     client.revoke_lease(lease.id)
     started = time.monotonic()
     join_workers(jobs, 20)
@@ -266,7 +265,6 @@ def test_lock_waiter_with_lost_session_raises(client: Etcd3Client, prefix: bytes
 def test_locks_on_a_shared_session(client: Etcd3Client, prefix: bytes) -> None:
     with Session(client, 10) as session:
         lease = session.lease
-        assert lease is not None
         first = Lock("a", session=session, prefix=prefix + b"a/")
         second = Lock("b", session=session, prefix=prefix + b"b/")
         assert first.lease is lease

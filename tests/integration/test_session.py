@@ -18,7 +18,9 @@ from etcd3.testing import EtcdServer
 
 def test_session_keeps_its_lease_alive_until_closed(client: Etcd3Client, prefix: bytes) -> None:
     session = Session(client, 2)
-    assert (session.ttl, session.lease, session.lost, session.closed) == (2, None, False, False)
+    assert (session.ttl, session.lost, session.closed) == (2, False, False)
+    with pytest.raises(ValueError, match=r"^<Session ttl=2 not granted> has no lease yet"):
+        _ = session.lease
     with pytest.raises(ValueError, match="no lease yet"):
         session.wait_lost(0)
 
@@ -44,7 +46,6 @@ def test_session_keeps_its_lease_alive_until_closed(client: Etcd3Client, prefix:
 def test_session_context_manager(client: Etcd3Client, prefix: bytes) -> None:
     with Session(client, 10) as session:
         lease = session.lease
-        assert lease is not None
         assert 0 < lease.remaining_ttl <= 10
     assert session.closed
     assert lease.remaining_ttl == -1
@@ -80,9 +81,9 @@ def test_client_session_entry_point(etcd_server: EtcdServer) -> None:
         session = client.session(7)
         assert isinstance(session, Session)
         assert session.client is client
-        assert session.lease is None  # nothing granted before use
+        with pytest.raises(ValueError, match="no lease yet"):
+            _ = session.lease  # nothing granted before use
         with session:
             lease = session.lease
-            assert lease is not None
             assert lease.granted_ttl == 7
         assert lease.remaining_ttl == -1

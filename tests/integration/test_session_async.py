@@ -18,7 +18,9 @@ async def test_session_keeps_its_lease_alive_until_closed(
     async_client: AsyncEtcd3Client, prefix: bytes
 ) -> None:
     session = AsyncSession(async_client, 2)
-    assert (session.ttl, session.lease, session.lost, session.closed) == (2, None, False, False)
+    assert (session.ttl, session.lost, session.closed) == (2, False, False)
+    with pytest.raises(ValueError, match=r"^<AsyncSession ttl=2 not granted> has no lease yet"):
+        _ = session.lease
     with pytest.raises(ValueError, match="no lease yet"):
         await session.wait_lost(0)
 
@@ -44,7 +46,6 @@ async def test_session_keeps_its_lease_alive_until_closed(
 async def test_session_context_manager(async_client: AsyncEtcd3Client, prefix: bytes) -> None:
     async with AsyncSession(async_client, 10) as session:
         lease = session.lease
-        assert lease is not None
         assert 0 < await lease.remaining_ttl <= 10
     assert session.closed
     assert await lease.remaining_ttl == -1
@@ -80,9 +81,9 @@ async def test_client_session_entry_point(etcd_server: EtcdServer) -> None:
         session = client.session(7)
         assert isinstance(session, AsyncSession)
         assert session.client is client
-        assert session.lease is None  # nothing granted before use
+        with pytest.raises(ValueError, match="no lease yet"):
+            _ = session.lease  # nothing granted before use
         async with session:
             lease = session.lease
-            assert lease is not None
             assert await lease.granted_ttl == 7
         assert await lease.remaining_ttl == -1

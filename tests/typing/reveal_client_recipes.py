@@ -45,6 +45,7 @@ def sync_consumer(client: Client) -> None:
     reveal_type(Lock("job", session=session))  # R: etcd3._lock.Lock
     with session as opened:
         reveal_type(opened)  # R: etcd3._session.Session
+        reveal_type(opened.lease)  # R: etcd3._lease.Lease
 
     election = client.election("boss")
     reveal_type(election)  # R: etcd3._election.Election
@@ -88,3 +89,4 @@ async def async_consumer(client: AsyncClient) -> None:
         break
     async with AsyncSession(client, 5) as opened:
         reveal_type(opened)  # R: etcd3._session_async.AsyncSession
+        reveal_type(opened.lease)  # R: etcd3._lease_async.AsyncLease

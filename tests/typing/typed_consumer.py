@@ -184,6 +184,20 @@ def lead(client: etcd3.Etcd3Client) -> bytes | None:
     return None if leader is None else leader.value
 
 
+def announce(client: etcd3.Etcd3Client) -> int:
+    # Keys of one's own on the session's lease go when the process does, with its locks.
+    with client.session(ttl=10) as session:
+        client.put("/members/node-1", "10.0.0.5", lease=session.lease)
+        with etcd3.Lock("inventory", session=session) as lock:
+            return lock.revision
+
+
+async def announce_async(client: etcd3.AsyncEtcd3Client) -> int:
+    async with client.session(ttl=10) as session:
+        await client.put("/members/node-1", "10.0.0.5", lease=session.lease)
+        return session.lease.id
+
+
 async def lead_async(client: etcd3.AsyncEtcd3Client) -> int:
     async with client.lock("inventory") as lock:
         return lock.revision
