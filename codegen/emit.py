@@ -40,7 +40,8 @@ class Entry:
 
     Attributes:
         template: Template file under ``templates/``.
-        output: Output path; ``{module}`` makes the entry render once per message module.
+        output: Output path; ``{module}`` makes the entry render once per message module,
+            ``{pb2}`` once per message module that has a protoc module name.
         sources: Which source files the header names: ``"all"``, ``"package"``,
             ``"services"``, ``"txn"``, ``"flat"`` (the flat namespace's packages) or
             ``"errors"`` (etcd's Go error declarations). An entry whose sources are absent
@@ -53,7 +54,7 @@ class Entry:
 
     @property
     def per_package(self) -> bool:
-        return "{module}" in self.output
+        return "{module}" in self.output or "{pb2}" in self.output
 
 
 MANIFEST = (
@@ -64,6 +65,7 @@ MANIFEST = (
     Entry("services.py.j2", "services.py", "services"),
     Entry("txn.py.j2", "txn.py", "txn"),
     Entry("server_errors.py.j2", "server_errors.py", "errors"),
+    Entry("pb2.py.j2", "{pb2}.py", "package"),
     Entry("flat.py.j2", "_flat.py", "flat"),
     Entry("package_init.py.j2", "__init__.py", "all"),
 )
@@ -99,8 +101,11 @@ def render_all(s: Schema, templates: Path = render.TEMPLATES) -> dict[str, str]:
         template = env.get_template(entry.template)
         if entry.per_package:
             for package in s.modules:
+                if "{pb2}" in entry.output and package.pb2_module is None:
+                    continue
                 text = template.render(schema=s, package=package)
-                out[entry.output.format(module=package.module)] = _header(s, package.files) + text
+                name = entry.output.format(module=package.module, pb2=package.pb2_module)
+                out[name] = _header(s, package.files) + text
             continue
         files = _sources(s, entry.sources)
         if not files:

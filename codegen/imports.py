@@ -156,6 +156,7 @@ def package_init(schema: Schema) -> PackageInit:
         modules.append("txn")
     if schema.errors is not None:
         modules.append("server_errors")
+    modules += [p.pb2_module for p in schema.modules if p.pb2_module is not None]
     services = ["AsyncStubs"]
     services += [name for s in schema.services for name in (s.async_name, s.name)]
     services.append("Stubs")

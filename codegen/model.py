@@ -355,6 +355,16 @@ class Package:
         """Packages defining no message or enum (3.5's ``versionpb``) get no module."""
         return bool(self.messages or self.enums)
 
+    @property
+    def pb2_module(self) -> str | None:
+        """The name protoc gives the module of the package's one file (``rpc.proto`` →
+        ``rpc_pb2``), generated as an alias of the package's module; ``None`` for a package
+        without definitions or of several files, whose names no single module of ours holds."""
+        if not self.has_definitions or len(self.proto_files) != 1:
+            return None
+        stem = self.proto_files[0].name.rsplit("/", 1)[-1].removesuffix(".proto")
+        return f"{stem}_pb2"
+
 
 @dataclass(frozen=True)
 class PoolFile:

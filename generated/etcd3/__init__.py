@@ -25,20 +25,32 @@ Modules:
     services: Sync and asyncio service classes and the ``Stubs``/``AsyncStubs`` aggregators.
     txn: Typed transaction builders and the ``TxnResults`` view.
     server_errors: The errors etcd's server defines, as ``ErrorDefinition`` rows.
+    kv_pb2: ``mvccpb`` under the name protoc gives its module.
+    auth_pb2: ``authpb`` under the name protoc gives its module.
+    membership_pb2: ``membershippb`` under the name protoc gives its module.
+    rpc_pb2: ``etcdserverpb`` under the name protoc gives its module.
+    v3lock_pb2: ``v3lockpb`` under the name protoc gives its module.
+    v3election_pb2: ``v3electionpb`` under the name protoc gives its module.
 """
 
 from etcd3._lazy import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import (
+        auth_pb2,
         authpb,
         etcdserverpb,
+        kv_pb2,
+        membership_pb2,
         membershippb,
         methods,
         mvccpb,
+        rpc_pb2,
         server_errors,
         txn,
+        v3election_pb2,
         v3electionpb,
+        v3lock_pb2,
         v3lockpb,
     )
     from .authpb import (
@@ -341,6 +353,12 @@ else:
             "methods",
             "txn",
             "server_errors",
+            "kv_pb2",
+            "auth_pb2",
+            "membership_pb2",
+            "rpc_pb2",
+            "v3lock_pb2",
+            "v3election_pb2",
             "services",
             "_flat",
             "_pool",
@@ -375,6 +393,12 @@ __all__ = [
     "methods",
     "txn",
     "server_errors",
+    "kv_pb2",
+    "auth_pb2",
+    "membership_pb2",
+    "rpc_pb2",
+    "v3lock_pb2",
+    "v3election_pb2",
     "AlarmAction",
     "AlarmMember",
     "AlarmRequest",

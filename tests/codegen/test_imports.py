@@ -74,7 +74,12 @@ def test_etcd_flat_namespace() -> None:
         assert name in names
     assert "Permission" in init.flat["authpb"]
     assert "LeaderKey" not in names  # v3electionpb is not flat
-    assert init.modules[-3:] == ("methods", "txn", "server_errors")
+    assert init.modules[-9:] == (
+        "methods",
+        "txn",
+        "server_errors",
+        *("kv_pb2", "auth_pb2", "membership_pb2", "rpc_pb2", "v3lock_pb2", "v3election_pb2"),
+    )
     assert init.services[0] == "AsyncStubs"
     assert init.services[-1] == "Stubs"
     assert not set(names) & {*init.modules, *init.services}

@@ -16,6 +16,7 @@ import etcd3
 import etcd3.etcdrpc as etcdrpc  # noqa: PLR0402 - the predecessors' own spelling
 from etcd3.base import Alarm, GetResult, KVMetadata, KVResult, Member, Status, TxResult
 from etcd3.client import Etcd3Client, EtcdTokenCallCredentials, Transactions
+from etcd3.etcdrpc import rpc_pb2 as etcdrpc_rpc_pb2
 from etcd3.events import DeleteEvent, Event, PutEvent, new_event
 from etcd3.exceptions import (
     ConnectionFailedError,
@@ -39,6 +40,7 @@ from etcd3.request_factory import (
     build_put_request,
     build_tx_request,
 )
+from etcd3.rpc import kv_pb2, membership_pb2, rpc_pb2
 from etcd3.transactions import Create, Delete, Get, Mod, Put, TxCondition, TxOp, Value, Version
 from etcd3.transactions2 import (
     CompareBuilder,
@@ -211,6 +213,16 @@ def raw_protobuf() -> list[object]:
         etcdrpc.Compare(key=b"k", result=etcdrpc.CompareResult.EQUAL),
         etcdrpc.ResponseOp(response_put=etcdrpc.PutResponse()),
         etcdrpc.KeyValue(key=b"k"),
+    ]
+
+
+def generated_modules() -> list[object]:
+    """The modules protoc generated, by their paths in python-etcd3 and in etcd3-client."""
+    return [
+        rpc_pb2.RangeRequest(key=b"k"),
+        kv_pb2.KeyValue(key=b"k"),
+        membership_pb2.Member(ID=1),
+        etcdrpc_rpc_pb2.PutResponse(),
     ]
 
 

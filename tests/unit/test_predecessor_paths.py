@@ -184,11 +184,16 @@ PROTO_FILES = (
     "etcd/api/authpb/auth.proto",
 )
 PROTOBUF_MODULES = ("etcd3.etcdrpc", "etcd3.rpc")
-# python-etcd3's generated modules, each with one proto file's messages and enums.
+# The predecessors' generated modules, each with one proto file's messages and enums:
+# python-etcd3's under etcd3.etcdrpc, etcd3-client's under etcd3.rpc.
 PB2_MODULES = {
-    "etcd3.etcdrpc.rpc_pb2": "etcd/api/etcdserverpb/rpc.proto",
-    "etcd3.etcdrpc.kv_pb2": "etcd/api/mvccpb/kv.proto",
-    "etcd3.etcdrpc.auth_pb2": "etcd/api/authpb/auth.proto",
+    "etcd3.etcdrpc.rpc_pb2": ("etcd/api/etcdserverpb/rpc.proto", "python-etcd3"),
+    "etcd3.etcdrpc.kv_pb2": ("etcd/api/mvccpb/kv.proto", "python-etcd3"),
+    "etcd3.etcdrpc.auth_pb2": ("etcd/api/authpb/auth.proto", "python-etcd3"),
+    "etcd3.rpc.rpc_pb2": ("etcd/api/etcdserverpb/rpc.proto", "etcd3-client"),
+    "etcd3.rpc.kv_pb2": ("etcd/api/mvccpb/kv.proto", "etcd3-client"),
+    "etcd3.rpc.auth_pb2": ("etcd/api/authpb/auth.proto", "etcd3-client"),
+    "etcd3.rpc.membership_pb2": ("etcd/api/membershippb/membership.proto", "etcd3-client"),
 }
 
 
@@ -211,7 +216,7 @@ def _enum_rows(
 def _protobuf_rows() -> Iterator[Row]:
     sources: list[tuple[str, tuple[str, ...], str]]
     sources = [(module, PROTO_FILES, "both") for module in PROTOBUF_MODULES]
-    sources += [(module, (path,), "python-etcd3") for module, path in PB2_MODULES.items()]
+    sources += [(module, (path,), who) for module, (path, who) in PB2_MODULES.items()]
     for module, paths, predecessor in sources:
         for path in paths:
             file = _pool._POOL.FindFileByName(path)
@@ -286,9 +291,10 @@ def test_name_exists_at_its_path(row: Row) -> None:
     if row.module in PROTOBUF_MODULES:
         return
     if row.module in PB2_MODULES:
-        # The flat namespace's own object, under the name a generated module gives it.
-        flat = _resolve(row._replace(module="etcd3.etcdrpc"))
-        assert obj is flat or (row.kind == "enum value" and obj == flat)
+        # The generated package module's own object, under the name protoc's module gives it.
+        path, _ = PB2_MODULES[row.module]
+        own = _resolve(row._replace(module="etcd3.rpc." + path.split("/")[-2]))
+        assert obj is own or (row.kind == "enum value" and obj == own)
         return
     module = importlib.import_module(row.module)
     assert row.name in module.__all__  # `from etcd3.<module> import *` gives it too
@@ -315,6 +321,10 @@ def test_the_table_covers_every_predecessor_module() -> None:
         "etcd3.members",
         "etcd3.request_factory",
         "etcd3.rpc",
+        "etcd3.rpc.auth_pb2",
+        "etcd3.rpc.kv_pb2",
+        "etcd3.rpc.membership_pb2",
+        "etcd3.rpc.rpc_pb2",
         "etcd3.transactions",
         "etcd3.transactions2",
         "etcd3.utils",
