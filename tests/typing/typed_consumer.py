@@ -74,8 +74,15 @@ def write(client: etcd3.Etcd3Client) -> int:
     written = client.put("/config/mode", "blue", prev_kv=True)
     if written.HasField("prev_kv"):
         print("was", written.prev_kv.value)
-    created, _response = client.put_if_not_exists("/config/owner", "me")
-    print("created:", created)
+    _, created = client.put_if_not_exists("/config/owner", "me")
+    if created is not None:
+        print("created at revision", created.header.revision)
+    _, swapped = client.replace("/config/mode", "blue", "green")
+    if swapped is not None:
+        print("swapped at revision", swapped.header.revision)
+    _, deleted = client.delete("/config/stale")
+    if deleted is not None:
+        print("deleted", deleted.deleted)
     gone = client.delete_prefix("/tmp/", prev_kv=True)
     print("deleted", gone.deleted, [kv.key for kv in gone.prev_kvs])
     existed, _deleted = client.delete("/config/stale")
