@@ -114,7 +114,9 @@ class AsyncElection(AsyncParticipant):
                 see).
             timeout: Seconds to wait for the leadership, requests included (each also has
                 the client's timeout); ``None`` (or ``math.inf``) waits as long as it takes;
-                ``0`` only wins an election nobody leads.
+                ``0`` only wins an election nobody leads. Deleting the key of a failed
+                campaign has the client's timeout alone: a key left behind would stand in
+                every later candidate's way.
 
         Returns:
             Whether this candidate leads now. On ``False`` (and on any error or
@@ -125,8 +127,8 @@ class AsyncElection(AsyncParticipant):
             ValueError: ``timeout`` is negative.
             etcd3.errors.SessionLostError: The session was lost (before or while waiting).
             etcd3.errors.ConnectionTimeoutError: The time ran out before etcd granted the
-                session's lease or answered the request to join the line: whether another
-                holds the leadership is unknown.
+                session's lease, answered the request to join the line, or confirmed that the
+                turn came: whether another holds the leadership is unknown.
             etcd3.EtcdError: A request failed.
         """
         data = to_bytes(value, "value")

@@ -98,7 +98,9 @@ class Lock(Participant):
 
         Acquiring a lock this object holds already returns ``True`` at once. ``timeout``
         bounds the whole call: the wait for earlier holders and each request (which also
-        has the client's timeout; with ``0``, only the client's).
+        has the client's timeout; with ``0``, only the client's). Deleting the key of a
+        failed attempt has the client's timeout alone: a key left behind would stand in every
+        later waiter's way.
 
         Args:
             timeout: Seconds to wait; ``None`` (or ``math.inf``) waits forever; ``0`` tries
@@ -113,8 +115,8 @@ class Lock(Participant):
             ValueError: ``timeout`` is negative.
             etcd3.errors.SessionLostError: The session was lost (before or while waiting).
             etcd3.errors.ConnectionTimeoutError: The time ran out before etcd granted the
-                session's lease or answered the request to join the line: whether another
-                holds the lock is unknown.
+                session's lease, answered the request to join the line, or confirmed that the
+                turn came: whether another holds the lock is unknown.
             etcd3.EtcdError: A request failed.
         """
         wait = timeout_arg(timeout)

@@ -282,11 +282,18 @@ class AsyncParticipant:
     ) -> Claim | None:
         """Queue up under the prefix and wait for the turn.
 
-        Every request ends by ``deadline`` too (``try_once``: has the client's timeout).
+        Every request ends by ``deadline`` too (``try_once``: has the client's timeout), but
+        the deletion of the key after a failed attempt, which has the client's timeout: a key
+        left in a shared session's line would block every later participant.
 
         Returns:
-            The claim once it is first in line; ``None`` if the wait ended first (the key is
-                gone again then).
+            The claim once it is first in line; ``None`` if the wait ended first behind
+                another participant (the key is gone again then).
+
+        Raises:
+            ConnectionTimeoutError: Out of time before etcd granted the lease, answered the
+                request to join the line or confirmed the turn (whether another participant
+                holds it is unknown), or a request's own timeout.
         """
         bound = None if try_once else deadline
         session = self._shared_session
@@ -313,16 +320,13 @@ class AsyncParticipant:
             if claim.owned or (not try_once and await self._wait_turn(claim, deadline)):
                 return claim
         except ConnectionTimeoutError as exc:
-            out_of_time = time_left(bound) == 0
-            if claim is None or not out_of_time:
-                with suppress(EtcdError):
-                    await self._abandon(key)
-                if out_of_time:
-                    # The request to join the line went unanswered: whether it joined, and
-                    # whether another participant is ahead, is unknown.
-                    _say_turn_unknown(exc, "before etcd answered the request to join the line")
-                raise
-            # Out of time in the line, behind another participant: as in the wait itself.
+            if claim is None and time_left(bound) == 0:
+                # The request to join the line went unanswered: whether it joined, and whether
+                # another participant is ahead, is unknown.
+                _say_turn_unknown(exc, "before etcd answered the request to join the line")
+            with suppress(EtcdError):
+                await self._abandon(key)
+            raise
         except BaseException:
             # Interrupted or failed: leave the queue, but report the original error.
             with suppress(EtcdError):
@@ -332,16 +336,30 @@ class AsyncParticipant:
         return None
 
     async def _wait_turn(self, claim: Claim, deadline: float | None) -> bool:
-        """Wait until no key created before ``claim`` is left (``False``: out of time)."""
+        """Wait until no key created before ``claim`` is left.
+
+        Returns:
+            Whether the turn came; ``False``: out of time behind another participant.
+
+        Raises:
+            ConnectionTimeoutError: Out of time before etcd confirmed that the key is still
+                ours once nobody was ahead (whether the turn came is unknown), or a request's
+                own timeout.
+        """
         rpc = self._client.rpc
         default = self._client.timeout
         while True:
-            ahead = predecessor(
-                await rpc.kv.range(
-                    predecessor_request(self.prefix, claim.revision),
-                    timeout=request_timeout(deadline, default),
+            try:
+                ahead = predecessor(
+                    await rpc.kv.range(
+                        predecessor_request(self.prefix, claim.revision),
+                        timeout=request_timeout(deadline, default),
+                    )
                 )
-            )
+            except ConnectionTimeoutError:
+                if time_left(deadline) == 0:
+                    return False  # someone was ahead at the last look
+                raise
             if ahead is None:
                 break
             key, start = ahead
@@ -359,9 +377,14 @@ class AsyncParticipant:
             except RevisionCompactedError:
                 pass  # look again: the predecessor's deletion is older than the history
         # Our own key may have gone meanwhile with an expired session.
-        held = await rpc.kv.range(
-            held_request(claim.key), timeout=request_timeout(deadline, default)
-        )
+        try:
+            held = await rpc.kv.range(
+                held_request(claim.key), timeout=request_timeout(deadline, default)
+            )
+        except ConnectionTimeoutError as exc:
+            if time_left(deadline) == 0:
+                _say_turn_unknown(exc, "before etcd confirmed that the turn came")
+            raise
         if not is_held(held, claim.revision):
             raise SessionLostError(
                 f"the key {claim.key!r} was deleted while waiting (session lost?)"
