@@ -2,9 +2,8 @@
 #   etcd/api/authpb/auth.proto
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
 """``auth_pb2``, the name protoc gives the module of ``auth.proto``: the same
-classes as ``etcd3.rpc.authpb``, for code that imports them by that name
-(etcd3-client's ``etcd3.rpc.rpc_pb2``). grpc stubs are not here: the client's ``rpc``
-attribute makes every call.
+classes as ``etcd3.rpc.authpb``, for code that imports them from a module of that
+name. grpc stubs are not here: the client's ``rpc`` attribute makes every call.
 """
 
 from . import authpb

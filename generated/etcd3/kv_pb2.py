@@ -2,9 +2,8 @@
 #   etcd/api/mvccpb/kv.proto
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
 """``kv_pb2``, the name protoc gives the module of ``kv.proto``: the same
-classes as ``etcd3.rpc.mvccpb``, for code that imports them by that name
-(etcd3-client's ``etcd3.rpc.rpc_pb2``). grpc stubs are not here: the client's ``rpc``
-attribute makes every call.
+classes as ``etcd3.rpc.mvccpb``, for code that imports them from a module of that
+name. grpc stubs are not here: the client's ``rpc`` attribute makes every call.
 """
 
 from . import mvccpb

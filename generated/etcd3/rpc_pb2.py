@@ -2,9 +2,8 @@
 #   etcd/api/etcdserverpb/rpc.proto
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
 """``rpc_pb2``, the name protoc gives the module of ``rpc.proto``: the same
-classes as ``etcd3.rpc.etcdserverpb``, for code that imports them by that name
-(etcd3-client's ``etcd3.rpc.rpc_pb2``). grpc stubs are not here: the client's ``rpc``
-attribute makes every call.
+classes as ``etcd3.rpc.etcdserverpb``, for code that imports them from a module of that
+name. grpc stubs are not here: the client's ``rpc`` attribute makes every call.
 """
 
 from . import etcdserverpb

@@ -2,9 +2,8 @@
 #   etcd/server/etcdserver/api/v3election/v3electionpb/v3election.proto
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
 """``v3election_pb2``, the name protoc gives the module of ``v3election.proto``: the same
-classes as ``etcd3.rpc.v3electionpb``, for code that imports them by that name
-(etcd3-client's ``etcd3.rpc.rpc_pb2``). grpc stubs are not here: the client's ``rpc``
-attribute makes every call.
+classes as ``etcd3.rpc.v3electionpb``, for code that imports them from a module of that
+name. grpc stubs are not here: the client's ``rpc`` attribute makes every call.
 """
 
 from . import v3electionpb

@@ -2,9 +2,8 @@
 #   etcd/server/etcdserver/api/v3lock/v3lockpb/v3lock.proto
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
 """``v3lock_pb2``, the name protoc gives the module of ``v3lock.proto``: the same
-classes as ``etcd3.rpc.v3lockpb``, for code that imports them by that name
-(etcd3-client's ``etcd3.rpc.rpc_pb2``). grpc stubs are not here: the client's ``rpc``
-attribute makes every call.
+classes as ``etcd3.rpc.v3lockpb``, for code that imports them from a module of that
+name. grpc stubs are not here: the client's ``rpc`` attribute makes every call.
 """
 
 from . import v3lockpb
