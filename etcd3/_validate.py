@@ -398,7 +398,8 @@ def client_targets(
         return host_endpoint(host, port)
     if isinstance(endpoints, (str, bytes)) or not isinstance(endpoints, Sequence):
         raise TypeError("endpoints must be a sequence of str, e.g. ['host1:2379', 'host2:2379']")
-    if host != "localhost" or port != DEFAULT_PORT:
+    # The default port written as its digits is the default too: a port may be given either way.
+    if host != "localhost" or port not in (DEFAULT_PORT, str(DEFAULT_PORT)):
         raise ValueError("pass either host/port or endpoints, not both")
     if not endpoints:
         raise ValueError("endpoints must name at least one endpoint")

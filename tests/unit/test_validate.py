@@ -569,10 +569,13 @@ def test_host_and_port_types() -> None:
 def test_client_targets() -> None:
     assert client_targets("localhost", 2379, None) == "localhost:2379"
     assert client_targets("localhost", 2379, ["a:1", "b:2"]) == ["a:1", "b:2"]
+    assert client_targets("localhost", "2379", ["a:1"]) == ["a:1"]
     with pytest.raises(ValueError, match="not both"):
         client_targets("otherhost", 2379, ["a:1"])
     with pytest.raises(ValueError, match="not both"):
         client_targets("localhost", 1234, ["a:1"])
+    with pytest.raises(ValueError, match="not both"):
+        client_targets("localhost", "1234", ["a:1"])
     with pytest.raises(TypeError, match="sequence"):
         client_targets("localhost", 2379, "a:1")
     with pytest.raises(ValueError, match="at least one"):
