@@ -18,7 +18,14 @@ measures that step, and the designs that would avoid a Python frame per key, on 
   (the class has a Python ``__init__``; ours are of a subclass without one, made by calling it);
 - ``one object per key``: the least any view costs, an object holding the key's message made
   in the raw loop itself (no generator, no field but the message; the ``raw_views`` control
-  of ``python -m bench`` runs it against a server).
+  of ``python -m bench`` runs it against a server);
+- ``asyncio: async generator``: the asyncio drop-in ``async for value, meta in
+  get_prefix(...)``, an asynchronous generator making ``(value, KVMetadata)`` per key;
+- ``asyncio: completed futures``: the same views from an iterator whose ``__anext__`` returns
+  an ``asyncio.Future`` that already holds the key's pair: awaiting one runs no Python frame,
+  making one runs the event loop's ``create_future``.
+
+The asyncio designs run in an event loop of their own, one ``run_until_complete`` per pass.
 
 The figure is the best of ``--repeat`` timings of ``--loops`` passes, in nanoseconds per key,
 and its ratio to ``raw``: a comparison within one process and one minute, where the noise of
@@ -31,12 +38,13 @@ shared cores matters least.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import operator
 import sys
 import timeit
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import AsyncIterator, Callable, Iterator
+from functools import cache, partial
 
 from bench.subjects.raw import read_through_views
 from etcd3._views import BareKVMetadata, KVMetadata, RangeResult
@@ -135,6 +143,65 @@ def _tuple_drop_in(response: RangeResponse) -> int:
     return size
 
 
+async def _async_results(response: RangeResponse) -> AsyncIterator[tuple[bytes, KVMetadata]]:
+    header = response.header
+    bare = BareKVMetadata
+    for kv in response.kvs:
+        meta = bare()
+        meta._kv = kv
+        meta._header = header
+        yield kv.value, meta
+
+
+class _FutureResults:
+    """``(value, KVMetadata)`` per key, each from a future that already holds it."""
+
+    __slots__ = ("_futures",)
+
+    def __init__(self, response: RangeResponse) -> None:
+        header = response.header
+        create_future = asyncio.get_running_loop().create_future
+
+        def done(kv: KeyValue) -> asyncio.Future[tuple[bytes, KVMetadata]]:
+            meta = BareKVMetadata()
+            meta._kv = kv
+            meta._header = header
+            future: asyncio.Future[tuple[bytes, KVMetadata]] = create_future()
+            future.set_result((kv.value, meta))
+            return future
+
+        self._futures = map(done, response.kvs)
+
+    def __aiter__(self) -> _FutureResults:
+        return self
+
+    def __anext__(self) -> asyncio.Future[tuple[bytes, KVMetadata]]:
+        future = next(self._futures, None)
+        if future is None:
+            raise StopAsyncIteration
+        return future
+
+
+@cache
+def _loop() -> asyncio.AbstractEventLoop:
+    return asyncio.new_event_loop()
+
+
+def _async_drop_in(
+    results: Callable[[RangeResponse], AsyncIterator[tuple[bytes, KVMetadata]]],
+) -> Callable[[RangeResponse], int]:
+    async def read(response: RangeResponse) -> int:
+        size = 0
+        async for value, _meta in results(response):
+            size += len(value)
+        return size
+
+    def run(response: RangeResponse) -> int:
+        return _loop().run_until_complete(read(response))
+
+    return run
+
+
 DESIGNS: dict[str, Callable[[RangeResponse], int]] = {
     "raw": _raw,
     "one object per key": read_through_views,
@@ -143,6 +210,8 @@ DESIGNS: dict[str, Callable[[RangeResponse], int]] = {
     "tuple views": _tuple_views,
     "tuple views, drop-in": _tuple_drop_in,
     "views by object.__new__": _drop_in(_new_results),
+    "asyncio: async generator": _async_drop_in(_async_results),
+    "asyncio: completed futures": _async_drop_in(_FutureResults),
 }
 
 
@@ -173,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = per_key["raw"]
     print(f"{args.keys:,} keys, best of {args.repeat} x {args.loops} passes")
     for name, ns in per_key.items():
-        print(f"{name:<24} {ns:7.1f} ns per key  {ns / raw:5.2f}x raw")
+        print(f"{name:<28} {ns:7.1f} ns per key  {ns / raw:5.2f}x raw")
     return 0
 
 
