@@ -89,6 +89,8 @@ def service_runtime(schema: Schema) -> tuple[str, ...]:
     """Names ``services.py`` imports from ``etcd3._runtime``, by the call kinds in use."""
     names = {"DEFAULT_TIMEOUT", "AsyncCaller", "Metadata", "SyncCaller", "Timeout"}
     kinds = {m.kind for m in schema.methods}
+    if kinds & {CallKind.UNARY, CallKind.SERVER_STREAM}:
+        names.add("check_request")  # of a prebuilt request
     if CallKind.SERVER_STREAM in kinds:
         names |= {"AsyncServerStream", "ServerStream"}
     if CallKind.BIDI_STREAM in kinds:

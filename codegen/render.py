@@ -129,7 +129,10 @@ def _method_spec(method: Method) -> DocSpec:
         else f"The ``{response}``."
     )
     raises = (
-        ("TypeError", "Both ``request`` and keyword fields were given."),
+        (
+            "TypeError",
+            f"``request`` is not a ``{request}``, or both it and keyword fields were given.",
+        ),
         *RAISES,
     )
     return DocSpec(summary=summary, args=args, returns=returns, raises=raises)

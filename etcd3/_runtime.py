@@ -40,6 +40,7 @@ __all__ = [
     "ServerStream",
     "SyncCaller",
     "Timeout",
+    "check_request",
 ]
 
 
@@ -310,3 +311,22 @@ class ErrorDefinition(NamedTuple):
 
 class ResultKindError(TypeError):
     """A transaction result (``ResponseOp``) was read as the wrong kind of operation."""
+
+
+def check_request(method: str, request: object, expected: type[Message]) -> None:
+    """Refuse a prebuilt request that is not a message of ``expected``'s proto type.
+
+    A message of the same proto type from another descriptor pool (another library's compiled
+    etcd protos) passes: it serializes to the bytes ``expected`` would. Anything else would be
+    sent as whatever its bytes parse to, e.g. a ``RangeRequest``'s key and range end as a
+    ``DeleteRangeRequest``'s.
+
+    Raises:
+        TypeError: ``request`` is of another type; the message names the method and both types.
+    """
+    descriptor = getattr(request, "DESCRIPTOR", None)
+    if getattr(descriptor, "full_name", None) != expected.DESCRIPTOR.full_name:
+        raise TypeError(
+            f"{method}() takes {expected.DESCRIPTOR.full_name} as its request, "
+            f"not {type(request).__qualname__}"
+        )

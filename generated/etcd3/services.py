@@ -24,6 +24,7 @@ from etcd3._runtime import (
     ServerStream,
     SyncCaller,
     Timeout,
+    check_request,
 )
 
 from .authpb import Permission, UserAddOptions
@@ -271,7 +272,7 @@ class KV:
             The ``RangeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``RangeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -290,22 +291,25 @@ class KV:
                 min_create_revision=min_create_revision,
                 max_create_revision=max_create_revision,
             )
-        elif (
-            key
-            or range_end
-            or limit
-            or revision
-            or sort_order
-            or sort_target
-            or serializable
-            or keys_only
-            or count_only
-            or min_mod_revision
-            or max_mod_revision
-            or min_create_revision
-            or max_create_revision
-        ):
-            raise TypeError("range() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not RangeRequest:
+                check_request("range", request, RangeRequest)
+            if (
+                key
+                or range_end
+                or limit
+                or revision
+                or sort_order
+                or sort_target
+                or serializable
+                or keys_only
+                or count_only
+                or min_mod_revision
+                or max_mod_revision
+                or min_create_revision
+                or max_create_revision
+            ):
+                raise TypeError("range() takes a request or keyword fields, not both")
 
         return self._caller.unary(KV_RANGE, request, timeout, metadata)
 
@@ -345,7 +349,7 @@ class KV:
             The ``PutResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``PutRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -357,8 +361,11 @@ class KV:
                 ignore_value=ignore_value,
                 ignore_lease=ignore_lease,
             )
-        elif key or value or lease or prev_kv or ignore_value or ignore_lease:
-            raise TypeError("put() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not PutRequest:
+                check_request("put", request, PutRequest)
+            if key or value or lease or prev_kv or ignore_value or ignore_lease:
+                raise TypeError("put() takes a request or keyword fields, not both")
 
         return self._caller.unary(KV_PUT, request, timeout, metadata)
 
@@ -393,7 +400,7 @@ class KV:
             The ``DeleteRangeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``DeleteRangeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -402,8 +409,11 @@ class KV:
                 range_end=range_end,
                 prev_kv=prev_kv,
             )
-        elif key or range_end or prev_kv:
-            raise TypeError("delete_range() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not DeleteRangeRequest:
+                check_request("delete_range", request, DeleteRangeRequest)
+            if key or range_end or prev_kv:
+                raise TypeError("delete_range() takes a request or keyword fields, not both")
 
         return self._caller.unary(KV_DELETE_RANGE, request, timeout, metadata)
 
@@ -438,7 +448,7 @@ class KV:
             The ``TxnResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``TxnRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -447,8 +457,11 @@ class KV:
                 success=success,
                 failure=failure,
             )
-        elif compare or success or failure:
-            raise TypeError("txn() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not TxnRequest:
+                check_request("txn", request, TxnRequest)
+            if compare or success or failure:
+                raise TypeError("txn() takes a request or keyword fields, not both")
 
         return self._caller.unary(KV_TXN, request, timeout, metadata)
 
@@ -478,7 +491,7 @@ class KV:
             The ``CompactionResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``CompactionRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -486,8 +499,11 @@ class KV:
                 revision=revision,
                 physical=physical,
             )
-        elif revision or physical:
-            raise TypeError("compact() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not CompactionRequest:
+                check_request("compact", request, CompactionRequest)
+            if revision or physical:
+                raise TypeError("compact() takes a request or keyword fields, not both")
 
         return self._caller.unary(KV_COMPACT, request, timeout, metadata)
 
@@ -560,7 +576,7 @@ class AsyncKV:
             The ``RangeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``RangeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -579,22 +595,25 @@ class AsyncKV:
                 min_create_revision=min_create_revision,
                 max_create_revision=max_create_revision,
             )
-        elif (
-            key
-            or range_end
-            or limit
-            or revision
-            or sort_order
-            or sort_target
-            or serializable
-            or keys_only
-            or count_only
-            or min_mod_revision
-            or max_mod_revision
-            or min_create_revision
-            or max_create_revision
-        ):
-            raise TypeError("range() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not RangeRequest:
+                check_request("range", request, RangeRequest)
+            if (
+                key
+                or range_end
+                or limit
+                or revision
+                or sort_order
+                or sort_target
+                or serializable
+                or keys_only
+                or count_only
+                or min_mod_revision
+                or max_mod_revision
+                or min_create_revision
+                or max_create_revision
+            ):
+                raise TypeError("range() takes a request or keyword fields, not both")
 
         return await self._caller.unary(KV_RANGE, request, timeout, metadata)
 
@@ -634,7 +653,7 @@ class AsyncKV:
             The ``PutResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``PutRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -646,8 +665,11 @@ class AsyncKV:
                 ignore_value=ignore_value,
                 ignore_lease=ignore_lease,
             )
-        elif key or value or lease or prev_kv or ignore_value or ignore_lease:
-            raise TypeError("put() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not PutRequest:
+                check_request("put", request, PutRequest)
+            if key or value or lease or prev_kv or ignore_value or ignore_lease:
+                raise TypeError("put() takes a request or keyword fields, not both")
 
         return await self._caller.unary(KV_PUT, request, timeout, metadata)
 
@@ -682,7 +704,7 @@ class AsyncKV:
             The ``DeleteRangeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``DeleteRangeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -691,8 +713,11 @@ class AsyncKV:
                 range_end=range_end,
                 prev_kv=prev_kv,
             )
-        elif key or range_end or prev_kv:
-            raise TypeError("delete_range() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not DeleteRangeRequest:
+                check_request("delete_range", request, DeleteRangeRequest)
+            if key or range_end or prev_kv:
+                raise TypeError("delete_range() takes a request or keyword fields, not both")
 
         return await self._caller.unary(KV_DELETE_RANGE, request, timeout, metadata)
 
@@ -727,7 +752,7 @@ class AsyncKV:
             The ``TxnResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``TxnRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -736,8 +761,11 @@ class AsyncKV:
                 success=success,
                 failure=failure,
             )
-        elif compare or success or failure:
-            raise TypeError("txn() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not TxnRequest:
+                check_request("txn", request, TxnRequest)
+            if compare or success or failure:
+                raise TypeError("txn() takes a request or keyword fields, not both")
 
         return await self._caller.unary(KV_TXN, request, timeout, metadata)
 
@@ -767,7 +795,7 @@ class AsyncKV:
             The ``CompactionResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``CompactionRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -775,8 +803,11 @@ class AsyncKV:
                 revision=revision,
                 physical=physical,
             )
-        elif revision or physical:
-            raise TypeError("compact() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not CompactionRequest:
+                check_request("compact", request, CompactionRequest)
+            if revision or physical:
+                raise TypeError("compact() takes a request or keyword fields, not both")
 
         return await self._caller.unary(KV_COMPACT, request, timeout, metadata)
 
@@ -873,7 +904,7 @@ class Lease:
             The ``LeaseGrantResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseGrantRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -881,8 +912,11 @@ class Lease:
                 TTL=TTL,
                 ID=ID,
             )
-        elif TTL or ID:
-            raise TypeError("lease_grant() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaseGrantRequest:
+                check_request("lease_grant", request, LeaseGrantRequest)
+            if TTL or ID:
+                raise TypeError("lease_grant() takes a request or keyword fields, not both")
 
         return self._caller.unary(LEASE_LEASE_GRANT, request, timeout, metadata)
 
@@ -906,15 +940,18 @@ class Lease:
             The ``LeaseRevokeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseRevokeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaseRevokeRequest(
                 ID=ID,
             )
-        elif ID:
-            raise TypeError("lease_revoke() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaseRevokeRequest:
+                check_request("lease_revoke", request, LeaseRevokeRequest)
+            if ID:
+                raise TypeError("lease_revoke() takes a request or keyword fields, not both")
 
         return self._caller.unary(LEASE_LEASE_REVOKE, request, timeout, metadata)
 
@@ -960,7 +997,7 @@ class Lease:
             The ``LeaseTimeToLiveResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseTimeToLiveRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -968,8 +1005,11 @@ class Lease:
                 ID=ID,
                 keys=keys,
             )
-        elif ID or keys:
-            raise TypeError("lease_time_to_live() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaseTimeToLiveRequest:
+                check_request("lease_time_to_live", request, LeaseTimeToLiveRequest)
+            if ID or keys:
+                raise TypeError("lease_time_to_live() takes a request or keyword fields, not both")
 
         return self._caller.unary(LEASE_LEASE_TIME_TO_LIVE, request, timeout, metadata)
 
@@ -993,11 +1033,14 @@ class Lease:
             The ``LeaseLeasesResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseLeasesRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaseLeasesRequest()
+        else:
+            if type(request) is not LeaseLeasesRequest:
+                check_request("lease_leases", request, LeaseLeasesRequest)
 
         return self._caller.unary(LEASE_LEASE_LEASES, request, timeout, metadata)
 
@@ -1034,7 +1077,7 @@ class AsyncLease:
             The ``LeaseGrantResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseGrantRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1042,8 +1085,11 @@ class AsyncLease:
                 TTL=TTL,
                 ID=ID,
             )
-        elif TTL or ID:
-            raise TypeError("lease_grant() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaseGrantRequest:
+                check_request("lease_grant", request, LeaseGrantRequest)
+            if TTL or ID:
+                raise TypeError("lease_grant() takes a request or keyword fields, not both")
 
         return await self._caller.unary(LEASE_LEASE_GRANT, request, timeout, metadata)
 
@@ -1067,15 +1113,18 @@ class AsyncLease:
             The ``LeaseRevokeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseRevokeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaseRevokeRequest(
                 ID=ID,
             )
-        elif ID:
-            raise TypeError("lease_revoke() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaseRevokeRequest:
+                check_request("lease_revoke", request, LeaseRevokeRequest)
+            if ID:
+                raise TypeError("lease_revoke() takes a request or keyword fields, not both")
 
         return await self._caller.unary(LEASE_LEASE_REVOKE, request, timeout, metadata)
 
@@ -1121,7 +1170,7 @@ class AsyncLease:
             The ``LeaseTimeToLiveResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseTimeToLiveRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1129,8 +1178,11 @@ class AsyncLease:
                 ID=ID,
                 keys=keys,
             )
-        elif ID or keys:
-            raise TypeError("lease_time_to_live() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaseTimeToLiveRequest:
+                check_request("lease_time_to_live", request, LeaseTimeToLiveRequest)
+            if ID or keys:
+                raise TypeError("lease_time_to_live() takes a request or keyword fields, not both")
 
         return await self._caller.unary(LEASE_LEASE_TIME_TO_LIVE, request, timeout, metadata)
 
@@ -1154,11 +1206,14 @@ class AsyncLease:
             The ``LeaseLeasesResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaseLeasesRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaseLeasesRequest()
+        else:
+            if type(request) is not LeaseLeasesRequest:
+                check_request("lease_leases", request, LeaseLeasesRequest)
 
         return await self._caller.unary(LEASE_LEASE_LEASES, request, timeout, metadata)
 
@@ -1193,7 +1248,7 @@ class Cluster:
             The ``MemberAddResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberAddRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1201,8 +1256,11 @@ class Cluster:
                 peerURLs=peerURLs,
                 isLearner=isLearner,
             )
-        elif peerURLs or isLearner:
-            raise TypeError("member_add() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberAddRequest:
+                check_request("member_add", request, MemberAddRequest)
+            if peerURLs or isLearner:
+                raise TypeError("member_add() takes a request or keyword fields, not both")
 
         return self._caller.unary(CLUSTER_MEMBER_ADD, request, timeout, metadata)
 
@@ -1226,15 +1284,18 @@ class Cluster:
             The ``MemberRemoveResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberRemoveRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MemberRemoveRequest(
                 ID=ID,
             )
-        elif ID:
-            raise TypeError("member_remove() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberRemoveRequest:
+                check_request("member_remove", request, MemberRemoveRequest)
+            if ID:
+                raise TypeError("member_remove() takes a request or keyword fields, not both")
 
         return self._caller.unary(CLUSTER_MEMBER_REMOVE, request, timeout, metadata)
 
@@ -1260,7 +1321,7 @@ class Cluster:
             The ``MemberUpdateResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberUpdateRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1268,8 +1329,11 @@ class Cluster:
                 ID=ID,
                 peerURLs=peerURLs,
             )
-        elif ID or peerURLs:
-            raise TypeError("member_update() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberUpdateRequest:
+                check_request("member_update", request, MemberUpdateRequest)
+            if ID or peerURLs:
+                raise TypeError("member_update() takes a request or keyword fields, not both")
 
         return self._caller.unary(CLUSTER_MEMBER_UPDATE, request, timeout, metadata)
 
@@ -1293,15 +1357,18 @@ class Cluster:
             The ``MemberListResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberListRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MemberListRequest(
                 linearizable=linearizable,
             )
-        elif linearizable:
-            raise TypeError("member_list() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberListRequest:
+                check_request("member_list", request, MemberListRequest)
+            if linearizable:
+                raise TypeError("member_list() takes a request or keyword fields, not both")
 
         return self._caller.unary(CLUSTER_MEMBER_LIST, request, timeout, metadata)
 
@@ -1327,15 +1394,18 @@ class Cluster:
             The ``MemberPromoteResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberPromoteRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MemberPromoteRequest(
                 ID=ID,
             )
-        elif ID:
-            raise TypeError("member_promote() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberPromoteRequest:
+                check_request("member_promote", request, MemberPromoteRequest)
+            if ID:
+                raise TypeError("member_promote() takes a request or keyword fields, not both")
 
         return self._caller.unary(CLUSTER_MEMBER_PROMOTE, request, timeout, metadata)
 
@@ -1370,7 +1440,7 @@ class AsyncCluster:
             The ``MemberAddResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberAddRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1378,8 +1448,11 @@ class AsyncCluster:
                 peerURLs=peerURLs,
                 isLearner=isLearner,
             )
-        elif peerURLs or isLearner:
-            raise TypeError("member_add() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberAddRequest:
+                check_request("member_add", request, MemberAddRequest)
+            if peerURLs or isLearner:
+                raise TypeError("member_add() takes a request or keyword fields, not both")
 
         return await self._caller.unary(CLUSTER_MEMBER_ADD, request, timeout, metadata)
 
@@ -1403,15 +1476,18 @@ class AsyncCluster:
             The ``MemberRemoveResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberRemoveRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MemberRemoveRequest(
                 ID=ID,
             )
-        elif ID:
-            raise TypeError("member_remove() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberRemoveRequest:
+                check_request("member_remove", request, MemberRemoveRequest)
+            if ID:
+                raise TypeError("member_remove() takes a request or keyword fields, not both")
 
         return await self._caller.unary(CLUSTER_MEMBER_REMOVE, request, timeout, metadata)
 
@@ -1437,7 +1513,7 @@ class AsyncCluster:
             The ``MemberUpdateResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberUpdateRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1445,8 +1521,11 @@ class AsyncCluster:
                 ID=ID,
                 peerURLs=peerURLs,
             )
-        elif ID or peerURLs:
-            raise TypeError("member_update() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberUpdateRequest:
+                check_request("member_update", request, MemberUpdateRequest)
+            if ID or peerURLs:
+                raise TypeError("member_update() takes a request or keyword fields, not both")
 
         return await self._caller.unary(CLUSTER_MEMBER_UPDATE, request, timeout, metadata)
 
@@ -1470,15 +1549,18 @@ class AsyncCluster:
             The ``MemberListResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberListRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MemberListRequest(
                 linearizable=linearizable,
             )
-        elif linearizable:
-            raise TypeError("member_list() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberListRequest:
+                check_request("member_list", request, MemberListRequest)
+            if linearizable:
+                raise TypeError("member_list() takes a request or keyword fields, not both")
 
         return await self._caller.unary(CLUSTER_MEMBER_LIST, request, timeout, metadata)
 
@@ -1504,15 +1586,18 @@ class AsyncCluster:
             The ``MemberPromoteResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MemberPromoteRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MemberPromoteRequest(
                 ID=ID,
             )
-        elif ID:
-            raise TypeError("member_promote() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MemberPromoteRequest:
+                check_request("member_promote", request, MemberPromoteRequest)
+            if ID:
+                raise TypeError("member_promote() takes a request or keyword fields, not both")
 
         return await self._caller.unary(CLUSTER_MEMBER_PROMOTE, request, timeout, metadata)
 
@@ -1552,7 +1637,7 @@ class Maintenance:
             The ``AlarmResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AlarmRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1561,8 +1646,11 @@ class Maintenance:
                 memberID=memberID,
                 alarm=alarm,
             )
-        elif action or memberID or alarm:
-            raise TypeError("alarm() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AlarmRequest:
+                check_request("alarm", request, AlarmRequest)
+            if action or memberID or alarm:
+                raise TypeError("alarm() takes a request or keyword fields, not both")
 
         return self._caller.unary(MAINTENANCE_ALARM, request, timeout, metadata)
 
@@ -1584,11 +1672,14 @@ class Maintenance:
             The ``StatusResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``StatusRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = StatusRequest()
+        else:
+            if type(request) is not StatusRequest:
+                check_request("status", request, StatusRequest)
 
         return self._caller.unary(MAINTENANCE_STATUS, request, timeout, metadata)
 
@@ -1610,11 +1701,14 @@ class Maintenance:
             The ``DefragmentResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``DefragmentRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = DefragmentRequest()
+        else:
+            if type(request) is not DefragmentRequest:
+                check_request("defragment", request, DefragmentRequest)
 
         return self._caller.unary(MAINTENANCE_DEFRAGMENT, request, timeout, metadata)
 
@@ -1641,11 +1735,14 @@ class Maintenance:
             The ``HashResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``HashRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = HashRequest()
+        else:
+            if type(request) is not HashRequest:
+                check_request("hash", request, HashRequest)
 
         return self._caller.unary(MAINTENANCE_HASH, request, timeout, metadata)
 
@@ -1672,15 +1769,18 @@ class Maintenance:
             The ``HashKVResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``HashKVRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = HashKVRequest(
                 revision=revision,
             )
-        elif revision:
-            raise TypeError("hash_kv() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not HashKVRequest:
+                check_request("hash_kv", request, HashKVRequest)
+            if revision:
+                raise TypeError("hash_kv() takes a request or keyword fields, not both")
 
         return self._caller.unary(MAINTENANCE_HASH_KV, request, timeout, metadata)
 
@@ -1702,11 +1802,14 @@ class Maintenance:
             A stream of ``SnapshotResponse`` messages.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``SnapshotRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = SnapshotRequest()
+        else:
+            if type(request) is not SnapshotRequest:
+                check_request("snapshot", request, SnapshotRequest)
 
         return self._caller.server_stream(MAINTENANCE_SNAPSHOT, request, timeout, metadata)
 
@@ -1732,15 +1835,18 @@ class Maintenance:
             The ``MoveLeaderResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MoveLeaderRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MoveLeaderRequest(
                 targetID=targetID,
             )
-        elif targetID:
-            raise TypeError("move_leader() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MoveLeaderRequest:
+                check_request("move_leader", request, MoveLeaderRequest)
+            if targetID:
+                raise TypeError("move_leader() takes a request or keyword fields, not both")
 
         return self._caller.unary(MAINTENANCE_MOVE_LEADER, request, timeout, metadata)
 
@@ -1772,7 +1878,7 @@ class Maintenance:
             The ``DowngradeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``DowngradeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1780,8 +1886,11 @@ class Maintenance:
                 action=action,
                 version=version,
             )
-        elif action or version:
-            raise TypeError("downgrade() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not DowngradeRequest:
+                check_request("downgrade", request, DowngradeRequest)
+            if action or version:
+                raise TypeError("downgrade() takes a request or keyword fields, not both")
 
         return self._caller.unary(MAINTENANCE_DOWNGRADE, request, timeout, metadata)
 
@@ -1821,7 +1930,7 @@ class AsyncMaintenance:
             The ``AlarmResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AlarmRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -1830,8 +1939,11 @@ class AsyncMaintenance:
                 memberID=memberID,
                 alarm=alarm,
             )
-        elif action or memberID or alarm:
-            raise TypeError("alarm() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AlarmRequest:
+                check_request("alarm", request, AlarmRequest)
+            if action or memberID or alarm:
+                raise TypeError("alarm() takes a request or keyword fields, not both")
 
         return await self._caller.unary(MAINTENANCE_ALARM, request, timeout, metadata)
 
@@ -1853,11 +1965,14 @@ class AsyncMaintenance:
             The ``StatusResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``StatusRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = StatusRequest()
+        else:
+            if type(request) is not StatusRequest:
+                check_request("status", request, StatusRequest)
 
         return await self._caller.unary(MAINTENANCE_STATUS, request, timeout, metadata)
 
@@ -1879,11 +1994,14 @@ class AsyncMaintenance:
             The ``DefragmentResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``DefragmentRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = DefragmentRequest()
+        else:
+            if type(request) is not DefragmentRequest:
+                check_request("defragment", request, DefragmentRequest)
 
         return await self._caller.unary(MAINTENANCE_DEFRAGMENT, request, timeout, metadata)
 
@@ -1910,11 +2028,14 @@ class AsyncMaintenance:
             The ``HashResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``HashRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = HashRequest()
+        else:
+            if type(request) is not HashRequest:
+                check_request("hash", request, HashRequest)
 
         return await self._caller.unary(MAINTENANCE_HASH, request, timeout, metadata)
 
@@ -1941,15 +2062,18 @@ class AsyncMaintenance:
             The ``HashKVResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``HashKVRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = HashKVRequest(
                 revision=revision,
             )
-        elif revision:
-            raise TypeError("hash_kv() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not HashKVRequest:
+                check_request("hash_kv", request, HashKVRequest)
+            if revision:
+                raise TypeError("hash_kv() takes a request or keyword fields, not both")
 
         return await self._caller.unary(MAINTENANCE_HASH_KV, request, timeout, metadata)
 
@@ -1971,11 +2095,14 @@ class AsyncMaintenance:
             A stream of ``SnapshotResponse`` messages.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``SnapshotRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = SnapshotRequest()
+        else:
+            if type(request) is not SnapshotRequest:
+                check_request("snapshot", request, SnapshotRequest)
 
         return self._caller.server_stream(MAINTENANCE_SNAPSHOT, request, timeout, metadata)
 
@@ -2001,15 +2128,18 @@ class AsyncMaintenance:
             The ``MoveLeaderResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``MoveLeaderRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = MoveLeaderRequest(
                 targetID=targetID,
             )
-        elif targetID:
-            raise TypeError("move_leader() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not MoveLeaderRequest:
+                check_request("move_leader", request, MoveLeaderRequest)
+            if targetID:
+                raise TypeError("move_leader() takes a request or keyword fields, not both")
 
         return await self._caller.unary(MAINTENANCE_MOVE_LEADER, request, timeout, metadata)
 
@@ -2041,7 +2171,7 @@ class AsyncMaintenance:
             The ``DowngradeResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``DowngradeRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2049,8 +2179,11 @@ class AsyncMaintenance:
                 action=action,
                 version=version,
             )
-        elif action or version:
-            raise TypeError("downgrade() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not DowngradeRequest:
+                check_request("downgrade", request, DowngradeRequest)
+            if action or version:
+                raise TypeError("downgrade() takes a request or keyword fields, not both")
 
         return await self._caller.unary(MAINTENANCE_DOWNGRADE, request, timeout, metadata)
 
@@ -2081,11 +2214,14 @@ class Auth:
             The ``AuthEnableResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthEnableRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthEnableRequest()
+        else:
+            if type(request) is not AuthEnableRequest:
+                check_request("auth_enable", request, AuthEnableRequest)
 
         return self._caller.unary(AUTH_AUTH_ENABLE, request, timeout, metadata)
 
@@ -2107,11 +2243,14 @@ class Auth:
             The ``AuthDisableResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthDisableRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthDisableRequest()
+        else:
+            if type(request) is not AuthDisableRequest:
+                check_request("auth_disable", request, AuthDisableRequest)
 
         return self._caller.unary(AUTH_AUTH_DISABLE, request, timeout, metadata)
 
@@ -2135,11 +2274,14 @@ class Auth:
             The ``AuthStatusResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthStatusRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthStatusRequest()
+        else:
+            if type(request) is not AuthStatusRequest:
+                check_request("auth_status", request, AuthStatusRequest)
 
         return self._caller.unary(AUTH_AUTH_STATUS, request, timeout, metadata)
 
@@ -2165,7 +2307,7 @@ class Auth:
             The ``AuthenticateResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthenticateRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2173,8 +2315,11 @@ class Auth:
                 name=name,
                 password=password,
             )
-        elif name or password:
-            raise TypeError("authenticate() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthenticateRequest:
+                check_request("authenticate", request, AuthenticateRequest)
+            if name or password:
+                raise TypeError("authenticate() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_AUTHENTICATE, request, timeout, metadata)
 
@@ -2204,7 +2349,7 @@ class Auth:
             The ``AuthUserAddResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserAddRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2214,8 +2359,11 @@ class Auth:
                 options=options,
                 hashedPassword=hashedPassword,
             )
-        elif name or password or options is not None or hashedPassword:
-            raise TypeError("user_add() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserAddRequest:
+                check_request("user_add", request, AuthUserAddRequest)
+            if name or password or options is not None or hashedPassword:
+                raise TypeError("user_add() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_USER_ADD, request, timeout, metadata)
 
@@ -2239,15 +2387,18 @@ class Auth:
             The ``AuthUserGetResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserGetRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthUserGetRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("user_get() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserGetRequest:
+                check_request("user_get", request, AuthUserGetRequest)
+            if name:
+                raise TypeError("user_get() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_USER_GET, request, timeout, metadata)
 
@@ -2269,11 +2420,14 @@ class Auth:
             The ``AuthUserListResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserListRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthUserListRequest()
+        else:
+            if type(request) is not AuthUserListRequest:
+                check_request("user_list", request, AuthUserListRequest)
 
         return self._caller.unary(AUTH_USER_LIST, request, timeout, metadata)
 
@@ -2297,15 +2451,18 @@ class Auth:
             The ``AuthUserDeleteResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserDeleteRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthUserDeleteRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("user_delete() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserDeleteRequest:
+                check_request("user_delete", request, AuthUserDeleteRequest)
+            if name:
+                raise TypeError("user_delete() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_USER_DELETE, request, timeout, metadata)
 
@@ -2333,7 +2490,7 @@ class Auth:
             The ``AuthUserChangePasswordResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserChangePasswordRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2342,8 +2499,13 @@ class Auth:
                 password=password,
                 hashedPassword=hashedPassword,
             )
-        elif name or password or hashedPassword:
-            raise TypeError("user_change_password() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserChangePasswordRequest:
+                check_request("user_change_password", request, AuthUserChangePasswordRequest)
+            if name or password or hashedPassword:
+                raise TypeError(
+                    "user_change_password() takes a request or keyword fields, not both"
+                )
 
         return self._caller.unary(AUTH_USER_CHANGE_PASSWORD, request, timeout, metadata)
 
@@ -2369,7 +2531,7 @@ class Auth:
             The ``AuthUserGrantRoleResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserGrantRoleRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2377,8 +2539,11 @@ class Auth:
                 user=user,
                 role=role,
             )
-        elif user or role:
-            raise TypeError("user_grant_role() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserGrantRoleRequest:
+                check_request("user_grant_role", request, AuthUserGrantRoleRequest)
+            if user or role:
+                raise TypeError("user_grant_role() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_USER_GRANT_ROLE, request, timeout, metadata)
 
@@ -2404,7 +2569,7 @@ class Auth:
             The ``AuthUserRevokeRoleResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserRevokeRoleRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2412,8 +2577,11 @@ class Auth:
                 name=name,
                 role=role,
             )
-        elif name or role:
-            raise TypeError("user_revoke_role() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserRevokeRoleRequest:
+                check_request("user_revoke_role", request, AuthUserRevokeRoleRequest)
+            if name or role:
+                raise TypeError("user_revoke_role() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_USER_REVOKE_ROLE, request, timeout, metadata)
 
@@ -2437,15 +2605,18 @@ class Auth:
             The ``AuthRoleAddResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleAddRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleAddRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("role_add() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleAddRequest:
+                check_request("role_add", request, AuthRoleAddRequest)
+            if name:
+                raise TypeError("role_add() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_ROLE_ADD, request, timeout, metadata)
 
@@ -2469,15 +2640,18 @@ class Auth:
             The ``AuthRoleGetResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleGetRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleGetRequest(
                 role=role,
             )
-        elif role:
-            raise TypeError("role_get() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleGetRequest:
+                check_request("role_get", request, AuthRoleGetRequest)
+            if role:
+                raise TypeError("role_get() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_ROLE_GET, request, timeout, metadata)
 
@@ -2499,11 +2673,14 @@ class Auth:
             The ``AuthRoleListResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleListRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleListRequest()
+        else:
+            if type(request) is not AuthRoleListRequest:
+                check_request("role_list", request, AuthRoleListRequest)
 
         return self._caller.unary(AUTH_ROLE_LIST, request, timeout, metadata)
 
@@ -2527,15 +2704,18 @@ class Auth:
             The ``AuthRoleDeleteResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleDeleteRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleDeleteRequest(
                 role=role,
             )
-        elif role:
-            raise TypeError("role_delete() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleDeleteRequest:
+                check_request("role_delete", request, AuthRoleDeleteRequest)
+            if role:
+                raise TypeError("role_delete() takes a request or keyword fields, not both")
 
         return self._caller.unary(AUTH_ROLE_DELETE, request, timeout, metadata)
 
@@ -2561,7 +2741,7 @@ class Auth:
             The ``AuthRoleGrantPermissionResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleGrantPermissionRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2569,8 +2749,13 @@ class Auth:
                 name=name,
                 perm=perm,
             )
-        elif name or perm is not None:
-            raise TypeError("role_grant_permission() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleGrantPermissionRequest:
+                check_request("role_grant_permission", request, AuthRoleGrantPermissionRequest)
+            if name or perm is not None:
+                raise TypeError(
+                    "role_grant_permission() takes a request or keyword fields, not both"
+                )
 
         return self._caller.unary(AUTH_ROLE_GRANT_PERMISSION, request, timeout, metadata)
 
@@ -2598,7 +2783,7 @@ class Auth:
             The ``AuthRoleRevokePermissionResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleRevokePermissionRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2607,8 +2792,13 @@ class Auth:
                 key=key,
                 range_end=range_end,
             )
-        elif role or key or range_end:
-            raise TypeError("role_revoke_permission() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleRevokePermissionRequest:
+                check_request("role_revoke_permission", request, AuthRoleRevokePermissionRequest)
+            if role or key or range_end:
+                raise TypeError(
+                    "role_revoke_permission() takes a request or keyword fields, not both"
+                )
 
         return self._caller.unary(AUTH_ROLE_REVOKE_PERMISSION, request, timeout, metadata)
 
@@ -2639,11 +2829,14 @@ class AsyncAuth:
             The ``AuthEnableResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthEnableRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthEnableRequest()
+        else:
+            if type(request) is not AuthEnableRequest:
+                check_request("auth_enable", request, AuthEnableRequest)
 
         return await self._caller.unary(AUTH_AUTH_ENABLE, request, timeout, metadata)
 
@@ -2665,11 +2858,14 @@ class AsyncAuth:
             The ``AuthDisableResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthDisableRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthDisableRequest()
+        else:
+            if type(request) is not AuthDisableRequest:
+                check_request("auth_disable", request, AuthDisableRequest)
 
         return await self._caller.unary(AUTH_AUTH_DISABLE, request, timeout, metadata)
 
@@ -2693,11 +2889,14 @@ class AsyncAuth:
             The ``AuthStatusResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthStatusRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthStatusRequest()
+        else:
+            if type(request) is not AuthStatusRequest:
+                check_request("auth_status", request, AuthStatusRequest)
 
         return await self._caller.unary(AUTH_AUTH_STATUS, request, timeout, metadata)
 
@@ -2723,7 +2922,7 @@ class AsyncAuth:
             The ``AuthenticateResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthenticateRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2731,8 +2930,11 @@ class AsyncAuth:
                 name=name,
                 password=password,
             )
-        elif name or password:
-            raise TypeError("authenticate() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthenticateRequest:
+                check_request("authenticate", request, AuthenticateRequest)
+            if name or password:
+                raise TypeError("authenticate() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_AUTHENTICATE, request, timeout, metadata)
 
@@ -2762,7 +2964,7 @@ class AsyncAuth:
             The ``AuthUserAddResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserAddRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2772,8 +2974,11 @@ class AsyncAuth:
                 options=options,
                 hashedPassword=hashedPassword,
             )
-        elif name or password or options is not None or hashedPassword:
-            raise TypeError("user_add() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserAddRequest:
+                check_request("user_add", request, AuthUserAddRequest)
+            if name or password or options is not None or hashedPassword:
+                raise TypeError("user_add() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_USER_ADD, request, timeout, metadata)
 
@@ -2797,15 +3002,18 @@ class AsyncAuth:
             The ``AuthUserGetResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserGetRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthUserGetRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("user_get() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserGetRequest:
+                check_request("user_get", request, AuthUserGetRequest)
+            if name:
+                raise TypeError("user_get() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_USER_GET, request, timeout, metadata)
 
@@ -2827,11 +3035,14 @@ class AsyncAuth:
             The ``AuthUserListResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserListRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthUserListRequest()
+        else:
+            if type(request) is not AuthUserListRequest:
+                check_request("user_list", request, AuthUserListRequest)
 
         return await self._caller.unary(AUTH_USER_LIST, request, timeout, metadata)
 
@@ -2855,15 +3066,18 @@ class AsyncAuth:
             The ``AuthUserDeleteResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserDeleteRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthUserDeleteRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("user_delete() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserDeleteRequest:
+                check_request("user_delete", request, AuthUserDeleteRequest)
+            if name:
+                raise TypeError("user_delete() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_USER_DELETE, request, timeout, metadata)
 
@@ -2891,7 +3105,7 @@ class AsyncAuth:
             The ``AuthUserChangePasswordResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserChangePasswordRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2900,8 +3114,13 @@ class AsyncAuth:
                 password=password,
                 hashedPassword=hashedPassword,
             )
-        elif name or password or hashedPassword:
-            raise TypeError("user_change_password() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserChangePasswordRequest:
+                check_request("user_change_password", request, AuthUserChangePasswordRequest)
+            if name or password or hashedPassword:
+                raise TypeError(
+                    "user_change_password() takes a request or keyword fields, not both"
+                )
 
         return await self._caller.unary(AUTH_USER_CHANGE_PASSWORD, request, timeout, metadata)
 
@@ -2927,7 +3146,7 @@ class AsyncAuth:
             The ``AuthUserGrantRoleResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserGrantRoleRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2935,8 +3154,11 @@ class AsyncAuth:
                 user=user,
                 role=role,
             )
-        elif user or role:
-            raise TypeError("user_grant_role() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserGrantRoleRequest:
+                check_request("user_grant_role", request, AuthUserGrantRoleRequest)
+            if user or role:
+                raise TypeError("user_grant_role() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_USER_GRANT_ROLE, request, timeout, metadata)
 
@@ -2962,7 +3184,7 @@ class AsyncAuth:
             The ``AuthUserRevokeRoleResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthUserRevokeRoleRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -2970,8 +3192,11 @@ class AsyncAuth:
                 name=name,
                 role=role,
             )
-        elif name or role:
-            raise TypeError("user_revoke_role() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthUserRevokeRoleRequest:
+                check_request("user_revoke_role", request, AuthUserRevokeRoleRequest)
+            if name or role:
+                raise TypeError("user_revoke_role() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_USER_REVOKE_ROLE, request, timeout, metadata)
 
@@ -2995,15 +3220,18 @@ class AsyncAuth:
             The ``AuthRoleAddResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleAddRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleAddRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("role_add() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleAddRequest:
+                check_request("role_add", request, AuthRoleAddRequest)
+            if name:
+                raise TypeError("role_add() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_ROLE_ADD, request, timeout, metadata)
 
@@ -3027,15 +3255,18 @@ class AsyncAuth:
             The ``AuthRoleGetResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleGetRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleGetRequest(
                 role=role,
             )
-        elif role:
-            raise TypeError("role_get() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleGetRequest:
+                check_request("role_get", request, AuthRoleGetRequest)
+            if role:
+                raise TypeError("role_get() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_ROLE_GET, request, timeout, metadata)
 
@@ -3057,11 +3288,14 @@ class AsyncAuth:
             The ``AuthRoleListResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleListRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleListRequest()
+        else:
+            if type(request) is not AuthRoleListRequest:
+                check_request("role_list", request, AuthRoleListRequest)
 
         return await self._caller.unary(AUTH_ROLE_LIST, request, timeout, metadata)
 
@@ -3085,15 +3319,18 @@ class AsyncAuth:
             The ``AuthRoleDeleteResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleDeleteRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = AuthRoleDeleteRequest(
                 role=role,
             )
-        elif role:
-            raise TypeError("role_delete() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleDeleteRequest:
+                check_request("role_delete", request, AuthRoleDeleteRequest)
+            if role:
+                raise TypeError("role_delete() takes a request or keyword fields, not both")
 
         return await self._caller.unary(AUTH_ROLE_DELETE, request, timeout, metadata)
 
@@ -3119,7 +3356,7 @@ class AsyncAuth:
             The ``AuthRoleGrantPermissionResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleGrantPermissionRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3127,8 +3364,13 @@ class AsyncAuth:
                 name=name,
                 perm=perm,
             )
-        elif name or perm is not None:
-            raise TypeError("role_grant_permission() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleGrantPermissionRequest:
+                check_request("role_grant_permission", request, AuthRoleGrantPermissionRequest)
+            if name or perm is not None:
+                raise TypeError(
+                    "role_grant_permission() takes a request or keyword fields, not both"
+                )
 
         return await self._caller.unary(AUTH_ROLE_GRANT_PERMISSION, request, timeout, metadata)
 
@@ -3156,7 +3398,7 @@ class AsyncAuth:
             The ``AuthRoleRevokePermissionResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``AuthRoleRevokePermissionRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3165,8 +3407,13 @@ class AsyncAuth:
                 key=key,
                 range_end=range_end,
             )
-        elif role or key or range_end:
-            raise TypeError("role_revoke_permission() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not AuthRoleRevokePermissionRequest:
+                check_request("role_revoke_permission", request, AuthRoleRevokePermissionRequest)
+            if role or key or range_end:
+                raise TypeError(
+                    "role_revoke_permission() takes a request or keyword fields, not both"
+                )
 
         return await self._caller.unary(AUTH_ROLE_REVOKE_PERMISSION, request, timeout, metadata)
 
@@ -3212,7 +3459,7 @@ class Lock:
             The ``LockResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LockRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3220,8 +3467,11 @@ class Lock:
                 name=name,
                 lease=lease,
             )
-        elif name or lease:
-            raise TypeError("lock() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LockRequest:
+                check_request("lock", request, LockRequest)
+            if name or lease:
+                raise TypeError("lock() takes a request or keyword fields, not both")
 
         return self._caller.unary(LOCK_LOCK, request, timeout, metadata)
 
@@ -3249,15 +3499,18 @@ class Lock:
             The ``UnlockResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``UnlockRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = UnlockRequest(
                 key=key,
             )
-        elif key:
-            raise TypeError("unlock() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not UnlockRequest:
+                check_request("unlock", request, UnlockRequest)
+            if key:
+                raise TypeError("unlock() takes a request or keyword fields, not both")
 
         return self._caller.unary(LOCK_UNLOCK, request, timeout, metadata)
 
@@ -3303,7 +3556,7 @@ class AsyncLock:
             The ``LockResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LockRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3311,8 +3564,11 @@ class AsyncLock:
                 name=name,
                 lease=lease,
             )
-        elif name or lease:
-            raise TypeError("lock() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LockRequest:
+                check_request("lock", request, LockRequest)
+            if name or lease:
+                raise TypeError("lock() takes a request or keyword fields, not both")
 
         return await self._caller.unary(LOCK_LOCK, request, timeout, metadata)
 
@@ -3340,15 +3596,18 @@ class AsyncLock:
             The ``UnlockResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``UnlockRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = UnlockRequest(
                 key=key,
             )
-        elif key:
-            raise TypeError("unlock() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not UnlockRequest:
+                check_request("unlock", request, UnlockRequest)
+            if key:
+                raise TypeError("unlock() takes a request or keyword fields, not both")
 
         return await self._caller.unary(LOCK_UNLOCK, request, timeout, metadata)
 
@@ -3393,7 +3652,7 @@ class Election:
             The ``CampaignResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``CampaignRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3402,8 +3661,11 @@ class Election:
                 lease=lease,
                 value=value,
             )
-        elif name or lease or value:
-            raise TypeError("campaign() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not CampaignRequest:
+                check_request("campaign", request, CampaignRequest)
+            if name or lease or value:
+                raise TypeError("campaign() takes a request or keyword fields, not both")
 
         return self._caller.unary(ELECTION_CAMPAIGN, request, timeout, metadata)
 
@@ -3431,7 +3693,7 @@ class Election:
             The ``ProclaimResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``ProclaimRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3439,8 +3701,11 @@ class Election:
                 leader=leader,
                 value=value,
             )
-        elif leader is not None or value:
-            raise TypeError("proclaim() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not ProclaimRequest:
+                check_request("proclaim", request, ProclaimRequest)
+            if leader is not None or value:
+                raise TypeError("proclaim() takes a request or keyword fields, not both")
 
         return self._caller.unary(ELECTION_PROCLAIM, request, timeout, metadata)
 
@@ -3466,15 +3731,18 @@ class Election:
             The ``LeaderResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaderRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaderRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("leader() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaderRequest:
+                check_request("leader", request, LeaderRequest)
+            if name:
+                raise TypeError("leader() takes a request or keyword fields, not both")
 
         return self._caller.unary(ELECTION_LEADER, request, timeout, metadata)
 
@@ -3501,15 +3769,18 @@ class Election:
             A stream of ``LeaderResponse`` messages.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaderRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaderRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("observe() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaderRequest:
+                check_request("observe", request, LeaderRequest)
+            if name:
+                raise TypeError("observe() takes a request or keyword fields, not both")
 
         return self._caller.server_stream(ELECTION_OBSERVE, request, timeout, metadata)
 
@@ -3536,15 +3807,18 @@ class Election:
             The ``ResignResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``ResignRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = ResignRequest(
                 leader=leader,
             )
-        elif leader is not None:
-            raise TypeError("resign() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not ResignRequest:
+                check_request("resign", request, ResignRequest)
+            if leader is not None:
+                raise TypeError("resign() takes a request or keyword fields, not both")
 
         return self._caller.unary(ELECTION_RESIGN, request, timeout, metadata)
 
@@ -3589,7 +3863,7 @@ class AsyncElection:
             The ``CampaignResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``CampaignRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3598,8 +3872,11 @@ class AsyncElection:
                 lease=lease,
                 value=value,
             )
-        elif name or lease or value:
-            raise TypeError("campaign() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not CampaignRequest:
+                check_request("campaign", request, CampaignRequest)
+            if name or lease or value:
+                raise TypeError("campaign() takes a request or keyword fields, not both")
 
         return await self._caller.unary(ELECTION_CAMPAIGN, request, timeout, metadata)
 
@@ -3627,7 +3904,7 @@ class AsyncElection:
             The ``ProclaimResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``ProclaimRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
@@ -3635,8 +3912,11 @@ class AsyncElection:
                 leader=leader,
                 value=value,
             )
-        elif leader is not None or value:
-            raise TypeError("proclaim() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not ProclaimRequest:
+                check_request("proclaim", request, ProclaimRequest)
+            if leader is not None or value:
+                raise TypeError("proclaim() takes a request or keyword fields, not both")
 
         return await self._caller.unary(ELECTION_PROCLAIM, request, timeout, metadata)
 
@@ -3662,15 +3942,18 @@ class AsyncElection:
             The ``LeaderResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaderRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaderRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("leader() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaderRequest:
+                check_request("leader", request, LeaderRequest)
+            if name:
+                raise TypeError("leader() takes a request or keyword fields, not both")
 
         return await self._caller.unary(ELECTION_LEADER, request, timeout, metadata)
 
@@ -3697,15 +3980,18 @@ class AsyncElection:
             A stream of ``LeaderResponse`` messages.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``LeaderRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = LeaderRequest(
                 name=name,
             )
-        elif name:
-            raise TypeError("observe() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not LeaderRequest:
+                check_request("observe", request, LeaderRequest)
+            if name:
+                raise TypeError("observe() takes a request or keyword fields, not both")
 
         return self._caller.server_stream(ELECTION_OBSERVE, request, timeout, metadata)
 
@@ -3732,15 +4018,18 @@ class AsyncElection:
             The ``ResignResponse``.
 
         Raises:
-            TypeError: Both ``request`` and keyword fields were given.
+            TypeError: ``request`` is not a ``ResignRequest``, or both it and keyword fields were given.
             etcd3.EtcdError: The call failed; see the subclass for the reason.
         """
         if request is None:
             request = ResignRequest(
                 leader=leader,
             )
-        elif leader is not None:
-            raise TypeError("resign() takes a request or keyword fields, not both")
+        else:
+            if type(request) is not ResignRequest:
+                check_request("resign", request, ResignRequest)
+            if leader is not None:
+                raise TypeError("resign() takes a request or keyword fields, not both")
 
         return await self._caller.unary(ELECTION_RESIGN, request, timeout, metadata)
 

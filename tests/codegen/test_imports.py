@@ -52,6 +52,7 @@ def test_files_importing_by_name() -> None:
         "ServerStream",
         "SyncCaller",
         "Timeout",
+        "check_request",
     )
     assert imports.service_abc(s) == ("Iterable",)
     assert imports.txn(fragment_schema("oneof")) == {}

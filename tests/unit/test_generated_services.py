@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pytest
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import Message
 
 from etcd3._runtime import (
@@ -122,6 +123,61 @@ def test_request_and_fields_together_is_a_type_error(fields: dict[str, Any]) -> 
     fake = FakeCaller()
     with pytest.raises(TypeError, match=r"range\(\) takes a request or keyword fields"):
         KV(sync_caller(fake)).range(etcdserverpb.RangeRequest(), **fields)
+    assert fake.calls == []
+
+
+def _foreign_class(message: type[Message]) -> Any:
+    """The class of ``message``'s proto type in a pool of its own, as another library's
+    compiled etcd protos would make it."""
+    pool = descriptor_pool.DescriptorPool()
+    added: set[str] = set()
+
+    def add(file: Any) -> None:
+        if file.name in added:
+            return
+        added.add(file.name)
+        for dependency in file.dependencies:
+            add(dependency)
+        proto = descriptor_pb2.FileDescriptorProto()
+        file.CopyToProto(proto)
+        pool.Add(proto)
+
+    add(message.DESCRIPTOR.file)
+    descriptor = pool.FindMessageTypeByName(message.DESCRIPTOR.full_name)
+    get_class = getattr(message_factory, "GetMessageClass", None)
+    if get_class is None:  # protobuf before 4.22
+        get_class = getattr(message_factory.MessageFactory(pool), "GetPrototype")  # noqa: B009
+    return get_class(descriptor)
+
+
+def test_a_request_of_another_type_is_a_type_error() -> None:
+    # Sent as it is, its bytes would parse as the method's request: a RangeRequest's key and
+    # range end as a DeleteRangeRequest's.
+    fake = FakeCaller()
+    kv = KV(sync_caller(fake))
+    with pytest.raises(TypeError) as raised:
+        kv.delete_range(etcdserverpb.RangeRequest(key=b"k"))  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "delete_range() takes etcdserverpb.DeleteRangeRequest as its request, not RangeRequest"
+    )
+    with pytest.raises(TypeError, match=r"^put\(\) takes etcdserverpb.PutRequest .*, not str$"):
+        kv.put("k")  # type: ignore[arg-type]
+    assert fake.calls == []
+
+
+def test_a_request_of_the_same_type_from_another_pool_passes() -> None:
+    fake = FakeCaller()
+    foreign = _foreign_class(etcdserverpb.PutRequest)
+    assert foreign is not etcdserverpb.PutRequest
+    request = foreign(key=b"k", value=b"v")
+    KV(sync_caller(fake)).put(request)
+    assert fake.calls[0].request is request
+
+
+async def test_the_asyncio_service_checks_the_request_too() -> None:
+    fake = AsyncFakeCaller()
+    with pytest.raises(TypeError, match=r"^range\(\) takes etcdserverpb.RangeRequest"):
+        await AsyncKV(async_caller(fake)).range(etcdserverpb.PutRequest())  # type: ignore[arg-type]
     assert fake.calls == []
 
 
