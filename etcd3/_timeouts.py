@@ -33,6 +33,7 @@ the client's), so the timeout bounds the whole call.
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import grpc
@@ -53,6 +54,9 @@ __all__ = [
 def timeout_arg(timeout: object, what: str = "timeout") -> float | None:
     """A timeout in seconds as given: ``None`` or ``math.inf`` for none, else a number >= 0.
 
+    A finite timeout longer than the platform can wait (``threading.TIMEOUT_MAX``, about 292
+    years) is none too.
+
     Args:
         timeout: What the caller passed.
         what: The parameter's name, for the error message.
@@ -70,7 +74,8 @@ def timeout_arg(timeout: object, what: str = "timeout") -> float | None:
         raise TypeError(f"{what} must be a number of seconds or None, not {type(timeout).__name__}")
     if math.isnan(timeout) or timeout < 0:
         raise ValueError(f"{what} must be >= 0 seconds or None, got {timeout!r}")
-    if timeout == math.inf:
+    if timeout > threading.TIMEOUT_MAX:
+        # Longer than any wait the platform can time (about 292 years): no limit, as inf.
         return None
     return float(timeout)
 

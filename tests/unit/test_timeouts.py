@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections.abc import Callable
 
@@ -29,6 +30,10 @@ def test_a_timeout_is_seconds_or_none() -> None:
     assert type(timeout_arg(2)) is float
     assert timeout_arg(0.25) == 0.25
     assert timeout_arg(math.inf) is None  # an infinite timeout is no deadline
+    # Longer than the platform can wait: no deadline too (a wait would raise OverflowError).
+    assert timeout_arg(threading.TIMEOUT_MAX) == threading.TIMEOUT_MAX
+    assert timeout_arg(1e10) is None
+    assert timeout_arg(10**30) is None
     for bad in (-1, -0.001, math.nan, -math.inf):
         with pytest.raises(ValueError, match="timeout"):
             timeout_arg(bad)
