@@ -173,11 +173,17 @@ class AsyncElection(AsyncParticipant):
     async def resign(self) -> bool:
         """Give up leadership (a no-op when not leading); the next candidate is elected.
 
+        Deletes the candidate's key, then revokes the election's own session, if it has one:
+        each request has the client's timeout. The revocation only hands leadership on sooner:
+        when it fails, the session's lease, no longer kept alive, expires with the key.
+
         Returns:
             Whether this candidate led and its key was deleted now.
 
         Raises:
-            etcd3.EtcdError: The request failed.
+            etcd3.EtcdError: The deletion failed. The object leads no longer either way;
+                the key goes with the session's lease: an own session's is revoked at once
+                (or expires after its TTL), a shared session's ends with that session.
         """
         return await self._leave()
 

@@ -129,12 +129,18 @@ class Lock(Participant):
     def release(self) -> bool:
         """Release the lock (a no-op when not held).
 
+        Deletes the holder's key, then revokes the lock's own session, if it has one: each
+        request has the client's timeout. The revocation only hands the lock on sooner: when it
+        fails, the session's lease, no longer kept alive, expires after ``ttl`` with the key.
+
         Returns:
             Whether the lock was held and this released it (``False`` also when the key had
                 gone already, e.g. with an expired session).
 
         Raises:
-            etcd3.EtcdError: The request failed.
+            etcd3.EtcdError: The deletion failed. The object holds the lock no longer either way;
+                the key goes with the session's lease: an own session's is revoked at once
+                (or expires after ``ttl``), a shared session's ends with that session.
         """
         return self._leave()
 

@@ -393,16 +393,27 @@ class AsyncParticipant:
 
     async def _abandon(self, key: bytes) -> None:
         """Leave the queue: close an own session (revoking its lease deletes the key), or
-        delete the key from a shared one."""
+        delete the key from a shared one.
+
+        Raises:
+            EtcdError: The deletion from a shared session failed: the key stays in the line
+                until it is deleted or the session ends. A revocation that fails is no error:
+                closing stopped the keep-alive first, so the lease expires with its key.
+        """
         own, self._own_session = self._own_session, None
         if self._shared_session is None:
             if own is not None:
-                await own.close()
+                with suppress(EtcdError):
+                    await own.close()
         else:
             await self._client.rpc.kv.delete_range(DeleteRangeRequest(key=key))
 
     async def _leave(self) -> bool:
         """Give up the turn held: delete the key if it is still ours, close an own session.
+
+        Closing an own session revokes its lease after the deletion; its failure is no error
+        (the keep-alive stopped first, so the lease expires), and the deletion's error is the
+        one raised.
 
         Returns:
             Whether the key was still ours (and is deleted now).
@@ -416,4 +427,5 @@ class AsyncParticipant:
             return response.succeeded
         finally:
             if own is not None:
-                await own.close()
+                with suppress(EtcdError):
+                    await own.close()

@@ -80,6 +80,66 @@ def test_acquire_raises_when_the_request_to_join_the_line_goes_unanswered(
         assert [kv for kv in client.get_prefix(lock.prefix)] == []
 
 
+def test_release_on_a_member_that_stops_answering_reports_the_release(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory()
+    with etcd3.client(server.host, server.port, timeout=1) as client:
+        lock = client.lock("paused-release", ttl=4)
+        assert lock.acquire(timeout=5)
+        server.pause()
+        try:
+            started = time.monotonic()
+            # The deletion's error, not the revocation's that follows it.
+            with pytest.raises(ConnectionTimeoutError, match=r"^/etcdserverpb\.KV/Txn: no answer"):
+                lock.release()
+            elapsed = time.monotonic() - started
+        finally:
+            server.resume()
+        assert elapsed < 2.8  # the deletion's timeout, then the revocation's
+        assert not lock.held
+        # Revoked once etcd answers again, or expired unrenewed after the TTL: the key goes.
+        until = time.monotonic() + 8
+        while _keys(client, lock):
+            assert time.monotonic() < until, "the key outlived the lease"
+            sleep(0.2)
+
+
+def test_acquire_out_of_time_behind_a_holder_says_so_though_cleanup_fails(
+    etcd_factory: EtcdFactory,
+) -> None:
+    # Out of time in the line, the waiter revokes its own session's lease; etcd does not
+    # answer that either. The lease, no longer kept alive, expires with the key, so this is
+    # still "another holder kept the lock": False, not the revocation's error.
+    server = etcd_factory()
+    with etcd3.client(server.host, server.port, timeout=1) as client:
+        holder = client.lock("paused-wait", ttl=4)
+        waiter = client.lock("paused-wait", ttl=4)
+        assert holder.acquire(timeout=5)
+        results: list[bool] = []
+
+        def wait() -> None:
+            results.append(waiter.acquire(timeout=3))
+
+        jobs = [spawn(wait, name="waiter")]
+        _wait_keys(client, holder, 2)
+        _wait_watching(server)  # the waiter waits for the holder's key to go
+        server.pause()
+        try:
+            join_workers(jobs, 10)
+        finally:
+            server.resume()
+        assert results == [False]
+        assert not waiter.held
+
+
+def _wait_watching(server: EtcdServer) -> None:
+    until = time.monotonic() + 10
+    while "etcd_debugging_mvcc_watcher_total 1" not in server.member.metrics().splitlines():
+        assert time.monotonic() < until, "nobody watched"
+        sleep(0.02)
+
+
 def _assert_holds_nothing(lock: Lock) -> None:
     assert not lock.held
     with pytest.raises(LockError, match="holds nothing"):

@@ -81,6 +81,66 @@ async def test_acquire_raises_when_the_request_to_join_the_line_goes_unanswered(
         assert [kv async for kv in client.get_prefix(lock.prefix)] == []
 
 
+async def test_release_on_a_member_that_stops_answering_reports_the_release(
+    etcd_factory: EtcdFactory,
+) -> None:
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port, timeout=1) as client:
+        lock = client.lock("paused-release", ttl=4)
+        assert await lock.acquire(timeout=5)
+        server.pause()
+        try:
+            started = time.monotonic()
+            # The deletion's error, not the revocation's that follows it.
+            with pytest.raises(ConnectionTimeoutError, match=r"^/etcdserverpb\.KV/Txn: no answer"):
+                await lock.release()
+            elapsed = time.monotonic() - started
+        finally:
+            server.resume()
+        assert elapsed < 2.8  # the deletion's timeout, then the revocation's
+        assert not lock.held
+        # Revoked once etcd answers again, or expired unrenewed after the TTL: the key goes.
+        until = time.monotonic() + 8
+        while await _keys(client, lock):
+            assert time.monotonic() < until, "the key outlived the lease"
+            await sleep(0.2)
+
+
+async def test_acquire_out_of_time_behind_a_holder_says_so_though_cleanup_fails(
+    etcd_factory: EtcdFactory,
+) -> None:
+    # Out of time in the line, the waiter revokes its own session's lease; etcd does not
+    # answer that either. The lease, no longer kept alive, expires with the key, so this is
+    # still "another holder kept the lock": False, not the revocation's error.
+    server = etcd_factory()
+    async with etcd3.async_client(server.host, server.port, timeout=1) as client:
+        holder = client.lock("paused-wait", ttl=4)
+        waiter = client.lock("paused-wait", ttl=4)
+        assert await holder.acquire(timeout=5)
+        results: list[bool] = []
+
+        async def wait() -> None:
+            results.append(await waiter.acquire(timeout=3))
+
+        jobs = [spawn(wait, name="waiter")]
+        await _wait_keys(client, holder, 2)
+        await _wait_watching(server)  # the waiter waits for the holder's key to go
+        server.pause()
+        try:
+            await join_workers(jobs, 10)
+        finally:
+            server.resume()
+        assert results == [False]
+        assert not waiter.held
+
+
+async def _wait_watching(server: EtcdServer) -> None:
+    until = time.monotonic() + 10
+    while "etcd_debugging_mvcc_watcher_total 1" not in server.member.metrics().splitlines():
+        assert time.monotonic() < until, "nobody watched"
+        await sleep(0.02)
+
+
 def _assert_holds_nothing(lock: AsyncLock) -> None:
     assert not lock.held
     with pytest.raises(LockError, match="holds nothing"):
