@@ -431,6 +431,11 @@ _ALARM_TYPES: Final[dict[str, AlarmType]] = {
 }
 
 
+def watch_id_arg(watch_id: object) -> int:
+    """A watch id as ``add_watch*_callback`` returned it: an ``int`` (any other is unknown)."""
+    return _int(watch_id, "watch_id")
+
+
 def member_id_arg(member_id: object, what: str = "member_id", *, zero_ok: bool = False) -> int:
     """A member ID: an uint64, ``0`` only where it means "every member"."""
     if isinstance(member_id, bool) or not isinstance(member_id, int):

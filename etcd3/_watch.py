@@ -27,7 +27,7 @@ from typing_extensions import Self
 from etcd3._base import ClientBase
 from etcd3._compat import ASYNC
 from etcd3._timeouts import call_timeout, timeout_arg
-from etcd3._validate import callback_arg
+from etcd3._validate import callback_arg, watch_id_arg
 from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
 from etcd3.rpc import etcdserverpb, mvccpb
 
@@ -493,7 +493,11 @@ class WatchMixin(ClientBase):
         Args:
             watch_id: The id the ``add_watch*`` method returned.
             timeout_override: Validated like every deadline; cancelling never waits for etcd.
+
+        Raises:
+            TypeError: ``watch_id`` is not an int.
         """
+        watch_id = watch_id_arg(watch_id)
         call_timeout(timeout_override, None)
         watcher = self._watcher_state
         if watcher is not None:

@@ -164,6 +164,9 @@ def test_callbacks_receive_responses_until_cancelled(client: Etcd3Client, prefix
     client.cancel_watch(single_id)
     client.cancel_watch(single_id)  # twice: no-op
     client.cancel_watch(123456)  # unknown: no-op
+    for wrong in (None, "1", 1.0, True):
+        with pytest.raises(TypeError, match=r"^watch_id must be an int, not "):
+            client.cancel_watch(wrong)  # type: ignore[arg-type]
     rev_c = put(client, prefix + b"a", b"3")
     wait_until(lambda: len(many) == 3)
     assert revisions(single) == [rev_a]

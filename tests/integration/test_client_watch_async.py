@@ -171,6 +171,9 @@ async def test_callbacks_receive_responses_until_cancelled(
     await async_client.cancel_watch(single_id)
     await async_client.cancel_watch(single_id)  # twice: no-op
     await async_client.cancel_watch(123456)  # unknown: no-op
+    for wrong in (None, "1", 1.0, True):
+        with pytest.raises(TypeError, match=r"^watch_id must be an int, not "):
+            await async_client.cancel_watch(wrong)  # type: ignore[arg-type]
     rev_c = await put(async_client, prefix + b"a", b"3")
     await wait_until(lambda: len(many) == 3)
     assert revisions(single) == [rev_a]

@@ -43,6 +43,7 @@ from etcd3._validate import (
     to_bytes,
     ttl_arg,
     urls_arg,
+    watch_id_arg,
 )
 from etcd3.rpc.authpb import PermissionType
 from etcd3.rpc.etcdserverpb import AlarmType, PutRequest, RangeRequest, SortOrder, SortTarget
@@ -356,6 +357,14 @@ def test_range_request_refuses_negative_filters(name: str) -> None:
         range_request(b"a", b"b", **{name: -1})
     with pytest.raises(TypeError, match=rf"^{name} must be an int, not str$"):
         range_request(b"a", b"b", **{name: "1"})
+
+
+def test_watch_id_argument() -> None:
+    assert watch_id_arg(7) == 7
+    assert watch_id_arg(-1) == -1  # never handed out: an unknown id, not a wrong one
+    for bad_type in (True, 1.0, "1", None):
+        with pytest.raises(TypeError, match=r"^watch_id must be an int, not "):
+            watch_id_arg(bad_type)
 
 
 # -- leases, members, alarms -------------------------------------------------------------------
