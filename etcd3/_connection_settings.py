@@ -109,13 +109,30 @@ def channel_options(grpc_options: GrpcOptions | None) -> list[tuple[str, GrpcOpt
 
     Returns:
         The options to create the channel with, one entry per key.
+
+    Raises:
+        TypeError: ``grpc_options`` is neither a mapping nor pairs of an option name (``str``)
+            and its value.
     """
     options = dict(_DEFAULT_OPTIONS)
     if grpc_options is not None:
+        if isinstance(grpc_options, (str, bytes)):
+            raise TypeError(_OPTIONS_SHAPE + f", not {type(grpc_options).__name__}")
         pairs = grpc_options.items() if isinstance(grpc_options, Mapping) else grpc_options
-        for key, value in pairs:
+        for pair in pairs:
+            if not (
+                isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[0], str)
+            ):
+                raise TypeError(_OPTIONS_SHAPE + f", got {pair!r} among them")
+            key, value = pair
             options[key] = value
     return list(options.items())
+
+
+_OPTIONS_SHAPE = (
+    "grpc_options must be a mapping or (name, value) pairs, e.g. "
+    "[('grpc.max_receive_message_length', 8 << 20)]"
+)
 
 
 _PEM_CERTIFICATE = b"CERTIFICATE-----"

@@ -81,6 +81,16 @@ def test_user_options_override_ours_key_by_key() -> None:
     )
 
 
+def test_options_of_another_shape_are_a_type_error() -> None:
+    shape = r"^grpc_options must be a mapping or \(name, value\) pairs, e\.g\. "
+    for wrong in ("x", b"x"):
+        with pytest.raises(TypeError, match=shape + ".*, not (str|bytes)$"):
+            channel_options(wrong)  # type: ignore[arg-type]
+    for pair in ("ab", ("grpc.a",), ("grpc.a", 1, 2), (1, 2)):
+        with pytest.raises(TypeError, match=shape + r".*, got .* among them$"):
+            channel_options([pair])  # type: ignore[list-item]
+
+
 def test_no_ca_cert_is_plaintext() -> None:
     assert TLSConfig.from_arguments(None, None, None) is None
 
