@@ -87,11 +87,17 @@ KeyLike = str | bytes
 
 
 def to_bytes(value: object, what: str = "value") -> bytes:
-    """``value`` as bytes (``str`` UTF-8 encoded); ``TypeError`` for anything else."""
+    """``value`` as bytes (``str`` UTF-8 encoded); ``TypeError`` for anything else, and
+    ``ValueError`` for a ``str`` UTF-8 cannot encode (a lone surrogate)."""
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):
-        return value.encode("utf-8")
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"{what} must be text UTF-8 can encode: {exc.reason} at index {exc.start}"
+            ) from exc
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")

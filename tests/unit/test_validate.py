@@ -87,6 +87,15 @@ def test_to_bytes_refuses_other_types(value: object) -> None:
         to_bytes(value, "thing")
 
 
+def test_to_bytes_names_the_argument_utf8_cannot_encode() -> None:
+    with pytest.raises(ValueError, match=r"^key must be text UTF-8 can encode") as raised:
+        to_bytes("ab\udc80", "key")
+    assert (
+        str(raised.value) == "key must be text UTF-8 can encode: surrogates not allowed at index 2"
+    )
+    assert isinstance(raised.value.__cause__, UnicodeEncodeError)
+
+
 def test_key_bytes_refuses_an_empty_key() -> None:
     assert key_bytes("k") == b"k"
     for empty in ("", b""):
