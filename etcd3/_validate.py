@@ -396,7 +396,8 @@ def client_targets(
     """What a client connects to: the one endpoint of ``host``/``port``, or ``endpoints``.
 
     Raises:
-        TypeError: ``endpoints`` is not a sequence of ``str`` (a lone ``str`` included).
+        TypeError: ``endpoints`` is not a sequence of ``str`` (a lone ``str`` included), or
+            ``port`` is neither an ``int`` nor its digits.
         ValueError: ``endpoints`` is empty or given with a non-default ``host``/``port``, or
             ``host``/``port`` are refused by ``host_endpoint``.
     """
@@ -404,8 +405,7 @@ def client_targets(
         return host_endpoint(host, port)
     if isinstance(endpoints, (str, bytes)) or not isinstance(endpoints, Sequence):
         raise TypeError("endpoints must be a sequence of str, e.g. ['host1:2379', 'host2:2379']")
-    # The default port written as its digits is the default too: a port may be given either way.
-    if host != "localhost" or port not in (DEFAULT_PORT, str(DEFAULT_PORT)):
+    if host != "localhost" or port_arg(port) != DEFAULT_PORT:
         raise ValueError("pass either host/port or endpoints, not both")
     if not endpoints:
         raise ValueError("endpoints must name at least one endpoint")
