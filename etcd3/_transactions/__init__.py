@@ -15,7 +15,8 @@ All three are built on the generated facades of [`etcd3.rpc.txn`][etcd3.rpc.txn]
 
 What they share (argument checks, checked operation messages, reading a range result) is in
 ``etcd3._transactions.messages``. Every object validates its arguments when it is made
-(``TypeError`` for a wrong type, ``ValueError`` for a bad value), so a malformed transaction
+(``TypeError`` for a wrong type, ``ValueError`` for a bad value; a compare's operand of the
+wrong type is a ``ValueError``, as it was in the predecessors), so a malformed transaction
 never reaches the server.
 
 etcd refuses a transaction with more operations in one branch (or more compares) than its
