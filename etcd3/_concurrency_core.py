@@ -212,12 +212,16 @@ def proclaim_request(key: bytes, revision: int, value: bytes, lease_id: int) -> 
 
 
 class Leader(NamedTuple):
-    """The leader of an election: its key and the value it proclaimed."""
+    """The leader of an election: its key, the value it proclaimed and its fencing token."""
 
     key: bytes
     """The leader's key (``<prefix><lease id hex>``)."""
     value: bytes
     """The value the leader campaigned with or last proclaimed."""
+    revision: int
+    """The create revision of the leader's key: it grows with each new leader and stays the
+    same while one leader proclaims, so a resource the leader writes can refuse a write that
+    carries an older one (the leader's own election gives it as ``revision``)."""
 
 
 def leader_of(response: RangeResponse) -> Leader | None:
@@ -225,11 +229,11 @@ def leader_of(response: RangeResponse) -> Leader | None:
     if not response.kvs:
         return None
     kv = response.kvs[0]
-    return Leader(kv.key, kv.value)
+    return Leader(kv.key, kv.value, kv.create_revision)
 
 
 def _leader(kv: KeyValue) -> Leader:
-    return Leader(kv.key, kv.value)
+    return Leader(kv.key, kv.value, kv.create_revision)
 
 
 def first_put(events: Iterable[Event]) -> tuple[Leader, int] | None:

@@ -191,7 +191,7 @@ class AsyncElection(AsyncParticipant):
         """The current leader, read from the server.
 
         Returns:
-            ``Leader(key, value)``, or ``None`` when nobody leads.
+            ``Leader(key, value, revision)``, or ``None`` when nobody leads.
 
         Raises:
             etcd3.EtcdError: The request failed.

@@ -52,16 +52,16 @@ def test_campaign_layout_proclaim_resign(client: Etcd3Client, prefix: bytes) -> 
     key = election.prefix + f"{lease.id:x}".encode()
     assert election.key == key
     assert election.is_leader()
-    assert election.leader() == Leader(key, b"node-a")
+    assert election.leader() == Leader(key, b"node-a", election.revision)
     value, meta = client.get(key)
     assert value == b"node-a"
     assert meta is not None
     assert (meta.lease_id, meta.create_revision) == (lease.id, election.revision)
 
     election.proclaim(b"node-a:2")
-    assert election.leader() == Leader(key, b"node-a:2")
+    assert election.leader() == Leader(key, b"node-a:2", election.revision)
     assert election.campaign("node-a:3") is True  # leading already: proclaims
-    assert election.leader() == Leader(key, b"node-a:3")
+    assert election.leader() == Leader(key, b"node-a:3", election.revision)
 
     assert election.resign() is True
     _assert_not_leading(election)
@@ -131,6 +131,7 @@ def test_observe_follows_leaders_and_values(client: Etcd3Client, prefix: bytes) 
     sleep(0.2)  # nobody leads: nothing is observed
     assert seen == []
     assert first.campaign("a")
+    first_revision = first.revision
     wait_seen(1)
     first.proclaim("a")  # the same value: not a change
     first.proclaim("b")
@@ -150,6 +151,10 @@ def test_observe_follows_leaders_and_values(client: Etcd3Client, prefix: bytes) 
     assert [leader.value for leader in seen] == [b"a", b"b", b"c", b"d"]
     assert [leader.key == key for leader in seen] == [False, False, True, True]
     assert seen[0].key == seen[1].key
+    # The fencing token changes with the leader, not with a proclaimed value.
+    revisions = [first_revision] * 2 + [second.revision] * 2
+    assert [leader.revision for leader in seen] == revisions
+    assert first_revision < second.revision
     second.resign()
 
 
@@ -171,7 +176,7 @@ def test_lost_session_ends_leadership(client: Etcd3Client, prefix: bytes) -> Non
         leader.proclaim("still me?")
     join_workers(jobs, 10)
     assert follower.is_leader()
-    assert follower.leader() == Leader(follower.key or b"", b"new")
+    assert follower.leader() == Leader(follower.key, b"new", follower.revision)
     with pytest.raises(SessionLostError):
         leader.campaign("again")
     follower.resign()
@@ -205,7 +210,7 @@ def test_elections_share_a_session(client: Etcd3Client, prefix: bytes) -> None:
         assert again.campaign("v1b", timeout=0)
         assert again.key == one.key
         assert again.revision == one.revision
-        assert again.leader() == Leader(one.key or b"", b"v1b")
+        assert again.leader() == Leader(again.key, b"v1b", one.revision)
         two.close()
         assert not session.closed
     assert [kv for kv in client.get_prefix(prefix)] == []
@@ -214,9 +219,9 @@ def test_elections_share_a_session(client: Etcd3Client, prefix: bytes) -> None:
 def test_go_style_candidate_leads(client: Etcd3Client, prefix: bytes) -> None:
     go_lease = client.lease(10)
     go_key = prefix + f"{go_lease.id:x}".encode()
-    client.put(go_key, b"go-node", lease=go_lease)
+    written = client.put(go_key, b"go-node", lease=go_lease)
     election = Election(client, "go", ttl=10, prefix=prefix)
-    assert election.leader() == Leader(go_key, b"go-node")
+    assert election.leader() == Leader(go_key, b"go-node", written.header.revision)
     assert election.campaign("py-node", timeout=0) is False
     go_lease.revoke()
     assert election.campaign("py-node", timeout=0) is True

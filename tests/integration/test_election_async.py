@@ -52,16 +52,16 @@ async def test_campaign_layout_proclaim_resign(
     key = election.prefix + f"{lease.id:x}".encode()
     assert election.key == key
     assert election.is_leader()
-    assert await election.leader() == Leader(key, b"node-a")
+    assert await election.leader() == Leader(key, b"node-a", election.revision)
     value, meta = await async_client.get(key)
     assert value == b"node-a"
     assert meta is not None
     assert (meta.lease_id, meta.create_revision) == (lease.id, election.revision)
 
     await election.proclaim(b"node-a:2")
-    assert await election.leader() == Leader(key, b"node-a:2")
+    assert await election.leader() == Leader(key, b"node-a:2", election.revision)
     assert await election.campaign("node-a:3") is True  # leading already: proclaims
-    assert await election.leader() == Leader(key, b"node-a:3")
+    assert await election.leader() == Leader(key, b"node-a:3", election.revision)
 
     assert await election.resign() is True
     _assert_not_leading(election)
@@ -135,6 +135,7 @@ async def test_observe_follows_leaders_and_values(
     await sleep(0.2)  # nobody leads: nothing is observed
     assert seen == []
     assert await first.campaign("a")
+    first_revision = first.revision
     await wait_seen(1)
     await first.proclaim("a")  # the same value: not a change
     await first.proclaim("b")
@@ -154,6 +155,10 @@ async def test_observe_follows_leaders_and_values(
     assert [leader.value for leader in seen] == [b"a", b"b", b"c", b"d"]
     assert [leader.key == key for leader in seen] == [False, False, True, True]
     assert seen[0].key == seen[1].key
+    # The fencing token changes with the leader, not with a proclaimed value.
+    revisions = [first_revision] * 2 + [second.revision] * 2
+    assert [leader.revision for leader in seen] == revisions
+    assert first_revision < second.revision
     await second.resign()
 
 
@@ -175,7 +180,7 @@ async def test_lost_session_ends_leadership(async_client: AsyncEtcd3Client, pref
         await leader.proclaim("still me?")
     await join_workers(jobs, 10)
     assert follower.is_leader()
-    assert await follower.leader() == Leader(follower.key or b"", b"new")
+    assert await follower.leader() == Leader(follower.key, b"new", follower.revision)
     with pytest.raises(SessionLostError):
         await leader.campaign("again")
     await follower.resign()
@@ -211,7 +216,7 @@ async def test_elections_share_a_session(async_client: AsyncEtcd3Client, prefix:
         assert await again.campaign("v1b", timeout=0)
         assert again.key == one.key
         assert again.revision == one.revision
-        assert await again.leader() == Leader(one.key or b"", b"v1b")
+        assert await again.leader() == Leader(again.key, b"v1b", one.revision)
         await two.close()
         assert not session.closed
     assert [kv async for kv in async_client.get_prefix(prefix)] == []
@@ -220,9 +225,9 @@ async def test_elections_share_a_session(async_client: AsyncEtcd3Client, prefix:
 async def test_go_style_candidate_leads(async_client: AsyncEtcd3Client, prefix: bytes) -> None:
     go_lease = await async_client.lease(10)
     go_key = prefix + f"{go_lease.id:x}".encode()
-    await async_client.put(go_key, b"go-node", lease=go_lease)
+    written = await async_client.put(go_key, b"go-node", lease=go_lease)
     election = AsyncElection(async_client, "go", ttl=10, prefix=prefix)
-    assert await election.leader() == Leader(go_key, b"go-node")
+    assert await election.leader() == Leader(go_key, b"go-node", written.header.revision)
     assert await election.campaign("py-node", timeout=0) is False
     await go_lease.revoke()
     assert await election.campaign("py-node", timeout=0) is True

@@ -159,13 +159,15 @@ def test_held_and_release_and_proclaim_are_fenced_by_create_revision() -> None:
     )
 
 
-def _event(kind: EventType, key: bytes, value: bytes = b"", mod: int = 1) -> Event:
-    return Event(type=kind, kv=KeyValue(key=key, value=value, mod_revision=mod))
+def _event(kind: EventType, key: bytes, value: bytes = b"", mod: int = 1, create: int = 1) -> Event:
+    kv = KeyValue(key=key, value=value, mod_revision=mod, create_revision=create)
+    return Event(type=kind, kv=kv)
 
 
 def test_leader_of() -> None:
     assert leader_of(_range()) is None
-    assert leader_of(_range(KeyValue(key=b"/e/1", value=b"v"))) == Leader(b"/e/1", b"v")
+    kv = KeyValue(key=b"/e/1", value=b"v", create_revision=7, mod_revision=9)
+    assert leader_of(_range(kv)) == Leader(b"/e/1", b"v", 7)
 
 
 def test_first_put_skips_deletes() -> None:
@@ -173,21 +175,22 @@ def test_first_put_skips_deletes() -> None:
     assert first_put([_event(EventType.DELETE, b"/e/1")]) is None
     events = [
         _event(EventType.DELETE, b"/e/0", mod=3),
-        _event(EventType.PUT, b"/e/1", b"a", mod=4),
-        _event(EventType.PUT, b"/e/2", b"b", mod=5),
+        _event(EventType.PUT, b"/e/1", b"a", mod=4, create=4),
+        _event(EventType.PUT, b"/e/2", b"b", mod=5, create=5),
     ]
-    assert first_put(events) == (Leader(b"/e/1", b"a"), 5)
+    assert first_put(events) == (Leader(b"/e/1", b"a", 4), 5)
 
 
 def test_leader_changes_stop_at_delete() -> None:
     events = [
-        _event(EventType.PUT, b"/e/1", b"a"),
-        _event(EventType.PUT, b"/e/1", b"b"),
-        _event(EventType.DELETE, b"/e/1"),
-        _event(EventType.PUT, b"/e/1", b"late"),
+        _event(EventType.PUT, b"/e/1", b"a", mod=3, create=3),
+        _event(EventType.PUT, b"/e/1", b"b", mod=4, create=3),
+        _event(EventType.DELETE, b"/e/1", mod=5, create=0),
+        _event(EventType.PUT, b"/e/1", b"late", mod=6, create=6),
     ]
-    assert leader_changes(events) == ([Leader(b"/e/1", b"a"), Leader(b"/e/1", b"b")], True)
-    assert leader_changes(events[:1]) == ([Leader(b"/e/1", b"a")], False)
+    leaders = [Leader(b"/e/1", b"a", 3), Leader(b"/e/1", b"b", 3)]
+    assert leader_changes(events) == (leaders, True)
+    assert leader_changes(events[:1]) == (leaders[:1], False)
 
 
 def test_error_tree() -> None:
