@@ -10,7 +10,8 @@ Single server:
 
     with EtcdServer(tls=True, auth=True) as server:
         server.endpoint          # "127.0.0.1:PORT"
-        server.tls.ca            # PEM paths of the generated PKI
+        server.client_options()  # endpoints, PKI files, root's credentials: etcd3.client(**...)
+        server.tls               # PEM paths of the generated PKI (None without TLS)
         server.user, server.password
         server.kill(); server.restart()   # data survives
         server.pause(); server.resume()   # SIGSTOP / SIGCONT
@@ -62,6 +63,7 @@ from etcd3.testing._binary import (
     find_etcdctl_binary,
 )
 from etcd3.testing._cluster import EtcdCluster
+from etcd3.testing._deployment import ClientOptions
 from etcd3.testing._factory import EtcdFactory
 from etcd3.testing._member import EtcdHealthTimeout, EtcdMember, EtcdStartError, MemberPorts
 from etcd3.testing._network import FaultNetwork
@@ -80,6 +82,7 @@ from etcd3.testing._server import EtcdServer
 __all__ = [
     "DEFAULT_ETCD_VERSION",
     "ETCD_VERSIONS",
+    "ClientOptions",
     "Direction",
     "EtcdBinaryNotFound",
     "EtcdCluster",

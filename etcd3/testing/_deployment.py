@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TypedDict
 
 from typing_extensions import Self
 
@@ -29,7 +30,7 @@ from etcd3.testing._member import (
 from etcd3.testing._network import FaultNetwork
 from etcd3.testing._pki import TLSFiles, make_pki
 
-__all__ = ["Deployment"]
+__all__ = ["ClientOptions", "Deployment"]
 
 _START_ATTEMPTS = 5
 ROOT_USER = "root"
@@ -56,6 +57,21 @@ def _advertised(chunk: list[int]) -> MemberPorts:
     if len(proxies) > 1:
         peer = proxies[1]
     return MemberPorts(client, peer, metrics)
+
+
+class ClientOptions(TypedDict):
+    """The arguments of ``etcd3.client()`` and ``etcd3.async_client()`` that reach a deployment:
+    its members' endpoints, and the PKI's files and root's credentials when it has them
+    (``None`` otherwise, which is what those parameters default to). Pass them on with
+    ``etcd3.client(**server.client_options(), timeout=5)``.
+    """
+
+    endpoints: list[str]
+    ca_cert: Path | None
+    cert_key: Path | None
+    cert_cert: Path | None
+    user: str | None
+    password: str | None
 
 
 class Deployment:
@@ -276,6 +292,27 @@ class Deployment:
     def endpoints(self) -> list[str]:
         """``"127.0.0.1:PORT"`` of every member's client port."""
         return [member.endpoint for member in self._started_members]
+
+    def client_options(self) -> ClientOptions:
+        """The arguments that connect a client to this deployment, TLS and auth included.
+
+        Returns:
+            ``endpoints`` (every member's), ``ca_cert``, ``cert_key`` and ``cert_cert`` (the
+            generated PKI's CA and ``CN=root`` client certificate, ``None`` without TLS),
+            ``user`` and ``password`` (root's, ``None`` without auth).
+
+        Raises:
+            RuntimeError: The deployment is not started.
+        """
+        tls = self.tls
+        return ClientOptions(
+            endpoints=self.endpoints,
+            ca_cert=None if tls is None else tls.ca,
+            cert_key=None if tls is None else tls.client_key,
+            cert_cert=None if tls is None else tls.client_cert,
+            user=self.user,
+            password=self.password,
+        )
 
     @property
     def client_urls(self) -> list[str]:

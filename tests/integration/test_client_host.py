@@ -85,3 +85,20 @@ def test_a_port_given_as_digits_connects(etcd_server: EtcdServer) -> None:
     with etcd3.client(etcd_server.host, port) as client:
         client.put(b"/port-as-digits", b"v")
         assert (client.get(b"/port-as-digits"))[0] == b"v"
+
+
+@pytest.mark.parametrize("name", ["etcd_server", "etcd_tls_server", "etcd_auth_server"])
+def test_client_options_connect_to_any_test_server(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    server: EtcdServer = request.getfixturevalue(name)
+    options = server.client_options()
+    assert options["endpoints"] == server.endpoints
+    tls = server.tls
+    files = (options["ca_cert"], options["cert_key"], options["cert_cert"])
+    assert files == ((None,) * 3 if tls is None else (tls.ca, tls.client_key, tls.client_cert))
+    assert (options["user"], options["password"]) == (server.user, server.password)
+    with etcd3.client(**options, timeout=10) as client:
+        assert client.uses_secure_channel == (tls is not None)
+        client.put(b"/client-options", name)
+        assert (client.get(b"/client-options"))[0] == name.encode()
