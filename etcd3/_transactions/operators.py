@@ -252,19 +252,26 @@ class LeaseCompare(BaseCompare):
 
 
 class _Op:
-    """What every operation object is: the checked ``RequestOp`` it sends."""
+    """What every operation object is: the checked ``RequestOp`` it sends.
 
-    __slots__ = ("_message",)
+    The attributes are those the operation was made with and may be changed afterwards, as
+    with the predecessors: the message is built from them each time it is sent, and checked
+    both when the operation is made and when it is built.
+    """
 
-    _message: RequestOp
+    __slots__ = ()
 
     def build_message(self) -> RequestOp:
-        """The ``RequestOp`` message to send (built, and checked, when the operation was made).
+        """The ``RequestOp`` message to send, built from the current attributes.
 
         Returns:
-            The message; do not modify it.
+            A new message.
+
+        Raises:
+            TypeError: An attribute of the wrong type.
+            ValueError: An empty key or an out-of-range lease id.
         """
-        return self._message
+        raise NotImplementedError
 
 
 class Put(_Op):
@@ -290,7 +297,7 @@ class Put(_Op):
         lease: int | SupportsLeaseId | None = None,
         prev_kv: bool = False,
     ) -> None:
-        self._message = put_op(key, value, lease, prev_kv)
+        put_op(key, value, lease, prev_kv)  # the arguments' errors, at the call site
         self.key: KeyLike = key
         """The key, as given."""
         self.value: KeyLike = value
@@ -299,6 +306,9 @@ class Put(_Op):
         """The lease, as given."""
         self.prev_kv: bool = prev_kv
         """Whether the previous value is asked for."""
+
+    def build_message(self) -> RequestOp:
+        return put_op(self.key, self.value, self.lease, self.prev_kv)
 
     def __repr__(self) -> str:
         return f"Put({self.key!r}, {self.value!r}, lease={self.lease!r}, prev_kv={self.prev_kv!r})"
@@ -319,11 +329,14 @@ class Get(_Op):
     __slots__ = ("key", "range_end")
 
     def __init__(self, key: KeyLike, range_end: KeyLike | None = None) -> None:
-        self._message = range_op(key, range_end)
+        range_op(key, range_end)  # the arguments' errors, at the call site
         self.key: KeyLike = key
         """The key, as given."""
         self.range_end: KeyLike | None = range_end
         """The end of the range, as given."""
+
+    def build_message(self) -> RequestOp:
+        return range_op(self.key, self.range_end)
 
     def __repr__(self) -> str:
         return f"Get({self.key!r}, range_end={self.range_end!r})"
@@ -347,13 +360,16 @@ class Delete(_Op):
     def __init__(
         self, key: KeyLike, range_end: KeyLike | None = None, prev_kv: bool = False
     ) -> None:
-        self._message = delete_op(key, range_end, prev_kv)
+        delete_op(key, range_end, prev_kv)  # the arguments' errors, at the call site
         self.key: KeyLike = key
         """The key, as given."""
         self.range_end: KeyLike | None = range_end
         """The end of the range, as given."""
         self.prev_kv: bool = prev_kv
         """Whether the deleted keys are asked for."""
+
+    def build_message(self) -> RequestOp:
+        return delete_op(self.key, self.range_end, self.prev_kv)
 
     def __repr__(self) -> str:
         return f"Delete({self.key!r}, range_end={self.range_end!r}, prev_kv={self.prev_kv!r})"
@@ -381,13 +397,16 @@ class Txn(_Op):
         failure: Iterable[TxOp] | None = None,
     ) -> None:
         compare, success, failure = _listed(compare, success, failure)
-        self._message = RequestOp(request_txn=build_txn_request(compare, success, failure))
+        build_txn_request(compare, success, failure)  # the arguments' errors, at the call site
         self.compare: list[TxCondition] = compare
         """The compares."""
         self.success: list[TxOp] = success
         """The operations run on success."""
         self.failure: list[TxOp] = failure
         """The operations run on failure."""
+
+    def build_message(self) -> RequestOp:
+        return RequestOp(request_txn=build_txn_request(self.compare, self.success, self.failure))
 
     def __repr__(self) -> str:
         return f"Txn({self.compare!r}, success={self.success!r}, failure={self.failure!r})"

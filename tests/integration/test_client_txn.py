@@ -147,6 +147,23 @@ def test_legacy_nested_txn(client: Etcd3Client, prefix: bytes) -> None:
     assert [kv.value for kv in nested.responses[0].response_range.kvs] == [b"inner"]
 
 
+def test_legacy_ops_changed_after_they_were_made_send_the_change(
+    client: Etcd3Client, prefix: bytes
+) -> None:
+    tx = client.transactions
+    put = tx.put(prefix + b"first", b"1")
+    put.key, put.value = prefix + b"second", b"2"
+    inner = tx.txn([], [])
+    inner.success.append(tx.put(prefix + b"third", b"3"))
+    ok, _ = client.transaction([], [put, inner])
+    assert ok is True
+    values = [_value(client, prefix + k) for k in (b"first", b"second", b"third")]
+    assert values == [None, b"2", b"3"]
+    put.key = ""
+    with pytest.raises(ValueError, match="key"):
+        client.transaction([], [put])
+
+
 def test_legacy_bad_input_raises_before_any_rpc(client: Etcd3Client, prefix: bytes) -> None:
     tx = client.transactions
     client.close()

@@ -153,6 +153,23 @@ async def test_legacy_nested_txn(async_client: AsyncEtcd3Client, prefix: bytes) 
     assert [kv.value for kv in nested.responses[0].response_range.kvs] == [b"inner"]
 
 
+async def test_legacy_ops_changed_after_they_were_made_send_the_change(
+    async_client: AsyncEtcd3Client, prefix: bytes
+) -> None:
+    tx = async_client.transactions
+    put = tx.put(prefix + b"first", b"1")
+    put.key, put.value = prefix + b"second", b"2"
+    inner = tx.txn([], [])
+    inner.success.append(tx.put(prefix + b"third", b"3"))
+    ok, _ = await async_client.transaction([], [put, inner])
+    assert ok is True
+    values = [await _value(async_client, prefix + k) for k in (b"first", b"second", b"third")]
+    assert values == [None, b"2", b"3"]
+    put.key = ""
+    with pytest.raises(ValueError, match="key"):
+        await async_client.transaction([], [put])
+
+
 async def test_legacy_bad_input_raises_before_any_rpc(
     async_client: AsyncEtcd3Client, prefix: bytes
 ) -> None:

@@ -371,6 +371,33 @@ def test_operations_keep_their_arguments_as_given() -> None:
     assert (nested.success, nested.failure) == (success, failure)
 
 
+def test_operations_send_what_their_attributes_say_when_sent() -> None:
+    put = Put("k", "first")
+    put.key, put.value, put.lease, put.prev_kv = "k2", "second", 7, True
+    assert put.build_message() == txn.op_put(key=b"k2", value=b"second", lease=7, prev_kv=True)
+    get = Get("a")
+    get.key, get.range_end = "b", "c"
+    assert get.build_message() == txn.op_range(key=b"b", range_end=b"c")
+    delete = Delete("a")
+    delete.range_end, delete.prev_kv = "z", True
+    assert delete.build_message() == txn.op_delete_range(key=b"a", range_end=b"z", prev_kv=True)
+    nested = Txn([])
+    nested.compare.append(Version("k") == 0)
+    nested.success.append(put)
+    nested.failure = [get]
+    assert nested.build_message().request_txn == TxnRequest(
+        compare=[txn.compare_version(b"k", CompareResult.EQUAL, 0)],
+        success=[put.build_message()],
+        failure=[get.build_message()],
+    )
+    # A bad change is refused when the message is built, before anything is sent.
+    put.key = ""
+    with pytest.raises(ValueError, match="key"):
+        put.build_message()
+    with pytest.raises(ValueError, match="key"):
+        nested.build_message()
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
