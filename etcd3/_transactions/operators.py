@@ -308,6 +308,7 @@ class Put(_Op):
         """Whether the previous value is asked for."""
 
     def build_message(self) -> RequestOp:
+        """The ``RequestOp`` to send, built from the current attributes."""
         return put_op(self.key, self.value, self.lease, self.prev_kv)
 
     def __repr__(self) -> str:
@@ -336,6 +337,7 @@ class Get(_Op):
         """The end of the range, as given."""
 
     def build_message(self) -> RequestOp:
+        """The ``RequestOp`` to send, built from the current attributes."""
         return range_op(self.key, self.range_end)
 
     def __repr__(self) -> str:
@@ -369,6 +371,7 @@ class Delete(_Op):
         """Whether the deleted keys are asked for."""
 
     def build_message(self) -> RequestOp:
+        """The ``RequestOp`` to send, built from the current attributes."""
         return delete_op(self.key, self.range_end, self.prev_kv)
 
     def __repr__(self) -> str:
@@ -406,6 +409,7 @@ class Txn(_Op):
         """The operations run on failure."""
 
     def build_message(self) -> RequestOp:
+        """The ``RequestOp`` to send, built from the current attributes."""
         return RequestOp(request_txn=build_txn_request(self.compare, self.success, self.failure))
 
     def __repr__(self) -> str:
