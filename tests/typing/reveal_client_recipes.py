@@ -55,11 +55,11 @@ def sync_consumer(client: Client) -> None:
     reveal_type(election.resign())  # R: bool
     reveal_type(election.is_leader())  # R: bool
     leader = election.leader()
-    reveal_type(leader)  # R: tuple[bytes, bytes, fallback=etcd3._concurrency_core.Leader] | None
+    reveal_type(leader)  # R: tuple[bytes, bytes, int, fallback=etcd3._concurrency_core.Leader] | None
     if leader is not None:
-        _key, _value = leader
+        _key, _value, _revision = leader
         reveal_type(leader.value)  # R: bytes
-    reveal_type(election.observe())  # R: typing.Iterator[tuple[bytes, bytes, fallback=etcd3._concurrency_core.Leader]]
+    reveal_type(election.observe())  # R: typing.Iterator[tuple[bytes, bytes, int, fallback=etcd3._concurrency_core.Leader]]
 
 
 async def async_consumer(client: AsyncClient) -> None:
@@ -82,8 +82,8 @@ async def async_consumer(client: AsyncClient) -> None:
     election = AsyncElection(session, "boss")
     reveal_type(client.election("boss"))  # R: etcd3._election_async.AsyncElection
     reveal_type(await election.campaign("me"))  # R: bool
-    reveal_type(await election.leader())  # R: tuple[bytes, bytes, fallback=etcd3._concurrency_core.Leader] | None
-    reveal_type(election.observe())  # R: typing.AsyncIterator[tuple[bytes, bytes, fallback=etcd3._concurrency_core.Leader]]
+    reveal_type(await election.leader())  # R: tuple[bytes, bytes, int, fallback=etcd3._concurrency_core.Leader] | None
+    reveal_type(election.observe())  # R: typing.AsyncIterator[tuple[bytes, bytes, int, fallback=etcd3._concurrency_core.Leader]]
     async for leader in election.observe():
         reveal_type(leader.key)  # R: bytes
         break
