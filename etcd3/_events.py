@@ -211,8 +211,13 @@ class WatchResponse:
         return not self.watch_response.events
 
     @property
-    def events(self) -> list[PutEvent | DeleteEvent]:
-        """Every event as a list (materializes all of them; prefer iteration)."""
+    def events(self) -> list[Event]:
+        """Every event as a list (materializes all of them; prefer iteration).
+
+        Each is a [`PutEvent`][etcd3.PutEvent] or a [`DeleteEvent`][etcd3.DeleteEvent]; the list
+        is typed ``list[Event]``, as the predecessors typed it, so that code annotated that way
+        type-checks. Iteration and indexing give the events typed ``PutEvent | DeleteEvent``.
+        """
         return list(self.all())
 
     @property

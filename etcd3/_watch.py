@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from etcd3._events import (
         DeleteEvent,
+        Event,
         PutEvent,
         WatchCallback,
         WatchCancel,
@@ -745,14 +746,16 @@ class WatchMixin(ClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[PutEvent | DeleteEvent]:
+    ) -> list[Event]:
         """Watch a key (or a range) until the first batch of events, then stop watching.
 
-        Arguments as in [`watch_once_response`][etcd3.Etcd3Client.watch_once_response];
-        progress notifications are skipped.
+        Arguments as in [`watch_once_response`][etcd3.Etcd3Client.watch_once_response].
 
         Returns:
-            The events of the first batch (one revision or more).
+            The events of the first batch (one revision or more); with ``progress_notify``,
+                of the first response, which is ``[]`` when that is a progress notification.
+                Each is a [`PutEvent`][etcd3.PutEvent] or a [`DeleteEvent`][etcd3.DeleteEvent];
+                the list is typed ``list[Event]``, as the predecessors typed it.
 
         Raises:
             WatchTimedOut: No event within ``timeout`` (or no confirmation in time).
@@ -764,7 +767,7 @@ class WatchMixin(ClientBase):
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
-        return (self._once(spec, wait, timeout_override, events=True)).events
+        return (self._once(spec, wait, timeout_override, events=not progress_notify)).events
 
     def watch_prefix_once_response(
         self,
@@ -810,12 +813,12 @@ class WatchMixin(ClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[PutEvent | DeleteEvent]:
+    ) -> list[Event]:
         """[`watch_once`][etcd3.Etcd3Client.watch_once] for every key starting with
         ``key_prefix``.
 
         Returns:
-            The events of the first batch.
+            The events of the first batch (with ``progress_notify``: of the first response).
         """
         wait = timeout_arg(timeout)
         from etcd3._watch_core import watch_spec
@@ -830,7 +833,7 @@ class WatchMixin(ClientBase):
             fragment,
             prefix=True,
         )
-        return (self._once(spec, wait, timeout_override, events=True)).events
+        return (self._once(spec, wait, timeout_override, events=not progress_notify)).events
 
     def close(self) -> None:
         """Cancel every watch (iterators end, callbacks stop), then close the client."""

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from etcd3._events import (
         AsyncWatchCancel,
         DeleteEvent,
+        Event,
         PutEvent,
         WatchCallback,
         WatchFilterType,
@@ -743,14 +744,16 @@ class AsyncWatchMixin(AsyncClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[PutEvent | DeleteEvent]:
+    ) -> list[Event]:
         """Watch a key (or a range) until the first batch of events, then stop watching.
 
-        Arguments as in [`watch_once_response`][etcd3.AsyncEtcd3Client.watch_once_response];
-        progress notifications are skipped.
+        Arguments as in [`watch_once_response`][etcd3.AsyncEtcd3Client.watch_once_response].
 
         Returns:
-            The events of the first batch (one revision or more).
+            The events of the first batch (one revision or more); with ``progress_notify``,
+                of the first response, which is ``[]`` when that is a progress notification.
+                Each is a [`PutEvent`][etcd3.PutEvent] or a [`DeleteEvent`][etcd3.DeleteEvent];
+                the list is typed ``list[Event]``, as the predecessors typed it.
 
         Raises:
             WatchTimedOut: No event within ``timeout`` (or no confirmation in time).
@@ -762,7 +765,7 @@ class AsyncWatchMixin(AsyncClientBase):
         spec = watch_spec(
             key, range_end, start_revision, progress_notify, filters, prev_kv, fragment
         )
-        return (await self._once(spec, wait, timeout_override, events=True)).events
+        return (await self._once(spec, wait, timeout_override, events=not progress_notify)).events
 
     async def watch_prefix_once_response(
         self,
@@ -808,12 +811,12 @@ class AsyncWatchMixin(AsyncClientBase):
         *,
         fragment: bool = False,
         timeout_override: float | None = None,
-    ) -> list[PutEvent | DeleteEvent]:
+    ) -> list[Event]:
         """[`watch_once`][etcd3.AsyncEtcd3Client.watch_once] for every key starting with
         ``key_prefix``.
 
         Returns:
-            The events of the first batch.
+            The events of the first batch (with ``progress_notify``: of the first response).
         """
         wait = timeout_arg(timeout)
         from etcd3._watch_core import watch_spec
@@ -828,7 +831,7 @@ class AsyncWatchMixin(AsyncClientBase):
             fragment,
             prefix=True,
         )
-        return (await self._once(spec, wait, timeout_override, events=True)).events
+        return (await self._once(spec, wait, timeout_override, events=not progress_notify)).events
 
     async def close(self) -> None:
         """Cancel every watch (iterators end, callbacks stop), then close the client."""

@@ -377,6 +377,11 @@ def test_progress_notifications_reach_response_consumers(
         requested = next(responses)
         assert (len(requested), requested.header.revision) == (0, rev)
         cancel()
+        # watch_once returns the first response's events: none, for a progress notification.
+        assert client.watch_once(b"k", timeout=5, progress_notify=True) == []
+        assert client.watch_prefix_once(b"k", timeout=5, progress_notify=True) == []
+        with pytest.raises(WatchTimedOut):  # without progress_notify, no response comes
+            client.watch_once(b"k", timeout=0.5)
 
 
 def test_watches_resume_after_a_server_restart(etcd_factory: EtcdFactory) -> None:

@@ -32,8 +32,8 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(responses)  # R: typing.Iterator[etcd3._events.WatchResponse]
     reveal_type(client.watch_response(b"k")[0])  # R: typing.Iterator[etcd3._events.WatchResponse]
     reveal_type(client.watch_prefix(b"p")[0])  # R: etcd3._watch.WatchHandle
-    reveal_type(client.watch_once(b"k", timeout=1))  # R: list[etcd3._events.PutEvent | etcd3._events.DeleteEvent]
-    reveal_type(client.watch_prefix_once(b"p", 1))  # R: list[etcd3._events.PutEvent | etcd3._events.DeleteEvent]
+    reveal_type(client.watch_once(b"k", timeout=1))  # R: list[etcd3._events.Event]
+    reveal_type(client.watch_prefix_once(b"p", 1))  # R: list[etcd3._events.Event]
     response = client.watch_once_response(b"k", timeout=1.5)
     reveal_type(response)  # R: etcd3._events.WatchResponse
     reveal_type(client.watch_prefix_once_response(b"p"))  # R: etcd3._events.WatchResponse
@@ -41,7 +41,7 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(response.max_mod_revision)  # R: int | None
     reveal_type(response.header.revision)  # R: int
     reveal_type(response.fragment)  # R: bool
-    reveal_type(response.events)  # R: list[etcd3._events.PutEvent | etcd3._events.DeleteEvent]
+    reveal_type(response.events)  # R: list[etcd3._events.Event]
     reveal_type(response[-1])  # R: etcd3._events.PutEvent | etcd3._events.DeleteEvent
     reveal_type(len(response))  # R: int
     reveal_type(response.watch_response)  # R: etcd3.rpc.etcdserverpb.WatchResponse
@@ -71,8 +71,8 @@ async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
     reveal_type((await client.watch_response(b"k"))[0])  # R: typing.AsyncIterator[etcd3._events.WatchResponse]
     reveal_type((await client.watch_prefix(b"p"))[0])  # R: etcd3._watch_async.AsyncWatchHandle
     reveal_type((await client.watch_prefix_response(b"p"))[0])  # R: typing.AsyncIterator[etcd3._events.WatchResponse]
-    reveal_type(await client.watch_once(b"k", 1))  # R: list[etcd3._events.PutEvent | etcd3._events.DeleteEvent]
-    reveal_type(await client.watch_prefix_once(b"p"))  # R: list[etcd3._events.PutEvent | etcd3._events.DeleteEvent]
+    reveal_type(await client.watch_once(b"k", 1))  # R: list[etcd3._events.Event]
+    reveal_type(await client.watch_prefix_once(b"p"))  # R: list[etcd3._events.Event]
     reveal_type(await client.watch_once_response(b"k"))  # R: etcd3._events.WatchResponse
     reveal_type(await client.watch_prefix_once_response(b"p"))  # R: etcd3._events.WatchResponse
     async for event in events:
