@@ -23,6 +23,7 @@ User ``grpc_options`` override these key by key.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -199,12 +200,19 @@ class TLSConfig:
     ) -> TLSConfig | None:
         """The TLS setup for the client arguments: ``None`` (plaintext) without ``ca_cert``.
 
+        Client certificate files without ``ca_cert`` are ignored, as the predecessors ignored
+        them, so that their programs connect as they did; a WARNING on ``etcd3.transport`` says
+        so, since whoever passed them probably meant TLS.
+
         Raises:
-            ValueError: Client certificate files without ``ca_cert``, or only one of them.
+            ValueError: With ``ca_cert``, only one of the client certificate files.
         """
         if ca_cert is None:
             if cert_key is not None or cert_cert is not None:
-                raise ValueError("cert_key and cert_cert need ca_cert (TLS)")
+                logging.getLogger("etcd3.transport").warning(
+                    "cert_key and cert_cert are ignored without ca_cert: "
+                    "no client certificate is presented"
+                )
             return None
         return cls(ca_cert, cert_key, cert_cert)
 

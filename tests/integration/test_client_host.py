@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 import etcd3
@@ -102,3 +104,23 @@ def test_client_options_connect_to_any_test_server(
         assert client.uses_secure_channel == (tls is not None)
         client.put(b"/client-options", name)
         assert (client.get(b"/client-options"))[0] == name.encode()
+
+
+def test_client_files_without_ca_cert_connect_in_plaintext(
+    etcd_server: EtcdServer, etcd_tls_server: EtcdServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    tls = etcd_tls_server.tls
+    assert tls is not None
+    with caplog.at_level(logging.WARNING, logger="etcd3.transport"):
+        client = etcd3.client(
+            etcd_server.host,
+            etcd_server.port,
+            cert_key=tls.client_key,
+            cert_cert=tls.client_cert,
+            timeout=10,
+        )
+    assert "ignored without ca_cert" in caplog.text
+    with client:
+        assert not client.uses_secure_channel
+        client.put(b"/client-files-without-ca", b"plain")
+        assert (client.get(b"/client-files-without-ca"))[0] == b"plain"

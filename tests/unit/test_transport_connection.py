@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from pathlib import Path
 
@@ -142,10 +143,20 @@ def test_ca_cert_with_only_one_client_file_is_refused(
         TLSConfig.from_arguments(ca, only_key, only_cert)
 
 
-def test_client_files_without_ca_cert_are_refused(pem_files: tuple[Path, Path, Path]) -> None:
+def test_client_files_without_ca_cert_are_ignored_with_a_warning(
+    pem_files: tuple[Path, Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
     _, key, cert = pem_files
-    with pytest.raises(ValueError, match="ca_cert"):
-        TLSConfig.from_arguments(None, key, cert)
+    for files in ((key, cert), (key, None), (None, cert)):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="etcd3.transport"):
+            assert TLSConfig.from_arguments(None, *files) is None
+        assert [r.getMessage() for r in caplog.records] == [
+            "cert_key and cert_cert are ignored without ca_cert: no client certificate is presented"
+        ]
+    caplog.clear()
+    assert TLSConfig.from_arguments(None, None, None) is None
+    assert caplog.records == []
 
 
 def test_unreadable_file_is_a_value_error(tmp_path: Path) -> None:
