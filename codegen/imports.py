@@ -64,9 +64,7 @@ def stub(package: Package) -> StubImports:
     modules = {d.module for f in fields for d in f.referenced} - {package.module}
     return StubImports(
         containers=any(f.is_repeated for f in fields),
-        typing=bool(
-            package.constants or any(m.oneofs or m.nested_enum_values for m in package.messages)
-        ),
+        typing=bool(package.constants or any(m.oneofs or m.nested_enums for m in package.messages)),
         modules=tuple(sorted(modules)),
     )
 

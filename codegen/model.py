@@ -100,7 +100,7 @@ class _Definition:
 
 @dataclass(frozen=True)
 class Enum(_Definition):
-    """A proto enum, generated as an ``enum.IntEnum``."""
+    """A proto enum, generated as an ``IntEnum`` with protobuf's enum API (``ProtoEnum``)."""
 
     values: tuple[EnumValue, ...]
     doc: str
@@ -113,15 +113,24 @@ class Enum(_Definition):
         return next((v for v in self.values if v.number == 0), self.values[0])
 
     @property
+    def proto_name(self) -> str:
+        """The enum's name in its proto scope (``SortOrder`` for ``RangeRequest.SortOrder``)."""
+        return self.full_name.rsplit(".", 1)[-1]
+
+    @property
+    def spellable_values(self) -> tuple[EnumValue, ...]:
+        """The values whose proto names can be attribute names (not Python keywords)."""
+        return tuple(v for v in self.values if not keyword.iskeyword(v.name))
+
+    @property
     def constants(self) -> tuple[EnumValue, ...]:
         """Values a top-level enum also defines at module level, by their proto names.
 
         protoc's ``_pb2`` modules do this (``rpc_pb2.NOSPACE``), and code written for the
-        predecessors' ``etcdrpc`` uses it. Keyword-named values cannot be spelled.
+        predecessors' ``etcdrpc`` uses it. A nested enum's values are attributes of its
+        message instead (``Message.nested_enums``).
         """
-        if self.is_nested:
-            return ()
-        return tuple(v for v in self.values if not keyword.iskeyword(v.name))
+        return () if self.is_nested else self.spellable_values
 
 
 @dataclass(frozen=True)
@@ -227,19 +236,19 @@ class Message(_Definition):
         raise SchemaError(f"{self.full_name} has no field {name!r}")
 
     @property
-    def nested_enum_values(self) -> tuple[EnumValue, ...]:
-        """Values of the enums declared inside this message.
+    def nested_enums(self) -> tuple[Enum, ...]:
+        """The enums declared inside this message.
 
-        protobuf exposes them as class attributes (``RangeRequest.ASCEND == 1``), which code
-        written for the predecessor's ``etcdrpc`` uses; the stub declares them as ``int``.
+        protobuf exposes each as a class attribute (``RangeRequest.SortOrder``), and its values
+        too, by their proto names (``RangeRequest.ASCEND == 1``), which code written for the
+        predecessors' ``etcdrpc`` uses. The generated module sets those attributes to the
+        generated enum and its members, and the stub declares them so.
         """
         prefix = self.full_name + "."
         return tuple(
-            value
+            enum
             for name, enum in self.registry.enums.items()
             if name.startswith(prefix) and "." not in name[len(prefix) :]
-            for value in enum.values
-            if not keyword.iskeyword(value.name)
         )
 
     @property

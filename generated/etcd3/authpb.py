@@ -6,7 +6,7 @@
 # Message classes come from the private descriptor pool (_pool.py); their static types are in the
 # .pyi stub next to this module.
 
-import enum
+from etcd3._protoenum import ProtoEnum, nest_enum
 
 from . import _pool
 
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class PermissionType(enum.IntEnum):
+class PermissionType(ProtoEnum):
     """The ``authpb.Permission.Type`` enum."""
 
     READ = 0
@@ -31,3 +31,12 @@ UserAddOptions = _pool.message_class("authpb.UserAddOptions")
 User = _pool.message_class("authpb.User")
 Permission = _pool.message_class("authpb.Permission")
 Role = _pool.message_class("authpb.Role")
+
+nest_enum(
+    Permission,
+    "Type",
+    PermissionType,
+    READ=PermissionType.READ,
+    WRITE=PermissionType.WRITE,
+    READWRITE=PermissionType.READWRITE,
+)

@@ -4,11 +4,12 @@
 """Messages and enums of the ``authpb`` proto package."""
 
 import collections.abc as _abc
-import enum as _enum
 import typing as _t
 
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
+
+from etcd3._protoenum import ProtoEnum as _ProtoEnum
 
 __all__ = [
     "PermissionType",
@@ -18,7 +19,7 @@ __all__ = [
     "Role",
 ]
 
-class PermissionType(_enum.IntEnum):
+class PermissionType(_ProtoEnum):
     """The ``authpb.Permission.Type`` enum."""
 
     READ = 0
@@ -55,9 +56,10 @@ class Permission(_message.Message):
     permType: int
     key: bytes
     range_end: bytes
-    READ: _t.ClassVar[int]
-    WRITE: _t.ClassVar[int]
-    READWRITE: _t.ClassVar[int]
+    Type: _t.TypeAlias = PermissionType
+    READ: _t.ClassVar[_t.Literal[PermissionType.READ]]
+    WRITE: _t.ClassVar[_t.Literal[PermissionType.WRITE]]
+    READWRITE: _t.ClassVar[_t.Literal[PermissionType.READWRITE]]
     def __init__(
         self,
         *,

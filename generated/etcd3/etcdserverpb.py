@@ -6,7 +6,7 @@
 # Message classes come from the private descriptor pool (_pool.py); their static types are in the
 # .pyi stub next to this module.
 
-import enum
+from etcd3._protoenum import ProtoEnum, nest_enum
 
 from . import _pool
 
@@ -120,7 +120,7 @@ __all__ = [
 ]
 
 
-class SortOrder(enum.IntEnum):
+class SortOrder(ProtoEnum):
     """The ``etcdserverpb.RangeRequest.SortOrder`` enum."""
 
     NONE = 0
@@ -131,7 +131,7 @@ class SortOrder(enum.IntEnum):
     """highest target value first"""
 
 
-class SortTarget(enum.IntEnum):
+class SortTarget(ProtoEnum):
     """The ``etcdserverpb.RangeRequest.SortTarget`` enum."""
 
     KEY = 0
@@ -141,7 +141,7 @@ class SortTarget(enum.IntEnum):
     VALUE = 4
 
 
-class CompareResult(enum.IntEnum):
+class CompareResult(ProtoEnum):
     """The ``etcdserverpb.Compare.CompareResult`` enum."""
 
     EQUAL = 0
@@ -150,7 +150,7 @@ class CompareResult(enum.IntEnum):
     NOT_EQUAL = 3
 
 
-class CompareTarget(enum.IntEnum):
+class CompareTarget(ProtoEnum):
     """The ``etcdserverpb.Compare.CompareTarget`` enum."""
 
     VERSION = 0
@@ -160,7 +160,7 @@ class CompareTarget(enum.IntEnum):
     LEASE = 4
 
 
-class FilterType(enum.IntEnum):
+class FilterType(ProtoEnum):
     """The ``etcdserverpb.WatchCreateRequest.FilterType`` enum."""
 
     NOPUT = 0
@@ -169,7 +169,7 @@ class FilterType(enum.IntEnum):
     """filter out delete event."""
 
 
-class AlarmAction(enum.IntEnum):
+class AlarmAction(ProtoEnum):
     """The ``etcdserverpb.AlarmRequest.AlarmAction`` enum."""
 
     GET = 0
@@ -177,7 +177,7 @@ class AlarmAction(enum.IntEnum):
     DEACTIVATE = 2
 
 
-class DowngradeAction(enum.IntEnum):
+class DowngradeAction(ProtoEnum):
     """The ``etcdserverpb.DowngradeRequest.DowngradeAction`` enum."""
 
     VALIDATE = 0
@@ -185,7 +185,7 @@ class DowngradeAction(enum.IntEnum):
     CANCEL = 2
 
 
-class AlarmType(enum.IntEnum):
+class AlarmType(ProtoEnum):
     """The ``etcdserverpb.AlarmType`` enum."""
 
     NONE = 0
@@ -300,4 +300,65 @@ AuthRoleGrantPermissionResponse = _pool.message_class(
 )
 AuthRoleRevokePermissionResponse = _pool.message_class(
     "etcdserverpb.AuthRoleRevokePermissionResponse"
+)
+
+nest_enum(
+    RangeRequest,
+    "SortOrder",
+    SortOrder,
+    NONE=SortOrder.NONE,
+    ASCEND=SortOrder.ASCEND,
+    DESCEND=SortOrder.DESCEND,
+)
+nest_enum(
+    RangeRequest,
+    "SortTarget",
+    SortTarget,
+    KEY=SortTarget.KEY,
+    VERSION=SortTarget.VERSION,
+    CREATE=SortTarget.CREATE,
+    MOD=SortTarget.MOD,
+    VALUE=SortTarget.VALUE,
+)
+nest_enum(
+    Compare,
+    "CompareResult",
+    CompareResult,
+    EQUAL=CompareResult.EQUAL,
+    GREATER=CompareResult.GREATER,
+    LESS=CompareResult.LESS,
+    NOT_EQUAL=CompareResult.NOT_EQUAL,
+)
+nest_enum(
+    Compare,
+    "CompareTarget",
+    CompareTarget,
+    VERSION=CompareTarget.VERSION,
+    CREATE=CompareTarget.CREATE,
+    MOD=CompareTarget.MOD,
+    VALUE=CompareTarget.VALUE,
+    LEASE=CompareTarget.LEASE,
+)
+nest_enum(
+    WatchCreateRequest,
+    "FilterType",
+    FilterType,
+    NOPUT=FilterType.NOPUT,
+    NODELETE=FilterType.NODELETE,
+)
+nest_enum(
+    AlarmRequest,
+    "AlarmAction",
+    AlarmAction,
+    GET=AlarmAction.GET,
+    ACTIVATE=AlarmAction.ACTIVATE,
+    DEACTIVATE=AlarmAction.DEACTIVATE,
+)
+nest_enum(
+    DowngradeRequest,
+    "DowngradeAction",
+    DowngradeAction,
+    VALIDATE=DowngradeAction.VALIDATE,
+    ENABLE=DowngradeAction.ENABLE,
+    CANCEL=DowngradeAction.CANCEL,
 )

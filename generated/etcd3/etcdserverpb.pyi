@@ -4,11 +4,12 @@
 """Messages and enums of the ``etcdserverpb`` proto package."""
 
 import collections.abc as _abc
-import enum as _enum
 import typing as _t
 
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
+
+from etcd3._protoenum import ProtoEnum as _ProtoEnum
 
 from . import authpb, mvccpb
 
@@ -121,7 +122,7 @@ __all__ = [
     "CORRUPT",
 ]
 
-class SortOrder(_enum.IntEnum):
+class SortOrder(_ProtoEnum):
     """The ``etcdserverpb.RangeRequest.SortOrder`` enum."""
 
     NONE = 0
@@ -131,7 +132,7 @@ class SortOrder(_enum.IntEnum):
     DESCEND = 2
     """highest target value first"""
 
-class SortTarget(_enum.IntEnum):
+class SortTarget(_ProtoEnum):
     """The ``etcdserverpb.RangeRequest.SortTarget`` enum."""
 
     KEY = 0
@@ -140,7 +141,7 @@ class SortTarget(_enum.IntEnum):
     MOD = 3
     VALUE = 4
 
-class CompareResult(_enum.IntEnum):
+class CompareResult(_ProtoEnum):
     """The ``etcdserverpb.Compare.CompareResult`` enum."""
 
     EQUAL = 0
@@ -148,7 +149,7 @@ class CompareResult(_enum.IntEnum):
     LESS = 2
     NOT_EQUAL = 3
 
-class CompareTarget(_enum.IntEnum):
+class CompareTarget(_ProtoEnum):
     """The ``etcdserverpb.Compare.CompareTarget`` enum."""
 
     VERSION = 0
@@ -157,7 +158,7 @@ class CompareTarget(_enum.IntEnum):
     VALUE = 3
     LEASE = 4
 
-class FilterType(_enum.IntEnum):
+class FilterType(_ProtoEnum):
     """The ``etcdserverpb.WatchCreateRequest.FilterType`` enum."""
 
     NOPUT = 0
@@ -165,21 +166,21 @@ class FilterType(_enum.IntEnum):
     NODELETE = 1
     """filter out delete event."""
 
-class AlarmAction(_enum.IntEnum):
+class AlarmAction(_ProtoEnum):
     """The ``etcdserverpb.AlarmRequest.AlarmAction`` enum."""
 
     GET = 0
     ACTIVATE = 1
     DEACTIVATE = 2
 
-class DowngradeAction(_enum.IntEnum):
+class DowngradeAction(_ProtoEnum):
     """The ``etcdserverpb.DowngradeRequest.DowngradeAction`` enum."""
 
     VALIDATE = 0
     ENABLE = 1
     CANCEL = 2
 
-class AlarmType(_enum.IntEnum):
+class AlarmType(_ProtoEnum):
     """The ``etcdserverpb.AlarmType`` enum."""
 
     NONE = 0
@@ -270,14 +271,16 @@ class RangeRequest(_message.Message):
     """max_create_revision is the upper bound for returned key create revisions; all keys with
     greater create revisions will be filtered away.
     """
-    NONE: _t.ClassVar[int]
-    ASCEND: _t.ClassVar[int]
-    DESCEND: _t.ClassVar[int]
-    KEY: _t.ClassVar[int]
-    VERSION: _t.ClassVar[int]
-    CREATE: _t.ClassVar[int]
-    MOD: _t.ClassVar[int]
-    VALUE: _t.ClassVar[int]
+    SortOrder: _t.TypeAlias = SortOrder
+    NONE: _t.ClassVar[_t.Literal[SortOrder.NONE]]
+    ASCEND: _t.ClassVar[_t.Literal[SortOrder.ASCEND]]
+    DESCEND: _t.ClassVar[_t.Literal[SortOrder.DESCEND]]
+    SortTarget: _t.TypeAlias = SortTarget
+    KEY: _t.ClassVar[_t.Literal[SortTarget.KEY]]
+    VERSION: _t.ClassVar[_t.Literal[SortTarget.VERSION]]
+    CREATE: _t.ClassVar[_t.Literal[SortTarget.CREATE]]
+    MOD: _t.ClassVar[_t.Literal[SortTarget.MOD]]
+    VALUE: _t.ClassVar[_t.Literal[SortTarget.VALUE]]
     def __init__(
         self,
         *,
@@ -486,15 +489,17 @@ class Compare(_message.Message):
     """range_end compares the given target to all keys in the range [key, range_end).
     See RangeRequest for more details on key ranges.
     """
-    EQUAL: _t.ClassVar[int]
-    GREATER: _t.ClassVar[int]
-    LESS: _t.ClassVar[int]
-    NOT_EQUAL: _t.ClassVar[int]
-    VERSION: _t.ClassVar[int]
-    CREATE: _t.ClassVar[int]
-    MOD: _t.ClassVar[int]
-    VALUE: _t.ClassVar[int]
-    LEASE: _t.ClassVar[int]
+    CompareResult: _t.TypeAlias = CompareResult
+    EQUAL: _t.ClassVar[_t.Literal[CompareResult.EQUAL]]
+    GREATER: _t.ClassVar[_t.Literal[CompareResult.GREATER]]
+    LESS: _t.ClassVar[_t.Literal[CompareResult.LESS]]
+    NOT_EQUAL: _t.ClassVar[_t.Literal[CompareResult.NOT_EQUAL]]
+    CompareTarget: _t.TypeAlias = CompareTarget
+    VERSION: _t.ClassVar[_t.Literal[CompareTarget.VERSION]]
+    CREATE: _t.ClassVar[_t.Literal[CompareTarget.CREATE]]
+    MOD: _t.ClassVar[_t.Literal[CompareTarget.MOD]]
+    VALUE: _t.ClassVar[_t.Literal[CompareTarget.VALUE]]
+    LEASE: _t.ClassVar[_t.Literal[CompareTarget.LEASE]]
     def __init__(
         self,
         *,
@@ -720,8 +725,9 @@ class WatchCreateRequest(_message.Message):
     """
     fragment: bool
     """fragment enables splitting large revisions into multiple watch responses."""
-    NOPUT: _t.ClassVar[int]
-    NODELETE: _t.ClassVar[int]
+    FilterType: _t.TypeAlias = FilterType
+    NOPUT: _t.ClassVar[_t.Literal[FilterType.NOPUT]]
+    NODELETE: _t.ClassVar[_t.Literal[FilterType.NODELETE]]
     def __init__(
         self,
         *,
@@ -1115,9 +1121,10 @@ class AlarmRequest(_message.Message):
     """
     alarm: int
     """alarm is the type of alarm to consider for this request."""
-    GET: _t.ClassVar[int]
-    ACTIVATE: _t.ClassVar[int]
-    DEACTIVATE: _t.ClassVar[int]
+    AlarmAction: _t.TypeAlias = AlarmAction
+    GET: _t.ClassVar[_t.Literal[AlarmAction.GET]]
+    ACTIVATE: _t.ClassVar[_t.Literal[AlarmAction.ACTIVATE]]
+    DEACTIVATE: _t.ClassVar[_t.Literal[AlarmAction.DEACTIVATE]]
     def __init__(
         self,
         *,
@@ -1160,9 +1167,10 @@ class DowngradeRequest(_message.Message):
     """
     version: str
     """version is the target version to downgrade."""
-    VALIDATE: _t.ClassVar[int]
-    ENABLE: _t.ClassVar[int]
-    CANCEL: _t.ClassVar[int]
+    DowngradeAction: _t.TypeAlias = DowngradeAction
+    VALIDATE: _t.ClassVar[_t.Literal[DowngradeAction.VALIDATE]]
+    ENABLE: _t.ClassVar[_t.Literal[DowngradeAction.ENABLE]]
+    CANCEL: _t.ClassVar[_t.Literal[DowngradeAction.CANCEL]]
     def __init__(
         self, *, action: DowngradeAction | None = None, version: str | None = None
     ) -> None: ...

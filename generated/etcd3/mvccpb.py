@@ -6,7 +6,7 @@
 # Message classes come from the private descriptor pool (_pool.py); their static types are in the
 # .pyi stub next to this module.
 
-import enum
+from etcd3._protoenum import ProtoEnum, nest_enum
 
 from . import _pool
 
@@ -17,7 +17,7 @@ __all__ = [
 ]
 
 
-class EventType(enum.IntEnum):
+class EventType(ProtoEnum):
     """The ``mvccpb.Event.EventType`` enum."""
 
     PUT = 0
@@ -26,3 +26,11 @@ class EventType(enum.IntEnum):
 
 KeyValue = _pool.message_class("mvccpb.KeyValue")
 Event = _pool.message_class("mvccpb.Event")
+
+nest_enum(
+    Event,
+    "EventType",
+    EventType,
+    PUT=EventType.PUT,
+    DELETE=EventType.DELETE,
+)

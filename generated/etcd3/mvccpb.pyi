@@ -3,10 +3,11 @@
 # DO NOT EDIT: change codegen/ or templates/, then run `make regen`.
 """Messages and enums of the ``mvccpb`` proto package."""
 
-import enum as _enum
 import typing as _t
 
 from google.protobuf import message as _message
+
+from etcd3._protoenum import ProtoEnum as _ProtoEnum
 
 __all__ = [
     "EventType",
@@ -14,7 +15,7 @@ __all__ = [
     "Event",
 ]
 
-class EventType(_enum.IntEnum):
+class EventType(_ProtoEnum):
     """The ``mvccpb.Event.EventType`` enum."""
 
     PUT = 0
@@ -71,8 +72,9 @@ class Event(_message.Message):
     @property
     def prev_kv(self) -> KeyValue:
         """prev_kv holds the key-value pair before the event happens."""
-    PUT: _t.ClassVar[int]
-    DELETE: _t.ClassVar[int]
+    EventType: _t.TypeAlias = EventType
+    PUT: _t.ClassVar[_t.Literal[EventType.PUT]]
+    DELETE: _t.ClassVar[_t.Literal[EventType.DELETE]]
     def __init__(
         self,
         *,

@@ -208,6 +208,12 @@ def raw_protobuf() -> list[object]:
     """The flat protobuf namespace both predecessors exposed."""
     return [
         etcdrpc.RangeRequest(key=b"k", sort_order=etcdrpc.SortOrder.DESCEND),
+        # protoc's spellings: nested enums and their values on the message class.
+        etcdrpc.RangeRequest(sort_order=etcdrpc.RangeRequest.DESCEND),
+        etcdrpc.RangeRequest.SortOrder.Name(etcdrpc.RangeRequest.ASCEND),
+        etcdrpc.AlarmType.Name(etcdrpc.NOSPACE),
+        etcdrpc.Compare(result=etcdrpc.Compare.EQUAL, target=etcdrpc.Compare.MOD),
+        etcdrpc.WatchCreateRequest(filters=[etcdrpc.WatchCreateRequest.NOPUT]),
         etcdrpc.AlarmType.CORRUPT,
         etcdrpc.NOSPACE,
         etcdrpc.Compare(key=b"k", result=etcdrpc.CompareResult.EQUAL),

@@ -51,12 +51,14 @@ def flat_namespace() -> None:
     reveal_type(etcdrpc.AlarmType.CORRUPT)  # R: Literal[etcd3.rpc.etcdserverpb.AlarmType.CORRUPT]?
     reveal_type(etcdrpc.NOSPACE)  # R: Literal[etcd3.rpc.etcdserverpb.AlarmType.NOSPACE]
     reveal_type(rpc.NOSPACE)  # R: Literal[etcd3.rpc.etcdserverpb.AlarmType.NOSPACE]
-    reveal_type(etcdrpc.RangeRequest.DESCEND)  # R: int
-    reveal_type(etcdrpc.Compare.EQUAL)  # R: int
+    reveal_type(etcdrpc.RangeRequest.DESCEND)  # R: Literal[etcd3.rpc.etcdserverpb.SortOrder.DESCEND]
+    reveal_type(etcdrpc.Compare.EQUAL)  # R: Literal[etcd3.rpc.etcdserverpb.CompareResult.EQUAL]
     reveal_type(etcdrpc.RangeRequest(key=b"k", sort_order=etcdrpc.SortOrder.DESCEND))  # R: etcd3.rpc.etcdserverpb.RangeRequest
     reveal_type(etcdrpc.ResponseOp().response_put)  # R: etcd3.rpc.etcdserverpb.PutResponse
     reveal_type(rpc.KeyValue().mod_revision)  # R: int
-    reveal_type(rpc.Permission.READWRITE)  # R: int
+    reveal_type(rpc.Permission.READWRITE)  # R: Literal[etcd3.rpc.authpb.PermissionType.READWRITE]
+    reveal_type(etcdrpc.RangeRequest.SortOrder.Name(2))  # R: str
+    reveal_type(etcdrpc.AlarmType.Value("NOSPACE"))  # R: etcd3.rpc.etcdserverpb.AlarmType
     reveal_type(rpc.KV)  # R: def (caller: etcd3._runtime.SyncCaller) -> etcd3.rpc.services.KV
 
 

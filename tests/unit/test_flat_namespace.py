@@ -49,6 +49,28 @@ def test_predecessor_spellings(namespace: object) -> None:
     # Top-level enum values are module constants, as in rpc_pb2.
     assert (ns["NONE"], ns["NOSPACE"], ns["CORRUPT"]) == (0, 1, 2)
     assert ns["NOSPACE"] is etcdserverpb.AlarmType.NOSPACE
+    # Nested enums and their values are the generated enum and its members.
+    assert ns["RangeRequest"].SortOrder is etcdserverpb.SortOrder
+    assert ns["RangeRequest"].DESCEND is etcdserverpb.SortOrder.DESCEND
+    assert ns["WatchCreateRequest"].NOPUT is etcdserverpb.FilterType.NOPUT
+    assert ns["Event"].EventType.Name(1) == "DELETE"
+    assert ns["Permission"].Type is ns["PermissionType"]
+
+
+def test_enums_answer_protobufs_enum_api() -> None:
+    alarm = etcdserverpb.AlarmType
+    assert alarm.Name(etcdrpc.NOSPACE) == "NOSPACE"
+    assert alarm.Value("CORRUPT") is alarm.CORRUPT
+    assert alarm.keys() == ["NONE", "NOSPACE", "CORRUPT"]
+    assert alarm.values() == [alarm.NONE, alarm.NOSPACE, alarm.CORRUPT]
+    assert alarm.items() == [("NONE", 0), ("NOSPACE", 1), ("CORRUPT", 2)]
+    with pytest.raises(ValueError, match="AlarmType has no name defined for value 7"):
+        alarm.Name(7)
+    with pytest.raises(ValueError, match="AlarmType has no value defined for name 'FULL'"):
+        alarm.Value("FULL")
+    # A message built with a nested constant reads back the same number.
+    request = etcdrpc.RangeRequest(sort_order=etcdrpc.RangeRequest.DESCEND)
+    assert etcdrpc.RangeRequest.FromString(request.SerializeToString()).sort_order == 2
 
 
 def test_constants_are_the_enum_members() -> None:
