@@ -161,7 +161,9 @@ def test_every_proto_enum_matches_its_descriptor() -> None:
         obj
         for module in MESSAGE_MODULES
         for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, enum.IntEnum)
+        if isinstance(obj, type)
+        and issubclass(obj, enum.IntEnum)
+        and obj.__module__ == module.__name__
     }
     assert generated == set(ENUMS)
     for cls, full_name in ENUMS.items():
