@@ -883,7 +883,10 @@ class Watcher:
                     if self._reader is not me:
                         return  # taken over while a callback ran
                     if not ready:
-                        if self._callbacks or self._needs_reader():
+                        # Not while the watcher is closed or has no watch left, even with a
+                        # callback still running: there is nothing to read, and reading on
+                        # would return at once, forever, without yielding to that callback.
+                        if self._needs_reader():
                             break  # read on
                         self._release(me)
                         return

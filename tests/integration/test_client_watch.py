@@ -26,7 +26,7 @@ from etcd3.errors import (
 )
 from etcd3.rpc.etcdserverpb import FilterType
 from etcd3.rpc.etcdserverpb import WatchResponse as RawWatchResponse
-from etcd3.testing import EtcdFactory
+from etcd3.testing import EtcdFactory, EtcdServer
 
 Item = WatchResponse | Exception
 
@@ -239,6 +239,36 @@ def test_slow_callback_stalls_no_other_watch(client: Etcd3Client, prefix: bytes)
     assert revisions(slow) == revisions(fast)
     client.cancel_watch(slow_id)
     client.cancel_watch(fast_id)
+
+
+def test_cancel_and_close_during_a_callback_neither_spin_nor_stall(
+    etcd_server: EtcdServer,
+) -> None:
+    key = b"/callback-running/k"
+    with etcd3.client(etcd_server.host, etcd_server.port, timeout=10) as client:
+        started: list[Item] = []
+
+        def slow(item: Item) -> None:
+            started.append(item)
+            sleep(1)
+
+        watch_id = client.add_watch_callback(key, slow)
+        put(client, key, b"1")
+        wait_until(lambda: len(started) == 1)
+        sleep(0.2)  # another worker takes the stream over meanwhile
+        cpu = time.process_time()
+        client.cancel_watch(watch_id)  # while its callback runs
+        sleep(0.2)  # the loop goes on (in asyncio the callback shares it)
+        client.add_watch_callback(key, slow)
+        put(client, key, b"2")
+        wait_until(lambda: len(started) == 2)
+        sleep(0.2)
+        begun = time.monotonic()
+        client.close()  # while the other callback runs
+        assert time.monotonic() - begun < 5
+    # Waiting for a running callback costs no CPU: a loop that polled the closed or idle
+    # watcher would take a core for as long as the callbacks run.
+    assert time.process_time() - cpu < 0.5
 
 
 def test_watch_once_forms(client: Etcd3Client, prefix: bytes) -> None:

@@ -25,7 +25,7 @@ from etcd3.errors import (
 )
 from etcd3.rpc.etcdserverpb import FilterType
 from etcd3.rpc.etcdserverpb import WatchResponse as RawWatchResponse
-from etcd3.testing import EtcdFactory
+from etcd3.testing import EtcdFactory, EtcdServer
 
 Item = WatchResponse | Exception
 
@@ -250,6 +250,36 @@ async def test_slow_callback_stalls_no_other_watch(
     assert revisions(slow) == revisions(fast)
     await async_client.cancel_watch(slow_id)
     await async_client.cancel_watch(fast_id)
+
+
+async def test_cancel_and_close_during_a_callback_neither_spin_nor_stall(
+    etcd_server: EtcdServer,
+) -> None:
+    key = b"/callback-running/k"
+    async with etcd3.async_client(etcd_server.host, etcd_server.port, timeout=10) as client:
+        started: list[Item] = []
+
+        async def slow(item: Item) -> None:
+            started.append(item)
+            await sleep(1)
+
+        watch_id = await client.add_watch_callback(key, slow)
+        await put(client, key, b"1")
+        await wait_until(lambda: len(started) == 1)
+        await sleep(0.2)  # another worker takes the stream over meanwhile
+        cpu = time.process_time()
+        await client.cancel_watch(watch_id)  # while its callback runs
+        await sleep(0.2)  # the loop goes on (in asyncio the callback shares it)
+        await client.add_watch_callback(key, slow)
+        await put(client, key, b"2")
+        await wait_until(lambda: len(started) == 2)
+        await sleep(0.2)
+        begun = time.monotonic()
+        await client.close()  # while the other callback runs
+        assert time.monotonic() - begun < 5
+    # Waiting for a running callback costs no CPU: a loop that polled the closed or idle
+    # watcher would take a core for as long as the callbacks run.
+    assert time.process_time() - cpu < 0.5
 
 
 async def test_watch_once_forms(async_client: AsyncEtcd3Client, prefix: bytes) -> None:
