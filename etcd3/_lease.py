@@ -303,6 +303,8 @@ class LeaseMixin(ClientBase):
     """The client's leases."""
 
     _keep_alive: KeepAlive | None = None
+    _keep_alives_closed: bool = False
+    """Set by ``close``: no keep-alive engine is made after it."""
 
     def lease(
         self,
@@ -353,14 +355,26 @@ class LeaseMixin(ClientBase):
         return lease
 
     def _keep_alive_engine(self) -> KeepAlive:
-        if self._keep_alive is None:
-            self._keep_alive = KeepAlive(self)
-        return self._keep_alive
+        engine = self._keep_alive
+        if engine is not None:
+            return engine
+        # Threads that keep their first leases alive at once must share one engine, and
+        # close() must see the one made, or it would renew its leases after the client closed.
+        with _MAKING_ENGINE:
+            engine = self._keep_alive
+            if engine is None:
+                if self._keep_alives_closed or self._conn.closed:
+                    raise ConnectionClosedError(method=LEASE_LEASE_KEEP_ALIVE.path)
+                engine = self._keep_alive = KeepAlive(self)
+        return engine
 
     def close(self) -> None:
         """Stop automatic keep-alives, then close the channel. Idempotent."""
-        if self._keep_alive is not None:
-            self._keep_alive.stop()
+        with _MAKING_ENGINE:
+            engine = self._keep_alive
+            self._keep_alives_closed = True
+        if engine is not None:
+            engine.stop()
         super().close()
 
     def revoke_lease(self, lease_id: int, timeout_override: float | None = None) -> None:
@@ -459,6 +473,11 @@ class LeaseMixin(ClientBase):
         return self._rpc.lease.lease_leases(
             _LEASES_REQUEST, timeout=self._call_timeout(timeout_override)
         )
+
+
+_MAKING_ENGINE = StateLock()
+"""Held while a client's keep-alive engine is made, or ``close`` takes it: rare and brief, so
+one for every client."""
 
 
 class KeepAlive:

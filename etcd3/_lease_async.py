@@ -303,6 +303,8 @@ class AsyncLeaseMixin(AsyncClientBase):
     """The client's leases."""
 
     _keep_alive: AsyncKeepAlive | None = None
+    _keep_alives_closed: bool = False
+    """Set by ``close``: no keep-alive engine is made after it."""
 
     async def lease(
         self,
@@ -353,14 +355,26 @@ class AsyncLeaseMixin(AsyncClientBase):
         return lease
 
     def _keep_alive_engine(self) -> AsyncKeepAlive:
-        if self._keep_alive is None:
-            self._keep_alive = AsyncKeepAlive(self)
-        return self._keep_alive
+        engine = self._keep_alive
+        if engine is not None:
+            return engine
+        # Threads that keep their first leases alive at once must share one engine, and
+        # close() must see the one made, or it would renew its leases after the client closed.
+        with _MAKING_ENGINE:
+            engine = self._keep_alive
+            if engine is None:
+                if self._keep_alives_closed or self._conn.closed:
+                    raise ConnectionClosedError(method=LEASE_LEASE_KEEP_ALIVE.path)
+                engine = self._keep_alive = AsyncKeepAlive(self)
+        return engine
 
     async def close(self) -> None:
         """Stop automatic keep-alives, then close the channel. Idempotent."""
-        if self._keep_alive is not None:
-            await self._keep_alive.stop()
+        with _MAKING_ENGINE:
+            engine = self._keep_alive
+            self._keep_alives_closed = True
+        if engine is not None:
+            await engine.stop()
         await super().close()
 
     async def revoke_lease(self, lease_id: int, timeout_override: float | None = None) -> None:
@@ -463,6 +477,11 @@ class AsyncLeaseMixin(AsyncClientBase):
         return await self._rpc.lease.lease_leases(
             _LEASES_REQUEST, timeout=self._call_timeout(timeout_override)
         )
+
+
+_MAKING_ENGINE = StateLock()
+"""Held while a client's keep-alive engine is made, or ``close`` takes it: rare and brief, so
+one for every client."""
 
 
 class AsyncKeepAlive:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from typing_extensions import Self
 
-from etcd3._acompat import ASYNC
+from etcd3._acompat import ASYNC, StateLock
 from etcd3._base_async import AsyncClientBase
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import callback_arg, watch_id_arg
@@ -209,14 +209,23 @@ class AsyncWatchMixin(AsyncClientBase):
     """
 
     _watcher_state: AsyncWatcher | None = None
+    _watches_closed: bool = False
+    """Set by ``close``: no watcher is made after it."""
     _watch_settings: tuple[int, float] | None = None
     """``(callback_workers, warn_after)`` from ``configure_watches``; ``None``: the defaults."""
 
     def _watcher(self) -> AsyncWatcher:
         watcher = self._watcher_state
-        if watcher is None:
+        if watcher is not None:
+            return watcher
+        # Threads that start a client's first watches at once must share one watcher, and
+        # close() must see the one made, or its stream and workers would outlive the client.
+        with _MAKING_WATCHER:
+            watcher = self._watcher_state
+            if watcher is not None:
+                return watcher
             conn = self._conn
-            if conn.closed:
+            if conn.closed or self._watches_closed:
                 raise ConnectionClosedError("the client is closed")
             from etcd3._watcher_async import AsyncWatcher
 
@@ -835,10 +844,17 @@ class AsyncWatchMixin(AsyncClientBase):
 
     async def close(self) -> None:
         """Cancel every watch (iterators end, callbacks stop), then close the client."""
-        watcher = self._watcher_state
+        with _MAKING_WATCHER:
+            watcher = self._watcher_state
+            self._watches_closed = True
         if watcher is not None:
             await watcher.close()
         await super().close()
+
+
+_MAKING_WATCHER = StateLock()
+"""Held while a client's watcher is made, or ``close`` takes it: rare, brief, never contended
+for long, so one for every client."""
 
 
 async def _cancelling(handle: AsyncWatchHandle) -> AsyncIterator[WatchResponse]:

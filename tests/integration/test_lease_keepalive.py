@@ -213,6 +213,19 @@ def test_bad_on_lost_arguments(client: Etcd3Client) -> None:
         client.lease(3, on_lost=print)
 
 
+def test_keep_alive_first_started_after_close_is_refused(
+    client: Etcd3Client,
+) -> None:
+    closing = etcd3.client(client.endpoint_in_use, timeout=10)
+    lease = closing.lease(30)  # not kept alive: the client has no keep-alive yet
+    closing.close()
+    with pytest.raises(ConnectionClosedError):
+        lease.start_keep_alive()
+    assert closing._keep_alive is None  # nothing was started for it
+    assert not lease.kept_alive
+    client.revoke_lease(lease.id)
+
+
 def test_close_during_an_outage_stops_keep_alive_quietly(
     etcd_factory: EtcdFactory, printed: Callable[[], tuple[str, str]]
 ) -> None:

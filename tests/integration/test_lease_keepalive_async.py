@@ -226,6 +226,19 @@ async def test_bad_on_lost_arguments(async_client: AsyncEtcd3Client) -> None:
         await async_client.lease(3, on_lost=print)
 
 
+async def test_keep_alive_first_started_after_close_is_refused(
+    async_client: AsyncEtcd3Client,
+) -> None:
+    closing = etcd3.async_client(async_client.endpoint_in_use, timeout=10)
+    lease = await closing.lease(30)  # not kept alive: the client has no keep-alive yet
+    await closing.close()
+    with pytest.raises(ConnectionClosedError):
+        lease.start_keep_alive()
+    assert closing._keep_alive is None  # nothing was started for it
+    assert not lease.kept_alive
+    await async_client.revoke_lease(lease.id)
+
+
 async def test_close_during_an_outage_stops_keep_alive_quietly(
     etcd_factory: EtcdFactory, printed: Callable[[], tuple[str, str]]
 ) -> None:
