@@ -28,7 +28,12 @@ from etcd3._base import ClientBase
 from etcd3._compat import ASYNC, StateLock
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import callback_arg, watch_id_arg
-from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
+from etcd3.errors import (
+    ConnectionClosedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    WatchTimedOut,
+)
 from etcd3.rpc import etcdserverpb, mvccpb
 
 # The watch machinery (events, the sans-IO core, the stream's owner) loads with the client's

@@ -14,6 +14,7 @@ signatures with every argument documented; each is a few lines over the watcher.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -26,8 +27,15 @@ from etcd3._acompat import ASYNC, StateLock
 from etcd3._base_async import AsyncClientBase
 from etcd3._timeouts import call_timeout, timeout_arg
 from etcd3._validate import callback_arg, watch_id_arg
-from etcd3.errors import ConnectionClosedError, ConnectionTimeoutError, EtcdError, WatchTimedOut
+from etcd3.errors import (
+    ConnectionClosedError,
+    ConnectionTimeoutError,
+    EtcdError,
+    WatchTimedOut,
+    WrongEventLoopError,
+)
 from etcd3.rpc import etcdserverpb, mvccpb
+from etcd3.rpc.methods import WATCH_WATCH
 
 # The watch machinery (events, the sans-IO core, the stream's owner) loads with the client's
 # first watch: a client that never watches does not pay for it.
@@ -211,12 +219,21 @@ class AsyncWatchMixin(AsyncClientBase):
     _watcher_state: AsyncWatcher | None = None
     _watches_closed: bool = False
     """Set by ``close``: no watcher is made after it."""
+    if ASYNC:
+        _watch_loop: asyncio.AbstractEventLoop | None = None
+        """The event loop the watcher was made in, which its stream and tasks belong to."""
     _watch_settings: tuple[int, float] | None = None
     """``(callback_workers, warn_after)`` from ``configure_watches``; ``None``: the defaults."""
 
     def _watcher(self) -> AsyncWatcher:
         watcher = self._watcher_state
         if watcher is not None:
+            if ASYNC:  # noqa: SIM102 (the sync twin drops the whole ``if ASYNC:`` block)
+                # The watch stream and the watcher's tasks belong to the event loop of the
+                # client's first watch: from another loop, a write to the stream would fail
+                # in asyncio, as a call outside its channel's loop does.
+                if asyncio.get_running_loop() is not self._watch_loop:
+                    raise WrongEventLoopError(method=WATCH_WATCH.path)
             return watcher
         # Threads that start a client's first watches at once must share one watcher, and
         # close() must see the one made, or its stream and workers would outlive the client.
@@ -237,6 +254,8 @@ class AsyncWatchMixin(AsyncClientBase):
                 callback_workers=workers,
                 warn_after=warn_after,
             )
+            if ASYNC:
+                self._watch_loop = asyncio.get_running_loop()
         return watcher
 
     def configure_watches(

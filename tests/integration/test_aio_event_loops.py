@@ -103,3 +103,34 @@ def test_a_client_created_outside_any_loop_binds_to_its_first_call(
             return (await client.get(prefix + b"k"))[0]
 
     assert asyncio.run(use_and_close()) == b"v"
+
+
+def test_a_watch_from_another_loop_than_the_first_watchs_raises_the_typed_error(
+    etcd_server: EtcdServer, prefix: bytes
+) -> None:
+    loop = asyncio.new_event_loop()
+    client = etcd3.async_client(etcd_server.host, etcd_server.port, timeout=5)
+    key = prefix + b"k"
+    try:
+        events, cancel = loop.run_until_complete(client.watch(key))  # the watcher's loop
+        errors: list[BaseException] = []
+
+        def other_thread() -> None:
+            for call in (client.watch(key), client.watch_once(key, timeout=1)):
+                try:
+                    asyncio.run(asyncio.wait_for(call, 10))
+                except BaseException as exc:
+                    errors.append(exc)
+
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join(30)
+        assert [type(e) for e in errors] == [WrongEventLoopError] * 2
+        # The first loop's watch goes on.
+        revision = loop.run_until_complete(client.put(key, b"v")).header.revision
+        event = loop.run_until_complete(asyncio.wait_for(anext(events), 10))
+        assert (event.value, event.mod_revision) == (b"v", revision)
+        loop.run_until_complete(cancel())
+    finally:
+        loop.run_until_complete(client.close())
+        loop.close()
