@@ -24,6 +24,7 @@ __all__ = [
     "join_workers",
     "sleep",
     "spawn",
+    "uninterrupted",
     "wait_event",
 ]
 
@@ -176,3 +177,25 @@ async def join_workers(workers: Iterable[asyncio.Task[Any]], timeout: float) -> 
         task.cancel()
     if pending:
         await asyncio.wait(pending)
+
+
+async def uninterrupted(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``work`` to its end even if the task is cancelled meanwhile, then raise that
+    cancellation: for a cleanup that must not be cut short, such as removing a waiter's key
+    from a shared line. In the sync twin, a plain call.
+
+    Returns:
+        What ``work`` returned (when no cancellation came meanwhile).
+    """
+    task = asyncio.ensure_future(work())
+    interrupted: asyncio.CancelledError | None = None
+    while not task.done():
+        try:
+            await asyncio.wait((task,))  # cancelling this wait leaves the task running
+        except asyncio.CancelledError as exc:
+            interrupted = exc
+    if interrupted is not None:
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what the caller sees
+        raise interrupted
+    return task.result()

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, TypeVar
 
 __all__ = [
     "ASYNC",
@@ -20,10 +20,12 @@ __all__ = [
     "join_workers",
     "sleep",
     "spawn",
+    "uninterrupted",
     "wait_event",
 ]
 
 ASYNC: Final = False
+T = TypeVar("T")
 
 Event = threading.Event
 Lock = threading.Lock
@@ -78,3 +80,8 @@ def join_workers(workers: Iterable[threading.Thread], timeout: float) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
         if thread.is_alive():
             logging.getLogger("etcd3").warning("thread %s did not stop in time", thread.name)
+
+
+def uninterrupted(work: Callable[[], T]) -> T:
+    """Call ``work`` (in the asyncio twin, a cancellation of the task waits for its end)."""
+    return work()

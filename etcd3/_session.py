@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from typing_extensions import Self
 
-from etcd3._compat import ASYNC, Lock
+from etcd3._compat import ASYNC, Lock, uninterrupted
 from etcd3._concurrency_core import (
     Claim,
     SessionLostError,
@@ -325,12 +325,14 @@ class Participant:
                 # another participant is ahead, is unknown.
                 _say_turn_unknown(exc, "before etcd answered the request to join the line")
             with suppress(EtcdError):
-                self._abandon(key)
+                uninterrupted(lambda: self._abandon(key))
             raise
         except BaseException:
-            # Interrupted or failed: leave the queue, but report the original error.
+            # Interrupted or failed: leave the queue, but report the original error. Not cut
+            # short by another cancellation: a key left in a shared session's line would
+            # block every later participant while the session lives.
             with suppress(EtcdError):
-                self._abandon(key)
+                uninterrupted(lambda: self._abandon(key))
             raise
         self._abandon(key)
         return None

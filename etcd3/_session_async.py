@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from typing_extensions import Self
 
-from etcd3._acompat import ASYNC, Lock
+from etcd3._acompat import ASYNC, Lock, uninterrupted
 from etcd3._concurrency_core import (
     Claim,
     SessionLostError,
@@ -325,12 +325,14 @@ class AsyncParticipant:
                 # another participant is ahead, is unknown.
                 _say_turn_unknown(exc, "before etcd answered the request to join the line")
             with suppress(EtcdError):
-                await self._abandon(key)
+                await uninterrupted(lambda: self._abandon(key))
             raise
         except BaseException:
-            # Interrupted or failed: leave the queue, but report the original error.
+            # Interrupted or failed: leave the queue, but report the original error. Not cut
+            # short by another cancellation: a key left in a shared session's line would
+            # block every later participant while the session lives.
             with suppress(EtcdError):
-                await self._abandon(key)
+                await uninterrupted(lambda: self._abandon(key))
             raise
         await self._abandon(key)
         return None

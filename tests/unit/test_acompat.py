@@ -1,5 +1,5 @@
-"""The asyncio ``Event`` of ``etcd3._acompat``, ``wait_event`` and ``acquire_within``: waits
-with a deadline."""
+"""The asyncio ``Event`` of ``etcd3._acompat``, ``wait_event``, ``acquire_within`` and
+``uninterrupted``: waits with a deadline, and cleanups a cancellation does not cut short."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from etcd3._acompat import Event, acquire_within, wait_event
+from etcd3._acompat import Event, acquire_within, uninterrupted, wait_event
 
 
 async def test_a_set_event_returns_at_once() -> None:
@@ -124,3 +124,38 @@ async def test_a_cancelled_acquisition_leaves_the_lock_free() -> None:
     lock.release()
     await asyncio.sleep(0.01)
     assert not lock.locked()
+
+
+async def test_uninterrupted_work_runs_to_its_end_before_the_cancellation() -> None:
+    ended: list[str] = []
+
+    async def cleanup() -> None:
+        await asyncio.sleep(0.05)
+        ended.append("cleanup")
+
+    async def cancelled_during_cleanup() -> None:
+        try:
+            await asyncio.sleep(10)
+        finally:
+            await uninterrupted(cleanup)
+
+    task = asyncio.create_task(cancelled_during_cleanup())
+    await asyncio.sleep(0)
+    for _ in range(3):  # the first cancellation starts the cleanup, the others hit it
+        task.cancel()
+        await asyncio.sleep(0.01)
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert ended == ["cleanup"]
+
+
+async def test_uninterrupted_work_returns_or_raises_as_it_would() -> None:
+    async def answer() -> int:
+        return 42
+
+    async def fail() -> None:
+        raise ValueError("cleanup failed")
+
+    assert await uninterrupted(answer) == 42
+    with pytest.raises(ValueError, match="cleanup failed"):
+        await uninterrupted(fail)

@@ -1,0 +1,38 @@
+"""asyncio lock waiters cancelled again while they leave the line (a task group shutting down,
+an outer timeout firing while an inner one is handled): the waiter's key still goes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import etcd3
+from etcd3 import AsyncEtcd3Client
+
+
+async def test_a_waiter_cancelled_twice_leaves_no_key_in_a_shared_sessions_line(
+    async_client: AsyncEtcd3Client, prefix: bytes
+) -> None:
+    name = prefix.decode().strip("/").replace("/", "-")
+    async with async_client.session(ttl=30) as session:
+        mine = f"{session.lease.id:x}".encode()
+        holder = async_client.lock(name, ttl=30)
+        assert await holder.acquire()
+        # The second cancellation lands a few steps of the event loop into the first one's
+        # cleanup, wherever that is: each count of steps is a round.
+        for steps in range(8):
+            waiter = etcd3.AsyncLock(name, etcd_client=async_client, session=session)
+            task = asyncio.create_task(waiter.acquire(timeout=None))
+            await asyncio.sleep(0.2)  # waiting in line behind the holder
+            task.cancel()
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            line = (await async_client.get_prefix_response(waiter.prefix)).kvs
+            assert [kv.key for kv in line if kv.key.endswith(mine)] == [], f"{steps} steps"
+            assert not waiter.held
+        await holder.release()
+        # Nobody is left in line: the next acquirer gets the lock at once.
+        assert await etcd3.AsyncLock(name, etcd_client=async_client, session=session).acquire(0)
