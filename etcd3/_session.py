@@ -413,11 +413,15 @@ class Participant:
 
         Closing an own session revokes its lease after the deletion; its failure is no error
         (the keep-alive stopped first, so the lease expires), and the deletion's error is the
-        one raised.
+        one raised. A cancellation meanwhile does not cut it short (it is raised after): a key
+        left in a shared session's line would block every later participant.
 
         Returns:
             Whether the key was still ours (and is deleted now).
         """
+        return uninterrupted(self._leave_now)
+
+    def _leave_now(self) -> bool:
         claim, self._claim = self._claim, None
         own, self._own_session = self._own_session, None
         try:

@@ -36,3 +36,30 @@ async def test_a_waiter_cancelled_twice_leaves_no_key_in_a_shared_sessions_line(
         await holder.release()
         # Nobody is left in line: the next acquirer gets the lock at once.
         assert await etcd3.AsyncLock(name, etcd_client=async_client, session=session).acquire(0)
+
+
+async def test_a_holder_cancelled_again_while_it_releases_still_frees_the_lock(
+    async_client: AsyncEtcd3Client, prefix: bytes
+) -> None:
+    name = prefix.decode().strip("/").replace("/", "-")
+    async with async_client.session(ttl=30) as session:
+        mine = f"{session.lease.id:x}".encode()
+        for steps in range(8):
+            lock = etcd3.AsyncLock(name, etcd_client=async_client, session=session)
+
+            async def hold(lock: etcd3.AsyncLock = lock) -> None:
+                async with lock:
+                    await asyncio.sleep(10)
+
+            task = asyncio.create_task(hold())
+            await asyncio.sleep(0.2)
+            assert lock.held
+            task.cancel()  # leaving the block releases the lock
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            line = (await async_client.get_prefix_response(lock.prefix)).kvs
+            assert [kv.key for kv in line if kv.key.endswith(mine)] == [], f"{steps} steps"
+            assert not lock.held
