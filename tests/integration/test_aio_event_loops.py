@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 
 import pytest
 
@@ -36,6 +36,23 @@ async def _watch(client: etcd3.AsyncEtcd3Client, key: bytes) -> object:
 
 async def _lease(client: etcd3.AsyncEtcd3Client, key: bytes) -> object:
     return await client.lease(30)
+
+
+def _run_in_another_thread(calls: list[Coroutine[object, object, object]]) -> list[BaseException]:
+    """Run each of ``calls`` with ``asyncio.run`` in a thread of its own: what each raised."""
+    errors: list[BaseException] = []
+
+    def other_thread() -> None:
+        for call in calls:
+            try:
+                asyncio.run(asyncio.wait_for(call, 10))
+            except BaseException as exc:
+                errors.append(exc)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join(30)
+    return errors
 
 
 CALLS: dict[str, Callable[[etcd3.AsyncEtcd3Client, bytes], Awaitable[object]]] = {
@@ -73,17 +90,7 @@ def test_a_call_from_another_running_loop_raises_the_typed_error(
     key = prefix + b"k"
     try:
         loop.run_until_complete(client.put(key, b"v"))
-        errors: list[BaseException] = []
-
-        def other_thread() -> None:
-            try:
-                asyncio.run(asyncio.wait_for(client.get(key), 10))
-            except BaseException as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=other_thread)
-        thread.start()
-        thread.join(30)
+        errors = _run_in_another_thread([client.get(key)])
         assert [type(e) for e in errors] == [WrongEventLoopError]
         # The client still works in its own loop.
         assert loop.run_until_complete(client.get(key))[0] == b"v"
@@ -113,18 +120,7 @@ def test_a_watch_from_another_loop_than_the_first_watchs_raises_the_typed_error(
     key = prefix + b"k"
     try:
         events, cancel = loop.run_until_complete(client.watch(key))  # the watcher's loop
-        errors: list[BaseException] = []
-
-        def other_thread() -> None:
-            for call in (client.watch(key), client.watch_once(key, timeout=1)):
-                try:
-                    asyncio.run(asyncio.wait_for(call, 10))
-                except BaseException as exc:
-                    errors.append(exc)
-
-        thread = threading.Thread(target=other_thread)
-        thread.start()
-        thread.join(30)
+        errors = _run_in_another_thread([client.watch(key), client.watch_once(key, timeout=1)])
         assert [type(e) for e in errors] == [WrongEventLoopError] * 2
         # The first loop's watch goes on.
         revision = loop.run_until_complete(client.put(key, b"v")).header.revision
