@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from server_features import loses_writes_when_killed
 
 import etcd3
 from etcd3._client import Etcd3Client
@@ -423,6 +424,11 @@ def test_watches_resume_after_a_server_restart(etcd_factory: EtcdFactory) -> Non
         written = [put(client, b"/r/%d" % i, b"before") for i in range(3)]
         wait_until(lambda: len(revisions(seen)) == 3)
         for _ in range(2):
+            if loses_writes_when_killed(server.version):
+                # Killed right after a write, the member may come back without it and give
+                # its revision to the next write, which the watch, resuming after the lost
+                # one, then never sees: it dies idle, past its backend's commit interval.
+                sleep(1.0)
             server.kill()
             sleep(0.5)  # the client retries with backoff while the server is down
             server.restart()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from grpc_aio_poller import hold_grpc_aio_poller
+from server_features import loses_writes_when_killed
 
 import etcd3
 from etcd3._acompat import ASYNC, Event, sleep
@@ -434,6 +435,11 @@ async def test_watches_resume_after_a_server_restart(etcd_factory: EtcdFactory) 
         written = [await put(client, b"/r/%d" % i, b"before") for i in range(3)]
         await wait_until(lambda: len(revisions(seen)) == 3)
         for _ in range(2):
+            if loses_writes_when_killed(server.version):
+                # Killed right after a write, the member may come back without it and give
+                # its revision to the next write, which the watch, resuming after the lost
+                # one, then never sees: it dies idle, past its backend's commit interval.
+                await sleep(1.0)
             server.kill()
             await sleep(0.5)  # the client retries with backoff while the server is down
             server.restart()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import pytest
 from grpc_aio_poller import hold_grpc_aio_poller
+from server_features import loses_writes_when_killed
 
 import etcd3
 from etcd3._acompat import ASYNC, Event, join_workers, sleep, spawn
@@ -25,7 +26,6 @@ from etcd3._events import WatchResponse
 from etcd3._transactions.builder import TransactionBuilder
 from etcd3.errors import EtcdError, RevisionCompactedError
 from etcd3.testing import EtcdCluster, EtcdFactory
-from etcd3.testing._binary import version_tuple
 
 Change = tuple[int, bytes, bytes]
 """(mod_revision, key, value) of one event."""
@@ -139,13 +139,6 @@ async def check_history(
     assert [c[0] for c in seen] == sorted({c[0] for c in seen}), "a revision twice or unordered"
     assert seen == await replay(writer, prefix, last)  # no gap, no duplicate
     assert set(acked) <= {c[0] for c in seen}  # every acknowledged write was seen
-
-
-def loses_writes_when_killed(version: str) -> bool:
-    """Whether an etcd member of ``version`` can lose a write when killed while it applies
-    writes: a server defect of 3.5.0 to 3.5.2 (fixed in 3.5.3). The member's revisions then
-    differ from the other members' from that write on, and so do its watches'."""
-    return (3, 5, 0) <= version_tuple(version) < (3, 5, 3)
 
 
 async def test_watch_resumes_across_kill_and_restart_of_its_member(
