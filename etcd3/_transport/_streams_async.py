@@ -355,6 +355,8 @@ class AsyncGrpcDuplexStream(_AsyncStreamBase[RespT, _DuplexCall[ReqT]], Generic[
                 ) from None
             if self._registry.channels.unusable:
                 raise self._registry.channels.closed_error(self._method) from None
+            if self._moved is not None:  # its endpoint failed: as a read reports it
+                raise self._moved from None
             raise
 
     write = send
