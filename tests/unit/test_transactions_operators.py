@@ -182,8 +182,26 @@ def test_op_value_errors(make: object) -> None:
         lambda: Put(b"k", b"v", lease="7"),  # type: ignore[arg-type]
         lambda: Get(b"k", 3),  # type: ignore[arg-type]
         lambda: Delete(None),  # type: ignore[arg-type]
+        lambda: Put(b"k", b"v", prev_kv="yes"),  # type: ignore[arg-type]
+        lambda: Delete(b"k", 3),  # type: ignore[arg-type]
+        lambda: Delete(b"k", prev_kv="yes"),  # type: ignore[arg-type]
+        lambda: Txn(["Value(k) == v"]),  # type: ignore[list-item]
+        lambda: Txn([], ["put k v"]),  # type: ignore[list-item]
+        lambda: Txn([], None, ["put k v"]),  # type: ignore[list-item]
     ],
-    ids=["put-value", "put-key", "put-lease", "get-range-end", "delete-key"],
+    ids=[
+        "put-value",
+        "put-key",
+        "put-lease",
+        "get-range-end",
+        "delete-key",
+        "put-prev-kv",
+        "delete-range-end",
+        "delete-prev-kv",
+        "txn-compare",
+        "txn-success",
+        "txn-failure",
+    ],
 )
 def test_op_type_errors(make: object) -> None:
     assert callable(make)
