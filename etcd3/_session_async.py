@@ -325,14 +325,12 @@ class AsyncParticipant:
                 # another participant is ahead, is unknown.
                 _say_turn_unknown(exc, "before etcd answered the request to join the line")
             with suppress(EtcdError):
-                await uninterrupted(lambda: self._abandon(key))
+                await self._abandon(key)
             raise
         except BaseException:
-            # Interrupted or failed: leave the queue, but report the original error. Not cut
-            # short by another cancellation: a key left in a shared session's line would
-            # block every later participant while the session lives.
+            # Interrupted or failed: leave the queue, but report the original error.
             with suppress(EtcdError):
-                await uninterrupted(lambda: self._abandon(key))
+                await self._abandon(key)
             raise
         await self._abandon(key)
         return None
@@ -395,13 +393,18 @@ class AsyncParticipant:
 
     async def _abandon(self, key: bytes) -> None:
         """Leave the queue: close an own session (revoking its lease deletes the key), or
-        delete the key from a shared one.
+        delete the key from a shared one. A cancellation meanwhile does not cut it short (it
+        is raised after): a key left in a shared session's line would block every later
+        participant while the session lives.
 
         Raises:
             EtcdError: The deletion from a shared session failed: the key stays in the line
                 until it is deleted or the session ends. A revocation that fails is no error:
                 closing stopped the keep-alive first, so the lease expires with its key.
         """
+        await uninterrupted(lambda: self._abandon_now(key))
+
+    async def _abandon_now(self, key: bytes) -> None:
         own, self._own_session = self._own_session, None
         if self._shared_session is None:
             if own is not None:
