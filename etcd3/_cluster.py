@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING
 
 from etcd3._base import ClientBase
@@ -51,7 +51,7 @@ class ClusterMixin(ClientBase):
     # --- Members ----------------------------------------------------------------------------
 
     @property
-    def members(self) -> Iterator[Member]:
+    def members(self) -> Generator[Member, None, None]:
         """The cluster's members (one MemberList call on first iteration).
 
         In the sync client: ``for member in client.members``. For a timeout other
@@ -59,7 +59,7 @@ class ClusterMixin(ClientBase):
         """
         return self._members(self._call_timeout(None))
 
-    def get_members(self, timeout_override: float | None = None) -> Iterator[Member]:
+    def get_members(self, timeout_override: float | None = None) -> Generator[Member, None, None]:
         """The cluster's members, like [`members`][etcd3.Etcd3Client.members] but with a
         timeout of its own.
 
@@ -76,7 +76,7 @@ class ClusterMixin(ClientBase):
         """
         return self._members(self._call_timeout(timeout_override))
 
-    def _members(self, timeout: float | None) -> Iterator[Member]:
+    def _members(self, timeout: float | None) -> Generator[Member, None, None]:
         from etcd3._cluster_views import Member
 
         response = self._rpc.cluster.member_list(_MEMBER_LIST_REQUEST, timeout=timeout)
@@ -346,7 +346,7 @@ class ClusterMixin(ClientBase):
         member_id: int = 0,
         alarm_type: str | AlarmType = "none",
         timeout_override: float | None = None,
-    ) -> Iterator[Alarm]:
+    ) -> Generator[Alarm, None, None]:
         """The raised alarms (one Alarm call on first iteration).
 
         Args:
@@ -370,7 +370,7 @@ class ClusterMixin(ClientBase):
 
     def _listed_alarms(
         self, member_id: int, alarm_type: AlarmType, timeout: float | None
-    ) -> Iterator[Alarm]:
+    ) -> Generator[Alarm, None, None]:
         from etcd3._cluster_views import alarms_from, filter_alarms
 
         # etcd answers GET with every alarm whatever the filter fields say: filter here.

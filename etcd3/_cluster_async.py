@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import TYPE_CHECKING
 
 from etcd3._acompat import ASYNC
@@ -50,7 +50,7 @@ class AsyncClusterMixin(AsyncClientBase):
     # --- Members ----------------------------------------------------------------------------
 
     @property
-    def members(self) -> AsyncIterator[Member]:
+    def members(self) -> AsyncGenerator[Member, None]:
         """The cluster's members (one MemberList call on first iteration).
 
         In the asyncio client: ``async for member in client.members``. For a timeout other
@@ -58,7 +58,7 @@ class AsyncClusterMixin(AsyncClientBase):
         """
         return self._members(self._call_timeout(None))
 
-    def get_members(self, timeout_override: float | None = None) -> AsyncIterator[Member]:
+    def get_members(self, timeout_override: float | None = None) -> AsyncGenerator[Member, None]:
         """The cluster's members, like [`members`][etcd3.AsyncEtcd3Client.members] but with a
         timeout of its own.
 
@@ -75,7 +75,7 @@ class AsyncClusterMixin(AsyncClientBase):
         """
         return self._members(self._call_timeout(timeout_override))
 
-    async def _members(self, timeout: float | None) -> AsyncIterator[Member]:
+    async def _members(self, timeout: float | None) -> AsyncGenerator[Member, None]:
         from etcd3._cluster_views import Member
 
         response = await self._rpc.cluster.member_list(_MEMBER_LIST_REQUEST, timeout=timeout)
@@ -362,7 +362,7 @@ class AsyncClusterMixin(AsyncClientBase):
         member_id: int = 0,
         alarm_type: str | AlarmType = "none",
         timeout_override: float | None = None,
-    ) -> AsyncIterator[Alarm]:
+    ) -> AsyncGenerator[Alarm, None]:
         """The raised alarms (one Alarm call on first iteration).
 
         Args:
@@ -386,7 +386,7 @@ class AsyncClusterMixin(AsyncClientBase):
 
     async def _listed_alarms(
         self, member_id: int, alarm_type: AlarmType, timeout: float | None
-    ) -> AsyncIterator[Alarm]:
+    ) -> AsyncGenerator[Alarm, None]:
         from etcd3._cluster_views import alarms_from, filter_alarms
 
         # etcd answers GET with every alarm whatever the filter fields say: filter here.

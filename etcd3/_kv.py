@@ -17,7 +17,7 @@ few lines over the cores named above.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Literal
 
 from etcd3._base import ClientBase
@@ -364,7 +364,7 @@ class KVMixin(ClientBase):
         max_mod_revision: int = 0,
         min_create_revision: int = 0,
         max_create_revision: int = 0,
-    ) -> Iterator[KVResult]:
+    ) -> Generator[KVResult, None, None]:
         """Iterate over every key that starts with ``key_prefix``.
 
         Arguments are checked now; the one Range call is sent at the first iteration.
@@ -495,7 +495,7 @@ class KVMixin(ClientBase):
         max_mod_revision: int = 0,
         min_create_revision: int = 0,
         max_create_revision: int = 0,
-    ) -> Iterator[KVResult]:
+    ) -> Generator[KVResult, None, None]:
         """Iterate over every key in ``[range_start, range_end)``.
 
         Arguments are checked now; the one Range call is sent at the first iteration.
@@ -618,7 +618,7 @@ class KVMixin(ClientBase):
         max_mod_revision: int = 0,
         min_create_revision: int = 0,
         max_create_revision: int = 0,
-    ) -> Iterator[KVResult]:
+    ) -> Generator[KVResult, None, None]:
         """Iterate over every key.
 
         Arguments are checked now; the one Range call is sent at the first iteration.
@@ -665,7 +665,9 @@ class KVMixin(ClientBase):
         )
         return self._results(request, self._call_timeout(timeout_override))
 
-    def _results(self, request: RangeRequest, timeout: float | None) -> Iterator[KVResult]:
+    def _results(
+        self, request: RangeRequest, timeout: float | None
+    ) -> Generator[KVResult, None, None]:
         # The views of the keys are built here, not by a helper generator or metadata_view: a
         # second generator step or a call per key would cost as much as the view itself.
         response = self._rpc.caller.unary(KV_RANGE, request, timeout, None)
@@ -688,7 +690,7 @@ class KVMixin(ClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> Iterator[RangeResponse]:
+    ) -> Generator[RangeResponse, None, None]:
         """Read ``[range_start, range_end)`` page by page; yield each page's raw response.
 
         Each page is one Range call of at most ``page_size`` keys in key order, starting
@@ -735,7 +737,7 @@ class KVMixin(ClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> Iterator[KVResult]:
+    ) -> Generator[KVResult, None, None]:
         """Iterate over ``[range_start, range_end)`` page by page, one snapshot, in key order.
 
         Every key comes exactly once. About one page is held at a time, and kept results
@@ -780,7 +782,7 @@ class KVMixin(ClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> Iterator[RangeResponse]:
+    ) -> Generator[RangeResponse, None, None]:
         """Read every key that starts with ``key_prefix`` page by page; yield raw responses.
 
         Pages work as in
@@ -824,7 +826,7 @@ class KVMixin(ClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> Iterator[KVResult]:
+    ) -> Generator[KVResult, None, None]:
         """Iterate over every key that starts with ``key_prefix``, page by page, one snapshot.
 
         Pages work as in [`get_range_paged`][etcd3.Etcd3Client.get_range_paged]: every key
@@ -860,7 +862,9 @@ class KVMixin(ClientBase):
         )
         return self._paged_results(cursor, self._call_timeout(timeout_override))
 
-    def _pages(self, cursor: PageCursor, timeout: float | None) -> Iterator[RangeResponse]:
+    def _pages(
+        self, cursor: PageCursor, timeout: float | None
+    ) -> Generator[RangeResponse, None, None]:
         request = cursor.request
         while request is not None:
             response = self._rpc.caller.unary(KV_RANGE, request, timeout, None)
@@ -869,7 +873,9 @@ class KVMixin(ClientBase):
             # Drop the page before fetching the next: one page in memory at a time.
             del response
 
-    def _paged_results(self, cursor: PageCursor, timeout: float | None) -> Iterator[KVResult]:
+    def _paged_results(
+        self, cursor: PageCursor, timeout: float | None
+    ) -> Generator[KVResult, None, None]:
         for response in self._pages(cursor, timeout):
             yield from detached_results(response)
             del response

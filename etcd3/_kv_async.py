@@ -15,7 +15,7 @@ few lines over the cores named above.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Literal
 
 from etcd3._base_async import AsyncClientBase
@@ -366,7 +366,7 @@ class AsyncKVMixin(AsyncClientBase):
         max_mod_revision: int = 0,
         min_create_revision: int = 0,
         max_create_revision: int = 0,
-    ) -> AsyncIterator[KVResult]:
+    ) -> AsyncGenerator[KVResult, None]:
         """Iterate over every key that starts with ``key_prefix``.
 
         Arguments are checked now; the one Range call is sent at the first iteration.
@@ -499,7 +499,7 @@ class AsyncKVMixin(AsyncClientBase):
         max_mod_revision: int = 0,
         min_create_revision: int = 0,
         max_create_revision: int = 0,
-    ) -> AsyncIterator[KVResult]:
+    ) -> AsyncGenerator[KVResult, None]:
         """Iterate over every key in ``[range_start, range_end)``.
 
         Arguments are checked now; the one Range call is sent at the first iteration.
@@ -624,7 +624,7 @@ class AsyncKVMixin(AsyncClientBase):
         max_mod_revision: int = 0,
         min_create_revision: int = 0,
         max_create_revision: int = 0,
-    ) -> AsyncIterator[KVResult]:
+    ) -> AsyncGenerator[KVResult, None]:
         """Iterate over every key.
 
         Arguments are checked now; the one Range call is sent at the first iteration.
@@ -673,7 +673,7 @@ class AsyncKVMixin(AsyncClientBase):
 
     async def _results(
         self, request: RangeRequest, timeout: float | None
-    ) -> AsyncIterator[KVResult]:
+    ) -> AsyncGenerator[KVResult, None]:
         # The views of the keys are built here, not by a helper generator or metadata_view: a
         # second generator step or a call per key would cost as much as the view itself.
         response = await self._rpc.caller.unary(KV_RANGE, request, timeout, None)
@@ -696,7 +696,7 @@ class AsyncKVMixin(AsyncClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> AsyncIterator[RangeResponse]:
+    ) -> AsyncGenerator[RangeResponse, None]:
         """Read ``[range_start, range_end)`` page by page; yield each page's raw response.
 
         Each page is one Range call of at most ``page_size`` keys in key order, starting
@@ -743,7 +743,7 @@ class AsyncKVMixin(AsyncClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> AsyncIterator[KVResult]:
+    ) -> AsyncGenerator[KVResult, None]:
         """Iterate over ``[range_start, range_end)`` page by page, one snapshot, in key order.
 
         Every key comes exactly once. About one page is held at a time, and kept results
@@ -788,7 +788,7 @@ class AsyncKVMixin(AsyncClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> AsyncIterator[RangeResponse]:
+    ) -> AsyncGenerator[RangeResponse, None]:
         """Read every key that starts with ``key_prefix`` page by page; yield raw responses.
 
         Pages work as in
@@ -832,7 +832,7 @@ class AsyncKVMixin(AsyncClientBase):
         serializable: bool = False,
         revision: int = 0,
         timeout_override: float | None = None,
-    ) -> AsyncIterator[KVResult]:
+    ) -> AsyncGenerator[KVResult, None]:
         """Iterate over every key that starts with ``key_prefix``, page by page, one snapshot.
 
         Pages work as in [`get_range_paged`][etcd3.AsyncEtcd3Client.get_range_paged]: every key
@@ -870,7 +870,7 @@ class AsyncKVMixin(AsyncClientBase):
 
     async def _pages(
         self, cursor: PageCursor, timeout: float | None
-    ) -> AsyncIterator[RangeResponse]:
+    ) -> AsyncGenerator[RangeResponse, None]:
         request = cursor.request
         while request is not None:
             response = await self._rpc.caller.unary(KV_RANGE, request, timeout, None)
@@ -881,7 +881,7 @@ class AsyncKVMixin(AsyncClientBase):
 
     async def _paged_results(
         self, cursor: PageCursor, timeout: float | None
-    ) -> AsyncIterator[KVResult]:
+    ) -> AsyncGenerator[KVResult, None]:
         async for response in self._pages(cursor, timeout):
             for result in detached_results(response):
                 yield result

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import suppress
 from types import TracebackType
 
@@ -399,7 +399,7 @@ class LeaseMixin(ClientBase):
 
     def refresh_lease(
         self, lease_id: int, timeout_override: float | None = None
-    ) -> Iterator[LeaseKeepAliveResponse]:
+    ) -> Generator[LeaseKeepAliveResponse, None, None]:
         """Renew a lease once, through a short keep-alive stream opened on first iteration.
 
         Args:
@@ -421,7 +421,7 @@ class LeaseMixin(ClientBase):
 
     def _refresh_lease(
         self, lease_id: int, timeout: float | None
-    ) -> Iterator[LeaseKeepAliveResponse]:
+    ) -> Generator[LeaseKeepAliveResponse, None, None]:
         yield self._keep_alive_once(lease_id, timeout)
 
     def _keep_alive_once(self, lease_id: int, timeout: float | None) -> LeaseKeepAliveResponse:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import suppress
 from types import TracebackType
 
@@ -401,7 +401,7 @@ class AsyncLeaseMixin(AsyncClientBase):
 
     def refresh_lease(
         self, lease_id: int, timeout_override: float | None = None
-    ) -> AsyncIterator[LeaseKeepAliveResponse]:
+    ) -> AsyncGenerator[LeaseKeepAliveResponse, None]:
         """Renew a lease once, through a short keep-alive stream opened on first iteration.
 
         Args:
@@ -423,7 +423,7 @@ class AsyncLeaseMixin(AsyncClientBase):
 
     async def _refresh_lease(
         self, lease_id: int, timeout: float | None
-    ) -> AsyncIterator[LeaseKeepAliveResponse]:
+    ) -> AsyncGenerator[LeaseKeepAliveResponse, None]:
         yield await self._keep_alive_once(lease_id, timeout)
 
     async def _keep_alive_once(

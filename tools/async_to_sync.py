@@ -8,6 +8,8 @@ works on tokens, so comments and docstrings survive:
   suffix (``_kv_async`` -> ``_kv``) and ``AsyncFoo`` becomes ``Foo``;
 - in code, ``Awaitable[X]`` becomes ``X`` (what a sync function returns where an asyncio one
   returns something to await, e.g. ``Callable[[], Awaitable[None]]`` -> ``Callable[[], None]``);
+- in code, ``AsyncGenerator[Y, S]`` becomes ``Generator[Y, S, None]``: an asynchronous
+  generator returns no value, and ``Generator`` takes its return type as a third argument;
 - ``if ASYNC:`` ... ``else:`` ... keeps only the ``else`` body (dedented); an ``if ASYNC:``
   without ``else`` is dropped. ``ASYNC`` is ``True`` in ``etcd3._acompat``, so the async
   source runs and type-checks its own branch.
@@ -117,6 +119,10 @@ def transform(source: str) -> str:
                 (closing.start[0], closing.start[1], closing.end[1], ")" if multiline else "")
             )
             continue
+        if tok.string == "AsyncGenerator" and following is not None and following.string == "[":
+            edits.append((tok.start[0], tok.start[1], tok.end[1], rename(tok.string)))
+            edits.append(_return_type_none(tokens, _closing_bracket(tokens, index + 1)))
+            continue
         if tok.type == tokenize.NAME and tok.string in ("await", "async"):
             drop = tok.string == "await" or (
                 following is not None and following.string in ("def", "for", "with")
@@ -161,6 +167,18 @@ def _closing_bracket(tokens: list[tokenize.TokenInfo], opening: int) -> tokenize
             if depth == 0:
                 return tok
     raise ValueError(f"unclosed bracket at line {tokens[opening].start[0]}")
+
+
+def _return_type_none(
+    tokens: list[tokenize.TokenInfo], closing: tokenize.TokenInfo
+) -> tuple[int, int, int, str]:
+    """The edit that appends ``None`` as the last argument of the subscript ``closing`` ends."""
+    last = tokens[tokens.index(closing) - 1]
+    while last.type in (tokenize.NL, tokenize.COMMENT):
+        last = tokens[tokens.index(last) - 1]
+    # After a trailing comma the new argument keeps one, so ruff keeps the lines split.
+    text = " None," if last.string == "," else ", None"
+    return (last.end[0], last.end[1], last.end[1], text)
 
 
 def _rename_multiline_string(lines: list[str], tok: tokenize.TokenInfo) -> None:

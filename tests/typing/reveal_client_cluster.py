@@ -28,12 +28,12 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(kept.stop_keep_alive())  # R: None
     with client.lease(5) as scoped:
         reveal_type(scoped)  # R: etcd3._lease.Lease
-    reveal_type(client.refresh_lease(lease.id))  # R: typing.Iterator[etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse]
+    reveal_type(client.refresh_lease(lease.id))  # R: typing.Generator[etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse, None, None]
     reveal_type(client.get_lease_info(lease.id))  # R: etcd3.rpc.etcdserverpb.LeaseTimeToLiveResponse
     reveal_type(client.leases())  # R: etcd3.rpc.etcdserverpb.LeaseLeasesResponse
 
-    reveal_type(client.members)  # R: typing.Iterator[etcd3._cluster_views.Member]
-    reveal_type(client.get_members(timeout_override=1))  # R: typing.Iterator[etcd3._cluster_views.Member]
+    reveal_type(client.members)  # R: typing.Generator[etcd3._cluster_views.Member, None, None]
+    reveal_type(client.get_members(timeout_override=1))  # R: typing.Generator[etcd3._cluster_views.Member, None, None]
     member = client.add_member(["http://127.0.0.1:2380"], is_learner=True)
     reveal_type(member)  # R: etcd3._cluster_views.Member
     reveal_type(member.peer_urls)  # R: tuple[str, ...]
@@ -49,7 +49,7 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(client.create_alarm())  # R: list[etcd3._cluster_views.Alarm]
     reveal_type(client.disarm_alarm(1, "no space"))  # R: list[etcd3._cluster_views.Alarm]
     alarms = client.list_alarms(alarm_type=etcd3.rpc.etcdserverpb.AlarmType.CORRUPT)
-    reveal_type(alarms)  # R: typing.Iterator[etcd3._cluster_views.Alarm]
+    reveal_type(alarms)  # R: typing.Generator[etcd3._cluster_views.Alarm, None, None]
     reveal_type(next(alarms).alarm_type)  # R: etcd3.rpc.etcdserverpb.AlarmType
 
     reveal_type(client.auth_status())  # R: etcd3._cluster_views.AuthStatus
@@ -73,17 +73,18 @@ async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
     reveal_type(await lease.wait_lost())  # R: bool
     async with await client.lease(5) as scoped:
         reveal_type(scoped)  # R: etcd3._lease_async.AsyncLease
-    reveal_type(client.refresh_lease(lease.id))  # R: typing.AsyncIterator[etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse]
+    reveal_type(client.refresh_lease(lease.id))  # R: typing.AsyncGenerator[etcd3.rpc.etcdserverpb.LeaseKeepAliveResponse, None]
     reveal_type(await client.get_lease_info(lease.id, keys=False))  # R: etcd3.rpc.etcdserverpb.LeaseTimeToLiveResponse
 
-    reveal_type(client.members)  # R: typing.AsyncIterator[etcd3._cluster_views.Member]
+    reveal_type(client.members)  # R: typing.AsyncGenerator[etcd3._cluster_views.Member, None]
+    reveal_type(client.get_members(timeout_override=1))  # R: typing.AsyncGenerator[etcd3._cluster_views.Member, None]
     async for member in client.get_members():
         reveal_type(member)  # R: etcd3._cluster_views.Member
     reveal_type(await client.status())  # R: etcd3._cluster_views.Status
     reveal_type(await client.hash())  # R: int
     reveal_type(await client.snapshot(io.BytesIO()))  # R: None
     reveal_type(await client.create_alarm(0, "corrupt"))  # R: list[etcd3._cluster_views.Alarm]
-    reveal_type(client.list_alarms())  # R: typing.AsyncIterator[etcd3._cluster_views.Alarm]
+    reveal_type(client.list_alarms())  # R: typing.AsyncGenerator[etcd3._cluster_views.Alarm, None]
     reveal_type(await client.move_leader(2))  # R: None
     reveal_type(await client.auth_status())  # R: etcd3._cluster_views.AuthStatus
     reveal_type(await client.role_get("reader"))  # R: tuple[etcd3._cluster_views.RolePermission, ...]

@@ -39,16 +39,16 @@ def sync_consumer(client: etcd3.Etcd3Client) -> None:
     reveal_type(kvs.raw)  # R: etcd3.rpc.etcdserverpb.RangeResponse
     reveal_type(client.get_kvs("a", "b"))  # R: etcd3._views.RangeResult
     reveal_type(client.get_response("k"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
-    reveal_type(client.get_prefix("p/", sort_order="desc", sort_target=SortTarget.MOD))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_prefix("p/", sort_order="desc", sort_target=SortTarget.MOD))  # R: typing.Generator[tuple[bytes, etcd3._views.KVMetadata], None, None]
     reveal_type(client.get_prefix_response("p/", count_only=True).count)  # R: int
-    reveal_type(client.get_range("a", "b", limit=10))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_range("a", "b", limit=10))  # R: typing.Generator[tuple[bytes, etcd3._views.KVMetadata], None, None]
     reveal_type(client.get_range_response("a", b"\0", sort_order=SortOrder.ASCEND))  # R: etcd3.rpc.etcdserverpb.RangeResponse
-    reveal_type(client.get_all(keys_only=True))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_all(keys_only=True))  # R: typing.Generator[tuple[bytes, etcd3._views.KVMetadata], None, None]
     reveal_type(client.get_all_response(min_mod_revision=3))  # R: etcd3.rpc.etcdserverpb.RangeResponse
-    reveal_type(client.get_prefix_paged("p/", page_size=100))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
-    reveal_type(client.get_prefix_paged_response("p/"))  # R: typing.Iterator[etcd3.rpc.etcdserverpb.RangeResponse]
-    reveal_type(client.get_range_paged("a", "b", revision=7))  # R: typing.Iterator[tuple[bytes, etcd3._views.KVMetadata]]
-    reveal_type(client.get_range_paged_response("a", "b"))  # R: typing.Iterator[etcd3.rpc.etcdserverpb.RangeResponse]
+    reveal_type(client.get_prefix_paged("p/", page_size=100))  # R: typing.Generator[tuple[bytes, etcd3._views.KVMetadata], None, None]
+    reveal_type(client.get_prefix_paged_response("p/"))  # R: typing.Generator[etcd3.rpc.etcdserverpb.RangeResponse, None, None]
+    reveal_type(client.get_range_paged("a", "b", revision=7))  # R: typing.Generator[tuple[bytes, etcd3._views.KVMetadata], None, None]
+    reveal_type(client.get_range_paged_response("a", "b"))  # R: typing.Generator[etcd3.rpc.etcdserverpb.RangeResponse, None, None]
     for item_value, item_meta in client.get_prefix("p/"):
         reveal_type(item_value)  # R: bytes
         reveal_type(item_meta)  # R: etcd3._views.KVMetadata
@@ -65,12 +65,12 @@ async def async_consumer(client: etcd3.AsyncEtcd3Client) -> None:
     reveal_type(await client.get_kv("k"))  # R: etcd3._views.KV | None
     reveal_type(await client.get_kvs("p/", prefix=True))  # R: etcd3._views.RangeResult
     reveal_type(await client.get_response("k"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
-    reveal_type(client.get_prefix("p/"))  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
+    reveal_type(client.get_prefix("p/"))  # R: typing.AsyncGenerator[tuple[bytes, etcd3._views.KVMetadata], None]
     reveal_type(await client.get_prefix_response("p/"))  # R: etcd3.rpc.etcdserverpb.RangeResponse
-    reveal_type(client.get_range("a", "b"))  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
-    reveal_type(client.get_all())  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
-    reveal_type(client.get_prefix_paged("p/"))  # R: typing.AsyncIterator[tuple[bytes, etcd3._views.KVMetadata]]
-    reveal_type(client.get_range_paged_response("a", "b"))  # R: typing.AsyncIterator[etcd3.rpc.etcdserverpb.RangeResponse]
+    reveal_type(client.get_range("a", "b"))  # R: typing.AsyncGenerator[tuple[bytes, etcd3._views.KVMetadata], None]
+    reveal_type(client.get_all())  # R: typing.AsyncGenerator[tuple[bytes, etcd3._views.KVMetadata], None]
+    reveal_type(client.get_prefix_paged("p/"))  # R: typing.AsyncGenerator[tuple[bytes, etcd3._views.KVMetadata], None]
+    reveal_type(client.get_range_paged_response("a", "b"))  # R: typing.AsyncGenerator[etcd3.rpc.etcdserverpb.RangeResponse, None]
     async for page in client.get_prefix_paged_response("p/", page_size=10):
         reveal_type(page.more)  # R: bool
     async for item_value, item_meta in client.get_range_paged("a", "b"):

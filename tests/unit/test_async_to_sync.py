@@ -92,6 +92,27 @@ def test_awaitable_of_x_becomes_x() -> None:
     compile(out, "<sync twin>", "exec")  # the brackets still match
 
 
+def test_async_generator_becomes_a_generator_that_returns_none() -> None:
+    source = (
+        "from collections.abc import AsyncGenerator\n"
+        "def f() -> AsyncGenerator[int, None]: ...\n"
+        "def g() -> AsyncGenerator[dict[str, AsyncThing], bytes]: ...\n"
+        "def h() -> AsyncGenerator[\n"
+        "    tuple[int, str],\n"
+        "    None,  # nothing is sent\n"
+        "]: ...\n"
+        "x: AsyncGenerator  # bare: renamed only\n"
+    )
+    out = a2s.transform(source)
+    assert "from collections.abc import Generator\n" in out
+    assert "def f() -> Generator[int, None, None]: ..." in out
+    assert "def g() -> Generator[dict[str, Thing], bytes, None]: ..." in out
+    assert "    None, None,  # nothing is sent\n]: ..." in out
+    assert "x: Generator  # bare: renamed only" in out
+    assert "AsyncGenerator" not in out
+    compile(out, "<sync twin>", "exec")
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
