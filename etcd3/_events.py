@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Literal, TypeAlias
 
-from etcd3._views import KVMetadata
+from etcd3._views import KVMetadata, metadata_view
 from etcd3.errors import EtcdError
 from etcd3.rpc import etcdserverpb, mvccpb
 from etcd3.rpc.etcdserverpb import FilterType, ResponseHeader
@@ -94,7 +94,7 @@ class Event:
     @property
     def kv_meta(self) -> KVMetadata:
         """The key's metadata after the change (a new view on each access)."""
-        return KVMetadata(self._event.kv, self._header)
+        return metadata_view(self._event.kv, self._header)
 
     @property
     def prev_value(self) -> bytes:
@@ -104,7 +104,7 @@ class Event:
     @property
     def prev_kv_meta(self) -> KVMetadata:
         """The key's metadata before the change (a new view on each access); needs ``prev_kv``."""
-        return KVMetadata(self._event.prev_kv, self._header)
+        return metadata_view(self._event.prev_kv, self._header)
 
     @property
     def event(self) -> mvccpb.Event:

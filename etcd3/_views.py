@@ -31,6 +31,25 @@ __all__ = [
 ]
 
 
+def _view_args(
+    view: str, keyvalue: KeyValue | None, kv: KeyValue | None, header: ResponseHeader | None
+) -> tuple[KeyValue, ResponseHeader]:
+    """The key-value message and header of a view, from its constructor's arguments: the
+    message comes as ``keyvalue`` or as ``kv``, exactly one of them.
+
+    Raises:
+        TypeError: Both spellings or neither, or no header.
+    """
+    if keyvalue is not None and kv is not None:
+        raise TypeError(f"{view}() takes the key-value message as keyvalue or as kv, not both")
+    message = keyvalue if keyvalue is not None else kv
+    if message is None:
+        raise TypeError(f"{view}() needs the key-value message, as keyvalue or as kv")
+    if header is None:
+        raise TypeError(f"{view}() needs the header of the response the key came in")
+    return message, header
+
+
 class _KVSnapshot:
     """The metadata fields of a ``KeyValue``, copied out (same attribute names).
 
@@ -60,13 +79,32 @@ class KVMetadata:
     Args:
         keyvalue: The key-value message (its ``value`` is not part of the metadata).
         header: The header of the response the key came in.
+        kv: The key-value message by its other name, keyword only: pass ``keyvalue`` or
+            ``kv``, not both.
+
+    Raises:
+        TypeError: Both ``keyvalue`` and ``kv``, neither, or no ``header``.
     """
 
     __slots__ = ("_header", "_kv")
     _kv: KeyValue | _KVSnapshot
     _header: ResponseHeader
 
-    def __init__(self, keyvalue: KeyValue, header: ResponseHeader) -> None:
+    @overload
+    def __init__(self, keyvalue: KeyValue, header: ResponseHeader) -> None: ...
+
+    @overload
+    def __init__(self, *, kv: KeyValue, header: ResponseHeader) -> None: ...
+
+    def __init__(
+        self,
+        keyvalue: KeyValue | None = None,
+        header: ResponseHeader | None = None,
+        *,
+        kv: KeyValue | None = None,
+    ) -> None:
+        if kv is not None or keyvalue is None or header is None:
+            keyvalue, header = _view_args(type(self).__name__, keyvalue, kv, header)
         self._kv = keyvalue
         self._header = header
 
@@ -157,6 +195,11 @@ class KV(KVMetadata):
     Args:
         keyvalue: The key-value message.
         header: The header of the response the key came in.
+        kv: The key-value message by its other name, keyword only: pass ``keyvalue`` or
+            ``kv``, not both.
+
+    Raises:
+        TypeError: Both ``keyvalue`` and ``kv``, neither, or no ``header``.
     """
 
     __slots__ = ("value",)
@@ -164,7 +207,21 @@ class KV(KVMetadata):
     value: Final[bytes]
     """The value (``b""`` when read with ``keys_only``)."""
 
-    def __init__(self, keyvalue: KeyValue, header: ResponseHeader) -> None:
+    @overload
+    def __init__(self, keyvalue: KeyValue, header: ResponseHeader) -> None: ...
+
+    @overload
+    def __init__(self, *, kv: KeyValue, header: ResponseHeader) -> None: ...
+
+    def __init__(
+        self,
+        keyvalue: KeyValue | None = None,
+        header: ResponseHeader | None = None,
+        *,
+        kv: KeyValue | None = None,
+    ) -> None:
+        if kv is not None or keyvalue is None or header is None:
+            keyvalue, header = _view_args(type(self).__name__, keyvalue, kv, header)
         super().__init__(keyvalue, header)
         self.value = keyvalue.value
 

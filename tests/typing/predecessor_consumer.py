@@ -8,7 +8,7 @@ must accept it: the predecessors' module paths are typed like the rest of the pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import grpc
 
@@ -164,6 +164,47 @@ def etcd3_client_tour(etcd: Etcd3Client) -> list[object]:
         current,
         nested,
         last_seen,
+    ]
+
+
+def etcd3_client_annotations(etcd: Etcd3Client, lease_id: int) -> list[object]:
+    """Results bound to the types etcd3-client's methods declared, and its views' constructors."""
+    prefix: Generator[KVResult, None, None] = etcd.get_prefix("/users/")
+    in_range: Generator[KVResult, None, None] = etcd.get_range("a", "b")
+    everything: Generator[KVResult, None, None] = etcd.get_all(keys_only=True)
+    paged: Generator[KVResult, None, None] = etcd.get_prefix_paged("/big/")
+    range_paged: Generator[KVResult, None, None] = etcd.get_range_paged("a", "b")
+    pages: Generator[etcdrpc.RangeResponse, None, None] = etcd.get_prefix_paged_response("/p/")
+    range_pages: Generator[etcdrpc.RangeResponse, None, None] = etcd.get_range_paged_response(
+        "a", "b"
+    )
+    members: Generator[Member, None, None] = etcd.members
+    alarms: Generator[Alarm, None, None] = etcd.list_alarms()
+    refreshed: Generator[etcdrpc.LeaseKeepAliveResponse, None, None] = etcd.refresh_lease(lease_id)
+    deleted: tuple[bool, etcdrpc.DeleteRangeResponse | None] = etcd.delete("/k")
+    was_deleted, response = etcd.delete("/k")
+    revision = response.header.revision if was_deleted and response is not None else 0
+    raw, header = etcdrpc.KeyValue(key=b"k"), etcdrpc.ResponseHeader(revision=3)
+    metas: list[KVMetadata] = [
+        KVMetadata(kv=raw, header=header),
+        KVMetadata(keyvalue=raw, header=header),
+        KVMetadata(raw, header),
+        KVMetadata.create(kv=raw, header=header),
+    ]
+    return [
+        prefix,
+        in_range,
+        everything,
+        paged,
+        range_paged,
+        pages,
+        range_pages,
+        members,
+        alarms,
+        refreshed,
+        deleted,
+        revision,
+        metas,
     ]
 
 

@@ -47,6 +47,32 @@ def test_constructor_and_factory_agree() -> None:
     assert type(KVMetadata.create(_kv(), _header())) is KVMetadata
 
 
+@pytest.mark.parametrize("view", [KVMetadata, KV])
+def test_the_key_value_message_is_keyvalue_or_kv(view: type[KVMetadata]) -> None:
+    kv, header = _kv(), _header()
+    made = [view(kv, header), view(keyvalue=kv, header=header), view(kv=kv, header=header)]
+    assert all(type(each) is view for each in made)
+    assert made[0] == made[1] == made[2]
+    assert made[2].response_header is header
+    assert made[2].mod_revision == 5
+
+
+@pytest.mark.parametrize("view", [KVMetadata, KV])
+def test_the_key_value_message_comes_once_with_a_header(view: type[KVMetadata]) -> None:
+    kv, header = _kv(), _header()
+    name = view.__name__
+    with pytest.raises(TypeError, match=rf"^{name}\(\) takes .* as keyvalue or as kv, not both"):
+        view(kv, header, kv=kv)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=rf"^{name}\(\) takes .* not both"):
+        view(keyvalue=kv, kv=kv, header=header)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=rf"^{name}\(\) needs the key-value message"):
+        view(header=header)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=rf"^{name}\(\) needs the header"):
+        view(kv=kv)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=rf"^{name}\(\) needs the header"):
+        view(kv)  # type: ignore[call-overload]
+
+
 def test_view_is_lazy_over_the_message() -> None:
     kv = _kv()
     meta = KVMetadata(kv, _header())
