@@ -101,6 +101,13 @@ BATCH = 32
 _PERMISSION_CHECK_TIMEOUT = 10.0
 """Seconds for the read that checks a refused watch's permission (and refreshes the token)."""
 
+CALLBACK_ERRORS: type[BaseException] = Exception if ASYNC else BaseException
+"""What a callback may raise and have logged, its watch going on. In the sync client every
+exception: a callback runs on a worker thread, where ``KeyboardInterrupt`` or ``SystemExit``
+cannot stop the program and would only end the worker and drop the rest of its batch. In
+asyncio a callback runs on the application's event loop, which ``KeyboardInterrupt``,
+``SystemExit`` and a worker's cancellation must reach."""
+
 Item = etcdserverpb.WatchResponse | EtcdError | None
 """What a watch's queue holds: a response (the raw message: consumers wrap what they use),
 the error that ended the watch, or ``None`` (the end)."""
@@ -979,7 +986,7 @@ class AsyncWatcher:
                                 "client cannot run it (closed)",
                                 callback,
                             )
-                except Exception:
+                except CALLBACK_ERRORS:
                     logger.exception("watch callback %r raised; ignored", callback)
                 if ended:
                     break
