@@ -4,6 +4,7 @@ own line, each call that gives both, neither, or no header."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,18 +56,11 @@ def _error_lines(errors: list[str], path: Path) -> set[int]:
     return {int(e.split(":")[1]) for e in errors if e.startswith(str(path))}
 
 
-def test_mypy_refuses_exactly_both_neither_or_no_header(
-    tmp_path: Path, strict_type_checkers: StrictTypeCheckers
+@pytest.mark.parametrize("checker", ["mypy", pytest.param("pyright", marks=pytest.mark.slow)])
+def test_each_checker_refuses_exactly_both_neither_or_no_header(
+    tmp_path: Path, strict_type_checkers: StrictTypeCheckers, checker: str
 ) -> None:
     path, refused = _consumer(tmp_path)
-    errors = strict_type_checkers.mypy([path])
-    assert _error_lines(errors, path) == refused, errors
-
-
-@pytest.mark.slow
-def test_pyright_refuses_exactly_both_neither_or_no_header(
-    tmp_path: Path, strict_type_checkers: StrictTypeCheckers
-) -> None:
-    path, refused = _consumer(tmp_path)
-    errors = strict_type_checkers.pyright([path])
+    check: Callable[[list[Path]], list[str]] = getattr(strict_type_checkers, checker)
+    errors = check([path])
     assert _error_lines(errors, path) == refused, errors
