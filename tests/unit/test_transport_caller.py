@@ -35,6 +35,11 @@ from etcd3.errors import (
     StreamClosedError,
 )
 
+REFUSED_DEADLINE = 1.0
+"""The deadline of a call to a port that refuses connections. Such a call is retried until
+its deadline is nearly out (nothing was sent), and the tests here check the error it ends
+with, which the first refused attempt already gives: a second is plenty for that."""
+
 UNARY: MethodInfo[Empty, Empty] = MethodInfo(
     service="test.Svc",
     name="Unary",
@@ -68,8 +73,8 @@ BIDI: MethodInfo[Empty, Empty] = MethodInfo(
 def dead_endpoint() -> str:
     """A loopback port that refuses connections.
 
-    A call to it retries until its deadline runs out (seconds): tests that make one are marked
-    ``slow``, so ``make test-quick`` leaves them to ``make test``.
+    A call to it retries until its deadline (``REFUSED_DEADLINE``) is nearly out: tests that
+    make one are marked ``slow``, so ``make test-quick`` leaves them to ``make test``.
     """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -79,7 +84,7 @@ def dead_endpoint() -> str:
 
 @pytest.fixture
 def caller(dead_endpoint: str) -> Iterator[GrpcCaller]:
-    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), default_timeout=5)
+    c = GrpcCaller(grpc.insecure_channel(dead_endpoint), default_timeout=REFUSED_DEADLINE)
     yield c
     c.close()
 
@@ -138,7 +143,7 @@ def test_a_refused_connection_is_named_on_a_channel_without_client_cert(
     c = GrpcCaller(grpc.insecure_channel(dead_endpoint), secure_without_client_cert=True)
     try:
         with pytest.raises(ConnectionFailedError) as info:
-            c.unary(UNARY, Empty(), 5, None)
+            c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
         refused_or_mtls_hint(info.value)
     finally:
         c.close()
@@ -159,10 +164,10 @@ def test_calls_after_close_raise_a_typed_error(caller: GrpcCaller) -> None:
 @pytest.mark.slow
 def test_cached_method_after_close_raises_a_typed_error(caller: GrpcCaller) -> None:
     with pytest.raises(ConnectionFailedError):
-        caller.unary(UNARY, Empty(), 5, None)  # caches the multicallable
+        caller.unary(UNARY, Empty(), REFUSED_DEADLINE, None)  # caches the multicallable
     caller.close()
     with pytest.raises(ConnectionClosedError):
-        caller.unary(UNARY, Empty(), 5, None)
+        caller.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
     with pytest.raises(ConnectionClosedError):
         _ = caller.channel  # let go of at close, and never opened again
 
@@ -172,14 +177,14 @@ def test_channel_closed_behind_the_callers_back(dead_endpoint: str) -> None:
     channel = grpc.insecure_channel(dead_endpoint)
     c = GrpcCaller(channel)
     with pytest.raises(ConnectionFailedError):
-        c.unary(UNARY, Empty(), 5, None)
+        c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
     channel.close()
     with pytest.raises(ConnectionClosedError):
-        c.unary(UNARY, Empty(), 5, None)
+        c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
 
 
 def test_server_stream_failure_is_mapped_on_iteration(caller: GrpcCaller) -> None:
-    stream = caller.server_stream(SERVER_STREAM, Empty(), 5, None)
+    stream = caller.server_stream(SERVER_STREAM, Empty(), REFUSED_DEADLINE, None)
     with pytest.raises(ConnectionFailedError):
         next(stream)
 
@@ -203,7 +208,7 @@ def test_bidi_stream_send_after_done_writing_or_cancel(caller: GrpcCaller) -> No
 
 
 def test_bidi_stream_send_after_failure_raises_the_mapped_error(caller: GrpcCaller) -> None:
-    stream = caller.bidi_stream(BIDI, 5, None)
+    stream = caller.bidi_stream(BIDI, REFUSED_DEADLINE, None)
     with pytest.raises(ConnectionFailedError):
         next(stream)
     with pytest.raises(ConnectionFailedError):
@@ -223,7 +228,7 @@ def test_async_caller_creates_no_channel_outside_a_loop(dead_endpoint: str) -> N
         created.append(channel)
         return channel
 
-    c = AsyncGrpcCaller(factory, default_timeout=5)
+    c = AsyncGrpcCaller(factory, default_timeout=REFUSED_DEADLINE)
     typed: AsyncCaller = c
     assert typed is c
     assert c.channel is None
@@ -259,13 +264,13 @@ async def test_async_refused_connection(dead_endpoint: str) -> None:
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), secure_without_client_cert=True)
     try:
         with pytest.raises(ConnectionFailedError) as info:
-            await c.unary(UNARY, Empty(), 5, None)
+            await c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
         refused_or_mtls_hint(info.value)
         assert isinstance(info.value.__cause__, grpc.RpcError)
-        stream = c.server_stream(SERVER_STREAM, Empty(), 5, None)
+        stream = c.server_stream(SERVER_STREAM, Empty(), REFUSED_DEADLINE, None)
         with pytest.raises(ConnectionFailedError):
             await stream.__anext__()
-        duplex = c.bidi_stream(BIDI, 5, None)
+        duplex = c.bidi_stream(BIDI, REFUSED_DEADLINE, None)
         with pytest.raises(ConnectionFailedError):
             await duplex.__anext__()
         with pytest.raises(ConnectionFailedError):
@@ -280,7 +285,7 @@ async def test_async_calls_after_close(dead_endpoint: str) -> None:
     await c.close()
     await c.close()  # idempotent
     with pytest.raises(ConnectionClosedError):
-        await c.unary(UNARY, Empty(), 5, None)
+        await c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
     with pytest.raises(ConnectionClosedError):
         c.server_stream(SERVER_STREAM, Empty(), None, None)
     with pytest.raises(ConnectionClosedError):
@@ -294,11 +299,11 @@ async def test_async_calls_after_close(dead_endpoint: str) -> None:
 async def test_async_cached_method_after_close(dead_endpoint: str) -> None:
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint))
     with pytest.raises(ConnectionFailedError):
-        await c.unary(UNARY, Empty(), 5, None)
+        await c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
     assert c.channel is not None
     await c.close()
     with pytest.raises(ConnectionClosedError):
-        await c.unary(UNARY, Empty(), 5, None)
+        await c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
     assert c.channel is None  # let go of at close
 
 
@@ -349,7 +354,8 @@ async def test_prepare_runs_once_before_the_first_calls(dead_endpoint: str) -> N
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
     try:
         results = await asyncio.gather(
-            *(c.unary(UNARY, Empty(), 5, None) for _ in range(5)), return_exceptions=True
+            *(c.unary(UNARY, Empty(), REFUSED_DEADLINE, None) for _ in range(5)),
+            return_exceptions=True,
         )
         assert all(isinstance(r, ConnectionFailedError) for r in results)
         assert runs == [1]
@@ -475,9 +481,9 @@ async def test_failed_prepare_is_retried_by_the_next_call(dead_endpoint: str) ->
     c = AsyncGrpcCaller(grpc.aio.insecure_channel(dead_endpoint), prepare=prepare)
     try:
         with pytest.raises(ConnectionFailedError, match="first login fails"):
-            await c.unary(UNARY, Empty(), 5, None)
+            await c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
         with pytest.raises(ConnectionFailedError) as info:
-            await c.unary(UNARY, Empty(), 5, None)
+            await c.unary(UNARY, Empty(), REFUSED_DEADLINE, None)
         assert info.value.code is grpc.StatusCode.UNAVAILABLE  # the call itself, this time
         assert len(attempts) == 2
     finally:
