@@ -78,7 +78,7 @@ def create_watch(client: Etcd3Client, form: int) -> object:
     return client.watch_once(b"k", timeout=None)
 
 
-@pytest.mark.parametrize("timeout", [None, 2.0])
+@pytest.mark.parametrize("timeout", [None, 1.0])
 def test_a_watch_on_a_refused_endpoint_fails_like_a_read(timeout: float | None) -> None:
     with etcd3.client("127.0.0.1", closed_port(), timeout=timeout) as client:
         started = time.monotonic()

@@ -81,7 +81,7 @@ async def create_watch(client: AsyncEtcd3Client, form: int) -> object:
     return await client.watch_once(b"k", timeout=None)
 
 
-@pytest.mark.parametrize("timeout", [None, 2.0])
+@pytest.mark.parametrize("timeout", [None, 1.0])
 async def test_a_watch_on_a_refused_endpoint_fails_like_a_read(timeout: float | None) -> None:
     async with etcd3.async_client("127.0.0.1", closed_port(), timeout=timeout) as client:
         started = time.monotonic()
