@@ -14,6 +14,7 @@ from typing import Any, Final, TypeAlias, TypeVar
 
 __all__ = [
     "ASYNC",
+    "CALLBACK_ERRORS",
     "Event",
     "Job",
     "Lock",
@@ -29,6 +30,11 @@ __all__ = [
 ]
 
 ASYNC: Final = True
+CALLBACK_ERRORS: Final[tuple[type[BaseException], ...]] = (Exception,)
+"""What an application callback (watch, ``on_lost``) may raise and have logged, the client
+going on. A callback here runs on the application's event loop, which ``KeyboardInterrupt``,
+``SystemExit`` and a task's cancellation must reach: only ``Exception``."""
+
 T = TypeVar("T")
 
 Lock = asyncio.Lock

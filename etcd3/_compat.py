@@ -10,6 +10,7 @@ from typing import Final, TypeAlias, TypeVar
 
 __all__ = [
     "ASYNC",
+    "CALLBACK_ERRORS",
     "Event",
     "Job",
     "Lock",
@@ -25,6 +26,17 @@ __all__ = [
 ]
 
 ASYNC: Final = False
+CALLBACK_ERRORS: Final[tuple[type[BaseException], ...]] = (
+    Exception,
+    KeyboardInterrupt,
+    SystemExit,
+)
+"""What an application callback (watch, ``on_lost``) may raise and have logged, the client
+going on. A callback here runs on one of the client's worker threads, where
+``KeyboardInterrupt`` or ``SystemExit`` cannot stop the program and would only end the worker
+(and drop what it was delivering). Other exceptions outside ``Exception``, such as gevent's
+``GreenletExit``, still end the worker, as they are meant to."""
+
 T = TypeVar("T")
 
 Event = threading.Event

@@ -19,6 +19,7 @@ from etcd3._backoff import Backoff
 from etcd3._base import ClientBase
 from etcd3._compat import (
     ASYNC,
+    CALLBACK_ERRORS,
     Event,
     Job,
     StateLock,
@@ -652,5 +653,5 @@ def _report_lost(lost: list[tuple[Lease, LeaseLostError]]) -> None:
                     "client cannot run it (closed)",
                     callback,
                 )
-        except Exception:
+        except CALLBACK_ERRORS:
             logger.exception("on_lost callback %r raised; ignored", callback)

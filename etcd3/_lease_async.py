@@ -15,6 +15,7 @@ from typing_extensions import Self
 
 from etcd3._acompat import (
     ASYNC,
+    CALLBACK_ERRORS,
     Event,
     Job,
     StateLock,
@@ -661,5 +662,5 @@ async def _report_lost(lost: list[tuple[AsyncLease, LeaseLostError]]) -> None:
                         "client cannot run it (closed)",
                         callback,
                     )
-        except Exception:
+        except CALLBACK_ERRORS:
             logger.exception("on_lost callback %r raised; ignored", callback)

@@ -48,7 +48,7 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeAlias
 
 from etcd3._compat import (
-    ASYNC,
+    CALLBACK_ERRORS,
     Event,
     Job,
     Lock,
@@ -103,12 +103,6 @@ BATCH = 32
 _PERMISSION_CHECK_TIMEOUT = 10.0
 """Seconds for the read that checks a refused watch's permission (and refreshes the token)."""
 
-CALLBACK_ERRORS: type[BaseException] = Exception if ASYNC else BaseException
-"""What a callback may raise and have logged, its watch going on. In the sync client every
-exception: a callback runs on a worker thread, where ``KeyboardInterrupt`` or ``SystemExit``
-cannot stop the program and would only end the worker and drop the rest of its batch. In
-asyncio a callback runs on the application's event loop, which ``KeyboardInterrupt``,
-``SystemExit`` and a worker's cancellation must reach."""
 
 Item = etcdserverpb.WatchResponse | EtcdError | None
 """What a watch's queue holds: a response (the raw message: consumers wrap what they use),
