@@ -33,8 +33,8 @@ NAMES_CAUSES = version_tuple(grpc.__version__) >= (1, 62)
 addresses"): the hint for the cause must then be there."""
 FAILING_DEADLINE = 2.0
 """The timeout of a connection whose every attempt fails (refused, or a TLS handshake that
-fails): its reads are retried until their deadline is nearly out, and the tests check the
-error they end with, which the first failed attempt already gives."""
+fails): its reads are retried until the next wait would pass their deadline, and the tests
+check the error they end with, which the first failed attempt already gives."""
 
 
 def tls_files(server: EtcdServer) -> TLSFiles:

@@ -36,9 +36,9 @@ from etcd3.errors import (
 )
 
 REFUSED_DEADLINE = 1.0
-"""The deadline of a call to a port that refuses connections. Such a call is retried until
-its deadline is nearly out (nothing was sent), and the tests here check the error it ends
-with, which the first refused attempt already gives: a second is plenty for that."""
+"""The deadline of a call to a port that refuses connections. Such a call is retried (nothing
+was sent) until the next wait would pass its deadline, and the tests here check the error it
+ends with, which the first refused attempt already gives: a second is plenty for that."""
 
 UNARY: MethodInfo[Empty, Empty] = MethodInfo(
     service="test.Svc",
@@ -73,8 +73,8 @@ BIDI: MethodInfo[Empty, Empty] = MethodInfo(
 def dead_endpoint() -> str:
     """A loopback port that refuses connections.
 
-    A call to it retries until its deadline (``REFUSED_DEADLINE``) is nearly out: tests that
-    make one are marked ``slow``, so ``make test-quick`` leaves them to ``make test``.
+    A call to it is retried until the next wait would pass its deadline (``REFUSED_DEADLINE``):
+    tests that make one are marked ``slow``, so ``make test-quick`` leaves them to ``make test``.
     """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
