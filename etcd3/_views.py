@@ -79,8 +79,8 @@ class KVMetadata:
     Args:
         keyvalue: The key-value message (its ``value`` is not part of the metadata).
         header: The header of the response the key came in.
-        kv: The key-value message by its other name, keyword only: pass ``keyvalue`` or
-            ``kv``, not both.
+        kv: The key-value message under etcd3-client's name for it, keyword only: pass
+            ``keyvalue`` (python-etcd3's name) or ``kv``, not both.
 
     Raises:
         TypeError: Both ``keyvalue`` and ``kv``, neither, or no ``header``.
@@ -195,8 +195,8 @@ class KV(KVMetadata):
     Args:
         keyvalue: The key-value message.
         header: The header of the response the key came in.
-        kv: The key-value message by its other name, keyword only: pass ``keyvalue`` or
-            ``kv``, not both.
+        kv: The key-value message under etcd3-client's name for it, keyword only: pass
+            ``keyvalue`` (python-etcd3's name) or ``kv``, not both.
 
     Raises:
         TypeError: Both ``keyvalue`` and ``kv``, neither, or no ``header``.
