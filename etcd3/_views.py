@@ -220,10 +220,9 @@ class KV(KVMetadata):
         *,
         kv: KeyValue | None = None,
     ) -> None:
-        if kv is not None or keyvalue is None or header is None:
-            keyvalue, header = _view_args(type(self).__name__, keyvalue, kv, header)
-        super().__init__(keyvalue, header)
-        self.value = keyvalue.value
+        message, header = _view_args(type(self).__name__, keyvalue, kv, header)
+        super().__init__(message, header)
+        self.value = message.value
 
     @property
     def raw(self) -> KeyValue:

@@ -102,7 +102,6 @@ BATCH = 32
 _PERMISSION_CHECK_TIMEOUT = 10.0
 """Seconds for the read that checks a refused watch's permission (and refreshes the token)."""
 
-
 Item = etcdserverpb.WatchResponse | EtcdError | None
 """What a watch's queue holds: a response (the raw message: consumers wrap what they use),
 the error that ended the watch, or ``None`` (the end)."""
